@@ -1,0 +1,121 @@
+# tcpsim — one non-recursive Makefile; everything is built under $(BUILD).
+#
+#   make run       install missing packages, build, run the default scenario
+#   make test      install missing packages, build, run every test
+#   make asan      unit tests and bad inputs under ASan + UBSan (clang)
+#   make valgrind  unit tests and the scenarios under valgrind
+#   make bench     benchmarks (not part of make test)
+#
+# Variants build in their own directory: make BUILD=build/clang CC=clang.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+
+BUILD ?= build
+OPT ?= -O2 -g
+SAN ?=
+EXTRA_CFLAGS ?=
+
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Werror
+CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Isim -Imodels -I$(BUILD)/gen
+CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) $(EXTRA_CFLAGS) -MMD -MP
+LDFLAGS := $(SAN)
+
+LIB_SRCS := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c)))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_data.o
+SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
+TEST_SRCS := $(sort $(wildcard tests/check_*.c)) tests/tcp_harness.c
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCHES := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+TCPSIM := $(BUILD)/tcpsim
+LIB := $(BUILD)/libtcpsim.a
+CHECK_ALL := $(BUILD)/tests/check_all
+
+.PHONY: all run test check unit bad cli asan valgrind bench clean deps-build \
+	deps-test deps-asan
+
+all: $(TCPSIM)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/builtin_data.c: $(SCENARIOS) sim/gen-builtin.sh
+	@mkdir -p $(@D)
+	sh sim/gen-builtin.sh $@ $(SCENARIOS)
+
+$(BUILD)/gen/builtin_data.o: $(BUILD)/gen/builtin_data.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(TCPSIM): $(BUILD)/sim/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(CHECK_ALL): $(TEST_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) $(YAML_LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(YAML_LIBS) -lm
+
+# ---- the README's two commands ------------------------------------------
+
+deps-build deps-test deps-asan:
+	@sh .ci/deps $(@:deps-%=%)
+
+run: deps-build
+	@$(MAKE) --no-print-directory all
+	$(TCPSIM) run
+
+test: deps-test
+	@$(MAKE) --no-print-directory check
+
+# ---- tests ---------------------------------------------------------------
+
+check: unit bad cli
+
+unit: $(CHECK_ALL)
+	$(CHECK_ALL)
+
+bad: $(TCPSIM)
+	sh tests/bad.sh $(TCPSIM)
+
+cli: $(TCPSIM)
+	sh tests/cli.sh $(TCPSIM)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+asan: deps-asan
+	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="-O1 -g" \
+		SAN="$(SAN_FLAGS)" check
+
+VALGRIND := valgrind --error-exitcode=3 --leak-check=full \
+	--errors-for-leak-kinds=all --quiet
+valgrind: $(CHECK_ALL) $(TCPSIM)
+	CK_FORK=no $(VALGRIND) $(CHECK_ALL)
+	for s in $(SCENARIOS); do \
+		$(VALGRIND) $(TCPSIM) run --quiet $$s || exit 1; \
+	done
+
+bench: $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/sim/main.d

@@ -1,0 +1,73 @@
+/* pkt.c — chunked free-list allocator for packets. */
+#include "pkt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PKTS_PER_CHUNK 64
+
+void pkt_pool_init(struct pkt_pool *pp, uint32_t payload_cap)
+{
+	memset(pp, 0, sizeof *pp);
+	pp->cap = payload_cap;
+	size_t a = _Alignof(struct pkt);
+	pp->size = (sizeof(struct pkt) + payload_cap + a - 1) / a * a;
+}
+
+void pkt_pool_fini(struct pkt_pool *pp)
+{
+	for (size_t i = 0; i < pp->nchunks; i++)
+		free(pp->chunks[i]);
+	free(pp->chunks);
+	memset(pp, 0, sizeof *pp);
+}
+
+static int grow(struct pkt_pool *pp)
+{
+	if (pp->nchunks == pp->chunks_cap) {
+		size_t n = pp->chunks_cap ? 2 * pp->chunks_cap : 8;
+		void **c = realloc(pp->chunks, n * sizeof *c);
+		if (!c)
+			return -1;
+		pp->chunks = c;
+		pp->chunks_cap = n;
+	}
+	char *mem = malloc(pp->size * PKTS_PER_CHUNK);
+	if (!mem)
+		return -1;
+	pp->chunks[pp->nchunks++] = mem;
+	for (int i = PKTS_PER_CHUNK - 1; i >= 0; i--) {
+		struct pkt *p = (struct pkt *)(void *)(mem + (size_t)i * pp->size);
+		p->next = pp->free;
+		pp->free = p;
+	}
+	return 0;
+}
+
+struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg)
+{
+	if (seg->len > pp->cap)
+		return NULL;
+	if (!pp->free && grow(pp) < 0)
+		return NULL;
+	struct pkt *p = pp->free;
+	pp->free = p->next;
+	pp->live++;
+	p->next = NULL;
+	p->dir = NULL;
+	p->id = 0;
+	p->sender_state = 0;
+	evq_timer_init(&p->ev, NULL);
+	p->seg = *seg;
+	if (seg->len)
+		memcpy(p->payload, seg->data, seg->len);
+	p->seg.data = seg->len ? p->payload : NULL;
+	return p;
+}
+
+void pkt_free(struct pkt_pool *pp, struct pkt *p)
+{
+	p->next = pp->free;
+	pp->free = p;
+	pp->live--;
+}

@@ -1,0 +1,48 @@
+/* pkt.h — a segment in flight, and the pool it comes from.
+ *
+ * Every segment a host sends is copied into a struct pkt, which carries
+ * the segment across a link and embeds the timer for its arrival. Packets
+ * come from a free list refilled a chunk at a time, so the segment path
+ * does not call malloc once the pool has grown to the run's working size.
+ */
+#ifndef TCPSIM_PKT_H
+#define TCPSIM_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evq.h"
+#include "segment.h"
+
+struct link_dir;
+
+struct pkt {
+	struct evq_timer ev;    /* arrival at the far end of the link */
+	struct pkt *next;       /* free list */
+	struct link_dir *dir;   /* the link direction it travels */
+	uint64_t id;            /* segment number, unique in the run */
+	uint8_t sender_state;   /* sender's TCP state when it was sent */
+	struct tcp_seg seg;     /* seg.data points into payload */
+	uint8_t payload[];
+};
+
+struct pkt_pool {
+	struct pkt *free;
+	uint32_t cap;           /* payload bytes a packet can hold */
+	size_t size;            /* bytes per packet, aligned */
+	void **chunks;
+	size_t nchunks, chunks_cap;
+	size_t live;            /* packets handed out and not yet freed */
+};
+
+/* Start an empty pool of packets holding up to payload_cap bytes. */
+void pkt_pool_init(struct pkt_pool *pp, uint32_t payload_cap);
+/* Free every chunk (packets still out become invalid). */
+void pkt_pool_fini(struct pkt_pool *pp);
+/* A packet holding a copy of seg, or NULL if out of memory or the payload
+ * exceeds the pool's capacity. */
+struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg);
+/* Return p to the pool. */
+void pkt_free(struct pkt_pool *pp, struct pkt *p);
+
+#endif

@@ -1,0 +1,224 @@
+/* tcp.h — the TCP model: RFC 9293 connection state machine.
+ *
+ * The core does no I/O. A host owns a struct tcp_stack and gives it two
+ * callbacks: `output` (put this segment on the wire) and `notify` (tell the
+ * application something happened). Time, timers and the trace come from the
+ * engine (struct sim). Every state change goes through one function that
+ * traces it with the rule that caused it; every segment sent carries a
+ * `why` naming its rule.
+ *
+ * Sequence variables keep the RFC's names (RFC 9293 §3.3.1). SND.NXT is the
+ * RFC's: the highest sequence number sent plus one, never rewound. The
+ * output routine sends from `snd_cur`, which equals snd_nxt except while
+ * data is being retransmitted after a timeout.
+ */
+#ifndef TCPSIM_TCP_H
+#define TCPSIM_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "evq.h"
+#include "rng.h"
+#include "segment.h"
+#include "simtime.h"
+
+struct sim;
+
+/* RFC 9293 §3.3.2, CLOSED first so a zeroed block is CLOSED. */
+enum tcp_state {
+	TCP_CLOSED,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+	TCP_NSTATES
+};
+
+enum tcp_timer {
+	TCP_T_REXMT,    /* retransmission, RFC 6298 */
+	TCP_T_TIMEWAIT, /* 2*MSL, RFC 9293 §3.10.7.4 */
+	TCP_NTIMERS
+};
+
+/* What the application is told (struct tcp_stack_ops.notify). */
+enum tcp_event {
+	TCP_EV_CONNECTED, /* the connection reached ESTABLISHED */
+	TCP_EV_DATA,      /* bytes are ready to read (arg: how many) */
+	TCP_EV_EOF,       /* the peer's FIN: end of stream */
+	TCP_EV_WRITABLE,  /* send-buffer space was freed */
+	TCP_EV_CLOSED,    /* the connection is gone (arg: enum tcp_end) */
+};
+
+/* How a connection ended. */
+enum tcp_end {
+	TCP_END_NONE,
+	TCP_END_NORMAL,   /* both FINs exchanged and acknowledged */
+	TCP_END_RESET,    /* a RST from the peer */
+	TCP_END_REFUSED,  /* a RST answering our SYN */
+	TCP_END_TIMEOUT,  /* retransmissions exhausted */
+	TCP_END_ABORTED,  /* the application aborted it */
+};
+
+/* Parameters of one socket. Profiles fill them; scenarios override. */
+struct tcp_params {
+	sim_time_t msl;          /* TIME-WAIT lasts 2*msl */
+	sim_time_t rto_initial;  /* RFC 6298 (2.1) */
+	sim_time_t rto_min;      /* RFC 6298 (2.4) */
+	sim_time_t rto_max;      /* RFC 6298 (2.5) */
+	uint32_t mss;            /* MSS we announce and send at most */
+	uint32_t sndbuf;         /* send buffer, bytes */
+	uint32_t rcvbuf;         /* receive buffer, bytes (window <= 65535) */
+	uint32_t iw;             /* initial congestion window, segments */
+	uint32_t syn_retries;    /* SYN retransmissions before giving up */
+	uint32_t synack_retries; /* SYN,ACK retransmissions before giving up */
+	uint32_t retries;        /* data/FIN retransmissions before giving up */
+};
+
+/* The defaults: the RFCs' own numbers (see docs/scenario-format.md). */
+extern const struct tcp_params tcp_params_default;
+
+/* A byte ring. */
+struct tcp_buf {
+	uint8_t *data;
+	uint32_t cap, head, len;
+};
+
+struct tcp_stack;
+
+struct tcp_conn {
+	struct tcp_stack *st;
+	struct tcp_conn *next, *prev; /* the stack's list, in creation order */
+	struct tcp_conn *listener;    /* passive open: the listening socket */
+	void *app;                    /* the application's per-socket data */
+	uint32_t id;                  /* 1, 2, ... per stack */
+	enum tcp_state state;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	struct tcp_params p;
+
+	/* Send sequence variables (RFC 9293 §3.3.1) */
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_wnd;
+	uint32_t snd_up;
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+	uint32_t iss;
+	uint32_t snd_cur;  /* next sequence number output() sends */
+	uint32_t snd_mss;  /* effective send MSS */
+
+	/* Receive sequence variables */
+	uint32_t rcv_nxt;
+	uint32_t rcv_wnd;
+	uint32_t rcv_up;
+	uint32_t irs;
+
+	/* Send buffer: data bytes with sequence numbers from sb_seq on;
+	 * after CLOSE the FIN follows at sb_seq + sb.len. */
+	struct tcp_buf sb;
+	uint32_t sb_seq;
+	bool fin_queued;
+	bool fin_rcvd;     /* the peer's FIN has been processed */
+	/* Receive buffer: in-order bytes the application has not read. */
+	struct tcp_buf rb;
+
+	/* Retransmission (RFC 6298) */
+	sim_time_t srtt, rttvar, rto;
+	bool have_rtt;
+	bool rtt_timing;   /* a segment is being timed (Karn) */
+	uint32_t rtt_seq;
+	sim_time_t rtt_start;
+	uint32_t nrexmt;   /* consecutive timeouts */
+	bool syn_rexmitted;
+
+	/* Congestion control (RFC 5681) */
+	uint32_t cwnd, ssthresh;
+
+	struct evq_timer timer[TCP_NTIMERS];
+
+	/* Deferred work of one input or timer event */
+	const char *ack_why;   /* an ACK is owed, for this reason */
+	uint32_t ev_pending;   /* 1 << enum tcp_event */
+	uint32_t ev_data;      /* bytes for TCP_EV_DATA */
+	enum tcp_end end;
+	bool dead;             /* CLOSED; freed when the stack unwinds */
+};
+
+struct tcp_stack_ops {
+	/* Transmit seg (c is NULL for a RST sent with no connection);
+	 * rexmit marks a retransmission. */
+	void (*output)(struct tcp_stack *st, struct tcp_conn *c,
+		       const struct tcp_seg *seg, const char *why,
+		       bool rexmit);
+	/* Tell the application about c. */
+	void (*notify)(struct tcp_stack *st, struct tcp_conn *c,
+		       enum tcp_event ev, uint64_t arg);
+};
+
+struct tcp_stack {
+	struct sim *sim;
+	const struct tcp_stack_ops *ops;
+	void *owner;             /* the host */
+	int host;                /* host index, for the trace */
+	uint32_t addr;
+	struct rng *rng;         /* initial sequence numbers */
+	struct tcp_params params;/* defaults for new sockets */
+	struct tcp_conn *head, *tail;
+	struct tcp_conn *graveyard;
+	uint32_t next_id;
+	uint16_t next_port;      /* next ephemeral port */
+	int depth;               /* nesting of entry points */
+	uint64_t in_pkt;         /* number of the segment being processed */
+	uint8_t *scratch;        /* one segment's payload, for wrapped rings */
+	uint32_t scratch_cap;
+};
+
+/* Set up a stack for a host; returns -1 if memory runs out. */
+int tcp_stack_init(struct tcp_stack *st, struct sim *sim,
+		   const struct tcp_stack_ops *ops, void *owner, int host,
+		   uint32_t addr, struct rng *rng,
+		   const struct tcp_params *defaults);
+/* Free every connection (no segments, no notifications). */
+void tcp_stack_fini(struct tcp_stack *st);
+/* A segment addressed to this stack arrives (RFC 9293 §3.10.7). */
+void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg);
+
+/* OPEN, passive (RFC 9293 §3.10.1): a LISTEN socket on lport, or NULL. */
+struct tcp_conn *tcp_listen(struct tcp_stack *st, uint16_t lport,
+			    const struct tcp_params *p);
+/* OPEN, active: sends a SYN; NULL if memory runs out or the local port
+ * space is exhausted. lport 0 picks an ephemeral port. */
+struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
+			     uint32_t raddr, uint16_t rport,
+			     const struct tcp_params *p);
+/* SEND (§3.10.2): queue up to len bytes; returns how many were taken,
+ * or -1 if the connection is closing or closed. */
+long tcp_send(struct tcp_conn *c, const uint8_t *data, uint32_t len);
+/* RECEIVE (§3.10.3): copy up to len in-order bytes out; returns the count. */
+uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len);
+/* CLOSE (§3.10.4); returns -1 if the connection is already closing. */
+int tcp_close(struct tcp_conn *c);
+/* ABORT (§3.10.5): RST where the RFC says so, then CLOSED. */
+void tcp_abort(struct tcp_conn *c);
+
+/* Free send-buffer space. */
+uint32_t tcp_send_space(const struct tcp_conn *c);
+/* RFC spelling of a state ("SYN-RECEIVED"). */
+const char *tcp_state_name(int state);
+/* Parse an RFC state name (also accepts '_' for '-', any case); -1 if none. */
+int tcp_state_parse(const char *name);
+/* Name of a timer ("rexmt", "time-wait"). */
+const char *tcp_timer_name(int t);
+/* Name of an ending ("normal", "reset", ...). */
+const char *tcp_end_name(enum tcp_end e);
+/* True in the synchronized states (ESTABLISHED and later). */
+bool tcp_synchronized(enum tcp_state s);
+
+#endif

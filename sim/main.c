@@ -1,0 +1,372 @@
+/* main.c — the tcpsim command line.
+ *
+ * The only place (with the trace sinks) that writes to the terminal or
+ * calls exit. Exit statuses: 0 the run completed; 1 the run did not
+ * complete (an event limit was hit, or it was interrupted); 2 a usage or
+ * input error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "outfile.h"
+#include "scenario.h"
+#include "sinks.h"
+#include "world.h"
+
+#define TCPSIM_VERSION "0.1.0"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+/* The one piece of process-wide state: raised by SIGINT/SIGTERM, read by
+ * the event loop through sim.interrupt. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tcpsim COMMAND [ARGS]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  run [SCENARIO] [OPTIONS]  run a scenario file (SCENARIO.yaml) or a\n"
+	      "                            built-in scenario by name; with none, the\n"
+	      "                            built-in '" BUILTIN_DEFAULT "'\n"
+	      "  list                      list the built-in scenarios\n"
+	      "  help                      show this help\n"
+	      "\n"
+	      "Options of run:\n"
+	      "  -s, --seed N        random seed (overrides the scenario's)\n"
+	      "      --stop TIME     stop time, e.g. 10m (overrides the scenario's)\n"
+	      "      --max-events N  cap on events (overrides the scenario's)\n"
+	      "  -t, --trace FILE    write the canonical text trace to FILE (- for\n"
+	      "                      standard output)\n"
+	      "      --no-ladder     do not draw the sequence diagram\n"
+	      "      --ascii         draw the diagram with ASCII characters only\n"
+	      "  -q, --quiet         print nothing but errors\n"
+	      "\n"
+	      "  -h, --help          show this help\n"
+	      "  -V, --version       show the version\n"
+	      "\n"
+	      "Exit status: 0 the run completed, 1 it did not (event limit,\n"
+	      "interrupted), 2 usage or input error. See docs/cli.md.\n",
+	      f);
+}
+
+struct run_args {
+	const char *scenario;
+	const char *trace;
+	struct world_opts wopts;
+	bool no_ladder, ascii, quiet;
+};
+
+static int parse_u64_arg(const char *opt, const char *v, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!*v || *v == '-') {
+		fprintf(stderr, "tcpsim: %s expects a non-negative number, "
+				"found '%s'\n",
+			opt, v);
+		return -1;
+	}
+	unsigned long long x = strtoull(v, &end, 10);
+	if (*end || errno) {
+		fprintf(stderr, "tcpsim: %s expects a number, found '%s'\n", opt,
+			v);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{"seed", required_argument, NULL, 's'},
+		{"stop", required_argument, NULL, 'S'},
+		{"max-events", required_argument, NULL, 'M'},
+		{"trace", required_argument, NULL, 't'},
+		{"no-ladder", no_argument, NULL, 'L'},
+		{"ascii", no_argument, NULL, 'A'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	const char *msg;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:t:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (parse_u64_arg("--seed", optarg, &a->wopts.seed) < 0)
+				return -1;
+			a->wopts.has_seed = true;
+			break;
+		case 'S':
+			if (sim_time_parse(optarg, &a->wopts.stop, &msg) < 0) {
+				fprintf(stderr, "tcpsim: --stop: %s (found '%s')\n",
+					msg, optarg);
+				return -1;
+			}
+			if (a->wopts.stop == 0) {
+				fprintf(stderr, "tcpsim: --stop must be after 0s\n");
+				return -1;
+			}
+			break;
+		case 'M':
+			if (parse_u64_arg("--max-events", optarg,
+					  &a->wopts.max_events) < 0)
+				return -1;
+			if (a->wopts.max_events == 0) {
+				fprintf(stderr, "tcpsim: --max-events must be at "
+						"least 1\n");
+				return -1;
+			}
+			break;
+		case 't':
+			a->trace = optarg;
+			break;
+		case 'L':
+			a->no_ladder = true;
+			break;
+		case 'A':
+			a->ascii = true;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		default:
+			fputs("Try 'tcpsim --help'.\n", stderr);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		a->scenario = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "tcpsim: run takes one scenario; unexpected "
+				"'%s'\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_path(const char *s)
+{
+	return strchr(s, '/') || strchr(s, '.');
+}
+
+static int load(const char *name, struct scenario **scn)
+{
+	struct scn_error err;
+	char msg[2048];
+	int rc;
+	if (!name)
+		name = BUILTIN_DEFAULT;
+	const struct builtin_scenario *b = is_path(name) ? NULL
+							 : builtin_find(name);
+	if (b) {
+		char file[128];
+		snprintf(file, sizeof file, "%s (built-in)", b->name);
+		rc = scn_load_string(file, b->text, b->len, scn, &err);
+	} else if (!is_path(name) && access(name, F_OK) != 0) {
+		fprintf(stderr, "tcpsim: no scenario file or built-in scenario "
+				"named '%s' (try 'tcpsim list')\n",
+			name);
+		return -1;
+	} else {
+		rc = scn_load_file(name, scn, &err);
+	}
+	if (rc < 0) {
+		scn_error_format(&err, msg, sizeof msg);
+		fputs(msg, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *human_bytes(uint64_t n, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu B", (unsigned long long)n);
+	return buf;
+}
+
+static void print_summary(FILE *f, const struct world *w, enum sim_end end)
+{
+	char tb[40];
+	sim_time_fmt(w->sim.now, tb, sizeof tb);
+	fprintf(f, "\n%s (seed %llu): %s at %s s after %llu events\n",
+		w->scn->name, (unsigned long long)w->sim.seed, sim_end_name(end),
+		tb, (unsigned long long)w->sim.events);
+	for (size_t i = 0; i < w->nhosts; i++) {
+		const struct app *a = &w->apps[i];
+		for (const struct app_sock *s = a->socks; s; s = s->next) {
+			if (s->listener)
+				continue;
+			char la[16], ra[16], b1[32], b2[32];
+			ip4_fmt(s->tuple.laddr, la);
+			ip4_fmt(s->tuple.raddr, ra);
+			const char *st = s->c ? tcp_state_name(s->c->state)
+					      : "CLOSED";
+			fprintf(f, "  %-10s %s:%u > %s:%u  %s (%s), sent %s, "
+				   "received %s",
+				w->hosts[i].name, la, (unsigned)s->tuple.lport,
+				ra, (unsigned)s->tuple.rport, st,
+				tcp_end_name(s->end),
+				human_bytes(s->written, b1, sizeof b1),
+				human_bytes(s->received, b2, sizeof b2));
+			if (s->bad)
+				fprintf(f, ", %llu BAD bytes from offset %llu",
+					(unsigned long long)s->bad,
+					(unsigned long long)s->first_bad);
+			else if (s->received)
+				fputs(" intact", f);
+			fputc('\n', f);
+		}
+	}
+	if (end == SIM_END_LIMIT)
+		fprintf(f, "tcpsim: the run hit its limit of %llu events before "
+			   "it finished; raise it with --max-events or "
+			   "'max-events:'\n",
+			(unsigned long long)w->sim.max_events);
+	if (end == SIM_END_INTERRUPT)
+		fputs("tcpsim: interrupted; no output file was written\n", f);
+	if (end == SIM_END_NOMEM)
+		fputs("tcpsim: out of memory\n", f);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_args a = {0};
+	struct scenario *scn = NULL;
+	struct world w;
+	struct outfile trace_out = {0};
+	char err[1024];
+	int status = EXIT_USAGE;
+	bool built = false;
+
+	if (parse_run_args(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if (load(a.scenario, &scn) < 0)
+		return EXIT_USAGE;
+	if (world_build(&w, scn, &a.wopts) < 0) {
+		fputs("tcpsim: out of memory building the world\n", stderr);
+		goto out;
+	}
+	built = true;
+	w.sim.interrupt = &interrupted;
+	bool trace_stdout = a.trace && strcmp(a.trace, "-") == 0;
+	if (a.trace) {
+		if (outfile_open(&trace_out, a.trace, err, sizeof err) < 0) {
+			fprintf(stderr, "tcpsim: %s\n", err);
+			goto out;
+		}
+		struct trace_sink *s = sink_text_new(trace_out.f);
+		if (!s || trace_add_sink(&w.sim.trace, s) < 0) {
+			fputs("tcpsim: out of memory\n", stderr);
+			goto out;
+		}
+	}
+	if (!a.no_ladder && !a.quiet && !trace_stdout) {
+		struct ladder_opts lo = {.ascii = a.ascii};
+		struct trace_sink *s = sink_ladder_new(stdout, &lo);
+		if (!s || trace_add_sink(&w.sim.trace, s) < 0) {
+			fputs("tcpsim: out of memory\n", stderr);
+			goto out;
+		}
+	}
+
+	enum sim_end end = world_run(&w);
+	bool complete = end == SIM_END_QUIET || end == SIM_END_STOP;
+	if (end == SIM_END_INTERRUPT) {
+		outfile_abort(&trace_out);
+		fputs("tcpsim: interrupted; no output file was written\n",
+		      stderr);
+		status = EXIT_FAILED;
+		goto out;
+	}
+	int frc = trace_finish(&w.sim.trace);
+	if (frc < 0 || outfile_commit(&trace_out, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpsim: %s\n", frc < 0 ? "writing output failed"
+							: err);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (!a.quiet)
+		print_summary(trace_stdout ? stderr : stdout, &w, end);
+	else if (!complete)
+		print_summary(stderr, &w, end);
+	status = complete ? EXIT_OK : EXIT_FAILED;
+out:
+	outfile_abort(&trace_out);
+	if (built) {
+		trace_fini(&w.sim.trace);
+		world_free(&w);
+	}
+	scn_free(scn);
+	return status;
+}
+
+static int cmd_list(void)
+{
+	for (size_t i = 0; i < builtin_count; i++) {
+		struct scenario *scn;
+		struct scn_error err;
+		const struct builtin_scenario *b = &builtin_scenarios[i];
+		if (scn_load_string(b->name, b->text, b->len, &scn, &err) < 0) {
+			printf("%-28s (does not load: %s)\n", b->name, err.msg);
+			continue;
+		}
+		/* The first sentence of the description is the summary. */
+		const char *d = scn->description ? scn->description : "";
+		size_t n = strcspn(d, ".\n");
+		printf("%-28s %.*s\n", b->name, (int)n, d);
+		scn_free(scn);
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("tcpsim %s\n", TCPSIM_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "list") == 0)
+		return cmd_list();
+	fprintf(stderr, "tcpsim: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,94 @@
+/* scenario.h — a scenario file, loaded and validated into plain data.
+ *
+ * scn_load_*() parse YAML with libyaml, walk it against tables of known
+ * keys (an unknown key is an error, with a suggestion when one is close),
+ * check every value and every cross-reference, and either return a
+ * struct scenario or fill a struct scn_error that points at the offending
+ * line and column (1-based). The struct holds no engine pointers; the world
+ * builder (world.h) turns it into hosts, links and applications.
+ *
+ * Defaults and every key: docs/scenario-format.md.
+ */
+#ifndef TCPSIM_SCENARIO_H
+#define TCPSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "link.h"
+#include "tcp.h"
+#include "simtime.h"
+
+#define SCN_DEFAULT_SEED 1
+#define SCN_DEFAULT_STOP SIM_HOUR(1)
+#define SCN_DEFAULT_MAX_EVENTS UINT64_C(10000000)
+#define SCN_MAX_HOSTS 100000
+
+/* TCP parameters a scenario sets; `set` has bit i for field i of
+ * scn_tcp_fields (scenario.c), so unset fields inherit. */
+struct scn_tcp {
+	struct tcp_params v;
+	uint32_t set;
+};
+
+struct scn_host {
+	char *name;
+	int line, col;
+	uint32_t addr;
+	struct scn_tcp tcp;
+	struct app_action *acts;
+	size_t nacts;
+};
+
+struct scn_link {
+	int line, col;
+	int a, b;               /* host indexes */
+	struct link_cfg dir[2]; /* a -> b, b -> a */
+};
+
+struct scenario {
+	char *file;             /* as named in messages */
+	char *name;
+	char *description;
+	uint64_t seed;
+	sim_time_t stop;
+	uint64_t max_events;
+	struct scn_tcp tcp;     /* defaults for every host */
+	struct scn_host *hosts;
+	size_t nhosts;
+	struct scn_link *links;
+	size_t nlinks;
+};
+
+struct scn_error {
+	char file[512];
+	int line, col;          /* 1-based; 0 when there is no position */
+	char msg[512];
+	char src[256];          /* the source line, if known */
+};
+
+/* Load a scenario from a file. Returns 0, or -1 with *err filled. */
+int scn_load_file(const char *path, struct scenario **out,
+		  struct scn_error *err);
+/* Load from memory; `file` names it in messages. */
+int scn_load_string(const char *file, const char *text, size_t len,
+		    struct scenario **out, struct scn_error *err);
+/* Free a loaded scenario. */
+void scn_free(struct scenario *s);
+/* Effective TCP parameters of host i: defaults, then the scenario's
+ * global `tcp`, then the host's own. */
+void scn_host_params(const struct scenario *s, size_t i,
+		     struct tcp_params *out);
+/* Format err as "FILE:LINE:COL: message" plus the source line and a
+ * caret; returns the length as snprintf does. */
+int scn_error_format(const struct scn_error *err, char *buf, size_t n);
+
+/* Parse a size: a decimal count with an optional unit B, KB, KiB, MB, MiB,
+ * GB, GiB. Returns 0, or -1 with *msg set. */
+int scn_parse_size(const char *s, uint64_t *out, const char **msg);
+/* Parse a probability: a decimal in [0, 1] with at most 9 decimals, or a
+ * percentage "2.5%". Returns 0 with parts per billion, or -1 with *msg. */
+int scn_parse_prob(const char *s, uint32_t *ppb, const char **msg);
+
+#endif

@@ -1,0 +1,416 @@
+/* sink_ladder.c — the sequence diagram ("ladder") for a terminal.
+ *
+ * One column per host, time running down. Each segment is an arrow drawn
+ * on the row of its sending time, from the sender's lifeline toward the
+ * receiver's, labelled with its flags and sequence fields; a segment the
+ * network loses ends in a cross halfway. A host's state is written in its
+ * column on the row where it changes. Rows are kept until the run ends, so
+ * that a drop decided after the send still marks the right arrow and the
+ * columns can be sized to fit their labels. Long quiet spans are marked
+ * with a fold line.
+ *
+ * Rows merge only "state, then the segment that state sent" at the same
+ * time on the same host; anything else starts a new row, so the diagram
+ * keeps the trace's order.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "segment.h"
+#include "sinks.h"
+#include "tcp.h"
+
+#define LABEL_MAX 80
+
+struct lrow {
+	sim_time_t t;
+	int state_host;          /* -1: none */
+	int state;
+	int from, to;            /* arrow; from == -1: none */
+	bool lost, rexmit, fold;
+	uint64_t pkt;
+	char label[LABEL_MAX];
+	const char *note;
+};
+
+struct ladder {
+	struct trace_sink base;
+	FILE *f;
+	struct ladder_opts o;
+	struct lrow *rows;
+	size_t n, cap;
+	size_t *arrows;          /* indexes of arrow rows, in pkt order */
+	size_t narrows, arrows_cap;
+	bool oom;
+};
+
+static struct lrow *new_row(struct ladder *l, sim_time_t t)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		struct lrow *r = realloc(l->rows, cap * sizeof *r);
+		if (!r) {
+			l->oom = true;
+			return NULL;
+		}
+		l->rows = r;
+		l->cap = cap;
+	}
+	struct lrow *r = &l->rows[l->n++];
+	memset(r, 0, sizeof *r);
+	r->t = t;
+	r->state_host = -1;
+	r->from = r->to = -1;
+	return r;
+}
+
+static struct lrow *last_row(struct ladder *l)
+{
+	return l->n ? &l->rows[l->n - 1] : NULL;
+}
+
+static void label_seg(char *buf, size_t n, const struct tcp_seg *s)
+{
+	char fl[40];
+	tcp_flags_fmt(s->flags, fl, sizeof fl);
+	int w = snprintf(buf, n, "%s seq=%" PRIu32, fl, s->seq);
+	if (w < 0 || (size_t)w >= n)
+		return;
+	if (s->flags & TCP_ACK)
+		w += snprintf(buf + w, n - (size_t)w, " ack=%" PRIu32, s->ack);
+	if (w >= 0 && (size_t)w < n && s->len)
+		snprintf(buf + w, n - (size_t)w, " len=%" PRIu32, s->len);
+}
+
+static void add_arrow_index(struct ladder *l, size_t row)
+{
+	if (l->narrows == l->arrows_cap) {
+		size_t cap = l->arrows_cap ? 2 * l->arrows_cap : 256;
+		size_t *a = realloc(l->arrows, cap * sizeof *a);
+		if (!a) {
+			l->oom = true;
+			return;
+		}
+		l->arrows = a;
+		l->arrows_cap = cap;
+	}
+	l->arrows[l->narrows++] = row;
+}
+
+static struct lrow *find_arrow(struct ladder *l, uint64_t pkt)
+{
+	size_t lo = 0, hi = l->narrows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->rows[l->arrows[mid]].pkt < pkt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < l->narrows && l->rows[l->arrows[lo]].pkt == pkt)
+		return &l->rows[l->arrows[lo]];
+	return NULL;
+}
+
+static void ladder_emit(struct trace_sink *s, const struct trace *tr,
+			const struct trace_event *ev)
+{
+	(void)tr;
+	struct ladder *l = (struct ladder *)s;
+	struct lrow *r;
+	switch (ev->kind) {
+	case TR_STATE:
+		/* A listening socket's clone entering SYN-RECEIVED, or a
+		 * state written twice on one row, starts a new row. */
+		r = new_row(l, ev->t);
+		if (!r)
+			return;
+		r->state_host = ev->host;
+		r->state = ev->b;
+		if (ev->a == TCP_TIME_WAIT && ev->b == TCP_CLOSED)
+			r->note = "2·MSL expired";
+		break;
+	case TR_SEND:
+		r = last_row(l);
+		if (!r || r->t != ev->t || r->from >= 0 ||
+		    r->state_host != ev->host)
+			r = new_row(l, ev->t);
+		if (!r)
+			return;
+		r->from = ev->host;
+		r->to = ev->peer;
+		r->pkt = ev->pkt;
+		r->rexmit = ev->b != 0;
+		if (r->rexmit)
+			r->note = "retransmission";
+		label_seg(r->label, sizeof r->label, ev->seg);
+		add_arrow_index(l, (size_t)(r - l->rows));
+		break;
+	case TR_DROP:
+		r = find_arrow(l, ev->pkt);
+		if (r) {
+			r->lost = true;
+			r->note = ev->why;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- drawing --------------------------------------------------------- */
+
+struct canvas {
+	uint32_t *c;
+	size_t w;
+	bool ascii;
+};
+
+/* In ASCII mode, the few non-ASCII glyphs of notes get stand-ins. */
+static uint32_t ascii_of(uint32_t cp)
+{
+	switch (cp) {
+	case 0x00b7: /* middle dot, as in 2·MSL */
+		return '*';
+	case 0x2014: /* em dash */
+	case 0x2013:
+		return '-';
+	default:
+		return cp < 0x80 ? cp : '?';
+	}
+}
+
+static void cv_clear(struct canvas *cv)
+{
+	for (size_t i = 0; i < cv->w; i++)
+		cv->c[i] = ' ';
+}
+
+static void cv_text(struct canvas *cv, size_t x, const char *s)
+{
+	/* ASCII and UTF-8 text, one code point per cell. */
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && x < cv->w) {
+		uint32_t cp = *p++;
+		if (cp >= 0xc0) {
+			int more = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : 1;
+			cp &= 0x3fu >> more;
+			while (more-- && (*p & 0xc0) == 0x80)
+				cp = (cp << 6) | (*p++ & 0x3fu);
+		}
+		cv->c[x++] = cv->ascii ? ascii_of(cp) : cp;
+	}
+}
+
+static size_t utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
+}
+
+static void put_utf8(FILE *f, uint32_t cp)
+{
+	if (cp < 0x80) {
+		fputc((int)cp, f);
+	} else if (cp < 0x800) {
+		fputc((int)(0xc0 | (cp >> 6)), f);
+		fputc((int)(0x80 | (cp & 0x3f)), f);
+	} else {
+		fputc((int)(0xe0 | (cp >> 12)), f);
+		fputc((int)(0x80 | ((cp >> 6) & 0x3f)), f);
+		fputc((int)(0x80 | (cp & 0x3f)), f);
+	}
+}
+
+static void cv_print(struct canvas *cv, FILE *f)
+{
+	size_t end = cv->w;
+	while (end > 0 && cv->c[end - 1] == ' ')
+		end--;
+	for (size_t i = 0; i < end; i++)
+		put_utf8(f, cv->c[i]);
+	fputc('\n', f);
+}
+
+struct geom {
+	size_t time_w, sw, gap;
+	bool ascii;
+	int ns_digits; /* 6 or 9 decimals */
+};
+
+static size_t col_x(const struct geom *g, int host)
+{
+	return g->time_w + 2 + (size_t)host * (g->sw + g->gap);
+}
+
+static void draw_time(struct canvas *cv, const struct geom *g, sim_time_t t)
+{
+	char tb[40];
+	uint64_t s = (uint64_t)t / 1000000000u, ns = (uint64_t)t % 1000000000u;
+	if (g->ns_digits == 6)
+		snprintf(tb, sizeof tb, "%*" PRIu64 ".%06" PRIu64,
+			 (int)g->time_w - 7, s, ns / 1000);
+	else
+		snprintf(tb, sizeof tb, "%*" PRIu64 ".%09" PRIu64,
+			 (int)g->time_w - 10, s, ns);
+	cv_text(cv, 0, tb);
+}
+
+static void draw_arrow(struct canvas *cv, const struct geom *g,
+		       const struct lrow *r)
+{
+	uint32_t line = g->ascii ? '-' : 0x2500;
+	uint32_t right = g->ascii ? '>' : 0x25b6;
+	uint32_t left = g->ascii ? '<' : 0x25c0;
+	uint32_t cross = g->ascii ? 'x' : 0x2715;
+	bool rightward = r->to < 0 || r->to > r->from;
+	int lo = rightward ? r->from : r->to;
+	int hi = rightward ? r->to : r->from;
+	if (hi < 0)
+		hi = lo + 1; /* no receiver: point at the next column */
+	size_t s = col_x(g, lo) + g->sw;
+	size_t e = col_x(g, hi) - 1; /* exclusive */
+	if (e <= s + 4)
+		return;
+	size_t len = utf8_len(r->label);
+	size_t span = e - s;
+	if (r->lost) {
+		/* The arrow stops two thirds of the way, in a cross. */
+		size_t cut = s + span * 2 / 3;
+		if (rightward) {
+			for (size_t x = s; x < cut; x++)
+				cv->c[x] = line;
+			cv->c[cut] = cross;
+		} else {
+			size_t from = e - (cut - s);
+			cv->c[from] = cross;
+			for (size_t x = from + 1; x < e; x++)
+				cv->c[x] = line;
+		}
+	} else {
+		for (size_t x = s; x < e; x++)
+			cv->c[x] = line;
+		cv->c[rightward ? e - 1 : s] = rightward ? right : left;
+	}
+	/* The label sits on the arrow, near its tail. */
+	if (len + 6 <= span) {
+		size_t lx = rightward ? s + 2 : e - 2 - len;
+		if (r->lost && rightward && lx + len + 1 > s + span * 2 / 3)
+			lx = s + 1;
+		if (r->lost && !rightward && lx < e - (span * 2 / 3) + 1)
+			lx = e - 1 - len;
+		cv_text(cv, lx, r->label);
+	}
+}
+
+static int ladder_finish(struct trace_sink *s, const struct trace *tr)
+{
+	struct ladder *l = (struct ladder *)s;
+	FILE *f = l->f;
+	int nh = tr->nhosts > 0 ? tr->nhosts : 1;
+	struct geom g = {.ascii = l->o.ascii, .ns_digits = 6};
+	size_t maxlabel = 0, maxname = 12;
+	sim_time_t tmax = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		size_t len = utf8_len(l->rows[i].label);
+		if (len > maxlabel)
+			maxlabel = len;
+		if (l->rows[i].t % 1000)
+			g.ns_digits = 9;
+		if (l->rows[i].t > tmax)
+			tmax = l->rows[i].t;
+	}
+	for (int h = 0; h < nh; h++) {
+		size_t len = utf8_len(trace_host_name(tr, h));
+		if (len > maxname)
+			maxname = len;
+	}
+	char tb[40];
+	int tw = snprintf(tb, sizeof tb, "%" PRIu64, (uint64_t)tmax / 1000000000u);
+	g.time_w = (size_t)(tw < 4 ? 4 : tw) + 1 + (size_t)g.ns_digits;
+	if (g.time_w < 10)
+		g.time_w = 10;
+	g.sw = maxname + 2;
+	g.gap = maxlabel + 10;
+	if (g.gap < 24)
+		g.gap = 24;
+	size_t notes_x = col_x(&g, nh - 1) + g.sw + 1;
+	struct canvas cv = {.w = notes_x + 96, .ascii = g.ascii};
+	cv.c = malloc(cv.w * sizeof *cv.c);
+	if (!cv.c || l->oom) {
+		free(cv.c);
+		return -1;
+	}
+
+	/* Header: time, host names, and every host starting CLOSED. */
+	cv_clear(&cv);
+	cv_text(&cv, g.time_w >= 8 ? g.time_w - 8 : 0, "time (s)");
+	for (int h = 0; h < nh; h++)
+		cv_text(&cv, col_x(&g, h), trace_host_name(tr, h));
+	cv_print(&cv, f);
+	cv_clear(&cv);
+	for (int h = 0; h < nh; h++)
+		cv_text(&cv, col_x(&g, h), tr->state_name(0));
+	cv_print(&cv, f);
+
+	sim_time_t fold = l->o.fold > 0 ? l->o.fold : SIM_S(1);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct lrow *r = &l->rows[i];
+		if (i > 0 && r->t - l->rows[i - 1].t >= fold) {
+			char gap[64];
+			sim_time_fmt_short(r->t - l->rows[i - 1].t, gap, sizeof gap);
+			cv_clear(&cv);
+			cv_text(&cv, g.time_w >= 3 ? g.time_w - 3 : 0,
+				g.ascii ? "..." : "\xe2\x8b\xae");
+			char msg[96];
+			snprintf(msg, sizeof msg, g.ascii ? "... %s idle ..."
+							  : "\xe2\x80\xa6 %s idle \xe2\x80\xa6",
+				 gap);
+			cv_text(&cv, col_x(&g, 0) + g.sw + 2, msg);
+			cv_print(&cv, f);
+		}
+		cv_clear(&cv);
+		draw_time(&cv, &g, r->t);
+		if (r->from >= 0)
+			draw_arrow(&cv, &g, r);
+		if (r->state_host >= 0)
+			cv_text(&cv, col_x(&g, r->state_host),
+				tr->state_name(r->state));
+		if (r->note) {
+			char note[160];
+			snprintf(note, sizeof note, "%s%s",
+				 r->lost ? "lost: " : "", r->note);
+			cv_text(&cv, notes_x, note);
+		}
+		cv_print(&cv, f);
+	}
+	free(cv.c);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+static void ladder_destroy(struct trace_sink *s)
+{
+	struct ladder *l = (struct ladder *)s;
+	free(l->rows);
+	free(l->arrows);
+	free(l);
+}
+
+struct trace_sink *sink_ladder_new(FILE *f, const struct ladder_opts *o)
+{
+	struct ladder *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	l->base.emit = ladder_emit;
+	l->base.finish = ladder_finish;
+	l->base.destroy = ladder_destroy;
+	l->base.mask = TR_BIT(TR_STATE) | TR_BIT(TR_SEND) | TR_BIT(TR_DROP);
+	l->f = f;
+	if (o)
+		l->o = *o;
+	return &l->base;
+}

@@ -1,0 +1,132 @@
+/* world.c — build hosts, links and applications from a scenario, and run. */
+#include "world.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void emit_run(struct world *w, const char *what, const char *why)
+{
+	const struct trace *tr = &w->sim.trace;
+	if (!trace_on(tr, TR_RUN))
+		return;
+	struct trace_event ev = {
+		.t = w->sim.now,
+		.kind = TR_RUN,
+		.host = -1,
+		.peer = -1,
+		.name = what,
+		.why = why,
+	};
+	ev.v[0] = (int64_t)w->sim.events;
+	ev.v[1] = (int64_t)evq_size(&w->sim.q);
+	trace_emit(tr, &ev);
+}
+
+static const char *state_name(int s)
+{
+	return tcp_state_name(s);
+}
+
+int world_build(struct world *w, const struct scenario *scn,
+		const struct world_opts *opts)
+{
+	memset(w, 0, sizeof *w);
+	w->scn = scn;
+	uint64_t seed = opts && opts->has_seed ? opts->seed : scn->seed;
+	sim_time_t stop = opts && opts->stop > 0 ? opts->stop : scn->stop;
+	uint64_t maxev = opts && opts->max_events ? opts->max_events
+						  : scn->max_events;
+	sim_init(&w->sim, seed, stop, maxev);
+
+	/* Packets hold the largest MSS any host may send. */
+	uint32_t cap = 0;
+	for (size_t i = 0; i < scn->nhosts; i++) {
+		struct tcp_params p;
+		scn_host_params(scn, i, &p);
+		if (p.mss > cap)
+			cap = p.mss;
+	}
+	pkt_pool_init(&w->pool, cap);
+
+	w->nhosts = scn->nhosts;
+	w->hosts = calloc(w->nhosts, sizeof *w->hosts);
+	w->apps = calloc(w->nhosts, sizeof *w->apps);
+	w->host_names = calloc(w->nhosts, sizeof *w->host_names);
+	w->host_addrs = calloc(w->nhosts, sizeof *w->host_addrs);
+	w->links = calloc(scn->nlinks ? scn->nlinks : 1, sizeof *w->links);
+	if (!w->hosts || !w->apps || !w->host_names || !w->host_addrs ||
+	    !w->links)
+		goto fail;
+	for (size_t i = 0; i < w->nhosts; i++) {
+		const struct scn_host *sh = &scn->hosts[i];
+		struct tcp_params p;
+		scn_host_params(scn, i, &p);
+		if (host_init(&w->hosts[i], &w->sim, (int)i, sh->name,
+			      sh->addr, &p, &w->pool) < 0)
+			goto fail;
+		w->host_names[i] = sh->name;
+		w->host_addrs[i] = sh->addr;
+	}
+	for (size_t i = 0; i < scn->nlinks; i++) {
+		const struct scn_link *sl = &scn->links[i];
+		struct link *l = &w->links[i];
+		struct host *a = &w->hosts[sl->a], *b = &w->hosts[sl->b];
+		link_init(l, seed, a, b, &sl->dir[0], &sl->dir[1]);
+		if (host_add_route(a, b->addr, &l->dir[0]) < 0 ||
+		    host_add_route(b, a->addr, &l->dir[1]) < 0)
+			goto fail;
+		w->nlinks++;
+	}
+	for (size_t i = 0; i < w->nhosts; i++)
+		if (app_init(&w->apps[i], &w->hosts[i], scn->hosts[i].acts,
+			     scn->hosts[i].nacts) < 0)
+			goto fail;
+
+	struct trace *tr = &w->sim.trace;
+	tr->scenario = scn->name;
+	tr->seed = seed;
+	tr->nhosts = (int)w->nhosts;
+	tr->host_names = w->host_names;
+	tr->host_addrs = w->host_addrs;
+	tr->state_name = state_name;
+	return 0;
+fail:
+	world_free(w);
+	return -1;
+}
+
+enum sim_end world_run(struct world *w)
+{
+	emit_run(w, "start", NULL);
+	for (size_t i = 0; i < w->nhosts; i++)
+		app_start(&w->apps[i]);
+	enum sim_end e = sim_run(&w->sim);
+	emit_run(w, "end", sim_end_name(e));
+	return e;
+}
+
+void world_free(struct world *w)
+{
+	/* Forget pending timers first: they live inside the packets, hosts
+	 * and applications freed below. */
+	sim_fini(&w->sim);
+	if (w->apps)
+		for (size_t i = 0; i < w->nhosts; i++)
+			if (w->apps[i].host)
+				app_fini(&w->apps[i]);
+	if (w->hosts)
+		for (size_t i = 0; i < w->nhosts; i++)
+			if (w->hosts[i].sim)
+				host_fini(&w->hosts[i]);
+	free(w->apps);
+	free(w->hosts);
+	free(w->links);
+	free(w->host_names);
+	free(w->host_addrs);
+	pkt_pool_fini(&w->pool);
+	w->apps = NULL;
+	w->hosts = NULL;
+	w->links = NULL;
+	w->host_names = NULL;
+	w->host_addrs = NULL;
+}

@@ -1,0 +1,21 @@
+/* check_main.c — run every suite; exit non-zero if any test failed.
+ *
+ * CK_RUN_SUITE / CK_RUN_CASE select tests as Check documents; CK_FORK=no
+ * runs in one process (for valgrind). */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(time_suite());
+	srunner_add_suite(sr, evq_suite());
+	srunner_add_suite(sr, rng_suite());
+	srunner_add_suite(sr, scenario_suite());
+	srunner_add_suite(sr, tcp_suite());
+	srunner_add_suite(sr, world_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

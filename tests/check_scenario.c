@@ -1,0 +1,248 @@
+/* check_scenario.c — the loader turns YAML into exactly this data, or
+ * points at the exact line and column of what is wrong. */
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "suites.h"
+
+static struct scenario *load_ok(const char *text)
+{
+	struct scenario *s = NULL;
+	struct scn_error e;
+	int rc = scn_load_string("t.yaml", text, strlen(text), &s, &e);
+	ck_assert_msg(rc == 0, "refused: %s:%d:%d: %s", e.file, e.line, e.col,
+		      e.msg);
+	return s;
+}
+
+static void load_err(const char *text, int line, int col, const char *msg)
+{
+	struct scenario *s = NULL;
+	struct scn_error e;
+	int rc = scn_load_string("t.yaml", text, strlen(text), &s, &e);
+	ck_assert_msg(rc < 0, "accepted: %s", text);
+	ck_assert_ptr_null(s);
+	ck_assert_str_eq(e.msg, msg);
+	ck_assert_int_eq(e.line, line);
+	ck_assert_int_eq(e.col, col);
+}
+
+static const char full[] =
+	"name: demo\n"
+	"description: two hosts\n"
+	"seed: 42\n"
+	"stop: 10m\n"
+	"max-events: 5000\n"
+	"tcp: {msl: 30s, rto-initial: 3s}\n"
+	"hosts:\n"
+	"  client: {addr: 192.168.1.10}\n"
+	"  server: {addr: 192.168.1.20, tcp: {mss: 536, rcvbuf: 8KiB}}\n"
+	"links:\n"
+	"  - between: [client, server]\n"
+	"    delay: 20ms\n"
+	"    loss: 2.5%\n"
+	"apps:\n"
+	"  server:\n"
+	"    - {at: 0s, listen: 80}\n"
+	"    - {on: received, bytes: 1000, close: true}\n"
+	"  client:\n"
+	"    - {at: 1ms, connect: server:80}\n"
+	"    - {on: connected, send: 64KiB}\n";
+
+START_TEST(test_full_scenario)
+{
+	struct scenario *s = load_ok(full);
+	ck_assert_str_eq(s->name, "demo");
+	ck_assert_str_eq(s->description, "two hosts");
+	ck_assert_uint_eq(s->seed, 42);
+	ck_assert_int_eq(s->stop, SIM_S(600));
+	ck_assert_uint_eq(s->max_events, 5000);
+	ck_assert_uint_eq(s->nhosts, 2);
+	ck_assert_str_eq(s->hosts[0].name, "client");
+	ck_assert_uint_eq(s->hosts[0].addr, 0xc0a8010a);
+	ck_assert_uint_eq(s->hosts[1].addr, 0xc0a80114);
+	ck_assert_uint_eq(s->nlinks, 1);
+	ck_assert_int_eq(s->links[0].a, 0);
+	ck_assert_int_eq(s->links[0].b, 1);
+	ck_assert_int_eq(s->links[0].dir[0].delay, SIM_MS(20));
+	ck_assert_int_eq(s->links[0].dir[1].delay, SIM_MS(20));
+	ck_assert_uint_eq(s->links[0].dir[0].loss_ppb, 25000000);
+
+	struct tcp_params p;
+	scn_host_params(s, 0, &p);
+	ck_assert_int_eq(p.msl, SIM_S(30));
+	ck_assert_int_eq(p.rto_initial, SIM_S(3));
+	ck_assert_uint_eq(p.mss, tcp_params_default.mss);
+	scn_host_params(s, 1, &p);
+	ck_assert_int_eq(p.msl, SIM_S(30));
+	ck_assert_uint_eq(p.mss, 536);
+	ck_assert_uint_eq(p.rcvbuf, 8192);
+
+	ck_assert_uint_eq(s->hosts[1].nacts, 2);
+	const struct app_action *a = &s->hosts[1].acts[0];
+	ck_assert_int_eq(a->on, APP_ON_TIME);
+	ck_assert_int_eq(a->op, APP_OP_LISTEN);
+	ck_assert_uint_eq(a->port, 80);
+	ck_assert_int_eq(a->line, 16);
+	a = &s->hosts[1].acts[1];
+	ck_assert_int_eq(a->on, APP_ON_RECEIVED);
+	ck_assert_uint_eq(a->on_bytes, 1000);
+	ck_assert_int_eq(a->op, APP_OP_CLOSE);
+	a = &s->hosts[0].acts[0];
+	ck_assert_int_eq(a->op, APP_OP_CONNECT);
+	ck_assert_int_eq(a->peer, 1);
+	ck_assert_uint_eq(a->peer_addr, 0xc0a80114);
+	ck_assert_uint_eq(a->port, 80);
+	ck_assert_int_eq(a->at, SIM_MS(1));
+	a = &s->hosts[0].acts[1];
+	ck_assert_int_eq(a->on, APP_ON_CONNECTED);
+	ck_assert_uint_eq(a->bytes, 65536);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+	struct scenario *s = load_ok("hosts: {a: {}, b: }\n");
+	ck_assert_str_eq(s->name, "t");
+	ck_assert_ptr_null(s->description);
+	ck_assert_uint_eq(s->seed, SCN_DEFAULT_SEED);
+	ck_assert_int_eq(s->stop, SCN_DEFAULT_STOP);
+	ck_assert_uint_eq(s->max_events, SCN_DEFAULT_MAX_EVENTS);
+	ck_assert_uint_eq(s->hosts[0].addr, 0x0a000001);
+	ck_assert_uint_eq(s->hosts[1].addr, 0x0a000002);
+	ck_assert_uint_eq(s->nlinks, 0);
+	struct tcp_params p;
+	scn_host_params(s, 1, &p);
+	ck_assert_int_eq(p.msl, SIM_S(120));
+	ck_assert_int_eq(p.rto_initial, SIM_S(1));
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_hosts_resolved_wherever_declared)
+{
+	/* links and apps may come before hosts in the file */
+	struct scenario *s = load_ok(
+		"links: [{between: [b, a]}]\n"
+		"apps: {a: [{at: 1s, connect: b:9}]}\n"
+		"hosts: {a: {}, b: {}}\n");
+	ck_assert_int_eq(s->links[0].a, 1);
+	ck_assert_int_eq(s->hosts[0].acts[0].peer, 1);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_errors_point_at_the_value)
+{
+	load_err("hosts: {a: {}}\nlinks:\n  - between: [a, c]\n", 3, 18,
+		 "unknown host 'c' (did you mean 'a'?)");
+	load_err("hosts: {a: {}, b: {}}\nlinks:\n  - {between: [a, b], dealy: 5ms}\n",
+		 3, 23, "unknown key 'dealy' in a link (did you mean 'delay'?)");
+	load_err("hosts: {a: {}, b: {}}\nlinks:\n  - {between: [a, a]}\n", 3,
+		 19, "a link joins two different hosts; 'a' is linked to itself");
+	load_err("hosts: {a: {}, b: {}}\nlinks:\n  - {between: [a, b], loss: 1.5}\n",
+		 3, 29, "'loss': a probability must be between 0 and 1 (found '1.5')");
+	load_err("hosts: {a: {}}\nstop: -5s\n", 2, 7,
+		 "'stop': a duration cannot be negative (found '-5s')");
+	load_err("hosts: {a: {}}\nseed: 18446744073709551616\n", 2, 7,
+		 "'seed' is too large (at most 18446744073709551615)");
+	load_err("hosts: {a: {}}\nhosts: {b: {}}\n", 2, 1,
+		 "duplicate key 'hosts' in the scenario (first at line 1)");
+	load_err("", 1, 1, "empty scenario: expected a mapping with at least 'hosts'");
+	load_err("hosts: {a: {addr: 10.0.0.1}, b: {addr: 10.0.0.1}}\n", 1, 40,
+		 "address 10.0.0.1 of 'b' is already used by 'a'");
+	load_err("hosts: {a: {}}\napps: {a: [{at: 1s, on: connected, close: true}]}\n",
+		 2, 12, "an action runs 'at' a time or 'on' an event, not both");
+	load_err("hosts: {a: {}}\napps: {a: [{on: conected, close: true}]}\n",
+		 2, 17, "unknown event 'conected' (did you mean 'connected'?) "
+			"(events: connected, received, peer-closed, closed)");
+	load_err("hosts: {a: {}}\napps: {a: [{at: 1s, connect: a:80}]}\n", 2,
+		 30, "'a' cannot connect to itself: tcpsim has no loopback");
+	load_err("hosts: {a: {}}\napps: {a: [{at: 1s, listen: 70000}]}\n", 2,
+		 29, "'listen': a port is a number from 1 to 65535 (found '70000')");
+	load_err("hosts: {a: {}}\napps: {a: [{at: 1s, listen: 80, close: true}]}\n",
+		 2, 33, "an action does one thing: it already has 'listen'");
+	load_err("hosts: {a: {}}\ntcp: {rto-min: 5s, rto-max: 1s}\n", 2, 6,
+		 "rto-min is larger than rto-max");
+	load_err("hosts: {a: {}}\n---\nhosts: {b: {}}\n", 3, 1,
+		 "a scenario file holds one YAML document; a second one starts here");
+}
+END_TEST
+
+START_TEST(test_yaml_syntax_error_position)
+{
+	/* the unclosed '{' opened at 1:8 shows when the next line begins */
+	load_err("hosts: {a: {}\nlinks: []\n", 2, 1,
+		 "YAML syntax error: did not find expected ',' or '}' while "
+		 "parsing a flow mapping (opened at 1:8)");
+	load_err("hosts:\n  a:\n    addr: 10.0.0.1\n   bad: 2\n", 4, 4,
+		 "YAML syntax error: did not find expected key while parsing "
+		 "a block mapping (opened at 2:3)");
+}
+END_TEST
+
+START_TEST(test_error_format_has_source_and_caret)
+{
+	const char *text = "hosts: {a: {}, b: {}}\nlinks:\n  - {between: [a, b], dealy: 5ms}\n";
+	struct scenario *s;
+	struct scn_error e;
+	char buf[1024];
+	ck_assert_int_lt(scn_load_string("x.yaml", text, strlen(text), &s, &e), 0);
+	scn_error_format(&e, buf, sizeof buf);
+	ck_assert_str_eq(buf,
+			 "x.yaml:3:23: unknown key 'dealy' in a link (did you mean 'delay'?)\n"
+			 "    3 |   - {between: [a, b], dealy: 5ms}\n"
+			 "      |                       ^\n");
+}
+END_TEST
+
+START_TEST(test_sizes_and_probabilities)
+{
+	uint64_t v;
+	uint32_t p;
+	const char *m;
+	ck_assert_int_eq(scn_parse_size("1000", &v, &m), 0);
+	ck_assert_uint_eq(v, 1000);
+	ck_assert_int_eq(scn_parse_size("64KiB", &v, &m), 0);
+	ck_assert_uint_eq(v, 65536);
+	ck_assert_int_eq(scn_parse_size("5MB", &v, &m), 0);
+	ck_assert_uint_eq(v, 5000000);
+	ck_assert_int_lt(scn_parse_size("5 MB", &v, &m), 0);
+	ck_assert_int_lt(scn_parse_size("-1", &v, &m), 0);
+	ck_assert_int_lt(scn_parse_size("99999999999999999999", &v, &m), 0);
+	ck_assert_int_lt(scn_parse_size("20000000000GiB", &v, &m), 0);
+
+	ck_assert_int_eq(scn_parse_prob("0.05", &p, &m), 0);
+	ck_assert_uint_eq(p, 50000000);
+	ck_assert_int_eq(scn_parse_prob("5%", &p, &m), 0);
+	ck_assert_uint_eq(p, 50000000);
+	ck_assert_int_eq(scn_parse_prob("1", &p, &m), 0);
+	ck_assert_uint_eq(p, RNG_PPB_ONE);
+	ck_assert_int_eq(scn_parse_prob("0.000000001", &p, &m), 0);
+	ck_assert_uint_eq(p, 1);
+	ck_assert_int_eq(scn_parse_prob("0.1000000000000", &p, &m), 0);
+	ck_assert_uint_eq(p, 100000000);
+	ck_assert_int_lt(scn_parse_prob("0.0000000001", &p, &m), 0);
+	ck_assert_int_lt(scn_parse_prob("100.1%", &p, &m), 0);
+	ck_assert_int_lt(scn_parse_prob("-0.1", &p, &m), 0);
+	ck_assert_int_lt(scn_parse_prob("1.0000000001", &p, &m), 0);
+	ck_assert_int_lt(scn_parse_prob(".", &p, &m), 0);
+}
+END_TEST
+
+Suite *scenario_suite(void)
+{
+	Suite *s = suite_create("scenario");
+	TCase *tc = tcase_create("load");
+	tcase_add_test(tc, test_full_scenario);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_hosts_resolved_wherever_declared);
+	tcase_add_test(tc, test_errors_point_at_the_value);
+	tcase_add_test(tc, test_yaml_syntax_error_position);
+	tcase_add_test(tc, test_error_format_has_source_and_caret);
+	tcase_add_test(tc, test_sizes_and_probabilities);
+	suite_add_tcase(s, tc);
+	return s;
+}

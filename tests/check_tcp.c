@@ -1,0 +1,851 @@
+/* check_tcp.c — the TCP state machine, state by state (RFC 9293 §3.10).
+ *
+ * Each test puts a connection in a state, feeds it one segment, timer or
+ * user call, and asserts the new state and exactly the segments it sent.
+ * Sequence numbers are written relative to the two ISNs: ISS (ours) and
+ * PEER_ISS (the peer's).
+ */
+#include <string.h>
+
+#include "suites.h"
+#include "tcp_harness.h"
+
+/* Our ISS; the peer's is PEER_ISS. */
+#define ISS (h.iss)
+#define A TCP_ACK
+#define S TCP_SYN
+#define F TCP_FIN
+#define R TCP_RST
+#define P TCP_PSH
+
+/* ---- CLOSED (no TCB) ------------------------------------------------ */
+
+START_TEST(test_closed_syn_answered_with_rst_ack)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_in_full(&h, 81, S, 7000, 0, 65535, NULL, 0);
+	/* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+	ck_assert_int_eq(h.nout, 1);
+	const struct tcp_seg *o = th_out(&h, 0);
+	ck_assert_uint_eq(o->flags, R | A);
+	ck_assert_uint_eq(o->seq, 0);
+	ck_assert_uint_eq(o->ack, 7001);
+	ck_assert_uint_eq(o->sport, 81);
+	ck_assert(!h.out[0].has_conn);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_closed_ack_answered_with_rst_at_its_ack)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_in_full(&h, 81, A, 7000, 4242, 65535, NULL, 10);
+	/* <SEQ=SEG.ACK><CTL=RST> */
+	ck_assert_int_eq(h.nout, 1);
+	ck_assert_uint_eq(th_out(&h, 0)->flags, R);
+	ck_assert_uint_eq(th_out(&h, 0)->seq, 4242);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_closed_rst_is_discarded)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_in_full(&h, 81, R, 7000, 0, 0, NULL, 0);
+	th_in_full(&h, 81, R | A, 7000, 1, 0, NULL, 0);
+	ck_assert_int_eq(h.nout, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_closed_open_active_sends_syn)
+{
+	struct th h;
+	th_init(&h, NULL);
+	h.c = tcp_connect(&h.st, 0, PEER_ADDR, PEER_PORT, NULL);
+	ck_assert_int_eq(h.c->state, TCP_SYN_SENT);
+	ck_assert_uint_eq(h.c->lport, 49152);
+	ck_assert_int_eq(h.nout, 1);
+	const struct tcp_seg *o = th_out(&h, 0);
+	ck_assert_uint_eq(o->flags, S);
+	ck_assert_uint_eq(o->seq, h.c->iss);
+	ck_assert_uint_eq(o->mss, 1460);
+	ck_assert_uint_eq(o->wnd, 65535);
+	ck_assert_uint_eq(h.c->snd_una, h.c->iss);
+	ck_assert_uint_eq(h.c->snd_nxt, h.c->iss + 1);
+	ck_assert(evq_pending(&h.c->timer[TCP_T_REXMT]));
+	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_S(1));
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- LISTEN ---------------------------------------------------------- */
+
+START_TEST(test_listen_syn_sends_syn_ack)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_listen(&h);
+	struct tcp_conn *l = h.c;
+	th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
+	struct tcp_conn *c = h.st.tail;
+	ck_assert_ptr_ne(c, l);
+	ck_assert_int_eq(l->state, TCP_LISTEN);
+	ck_assert_int_eq(c->state, TCP_SYN_RECEIVED);
+	ck_assert_int_eq(h.nout, 1);
+	h.iss = c->iss;
+	h.c = c;
+	th_expect(&h, 0, S | A, c->iss, PEER_ISS + 1, 0);
+	ck_assert_uint_eq(th_out(&h, 0)->mss, 1460);
+	ck_assert_uint_eq(c->irs, PEER_ISS);
+	ck_assert_uint_eq(c->rcv_nxt, PEER_ISS + 1);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_listen_ack_answered_with_rst)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_listen(&h);
+	th_in_full(&h, LOCAL_PORT, A, 5, 777, 65535, NULL, 0);
+	ck_assert_int_eq(h.nout, 1);
+	ck_assert_uint_eq(th_out(&h, 0)->flags, R);
+	ck_assert_uint_eq(th_out(&h, 0)->seq, 777);
+	ck_assert_int_eq(h.c->state, TCP_LISTEN);
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- SYN-SENT -------------------------------------------------------- */
+
+START_TEST(test_syn_sent_syn_ack_establishes_and_acks)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_sent(&h);
+	th_in(&h, S | A, PEER_ISS, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 0);
+	ck_assert_int_eq(th_events(&h, TCP_EV_CONNECTED, NULL), 1);
+	ck_assert(!evq_pending(&h.c->timer[TCP_T_REXMT]));
+	ck_assert_uint_eq(h.c->snd_una, ISS + 1);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_syn_sent_bad_ack_answered_with_rst)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_sent(&h);
+	th_in(&h, S | A, PEER_ISS, ISS + 5, 0);
+	ck_assert_int_eq(h.c->state, TCP_SYN_SENT);
+	ck_assert_int_eq(h.nout, 1);
+	ck_assert_uint_eq(th_out(&h, 0)->flags, R);
+	ck_assert_uint_eq(th_out(&h, 0)->seq, ISS + 5);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_syn_sent_rst_ack_refuses)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_sent(&h);
+	th_in(&h, R | A, 0, ISS + 1, 0);
+	ck_assert_ptr_null(h.c);
+	uint64_t why = 0;
+	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
+	ck_assert_int_eq(why, TCP_END_REFUSED);
+	ck_assert_int_eq(h.nout, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_syn_sent_timeout_retransmits_with_backoff_then_gives_up)
+{
+	struct tcp_params p = tcp_params_default;
+	p.syn_retries = 3;
+	struct th h;
+	th_init(&h, &p);
+	th_open_syn_sent(&h);
+	/* RFC 6298 (5.5): 1 s, then 2 s, 4 s, 8 s between attempts */
+	sim_time_t expect_at[] = {SIM_S(1), SIM_S(3), SIM_S(7)};
+	for (int i = 0; i < 3; i++) {
+		th_fire(&h, TCP_T_REXMT);
+		ck_assert_int_eq(h.sim.now, expect_at[i]);
+		ck_assert_int_eq(h.nout, i + 1);
+		th_expect(&h, i, S, ISS, 0, 0);
+		ck_assert(h.out[i].rexmit);
+	}
+	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_S(15));
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_ptr_null(h.c);
+	uint64_t why = 0;
+	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
+	ck_assert_int_eq(why, TCP_END_TIMEOUT);
+	ck_assert_int_eq(h.nout, 3);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_syn_sent_syn_is_simultaneous_open)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_sent(&h);
+	th_in(&h, S, PEER_ISS, 0, 0);
+	ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, S | A, ISS, PEER_ISS + 1, 0);
+	/* ... and their SYN,ACK completes it */
+	th_clear(&h);
+	th_in(&h, S | A, PEER_ISS, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- SYN-RECEIVED ---------------------------------------------------- */
+
+START_TEST(test_syn_received_ack_establishes)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_received(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_int_eq(th_events(&h, TCP_EV_CONNECTED, NULL), 1);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_syn_received_bad_ack_answered_with_rst)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_received(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 9, 0);
+	ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
+	ck_assert_int_eq(h.nout, 1);
+	ck_assert_uint_eq(th_out(&h, 0)->flags, R);
+	ck_assert_uint_eq(th_out(&h, 0)->seq, ISS + 9);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_syn_received_timeout_resends_syn_ack)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_received(&h);
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, S | A, ISS, PEER_ISS + 1, 0);
+	ck_assert(h.out[0].rexmit);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_syn_received_rst_returns_to_listen)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_received(&h);
+	struct tcp_conn *l = h.c->listener, *c = h.c;
+	th_in(&h, R, PEER_ISS + 1, 0, 0);
+	ck_assert(!th_alive(&h, c));
+	ck_assert(th_alive(&h, l));
+	ck_assert_int_eq(l->state, TCP_LISTEN);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_int_eq(h.nev, 0); /* the application never saw it */
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- ESTABLISHED ----------------------------------------------------- */
+
+START_TEST(test_established_send_is_one_segment_then_acked)
+{
+	struct th h;
+	uint8_t data[1000];
+	for (int i = 0; i < 1000; i++)
+		data[i] = (uint8_t)i;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	ck_assert_int_eq(tcp_send(h.c, data, 1000), 1000);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, P | A, ISS + 1, PEER_ISS + 1, 1000);
+	ck_assert_mem_eq(h.out[0].data, data, 1000);
+	ck_assert(evq_pending(&h.c->timer[TCP_T_REXMT]));
+	th_clear(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 1001, 0);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_uint_eq(h.c->snd_una, ISS + 1001);
+	ck_assert(!evq_pending(&h.c->timer[TCP_T_REXMT]));
+	ck_assert_uint_eq(tcp_send_space(h.c), h.c->p.sndbuf);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_large_send_is_cut_to_mss_and_window)
+{
+	struct tcp_params p = tcp_params_default;
+	p.mss = 1000;
+	p.iw = 3;
+	struct th h;
+	static uint8_t data[10000];
+	th_init(&h, &p);
+	th_open_syn_sent(&h);
+	/* the peer announces MSS 500 and a 1200-byte window */
+	struct tcp_seg s = {PEER_ADDR, LOCAL_ADDR, PEER_PORT, h.c->lport,
+			    PEER_ISS, h.iss + 1, 1200, 0, S | A, 500, 0, NULL};
+	tcp_stack_input(&h.st, &s);
+	th_clear(&h);
+	ck_assert_uint_eq(h.c->snd_mss, 500);
+	ck_assert_int_eq(tcp_send(h.c, data, 10000), 10000);
+	/* window 1200: 500 + 500 + 200 */
+	ck_assert_int_eq(h.nout, 3);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 500);
+	th_expect(&h, 1, A, ISS + 501, PEER_ISS + 1, 500);
+	th_expect(&h, 2, A, ISS + 1001, PEER_ISS + 1, 200);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_data_is_delivered_and_acked)
+{
+	struct th h;
+	uint8_t data[300];
+	memset(data, 'x', sizeof data);
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in_full(&h, 0, A | P, PEER_ISS + 1, ISS + 1, 65535, data, 300);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 301, 0);
+	ck_assert_uint_eq(h.nrx, 300);
+	ck_assert_mem_eq(h.rx, data, 300);
+	uint64_t n = 0;
+	ck_assert_int_eq(th_events(&h, TCP_EV_DATA, &n), 1);
+	ck_assert_uint_eq(n, 300);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_window_shrinks_while_data_is_unread)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	h.no_read = true;
+	th_in(&h, A, PEER_ISS + 1, ISS + 1, 1000);
+	ck_assert_uint_eq(th_out(&h, 0)->wnd, 65535 - 1000);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_out_of_order_is_not_delivered)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in(&h, A, PEER_ISS + 101, ISS + 1, 100);
+	/* a duplicate ACK for what is expected, nothing delivered */
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 0);
+	ck_assert_uint_eq(h.nrx, 0);
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 1);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_old_duplicate_is_acked_and_dropped)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 1, 100);
+	th_clear(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 1, 100); /* the same again */
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 101, 0);
+	ck_assert_uint_eq(h.nrx, 100);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_timeout_retransmits_oldest_then_recovers)
+{
+	struct th h;
+	static uint8_t data[3000];
+	th_init(&h, NULL);
+	th_open_established(&h);
+	tcp_send(h.c, data, 3000);
+	ck_assert_int_eq(h.nout, 3); /* IW of 3 segments of 1460 */
+	th_clear(&h);
+	sim_time_t rto = h.c->rto;
+	th_fire(&h, TCP_T_REXMT);
+	/* RFC 6298 (5.4)-(5.6): one segment, the oldest; RTO doubled */
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 1460);
+	ck_assert(h.out[0].rexmit);
+	ck_assert_int_eq(h.c->rto, 2 * rto);
+	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, h.sim.now + 2 * rto);
+	ck_assert_uint_eq(h.c->cwnd, 1460);
+	th_clear(&h);
+	/* the retransmission is acknowledged: the next two go out */
+	th_in(&h, A, PEER_ISS + 1, ISS + 1461, 0);
+	ck_assert_int_eq(h.nout, 2);
+	th_expect(&h, 0, A, ISS + 1461, PEER_ISS + 1, 1460);
+	th_expect(&h, 1, A | P, ISS + 2921, PEER_ISS + 1, 80);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_data_timeout_gives_up_after_retries)
+{
+	struct tcp_params p = tcp_params_default;
+	p.retries = 2;
+	struct th h;
+	uint8_t data[10] = {0};
+	th_init(&h, &p);
+	th_open_established(&h);
+	tcp_send(h.c, data, 10);
+	th_fire(&h, TCP_T_REXMT);
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_int_eq(h.nout, 3);
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_ptr_null(h.c);
+	uint64_t why = 0;
+	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
+	ck_assert_int_eq(why, TCP_END_TIMEOUT);
+	ck_assert_int_eq(h.nout, 3);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_close_sends_fin)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	ck_assert_int_eq(tcp_close(h.c), 0);
+	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_1);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, F | A, ISS + 1, PEER_ISS + 1, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_close_sends_fin_after_queued_data)
+{
+	struct th h;
+	uint8_t data[100] = {0};
+	th_init(&h, NULL);
+	th_open_established(&h);
+	h.c->snd_wnd = 0; /* hold the data back */
+	tcp_send(h.c, data, 100);
+	ck_assert_int_eq(h.nout, 0);
+	tcp_close(h.c);
+	/* the FIN alone may go, but not before the data it follows */
+	ck_assert_int_eq(h.nout, 0);
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 65535, NULL, 0);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, F | P | A, ISS + 1, PEER_ISS + 1, 100);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_fin_enters_close_wait)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in(&h, F | A, PEER_ISS + 1, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_CLOSE_WAIT);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 2, 0);
+	ck_assert_int_eq(th_events(&h, TCP_EV_EOF, NULL), 1);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_rst_at_rcv_nxt_resets)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in(&h, R, PEER_ISS + 1, 0, 0);
+	ck_assert_ptr_null(h.c);
+	uint64_t why = 0;
+	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
+	ck_assert_int_eq(why, TCP_END_RESET);
+	ck_assert_int_eq(h.nout, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_rst_in_window_gets_challenge_ack)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in(&h, R, PEER_ISS + 100, 0, 0);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_abort_sends_rst)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	tcp_abort(h.c);
+	ck_assert_ptr_null(h.c);
+	ck_assert_int_eq(h.nout, 1);
+	ck_assert_uint_eq(th_out(&h, 0)->flags, R);
+	ck_assert_uint_eq(th_out(&h, 0)->seq, ISS + 1);
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- FIN-WAIT-1 ------------------------------------------------------ */
+
+START_TEST(test_fin_wait_1_ack_of_fin_enters_fin_wait_2)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_fin_wait_1(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 2, 0);
+	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_2);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert(!evq_pending(&h.c->timer[TCP_T_REXMT]));
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_fin_enters_closing)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_fin_wait_1(&h);
+	th_in(&h, F | A, PEER_ISS + 1, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_CLOSING);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 2, PEER_ISS + 2, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_fin_acking_our_fin_enters_time_wait)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_fin_wait_1(&h);
+	th_in(&h, F | A, PEER_ISS + 1, ISS + 2, 0);
+	ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 2, PEER_ISS + 2, 0);
+	ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when, 2 * SIM_S(120));
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_timeout_retransmits_fin)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_fin_wait_1(&h);
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, F | A, ISS + 1, PEER_ISS + 1, 0);
+	ck_assert(h.out[0].rexmit);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_send_is_refused)
+{
+	struct th h;
+	uint8_t b[4] = {0};
+	th_init(&h, NULL);
+	th_open_fin_wait_1(&h);
+	ck_assert_int_eq(tcp_send(h.c, b, 4), -1);
+	ck_assert_int_eq(tcp_close(h.c), -1);
+	ck_assert_int_eq(h.nout, 0);
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- FIN-WAIT-2 ------------------------------------------------------ */
+
+START_TEST(test_fin_wait_2_data_still_delivered)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_fin_wait_2(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 2, 50);
+	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_2);
+	ck_assert_uint_eq(h.nrx, 50);
+	th_expect(&h, 0, A, ISS + 2, PEER_ISS + 51, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_fin_wait_2_fin_enters_time_wait)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_fin_wait_2(&h);
+	th_in(&h, F | A, PEER_ISS + 1, ISS + 2, 0);
+	ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 2, PEER_ISS + 2, 0);
+	ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when, h.sim.now + 2 * SIM_S(120));
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- CLOSING --------------------------------------------------------- */
+
+START_TEST(test_closing_ack_of_fin_enters_time_wait)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_closing(&h);
+	th_in(&h, A, PEER_ISS + 2, ISS + 2, 0);
+	ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert(evq_pending(&h.c->timer[TCP_T_TIMEWAIT]));
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- TIME-WAIT ------------------------------------------------------- */
+
+START_TEST(test_time_wait_expiry_closes_after_2msl)
+{
+	struct tcp_params p = tcp_params_default;
+	p.msl = SIM_S(30);
+	struct th h;
+	th_init(&h, &p);
+	th_open_time_wait(&h);
+	sim_time_t entered = h.sim.now;
+	th_run_until(&h, entered + SIM_S(60) - 1);
+	ck_assert_ptr_nonnull(h.c);
+	ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+	th_run_until(&h, entered + SIM_S(60));
+	ck_assert_ptr_null(h.c);
+	uint64_t why = 0;
+	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
+	ck_assert_int_eq(why, TCP_END_NORMAL);
+	ck_assert_int_eq(h.nout, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_time_wait_retransmitted_fin_is_reacked_and_restarts_2msl)
+{
+	struct tcp_params p = tcp_params_default;
+	p.msl = SIM_S(30);
+	struct th h;
+	th_init(&h, &p);
+	th_open_time_wait(&h);
+	th_run_until(&h, h.sim.now + SIM_S(10));
+	/* the peer never got our ACK: its FIN comes again */
+	th_in(&h, F | A, PEER_ISS + 1, ISS + 2, 0);
+	ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 2, PEER_ISS + 2, 0);
+	ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when, h.sim.now + SIM_S(60));
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_time_wait_rst_deletes)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_time_wait(&h);
+	th_in(&h, R, PEER_ISS + 2, 0, 0);
+	ck_assert_ptr_null(h.c);
+	ck_assert_int_eq(h.nout, 0);
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- CLOSE-WAIT and LAST-ACK ------------------------------------------ */
+
+START_TEST(test_close_wait_can_still_send)
+{
+	struct th h;
+	uint8_t d[20] = {0};
+	th_init(&h, NULL);
+	th_open_close_wait(&h);
+	ck_assert_int_eq(tcp_send(h.c, d, 20), 20);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, P | A, ISS + 1, PEER_ISS + 2, 20);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_close_wait_close_sends_fin_enters_last_ack)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_close_wait(&h);
+	ck_assert_int_eq(tcp_close(h.c), 0);
+	ck_assert_int_eq(h.c->state, TCP_LAST_ACK);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, F | A, ISS + 1, PEER_ISS + 2, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_last_ack_ack_of_fin_closes)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_last_ack(&h);
+	th_in(&h, A, PEER_ISS + 2, ISS + 2, 0);
+	ck_assert_ptr_null(h.c);
+	uint64_t why = 0;
+	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
+	ck_assert_int_eq(why, TCP_END_NORMAL);
+	ck_assert_int_eq(h.nout, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_last_ack_timeout_retransmits_fin)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_last_ack(&h);
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, F | A, ISS + 1, PEER_ISS + 2, 0);
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- RTO estimation (RFC 6298 §2) -------------------------------------- */
+
+START_TEST(test_rtt_samples_follow_rfc6298)
+{
+	struct tcp_params p = tcp_params_default;
+	p.rto_min = SIM_MS(1);
+	struct th h;
+	uint8_t d[10] = {0};
+	th_init(&h, &p);
+	th_open_syn_sent(&h);
+	th_run_until(&h, SIM_MS(100));
+	th_in(&h, S | A, PEER_ISS, ISS + 1, 0);
+	/* first sample R = 100 ms: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR */
+	ck_assert_int_eq(h.c->srtt, SIM_MS(100));
+	ck_assert_int_eq(h.c->rttvar, SIM_MS(50));
+	ck_assert_int_eq(h.c->rto, SIM_MS(300));
+	tcp_send(h.c, d, 10);
+	th_run_until(&h, SIM_MS(100) + SIM_MS(200));
+	th_in(&h, A, PEER_ISS + 1, ISS + 11, 0);
+	/* R' = 200 ms: RTTVAR = 3/4*50 + 1/4*100 = 62.5; SRTT = 7/8*100 + 1/8*200 = 112.5 */
+	ck_assert_int_eq(h.c->rttvar, SIM_US(62500));
+	ck_assert_int_eq(h.c->srtt, SIM_US(112500));
+	ck_assert_int_eq(h.c->rto, SIM_US(112500) + 4 * SIM_US(62500));
+	th_fini(&h);
+}
+END_TEST
+
+Suite *tcp_suite(void)
+{
+	Suite *s = suite_create("tcp");
+	TCase *tc;
+
+	tc = tcase_create("CLOSED");
+	tcase_add_test(tc, test_closed_syn_answered_with_rst_ack);
+	tcase_add_test(tc, test_closed_ack_answered_with_rst_at_its_ack);
+	tcase_add_test(tc, test_closed_rst_is_discarded);
+	tcase_add_test(tc, test_closed_open_active_sends_syn);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("LISTEN");
+	tcase_add_test(tc, test_listen_syn_sends_syn_ack);
+	tcase_add_test(tc, test_listen_ack_answered_with_rst);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("SYN-SENT");
+	tcase_add_test(tc, test_syn_sent_syn_ack_establishes_and_acks);
+	tcase_add_test(tc, test_syn_sent_bad_ack_answered_with_rst);
+	tcase_add_test(tc, test_syn_sent_rst_ack_refuses);
+	tcase_add_test(tc, test_syn_sent_timeout_retransmits_with_backoff_then_gives_up);
+	tcase_add_test(tc, test_syn_sent_syn_is_simultaneous_open);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("SYN-RECEIVED");
+	tcase_add_test(tc, test_syn_received_ack_establishes);
+	tcase_add_test(tc, test_syn_received_bad_ack_answered_with_rst);
+	tcase_add_test(tc, test_syn_received_timeout_resends_syn_ack);
+	tcase_add_test(tc, test_syn_received_rst_returns_to_listen);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ESTABLISHED");
+	tcase_add_test(tc, test_established_send_is_one_segment_then_acked);
+	tcase_add_test(tc, test_established_large_send_is_cut_to_mss_and_window);
+	tcase_add_test(tc, test_established_data_is_delivered_and_acked);
+	tcase_add_test(tc, test_established_window_shrinks_while_data_is_unread);
+	tcase_add_test(tc, test_established_out_of_order_is_not_delivered);
+	tcase_add_test(tc, test_established_old_duplicate_is_acked_and_dropped);
+	tcase_add_test(tc, test_established_timeout_retransmits_oldest_then_recovers);
+	tcase_add_test(tc, test_established_data_timeout_gives_up_after_retries);
+	tcase_add_test(tc, test_established_close_sends_fin);
+	tcase_add_test(tc, test_established_close_sends_fin_after_queued_data);
+	tcase_add_test(tc, test_established_fin_enters_close_wait);
+	tcase_add_test(tc, test_established_rst_at_rcv_nxt_resets);
+	tcase_add_test(tc, test_established_rst_in_window_gets_challenge_ack);
+	tcase_add_test(tc, test_established_abort_sends_rst);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("FIN-WAIT-1");
+	tcase_add_test(tc, test_fin_wait_1_ack_of_fin_enters_fin_wait_2);
+	tcase_add_test(tc, test_fin_wait_1_fin_enters_closing);
+	tcase_add_test(tc, test_fin_wait_1_fin_acking_our_fin_enters_time_wait);
+	tcase_add_test(tc, test_fin_wait_1_timeout_retransmits_fin);
+	tcase_add_test(tc, test_fin_wait_1_send_is_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("FIN-WAIT-2");
+	tcase_add_test(tc, test_fin_wait_2_data_still_delivered);
+	tcase_add_test(tc, test_fin_wait_2_fin_enters_time_wait);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("CLOSING");
+	tcase_add_test(tc, test_closing_ack_of_fin_enters_time_wait);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("TIME-WAIT");
+	tcase_add_test(tc, test_time_wait_expiry_closes_after_2msl);
+	tcase_add_test(tc, test_time_wait_retransmitted_fin_is_reacked_and_restarts_2msl);
+	tcase_add_test(tc, test_time_wait_rst_deletes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("CLOSE-WAIT/LAST-ACK");
+	tcase_add_test(tc, test_close_wait_can_still_send);
+	tcase_add_test(tc, test_close_wait_close_sends_fin_enters_last_ack);
+	tcase_add_test(tc, test_last_ack_ack_of_fin_closes);
+	tcase_add_test(tc, test_last_ack_timeout_retransmits_fin);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("RTO");
+	tcase_add_test(tc, test_rtt_samples_follow_rfc6298);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,307 @@
+/* check_world.c — whole scenarios: exact segments and states on both
+ * hosts, byte-identical replays, limits that end a run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "sinks.h"
+#include "suites.h"
+#include "world.h"
+
+/* A sink that remembers sends, drops and state changes. */
+struct rec {
+	int host;
+	enum trace_kind kind;
+	uint8_t flags;
+	uint32_t seq, ack, len;
+	int from, to;
+	sim_time_t t;
+};
+
+struct cap_sink {
+	struct trace_sink base;
+	struct rec r[512];
+	int n;
+};
+
+static void cap_emit(struct trace_sink *s, const struct trace *tr,
+		     const struct trace_event *ev)
+{
+	(void)tr;
+	struct cap_sink *c = (struct cap_sink *)s;
+	ck_assert_int_lt(c->n, 512);
+	struct rec *r = &c->r[c->n++];
+	memset(r, 0, sizeof *r);
+	r->host = ev->host;
+	r->kind = ev->kind;
+	r->t = ev->t;
+	if (ev->kind == TR_STATE) {
+		r->from = ev->a;
+		r->to = ev->b;
+	} else {
+		r->flags = ev->seg->flags;
+		r->seq = ev->seg->seq;
+		r->ack = ev->seg->ack;
+		r->len = ev->seg->len;
+	}
+}
+
+static struct scenario *load_builtin(const char *name)
+{
+	const struct builtin_scenario *b = builtin_find(name);
+	ck_assert_ptr_nonnull(b);
+	struct scenario *s;
+	struct scn_error e;
+	ck_assert_int_eq(scn_load_string(b->name, b->text, b->len, &s, &e), 0);
+	return s;
+}
+
+static struct scenario *load_text(const char *text)
+{
+	struct scenario *s;
+	struct scn_error e;
+	int rc = scn_load_string("t.yaml", text, strlen(text), &s, &e);
+	ck_assert_msg(rc == 0, "%d:%d: %s", e.line, e.col, e.msg);
+	return s;
+}
+
+enum { CLIENT = 0, SERVER = 1 };
+
+START_TEST(test_handshake_data_close_exact_segments_and_states)
+{
+	struct scenario *s = load_builtin(BUILTIN_DEFAULT);
+	struct world w;
+	struct cap_sink cap = {.base = {.emit = cap_emit,
+					.mask = TR_BIT(TR_SEND) | TR_BIT(TR_STATE) |
+						TR_BIT(TR_DROP)}};
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, &cap.base);
+	ck_assert_int_eq(world_run(&w), SIM_END_QUIET);
+
+	/* Sequence numbers relative to each side's ISN: x is the client's,
+	 * y the server's, as in the seed notes' figures. */
+	uint32_t x = 0, y = 0;
+	for (int i = 0; i < cap.n; i++)
+		if (cap.r[i].kind == TR_SEND && (cap.r[i].flags & TCP_SYN)) {
+			if (cap.r[i].host == CLIENT)
+				x = cap.r[i].seq;
+			else
+				y = cap.r[i].seq;
+		}
+	static const struct {
+		int host;
+		enum trace_kind kind;
+		int from, to;           /* state */
+		uint8_t flags;          /* send */
+		uint32_t seq, ack, len; /* relative */
+		sim_time_t t;
+	} want[] = {
+		{SERVER, TR_STATE, TCP_CLOSED, TCP_LISTEN, 0, 0, 0, 0, 0},
+		{CLIENT, TR_STATE, TCP_CLOSED, TCP_SYN_SENT, 0, 0, 0, 0, SIM_MS(1)},
+		{CLIENT, TR_SEND, 0, 0, TCP_SYN, 0, 0, 0, SIM_MS(1)},
+		{SERVER, TR_STATE, TCP_LISTEN, TCP_SYN_RECEIVED, 0, 0, 0, 0, SIM_MS(21)},
+		{SERVER, TR_SEND, 0, 0, TCP_SYN | TCP_ACK, 0, 1, 0, SIM_MS(21)},
+		{CLIENT, TR_STATE, TCP_SYN_SENT, TCP_ESTABLISHED, 0, 0, 0, 0, SIM_MS(41)},
+		{CLIENT, TR_SEND, 0, 0, TCP_ACK, 1, 1, 0, SIM_MS(41)},
+		{CLIENT, TR_SEND, 0, 0, TCP_ACK | TCP_PSH, 1, 1, 1000, SIM_MS(41)},
+		{SERVER, TR_STATE, TCP_SYN_RECEIVED, TCP_ESTABLISHED, 0, 0, 0, 0, SIM_MS(61)},
+		{SERVER, TR_SEND, 0, 0, TCP_ACK, 1, 1001, 0, SIM_MS(61)},
+		{CLIENT, TR_STATE, TCP_ESTABLISHED, TCP_FIN_WAIT_1, 0, 0, 0, 0, SIM_MS(500)},
+		{CLIENT, TR_SEND, 0, 0, TCP_FIN | TCP_ACK, 1001, 1, 0, SIM_MS(500)},
+		{SERVER, TR_STATE, TCP_ESTABLISHED, TCP_CLOSE_WAIT, 0, 0, 0, 0, SIM_MS(520)},
+		{SERVER, TR_SEND, 0, 0, TCP_ACK, 1, 1002, 0, SIM_MS(520)},
+		{SERVER, TR_STATE, TCP_CLOSE_WAIT, TCP_LAST_ACK, 0, 0, 0, 0, SIM_MS(520)},
+		{SERVER, TR_SEND, 0, 0, TCP_FIN | TCP_ACK, 1, 1002, 0, SIM_MS(520)},
+		{CLIENT, TR_STATE, TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, 0, 0, 0, 0, SIM_MS(540)},
+		{CLIENT, TR_STATE, TCP_FIN_WAIT_2, TCP_TIME_WAIT, 0, 0, 0, 0, SIM_MS(540)},
+		{CLIENT, TR_SEND, 0, 0, TCP_ACK, 1002, 2, 0, SIM_MS(540)},
+		{SERVER, TR_STATE, TCP_LAST_ACK, TCP_CLOSED, 0, 0, 0, 0, SIM_MS(560)},
+		/* 2*MSL = 240 s after entering TIME-WAIT */
+		{CLIENT, TR_STATE, TCP_TIME_WAIT, TCP_CLOSED, 0, 0, 0, 0, SIM_MS(540) + SIM_S(240)},
+	};
+	int nwant = (int)(sizeof want / sizeof want[0]);
+	ck_assert_int_eq(cap.n, nwant);
+	for (int i = 0; i < nwant; i++) {
+		const struct rec *r = &cap.r[i];
+		ck_assert_msg(r->host == want[i].host && r->kind == want[i].kind,
+			      "event %d: host %d kind %d, expected host %d kind %d",
+			      i, r->host, r->kind, want[i].host, want[i].kind);
+		ck_assert_msg(r->t == want[i].t, "event %d at %lld, expected %lld",
+			      i, (long long)r->t, (long long)want[i].t);
+		if (r->kind == TR_STATE) {
+			ck_assert_msg(r->from == want[i].from && r->to == want[i].to,
+				      "event %d: %s -> %s", i,
+				      tcp_state_name(r->from), tcp_state_name(r->to));
+			continue;
+		}
+		uint32_t own = r->host == CLIENT ? x : y;
+		uint32_t peer = r->host == CLIENT ? y : x;
+		ck_assert_uint_eq(r->flags, want[i].flags);
+		ck_assert_uint_eq(r->seq - own, want[i].seq);
+		if (r->flags & TCP_ACK)
+			ck_assert_uint_eq(r->ack - peer, want[i].ack);
+		ck_assert_uint_eq(r->len, want[i].len);
+	}
+	/* and the 1000 bytes arrived intact */
+	const struct app_sock *srv = w.apps[SERVER].socks->next;
+	ck_assert_ptr_nonnull(srv);
+	ck_assert_uint_eq(srv->received, 1000);
+	ck_assert_uint_eq(srv->bad, 0);
+	ck_assert_int_eq(srv->end, TCP_END_NORMAL);
+	ck_assert_int_eq(w.apps[CLIENT].socks->end, TCP_END_NORMAL);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+/* Run a scenario with the text sink into memory; returns the trace. */
+static char *trace_of(const struct scenario *s, const struct world_opts *o,
+		      size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	ck_assert_ptr_nonnull(f);
+	struct world w;
+	ck_assert_int_eq(world_build(&w, s, o), 0);
+	trace_add_sink(&w.sim.trace, sink_text_new(f));
+	world_run(&w);
+	ck_assert_int_eq(trace_finish(&w.sim.trace), 0);
+	trace_fini(&w.sim.trace);
+	world_free(&w);
+	fclose(f);
+	return buf;
+}
+
+static const char lossy[] =
+	"seed: 11\n"
+	"hosts: {a: {}, b: {}}\n"
+	"links: [{between: [a, b], delay: 7ms, loss: 0.2}]\n"
+	"apps:\n"
+	"  b: [{at: 0s, listen: 9}, {on: peer-closed, close: true}]\n"
+	"  a: [{at: 0s, connect: b:9}, {on: connected, send: 200KB},\n"
+	"      {on: connected, close: true}]\n";
+
+START_TEST(test_same_scenario_twice_is_byte_identical)
+{
+	struct scenario *s = load_builtin(BUILTIN_DEFAULT);
+	size_t n1, n2;
+	char *t1 = trace_of(s, NULL, &n1);
+	char *t2 = trace_of(s, NULL, &n2);
+	ck_assert_uint_gt(n1, 1000);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_mem_eq(t1, t2, n1);
+	free(t1);
+	free(t2);
+	scn_free(s);
+
+	/* also with random loss, where the streams matter */
+	s = load_text(lossy);
+	t1 = trace_of(s, NULL, &n1);
+	t2 = trace_of(s, NULL, &n2);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_mem_eq(t1, t2, n1);
+	ck_assert_ptr_nonnull(strstr(t1, "why=\"random loss\""));
+	free(t1);
+	free(t2);
+	/* and another seed gives another run */
+	struct world_opts o = {.seed = 12, .has_seed = true};
+	t1 = trace_of(s, NULL, &n1);
+	t2 = trace_of(s, &o, &n2);
+	ck_assert(n1 != n2 || memcmp(t1, t2, n1) != 0);
+	free(t1);
+	free(t2);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_lossy_transfer_arrives_intact)
+{
+	struct scenario *s = load_text(lossy);
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		struct world w;
+		struct world_opts o = {.seed = seed, .has_seed = true};
+		ck_assert_int_eq(world_build(&w, s, &o), 0);
+		ck_assert_int_eq(world_run(&w), SIM_END_QUIET);
+		const struct app_sock *snd = w.apps[0].socks;
+		const struct app_sock *rcv = w.apps[1].socks->next;
+		ck_assert_ptr_nonnull(rcv);
+		if (snd->end == TCP_END_NORMAL) {
+			ck_assert_uint_eq(snd->written, 200000);
+			ck_assert_uint_eq(rcv->received, 200000);
+		}
+		ck_assert_uint_eq(rcv->bad, 0);
+		ck_assert_uint_gt(w.links[0].dir[0].lost, 0);
+		world_free(&w);
+	}
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_total_loss_times_out_the_connect)
+{
+	struct scenario *s = load_text(
+		"hosts: {a: {tcp: {syn-retries: 2}}, b: {}}\n"
+		"links: [{between: [a, b], loss: 1}]\n"
+		"apps: {b: [{at: 0s, listen: 9}], a: [{at: 0s, connect: b:9}]}\n");
+	struct world w;
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	ck_assert_int_eq(world_run(&w), SIM_END_QUIET);
+	ck_assert_int_eq(w.apps[0].socks->end, TCP_END_TIMEOUT);
+	/* SYN at 0, 1 s, 3 s; given up at 7 s */
+	ck_assert_int_eq(w.sim.now, SIM_S(7));
+	ck_assert_uint_eq(w.links[0].dir[0].sent, 3);
+	ck_assert_uint_eq(w.links[0].dir[0].lost, 3);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_stop_time_and_event_limit_end_the_run)
+{
+	struct scenario *s = load_builtin(BUILTIN_DEFAULT);
+	struct world w;
+	struct world_opts o = {.stop = SIM_MS(100)};
+	ck_assert_int_eq(world_build(&w, s, &o), 0);
+	ck_assert_int_eq(world_run(&w), SIM_END_STOP);
+	ck_assert_int_eq(w.sim.now, SIM_MS(100));
+	ck_assert_uint_gt(evq_size(&w.sim.q), 0);
+	world_free(&w);
+
+	o = (struct world_opts){.max_events = 5};
+	ck_assert_int_eq(world_build(&w, s, &o), 0);
+	ck_assert_int_eq(world_run(&w), SIM_END_LIMIT);
+	ck_assert_uint_eq(w.sim.events, 5);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_segment_to_unlinked_host_is_dropped_no_route)
+{
+	struct scenario *s = load_text(
+		"hosts: {a: {tcp: {syn-retries: 0}}, b: {}}\n"
+		"apps: {b: [{at: 0s, listen: 9}], a: [{at: 0s, connect: b:9}]}\n");
+	size_t n;
+	char *t = trace_of(s, NULL, &n);
+	ck_assert_ptr_nonnull(strstr(t, "a drop pkt=1 "));
+	ck_assert_ptr_nonnull(strstr(t, "why=\"no route to the destination address\""));
+	free(t);
+	scn_free(s);
+}
+END_TEST
+
+Suite *world_suite(void)
+{
+	Suite *s = suite_create("world");
+	TCase *tc = tcase_create("scenarios");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_handshake_data_close_exact_segments_and_states);
+	tcase_add_test(tc, test_same_scenario_twice_is_byte_identical);
+	tcase_add_test(tc, test_lossy_transfer_arrives_intact);
+	tcase_add_test(tc, test_total_loss_times_out_the_connect);
+	tcase_add_test(tc, test_stop_time_and_event_limit_end_the_run);
+	tcase_add_test(tc, test_segment_to_unlinked_host_is_dropped_no_route);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,118 @@
+#!/bin/sh
+# cli.sh TCPSIM — the command line: exit statuses, the built-in default,
+# byte-identical replays, output files that appear whole or not at all.
+set -u
+tcpsim=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+n=0
+
+# check NAME WANT_STATUS COMMAND... — run, keep stdout/stderr in $tmp
+check() {
+	name=$1
+	want=$2
+	shift 2
+	n=$((n + 1))
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $name: exit $rc, expected $want"
+		sed 's/^/  | /' "$tmp/err" | head -n 10
+		fails=$((fails + 1))
+		return 1
+	fi
+	return 0
+}
+
+# expect NAME FILE PATTERN — FILE contains PATTERN (grep -E)
+expect() {
+	n=$((n + 1))
+	if ! grep -Eq -- "$3" "$2"; then
+		echo "FAIL $1: '$3' not in $(basename "$2")"
+		sed 's/^/  | /' "$2" | head -n 10
+		fails=$((fails + 1))
+	fi
+}
+
+check version 0 "$tcpsim" --version
+expect version "$tmp/out" '^tcpsim [0-9]+\.[0-9]+\.[0-9]+$'
+check help 0 "$tcpsim" --help
+expect help "$tmp/out" '^Usage: tcpsim COMMAND'
+check no-args 2 "$tcpsim"
+check unknown-command 2 "$tcpsim" frobnicate
+expect unknown-command "$tmp/err" "unknown command 'frobnicate'"
+check bad-option 2 "$tcpsim" run --frobnicate
+check bad-stop 2 "$tcpsim" run --stop 5parsecs
+expect bad-stop "$tmp/err" "unknown time unit"
+check bad-seed 2 "$tcpsim" run --seed -4
+check two-scenarios 2 "$tcpsim" run a.yaml b.yaml
+
+# The built-in default: the ladder of handshake, data and close.
+check default 0 "$tcpsim" run
+for s in LISTEN SYN-SENT SYN-RECEIVED ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 \
+	CLOSE-WAIT LAST-ACK TIME-WAIT '2·MSL expired' 'received 1000 B intact'; do
+	expect default "$tmp/out" "$s"
+done
+expect default "$tmp/out" 'SYN seq=[0-9]+─+▶'
+check default-by-name 0 "$tcpsim" run handshake-and-close
+check list 0 "$tcpsim" list
+expect list "$tmp/out" '^handshake-and-close +The three-way handshake'
+
+# --ascii draws with ASCII only.
+check ascii 0 "$tcpsim" run --ascii
+n=$((n + 1))
+if LC_ALL=C grep -q '[^ -~]' "$tmp/out"; then
+	echo "FAIL ascii: non-ASCII bytes in the --ascii ladder"
+	fails=$((fails + 1))
+fi
+
+# Same scenario, same seed: byte-identical traces, from the file or the
+# built-in copy; another seed gives another trace.
+check trace-1 0 "$tcpsim" run --quiet --trace "$tmp/t1" "$top/scenarios/handshake-and-close.yaml"
+check trace-2 0 "$tcpsim" run --quiet --trace "$tmp/t2" "$top/scenarios/handshake-and-close.yaml"
+check trace-3 0 "$tcpsim" run --quiet --trace "$tmp/t3"
+check trace-4 0 "$tcpsim" run --quiet --trace "$tmp/t4" --seed 99
+n=$((n + 1))
+if ! cmp -s "$tmp/t1" "$tmp/t2" || ! cmp -s "$tmp/t1" "$tmp/t3"; then
+	echo "FAIL determinism: two runs of one scenario differ"
+	fails=$((fails + 1))
+fi
+n=$((n + 1))
+if cmp -s "$tmp/t1" "$tmp/t4"; then
+	echo "FAIL seed: --seed 99 gave the same trace"
+	fails=$((fails + 1))
+fi
+expect trace-header "$tmp/t1" '^# tcpsim trace v1$'
+expect trace-header "$tmp/t4" '^# seed: 99$'
+check trace-stdout 0 "$tcpsim" run --trace - 
+expect trace-stdout "$tmp/out" ' client send pkt=1 src=10.0.0.1:49152 dst=10.0.0.2:80 flags=SYN '
+
+# Input errors exit 2 and leave no output file.
+check missing-file 2 "$tcpsim" run --trace "$tmp/t5" "$tmp/nope.yaml"
+expect missing-file "$tmp/err" "nope.yaml: cannot open the scenario: No such file"
+check directory 2 "$tcpsim" run "$top/scenarios/"
+expect directory "$tmp/err" "is a directory, not a scenario file"
+check unknown-name 2 "$tcpsim" run no-such-scenario
+expect unknown-name "$tmp/err" "no scenario file or built-in scenario named 'no-such-scenario'"
+check unwritable 2 "$tcpsim" run --trace "$tmp/no/such/dir/t"
+expect unwritable "$tmp/err" "cannot create"
+check trace-is-dir 2 "$tcpsim" run --trace "$tmp"
+expect trace-is-dir "$tmp/err" "is a directory"
+n=$((n + 1))
+if [ -e "$tmp/t5" ] || ls -A "$tmp" | grep -q '^\.'; then
+	echo "FAIL leftovers: an output or temporary file was left behind"
+	fails=$((fails + 1))
+fi
+
+# Limits end a run clearly: the event cap is a failure (1), the stop time
+# is a normal end.
+check max-events 1 "$tcpsim" run --quiet --max-events 5 --trace "$tmp/t6"
+expect max-events "$tmp/err" "hit its limit of 5 events"
+expect max-events "$tmp/t6" 'run event=end reason=event-limit events=5 '
+check stop 0 "$tcpsim" run --quiet --stop 100ms --trace "$tmp/t7"
+expect stop "$tmp/t7" '^0\.100000000 - run event=end reason=stop-time '
+
+echo "cli: $n checks, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,14 @@
+/* suites.h — every Check suite, for the one runner in check_main.c. */
+#ifndef TCPSIM_TEST_SUITES_H
+#define TCPSIM_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *time_suite(void);
+Suite *evq_suite(void);
+Suite *rng_suite(void);
+Suite *scenario_suite(void);
+Suite *tcp_suite(void);
+Suite *world_suite(void);
+
+#endif
