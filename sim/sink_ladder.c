@@ -260,6 +260,9 @@ static void draw_time(struct canvas *cv, const struct geom *g, sim_time_t t)
 	cv_text(cv, 0, tb);
 }
 
+/* An arrow between two lifelines, with its label near the tail. A lost
+ * segment's arrow stops in a cross past its label, well short of the
+ * receiver, so a loss reads as a loss even with a long label. */
 static void draw_arrow(struct canvas *cv, const struct geom *g,
 		       const struct lrow *r)
 {
@@ -274,37 +277,35 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 		hi = lo + 1; /* no receiver: point at the next column */
 	size_t s = col_x(g, lo) + g->sw;
 	size_t e = col_x(g, hi) - 1; /* exclusive */
-	if (e <= s + 4)
+	if (e <= s + 8)
 		return;
 	size_t len = utf8_len(r->label);
 	size_t span = e - s;
-	if (r->lost) {
-		/* The arrow stops two thirds of the way, in a cross. */
-		size_t cut = s + span * 2 / 3;
-		if (rightward) {
-			for (size_t x = s; x < cut; x++)
-				cv->c[x] = line;
-			cv->c[cut] = cross;
-		} else {
-			size_t from = e - (cut - s);
-			cv->c[from] = cross;
-			for (size_t x = from + 1; x < e; x++)
-				cv->c[x] = line;
-		}
-	} else {
+	bool fits = len + 6 <= span;
+	size_t lx = rightward ? s + 2 : e - 2 - len;
+	if (!r->lost) {
 		for (size_t x = s; x < e; x++)
 			cv->c[x] = line;
 		cv->c[rightward ? e - 1 : s] = rightward ? right : left;
+	} else if (rightward) {
+		size_t x = s + span / 2;
+		if (fits && x < lx + len + 2)
+			x = lx + len + 2;
+		if (x > e - 3)
+			x = e - 3;
+		for (size_t k = s; k < x; k++)
+			cv->c[k] = line;
+		cv->c[x] = cross;
+	} else {
+		size_t x = e - 1 - span / 2;
+		if (fits && x + 3 > lx)
+			x = lx >= s + 3 ? lx - 3 : s + 2;
+		for (size_t k = x + 1; k < e; k++)
+			cv->c[k] = line;
+		cv->c[x] = cross;
 	}
-	/* The label sits on the arrow, near its tail. */
-	if (len + 6 <= span) {
-		size_t lx = rightward ? s + 2 : e - 2 - len;
-		if (r->lost && rightward && lx + len + 1 > s + span * 2 / 3)
-			lx = s + 1;
-		if (r->lost && !rightward && lx < e - (span * 2 / 3) + 1)
-			lx = e - 1 - len;
+	if (fits)
 		cv_text(cv, lx, r->label);
-	}
 }
 
 static int ladder_finish(struct trace_sink *s, const struct trace *tr)
@@ -335,9 +336,9 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	if (g.time_w < 10)
 		g.time_w = 10;
 	g.sw = maxname + 2;
-	g.gap = maxlabel + 10;
-	if (g.gap < 24)
-		g.gap = 24;
+	g.gap = maxlabel + 14;
+	if (g.gap < 28)
+		g.gap = 28;
 	size_t notes_x = col_x(&g, nh - 1) + g.sw + 1;
 	struct canvas cv = {.w = notes_x + 96, .ascii = g.ascii};
 	cv.c = malloc(cv.w * sizeof *cv.c);
