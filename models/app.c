@@ -8,50 +8,203 @@
 #include "sim.h"
 #include "trace.h"
 
+/* ---- streams: what each socket wrote ----------------------------------- */
+
+enum piece_kind { PIECE_PATTERN, PIECE_TEXT, PIECE_COPY };
+
+struct piece {
+	uint64_t off, len;         /* in the stream */
+	enum piece_kind kind;
+	const char *text;          /* PIECE_TEXT: text[0] is at off */
+	const struct app_stream *src; /* PIECE_COPY: bytes src_off.. of src */
+	uint64_t src_off;
+};
+
+struct app_stream {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t iss;
+	struct piece *p;
+	size_t n, cap;
+	uint64_t len;
+};
+
 const char *app_on_name(enum app_on on)
 {
-	switch (on) {
-	case APP_ON_TIME:
-		return "time";
-	case APP_ON_CONNECTED:
-		return "connected";
-	case APP_ON_RECEIVED:
-		return "received";
-	case APP_ON_PEER_CLOSED:
-		return "peer-closed";
-	case APP_ON_CLOSED:
-		return "closed";
-	case APP_ON_COUNT:
-		break;
-	}
-	return "?";
+	static const char *const names[APP_ON_COUNT] = {
+		[APP_ON_TIME] = "time",
+		[APP_ON_CONNECTED] = "connected",
+		[APP_ON_RECEIVED] = "received",
+		[APP_ON_PEER_CLOSED] = "peer-closed",
+		[APP_ON_CLOSED] = "closed",
+		[APP_ON_REFUSED] = "refused",
+		[APP_ON_RESET] = "reset",
+		[APP_ON_TIMED_OUT] = "timed-out",
+	};
+	return on < APP_ON_COUNT ? names[on] : "?";
 }
 
 static const char *op_name(enum app_op op)
 {
-	switch (op) {
-	case APP_OP_LISTEN:
-		return "listen";
-	case APP_OP_CONNECT:
-		return "connect";
-	case APP_OP_SEND:
-		return "send";
-	case APP_OP_CLOSE:
-		return "close";
-	}
-	return "?";
+	static const char *const names[] = {
+		[APP_OP_LISTEN] = "listen",     [APP_OP_CONNECT] = "connect",
+		[APP_OP_SEND] = "send",         [APP_OP_SHUTDOWN] = "shutdown",
+		[APP_OP_CLOSE] = "close",       [APP_OP_ABORT] = "abort",
+		[APP_OP_SET] = "set",           [APP_OP_INJECT] = "inject",
+		[APP_OP_CRASH] = "crash",       [APP_OP_REBOOT] = "reboot",
+	};
+	return names[op];
+}
+
+static uint64_t pattern_word(uint64_t w)
+{
+	uint64_t z = w + UINT64_C(0x9e3779b97f4a7c15);
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
 }
 
 uint8_t app_pattern(uint64_t off)
 {
 	/* Each 8-byte word holds a mix of its own index, so a byte that
 	 * lands at the wrong offset almost surely reads back wrong. */
-	uint64_t z = (off >> 3) + UINT64_C(0x9e3779b97f4a7c15);
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	z ^= z >> 31;
-	return (uint8_t)(z >> ((off & 7) * 8));
+	return (uint8_t)(pattern_word(off >> 3) >> ((off & 7) * 8));
 }
+
+/* The pattern bytes [off, off+n), a word at a time. */
+static void pattern_fill(uint8_t *out, uint64_t off, uint64_t n)
+{
+	while (n) {
+		uint64_t w = pattern_word(off >> 3);
+		unsigned k = (unsigned)(off & 7);
+		for (; k < 8 && n; k++, n--, off++)
+			*out++ = (uint8_t)(w >> (k * 8));
+	}
+}
+
+static int stream_append(struct app_stream *st, enum piece_kind kind,
+			 uint64_t len, const char *text,
+			 const struct app_stream *src, uint64_t src_off)
+{
+	if (len == 0)
+		return 0;
+	if (st->n) {
+		struct piece *l = &st->p[st->n - 1];
+		bool join = l->kind == kind &&
+			    (kind == PIECE_PATTERN ||
+			     (kind == PIECE_TEXT && l->text + l->len == text) ||
+			     (kind == PIECE_COPY && l->src == src &&
+			      l->src_off + l->len == src_off));
+		if (join) {
+			l->len += len;
+			st->len += len;
+			return 0;
+		}
+	}
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 4;
+		struct piece *p = realloc(st->p, cap * sizeof *p);
+		if (!p)
+			return -1;
+		st->p = p;
+		st->cap = cap;
+	}
+	st->p[st->n++] = (struct piece){st->len, len, kind, text, src, src_off};
+	st->len += len;
+	return 0;
+}
+
+/* The bytes st's writer wrote at [off, off+n) into out; returns how many
+ * it knows (fewer if the writer wrote less, or copied an unknown
+ * stream). */
+static uint64_t stream_expected(const struct app_stream *st, uint64_t off,
+				uint64_t n, uint8_t *out)
+{
+	uint64_t done = 0;
+	size_t lo = 0, hi = st->n;
+	while (lo < hi) { /* the last piece that starts at or before off */
+		size_t mid = lo + (hi - lo) / 2;
+		if (st->p[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo ? lo - 1 : 0; i < st->n && done < n; i++) {
+		const struct piece *p = &st->p[i];
+		uint64_t at = off + done;
+		if (at < p->off || at >= p->off + p->len)
+			break;
+		uint64_t k = p->off + p->len - at;
+		if (k > n - done)
+			k = n - done;
+		uint64_t in = at - p->off;
+		switch (p->kind) {
+		case PIECE_PATTERN:
+			pattern_fill(out + done, at, k);
+			break;
+		case PIECE_TEXT:
+			memcpy(out + done, p->text + in, k);
+			break;
+		case PIECE_COPY:
+			if (!p->src)
+				return done;
+			if (stream_expected(p->src, p->src_off + in, k,
+					    out + done) < k)
+				return done;
+			break;
+		}
+		done += k;
+	}
+	return done;
+}
+
+static struct app_stream *stream_new(struct app_registry *reg,
+				     const struct tcp_conn *c)
+{
+	if (reg->n == reg->cap) {
+		size_t cap = reg->cap ? 2 * reg->cap : 16;
+		struct app_stream **s = realloc(reg->s, cap * sizeof *s);
+		if (!s)
+			return NULL;
+		reg->s = s;
+		reg->cap = cap;
+	}
+	struct app_stream *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	*st = (struct app_stream){c->laddr, c->raddr, c->lport, c->rport,
+				  c->iss, NULL, 0, 0, 0};
+	reg->s[reg->n++] = st;
+	return st;
+}
+
+/* What the peer of c writes: the stream with c's tuple reversed and the
+ * peer's ISN. */
+static const struct app_stream *stream_of_peer(const struct app_registry *reg,
+					       const struct tcp_conn *c)
+{
+	for (size_t i = reg->n; i-- > 0;) {
+		const struct app_stream *st = reg->s[i];
+		if (st->saddr == c->raddr && st->sport == c->rport &&
+		    st->daddr == c->laddr && st->dport == c->lport &&
+		    st->iss == c->irs)
+			return st;
+	}
+	return NULL;
+}
+
+void app_registry_fini(struct app_registry *reg)
+{
+	for (size_t i = 0; i < reg->n; i++) {
+		free(reg->s[i]->p);
+		free(reg->s[i]);
+	}
+	free(reg->s);
+	reg->s = NULL;
+	reg->n = reg->cap = 0;
+}
+
+/* ---- tracing --------------------------------------------------------- */
 
 static void trace_app(struct app *a, struct app_sock *s, enum trace_app_kind k,
 		      const struct app_action *act, int64_t value,
@@ -81,7 +234,7 @@ static void trace_app(struct app *a, struct app_sock *s, enum trace_app_kind k,
 	trace_emit(tr, &ev);
 }
 
-static int ensure_buf(struct app *a, uint32_t n)
+static int ensure_buf(struct app *a, uint64_t n)
 {
 	if (a->bufcap >= n)
 		return 0;
@@ -89,11 +242,14 @@ static int ensure_buf(struct app *a, uint32_t n)
 	if (!b)
 		return -1;
 	a->buf = b;
-	a->bufcap = n;
+	a->bufcap = (uint32_t)n;
 	return 0;
 }
 
-static struct app_sock *sock_new(struct app *a, struct tcp_conn *c)
+/* ---- sockets --------------------------------------------------------- */
+
+static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
+				 const struct app_action *opened_by)
 {
 	struct app_sock *s = calloc(1, sizeof *s);
 	if (!s)
@@ -106,8 +262,22 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c)
 	s->app = a;
 	s->c = c;
 	s->conn = c->id;
+	s->opened_by = opened_by;
 	s->tuple = (struct trace_tuple){c->laddr, c->raddr, c->lport, c->rport};
 	s->listener = c->state == TCP_LISTEN;
+	if (opened_by) {
+		s->linger0 = opened_by->opts.set & APP_OPT_LINGER0 &&
+			     opened_by->opts.linger0;
+		s->serve = opened_by->serve;
+		s->req_size = opened_by->req_size;
+		s->resp_size = opened_by->resp_size;
+		s->req_count = opened_by->req_count;
+	}
+	if (!s->listener && !(s->out = stream_new(a->reg, c))) {
+		free(s->fired);
+		free(s);
+		return NULL;
+	}
 	c->app = s;
 	if (a->socks_tail)
 		a->socks_tail->next = s;
@@ -117,42 +287,90 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c)
 	return s;
 }
 
-static void do_close(struct app_sock *s);
+static void finish_close(struct app_sock *s);
 
-/* Hand the script's pending bytes to TCP as far as its buffer allows. */
+static uint64_t unsent(const struct app_sock *s)
+{
+	return s->out ? s->out->len - s->written : 0;
+}
+
+/* Hand what the script wrote to TCP as far as its buffer allows; once
+ * everything is taken, a pending shutdown or close goes ahead. */
 static void pump(struct app_sock *s)
 {
 	struct app *a = s->app;
-	while (s->c && s->unsent) {
+	while (s->c && unsent(s)) {
 		uint32_t space = tcp_send_space(s->c);
 		if (space == 0)
 			break;
-		uint32_t n = s->unsent < space ? (uint32_t)s->unsent : space;
+		uint64_t n = unsent(s) < space ? unsent(s) : space;
 		if (ensure_buf(a, n) < 0) {
 			a->host->sim->nomem = true;
 			return;
 		}
-		for (uint32_t i = 0; i < n; i++)
-			a->buf[i] = app_pattern(s->written + i);
-		long took = tcp_send(s->c, a->buf, n);
+		stream_expected(s->out, s->written, n, a->buf);
+		long took = tcp_send(s->c, a->buf, (uint32_t)n);
 		if (took <= 0)
 			break;
 		s->written += (uint64_t)took;
-		s->unsent -= (uint64_t)took;
 	}
-	if (s->c && !s->unsent && s->close_pending) {
-		s->close_pending = false;
-		do_close(s);
-	}
+	if (s->c && !unsent(s) && s->shut_wr && !s->c->fin_queued)
+		finish_close(s);
 }
 
-static void do_close(struct app_sock *s)
+/* Write n bytes: the pattern, or text. */
+static void write_bytes(struct app_sock *s, uint64_t n, const char *text)
 {
-	if (s->unsent) {
-		s->close_pending = true;
+	if (stream_append(s->out, text ? PIECE_TEXT : PIECE_PATTERN, n, text,
+			  NULL, 0) < 0) {
+		s->app->host->sim->nomem = true;
 		return;
 	}
-	tcp_close(s->c);
+	pump(s);
+}
+
+/* Everything written has been taken: send the FIN, or the RST of a
+ * close with linger 0. A close also stops reading. */
+static void finish_close(struct app_sock *s)
+{
+	if (s->closed && s->linger0) {
+		tcp_abort(s->c);
+		return;
+	}
+	bool closed = s->closed;
+	struct tcp_conn *c = s->c;
+	tcp_close(c);
+	if (closed && s->c)
+		tcp_stop_reading(c);
+}
+
+/* ---- reading --------------------------------------------------------- */
+
+static void check_bytes(struct app_sock *s, const uint8_t *got, uint32_t n)
+{
+	struct app *a = s->app;
+	if (!s->in && s->c)
+		s->in = stream_of_peer(a->reg, s->c);
+	if (!s->in) {
+		s->unverified += n;
+		return;
+	}
+	uint8_t want[4096];
+	for (uint32_t done = 0; done < n;) {
+		uint32_t k = n - done < sizeof want ? n - done : sizeof want;
+		uint64_t known = stream_expected(s->in, s->received + done, k,
+						 want);
+		if (memcmp(want, got + done, known) != 0 || known < k) {
+			for (uint32_t i = 0; i < k; i++) {
+				if (i < known && want[i] == got[done + i])
+					continue;
+				if (!s->bad)
+					s->first_bad = s->received + done + i;
+				s->bad++;
+			}
+		}
+		done += k;
+	}
 }
 
 static void run_action(struct app *a, const struct app_action *act,
@@ -162,6 +380,8 @@ static void run_action(struct app *a, const struct app_action *act,
 static void fire(struct app_sock *s, enum app_on on)
 {
 	struct app *a = s->app;
+	if (!a->host->up)
+		return;
 	for (size_t i = 0; i < a->nacts; i++) {
 		const struct app_action *act = &a->acts[i];
 		if (act->on != on || s->fired[i])
@@ -173,38 +393,96 @@ static void fire(struct app_sock *s, enum app_on on)
 	}
 }
 
-static bool sock_open(const struct app_sock *s)
+/* The behaviours: what a socket does with what it reads. */
+static void behave(struct app_sock *s, uint64_t before, uint64_t n)
 {
-	return s->c != NULL;
-}
-
-static void apply(struct app *a, const struct app_action *act,
-		  struct app_sock *s)
-{
-	switch (act->op) {
-	case APP_OP_SEND:
-		if (s->listener || !s->c || s->close_pending ||
-		    s->c->fin_queued) {
-			trace_app(a, s, TR_APP_ERROR, act, (int64_t)act->bytes,
-				  "connection closing or closed");
-			return;
-		}
-		trace_app(a, s, TR_APP_CALL, act, (int64_t)act->bytes, NULL);
-		s->unsent += act->bytes;
-		pump(s);
+	switch (s->serve) {
+	case APP_SERVE_SINK:
 		break;
-	case APP_OP_CLOSE:
-		if (!s->c || s->close_pending || s->c->fin_queued) {
-			trace_app(a, s, TR_APP_ERROR, act, 0,
-				  "connection closing or closed");
-			return;
-		}
-		trace_app(a, s, TR_APP_CALL, act, 0, NULL);
-		do_close(s);
+	case APP_SERVE_ECHO:
+		if (!s->c || s->shut_wr)
+			break;
+		if (stream_append(s->out, PIECE_COPY, n, NULL, s->in, before) < 0)
+			s->app->host->sim->nomem = true;
 		break;
-	default:
+	case APP_SERVE_RESPOND:
+		while (s->c && !s->shut_wr &&
+		       s->received >= (s->resp_sent + 1) * s->req_size) {
+			s->resp_sent++;
+			write_bytes(s, s->resp_size, NULL);
+		}
 		break;
 	}
+	/* a request/response client */
+	if (s->req_count && s->c && !s->shut_wr) {
+		uint64_t done = s->received / s->resp_size;
+		while (s->resp_sent < s->req_count && s->resp_sent <= done) {
+			s->resp_sent++;
+			write_bytes(s, s->req_size, NULL);
+		}
+		if (done >= s->req_count) {
+			s->shut_wr = true;
+			pump(s);
+		}
+	}
+}
+
+/* Read what TCP has for s, check it, and act on it. An echo reads only
+ * what it can write back at once, so a slow peer slows it down through
+ * flow control, as a real echo server does. */
+static void drain(struct app_sock *s)
+{
+	struct app *a = s->app;
+	if (ensure_buf(a, 16384) < 0) {
+		a->host->sim->nomem = true;
+		return;
+	}
+	while (s->c && !s->closed) {
+		uint32_t cap = a->bufcap;
+		bool echo = s->serve == APP_SERVE_ECHO && !s->shut_wr;
+		if (echo) {
+			uint32_t space = tcp_send_space(s->c);
+			if (space < cap)
+				cap = space;
+			if (cap == 0)
+				break;
+		}
+		uint32_t n = tcp_read(s->c, a->buf, cap);
+		if (n == 0)
+			break;
+		uint64_t before = s->received;
+		check_bytes(s, a->buf, n);
+		s->received += n;
+		if (echo && s->c) {
+			behave(s, before, n);
+			long took = tcp_send(s->c, a->buf, n);
+			if (took > 0)
+				s->written += (uint64_t)took;
+		} else {
+			behave(s, before, n);
+		}
+	}
+}
+
+/* ---- actions --------------------------------------------------------- */
+
+/* Socket options onto TCP parameters. */
+static void apply_opts(struct tcp_params *p, const struct app_opts *o)
+{
+	if (o->set & APP_OPT_KEEPALIVE)
+		p->keepalive = o->keepalive;
+	if (o->set & APP_OPT_KEEPIDLE)
+		p->keepidle = o->keepidle;
+	if (o->set & APP_OPT_KEEPINTVL)
+		p->keepintvl = o->keepintvl;
+	if (o->set & APP_OPT_KEEPCNT)
+		p->keepcnt = o->keepcnt;
+	if (o->set & APP_OPT_NODELAY)
+		p->nodelay = o->nodelay;
+	if (o->set & APP_OPT_SNDBUF)
+		p->sndbuf = o->sndbuf;
+	if (o->set & APP_OPT_RCVBUF)
+		p->rcvbuf = o->rcvbuf;
 }
 
 /* The script opened c (listen or connect): track it and trace the call.
@@ -216,7 +494,7 @@ static void opened(struct app *a, const struct app_action *act,
 		trace_app(a, NULL, TR_APP_ERROR, act, act->port, failure);
 		return;
 	}
-	struct app_sock *s = sock_new(a, c);
+	struct app_sock *s = sock_new(a, c, act);
 	if (!s) {
 		a->host->sim->nomem = true;
 		return;
@@ -227,19 +505,181 @@ static void opened(struct app *a, const struct app_action *act,
 			  : NULL);
 }
 
+static uint32_t seq_value(const struct app_seqexpr *e,
+			  const struct tcp_conn *c)
+{
+	uint32_t base = 0;
+	switch (e->var) {
+	case APP_SEQ_ABS:
+		break;
+	case APP_SEQ_RCV_NXT:
+		base = c->rcv_nxt;
+		break;
+	case APP_SEQ_SND_NXT:
+		base = c->snd_nxt;
+		break;
+	case APP_SEQ_SND_UNA:
+		base = c->snd_una;
+		break;
+	case APP_SEQ_ISS:
+		base = c->iss;
+		break;
+	case APP_SEQ_IRS:
+		base = c->irs;
+		break;
+	}
+	return base + (uint32_t)e->off;
+}
+
+static void inject(struct app *a, const struct app_action *act,
+		   struct host *dst)
+{
+	const struct app_inject *j = &act->inj;
+	struct tcp_conn *c = tcp_find(&dst->tcp, j->saddr, j->sport, j->dport);
+	if (!c && (j->seq.var != APP_SEQ_ABS || j->ack.var != APP_SEQ_ABS)) {
+		trace_app(a, NULL, TR_APP_ERROR, act, 0,
+			  "no connection to take the sequence numbers from");
+		return;
+	}
+	struct tcp_seg s = {
+		.saddr = j->saddr,
+		.daddr = j->daddr,
+		.sport = j->sport,
+		.dport = j->dport,
+		.seq = c ? seq_value(&j->seq, c) : (uint32_t)j->seq.off,
+		.ack = c ? seq_value(&j->ack, c) : (uint32_t)j->ack.off,
+		.wnd = j->wnd,
+		.flags = j->flags,
+		.mss = j->mss,
+		.len = j->len,
+	};
+	if (j->len) {
+		if (ensure_buf(a, j->len) < 0) {
+			a->host->sim->nomem = true;
+			return;
+		}
+		if (j->text)
+			memcpy(a->buf, j->text, j->len);
+		else
+			pattern_fill(a->buf, 0, j->len);
+		s.data = a->buf;
+	}
+	trace_app(a, NULL, TR_APP_CALL, act, j->len, NULL);
+	host_inject(a->host, &s, "injected by the scenario");
+}
+
+/* An operation on one socket. */
+static void apply(struct app *a, const struct app_action *act,
+		  struct app_sock *s)
+{
+	switch (act->op) {
+	case APP_OP_SEND:
+		if (s->listener || !s->c || s->shut_wr || s->c->fin_queued) {
+			trace_app(a, s, TR_APP_ERROR, act, (int64_t)act->bytes,
+				  "connection closing or closed");
+			return;
+		}
+		trace_app(a, s, TR_APP_CALL, act, (int64_t)act->bytes, NULL);
+		write_bytes(s, act->bytes, act->text);
+		break;
+	case APP_OP_SHUTDOWN:
+	case APP_OP_CLOSE:
+		if (!s->c || (s->shut_wr && !(act->op == APP_OP_CLOSE && !s->closed))) {
+			trace_app(a, s, TR_APP_ERROR, act, 0,
+				  "connection closing or closed");
+			return;
+		}
+		trace_app(a, s, TR_APP_CALL, act, 0, NULL);
+		if (act->op == APP_OP_CLOSE)
+			s->closed = true;
+		if (s->listener || (s->closed && s->linger0)) {
+			if (s->listener)
+				tcp_close(s->c);
+			else
+				tcp_abort(s->c);
+			break;
+		}
+		if (s->shut_wr) { /* close after shutdown: stop reading */
+			tcp_stop_reading(s->c);
+			break;
+		}
+		s->shut_wr = true;
+		pump(s);
+		break;
+	case APP_OP_ABORT:
+		if (!s->c) {
+			trace_app(a, s, TR_APP_ERROR, act, 0, "connection closed");
+			return;
+		}
+		trace_app(a, s, TR_APP_CALL, act, 0, NULL);
+		tcp_abort(s->c);
+		break;
+	case APP_OP_SET:
+		if (!s->c) {
+			trace_app(a, s, TR_APP_ERROR, act, 0, "connection closed");
+			return;
+		}
+		trace_app(a, s, TR_APP_CALL, act, 0, NULL);
+		if (act->opts.set & APP_OPT_LINGER0)
+			s->linger0 = act->opts.linger0;
+		apply_opts(&s->c->p, &act->opts);
+		tcp_options_changed(s->c);
+		break;
+	default:
+		break;
+	}
+}
+
+static bool targets(const struct app_action *act, const struct app_sock *t)
+{
+	if (!t->c)
+		return false;
+	if (!t->listener)
+		return true;
+	/* listening sockets: closed, aborted or reconfigured, not written */
+	return act->op == APP_OP_CLOSE || act->op == APP_OP_ABORT ||
+	       act->op == APP_OP_SHUTDOWN || act->op == APP_OP_SET;
+}
+
 static void run_action(struct app *a, const struct app_action *act,
 		       struct app_sock *s)
 {
 	struct host *h = a->host;
+	if (!h->up && act->op != APP_OP_REBOOT) {
+		trace_app(a, NULL, TR_APP_ERROR, act, 0, "the host is down");
+		return;
+	}
 	switch (act->op) {
-	case APP_OP_LISTEN:
-		opened(a, act, tcp_listen(&h->tcp, act->port, NULL),
+	case APP_OP_LISTEN: {
+		struct tcp_params p = h->tcp.params;
+		apply_opts(&p, &act->opts);
+		opened(a, act, tcp_listen(&h->tcp, act->port, &p),
 		       "port already in use");
 		return;
-	case APP_OP_CONNECT:
+	}
+	case APP_OP_CONNECT: {
+		struct tcp_params p = h->tcp.params;
+		apply_opts(&p, &act->opts);
 		opened(a, act, tcp_connect(&h->tcp, 0, act->peer_addr,
-					   act->port, NULL),
+					   act->port, &p),
 		       "no free local port");
+		return;
+	}
+	case APP_OP_INJECT:
+		inject(a, act, &a->reg->hosts[act->inj.dst_host]);
+		return;
+	case APP_OP_CRASH:
+		trace_app(a, NULL, TR_APP_CALL, act, 0, NULL);
+		host_crash(h);
+		return;
+	case APP_OP_REBOOT:
+		if (h->up) {
+			trace_app(a, NULL, TR_APP_ERROR, act, 0,
+				  "the host is up");
+			return;
+		}
+		trace_app(a, NULL, TR_APP_CALL, act, 0, NULL);
+		host_reboot(h);
 		return;
 	default:
 		break;
@@ -248,12 +688,10 @@ static void run_action(struct app *a, const struct app_action *act,
 		apply(a, act, s);
 		return;
 	}
-	/* A timed send or close acts on every open socket of the host that
-	 * it applies to: connections for send, connections and listeners
-	 * for close. */
+	/* A timed operation acts on every open socket it applies to. */
 	bool any = false;
 	for (struct app_sock *t = a->socks; t; t = t->next) {
-		if (!sock_open(t) || (act->op == APP_OP_SEND && t->listener))
+		if (!targets(act, t))
 			continue;
 		any = true;
 		apply(a, act, t);
@@ -271,11 +709,12 @@ static void timer_fire(struct sim *sim, struct evq_timer *e)
 	run_action(t->app, &t->app->acts[t->action], NULL);
 }
 
-int app_init(struct app *a, struct host *h, const struct app_action *acts,
-	     size_t nacts)
+int app_init(struct app *a, struct host *h, struct app_registry *reg,
+	     const struct app_action *acts, size_t nacts)
 {
 	memset(a, 0, sizeof *a);
 	a->host = h;
+	a->reg = reg;
 	a->acts = acts;
 	a->nacts = nacts;
 	a->timers = calloc(nacts ? nacts : 1, sizeof *a->timers);
@@ -316,39 +755,16 @@ void app_fini(struct app *a)
 	memset(a, 0, sizeof *a);
 }
 
-/* Read everything TCP has for s and check it against the pattern. */
-static void drain(struct app_sock *s)
-{
-	struct app *a = s->app;
-	if (ensure_buf(a, 16384) < 0) {
-		a->host->sim->nomem = true;
-		return;
-	}
-	for (;;) {
-		uint32_t n = tcp_read(s->c, a->buf, a->bufcap);
-		if (n == 0)
-			break;
-		for (uint32_t i = 0; i < n; i++) {
-			if (a->buf[i] != app_pattern(s->received + i)) {
-				if (!s->bad)
-					s->first_bad = s->received + i;
-				s->bad++;
-			}
-		}
-		s->received += n;
-		if (!s->c)
-			break;
-	}
-}
-
 void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		uint64_t arg)
 {
 	struct app_sock *s = c->app;
 	if (!s) {
-		if (ev != TCP_EV_CONNECTED)
+		if (ev != TCP_EV_CONNECTED || !c->listener)
 			return;
-		s = sock_new(a, c); /* accepted from a listening socket */
+		/* accepted from a listening socket */
+		const struct app_sock *ls = c->listener->app;
+		s = sock_new(a, c, ls ? ls->opened_by : NULL);
 		if (!s) {
 			a->host->sim->nomem = true;
 			return;
@@ -356,6 +772,17 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 	}
 	switch (ev) {
 	case TCP_EV_CONNECTED:
+		if (s->opened_by && s->opened_by->op == APP_OP_CONNECT) {
+			const struct app_action *o = s->opened_by;
+			if (o->bulk) {
+				write_bytes(s, o->bulk, NULL);
+				s->shut_wr = true;
+				pump(s);
+			} else if (o->req_count) {
+				s->resp_sent = 1;
+				write_bytes(s, o->req_size, NULL);
+			}
+		}
 		fire(s, APP_ON_CONNECTED);
 		break;
 	case TCP_EV_DATA:
@@ -368,13 +795,22 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		break;
 	case TCP_EV_WRITABLE:
 		pump(s);
+		if (s->serve == APP_SERVE_ECHO)
+			drain(s);
 		break;
 	case TCP_EV_CLOSED:
 		s->end = (enum tcp_end)arg;
+		s->ended = true;
+		s->end_time = a->host->sim->now;
 		s->c = NULL;
 		c->app = NULL;
-		s->close_pending = false;
 		fire(s, APP_ON_CLOSED);
+		if (s->end == TCP_END_REFUSED)
+			fire(s, APP_ON_REFUSED);
+		else if (s->end == TCP_END_RESET)
+			fire(s, APP_ON_RESET);
+		else if (s->end == TCP_END_TIMEOUT)
+			fire(s, APP_ON_TIMED_OUT);
 		break;
 	}
 }

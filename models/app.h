@@ -1,12 +1,17 @@
 /* app.h — scripted applications: socket calls at given times or when
- * something happens to a connection.
+ * something happens to a connection, plus a few ready-made behaviours.
  *
  * A scenario gives each host a list of actions. A timed action runs once,
  * at its time; an event action runs once per connection, when that
- * connection reports the event (connected, N bytes received, the peer
- * closed, closed). Data sent with `send: N` is a deterministic byte pattern
- * of the stream offset, so the receiver checks every byte it reads: a
- * corrupted, lost or misplaced byte shows up as a bad byte.
+ * connection reports the event. listen and connect may carry a behaviour
+ * for the socket they open: echo, a request/response server or client, a
+ * bulk sender.
+ *
+ * Every byte an application writes is recorded as a piece of its outgoing
+ * stream (a pattern of the offset, scenario text, or "what I read from
+ * that other stream", for echoes), so the receiving application checks
+ * every byte it reads against what was written: a corrupted, lost,
+ * duplicated or misplaced byte shows up as a bad byte.
  */
 #ifndef TCPSIM_APP_H
 #define TCPSIM_APP_H
@@ -16,17 +21,26 @@
 #include <stdint.h>
 
 #include "evq.h"
-#include "tcp.h"
 #include "simtime.h"
+#include "tcp.h"
 #include "trace.h"
 
 struct host;
 
 enum app_op {
-	APP_OP_LISTEN,  /* passive OPEN on `port` */
-	APP_OP_CONNECT, /* active OPEN to peer_addr:port */
-	APP_OP_SEND,    /* write `bytes` bytes of the pattern */
-	APP_OP_CLOSE,   /* CLOSE once everything written is handed over */
+	APP_OP_LISTEN,   /* passive OPEN on `port` */
+	APP_OP_CONNECT,  /* active OPEN to peer_addr:port */
+	APP_OP_SEND,     /* write `bytes` bytes of the pattern, or `text` */
+	APP_OP_SHUTDOWN, /* shutdown(write): FIN after what was written; keep
+			    reading */
+	APP_OP_CLOSE,    /* close(): as shutdown, and read no more — data
+			    that still arrives is answered with RST; with
+			    linger0, abort instead */
+	APP_OP_ABORT,    /* ABORT: RST now */
+	APP_OP_SET,      /* change socket options */
+	APP_OP_INJECT,   /* send a crafted segment */
+	APP_OP_CRASH,    /* the host crashes */
+	APP_OP_REBOOT,   /* the host comes back */
 };
 
 enum app_on {
@@ -35,38 +49,119 @@ enum app_on {
 	APP_ON_RECEIVED,    /* at least on_bytes bytes have been read */
 	APP_ON_PEER_CLOSED, /* end of stream: the peer's FIN */
 	APP_ON_CLOSED,      /* the connection ended, however */
+	APP_ON_REFUSED,     /* ... because a RST answered our SYN */
+	APP_ON_RESET,       /* ... because the peer reset it */
+	APP_ON_TIMED_OUT,   /* ... because retransmissions or keepalive
+			       probes went unanswered */
 	APP_ON_COUNT
+};
+
+/* Socket options (setsockopt); `set` has a bit per APP_OPT_*. */
+enum {
+	APP_OPT_KEEPALIVE = 1 << 0,
+	APP_OPT_KEEPIDLE = 1 << 1,
+	APP_OPT_KEEPINTVL = 1 << 2,
+	APP_OPT_KEEPCNT = 1 << 3,
+	APP_OPT_NODELAY = 1 << 4,
+	APP_OPT_LINGER0 = 1 << 5,
+	APP_OPT_SNDBUF = 1 << 6,
+	APP_OPT_RCVBUF = 1 << 7,
+};
+
+struct app_opts {
+	uint32_t set;
+	bool keepalive, nodelay, linger0;
+	sim_time_t keepidle, keepintvl;
+	uint32_t keepcnt;
+	uint32_t sndbuf, rcvbuf;
+};
+
+/* A number for an injected segment: absolute, or relative to a sequence
+ * variable of the receiving connection (RFC 9293 §3.3.1). */
+enum app_seqvar {
+	APP_SEQ_ABS,
+	APP_SEQ_RCV_NXT,
+	APP_SEQ_SND_NXT,
+	APP_SEQ_SND_UNA,
+	APP_SEQ_ISS,
+	APP_SEQ_IRS,
+};
+
+struct app_seqexpr {
+	enum app_seqvar var;
+	int64_t off;            /* added to the variable (or the value) */
+};
+
+struct app_inject {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	int dst_host;           /* the receiving host */
+	uint8_t flags;
+	struct app_seqexpr seq, ack;
+	uint16_t wnd;
+	uint16_t mss;
+	uint32_t len;           /* pattern bytes, when no text */
+	const char *text;       /* payload text */
+};
+
+enum app_serve {
+	APP_SERVE_SINK,    /* read everything (the default) */
+	APP_SERVE_ECHO,    /* write back every byte read */
+	APP_SERVE_RESPOND, /* after each `req_size` bytes read, write
+			      `resp_size` bytes */
 };
 
 /* One scripted step, as the scenario states it (plain data). */
 struct app_action {
-	int line, col;       /* where the scenario wrote it */
+	int line, col;          /* where the scenario wrote it */
 	enum app_on on;
-	sim_time_t at;       /* APP_ON_TIME */
-	uint64_t on_bytes;   /* APP_ON_RECEIVED */
+	sim_time_t at;          /* APP_ON_TIME */
+	uint64_t on_bytes;      /* APP_ON_RECEIVED */
 	enum app_op op;
-	uint16_t port;       /* listen: local; connect: remote */
-	int peer;            /* connect: host index */
-	uint32_t peer_addr;  /* connect: its address */
-	uint64_t bytes;      /* send */
+	uint16_t port;          /* listen: local; connect: remote */
+	int peer;               /* connect: host index */
+	uint32_t peer_addr;     /* connect: its address */
+	uint64_t bytes;         /* send: pattern bytes */
+	const char *text;       /* send: text instead */
+	struct app_opts opts;   /* set; and listen/connect options */
+	enum app_serve serve;   /* listen: behaviour of accepted sockets */
+	uint64_t req_count;     /* connect: requests to make (0: none) */
+	uint64_t req_size;      /* request size (client and server) */
+	uint64_t resp_size;     /* response size (client and server) */
+	uint64_t bulk;          /* connect: write this much, then close */
+	struct app_inject inj;  /* inject */
 };
+
+struct app_stream;
 
 /* The application's side of one socket. */
 struct app_sock {
 	struct app *app;
 	struct app_sock *next;
+	const struct app_action *opened_by;
 	uint32_t conn;          /* the TCP connection's number */
 	struct tcp_conn *c;     /* NULL once the connection is gone */
 	struct trace_tuple tuple;
 	bool listener;
 	bool eof;               /* the peer's FIN was read */
-	bool close_pending;     /* CLOSE waits for unsent bytes */
-	enum tcp_end end;       /* how it ended, TCP_END_NONE while open */
-	uint64_t unsent;        /* bytes written by the script, not yet taken */
-	uint64_t written;       /* bytes taken by TCP (stream offset) */
+	bool shut_wr;           /* shutdown or close was asked for */
+	bool closed;            /* close(): nothing more is read */
+	bool linger0;           /* close() aborts */
+	bool ended;
+	enum tcp_end end;       /* how it ended */
+	sim_time_t end_time;
+	enum app_serve serve;
+	uint64_t req_size, resp_size, req_count;
+	uint64_t resp_sent;     /* requests (client) or responses (server)
+				   written */
+	uint64_t written;       /* bytes taken by TCP; out->len - written are
+				   written by the script but not yet taken */
 	uint64_t received;      /* bytes read */
-	uint64_t bad;           /* bytes read that differ from the pattern */
+	uint64_t bad;           /* bytes read that differ from what was sent */
 	uint64_t first_bad;     /* stream offset of the first bad byte */
+	uint64_t unverified;    /* bytes read with no known writer */
+	struct app_stream *out; /* what this socket writes */
+	const struct app_stream *in; /* what the peer writes, once known */
 	uint8_t *fired;         /* per action: already run for this socket */
 };
 
@@ -76,8 +171,19 @@ struct app_timer {
 	size_t action;
 };
 
+/* What the applications of a run share: every host (injections reach
+ * another host's connections), and every stream, so a receiver can find
+ * what its peer wrote. */
+struct app_registry {
+	struct host *hosts;
+	size_t nhosts;
+	struct app_stream **s;
+	size_t n, cap;
+};
+
 struct app {
 	struct host *host;
+	struct app_registry *reg;
 	const struct app_action *acts;
 	size_t nacts;
 	struct app_timer *timers;   /* one per timed action */
@@ -89,12 +195,14 @@ struct app {
 /* Byte `off` of every stream written with `send: N`. */
 uint8_t app_pattern(uint64_t off);
 /* Set up h's application with its actions (kept by reference). */
-int app_init(struct app *a, struct host *h, const struct app_action *acts,
-	     size_t nacts);
+int app_init(struct app *a, struct host *h, struct app_registry *reg,
+	     const struct app_action *acts, size_t nacts);
 /* Schedule the timed actions. */
 void app_start(struct app *a);
 /* Free the application's sockets and buffers. */
 void app_fini(struct app *a);
+/* Free every stream of a run. */
+void app_registry_fini(struct app_registry *reg);
 /* The host's TCP reports ev on c. */
 void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		uint64_t arg);

@@ -32,6 +32,23 @@ static void trace_seg(struct host *h, enum trace_kind k, int peer,
 	trace_emit(tr, &ev);
 }
 
+/* Number, trace and route one outgoing packet. */
+static void send_pkt(struct host *h, struct pkt *p, const char *why,
+		     bool rexmit)
+{
+	p->id = ++h->sim->pkt_seq;
+	const struct host_route *r = host_route(h, p->seg.daddr);
+	trace_seg(h, TR_SEND, r ? r->dir->to->id : -1, p, p->sender_state,
+		  rexmit, why);
+	if (!r) {
+		trace_seg(h, TR_DROP, -1, p, p->sender_state, 0,
+			  "no route to the destination address");
+		pkt_free(h->pool, p);
+		return;
+	}
+	link_send(h->sim, r->link, r->dir, p);
+}
+
 static void host_output(struct tcp_stack *st, struct tcp_conn *c,
 			const struct tcp_seg *seg, const char *why, bool rexmit)
 {
@@ -41,18 +58,23 @@ static void host_output(struct tcp_stack *st, struct tcp_conn *c,
 		h->sim->nomem = true;
 		return;
 	}
-	p->id = ++h->sim->pkt_seq;
 	p->sender_state = (uint8_t)(c ? c->state : TCP_CLOSED);
-	struct link_dir *d = host_route(h, seg->daddr);
-	trace_seg(h, TR_SEND, d ? d->to->id : -1, p, p->sender_state, rexmit,
-		  why);
-	if (!d) {
-		trace_seg(h, TR_DROP, -1, p, p->sender_state, 0,
-			  "no route to the destination address");
-		pkt_free(h->pool, p);
+	if (c && c->state != TCP_LISTEN) {
+		p->seq_base = c->iss;
+		p->ack_base = c->irs;
+	}
+	send_pkt(h, p, why, rexmit);
+}
+
+void host_inject(struct host *h, const struct tcp_seg *seg, const char *why)
+{
+	struct pkt *p = pkt_new(h->pool, seg);
+	if (!p) {
+		h->sim->nomem = true;
 		return;
 	}
-	link_send(h->sim, d, p);
+	p->sender_state = TCP_CLOSED;
+	send_pkt(h, p, why, false);
 }
 
 static void host_notify(struct tcp_stack *st, struct tcp_conn *c,
@@ -63,9 +85,19 @@ static void host_notify(struct tcp_stack *st, struct tcp_conn *c,
 		app_notify(h->app, c, ev, arg);
 }
 
+static uint32_t host_path_mss(struct tcp_stack *st, uint32_t raddr)
+{
+	struct host *h = st->owner;
+	const struct host_route *r = host_route(h, raddr);
+	if (!r || r->dir->cfg.mtu <= LINK_IP_HEADER + 20)
+		return 0;
+	return r->dir->cfg.mtu - LINK_IP_HEADER - 20;
+}
+
 static const struct tcp_stack_ops host_tcp_ops = {
 	.output = host_output,
 	.notify = host_notify,
+	.path_mss = host_path_mss,
 };
 
 int host_init(struct host *h, struct sim *sim, int id, const char *name,
@@ -77,6 +109,7 @@ int host_init(struct host *h, struct sim *sim, int id, const char *name,
 	h->id = id;
 	h->name = name;
 	h->addr = addr;
+	h->up = true;
 	h->sim = sim;
 	h->pool = pool;
 	snprintf(stream, sizeof stream, "host:%s", name);
@@ -93,7 +126,8 @@ void host_fini(struct host *h)
 	h->nroutes = 0;
 }
 
-int host_add_route(struct host *h, uint32_t addr, struct link_dir *d)
+int host_add_route(struct host *h, uint32_t addr, struct link *l,
+		   struct link_dir *d)
 {
 	struct host_route *r = realloc(h->routes, (h->nroutes + 1) * sizeof *r);
 	if (!r)
@@ -104,12 +138,11 @@ int host_add_route(struct host *h, uint32_t addr, struct link_dir *d)
 		r[i] = r[i - 1];
 		i--;
 	}
-	r[i].addr = addr;
-	r[i].dir = d;
+	r[i] = (struct host_route){addr, l, d};
 	return 0;
 }
 
-struct link_dir *host_route(const struct host *h, uint32_t addr)
+const struct host_route *host_route(const struct host *h, uint32_t addr)
 {
 	size_t lo = 0, hi = h->nroutes;
 	while (lo < hi) {
@@ -120,20 +153,68 @@ struct link_dir *host_route(const struct host *h, uint32_t addr)
 			hi = mid;
 	}
 	if (lo < h->nroutes && h->routes[lo].addr == addr)
-		return h->routes[lo].dir;
+		return &h->routes[lo];
 	return NULL;
 }
 
 void host_receive(struct host *h, struct pkt *p)
 {
-	trace_seg(h, TR_RECV, p->dir ? p->dir->from->id : -1, p, -1, 0, NULL);
-	if (p->seg.daddr == h->addr) {
+	int from = p->dir ? p->dir->from->id : -1;
+	if (!h->up) {
+		trace_seg(h, TR_DROP, -1, p, -1, 0,
+			  "the destination host is down (crashed)");
+		pkt_free(h->pool, p);
+		return;
+	}
+	trace_seg(h, TR_RECV, from, p, -1, 0, NULL);
+	if (p->corrupt)
+		trace_seg(h, TR_IGNORE, -1, p, -1, 0,
+			  "RFC 9293 §3.1: the checksum does not verify — "
+			  "discard");
+	else if (p->seg.daddr != h->addr)
+		trace_seg(h, TR_IGNORE, -1, p, -1, 0,
+			  "not addressed to this host");
+	else {
 		h->tcp.in_pkt = p->id;
 		tcp_stack_input(&h->tcp, &p->seg);
 		h->tcp.in_pkt = 0;
-	} else {
-		trace_seg(h, TR_IGNORE, -1, p, -1, 0,
-			  "not addressed to this host");
 	}
 	pkt_free(h->pool, p);
+}
+
+static void trace_host(struct host *h, const char *what, const char *why)
+{
+	const struct trace *tr = &h->sim->trace;
+	if (!trace_on(tr, TR_HOST))
+		return;
+	struct trace_event ev = {
+		.t = h->sim->now,
+		.kind = TR_HOST,
+		.host = h->id,
+		.peer = -1,
+		.name = what,
+		.why = why,
+	};
+	trace_emit(tr, &ev);
+}
+
+void host_crash(struct host *h)
+{
+	if (!h->up)
+		return;
+	trace_host(h, "crash", "scripted crash: no FIN, no RST, nothing "
+			       "more sent or received");
+	h->up = false;
+	h->crashes++;
+	tcp_stack_crash(&h->tcp, "the host crashed: the connection's state "
+				 "is lost without a segment sent");
+}
+
+void host_reboot(struct host *h)
+{
+	if (h->up)
+		return;
+	trace_host(h, "reboot", "scripted reboot: empty connection tables");
+	h->up = true;
+	h->reboots++;
 }

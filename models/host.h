@@ -3,12 +3,17 @@
  * The host is the glue between the TCP core and the network: it copies
  * each outgoing segment into a packet, traces it, picks the link that
  * reaches the destination address and hands it over; an arriving packet is
- * traced and given to the stack. Notifications from the stack go to the
- * host's application (models/app.h).
+ * checked (is the host up, does the checksum verify) and given to the
+ * stack. Notifications from the stack go to the host's application.
+ *
+ * A crashed host loses every connection without a word on the wire and
+ * drops whatever arrives; a rebooted one starts with empty tables, so a
+ * segment of an old connection meets a RST.
  */
 #ifndef TCPSIM_HOST_H
 #define TCPSIM_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,11 +23,13 @@
 struct sim;
 struct pkt;
 struct pkt_pool;
+struct link;
 struct link_dir;
 struct app;
 
 struct host_route {
 	uint32_t addr;
+	struct link *link;
 	struct link_dir *dir;
 };
 
@@ -30,6 +37,7 @@ struct host {
 	int id;
 	const char *name;
 	uint32_t addr;
+	bool up;
 	struct sim *sim;
 	struct pkt_pool *pool;
 	struct rng rng;               /* "host:NAME": ISNs */
@@ -37,6 +45,7 @@ struct host {
 	struct host_route *routes;    /* sorted by address */
 	size_t nroutes;
 	struct app *app;              /* may be NULL */
+	uint64_t crashes, reboots;
 };
 
 /* Set up host `id` named `name` (the string must outlive the host). */
@@ -45,11 +54,19 @@ int host_init(struct host *h, struct sim *sim, int id, const char *name,
 	      struct pkt_pool *pool);
 /* Free the host's stack and routes. */
 void host_fini(struct host *h);
-/* Reach `addr` through link direction d; -1 if out of memory. */
-int host_add_route(struct host *h, uint32_t addr, struct link_dir *d);
-/* The link direction that reaches addr, or NULL. */
-struct link_dir *host_route(const struct host *h, uint32_t addr);
+/* Reach `addr` through direction d of link l; -1 if out of memory. */
+int host_add_route(struct host *h, uint32_t addr, struct link *l,
+		   struct link_dir *d);
+/* The route to addr, or NULL. */
+const struct host_route *host_route(const struct host *h, uint32_t addr);
 /* A packet arrives from a link; the host consumes and frees it. */
 void host_receive(struct host *h, struct pkt *p);
+/* Send a crafted segment out of h toward seg->daddr, as no connection
+ * of h would; `why` says who crafted it. */
+void host_inject(struct host *h, const struct tcp_seg *seg, const char *why);
+/* The host crashes now: all TCP state vanishes silently. */
+void host_crash(struct host *h);
+/* The host comes back with empty tables. */
+void host_reboot(struct host *h);
 
 #endif

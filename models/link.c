@@ -1,68 +1,455 @@
-/* link.c — delay and independent random loss per direction. */
+/* link.c — what the network does to a segment on its way (see link.h). */
 #include "link.h"
 
-#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "host.h"
 #include "pkt.h"
 #include "sim.h"
+#include "tcp.h"
 #include "trace.h"
 
-static void dir_init(struct link_dir *d, uint64_t seed, struct host *from,
-		     struct host *to, const struct link_cfg *cfg)
+const struct link_cfg link_cfg_default = {
+	.mtu = LINK_DEFAULT_MTU,
+};
+
+const char *link_action_name(enum link_action a)
+{
+	switch (a) {
+	case LINK_DROP:
+		return "drop";
+	case LINK_DELAY:
+		return "delay";
+	case LINK_DUPLICATE:
+		return "duplicate";
+	case LINK_CORRUPT:
+		return "corrupt";
+	case LINK_HOLD:
+		return "hold";
+	}
+	return "?";
+}
+
+uint32_t link_wire_bytes(const struct pkt *p)
+{
+	/* TCP header: 20 bytes, plus the MSS option padded to 4 */
+	return LINK_IP_HEADER + 20 + (p->seg.mss ? 4u : 0u) + p->seg.len;
+}
+
+static void outage_edge(struct sim *sim, struct evq_timer *e);
+
+static int dir_init(struct link_dir *d, uint64_t seed, struct host *from,
+		    struct host *to, const struct link_cfg *cfg)
 {
 	char name[160];
+	memset(d, 0, sizeof *d);
 	snprintf(name, sizeof name, "link:%s>%s", from->name, to->name);
 	d->cfg = *cfg;
 	d->from = from;
 	d->to = to;
 	rng_derive(&d->rng, seed, name);
-	d->sent = d->lost = 0;
+	evq_timer_init(&d->outage_ev, outage_edge);
+	return 0;
 }
 
-void link_init(struct link *l, uint64_t seed, struct host *a, struct host *b,
-	       const struct link_cfg *ab, const struct link_cfg *ba)
+int link_init(struct link *l, struct sim *sim, struct host *a,
+	      struct host *b, const struct link_cfg *ab,
+	      const struct link_cfg *ba, const struct link_rule *rules,
+	      size_t nrules)
 {
-	dir_init(&l->dir[0], seed, a, b, ab);
-	dir_init(&l->dir[1], seed, b, a, ba);
+	memset(l, 0, sizeof *l);
+	dir_init(&l->dir[0], sim->seed, a, b, ab);
+	dir_init(&l->dir[1], sim->seed, b, a, ba);
+	l->rules = rules;
+	l->nrules = nrules;
+	if (nrules) {
+		l->rule_state = calloc(nrules, sizeof *l->rule_state);
+		if (!l->rule_state)
+			return -1;
+	}
+	return 0;
+}
+
+static void free_flight(struct link_dir *d)
+{
+	while (d->flight) {
+		struct pkt *p = d->flight;
+		d->flight = p->next;
+		pkt_free(d->from->pool, p);
+	}
+}
+
+void link_fini(struct link *l, struct sim *sim)
+{
+	for (int i = 0; i < 2; i++) {
+		struct link_dir *d = &l->dir[i];
+		for (struct pkt *p = d->flight; p; p = p->next)
+			evq_cancel(&sim->q, &p->ev);
+		free_flight(d);
+		if (d->held)
+			pkt_free(d->from->pool, d->held);
+		d->held = NULL;
+		evq_cancel(&sim->q, &d->outage_ev);
+		free(d->q);
+		d->q = NULL;
+	}
+	free(l->rule_state);
+	l->rule_state = NULL;
+}
+
+/* ---- tracing --------------------------------------------------------- */
+
+static void trace_link(struct sim *sim, enum trace_kind k,
+		       const struct link_dir *d, const struct pkt *p,
+		       const char *what, int64_t value, const char *rule,
+		       const char *why)
+{
+	const struct trace *tr = &sim->trace;
+	if (!trace_on(tr, k))
+		return;
+	struct trace_event ev = {
+		.t = sim->now,
+		.kind = k,
+		.host = d->from->id,
+		.peer = d->to->id,
+		.pkt = p ? p->id : 0,
+		.seg = p ? &p->seg : NULL,
+		.name = what,
+		.text = rule,
+		.why = why,
+	};
+	ev.v[0] = value;
+	trace_emit(tr, &ev);
+}
+
+static void drop(struct sim *sim, struct link_dir *d, struct pkt *p,
+		 const char *rule, const char *why)
+{
+	d->lost++;
+	trace_link(sim, TR_DROP, d, p, NULL, 0, rule, why);
+	pkt_free(d->from->pool, p);
+}
+
+/* ---- outages --------------------------------------------------------- */
+
+static void arm_outage(struct sim *sim, struct link_dir *d)
+{
+	size_t i = d->outage_next;
+	if (i >= 2 * d->cfg.noutages)
+		return;
+	const struct link_outage *o = &d->cfg.outages[i / 2];
+	sim_at(sim, &d->outage_ev, i % 2 ? o->until : o->from);
+}
+
+static void outage_edge(struct sim *sim, struct evq_timer *e)
+{
+	struct link_dir *d = (struct link_dir *)(void *)((char *)e -
+		offsetof(struct link_dir, outage_ev));
+	bool going_down = d->outage_next % 2 == 0;
+	d->outage_next++;
+	d->down = going_down;
+	trace_link(sim, TR_LINK, d, NULL, going_down ? "down" : "up", 0, NULL,
+		   going_down ? "scheduled outage begins"
+			      : "scheduled outage ends");
+	if (going_down) {
+		/* Whatever is on the wire is lost with the link. */
+		while (d->flight) {
+			struct pkt *p = d->flight;
+			d->flight = p->next;
+			if (d->flight)
+				d->flight->prev = NULL;
+			evq_cancel(&sim->q, &p->ev);
+			drop(sim, d, p, NULL, "the link went down with the "
+					      "segment on the wire");
+		}
+	}
+	arm_outage(sim, d);
+}
+
+void link_start(struct link *l, struct sim *sim)
+{
+	for (int i = 0; i < 2; i++)
+		arm_outage(sim, &l->dir[i]);
+}
+
+/* ---- delivery -------------------------------------------------------- */
+
+static void flight_remove(struct link_dir *d, struct pkt *p)
+{
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		d->flight = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	p->next = p->prev = NULL;
 }
 
 static void arrive(struct sim *sim, struct evq_timer *e)
 {
 	(void)sim;
 	struct pkt *p = (struct pkt *)(void *)((char *)e - offsetof(struct pkt, ev));
-	host_receive(p->dir->to, p);
+	struct link_dir *d = p->dir;
+	flight_remove(d, p);
+	d->delivered++;
+	host_receive(d->to, p);
 }
 
-static void drop(struct sim *sim, struct link_dir *d, struct pkt *p,
-		 const char *why)
+/* Put p on the wire to arrive at `when`. */
+static void launch(struct sim *sim, struct link_dir *d, struct pkt *p,
+		   sim_time_t when)
 {
-	const struct trace *tr = &sim->trace;
-	d->lost++;
-	if (trace_on(tr, TR_DROP)) {
-		struct trace_event ev = {
-			.t = sim->now,
-			.kind = TR_DROP,
-			.host = d->from->id,
-			.peer = d->to->id,
-			.pkt = p->id,
-			.seg = &p->seg,
-			.why = why,
-		};
-		trace_emit(tr, &ev);
-	}
-	pkt_free(d->from->pool, p);
-}
-
-void link_send(struct sim *sim, struct link_dir *d, struct pkt *p)
-{
-	d->sent++;
-	if (rng_chance(&d->rng, d->cfg.loss_ppb)) {
-		drop(sim, d, p, "random loss");
-		return;
-	}
 	p->dir = d;
 	p->ev.fn = arrive;
-	sim_after(sim, &p->ev, d->cfg.delay);
+	p->prev = NULL;
+	p->next = d->flight;
+	if (d->flight)
+		d->flight->prev = p;
+	d->flight = p;
+	sim_at(sim, &p->ev, when);
+}
+
+/* ---- rules ----------------------------------------------------------- */
+
+static bool rule_matches(const struct link_rule *r, const struct link *l,
+			 const struct link_dir *d, const struct pkt *p,
+			 sim_time_t now)
+{
+	const struct tcp_seg *s = &p->seg;
+	if (r->from >= 0 && &l->dir[r->from] != d)
+		return false;
+	if (r->match_flags &&
+	    (r->flags_exact ? s->flags != r->flags
+			    : (s->flags & r->flags) != r->flags))
+		return false;
+	if (r->data >= 0 && (s->len > 0) != (r->data > 0))
+		return false;
+	if (r->match_seq && s->seq - p->seq_base != r->seq)
+		return false;
+	if (r->match_ack && s->ack - p->ack_base != r->ack)
+		return false;
+	if (r->state >= 0 && r->state != p->sender_state)
+		return false;
+	if (now < r->after || now > r->before)
+		return false;
+	return true;
+}
+
+/* Apply the rules to p. Returns false if p is gone (dropped or held);
+ * otherwise *extra is the added delay and *copies the extra copies. */
+static bool apply_rules(struct sim *sim, struct link *l, struct link_dir *d,
+			struct pkt *p, sim_time_t *extra, uint32_t *copies,
+			const char **dup_rule)
+{
+	for (size_t i = 0; i < l->nrules; i++) {
+		const struct link_rule *r = &l->rules[i];
+		struct link_rule_state *rs = &l->rule_state[i];
+		if (!rule_matches(r, l, d, p, sim->now))
+			continue;
+		rs->matched++;
+		if (r->nth && rs->matched != r->nth)
+			continue;
+		if (r->first && rs->matched > r->first)
+			continue;
+		rs->acted++;
+		switch (r->action) {
+		case LINK_DROP:
+			drop(sim, d, p, r->name, "scripted rule");
+			return false;
+		case LINK_DELAY:
+			*extra += r->delay;
+			trace_link(sim, TR_LINK, d, p, "delay", r->delay, r->name,
+				   "scripted rule");
+			break;
+		case LINK_DUPLICATE:
+			*copies += r->copies;
+			*dup_rule = r->name;
+			break;
+		case LINK_CORRUPT:
+			p->corrupt = true;
+			d->corrupted++;
+			trace_link(sim, TR_LINK, d, p, "corrupt", 0, r->name,
+				   "scripted rule");
+			break;
+		case LINK_HOLD:
+			if (d->held) /* one at a time: release the older */
+				launch(sim, d, d->held, sim->now + d->cfg.delay);
+			d->held = p;
+			trace_link(sim, TR_LINK, d, p, "hold", 0, r->name,
+				   "scripted rule: held until the next segment "
+				   "has gone");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- the transmitter -------------------------------------------------- */
+
+/* Forget queued segments whose transmission has started by `now`. */
+static void queue_advance(struct link_dir *d, sim_time_t now)
+{
+	while (d->qlen && d->q[d->qhead].start <= now) {
+		d->qbytes -= d->q[d->qhead].bytes;
+		d->qhead = (d->qhead + 1) % d->qcap;
+		d->qlen--;
+	}
+}
+
+static int queue_push(struct link_dir *d, sim_time_t start, uint32_t bytes)
+{
+	if (d->qlen == d->qcap) {
+		size_t cap = d->qcap ? 2 * d->qcap : 64;
+		struct link_q *q = malloc(cap * sizeof *q);
+		if (!q)
+			return -1;
+		for (size_t i = 0; i < d->qlen; i++)
+			q[i] = d->q[(d->qhead + i) % d->qcap];
+		free(d->q);
+		d->q = q;
+		d->qcap = cap;
+		d->qhead = 0;
+	}
+	d->q[(d->qhead + d->qlen) % d->qcap] = (struct link_q){start, bytes};
+	d->qlen++;
+	d->qbytes += bytes;
+	return 0;
+}
+
+/* When p has been serialized onto the wire, or -1 if the queue is full. */
+static sim_time_t transmit(struct sim *sim, struct link_dir *d, struct pkt *p)
+{
+	if (!d->cfg.rate_bps)
+		return sim->now;
+	uint32_t bytes = link_wire_bytes(p);
+	queue_advance(d, sim->now);
+	bool busy = d->busy_until > sim->now;
+	/* Waiting segments: those queued behind the one being sent. */
+	if (busy && ((d->cfg.queue_pkts && d->qlen >= d->cfg.queue_pkts) ||
+		     (d->cfg.queue_bytes &&
+		      d->qbytes + bytes > d->cfg.queue_bytes)))
+		return -1;
+	sim_time_t start = busy ? d->busy_until : sim->now;
+	/* ceil(bits * 1e9 / rate) nanoseconds, without overflow for any
+	 * packet size and rate */
+	uint64_t bits = (uint64_t)bytes * 8;
+	uint64_t ns = bits / d->cfg.rate_bps * 1000000000u +
+		      ((bits % d->cfg.rate_bps) * 1000000000u +
+		       d->cfg.rate_bps - 1) / d->cfg.rate_bps;
+	d->busy_until = start + (sim_time_t)ns;
+	if (start > sim->now && queue_push(d, start, bytes) < 0)
+		sim->nomem = true;
+	return d->busy_until;
+}
+
+/* ---- the whole path ----------------------------------------------------- */
+
+/* Loss on the wire: independent loss, then the Gilbert–Elliott chain,
+ * which steps once for every segment that reaches it. */
+static const char *wire_loss(struct link_dir *d)
+{
+	if (rng_chance(&d->rng, d->cfg.loss_ppb))
+		return "random loss";
+	const struct link_ge *ge = &d->cfg.ge;
+	if (!ge->on)
+		return NULL;
+	bool was = d->ge_bad;
+	if (rng_chance(&d->rng, d->ge_bad ? ge->r : ge->p))
+		d->ge_bad = !d->ge_bad;
+	if (d->ge_bad != was)
+		d->ge_transitions++;
+	if (d->ge_bad)
+		d->ge_bad_segments++;
+	if (rng_chance(&d->rng, d->ge_bad ? ge->loss_bad : ge->loss_good))
+		return d->ge_bad ? "burst loss (bad state)"
+				 : "burst loss (good state)";
+	return NULL;
+}
+
+/* Arrival time of a segment serialized by `sent`, after propagation,
+ * jitter and random reordering. */
+static sim_time_t arrival(struct sim *sim, struct link_dir *d, struct pkt *p,
+			  sim_time_t sent, sim_time_t extra)
+{
+	sim_time_t t = sent + d->cfg.delay + extra;
+	if (d->cfg.jitter)
+		t += (sim_time_t)rng_below(&d->rng, (uint64_t)d->cfg.jitter + 1);
+	bool keep_order = !d->cfg.jitter_reorders && extra == 0;
+	if (rng_chance(&d->rng, d->cfg.reorder_ppb)) {
+		t += d->cfg.reorder_delay;
+		keep_order = false;
+		trace_link(sim, TR_LINK, d, p, "delay", d->cfg.reorder_delay,
+			   NULL, "random reordering");
+	}
+	if (keep_order && t < d->last_arrival)
+		t = d->last_arrival;
+	if (keep_order)
+		d->last_arrival = t;
+	return t;
+}
+
+void link_send(struct sim *sim, struct link *l, struct link_dir *d,
+	       struct pkt *p)
+{
+	sim_time_t extra = 0;
+	uint32_t copies = 0;
+	const char *dup_rule = NULL;
+	d->sent++;
+	if (l->nrules && !apply_rules(sim, l, d, p, &extra, &copies, &dup_rule))
+		return;
+	if (d->down) {
+		drop(sim, d, p, NULL, "the link is down");
+		goto release;
+	}
+	if (link_wire_bytes(p) > d->cfg.mtu) {
+		drop(sim, d, p, NULL, "larger than the link MTU");
+		goto release;
+	}
+	sim_time_t sent = transmit(sim, d, p);
+	if (sent < 0) {
+		d->queue_drops++;
+		drop(sim, d, p, NULL, "queue full (drop-tail)");
+		goto release;
+	}
+	const char *lost = wire_loss(d);
+	if (lost) {
+		drop(sim, d, p, NULL, lost);
+		goto release;
+	}
+	if (rng_chance(&d->rng, d->cfg.corrupt_ppb)) {
+		p->corrupt = true;
+		d->corrupted++;
+		trace_link(sim, TR_LINK, d, p, "corrupt", 0, NULL,
+			   "random corruption");
+	}
+	bool random_dup = rng_chance(&d->rng, d->cfg.dup_ppb);
+	sim_time_t when = arrival(sim, d, p, sent, extra);
+	launch(sim, d, p, when);
+	for (uint32_t i = 0; i < copies + random_dup; i++) {
+		struct pkt *c = pkt_clone(d->from->pool, p);
+		if (!c) {
+			sim->nomem = true;
+			break;
+		}
+		c->id = ++sim->pkt_seq;
+		d->duplicated++;
+		trace_link(sim, TR_LINK, d, p, "duplicate", (int64_t)c->id,
+			   i < copies ? dup_rule : NULL,
+			   i < copies ? "scripted rule" : "random duplication");
+		launch(sim, d, c, when);
+	}
+release:
+	/* A held segment goes right behind the next one. */
+	if (d->held && d->held != p) {
+		struct pkt *h = d->held;
+		d->held = NULL;
+		trace_link(sim, TR_LINK, d, h, "release", 0, NULL,
+			   "the next segment has gone");
+		sim_time_t t = sim->now + d->cfg.delay;
+		if (t < d->last_arrival)
+			t = d->last_arrival;
+		launch(sim, d, h, t);
+	}
 }

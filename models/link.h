@@ -1,16 +1,31 @@
-/* link.h — a point-to-point link between two hosts, one model per
- * direction.
+/* link.h — a point-to-point link between two hosts, modelled per direction.
  *
- * A direction delays every segment by a fixed `delay` and loses each one
- * independently with probability `loss` (parts per billion), drawing from
- * its own random stream. Segments that survive arrive in the order they
- * were sent. What the link does to a segment is traced with the reason.
+ * A segment entering a direction meets, in this order:
+ *   1. the scripted rules (drop, delay, duplicate, corrupt, hold back a
+ *      particular segment, matched on what it is and when);
+ *   2. the link being down (a partition), or the segment exceeding the MTU;
+ *   3. the transmitter: with a rate, a drop-tail queue in front of it and a
+ *      serialization delay of wire bytes / rate;
+ *   4. loss on the wire: independent random loss, then Gilbert–Elliott
+ *      burst loss;
+ *   5. random duplication (the copy arrives right behind the original);
+ *   6. propagation delay, jitter and random reordering.
+ * Every decision that is not "deliver after the plain delay" is traced with
+ * its reason. Each direction draws from its own random stream, so what
+ * happens on one link never depends on another.
+ *
+ * Segments keep their order unless something says otherwise: jitter keeps
+ * it (a segment never overtakes an earlier one) unless jitter_reorders is
+ * set; reordering, rule delays and holds break it on purpose.
  */
 #ifndef TCPSIM_LINK_H
 #define TCPSIM_LINK_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "evq.h"
 #include "rng.h"
 #include "simtime.h"
 
@@ -18,28 +33,130 @@ struct sim;
 struct host;
 struct pkt;
 
-/* One direction's behaviour, as a scenario states it. */
+#define LINK_DEFAULT_MTU 1500
+/* IPv4 header without options, as carried on every segment. */
+#define LINK_IP_HEADER 20
+
+/* Gilbert–Elliott burst loss: a two-state Markov chain stepped once per
+ * segment. p = P(good -> bad), r = P(bad -> good); a segment is lost with
+ * probability loss_good in the good state and loss_bad in the bad one. The
+ * mean stay in the bad state is 1/r segments. All in parts per billion. */
+struct link_ge {
+	bool on;
+	uint32_t p, r, loss_good, loss_bad;
+};
+
+/* A span of time during which a direction carries nothing. */
+struct link_outage {
+	sim_time_t from, until;
+};
+
+/* One direction's behaviour, as a scenario states it (plain data). */
 struct link_cfg {
-	sim_time_t delay;   /* propagation delay */
-	uint32_t loss_ppb;  /* random loss, parts per billion */
+	sim_time_t delay;        /* propagation delay */
+	sim_time_t jitter;       /* extra delay, uniform in [0, jitter] */
+	bool jitter_reorders;    /* may jitter let a segment overtake another */
+	uint32_t loss_ppb;       /* independent random loss */
+	struct link_ge ge;       /* burst loss */
+	uint32_t dup_ppb;        /* random duplication */
+	uint32_t corrupt_ppb;    /* random corruption: bad checksum */
+	uint32_t reorder_ppb;    /* chance a segment is held back ... */
+	sim_time_t reorder_delay;/* ... by this much more */
+	uint64_t rate_bps;       /* bits per second, 0: no serialization */
+	uint32_t queue_pkts;     /* drop-tail limit in segments, 0: none */
+	uint64_t queue_bytes;    /* drop-tail limit in bytes, 0: none */
+	uint32_t mtu;            /* largest IP packet, bytes */
+	const struct link_outage *outages; /* sorted, not overlapping */
+	size_t noutages;
+};
+
+/* The defaults: no delay, no loss, no rate limit, MTU 1500. */
+extern const struct link_cfg link_cfg_default;
+
+enum link_action {
+	LINK_DROP,      /* the segment is lost */
+	LINK_DELAY,     /* it arrives `delay` later than it would */
+	LINK_DUPLICATE, /* `copies` extra copies arrive right behind it */
+	LINK_CORRUPT,   /* it arrives with a bad checksum and is discarded */
+	LINK_HOLD,      /* it is held back until the next segment has gone */
+};
+
+/* A scripted rule: acts on the segments it matches (plain data). */
+struct link_rule {
+	const char *name;        /* shown in the trace */
+	int line, col;           /* where the scenario wrote it */
+	int from;                /* sending end: 0 the link's first host,
+				    1 its second, -1 either */
+	uint8_t flags;           /* flags the segment must have ... */
+	bool flags_exact;        /* ... exactly, or at least */
+	bool match_flags;
+	int data;                /* -1: either, 0: no payload, 1: payload */
+	bool match_seq, match_ack;
+	uint32_t seq, ack;       /* relative to the sender's ISN / the peer's */
+	int state;               /* sender's TCP state when sent, -1: any */
+	uint64_t nth;            /* act on the nth match only (0: not set) */
+	uint64_t first;          /* act on the first k matches (0: not set) */
+	sim_time_t after, before;/* only segments sent in [after, before] */
+	enum link_action action;
+	sim_time_t delay;        /* LINK_DELAY */
+	uint32_t copies;         /* LINK_DUPLICATE */
+	bool must_match;         /* the run fails if it never acts */
+};
+
+/* What a rule did in a run. */
+struct link_rule_state {
+	uint64_t matched;        /* segments that met its criteria */
+	uint64_t acted;          /* segments it acted on */
 };
 
 struct link_dir {
 	struct link_cfg cfg;
 	struct host *from, *to;
 	struct rng rng;
-	uint64_t sent, lost;
+	bool ge_bad;             /* Gilbert–Elliott state */
+	bool down;
+	struct evq_timer outage_ev; /* next outage edge */
+	size_t outage_next;      /* index of the next edge: 2*i start, 2*i+1 end */
+	/* transmitter: start times and sizes of segments not yet started */
+	sim_time_t busy_until;
+	struct link_q {
+		sim_time_t start;
+		uint32_t bytes;
+	} *q;
+	size_t qhead, qlen, qcap;
+	uint64_t qbytes;
+	sim_time_t last_arrival; /* for order-keeping jitter */
+	struct pkt *held;        /* a held-back segment */
+	struct pkt *flight;      /* segments on the wire (for outages) */
+	/* counters */
+	uint64_t sent, delivered, lost, queue_drops, duplicated, corrupted;
+	uint64_t ge_transitions, ge_bad_segments;
 };
 
 struct link {
-	struct link_dir dir[2]; /* dir[0]: a -> b, dir[1]: b -> a */
+	struct link_dir dir[2];      /* dir[0]: a -> b, dir[1]: b -> a */
+	const struct link_rule *rules;
+	struct link_rule_state *rule_state;
+	size_t nrules;
 };
 
-/* Set up the link a <-> b with each direction's behaviour; the random
- * streams are "link:A>B" and "link:B>A" of the scenario seed. */
-void link_init(struct link *l, uint64_t seed, struct host *a, struct host *b,
-	       const struct link_cfg *ab, const struct link_cfg *ba);
-/* Carry p from d->from to d->to (or lose it). Takes ownership of p. */
-void link_send(struct sim *sim, struct link_dir *d, struct pkt *p);
+/* Set up the link a <-> b with each direction's behaviour and the rules
+ * (kept by reference); the random streams are "link:A>B" and "link:B>A"
+ * of the scenario seed. Returns -1 if memory runs out. */
+int link_init(struct link *l, struct sim *sim, struct host *a,
+	      struct host *b, const struct link_cfg *ab,
+	      const struct link_cfg *ba, const struct link_rule *rules,
+	      size_t nrules);
+/* Free the link's memory and any segment still held or in flight. */
+void link_fini(struct link *l, struct sim *sim);
+/* Schedule the outages. */
+void link_start(struct link *l, struct sim *sim);
+/* Carry p from d->from to d->to, or lose it. Takes ownership of p. */
+void link_send(struct sim *sim, struct link *l, struct link_dir *d,
+	       struct pkt *p);
+/* Bytes p occupies on the wire: IP and TCP headers, options, payload. */
+uint32_t link_wire_bytes(const struct pkt *p);
+/* Name of a rule action ("drop", "delay", ...). */
+const char *link_action_name(enum link_action a);
 
 #endif

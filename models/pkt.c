@@ -53,16 +53,32 @@ struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg)
 	struct pkt *p = pp->free;
 	pp->free = p->next;
 	pp->live++;
-	p->next = NULL;
+	p->next = p->prev = NULL;
 	p->dir = NULL;
 	p->id = 0;
 	p->sender_state = 0;
+	p->corrupt = false;
+	p->seq_base = p->ack_base = 0;
 	evq_timer_init(&p->ev, NULL);
 	p->seg = *seg;
 	if (seg->len)
 		memcpy(p->payload, seg->data, seg->len);
 	p->seg.data = seg->len ? p->payload : NULL;
 	return p;
+}
+
+struct pkt *pkt_clone(struct pkt_pool *pp, const struct pkt *p)
+{
+	struct pkt *c = pkt_new(pp, &p->seg);
+	if (!c)
+		return NULL;
+	c->dir = p->dir;
+	c->id = p->id;
+	c->sender_state = p->sender_state;
+	c->corrupt = p->corrupt;
+	c->seq_base = p->seq_base;
+	c->ack_base = p->ack_base;
+	return c;
 }
 
 void pkt_free(struct pkt_pool *pp, struct pkt *p)

@@ -18,10 +18,14 @@ struct link_dir;
 
 struct pkt {
 	struct evq_timer ev;    /* arrival at the far end of the link */
-	struct pkt *next;       /* free list */
+	struct pkt *next, *prev;/* free list; a link's list of segments on
+				   the wire */
 	struct link_dir *dir;   /* the link direction it travels */
 	uint64_t id;            /* segment number, unique in the run */
 	uint8_t sender_state;   /* sender's TCP state when it was sent */
+	bool corrupt;           /* its checksum will not verify */
+	uint32_t seq_base;      /* sender's ISN (0 if no connection) */
+	uint32_t ack_base;      /* peer's ISN as the sender knows it */
 	struct tcp_seg seg;     /* seg.data points into payload */
 	uint8_t payload[];
 };
@@ -42,6 +46,9 @@ void pkt_pool_fini(struct pkt_pool *pp);
 /* A packet holding a copy of seg, or NULL if out of memory or the payload
  * exceeds the pool's capacity. */
 struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg);
+/* A copy of p (segment, bytes and bookkeeping, not its timer or list
+ * links), or NULL if out of memory. */
+struct pkt *pkt_clone(struct pkt_pool *pp, const struct pkt *p);
 /* Return p to the pool. */
 void pkt_free(struct pkt_pool *pp, struct pkt *p);
 

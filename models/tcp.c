@@ -46,6 +46,11 @@ const struct tcp_params tcp_params_default = {
 	.syn_retries = 6,
 	.synack_retries = 5,
 	.retries = 15,
+	.nodelay = false,           /* RFC 1122 §4.2.3.4: Nagle on */
+	.keepalive = false,         /* RFC 1122 §4.2.3.6: off unless asked */
+	.keepidle = SIM_S(7200),    /* ... and no less than two hours */
+	.keepintvl = SIM_S(75),
+	.keepcnt = 9,
 };
 
 static const char *const state_names[TCP_NSTATES] = {
@@ -97,6 +102,8 @@ const char *tcp_timer_name(int t)
 		return "rexmt";
 	case TCP_T_TIMEWAIT:
 		return "time-wait";
+	case TCP_T_KEEPALIVE:
+		return "keepalive";
 	}
 	return "?";
 }
@@ -116,6 +123,8 @@ const char *tcp_end_name(enum tcp_end e)
 		return "timed-out";
 	case TCP_END_ABORTED:
 		return "aborted";
+	case TCP_END_CRASHED:
+		return "crashed";
 	}
 	return "?";
 }
@@ -281,6 +290,7 @@ static void timer_stop(struct tcp_conn *c, enum tcp_timer t)
 
 static void rexmt_fire(struct sim *s, struct evq_timer *e);
 static void timewait_fire(struct sim *s, struct evq_timer *e);
+static void keepalive_fire(struct sim *s, struct evq_timer *e);
 
 static struct tcp_conn *conn_of_timer(struct evq_timer *e, enum tcp_timer t)
 {
@@ -313,6 +323,86 @@ static void leave(struct tcp_stack *st)
 	}
 }
 
+/* ---- demultiplexing --------------------------------------------------- */
+
+static uint32_t tuple_hash(uint32_t raddr, uint16_t rport, uint16_t lport)
+{
+	uint64_t k = ((uint64_t)raddr << 32) | ((uint32_t)rport << 16) | lport;
+	k ^= k >> 33;
+	k *= UINT64_C(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	return (uint32_t)k;
+}
+
+static int hash_grow(struct tcp_stack *st)
+{
+	uint32_t n = st->hmask ? 2 * (st->hmask + 1) : 64;
+	struct tcp_conn **t = calloc(n, sizeof *t);
+	if (!t)
+		return -1;
+	for (uint32_t i = 0; st->htab && i <= st->hmask; i++) {
+		struct tcp_conn *c = st->htab[i];
+		while (c) {
+			struct tcp_conn *nx = c->hnext;
+			uint32_t b = tuple_hash(c->raddr, c->rport, c->lport) & (n - 1);
+			c->hnext = t[b];
+			t[b] = c;
+			c = nx;
+		}
+	}
+	free(st->htab);
+	st->htab = t;
+	st->hmask = n - 1;
+	return 0;
+}
+
+/* Enter c, whose tuple is now set, in the demux table. */
+static int hash_add(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	if ((st->hcount + 1 > st->hmask + 1 || !st->htab) && hash_grow(st) < 0)
+		return -1;
+	uint32_t b = tuple_hash(c->raddr, c->rport, c->lport) & st->hmask;
+	c->hnext = st->htab[b];
+	st->htab[b] = c;
+	st->hcount++;
+	return 0;
+}
+
+static void hash_del(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	if (!st->htab)
+		return;
+	uint32_t b = tuple_hash(c->raddr, c->rport, c->lport) & st->hmask;
+	for (struct tcp_conn **pp = &st->htab[b]; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			st->hcount--;
+			return;
+		}
+}
+
+static struct tcp_conn *hash_find(const struct tcp_stack *st, uint32_t raddr,
+				  uint16_t rport, uint16_t lport)
+{
+	if (!st->htab)
+		return NULL;
+	uint32_t b = tuple_hash(raddr, rport, lport) & st->hmask;
+	for (struct tcp_conn *c = st->htab[b]; c; c = c->hnext)
+		if (c->raddr == raddr && c->rport == rport && c->lport == lport)
+			return c;
+	return NULL;
+}
+
+struct tcp_conn *tcp_find(struct tcp_stack *st, uint32_t raddr,
+			  uint16_t rport, uint16_t lport)
+{
+	if (raddr == 0 && rport == 0)
+		return NULL;
+	return hash_find(st, raddr, rport, lport);
+}
+
 static struct tcp_conn *conn_new(struct tcp_stack *st,
 				 const struct tcp_params *p, bool buffers)
 {
@@ -333,6 +423,7 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	c->ssthresh = INT32_MAX;
 	evq_timer_init(&c->timer[TCP_T_REXMT], rexmt_fire);
 	evq_timer_init(&c->timer[TCP_T_TIMEWAIT], timewait_fire);
+	evq_timer_init(&c->timer[TCP_T_KEEPALIVE], keepalive_fire);
 	c->prev = st->tail;
 	if (st->tail)
 		st->tail->next = c;
@@ -345,6 +436,7 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 static void conn_unlink(struct tcp_conn *c)
 {
 	struct tcp_stack *st = c->st;
+	hash_del(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -435,7 +527,7 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	if (!(flags & TCP_RST))
 		s.wnd = (uint16_t)min32(c->rcv_wnd, TCP_MAX_WIN);
 	if (flags & TCP_SYN)
-		s.mss = (uint16_t)c->p.mss;
+		s.mss = (uint16_t)c->our_mss;
 	c->st->ops->output(c->st, c, &s, why, rexmit);
 }
 
@@ -501,6 +593,12 @@ static void output(struct tcp_conn *c)
 		if (len == 0 && !fin)
 			break;
 		bool rexmit = SEQ_LT(c->snd_cur, c->snd_nxt);
+		/* RFC 896, RFC 1122 §4.2.3.4 (Nagle): while anything is
+		 * unacknowledged, hold a short segment until the ACK comes
+		 * or a full one can go; a FIN is not held. */
+		if (len < c->snd_mss && !fin && !rexmit && !c->p.nodelay &&
+		    c->snd_una != c->snd_nxt)
+			break;
 		uint8_t flags = TCP_ACK;
 		if (len && c->snd_cur + len == data_end)
 			flags |= TCP_PSH;
@@ -653,15 +751,45 @@ static uint32_t initial_window(const struct tcp_conn *c)
 	return 4 * smss;
 }
 
+/* Our MSS for c: the socket's, no more than the path carries. */
+static void set_our_mss(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	uint32_t path = st->ops->path_mss ? st->ops->path_mss(st, c->raddr) : 0;
+	c->our_mss = path && path < c->p.mss ? path : c->p.mss;
+}
+
 static void set_snd_mss(struct tcp_conn *c, uint16_t peer_mss)
 {
-	c->snd_mss = min32(peer_mss ? peer_mss : TCP_DEFAULT_MSS, c->p.mss);
+	c->snd_mss = min32(peer_mss ? peer_mss : TCP_DEFAULT_MSS, c->our_mss);
 	if (c->snd_mss == 0)
 		c->snd_mss = 1;
 }
 
+/* RFC 1122 §4.2.3.6: keepalive watches a connection that may sit idle
+ * waiting for its peer. */
+static bool keepalive_state(enum tcp_state s)
+{
+	return s == TCP_ESTABLISHED || s == TCP_CLOSE_WAIT ||
+	       s == TCP_FIN_WAIT_2;
+}
+
+static void keepalive_arm(struct tcp_conn *c)
+{
+	if (!c->p.keepalive || !keepalive_state(c->state)) {
+		timer_stop(c, TCP_T_KEEPALIVE);
+		return;
+	}
+	if (!evq_pending(&c->timer[TCP_T_KEEPALIVE])) {
+		sim_time_t due = c->last_rx + c->p.keepidle - sim_of(c)->now;
+		timer_arm(c, TCP_T_KEEPALIVE, due > 0 ? due : 0);
+	}
+}
+
 static void established(struct tcp_conn *c)
 {
+	c->last_rx = sim_of(c)->now;
+	c->probes = 0;
 	c->cwnd = initial_window(c);
 	trace_cwnd(c);
 	/* RFC 6298 (5.7) */
@@ -671,6 +799,7 @@ static void established(struct tcp_conn *c)
 	}
 	c->nrexmt = 0;
 	post(c, TCP_EV_CONNECTED);
+	keepalive_arm(c);
 }
 
 /* RFC 5681 §3.1: grow cwnd for `acked` newly acknowledged bytes. */
@@ -763,6 +892,7 @@ static void enter_time_wait(struct tcp_conn *c, const char *why)
 {
 	set_state(c, TCP_TIME_WAIT, why);
 	timer_stop(c, TCP_T_REXMT);
+	timer_stop(c, TCP_T_KEEPALIVE);
 	timer_arm(c, TCP_T_TIMEWAIT, 2 * c->p.msl);
 }
 
@@ -837,6 +967,14 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 		return;
 	}
 	/* seventh: segment text */
+	if (s->len && receiving && c->rcv_closed) {
+		xmit(c, TCP_RST, c->snd_nxt, 0,
+		     "RFC 1122 §4.2.2.13: data after the application closed — "
+		     "reset to show it was lost", false);
+		enter_closed(c, TCP_END_ABORTED, "RFC 1122 §4.2.2.13: data "
+						 "arrived after CLOSE — reset");
+		return;
+	}
 	if (s->len) {
 		if (receiving) {
 			uint32_t n = buf_write(&c->rb, s->data, s->len);
@@ -989,6 +1127,11 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 	c->lport = l->lport;
 	c->raddr = in->saddr;
 	c->rport = in->sport;
+	if (hash_add(c) < 0) {
+		conn_unlink(c);
+		trace_ignore(st, l, in, "out of memory for a new connection");
+		return;
+	}
 	c->irs = in->seq;
 	c->rcv_nxt = in->seq + 1;
 	c->iss = choose_iss(st);
@@ -998,6 +1141,7 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 	c->snd_wnd = in->wnd;
 	c->snd_wl1 = in->seq;
 	c->snd_wl2 = c->iss;
+	set_our_mss(c);
 	set_snd_mss(c, in->mss);
 	set_state(c, TCP_SYN_RECEIVED,
 		  "RFC 9293 §3.10.7.2 (third): SYN in LISTEN — new connection");
@@ -1151,22 +1295,15 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 	process_text_fin(c, s);
 }
 
+/* The connection a segment belongs to, or the listening socket on its
+ * port, or NULL. */
 static struct tcp_conn *find_conn(struct tcp_stack *st,
 				  const struct tcp_seg *seg)
 {
-	struct tcp_conn *listener = NULL;
-	for (struct tcp_conn *c = st->head; c; c = c->next) {
-		if (c->lport != seg->dport)
-			continue;
-		if (c->state == TCP_LISTEN) {
-			if (!c->listener)
-				listener = c;
-			continue;
-		}
-		if (c->rport == seg->sport && c->raddr == seg->saddr)
-			return c;
-	}
-	return listener;
+	struct tcp_conn *c = hash_find(st, seg->saddr, seg->sport, seg->dport);
+	if (c)
+		return c;
+	return hash_find(st, 0, 0, seg->dport);
 }
 
 void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg)
@@ -1187,6 +1324,10 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg)
 		input_listen(c, seg);
 	} else {
 		struct seg_view s = view_of(seg);
+		/* RFC 1122 §4.2.3.6: any segment from the peer shows it is
+		 * alive. */
+		c->last_rx = st->sim->now;
+		c->probes = 0;
 		if (c->state == TCP_SYN_SENT)
 			input_syn_sent(c, seg, &s);
 		else
@@ -1267,6 +1408,50 @@ static void timewait_fire(struct sim *s, struct evq_timer *e)
 	leave(st);
 }
 
+static void keepalive_fire(struct sim *s, struct evq_timer *e)
+{
+	(void)s;
+	struct tcp_conn *c = conn_of_timer(e, TCP_T_KEEPALIVE);
+	struct tcp_stack *st = c->st;
+	sim_time_t now = st->sim->now;
+	enter(st);
+	trace_timer(c, TCP_T_KEEPALIVE, TR_TIMER_FIRE);
+	if (!c->p.keepalive || !keepalive_state(c->state))
+		goto out;
+	/* Heard from the peer since: wait the rest of the idle time. Data
+	 * in flight: the retransmission timer watches the peer instead. */
+	if ((c->probes == 0 && now < c->last_rx + c->p.keepidle) ||
+	    c->snd_una != c->snd_nxt) {
+		c->probes = 0;
+		sim_time_t due = c->last_rx + c->p.keepidle - now;
+		timer_arm(c, TCP_T_KEEPALIVE, due > 0 ? due : c->p.keepidle);
+		goto out;
+	}
+	if (c->probes >= c->p.keepcnt) {
+		/* As Linux does, tell a peer that may still be there. */
+		xmit(c, TCP_RST, c->snd_nxt, 0,
+		     "RFC 1122 §4.2.3.6: keepalive probes unanswered — reset",
+		     false);
+		enter_closed(c, TCP_END_TIMEOUT,
+			     "RFC 1122 §4.2.3.6: keepalive probes unanswered — "
+			     "the peer is considered dead");
+		goto out;
+	}
+	/* The probe: SEG.SEQ = SND.NXT-1, no data; a live peer finds it
+	 * outside its window and answers with an ACK. */
+	xmit(c, TCP_ACK, c->snd_nxt - 1, 0,
+	     c->probes == 0 ? "RFC 1122 §4.2.3.6: keepalive — idle for the "
+			      "keepalive time, probe the peer"
+			    : "RFC 1122 §4.2.3.6: keepalive — probe "
+			      "unanswered, probe again",
+	     false);
+	c->probes++;
+	timer_arm(c, TCP_T_KEEPALIVE, c->p.keepintvl);
+out:
+	flush(c);
+	leave(st);
+}
+
 /* ---- user calls (RFC 9293 §3.10.1–5) --------------------------------- */
 
 int tcp_stack_init(struct tcp_stack *st, struct sim *sim,
@@ -1302,19 +1487,27 @@ void tcp_stack_fini(struct tcp_stack *st)
 	leave(st);
 	free(st->scratch);
 	st->scratch = NULL;
+	free(st->htab);
+	st->htab = NULL;
+	st->hmask = st->hcount = 0;
 }
 
 struct tcp_conn *tcp_listen(struct tcp_stack *st, uint16_t lport,
 			    const struct tcp_params *p)
 {
-	for (struct tcp_conn *c = st->head; c; c = c->next)
-		if (c->state == TCP_LISTEN && !c->listener && c->lport == lport)
-			return NULL;
+	if (hash_find(st, 0, 0, lport))
+		return NULL;
 	struct tcp_conn *c = conn_new(st, p ? p : &st->params, false);
 	if (!c)
 		return NULL;
-	enter(st);
 	c->lport = lport;
+	if (hash_add(c) < 0) {
+		conn_unlink(c);
+		st->depth++;
+		leave(st);
+		return NULL;
+	}
+	enter(st);
 	set_state(c, TCP_LISTEN, "RFC 9293 §3.10.1: OPEN (passive) — wait "
 				 "for a SYN");
 	leave(st);
@@ -1349,15 +1542,22 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 	struct tcp_conn *c = conn_new(st, p ? p : &st->params, true);
 	if (!c)
 		return NULL;
-	enter(st);
 	c->lport = lport;
 	c->raddr = raddr;
 	c->rport = rport;
+	if (hash_add(c) < 0) {
+		conn_unlink(c);
+		st->depth++;
+		leave(st);
+		return NULL;
+	}
+	enter(st);
 	c->iss = choose_iss(st);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_cur = c->iss + 1;
 	c->sb_seq = c->iss + 1;
-	c->snd_mss = c->p.mss;
+	set_our_mss(c);
+	c->snd_mss = c->our_mss;
 	set_state(c, TCP_SYN_SENT, "RFC 9293 §3.10.1: OPEN (active) — send "
 				   "SYN");
 	send_syn(c, false, false, "RFC 9293 §3.10.1: OPEN (active) — send "
@@ -1478,6 +1678,47 @@ void tcp_abort(struct tcp_conn *c)
 		enter_closed(c, TCP_END_ABORTED, "RFC 9293 §3.10.5: ABORT — "
 						 "delete the TCB, no RST");
 		break;
+	}
+	flush(c);
+	leave(st);
+}
+
+void tcp_stack_crash(struct tcp_stack *st, const char *why)
+{
+	enter(st);
+	while (st->head) {
+		struct tcp_conn *c = st->head;
+		if (c->state != TCP_CLOSED)
+			set_state(c, TCP_CLOSED, why);
+		conn_delete(c, TCP_END_CRASHED);
+		/* The application died too: it hears only that it ended. */
+		c->ev_pending = 1u << TCP_EV_CLOSED;
+		deliver_events(c);
+	}
+	st->next_port = EPHEMERAL_LO;
+	leave(st);
+}
+
+void tcp_options_changed(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	enter(st);
+	keepalive_arm(c);
+	flush(c); /* Nagle may have been turned off */
+	leave(st);
+}
+
+void tcp_stop_reading(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	enter(st);
+	c->rcv_closed = true;
+	if (c->rb.len && !c->dead) {
+		xmit(c, TCP_RST, c->snd_nxt, 0,
+		     "RFC 1122 §4.2.2.13: CLOSE with data unread — reset to "
+		     "show it was lost", false);
+		enter_closed(c, TCP_END_ABORTED, "RFC 1122 §4.2.2.13: CLOSE "
+						 "with data unread — reset");
 	}
 	flush(c);
 	leave(st);

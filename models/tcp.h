@@ -44,6 +44,7 @@ enum tcp_state {
 enum tcp_timer {
 	TCP_T_REXMT,    /* retransmission, RFC 6298 */
 	TCP_T_TIMEWAIT, /* 2*MSL, RFC 9293 §3.10.7.4 */
+	TCP_T_KEEPALIVE,/* RFC 1122 §4.2.3.6 */
 	TCP_NTIMERS
 };
 
@@ -64,6 +65,7 @@ enum tcp_end {
 	TCP_END_REFUSED,  /* a RST answering our SYN */
 	TCP_END_TIMEOUT,  /* retransmissions exhausted */
 	TCP_END_ABORTED,  /* the application aborted it */
+	TCP_END_CRASHED,  /* its host crashed: the state simply vanished */
 };
 
 /* Parameters of one socket. Profiles fill them; scenarios override. */
@@ -79,6 +81,11 @@ struct tcp_params {
 	uint32_t syn_retries;    /* SYN retransmissions before giving up */
 	uint32_t synack_retries; /* SYN,ACK retransmissions before giving up */
 	uint32_t retries;        /* data/FIN retransmissions before giving up */
+	bool nodelay;            /* Nagle's algorithm off (RFC 896) */
+	bool keepalive;          /* RFC 1122 §4.2.3.6, off by default */
+	sim_time_t keepidle;     /* idle time before the first probe */
+	sim_time_t keepintvl;    /* time between unanswered probes */
+	uint32_t keepcnt;        /* unanswered probes before giving up */
 };
 
 /* The defaults: the RFCs' own numbers (see docs/scenario-format.md). */
@@ -95,6 +102,7 @@ struct tcp_stack;
 struct tcp_conn {
 	struct tcp_stack *st;
 	struct tcp_conn *next, *prev; /* the stack's list, in creation order */
+	struct tcp_conn *hnext;       /* the stack's demux hash chain */
 	struct tcp_conn *listener;    /* passive open: the listening socket */
 	void *app;                    /* the application's per-socket data */
 	uint32_t id;                  /* 1, 2, ... per stack */
@@ -113,6 +121,7 @@ struct tcp_conn {
 	uint32_t iss;
 	uint32_t snd_cur;  /* next sequence number output() sends */
 	uint32_t snd_mss;  /* effective send MSS */
+	uint32_t our_mss;  /* the MSS we announce: ours, capped by the path */
 
 	/* Receive sequence variables */
 	uint32_t rcv_nxt;
@@ -126,6 +135,7 @@ struct tcp_conn {
 	uint32_t sb_seq;
 	bool fin_queued;
 	bool fin_rcvd;     /* the peer's FIN has been processed */
+	bool rcv_closed;   /* the application reads no more */
 	/* Receive buffer: in-order bytes the application has not read. */
 	struct tcp_buf rb;
 
@@ -140,6 +150,10 @@ struct tcp_conn {
 
 	/* Congestion control (RFC 5681) */
 	uint32_t cwnd, ssthresh;
+
+	/* Keepalive (RFC 1122 §4.2.3.6) */
+	sim_time_t last_rx;     /* when the peer was last heard from */
+	uint32_t probes;        /* keepalive probes sent since then */
 
 	struct evq_timer timer[TCP_NTIMERS];
 
@@ -160,6 +174,9 @@ struct tcp_stack_ops {
 	/* Tell the application about c. */
 	void (*notify)(struct tcp_stack *st, struct tcp_conn *c,
 		       enum tcp_event ev, uint64_t arg);
+	/* The largest segment payload the path to raddr carries (its MTU
+	 * less the headers), or 0 if unknown. May be NULL. */
+	uint32_t (*path_mss)(struct tcp_stack *st, uint32_t raddr);
 };
 
 struct tcp_stack {
@@ -171,6 +188,9 @@ struct tcp_stack {
 	struct rng *rng;         /* initial sequence numbers */
 	struct tcp_params params;/* defaults for new sockets */
 	struct tcp_conn *head, *tail;
+	struct tcp_conn **htab;  /* demux by (remote addr, remote port,
+				    local port); listeners have remote 0:0 */
+	uint32_t hmask, hcount;
 	struct tcp_conn *graveyard;
 	uint32_t next_id;
 	uint16_t next_port;      /* next ephemeral port */
@@ -187,6 +207,14 @@ int tcp_stack_init(struct tcp_stack *st, struct sim *sim,
 		   const struct tcp_params *defaults);
 /* Free every connection (no segments, no notifications). */
 void tcp_stack_fini(struct tcp_stack *st);
+/* The host crashed: every connection vanishes without a segment sent. Each
+ * is traced going to CLOSED with `why`, and the application is told it
+ * ended with TCP_END_CRASHED. Ephemeral ports start over. */
+void tcp_stack_crash(struct tcp_stack *st, const char *why);
+/* The connection (not a listening socket) with this remote end and local
+ * port, or NULL. */
+struct tcp_conn *tcp_find(struct tcp_stack *st, uint32_t raddr,
+			  uint16_t rport, uint16_t lport);
 /* A segment addressed to this stack arrives (RFC 9293 §3.10.7). */
 void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg);
 
@@ -207,6 +235,11 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len);
 int tcp_close(struct tcp_conn *c);
 /* ABORT (§3.10.5): RST where the RFC says so, then CLOSED. */
 void tcp_abort(struct tcp_conn *c);
+/* The application will read no more (close() on a socket): unread data,
+ * or data arriving later, is answered with RST (RFC 1122 §4.2.2.13). */
+void tcp_stop_reading(struct tcp_conn *c);
+/* Apply changed socket options in c->p (keepalive, Nagle) now. */
+void tcp_options_changed(struct tcp_conn *c);
 
 /* Free send-buffer space. */
 uint32_t tcp_send_space(const struct tcp_conn *c);

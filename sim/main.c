@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "expect.h"
 #include "outfile.h"
 #include "scenario.h"
 #include "sinks.h"
@@ -198,11 +199,6 @@ static int load(const char *name, struct scenario **scn)
 	return 0;
 }
 
-static const char *human_bytes(uint64_t n, char *buf, size_t len)
-{
-	snprintf(buf, len, "%llu B", (unsigned long long)n);
-	return buf;
-}
 
 static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 {
@@ -211,39 +207,47 @@ static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 	fprintf(f, "\n%s (seed %llu): %s at %s s after %llu events\n",
 		w->scn->name, (unsigned long long)w->sim.seed, sim_end_name(end),
 		tb, (unsigned long long)w->sim.events);
+	size_t shown = 0, total = 0;
+	for (size_t i = 0; i < w->nhosts; i++)
+		for (const struct app_sock *s = w->apps[i].socks; s; s = s->next)
+			total += !s->listener;
 	for (size_t i = 0; i < w->nhosts; i++) {
-		const struct app *a = &w->apps[i];
-		for (const struct app_sock *s = a->socks; s; s = s->next) {
+		for (const struct app_sock *s = w->apps[i].socks; s; s = s->next) {
 			if (s->listener)
 				continue;
-			char la[16], ra[16], b1[32], b2[32];
+			if (++shown > 20) /* a scale scenario: totals only */
+				break;
+			char la[16], ra[16];
 			ip4_fmt(s->tuple.laddr, la);
 			ip4_fmt(s->tuple.raddr, ra);
 			const char *st = s->c ? tcp_state_name(s->c->state)
 					      : "CLOSED";
-			fprintf(f, "  %-10s %s:%u > %s:%u  %s (%s), sent %s, "
-				   "received %s",
+			fprintf(f, "  %-10s %s:%u > %s:%u  %s (%s), sent %llu B, "
+				   "received %llu B",
 				w->hosts[i].name, la, (unsigned)s->tuple.lport,
 				ra, (unsigned)s->tuple.rport, st,
 				tcp_end_name(s->end),
-				human_bytes(s->written, b1, sizeof b1),
-				human_bytes(s->received, b2, sizeof b2));
+				(unsigned long long)s->written,
+				(unsigned long long)s->received);
 			if (s->bad)
 				fprintf(f, ", %llu BAD bytes from offset %llu",
 					(unsigned long long)s->bad,
 					(unsigned long long)s->first_bad);
+			else if (s->unverified)
+				fprintf(f, ", %llu from no known sender",
+					(unsigned long long)s->unverified);
 			else if (s->received)
 				fputs(" intact", f);
 			fputc('\n', f);
 		}
 	}
+	if (total > 20)
+		fprintf(f, "  ... and %zu more connections\n", total - 20);
 	if (end == SIM_END_LIMIT)
 		fprintf(f, "tcpsim: the run hit its limit of %llu events before "
 			   "it finished; raise it with --max-events or "
 			   "'max-events:'\n",
 			(unsigned long long)w->sim.max_events);
-	if (end == SIM_END_INTERRUPT)
-		fputs("tcpsim: interrupted; no output file was written\n", f);
 	if (end == SIM_END_NOMEM)
 		fputs("tcpsim: out of memory\n", f);
 }
@@ -254,6 +258,7 @@ static int cmd_run(int argc, char **argv)
 	struct scenario *scn = NULL;
 	struct world w;
 	struct outfile trace_out = {0};
+	struct expect_run *er = NULL;
 	char err[1024];
 	int status = EXIT_USAGE;
 	bool built = false;
@@ -289,6 +294,15 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 
+	if (scn->nexpects) {
+		struct trace_sink *s = NULL;
+		er = expect_new(scn->expects, scn->nexpects, &s);
+		if (!er || trace_add_sink(&w.sim.trace, s) < 0) {
+			fputs("tcpsim: out of memory\n", stderr);
+			goto out;
+		}
+	}
+
 	enum sim_end end = world_run(&w);
 	bool complete = end == SIM_END_QUIET || end == SIM_END_STOP;
 	if (end == SIM_END_INTERRUPT) {
@@ -305,17 +319,35 @@ static int cmd_run(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
+	FILE *rep = trace_stdout ? stderr : stdout;
 	if (!a.quiet)
-		print_summary(trace_stdout ? stderr : stdout, &w, end);
+		print_summary(rep, &w, end);
 	else if (!complete)
 		print_summary(stderr, &w, end);
 	status = complete ? EXIT_OK : EXIT_FAILED;
+	if (er && expect_judge(er, &w)) {
+		expect_report(er, a.quiet ? stderr : rep);
+		status = EXIT_FAILED;
+	} else if (er && !a.quiet) {
+		expect_report(er, rep);
+	}
+	/* A rule that must act and never did describes a segment that does
+	 * not exist: the scenario is wrong. */
+	const struct scn_link *rl;
+	const struct link_rule *idle = world_idle_rule(&w, &rl);
+	if (idle) {
+		fprintf(stderr, "%s:%d:%d: rule '%s' never acted on a segment, "
+				"and it is marked must-match\n",
+			scn->file, idle->line, idle->col, idle->name);
+		status = EXIT_USAGE;
+	}
 out:
 	outfile_abort(&trace_out);
 	if (built) {
 		trace_fini(&w.sim.trace);
 		world_free(&w);
 	}
+	expect_free(er);
 	scn_free(scn);
 	return status;
 }

@@ -16,12 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
 #include "segment.h"
 
 #define MAX_FILE_SIZE (16u << 20)
+
+struct name_ix;
 
 struct ld {
 	const char *file;
@@ -31,6 +34,8 @@ struct ld {
 	struct scn_error *err;
 	struct scenario *s;
 	bool hosts_done;
+	struct name_ix *ix;      /* names of hosts and templates */
+	uint32_t ixmask;
 };
 
 /* ---- errors ---------------------------------------------------------- */
@@ -241,7 +246,7 @@ static int walk_map(struct ld *ld, yaml_node_t *map, const char *what,
 					    keys[i], what,
 					    qk->start_mark.line + 1);
 		}
-		if (fn(ld, i, k, v, obj) < 0)
+		if (fn && fn(ld, i, k, v, obj) < 0)
 			return -1;
 	}
 	return 0;
@@ -470,20 +475,61 @@ static int get_port(struct ld *ld, yaml_node_t *n, const char *key,
 	return 0;
 }
 
-static int find_host(const struct scenario *s, const char *name)
+/* ---- names: hosts and templates ---------------------------------------- */
+
+/* The loader's index of names: a template's name maps to its group, every
+ * host's own name to the host. Open addressing on FNV-1a. */
+struct name_ix {
+	const char *name;
+	int group;  /* >= 0: a group (a host or a template) */
+	int host;   /* >= 0: a template member */
+};
+
+static uint32_t name_hash(const char *s)
 {
-	for (size_t i = 0; i < s->nhosts; i++)
-		if (strcmp(s->hosts[i].name, name) == 0)
+	uint32_t h = 2166136261u;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static const struct name_ix *ix_find(const struct ld *ld, const char *name)
+{
+	if (!ld->ix)
+		return NULL;
+	for (uint32_t i = name_hash(name) & ld->ixmask;; i = (i + 1) & ld->ixmask) {
+		if (!ld->ix[i].name)
+			return NULL;
+		if (strcmp(ld->ix[i].name, name) == 0)
+			return &ld->ix[i];
+	}
+}
+
+static int ix_add(struct ld *ld, const char *name, int group, int host)
+{
+	for (uint32_t i = name_hash(name) & ld->ixmask;; i = (i + 1) & ld->ixmask)
+		if (!ld->ix[i].name) {
+			ld->ix[i] = (struct name_ix){name, group, host};
+			return 0;
+		}
+}
+
+int scn_find_group(const struct scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (strcmp(s->groups[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
 
 static int unknown_host(struct ld *ld, yaml_node_t *n, const char *name)
 {
-	const char *names[64];
+	const char *names[256];
 	size_t k = 0;
-	for (size_t i = 0; i < ld->s->nhosts && k < 64; i++)
-		names[k++] = ld->s->hosts[i].name;
+	for (size_t i = 0; i < ld->s->ngroups && k < 256; i++)
+		names[k++] = ld->s->groups[i].name;
 	const char *hint = suggest(name, names, k);
 	if (hint)
 		return fail(ld, n, "unknown host '%s' (did you mean '%s'?)",
@@ -493,17 +539,74 @@ static int unknown_host(struct ld *ld, yaml_node_t *n, const char *name)
 		    name);
 }
 
-static int get_host_ref(struct ld *ld, yaml_node_t *n, const char *key,
-			int *out)
+/* A host or a template's members, by name. */
+static int resolve(struct ld *ld, yaml_node_t *n, const char *name,
+		   struct exp_hosts *out)
+{
+	const struct name_ix *x = ix_find(ld, name);
+	if (!x)
+		return unknown_host(ld, n, name);
+	if (x->group >= 0) {
+		const struct scn_group *g = &ld->s->groups[x->group];
+		*out = (struct exp_hosts){g->first, g->count};
+	} else {
+		*out = (struct exp_hosts){x->host, 1};
+	}
+	return 0;
+}
+
+static int get_hosts_ref(struct ld *ld, yaml_node_t *n, const char *key,
+			 struct exp_hosts *out)
 {
 	const char *v;
 	if (scalar(ld, n, key, &v) < 0)
 		return -1;
-	int h = find_host(ld->s, v);
-	if (h < 0)
-		return unknown_host(ld, n, v);
-	*out = h;
+	return resolve(ld, n, v, out);
+}
+
+/* Exactly one host: a template's name is refused, with its members'. */
+static int one_host(struct ld *ld, yaml_node_t *n, const char *name,
+		    int *out)
+{
+	struct exp_hosts h = {0, 0};
+	if (resolve(ld, n, name, &h) < 0)
+		return -1;
+	if (h.count != 1)
+		return fail(ld, n, "'%s' names %d hosts (%s .. %s); name one "
+				   "of them",
+			    name, h.count, ld->s->hosts[h.first].name,
+			    ld->s->hosts[h.first + h.count - 1].name);
+	*out = h.first;
 	return 0;
+}
+
+/* ---- memory the scenario owns ------------------------------------------ */
+
+static void *own(struct ld *ld, yaml_node_t *n, void *p)
+{
+	struct scenario *s = ld->s;
+	if (!p) {
+		fail(ld, n, "out of memory");
+		return NULL;
+	}
+	if (s->nowned == s->owned_cap) {
+		size_t cap = s->owned_cap ? 2 * s->owned_cap : 32;
+		void **o = realloc(s->owned, cap * sizeof *o);
+		if (!o) {
+			free(p);
+			fail(ld, n, "out of memory");
+			return NULL;
+		}
+		s->owned = o;
+		s->owned_cap = cap;
+	}
+	s->owned[s->nowned++] = p;
+	return p;
+}
+
+static char *own_str(struct ld *ld, yaml_node_t *n, const char *text)
+{
+	return own(ld, n, strdup(text));
 }
 
 /* ---- tcp: ----------------------------------------------------------- */
@@ -618,15 +721,23 @@ void scn_host_params(const struct scenario *s, size_t i,
 
 /* ---- hosts: ---------------------------------------------------------- */
 
-static const char *const host_keys[] = {"addr", "tcp"};
+enum { HK_ADDR, HK_TCP, HK_COUNT };
+static const char *const host_keys[] = {"addr", "tcp", "count"};
+
+struct host_ld {
+	uint32_t addr;
+	bool has_addr;
+	uint64_t count;
+	struct scn_tcp tcp;
+};
 
 static int on_host(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		   void *obj)
 {
 	(void)k;
-	struct scn_host *h = obj;
+	struct host_ld *h = obj;
 	switch (key) {
-	case 0: {
+	case HK_ADDR: {
 		const char *a;
 		if (scalar(ld, v, "addr", &a) < 0)
 			return -1;
@@ -637,10 +748,13 @@ static int on_host(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		if (h->addr == 0 || h->addr == UINT32_MAX)
 			return fail(ld, v, "'addr' %s is not a host address",
 				    a);
+		h->has_addr = true;
 		return 0;
 	}
-	case 1:
+	case HK_TCP:
 		return load_tcp(ld, v, &h->tcp, "a host's tcp");
+	case HK_COUNT:
+		return get_u64(ld, v, "count", 1, SCN_MAX_HOSTS, &h->count);
 	}
 	return 0;
 }
@@ -657,6 +771,42 @@ static bool valid_name(const char *n)
 	return strlen(n) <= 63;
 }
 
+static int cmp_addr(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* No two hosts share an address: sort (address, host) pairs. The error
+ * points at the later host's 'addr', or at its name. */
+static int check_addresses(struct ld *ld, yaml_node_t *hosts)
+{
+	struct scenario *s = ld->s;
+	uint64_t *v = malloc(s->nhosts * sizeof *v);
+	if (!v)
+		return fail(ld, hosts, "out of memory");
+	for (size_t i = 0; i < s->nhosts; i++)
+		v[i] = ((uint64_t)s->hosts[i].addr << 32) | i;
+	qsort(v, s->nhosts, sizeof *v, cmp_addr);
+	for (size_t i = 1; i < s->nhosts; i++) {
+		if (v[i] >> 32 != v[i - 1] >> 32)
+			continue;
+		/* host indexes follow declaration order */
+		const struct scn_host *a = &s->hosts[(uint32_t)v[i - 1]];
+		const struct scn_host *b = &s->hosts[(uint32_t)v[i]];
+		free(v);
+		yaml_node_pair_t *p = &hosts->data.mapping.pairs.start[b->group];
+		yaml_node_t *at = map_get(ld, node(ld, p->value), "addr");
+		char addr[16];
+		ip4_fmt(b->addr, addr);
+		return fail(ld, at ? at : node(ld, p->key),
+			    "address %s of '%s' is already used by '%s'", addr,
+			    b->name, a->name);
+	}
+	free(v);
+	return 0;
+}
+
 static int load_hosts(struct ld *ld, yaml_node_t *v)
 {
 	struct scenario *s = ld->s;
@@ -664,108 +814,779 @@ static int load_hosts(struct ld *ld, yaml_node_t *v)
 		return fail(ld, v, "'hosts' should map host names to their "
 				   "settings, found %s",
 			    type_name(v));
-	size_t n = (size_t)(v->data.mapping.pairs.top -
-			    v->data.mapping.pairs.start);
-	if (n == 0)
+	size_t ng = (size_t)(v->data.mapping.pairs.top -
+			     v->data.mapping.pairs.start);
+	if (ng == 0)
 		return fail(ld, v, "'hosts' is empty: a scenario needs at "
 				   "least one host");
-	if (n > SCN_MAX_HOSTS)
-		return fail(ld, v, "too many hosts (%zu; at most %d)", n,
-			    SCN_MAX_HOSTS);
-	s->hosts = calloc(n, sizeof *s->hosts);
-	if (!s->hosts)
+	struct host_ld *hl = calloc(ng, sizeof *hl);
+	s->groups = calloc(ng, sizeof *s->groups);
+	if (!hl || !s->groups) {
+		free(hl);
 		return fail(ld, v, "out of memory");
-	for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
-	     p < v->data.mapping.pairs.top; p++) {
+	}
+	/* First pass: names and settings, so the hosts can be counted. */
+	size_t total = 0;
+	int rc = -1;
+	for (size_t g = 0; g < ng; g++) {
+		yaml_node_pair_t *p = &v->data.mapping.pairs.start[g];
 		yaml_node_t *k = node(ld, p->key), *hv = node(ld, p->value);
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(ld, k, "a host name must be a plain name, "
-					   "found %s",
-				    type_name(k));
+		if (k->type != YAML_SCALAR_NODE) {
+			fail(ld, k, "a host name must be a plain name, found %s",
+			     type_name(k));
+			goto out;
+		}
 		const char *name = (const char *)k->data.scalar.value;
-		if (!valid_name(name))
-			return fail(ld, k, "host name '%s' must start with a "
-					   "letter and use only letters, "
-					   "digits, '-', '_' and '.' (at most "
-					   "63)",
-				    name);
-		int dup = find_host(s, name);
-		if (dup >= 0)
-			return fail(ld, k, "duplicate host '%s' (first at "
-					   "line %d)",
-				    name, s->hosts[dup].line);
-		struct scn_host *h = &s->hosts[s->nhosts];
-		h->name = strdup(name);
-		if (!h->name)
-			return fail(ld, k, "out of memory");
-		h->line = (int)k->start_mark.line + 1;
-		h->col = (int)k->start_mark.column + 1;
-		s->nhosts++;
+		if (!valid_name(name)) {
+			fail(ld, k, "host name '%s' must start with a letter "
+				    "and use only letters, digits, '-', '_' "
+				    "and '.' (at most 63)",
+			     name);
+			goto out;
+		}
+		for (size_t j = 0; j < g; j++)
+			if (strcmp(s->groups[j].name, name) == 0) {
+				fail(ld, k, "duplicate host '%s' (first at "
+					    "line %d)",
+				     name, s->groups[j].line);
+				goto out;
+			}
+		struct scn_group *gr = &s->groups[g];
+		gr->name = strdup(name);
+		if (!gr->name) {
+			fail(ld, k, "out of memory");
+			goto out;
+		}
+		s->ngroups++;
+		gr->line = (int)k->start_mark.line + 1;
+		gr->col = (int)k->start_mark.column + 1;
+		hl[g].count = 1;
 		bool empty = hv->type == YAML_SCALAR_NODE &&
 			     hv->data.scalar.length == 0 &&
 			     hv->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		if (!empty && walk_map(ld, hv, "a host", host_keys, 2, on_host,
-				       h) < 0)
-			return -1;
-		if (h->addr == 0)
-			h->addr = (UINT32_C(10) << 24) | (uint32_t)s->nhosts;
-		for (size_t j = 0; j + 1 < s->nhosts; j++)
-			if (s->hosts[j].addr == h->addr) {
-				char a[16];
-				ip4_fmt(h->addr, a);
-				yaml_node_t *at = map_get(ld, hv, "addr");
-				return fail(ld, at ? at : k,
-					    "address %s of '%s' is already "
-					    "used by '%s'",
-					    a, name, s->hosts[j].name);
-			}
+		if (!empty && walk_map(ld, hv, "a host", host_keys, 3, on_host,
+				       &hl[g]) < 0)
+			goto out;
+		gr->is_template = map_get(ld, hv, "count") != NULL;
+		if (gr->is_template && strlen(name) + 7 > 63) {
+			fail(ld, k, "template name '%s' is too long for its "
+				    "members' names",
+			     name);
+			goto out;
+		}
+		gr->first = (int)total;
+		gr->count = (int)hl[g].count;
+		total += hl[g].count;
+		if (total > SCN_MAX_HOSTS) {
+			fail(ld, k, "too many hosts (more than %d)",
+			     SCN_MAX_HOSTS);
+			goto out;
+		}
 	}
+	s->hosts = calloc(total, sizeof *s->hosts);
+	ld->ixmask = 1;
+	while (ld->ixmask < 2 * (total + ng))
+		ld->ixmask <<= 1;
+	ld->ix = calloc(ld->ixmask, sizeof *ld->ix);
+	ld->ixmask--;
+	if (!s->hosts || !ld->ix) {
+		fail(ld, v, "out of memory");
+		goto out;
+	}
+	/* Second pass: the hosts themselves; addresses count up from the
+	 * given one, or from 10.0.0.1 in declaration order. */
+	uint32_t next_auto = (UINT32_C(10) << 24) | 1;
+	for (size_t g = 0; g < ng; g++) {
+		struct scn_group *gr = &s->groups[g];
+		uint32_t base = hl[g].has_addr ? hl[g].addr : next_auto;
+		if ((uint64_t)base + hl[g].count - 1 >= UINT32_MAX) {
+			yaml_node_t *k = node(ld, v->data.mapping.pairs.start[g].key);
+			fail(ld, k, "the addresses of '%s' run past "
+				    "255.255.255.254",
+			     gr->name);
+			goto out;
+		}
+		ix_add(ld, gr->name, (int)g, -1);
+		for (int i = 0; i < gr->count; i++) {
+			struct scn_host *h = &s->hosts[gr->first + i];
+			char nm[80];
+			if (gr->is_template)
+				snprintf(nm, sizeof nm, "%s-%d", gr->name, i + 1);
+			else
+				snprintf(nm, sizeof nm, "%s", gr->name);
+			h->name = strdup(nm);
+			if (!h->name) {
+				fail(ld, v, "out of memory");
+				goto out;
+			}
+			s->nhosts++;
+			h->line = gr->line;
+			h->col = gr->col;
+			h->group = (int)g;
+			h->addr = base + (uint32_t)i;
+			h->tcp = hl[g].tcp;
+			if (gr->is_template) {
+				const struct name_ix *x = ix_find(ld, h->name);
+				if (x) {
+					yaml_node_t *k = node(ld,
+						v->data.mapping.pairs.start[g].key);
+					fail(ld, k, "template '%s' makes a host "
+						    "named '%s', which is "
+						    "already declared",
+					     gr->name, h->name);
+					goto out;
+				}
+				ix_add(ld, h->name, -1, gr->first + i);
+			}
+		}
+		if (!hl[g].has_addr)
+			next_auto += hl[g].count;
+	}
+	/* A plain host may share its name with a template member only if
+	 * declared first; catch the other order too. */
+	for (size_t g = 0; g < ng; g++) {
+		const struct scn_group *gr = &s->groups[g];
+		if (gr->is_template)
+			continue;
+		for (size_t j = 0; j < ng; j++) {
+			const struct scn_group *t = &s->groups[j];
+			if (!t->is_template)
+				continue;
+			size_t tl = strlen(t->name);
+			if (strncmp(gr->name, t->name, tl) == 0 &&
+			    gr->name[tl] == '-') {
+				char *end;
+				long m = strtol(gr->name + tl + 1, &end, 10);
+				if (!*end && m >= 1 && m <= t->count &&
+				    gr->name[tl + 1] != '0') {
+					yaml_node_t *k = node(ld,
+						v->data.mapping.pairs.start[j].key);
+					fail(ld, k, "template '%s' makes a host "
+						    "named '%s', which is "
+						    "already declared",
+					     t->name, gr->name);
+					goto out;
+				}
+			}
+		}
+	}
+	if (check_addresses(ld, v) < 0)
+		goto out;
 	ld->hosts_done = true;
-	return 0;
+	rc = 0;
+out:
+	free(hl);
+	return rc;
 }
 
 /* ---- links: ---------------------------------------------------------- */
 
-static const char *const link_keys[] = {"between", "delay", "loss"};
+int scn_parse_rate(const char *s, uint64_t *bps, const char **msg)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mul;
+	} units[] = {
+		{"bps", 1},          {"bit/s", 1},        {"bit", 1},
+		{"kbps", 1000},      {"kbit/s", 1000},    {"kbit", 1000},
+		{"Mbps", 1000000},   {"Mbit/s", 1000000}, {"Mbit", 1000000},
+		{"Gbps", 1000000000}, {"Gbit/s", 1000000000},
+		{"Gbit", 1000000000},
+	};
+	uint64_t whole = 0, frac = 0, scale = 1;
+	const char *p = s;
+	if (*p < '0' || *p > '9') {
+		*msg = "expected a rate such as 10Mbit/s or 56kbps";
+		return -1;
+	}
+	while (*p >= '0' && *p <= '9') {
+		if (whole > UINT64_MAX / 100) {
+			*msg = "rate is too large";
+			return -1;
+		}
+		whole = whole * 10 + (uint64_t)(*p++ - '0');
+	}
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			if (scale >= 1000000000) {
+				*msg = "a rate has at most 9 decimals";
+				return -1;
+			}
+			frac = frac * 10 + (uint64_t)(*p++ - '0');
+			scale *= 10;
+		}
+	}
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(p, units[i].unit) != 0)
+			continue;
+		uint64_t m = units[i].mul;
+		if (whole > UINT64_MAX / m / 2) {
+			*msg = "rate is too large";
+			return -1;
+		}
+		if ((frac * m) % scale) {
+			*msg = "rate is not a whole number of bits per second";
+			return -1;
+		}
+		*bps = whole * m + frac * m / scale;
+		if (*bps == 0) {
+			*msg = "a rate must be above zero";
+			return -1;
+		}
+		return 0;
+	}
+	*msg = "unknown rate unit (use bps, kbps, Mbps, Gbps or bit/s, "
+	       "kbit/s, Mbit/s, Gbit/s)";
+	return -1;
+}
 
-static int on_link(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
+enum {
+	DK_DELAY,
+	DK_JITTER,
+	DK_JITTER_REORDERS,
+	DK_LOSS,
+	DK_BURST_LOSS,
+	DK_DUPLICATE,
+	DK_CORRUPT,
+	DK_REORDER,
+	DK_RATE,
+	DK_QUEUE,
+	DK_MTU,
+	DK_DOWN,
+	DK_BETWEEN,
+	DK_RULES,
+	DK_N
+};
+static const char *const link_keys[] = {
+	"delay",     "jitter",  "jitter-reorders", "loss", "burst-loss",
+	"duplicate", "corrupt", "reorder",         "rate", "queue",
+	"mtu",       "down",    "between",         "rules",
+};
+
+static int get_bool(struct ld *ld, yaml_node_t *n, const char *key, bool *out)
+{
+	const char *v;
+	if (scalar(ld, n, key, &v) < 0)
+		return -1;
+	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+		*out = false;
+	else
+		return fail(ld, n, "'%s' is true or false (found '%s')", key,
+			    v);
+	return 0;
+}
+
+static const char *const ge_keys[] = {"p", "r", "loss-good", "loss-bad"};
+
+static int on_ge(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
+		 void *obj)
+{
+	(void)k;
+	struct link_ge *ge = obj;
+	uint32_t *f[] = {&ge->p, &ge->r, &ge->loss_good, &ge->loss_bad};
+	return get_prob(ld, v, ge_keys[key], f[key]);
+}
+
+static const char *const reorder_keys[] = {"probability", "delay"};
+
+static int on_reorder(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
+		      void *obj)
+{
+	(void)k;
+	struct link_cfg *c = obj;
+	if (key == 0)
+		return get_prob(ld, v, "probability", &c->reorder_ppb);
+	return get_duration(ld, v, "delay", &c->reorder_delay);
+}
+
+static const char *const outage_keys[] = {"at", "for", "until"};
+
+struct outage_ld {
+	sim_time_t at, len, until;
+	bool has_at, has_for, has_until;
+};
+
+static int on_outage(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
+		     void *obj)
+{
+	(void)k;
+	struct outage_ld *o = obj;
+	switch (key) {
+	case 0:
+		o->has_at = true;
+		return get_duration(ld, v, "at", &o->at);
+	case 1:
+		o->has_for = true;
+		return get_duration(ld, v, "for", &o->len);
+	default:
+		o->has_until = true;
+		return get_duration(ld, v, "until", &o->until);
+	}
+}
+
+static int load_outages(struct ld *ld, yaml_node_t *v, struct link_cfg *c)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail(ld, v, "'down' is a list of outages such as [{at: "
+				   "5s, for: 2s}], found %s",
+			    type_name(v));
+	size_t n = (size_t)(v->data.sequence.items.top -
+			    v->data.sequence.items.start);
+	struct link_outage *o = own(ld, v, calloc(n ? n : 1, sizeof *o));
+	if (!o)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *on = node(ld, v->data.sequence.items.start[i]);
+		struct outage_ld ol = {0};
+		if (walk_map(ld, on, "an outage", outage_keys, 3, on_outage,
+			     &ol) < 0)
+			return -1;
+		if (!ol.has_at)
+			return fail(ld, on, "an outage needs 'at'");
+		if (ol.has_for == ol.has_until)
+			return fail(ld, on, "an outage needs 'for' or 'until' "
+					    "(one of them)");
+		o[i].from = ol.at;
+		o[i].until = ol.has_for ? ol.at + ol.len : ol.until;
+		if (ol.has_for && ol.len > SIM_TIME_MAX - ol.at)
+			return fail(ld, on, "the outage ends too late");
+		if (o[i].until <= o[i].from)
+			return fail(ld, on, "an outage must end after it "
+					    "begins");
+		if (i > 0 && o[i].from < o[i - 1].until)
+			return fail(ld, on, "outages must be in time order and "
+					    "not overlap");
+	}
+	c->outages = o;
+	c->noutages = n;
+	return 0;
+}
+
+/* One property of a link direction (shared by the link and its
+ * "A>B" overrides). */
+static int on_dirprop(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
+		      void *obj)
+{
+	(void)k;
+	struct link_cfg *c = obj;
+	const char *t, *msg;
+	switch (key) {
+	case DK_DELAY:
+		return get_duration(ld, v, "delay", &c->delay);
+	case DK_JITTER:
+		return get_duration(ld, v, "jitter", &c->jitter);
+	case DK_JITTER_REORDERS:
+		return get_bool(ld, v, "jitter-reorders", &c->jitter_reorders);
+	case DK_LOSS:
+		return get_prob(ld, v, "loss", &c->loss_ppb);
+	case DK_BURST_LOSS:
+		c->ge = (struct link_ge){.on = true, .loss_bad = RNG_PPB_ONE};
+		if (walk_map(ld, v, "burst-loss", ge_keys, 4, on_ge, &c->ge) < 0)
+			return -1;
+		if (!map_get(ld, v, "p") || !map_get(ld, v, "r"))
+			return fail(ld, v, "burst-loss needs 'p' (good to bad) "
+					   "and 'r' (bad to good)");
+		return 0;
+	case DK_DUPLICATE:
+		return get_prob(ld, v, "duplicate", &c->dup_ppb);
+	case DK_CORRUPT:
+		return get_prob(ld, v, "corrupt", &c->corrupt_ppb);
+	case DK_REORDER:
+		if (walk_map(ld, v, "reorder", reorder_keys, 2, on_reorder, c) < 0)
+			return -1;
+		if (!map_get(ld, v, "probability") || !map_get(ld, v, "delay"))
+			return fail(ld, v, "reorder needs 'probability' and "
+					   "'delay'");
+		return 0;
+	case DK_RATE:
+		if (scalar(ld, v, "rate", &t) < 0)
+			return -1;
+		if (scn_parse_rate(t, &c->rate_bps, &msg) < 0)
+			return fail(ld, v, "'rate': %s (found '%s')", msg, t);
+		return 0;
+	case DK_QUEUE: {
+		uint64_t x;
+		if (scalar(ld, v, "queue", &t) < 0)
+			return -1;
+		if (scn_parse_size(t, &x, &msg) < 0)
+			return fail(ld, v, "'queue': %s (found '%s')", msg, t);
+		bool bytes = t[strspn(t, "0123456789")] != '\0';
+		if (x == 0 || x > (bytes ? UINT64_C(1) << 40 : UINT32_MAX))
+			return fail(ld, v, "'queue' must be between 1 and %s",
+				    bytes ? "1 TiB" : "4294967295 segments");
+		if (bytes)
+			c->queue_bytes = x;
+		else
+			c->queue_pkts = (uint32_t)x;
+		return 0;
+	}
+	case DK_MTU: {
+		uint64_t x;
+		if (get_u64(ld, v, "mtu", 68, 65535, &x) < 0)
+			return -1;
+		c->mtu = (uint32_t)x;
+		return 0;
+	}
+	case DK_DOWN:
+		return load_outages(ld, v, c);
+	}
+	return 0;
+}
+
+static const char *const rule_keys[] = {
+	"name",  "from",   "flags", "flags-exact", "data",  "seq",
+	"ack",   "state",  "nth",   "first",       "after", "before",
+	"action", "delay", "copies", "must-match",
+};
+
+struct rule_ld {
+	struct link_rule *r;
+	const char *ends[2];      /* the link's two end names */
+	bool has_delay, has_copies;
+	yaml_node_t *action;
+};
+
+static int get_flags(struct ld *ld, yaml_node_t *v, const char *key,
+		     uint8_t *out)
+{
+	const char *t;
+	if (scalar(ld, v, key, &t) < 0)
+		return -1;
+	uint8_t f = 0;
+	if (strcmp(t, "-") == 0 || strcmp(t, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	char buf[128];
+	snprintf(buf, sizeof buf, "%s", t);
+	for (char *save = NULL, *w = strtok_r(buf, ", ", &save); w;
+	     w = strtok_r(NULL, ", ", &save)) {
+		uint8_t b = tcp_flag_parse(w);
+		if (!b)
+			return fail(ld, v, "'%s': unknown flag '%s' (flags: "
+					   "SYN FIN RST PSH ACK URG ECE CWR)",
+				    key, w);
+		f |= b;
+	}
+	*out = f;
+	return 0;
+}
+
+static int get_state(struct ld *ld, yaml_node_t *v, const char *key, int *out)
+{
+	const char *t;
+	if (scalar(ld, v, key, &t) < 0)
+		return -1;
+	int st = tcp_state_parse(t);
+	if (st < 0) {
+		const char *names[TCP_NSTATES];
+		for (int i = 0; i < TCP_NSTATES; i++)
+			names[i] = tcp_state_name(i);
+		const char *hint = suggest(t, names, TCP_NSTATES);
+		return fail(ld, v, "'%s': unknown TCP state '%s'%s%s%s", key, t,
+			    hint ? " (did you mean '" : "", hint ? hint : "",
+			    hint ? "'?)" : "");
+	}
+	*out = st;
+	return 0;
+}
+
+static int on_rule(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		   void *obj)
 {
 	(void)k;
-	struct scn_link *l = obj;
+	struct rule_ld *rl = obj;
+	struct link_rule *r = rl->r;
+	const char *t;
+	uint64_t x;
 	switch (key) {
-	case 0: {
-		if (v->type != YAML_SEQUENCE_NODE ||
-		    v->data.sequence.items.top - v->data.sequence.items.start != 2)
-			return fail(ld, v, "'between' expects a list of two "
-					   "host names, e.g. [client, server]");
-		yaml_node_t *a = node(ld, v->data.sequence.items.start[0]);
-		yaml_node_t *b = node(ld, v->data.sequence.items.start[1]);
-		if (get_host_ref(ld, a, "between", &l->a) < 0 ||
-		    get_host_ref(ld, b, "between", &l->b) < 0)
+	case 0:
+		if (scalar(ld, v, "name", &t) < 0)
 			return -1;
-		if (l->a == l->b)
-			return fail(ld, b, "a link joins two different hosts; "
-					   "'%s' is linked to itself",
-				    ld->s->hosts[l->a].name);
+		if (!valid_name(t))
+			return fail(ld, v, "rule name '%s' must start with a "
+					   "letter and use only letters, "
+					   "digits, '-', '_' and '.'",
+				    t);
+		r->name = own_str(ld, v, t);
+		return r->name ? 0 : -1;
+	case 1:
+		if (scalar(ld, v, "from", &t) < 0)
+			return -1;
+		for (int i = 0; i < 2; i++)
+			if (strcmp(t, rl->ends[i]) == 0) {
+				r->from = i;
+				return 0;
+			}
+		return fail(ld, v, "'from' must be one end of this link: '%s' "
+				   "or '%s' (found '%s')",
+			    rl->ends[0], rl->ends[1], t);
+	case 2:
+	case 3:
+		if (r->match_flags)
+			return fail(ld, k, "a rule has 'flags' or "
+					   "'flags-exact', not both");
+		r->match_flags = true;
+		r->flags_exact = key == 3;
+		return get_flags(ld, v, rule_keys[key], &r->flags);
+	case 4: {
+		bool b;
+		if (get_bool(ld, v, "data", &b) < 0)
+			return -1;
+		r->data = b;
 		return 0;
 	}
-	case 1: {
-		sim_time_t d;
-		if (get_duration(ld, v, "delay", &d) < 0)
+	case 5:
+		if (get_u64(ld, v, "seq", 0, UINT32_MAX, &x) < 0)
 			return -1;
-		l->dir[0].delay = l->dir[1].delay = d;
+		r->match_seq = true;
+		r->seq = (uint32_t)x;
 		return 0;
-	}
-	case 2: {
-		uint32_t p;
-		if (get_prob(ld, v, "loss", &p) < 0)
+	case 6:
+		if (get_u64(ld, v, "ack", 0, UINT32_MAX, &x) < 0)
 			return -1;
-		l->dir[0].loss_ppb = l->dir[1].loss_ppb = p;
+		r->match_ack = true;
+		r->ack = (uint32_t)x;
 		return 0;
+	case 7:
+		return get_state(ld, v, "state", &r->state);
+	case 8:
+		return get_u64(ld, v, "nth", 1, UINT64_MAX, &r->nth);
+	case 9:
+		return get_u64(ld, v, "first", 1, UINT64_MAX, &r->first);
+	case 10:
+		return get_duration(ld, v, "after", &r->after);
+	case 11:
+		return get_duration(ld, v, "before", &r->before);
+	case 12: {
+		if (scalar(ld, v, "action", &t) < 0)
+			return -1;
+		static const char *const acts[] = {"drop", "delay", "duplicate",
+						   "corrupt", "hold"};
+		rl->action = v;
+		for (int i = 0; i < 5; i++)
+			if (strcmp(t, acts[i]) == 0) {
+				r->action = (enum link_action)i;
+				return 0;
+			}
+		const char *hint = suggest(t, acts, 5);
+		return fail(ld, v, "unknown action '%s'%s%s%s (actions: drop, "
+				   "delay, duplicate, corrupt, hold)",
+			    t, hint ? " (did you mean '" : "", hint ? hint : "",
+			    hint ? "'?)" : "");
 	}
+	case 13:
+		rl->has_delay = true;
+		return get_duration(ld, v, "delay", &r->delay);
+	case 14:
+		rl->has_copies = true;
+		if (get_u64(ld, v, "copies", 1, 100, &x) < 0)
+			return -1;
+		r->copies = (uint32_t)x;
+		return 0;
+	case 15:
+		return get_bool(ld, v, "must-match", &r->must_match);
 	}
 	return 0;
+}
+
+static int load_rules(struct ld *ld, yaml_node_t *v, const char *a,
+		      const char *b, struct link_rule **out, size_t *nout)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail(ld, v, "'rules' is a list of rules, found %s",
+			    type_name(v));
+	size_t n = (size_t)(v->data.sequence.items.top -
+			    v->data.sequence.items.start);
+	struct link_rule *rules = own(ld, v, calloc(n ? n : 1, sizeof *rules));
+	if (!rules)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *rn = node(ld, v->data.sequence.items.start[i]);
+		struct link_rule *r = &rules[i];
+		struct rule_ld rl = {.r = r, .ends = {a, b}};
+		*r = (struct link_rule){
+			.line = (int)rn->start_mark.line + 1,
+			.col = (int)rn->start_mark.column + 1,
+			.from = -1,
+			.data = -1,
+			.state = -1,
+			.before = SIM_TIME_MAX,
+			.copies = 1,
+		};
+		if (walk_map(ld, rn, "a rule", rule_keys,
+			     sizeof rule_keys / sizeof rule_keys[0], on_rule,
+			     &rl) < 0)
+			return -1;
+		if (!rl.action)
+			return fail(ld, rn, "a rule needs 'action' (drop, delay, "
+					    "duplicate, corrupt or hold)");
+		if (r->nth && r->first)
+			return fail(ld, rn, "a rule has 'nth' or 'first', not "
+					    "both");
+		if (r->after > r->before)
+			return fail(ld, rn, "'after' is later than 'before'");
+		if (r->action == LINK_DELAY && !rl.has_delay)
+			return fail(ld, rl.action, "action 'delay' needs "
+						   "'delay: TIME'");
+		if (r->action != LINK_DELAY && rl.has_delay)
+			return fail(ld, rn, "'delay' belongs to action 'delay'");
+		if (r->action != LINK_DUPLICATE && rl.has_copies)
+			return fail(ld, rn, "'copies' belongs to action "
+					    "'duplicate'");
+		if (!r->name) {
+			char nm[32];
+			snprintf(nm, sizeof nm, "line-%d", r->line);
+			r->name = own_str(ld, rn, nm);
+			if (!r->name)
+				return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(rules[j].name, r->name) == 0)
+				return fail(ld, rn, "duplicate rule name '%s' "
+						    "(first at line %d)",
+					    r->name, rules[j].line);
+	}
+	*out = rules;
+	*nout = n;
+	return 0;
+}
+
+static int add_link(struct ld *ld, yaml_node_t *n, int a, int b,
+		    const struct link_cfg *ab, const struct link_cfg *ba,
+		    const struct link_rule *rules, size_t nrules)
+{
+	struct scenario *s = ld->s;
+	if (s->nlinks >= (1u << 20))
+		return fail(ld, n, "too many links (more than %u)", 1u << 20);
+	if (s->nlinks == s->links_cap) {
+		size_t cap = s->links_cap ? 2 * s->links_cap : 8;
+		struct scn_link *l = realloc(s->links, cap * sizeof *l);
+		if (!l)
+			return fail(ld, n, "out of memory");
+		s->links = l;
+		s->links_cap = cap;
+	}
+	struct scn_link *l = &s->links[s->nlinks++];
+	*l = (struct scn_link){
+		.line = (int)n->start_mark.line + 1,
+		.col = (int)n->start_mark.column + 1,
+		.a = a,
+		.b = b,
+		.dir = {*ab, *ba},
+		.rules = rules,
+		.nrules = nrules,
+	};
+	return 0;
+}
+
+static int load_link(struct ld *ld, yaml_node_t *ln)
+{
+	struct scenario *s = ld->s;
+	if (ln->type != YAML_MAPPING_NODE)
+		return fail(ld, ln, "a link should be a mapping of keys to "
+				    "values, found %s",
+			    type_name(ln));
+	yaml_node_t *bt = map_get(ld, ln, "between");
+	if (!bt)
+		return fail(ld, ln, "a link needs 'between: [A, B]'");
+	if (bt->type != YAML_SEQUENCE_NODE ||
+	    bt->data.sequence.items.top - bt->data.sequence.items.start != 2)
+		return fail(ld, bt, "'between' expects a list of two host "
+				    "names, e.g. [client, server]");
+	yaml_node_t *en[2];
+	const char *names[2];
+	struct exp_hosts ends[2];
+	for (int i = 0; i < 2; i++) {
+		en[i] = node(ld, bt->data.sequence.items.start[i]);
+		if (scalar(ld, en[i], "between", &names[i]) < 0 ||
+		    resolve(ld, en[i], names[i], &ends[i]) < 0)
+			return -1;
+	}
+	if (ends[0].count > 1 && ends[1].count > 1)
+		return fail(ld, en[1], "a link joins one host to one host, or "
+				       "every host of a template to one host; "
+				       "'%s' and '%s' are both templates",
+			    names[0], names[1]);
+	if (ends[0].first == ends[1].first && ends[0].count == ends[1].count)
+		return fail(ld, en[1], "a link joins two different hosts; "
+				       "'%s' is linked to itself",
+			    names[0]);
+	/* The properties for both directions, then per-direction ones. */
+	struct link_cfg base = link_cfg_default;
+	struct link_rule *rules = NULL;
+	size_t nrules = 0;
+	yaml_node_pair_t *pb = ln->data.mapping.pairs.start;
+	yaml_node_pair_t *pe = ln->data.mapping.pairs.top;
+	for (yaml_node_pair_t *p = pb; p < pe; p++) {
+		yaml_node_t *k = node(ld, p->key), *v = node(ld, p->value);
+		if (k->type == YAML_SCALAR_NODE &&
+		    strchr((const char *)k->data.scalar.value, '>'))
+			continue;
+		int key = key_index(ld, k, "a link", link_keys, DK_N);
+		if (key < 0)
+			return -1;
+		for (yaml_node_pair_t *q = pb; q < p; q++)
+			if (strcmp((const char *)node(ld, q->key)->data.scalar.value,
+				   link_keys[key]) == 0)
+				return fail(ld, k, "duplicate key '%s' in a link",
+					    link_keys[key]);
+		if (key == DK_BETWEEN)
+			continue;
+		if (key == DK_RULES) {
+			if (load_rules(ld, v, names[0], names[1], &rules,
+				       &nrules) < 0)
+				return -1;
+			continue;
+		}
+		if (on_dirprop(ld, key, k, v, &base) < 0)
+			return -1;
+	}
+	struct link_cfg dir[2] = {base, base};
+	for (yaml_node_pair_t *p = pb; p < pe; p++) {
+		yaml_node_t *k = node(ld, p->key), *v = node(ld, p->value);
+		const char *kn = (const char *)k->data.scalar.value;
+		const char *gt = strchr(kn, '>');
+		if (!gt)
+			continue;
+		int d = -1;
+		for (int i = 0; i < 2; i++) {
+			size_t l0 = strlen(names[i]);
+			if (strncmp(kn, names[i], l0) == 0 && kn + l0 == gt &&
+			    strcmp(gt + 1, names[1 - i]) == 0)
+				d = i;
+		}
+		if (d < 0)
+			return fail(ld, k, "'%s' is not a direction of this "
+					   "link: use '%s>%s' or '%s>%s'",
+				    kn, names[0], names[1], names[1], names[0]);
+		if (walk_map(ld, v, "a link direction", link_keys, DK_BETWEEN,
+			     on_dirprop, &dir[d]) < 0)
+			return -1;
+	}
+	/* One link per member of a template end. */
+	int tmpl = ends[0].count > 1 ? 0 : 1;
+	struct exp_hosts single = ends[1 - tmpl];
+	for (int i = 0; i < ends[tmpl].count; i++) {
+		int ha = tmpl == 0 ? ends[0].first + i : single.first;
+		int hb = tmpl == 1 ? ends[1].first + i : single.first;
+		if (ha == hb)
+			return fail(ld, en[1], "a link joins two different "
+					       "hosts; '%s' is linked to itself",
+				    s->hosts[ha].name);
+		if (add_link(ld, ln, ha, hb, &dir[0], &dir[1], rules, nrules) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 static int load_links(struct ld *ld, yaml_node_t *v)
@@ -777,39 +1598,75 @@ static int load_links(struct ld *ld, yaml_node_t *v)
 			    type_name(v));
 	size_t n = (size_t)(v->data.sequence.items.top -
 			    v->data.sequence.items.start);
-	s->links = calloc(n ? n : 1, sizeof *s->links);
-	if (!s->links)
-		return fail(ld, v, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *ln = node(ld, v->data.sequence.items.start[i]);
-		struct scn_link *l = &s->links[s->nlinks];
-		l->a = l->b = -1;
-		l->line = (int)ln->start_mark.line + 1;
-		l->col = (int)ln->start_mark.column + 1;
-		if (walk_map(ld, ln, "a link", link_keys, 3, on_link, l) < 0)
+	for (size_t i = 0; i < n; i++)
+		if (load_link(ld, node(ld, v->data.sequence.items.start[i])) < 0)
 			return -1;
-		if (l->a < 0)
-			return fail(ld, ln, "a link needs 'between: [A, B]'");
-		for (size_t j = 0; j < s->nlinks; j++) {
-			const struct scn_link *o = &s->links[j];
-			if ((o->a == l->a && o->b == l->b) ||
-			    (o->a == l->b && o->b == l->a))
-				return fail(ld, ln, "'%s' and '%s' are already "
-						    "linked (line %d): one "
-						    "link per pair of hosts",
-					    s->hosts[l->a].name,
-					    s->hosts[l->b].name, o->line);
-		}
-		s->nlinks++;
+	/* One link per pair of hosts: sort the pairs (20 bits per host, 20
+	 * for the link's index), look at neighbours. */
+	uint64_t *keys = malloc((s->nlinks ? s->nlinks : 1) * sizeof *keys);
+	if (!keys)
+		return fail(ld, v, "out of memory");
+	for (size_t i = 0; i < s->nlinks; i++) {
+		uint64_t a = (uint64_t)s->links[i].a, b = (uint64_t)s->links[i].b;
+		uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+		keys[i] = (lo << 40) | (hi << 20) | i;
 	}
+	qsort(keys, s->nlinks, sizeof *keys, cmp_pair);
+	for (size_t i = 1; i < s->nlinks; i++) {
+		if (keys[i] >> 20 != keys[i - 1] >> 20)
+			continue;
+		size_t first = keys[i - 1] & 0xfffff, dup = keys[i] & 0xfffff;
+		const struct scn_link *o = &s->links[first], *l = &s->links[dup];
+		free(keys);
+		/* l's position is that of its list item */
+		yaml_node_t *item = v;
+		for (size_t j = 0; j < n; j++) {
+			yaml_node_t *c = node(ld, v->data.sequence.items.start[j]);
+			if ((int)c->start_mark.line + 1 == l->line &&
+			    (int)c->start_mark.column + 1 == l->col)
+				item = c;
+		}
+		return fail(ld, item, "'%s' and '%s' are already linked (line "
+				      "%d): one link per pair of hosts",
+			    s->hosts[l->a].name, s->hosts[l->b].name, o->line);
+	}
+	free(keys);
 	return 0;
 }
 
 /* ---- apps: ----------------------------------------------------------- */
 
-enum { AK_AT, AK_ON, AK_BYTES, AK_LISTEN, AK_CONNECT, AK_SEND, AK_CLOSE };
-static const char *const action_keys[] = {"at",      "on",   "bytes", "listen",
-					  "connect", "send", "close"};
+enum {
+	AK_AT,
+	AK_ON,
+	AK_BYTES,
+	AK_LISTEN,
+	AK_CONNECT,
+	AK_SEND,
+	AK_SEND_TEXT,
+	AK_SHUTDOWN,
+	AK_CLOSE,
+	AK_ABORT,
+	AK_SET,
+	AK_INJECT,
+	AK_CRASH,
+	AK_REBOOT,
+	AK_OPTIONS,
+	AK_SERVE,
+	AK_REQUESTS,
+	AK_BULK,
+	AK_N
+};
+static const char *const action_keys[] = {
+	"at",       "on",     "bytes",  "listen",   "connect", "send",
+	"send-text", "shutdown", "close", "abort",  "set",     "inject",
+	"crash",    "reboot", "options", "serve",   "requests", "bulk",
+};
+
+static const char *const event_names[] = {
+	"connected", "received", "peer-closed", "closed",
+	"refused",   "reset",    "timed-out",
+};
 
 struct action_ld {
 	struct app_action *a;
@@ -817,6 +1674,7 @@ struct action_ld {
 	bool has_at, has_on, has_bytes;
 	yaml_node_t *op_node;
 	const char *op_key;
+	yaml_node_t *mods[AK_N];
 };
 
 static int set_op(struct ld *ld, struct action_ld *al, yaml_node_t *k,
@@ -832,45 +1690,283 @@ static int set_op(struct ld *ld, struct action_ld *al, yaml_node_t *k,
 	return 0;
 }
 
+static const char *const opt_keys[] = {"keepalive", "keepidle", "keepintvl",
+				       "keepcnt",   "nodelay",  "linger0",
+				       "sndbuf",    "rcvbuf"};
+
+static int on_opt(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
+		  void *obj)
+{
+	(void)k;
+	struct app_opts *o = obj;
+	uint64_t x;
+	const char *t, *msg;
+	o->set |= 1u << key;
+	switch (key) {
+	case 0:
+		return get_bool(ld, v, "keepalive", &o->keepalive);
+	case 1:
+		if (get_duration(ld, v, "keepidle", &o->keepidle) < 0)
+			return -1;
+		return o->keepidle > 0 ? 0
+				       : fail(ld, v, "'keepidle' must be "
+						     "greater than 0");
+	case 2:
+		if (get_duration(ld, v, "keepintvl", &o->keepintvl) < 0)
+			return -1;
+		return o->keepintvl > 0 ? 0
+					: fail(ld, v, "'keepintvl' must be "
+						      "greater than 0");
+	case 3:
+		if (get_u64(ld, v, "keepcnt", 1, 255, &x) < 0)
+			return -1;
+		o->keepcnt = (uint32_t)x;
+		return 0;
+	case 4:
+		return get_bool(ld, v, "nodelay", &o->nodelay);
+	case 5:
+		return get_bool(ld, v, "linger0", &o->linger0);
+	default:
+		if (scalar(ld, v, opt_keys[key], &t) < 0)
+			return -1;
+		if (scn_parse_size(t, &x, &msg) < 0)
+			return fail(ld, v, "'%s': %s (found '%s')", opt_keys[key],
+				    msg, t);
+		if (x < 1 || x > (1u << 30))
+			return fail(ld, v, "'%s' must be between 1 and 1073741824 "
+					   "bytes",
+				    opt_keys[key]);
+		if (key == 6)
+			o->sndbuf = (uint32_t)x;
+		else
+			o->rcvbuf = (uint32_t)x;
+		return 0;
+	}
+}
+
+/* ---- injected segments ------------------------------------------------- */
+
+static const char *const inject_keys[] = {"src", "dst", "flags", "seq", "ack",
+					  "win", "mss", "len", "data"};
+
+struct inject_ld {
+	struct app_inject *j;
+	int host;                 /* the injecting host */
+	bool has_dst, has_sport, has_len;
+};
+
+/* "HOST:PORT" or "A.B.C.D:PORT"; *host is -1 for an address that is no
+ * host's. */
+static int get_endpoint(struct ld *ld, yaml_node_t *v, const char *key,
+			uint32_t *addr, uint16_t *port, int *host)
+{
+	const char *t;
+	if (scalar(ld, v, key, &t) < 0)
+		return -1;
+	const char *colon = strrchr(t, ':');
+	if (!colon || colon == t)
+		return fail(ld, v, "'%s' expects HOST:PORT or ADDRESS:PORT "
+				   "(found '%s')",
+			    key, t);
+	char hn[80];
+	size_t hl = (size_t)(colon - t);
+	if (hl >= sizeof hn)
+		return fail(ld, v, "'%s': name too long", key);
+	memcpy(hn, t, hl);
+	hn[hl] = '\0';
+	*host = -1;
+	if (ip4_parse(hn, addr) == 0) {
+		for (size_t i = 0; i < ld->s->nhosts; i++)
+			if (ld->s->hosts[i].addr == *addr)
+				*host = (int)i;
+	} else {
+		if (one_host(ld, v, hn, host) < 0)
+			return -1;
+		*addr = ld->s->hosts[*host].addr;
+	}
+	return get_port(ld, v, key, colon + 1, port);
+}
+
+static int get_seqexpr(struct ld *ld, yaml_node_t *v, const char *key,
+		       struct app_seqexpr *out)
+{
+	static const struct {
+		const char *name;
+		enum app_seqvar var;
+	} vars[] = {
+		{"rcv.nxt", APP_SEQ_RCV_NXT}, {"snd.nxt", APP_SEQ_SND_NXT},
+		{"snd.una", APP_SEQ_SND_UNA}, {"iss", APP_SEQ_ISS},
+		{"irs", APP_SEQ_IRS},
+	};
+	const char *t;
+	if (scalar(ld, v, key, &t) < 0)
+		return -1;
+	const char *p = t;
+	while (*p == ' ')
+		p++;
+	*out = (struct app_seqexpr){APP_SEQ_ABS, 0};
+	bool var = false;
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		size_t n = strlen(vars[i].name);
+		if (strncasecmp(p, vars[i].name, n) == 0) {
+			out->var = vars[i].var;
+			p += n;
+			var = true;
+			break;
+		}
+	}
+	while (*p == ' ')
+		p++;
+	int sign = 1;
+	if (var) {
+		if (*p == '\0')
+			return 0;
+		if (*p != '+' && *p != '-')
+			goto bad;
+		sign = *p == '-' ? -1 : 1;
+		p++;
+		while (*p == ' ')
+			p++;
+	}
+	uint64_t x;
+	char num[32];
+	size_t n = strspn(p, "0123456789");
+	if (n == 0 || n >= sizeof num || p[n] != '\0')
+		goto bad;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	if (parse_u64(num, &x) < 0 || x > UINT32_MAX)
+		goto bad;
+	out->off = sign * (int64_t)x;
+	return 0;
+bad:
+	return fail(ld, v, "'%s' expects a number (0 to 4294967295) or a "
+			   "connection variable plus or minus one: rcv.nxt, "
+			   "snd.nxt, snd.una, iss, irs (found '%s')",
+		    key, t);
+}
+
+static int on_inject(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
+		     void *obj)
+{
+	(void)k;
+	struct inject_ld *il = obj;
+	struct app_inject *j = il->j;
+	uint64_t x;
+	const char *t, *msg;
+	int h;
+	switch (key) {
+	case 0:
+		il->has_sport = true;
+		return get_endpoint(ld, v, "src", &j->saddr, &j->sport, &h);
+	case 1:
+		il->has_dst = true;
+		if (get_endpoint(ld, v, "dst", &j->daddr, &j->dport,
+				 &j->dst_host) < 0)
+			return -1;
+		if (j->dst_host < 0)
+			return fail(ld, v, "'dst' must be a host of the "
+					   "scenario");
+		if (j->dst_host == il->host)
+			return fail(ld, v, "a host cannot inject to itself: "
+					   "tcpsim has no loopback");
+		return 0;
+	case 2:
+		return get_flags(ld, v, "flags", &j->flags);
+	case 3:
+		return get_seqexpr(ld, v, "seq", &j->seq);
+	case 4:
+		return get_seqexpr(ld, v, "ack", &j->ack);
+	case 5:
+		if (get_u64(ld, v, "win", 0, 65535, &x) < 0)
+			return -1;
+		j->wnd = (uint16_t)x;
+		return 0;
+	case 6:
+		if (get_u64(ld, v, "mss", 1, 65535, &x) < 0)
+			return -1;
+		j->mss = (uint16_t)x;
+		return 0;
+	case 7:
+		il->has_len = true;
+		if (scalar(ld, v, "len", &t) < 0)
+			return -1;
+		if (scn_parse_size(t, &x, &msg) < 0)
+			return fail(ld, v, "'len': %s (found '%s')", msg, t);
+		if (x > 65495)
+			return fail(ld, v, "'len' is at most 65495 bytes");
+		j->len = (uint32_t)x;
+		return 0;
+	case 8:
+		if (scalar(ld, v, "data", &t) < 0)
+			return -1;
+		if (strlen(t) > 65495)
+			return fail(ld, v, "'data' is at most 65495 bytes");
+		j->text = own_str(ld, v, t);
+		j->len = (uint32_t)strlen(t);
+		return j->text ? 0 : -1;
+	}
+	return 0;
+}
+
+static int load_inject(struct ld *ld, yaml_node_t *v, struct app_action *a,
+		       int host)
+{
+	struct app_inject *j = &a->inj;
+	struct inject_ld il = {.j = j, .host = host};
+	j->wnd = 65535;
+	j->saddr = ld->s->hosts[host].addr;
+	if (walk_map(ld, v, "inject", inject_keys, 9, on_inject, &il) < 0)
+		return -1;
+	if (!il.has_dst)
+		return fail(ld, v, "inject needs 'dst: HOST:PORT'");
+	if (!il.has_sport)
+		return fail(ld, v, "inject needs 'src: ADDRESS:PORT' (or "
+				   "HOST:PORT)");
+	if (il.has_len && j->text)
+		return fail(ld, v, "inject has 'len' or 'data', not both");
+	if (!map_get(ld, v, "win") && (j->flags & TCP_RST))
+		j->wnd = 0;
+	return 0;
+}
+
 static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		     void *obj)
 {
 	struct action_ld *al = obj;
 	struct app_action *a = al->a;
+	const char *t, *msg;
 	switch (key) {
 	case AK_AT:
 		al->has_at = true;
 		return get_duration(ld, v, "at", &a->at);
 	case AK_ON: {
 		const char *e;
+		size_t ne = sizeof event_names / sizeof event_names[0];
 		if (scalar(ld, v, "on", &e) < 0)
 			return -1;
-		static const char *const evs[] = {"connected", "received",
-						  "peer-closed", "closed"};
-		for (int i = 0; i < 4; i++)
-			if (strcmp(e, evs[i]) == 0) {
+		for (size_t i = 0; i < ne; i++)
+			if (strcmp(e, event_names[i]) == 0) {
 				a->on = (enum app_on)(APP_ON_CONNECTED + i);
 				al->has_on = true;
 				return 0;
 			}
-		const char *hint = suggest(e, evs, 4);
+		const char *hint = suggest(e, event_names, ne);
 		return fail(ld, v, "unknown event '%s'%s%s%s (events: "
-				   "connected, received, peer-closed, closed)",
+				   "connected, received, peer-closed, closed, "
+				   "refused, reset, timed-out)",
 			    e, hint ? " (did you mean '" : "",
 			    hint ? hint : "", hint ? "'?)" : "");
 	}
 	case AK_BYTES:
 		al->has_bytes = true;
 		return get_u64(ld, v, "bytes", 1, UINT64_MAX, &a->on_bytes);
-	case AK_LISTEN: {
-		const char *p;
+	case AK_LISTEN:
 		if (set_op(ld, al, k, APP_OP_LISTEN) < 0 ||
-		    scalar(ld, v, "listen", &p) < 0)
+		    scalar(ld, v, "listen", &t) < 0)
 			return -1;
-		return get_port(ld, v, "listen", p, &a->port);
-	}
+		return get_port(ld, v, "listen", t, &a->port);
 	case AK_CONNECT: {
-		const char *t;
 		if (set_op(ld, al, k, APP_OP_CONNECT) < 0 ||
 		    scalar(ld, v, "connect", &t) < 0)
 			return -1;
@@ -879,15 +1975,15 @@ static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 			return fail(ld, v, "'connect' expects HOST:PORT, e.g. "
 					   "server:80 (found '%s')",
 				    t);
-		char hn[64];
+		char hn[80];
 		size_t hl = (size_t)(colon - t);
 		if (hl >= sizeof hn)
 			return unknown_host(ld, v, t);
 		memcpy(hn, t, hl);
 		hn[hl] = '\0';
-		int h = find_host(ld->s, hn);
-		if (h < 0)
-			return unknown_host(ld, v, hn);
+		int h;
+		if (one_host(ld, v, hn, &h) < 0)
+			return -1;
 		if (h == al->host)
 			return fail(ld, v, "'%s' cannot connect to itself: "
 					   "tcpsim has no loopback",
@@ -896,8 +1992,7 @@ static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		a->peer_addr = ld->s->hosts[h].addr;
 		return get_port(ld, v, "connect", colon + 1, &a->port);
 	}
-	case AK_SEND: {
-		const char *t, *msg;
+	case AK_SEND:
 		if (set_op(ld, al, k, APP_OP_SEND) < 0 ||
 		    scalar(ld, v, "send", &t) < 0)
 			return -1;
@@ -908,54 +2003,216 @@ static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		if (a->bytes > (UINT64_C(1) << 40))
 			return fail(ld, v, "'send' is limited to 1 TiB");
 		return 0;
-	}
-	case AK_CLOSE:
-		if (set_op(ld, al, k, APP_OP_CLOSE) < 0)
+	case AK_SEND_TEXT:
+		if (set_op(ld, al, k, APP_OP_SEND) < 0 ||
+		    scalar(ld, v, "send-text", &t) < 0)
 			return -1;
-		return get_true(ld, v, "close");
+		a->text = own_str(ld, v, t);
+		if (!a->text)
+			return -1;
+		a->bytes = strlen(t);
+		return 0;
+	case AK_SHUTDOWN:
+	case AK_CLOSE:
+	case AK_ABORT:
+	case AK_CRASH:
+	case AK_REBOOT: {
+		static const enum app_op ops[] = {APP_OP_SHUTDOWN, APP_OP_CLOSE,
+						  APP_OP_ABORT, 0, 0,
+						  APP_OP_CRASH, APP_OP_REBOOT};
+		if (set_op(ld, al, k, ops[key - AK_SHUTDOWN]) < 0)
+			return -1;
+		return get_true(ld, v, action_keys[key]);
+	}
+	case AK_SET:
+		if (set_op(ld, al, k, APP_OP_SET) < 0)
+			return -1;
+		if (walk_map(ld, v, "set", opt_keys, 8, on_opt, &a->opts) < 0)
+			return -1;
+		if (a->opts.set & (APP_OPT_SNDBUF | APP_OPT_RCVBUF))
+			return fail(ld, v, "sndbuf and rcvbuf can only be set "
+					   "when the socket is opened: give "
+					   "them as options of listen or "
+					   "connect");
+		return 0;
+	case AK_INJECT:
+		if (set_op(ld, al, k, APP_OP_INJECT) < 0)
+			return -1;
+		return load_inject(ld, v, a, al->host);
+	case AK_OPTIONS:
+		al->mods[key] = k;
+		return walk_map(ld, v, "options", opt_keys, 8, on_opt, &a->opts);
+	case AK_SERVE:
+		al->mods[key] = k;
+		if (v->type == YAML_SCALAR_NODE) {
+			if (scalar(ld, v, "serve", &t) < 0)
+				return -1;
+			if (strcmp(t, "echo") == 0)
+				a->serve = APP_SERVE_ECHO;
+			else if (strcmp(t, "sink") == 0)
+				a->serve = APP_SERVE_SINK;
+			else
+				return fail(ld, v, "'serve' is echo, sink, or "
+						   "{respond: SIZE, per: SIZE} "
+						   "(found '%s')",
+					    t);
+			return 0;
+		} else {
+			static const char *const rk[] = {"respond", "per"};
+			yaml_node_t *r = map_get(ld, v, "respond");
+			yaml_node_t *p = map_get(ld, v, "per");
+			if (walk_map(ld, v, "serve", rk, 2, NULL, NULL) < 0)
+				return -1;
+			if (!r || !p)
+				return fail(ld, v, "a responding server needs "
+						   "'respond: SIZE' and 'per: "
+						   "SIZE'");
+			if (scalar(ld, r, "respond", &t) < 0)
+				return -1;
+			if (scn_parse_size(t, &a->resp_size, &msg) < 0 ||
+			    !a->resp_size)
+				return fail(ld, r, "'respond' expects a size of "
+						   "at least 1 byte (found "
+						   "'%s')",
+					    t);
+			if (scalar(ld, p, "per", &t) < 0)
+				return -1;
+			if (scn_parse_size(t, &a->req_size, &msg) < 0 ||
+			    !a->req_size)
+				return fail(ld, p, "'per' expects a size of at "
+						   "least 1 byte (found '%s')",
+					    t);
+			a->serve = APP_SERVE_RESPOND;
+			return 0;
+		}
+	case AK_REQUESTS: {
+		al->mods[key] = k;
+		static const char *const rk[] = {"count", "size", "response"};
+		if (walk_map(ld, v, "requests", rk, 3, NULL, NULL) < 0)
+			return -1;
+		yaml_node_t *c = map_get(ld, v, "count");
+		yaml_node_t *sz = map_get(ld, v, "size");
+		yaml_node_t *re = map_get(ld, v, "response");
+		if (!c || !sz || !re)
+			return fail(ld, v, "requests need 'count', 'size' and "
+					   "'response'");
+		if (get_u64(ld, c, "count", 1, UINT32_MAX, &a->req_count) < 0)
+			return -1;
+		const char *st, *rt;
+		if (scalar(ld, sz, "size", &st) < 0 ||
+		    scalar(ld, re, "response", &rt) < 0)
+			return -1;
+		if (scn_parse_size(st, &a->req_size, &msg) < 0 || !a->req_size)
+			return fail(ld, sz, "'size' expects a size of at least "
+					    "1 byte (found '%s')",
+				    st);
+		if (scn_parse_size(rt, &a->resp_size, &msg) < 0 ||
+		    !a->resp_size)
+			return fail(ld, re, "'response' expects a size of at "
+					    "least 1 byte (found '%s')",
+				    rt);
+		return 0;
+	}
+	case AK_BULK:
+		al->mods[key] = k;
+		if (scalar(ld, v, "bulk", &t) < 0)
+			return -1;
+		if (scn_parse_size(t, &a->bulk, &msg) < 0 || !a->bulk)
+			return fail(ld, v, "'bulk' expects a size of at least 1 "
+					   "byte (found '%s')",
+				    t);
+		return 0;
 	}
 	return 0;
 }
 
-static int load_actions(struct ld *ld, int host, yaml_node_t *v)
+/* Check an action after its keys are read. */
+static int check_action(struct ld *ld, yaml_node_t *an, struct action_ld *al)
+{
+	struct app_action *a = al->a;
+	if (al->has_at && al->has_on)
+		return fail(ld, an, "an action runs 'at' a time or 'on' an "
+				    "event, not both");
+	if (!al->has_at && !al->has_on)
+		return fail(ld, an, "an action needs 'at: TIME' or 'on: EVENT'");
+	if (al->has_bytes && a->on != APP_ON_RECEIVED)
+		return fail(ld, an, "'bytes' belongs to 'on: received'");
+	if (a->on == APP_ON_RECEIVED && !al->has_bytes)
+		a->on_bytes = 1;
+	if (!al->op_node)
+		return fail(ld, an, "an action needs one thing to do: listen, "
+				    "connect, send, send-text, shutdown, "
+				    "close, abort, set, inject, crash or "
+				    "reboot");
+	static const struct {
+		int key;
+		enum app_op op1, op2;
+	} mods[] = {
+		{AK_OPTIONS, APP_OP_LISTEN, APP_OP_CONNECT},
+		{AK_SERVE, APP_OP_LISTEN, APP_OP_LISTEN},
+		{AK_REQUESTS, APP_OP_CONNECT, APP_OP_CONNECT},
+		{AK_BULK, APP_OP_CONNECT, APP_OP_CONNECT},
+	};
+	for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
+		yaml_node_t *m = al->mods[mods[i].key];
+		if (m && a->op != mods[i].op1 && a->op != mods[i].op2)
+			return fail(ld, m, "'%s' belongs to %s",
+				    action_keys[mods[i].key],
+				    mods[i].op1 == mods[i].op2
+					    ? (mods[i].op1 == APP_OP_LISTEN
+						       ? "'listen'"
+						       : "'connect'")
+					    : "'listen' or 'connect'");
+	}
+	if (al->mods[AK_REQUESTS] && al->mods[AK_BULK])
+		return fail(ld, al->mods[AK_BULK], "a connection makes "
+						   "'requests' or sends "
+						   "'bulk', not both");
+	return 0;
+}
+
+static int push_action(struct ld *ld, yaml_node_t *n, int host,
+		       const struct app_action *a)
 {
 	struct scn_host *h = &ld->s->hosts[host];
-	if (h->acts)
-		return fail(ld, v, "host '%s' already has its actions",
-			    h->name);
+	if (h->nacts == h->acts_cap) {
+		size_t cap = h->acts_cap ? 2 * h->acts_cap : 4;
+		struct app_action *x = realloc(h->acts, cap * sizeof *x);
+		if (!x)
+			return fail(ld, n, "out of memory");
+		h->acts = x;
+		h->acts_cap = cap;
+	}
+	h->acts[h->nacts++] = *a;
+	return 0;
+}
+
+static int load_actions(struct ld *ld, struct exp_hosts hs, const char *name,
+			yaml_node_t *v)
+{
 	if (v->type != YAML_SEQUENCE_NODE)
 		return fail(ld, v, "the actions of '%s' should be a list, "
 				   "found %s",
-			    h->name, type_name(v));
+			    name, type_name(v));
 	size_t n = (size_t)(v->data.sequence.items.top -
 			    v->data.sequence.items.start);
-	h->acts = calloc(n ? n : 1, sizeof *h->acts);
-	if (!h->acts)
-		return fail(ld, v, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *an = node(ld, v->data.sequence.items.start[i]);
-		struct app_action *a = &h->acts[h->nacts];
-		struct action_ld al = {.a = a, .host = host};
-		a->line = (int)an->start_mark.line + 1;
-		a->col = (int)an->start_mark.column + 1;
-		if (walk_map(ld, an, "an action", action_keys, 7, on_action,
-			     &al) < 0)
-			return -1;
-		if (al.has_at && al.has_on)
-			return fail(ld, an, "an action runs 'at' a time or "
-					    "'on' an event, not both");
-		if (!al.has_at && !al.has_on)
-			return fail(ld, an, "an action needs 'at: TIME' or "
-					    "'on: EVENT'");
-		if (al.has_bytes && a->on != APP_ON_RECEIVED)
-			return fail(ld, an, "'bytes' belongs to 'on: "
-					    "received'");
-		if (a->on == APP_ON_RECEIVED && !al.has_bytes)
-			a->on_bytes = 1;
-		if (!al.op_node)
-			return fail(ld, an, "an action needs one of listen, "
-					    "connect, send or close");
-		h->nacts++;
+		/* Each member of a template reads the action for itself:
+		 * 'connect' and 'inject' refer to it. */
+		for (int m = 0; m < hs.count; m++) {
+			struct app_action a = {
+				.line = (int)an->start_mark.line + 1,
+				.col = (int)an->start_mark.column + 1,
+				.peer = -1,
+			};
+			struct action_ld al = {.a = &a, .host = hs.first + m};
+			if (walk_map(ld, an, "an action", action_keys, AK_N,
+				     on_action, &al) < 0 ||
+			    check_action(ld, an, &al) < 0 ||
+			    push_action(ld, an, hs.first + m, &a) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -969,11 +2226,336 @@ static int load_apps(struct ld *ld, yaml_node_t *v)
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
 	     p < v->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(ld, p->key);
-		int h;
-		if (get_host_ref(ld, k, "apps", &h) < 0)
+		struct exp_hosts hs;
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *qk = node(ld, q->key);
+			if (k->type == YAML_SCALAR_NODE &&
+			    qk->type == YAML_SCALAR_NODE &&
+			    strcmp((const char *)qk->data.scalar.value,
+				   (const char *)k->data.scalar.value) == 0)
+				return fail(ld, k, "duplicate key '%s' in apps "
+						   "(first at line %zu)",
+					    (const char *)k->data.scalar.value,
+					    qk->start_mark.line + 1);
+		}
+		if (get_hosts_ref(ld, k, "apps", &hs) < 0)
 			return -1;
-		if (load_actions(ld, h, node(ld, p->value)) < 0)
+		if (load_actions(ld, hs, (const char *)k->data.scalar.value,
+				 node(ld, p->value)) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* ---- expect: --------------------------------------------------------- */
+
+enum {
+	EK_HOST,
+	EK_PEER,
+	EK_PORT,
+	EK_STATE,
+	EK_AT,
+	EK_EVENT,
+	EK_FLAGS,
+	EK_FLAGS_EXACT,
+	EK_FROM,
+	EK_TO,
+	EK_TIMER,
+	EK_OP,
+	EK_WHAT,
+	EK_RULE,
+	EK_AFTER,
+	EK_BEFORE,
+	EK_COUNT,
+	EK_MIN,
+	EK_MAX,
+	EK_DELIVERED,
+	EK_END,
+	EK_N
+};
+static const char *const expect_keys[] = {
+	"host",  "peer",   "port",   "state",  "at",       "event", "flags",
+	"flags-exact", "from", "to", "timer",  "op",       "what",  "rule",
+	"after", "before", "count",  "min",    "max",      "delivered", "end",
+};
+
+static const char *const exp_event_names[] = {
+	"send", "retransmit", "recv", "drop",  "ignore",
+	"state", "timer",     "app",  "link",  "host",
+};
+
+static const char *const end_names[] = {"normal",    "reset",   "refused",
+					"timed-out", "aborted", "crashed"};
+
+struct expect_ld {
+	struct expectation *e;
+	yaml_node_t *nodes[EK_N];
+};
+
+static const char *const delivered_keys[] = {"from", "to", "bytes", "intact"};
+
+static int on_delivered(struct ld *ld, int key, yaml_node_t *k,
+			yaml_node_t *v, void *obj)
+{
+	(void)k;
+	struct expectation *e = obj;
+	switch (key) {
+	case 0:
+		return get_hosts_ref(ld, v, "from", &e->peer);
+	case 1:
+		return get_hosts_ref(ld, v, "to", &e->host);
+	case 2:
+		e->bytes_set = true;
+		return get_u64(ld, v, "bytes", 0, UINT64_MAX, &e->bytes);
+	default:
+		e->intact_set = true;
+		return get_bool(ld, v, "intact", &e->intact);
+	}
+}
+
+static int pick(struct ld *ld, yaml_node_t *v, const char *key,
+		const char *const *names, size_t n, int *out)
+{
+	const char *t;
+	if (scalar(ld, v, key, &t) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	const char *hint = suggest(t, names, n);
+	char list[256] = "";
+	for (size_t i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof list - strlen(list),
+			 "%s%s", i ? ", " : "", names[i]);
+	return fail(ld, v, "'%s': unknown value '%s'%s%s%s (one of: %s)", key,
+		    t, hint ? " (did you mean '" : "", hint ? hint : "",
+		    hint ? "'?)" : "", list);
+}
+
+static int on_expect(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
+		     void *obj)
+{
+	(void)k;
+	struct expect_ld *el = obj;
+	struct expectation *e = el->e;
+	const char *t;
+	int x;
+	el->nodes[key] = v;
+	switch (key) {
+	case EK_HOST:
+		return get_hosts_ref(ld, v, "host", &e->host);
+	case EK_PEER:
+		return get_hosts_ref(ld, v, "peer", &e->peer);
+	case EK_PORT:
+		if (scalar(ld, v, "port", &t) < 0)
+			return -1;
+		return get_port(ld, v, "port", t, &e->port);
+	case EK_STATE:
+		return get_state(ld, v, "state", &e->state);
+	case EK_AT:
+		if (scalar(ld, v, "at", &t) < 0)
+			return -1;
+		if (strcmp(t, "end") == 0) {
+			e->at_end = true;
+			return 0;
+		}
+		return get_duration(ld, v, "at", &e->at);
+	case EK_EVENT:
+		if (pick(ld, v, "event", exp_event_names,
+			 sizeof exp_event_names / sizeof exp_event_names[0],
+			 &x) < 0)
+			return -1;
+		e->event = (enum exp_event)x;
+		return 0;
+	case EK_FLAGS:
+	case EK_FLAGS_EXACT:
+		if (e->match_flags)
+			return fail(ld, k, "an expectation has 'flags' or "
+					   "'flags-exact', not both");
+		e->match_flags = true;
+		e->flags_exact = key == EK_FLAGS_EXACT;
+		return get_flags(ld, v, expect_keys[key], &e->flags);
+	case EK_FROM:
+		return get_state(ld, v, "from", &e->from_state);
+	case EK_TO:
+		return get_state(ld, v, "to", &e->to_state);
+	case EK_TIMER: {
+		static const char *const timers[] = {"rexmt", "time-wait",
+						     "keepalive"};
+		if (pick(ld, v, "timer", timers, 3, &x) < 0)
+			return -1;
+		e->timer = timers[x];
+		return 0;
+	}
+	case EK_OP: {
+		static const char *const ops[] = {"set", "fire", "cancel"};
+		if (pick(ld, v, "op", ops, 3, &e->timer_op) < 0)
+			return -1;
+		return 0;
+	}
+	case EK_WHAT:
+		if (scalar(ld, v, "what", &t) < 0)
+			return -1;
+		e->what = own_str(ld, v, t);
+		return e->what ? 0 : -1;
+	case EK_RULE:
+		if (scalar(ld, v, "rule", &t) < 0)
+			return -1;
+		e->rule = own_str(ld, v, t);
+		return e->rule ? 0 : -1;
+	case EK_AFTER:
+		return get_duration(ld, v, "after", &e->after);
+	case EK_BEFORE:
+		return get_duration(ld, v, "before", &e->before);
+	case EK_COUNT: {
+		uint64_t n;
+		if (get_u64(ld, v, "count", 0, UINT64_MAX, &n) < 0)
+			return -1;
+		e->min = e->max = n;
+		return 0;
+	}
+	case EK_MIN:
+		return get_u64(ld, v, "min", 0, UINT64_MAX, &e->min);
+	case EK_MAX:
+		return get_u64(ld, v, "max", 0, UINT64_MAX, &e->max);
+	case EK_DELIVERED:
+		if (walk_map(ld, v, "delivered", delivered_keys, 4,
+			     on_delivered, e) < 0)
+			return -1;
+		if (!map_get(ld, v, "from") || !map_get(ld, v, "to"))
+			return fail(ld, v, "'delivered' needs 'from' and 'to'");
+		return 0;
+	case EK_END:
+		if (pick(ld, v, "end", end_names, 6, &x) < 0)
+			return -1;
+		e->end = (enum tcp_end)(TCP_END_NORMAL + x);
+		return 0;
+	}
+	return 0;
+}
+
+/* Keys that make sense for each kind of expectation. */
+static int check_expect(struct ld *ld, yaml_node_t *en, struct expect_ld *el)
+{
+	struct expectation *e = el->e;
+	static const char *const kinds[] = {"state", "event", "delivered",
+					    "end"};
+	int chosen = 0;
+	for (int i = 0; i < 4; i++) {
+		static const int keys[] = {EK_STATE, EK_EVENT, EK_DELIVERED,
+					   EK_END};
+		if (!el->nodes[keys[i]])
+			continue;
+		if (chosen++)
+			return fail(ld, el->nodes[keys[i]],
+				    "an expectation checks one thing: '%s' "
+				    "does not go with '%s'",
+				    kinds[i], kinds[e->kind]);
+		e->kind = (enum exp_kind)i;
+	}
+	if (!chosen)
+		return fail(ld, en, "an expectation needs one of 'state', "
+				    "'event', 'delivered' or 'end'");
+	/* allowed keys per kind */
+	static const uint32_t allowed[] = {
+		[EXP_STATE] = 1u << EK_HOST | 1u << EK_PEER | 1u << EK_PORT |
+			      1u << EK_STATE | 1u << EK_AT,
+		[EXP_EVENT] = ~(1u << EK_STATE | 1u << EK_AT |
+				1u << EK_DELIVERED | 1u << EK_END),
+		[EXP_DELIVERED] = 1u << EK_DELIVERED,
+		[EXP_END] = 1u << EK_HOST | 1u << EK_PEER | 1u << EK_PORT |
+			    1u << EK_END,
+	};
+	for (int k = 0; k < EK_N; k++)
+		if (el->nodes[k] && !(allowed[e->kind] & (1u << k)))
+			return fail(ld, el->nodes[k], "'%s' does not belong to "
+						      "a '%s' expectation",
+				    expect_keys[k], kinds[e->kind]);
+	switch (e->kind) {
+	case EXP_STATE:
+		if (!e->host.count)
+			return fail(ld, en, "a state expectation needs 'host'");
+		if (!el->nodes[EK_AT])
+			return fail(ld, en, "a state expectation needs 'at: "
+					    "TIME' or 'at: end'");
+		break;
+	case EXP_END:
+		if (!e->host.count)
+			return fail(ld, en, "an end expectation needs 'host'");
+		break;
+	case EXP_EVENT:
+		if (e->min > e->max)
+			return fail(ld, en, "'min' is larger than 'max'");
+		if (e->after > e->before)
+			return fail(ld, en, "'after' is later than 'before'");
+		if ((el->nodes[EK_FROM] || el->nodes[EK_TO]) &&
+		    e->event != EXP_EV_STATE)
+			return fail(ld, el->nodes[EK_FROM] ? el->nodes[EK_FROM]
+							   : el->nodes[EK_TO],
+				    "'from' and 'to' are states: they belong "
+				    "to 'event: state'");
+		if ((el->nodes[EK_TIMER] || el->nodes[EK_OP]) &&
+		    e->event != EXP_EV_TIMER)
+			return fail(ld, el->nodes[EK_TIMER] ? el->nodes[EK_TIMER]
+							    : el->nodes[EK_OP],
+				    "'timer' and 'op' belong to 'event: "
+				    "timer'");
+		if (el->nodes[EK_FLAGS] || el->nodes[EK_FLAGS_EXACT]) {
+			enum exp_event ev = e->event;
+			if (ev == EXP_EV_STATE || ev == EXP_EV_TIMER ||
+			    ev == EXP_EV_APP || ev == EXP_EV_HOST)
+				return fail(ld, el->nodes[EK_FLAGS]
+							? el->nodes[EK_FLAGS]
+							: el->nodes[EK_FLAGS_EXACT],
+					    "flags belong to segment events "
+					    "(send, retransmit, recv, drop, "
+					    "ignore, link)");
+		}
+		if (el->nodes[EK_RULE] && e->event != EXP_EV_DROP &&
+		    e->event != EXP_EV_LINK)
+			return fail(ld, el->nodes[EK_RULE], "'rule' belongs to "
+							    "'event: drop' or "
+							    "'event: link'");
+		break;
+	case EXP_DELIVERED:
+		break;
+	}
+	return 0;
+}
+
+static int load_expect(struct ld *ld, yaml_node_t *v)
+{
+	struct scenario *s = ld->s;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail(ld, v, "'expect' should be a list of expectations, "
+				   "found %s",
+			    type_name(v));
+	size_t n = (size_t)(v->data.sequence.items.top -
+			    v->data.sequence.items.start);
+	s->expects = calloc(n ? n : 1, sizeof *s->expects);
+	if (!s->expects)
+		return fail(ld, v, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *en = node(ld, v->data.sequence.items.start[i]);
+		struct expectation *e = &s->expects[s->nexpects];
+		*e = (struct expectation){
+			.line = (int)en->start_mark.line + 1,
+			.col = (int)en->start_mark.column + 1,
+			.from_state = -1,
+			.to_state = -1,
+			.timer_op = -1,
+			.before = SIM_TIME_MAX,
+			.min = 1,
+			.max = UINT64_MAX,
+		};
+		struct expect_ld el = {.e = e};
+		if (walk_map(ld, en, "an expectation", expect_keys, EK_N,
+			     on_expect, &el) < 0 ||
+		    check_expect(ld, en, &el) < 0)
+			return -1;
+		s->nexpects++;
 	}
 	return 0;
 }
@@ -989,11 +2571,13 @@ enum {
 	TK_TCP,
 	TK_HOSTS,
 	TK_LINKS,
-	TK_APPS
+	TK_APPS,
+	TK_EXPECT,
 };
 static const char *const top_keys[] = {"name",  "description", "seed",
 				       "stop",  "max-events",  "tcp",
-				       "hosts", "links",       "apps"};
+				       "hosts", "links",       "apps",
+				       "expect"};
 
 static int on_top(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		  void *obj)
@@ -1020,6 +2604,8 @@ static int on_top(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		return load_links(ld, v);
 	case TK_APPS:
 		return load_apps(ld, v);
+	case TK_EXPECT:
+		return load_expect(ld, v);
 	}
 	return 0;
 }
@@ -1030,23 +2616,22 @@ static int check_params(struct ld *ld, yaml_node_t *root)
 	for (size_t i = 0; i < s->nhosts; i++) {
 		struct tcp_params p;
 		scn_host_params(s, i, &p);
-		if (p.rto_min > p.rto_max) {
-			yaml_node_t *at = map_get(ld, root, "tcp");
-			if (s->hosts[i].tcp.set) {
-				struct scn_error *e = ld->err;
-				snprintf(e->file, sizeof e->file, "%s", ld->file);
-				snprintf(e->msg, sizeof e->msg,
-					 "host '%s': rto-min is larger than "
-					 "rto-max",
-					 s->hosts[i].name);
-				e->line = s->hosts[i].line;
-				e->col = s->hosts[i].col;
-				e->src[0] = '\0';
-				return -1;
-			}
-			return fail(ld, at ? at : root,
-				    "rto-min is larger than rto-max");
+		if (p.rto_min <= p.rto_max)
+			continue;
+		yaml_node_t *at = map_get(ld, root, "tcp");
+		if (s->hosts[i].tcp.set) {
+			const struct scn_group *g = &s->groups[s->hosts[i].group];
+			struct scn_error *e = ld->err;
+			snprintf(e->file, sizeof e->file, "%s", ld->file);
+			snprintf(e->msg, sizeof e->msg,
+				 "host '%s': rto-min is larger than rto-max",
+				 g->name);
+			e->line = g->line;
+			e->col = g->col;
+			e->src[0] = '\0';
+			return -1;
 		}
+		return fail(ld, at ? at : root, "rto-min is larger than rto-max");
 	}
 	return 0;
 }
@@ -1148,8 +2733,15 @@ void scn_free(struct scenario *s)
 		free(s->hosts[i].name);
 		free(s->hosts[i].acts);
 	}
+	for (size_t i = 0; i < s->ngroups; i++)
+		free(s->groups[i].name);
+	for (size_t i = 0; i < s->nowned; i++)
+		free(s->owned[i]);
+	free(s->owned);
+	free(s->groups);
 	free(s->hosts);
 	free(s->links);
+	free(s->expects);
 	free(s->file);
 	free(s->name);
 	free(s->description);
@@ -1243,6 +2835,7 @@ out_parser:
 		yaml_document_delete(&ld.doc);
 	yaml_parser_delete(&parser);
 out:
+	free(ld.ix);
 	scn_free(ld.s);
 	return rc;
 }

@@ -16,9 +16,10 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "expect.h"
 #include "link.h"
-#include "tcp.h"
 #include "simtime.h"
+#include "tcp.h"
 
 #define SCN_DEFAULT_SEED 1
 #define SCN_DEFAULT_STOP SIM_HOUR(1)
@@ -36,15 +37,28 @@ struct scn_host {
 	char *name;
 	int line, col;
 	uint32_t addr;
+	int group;              /* index in scenario.groups */
 	struct scn_tcp tcp;
 	struct app_action *acts;
-	size_t nacts;
+	size_t nacts, acts_cap;
+};
+
+/* A name a scenario may refer to: one host, or the hosts a template
+ * ("count: N") made, first .. first+count-1. */
+struct scn_group {
+	char *name;
+	int line, col;
+	int first, count;
+	bool is_template;
 };
 
 struct scn_link {
 	int line, col;
 	int a, b;               /* host indexes */
-	struct link_cfg dir[2]; /* a -> b, b -> a */
+	struct link_cfg dir[2]; /* a -> b, b -> a (outages point into the
+				   scenario's memory) */
+	const struct link_rule *rules; /* shared by a template's links */
+	size_t nrules;
 };
 
 struct scenario {
@@ -57,8 +71,14 @@ struct scenario {
 	struct scn_tcp tcp;     /* defaults for every host */
 	struct scn_host *hosts;
 	size_t nhosts;
+	struct scn_group *groups;
+	size_t ngroups;
 	struct scn_link *links;
-	size_t nlinks;
+	size_t nlinks, links_cap;
+	struct expectation *expects;
+	size_t nexpects;
+	void **owned;           /* everything else the scenario allocated */
+	size_t nowned, owned_cap;
 };
 
 struct scn_error {
@@ -76,6 +96,8 @@ int scn_load_string(const char *file, const char *text, size_t len,
 		    struct scenario **out, struct scn_error *err);
 /* Free a loaded scenario. */
 void scn_free(struct scenario *s);
+/* The group called name (a host or a template), or -1. */
+int scn_find_group(const struct scenario *s, const char *name);
 /* Effective TCP parameters of host i: defaults, then the scenario's
  * global `tcp`, then the host's own. */
 void scn_host_params(const struct scenario *s, size_t i,
@@ -90,5 +112,9 @@ int scn_parse_size(const char *s, uint64_t *out, const char **msg);
 /* Parse a probability: a decimal in [0, 1] with at most 9 decimals, or a
  * percentage "2.5%". Returns 0 with parts per billion, or -1 with *msg. */
 int scn_parse_prob(const char *s, uint32_t *ppb, const char **msg);
+/* Parse a bit rate: "10Mbit/s", "10Mbps", "1.5Gbit/s", "56kbps", "9600bps"
+ * (also bit, kbit, Mbit, Gbit without "/s"). Returns 0 with bits per
+ * second, or -1 with *msg. */
+int scn_parse_rate(const char *s, uint64_t *bps, const char **msg);
 
 #endif

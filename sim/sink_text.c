@@ -102,7 +102,8 @@ static void put_seg(struct lbuf *b, const struct tcp_seg *s)
 static const char *const kind_names[TR_KINDS] = {
 	[TR_RUN] = "run",     [TR_STATE] = "state",   [TR_SEND] = "send",
 	[TR_RECV] = "recv",   [TR_IGNORE] = "ignore", [TR_DROP] = "drop",
-	[TR_TIMER] = "timer", [TR_APP] = "app",       [TR_VAR] = "var",
+	[TR_LINK] = "link",   [TR_TIMER] = "timer",   [TR_APP] = "app",
+	[TR_VAR] = "var",     [TR_HOST] = "host",
 };
 
 static const char *const timer_ops[] = {"set", "fire", "cancel"};
@@ -114,7 +115,7 @@ int trace_format_line(const struct trace *tr, const struct trace_event *ev,
 	if (n)
 		buf[0] = '\0';
 	put_time(&b, NULL, ev->t);
-	if (ev->kind == TR_DROP && ev->peer >= 0)
+	if ((ev->kind == TR_DROP || ev->kind == TR_LINK) && ev->peer >= 0)
 		put(&b, " %s>%s", trace_host_name(tr, ev->host),
 		    trace_host_name(tr, ev->peer));
 	else if (ev->host >= 0)
@@ -143,6 +144,24 @@ int trace_format_line(const struct trace *tr, const struct trace_event *ev,
 	case TR_DROP:
 		put(&b, " pkt=%llu", (unsigned long long)ev->pkt);
 		put_seg(&b, ev->seg);
+		if (ev->text)
+			put(&b, " rule=%s", ev->text);
+		break;
+	case TR_LINK:
+		put(&b, " action=%s", ev->name);
+		if (!ev->seg)
+			break;
+		put(&b, " pkt=%llu", (unsigned long long)ev->pkt);
+		if (strcmp(ev->name, "delay") == 0)
+			put_time(&b, "by", ev->v[0]);
+		else if (strcmp(ev->name, "duplicate") == 0)
+			put(&b, " copy=%lld", (long long)ev->v[0]);
+		put_seg(&b, ev->seg);
+		if (ev->text)
+			put(&b, " rule=%s", ev->text);
+		break;
+	case TR_HOST:
+		put(&b, " event=%s", ev->name);
 		break;
 	case TR_TIMER:
 		put_conn(&b, &ev->tuple);

@@ -27,12 +27,20 @@ enum trace_kind {
 	TR_RECV,  /* pkt, seg, host: receiver */
 	TR_IGNORE,/* pkt, seg, host: receiver; the receiving TCP discarded it
 		     without a reply; why */
-	TR_DROP,  /* pkt, seg, host: sender, peer: receiver; why; name: rule */
+	TR_DROP,  /* pkt, seg, host: sender, peer: receiver; why; text: the
+		     scripted rule, if one did it */
+	TR_LINK,  /* the network did something else to a segment: host:
+		     sender side, peer: receiver side; name: what
+		     ("duplicate", "delay", "corrupt", "hold", "release") with
+		     pkt and seg, or "down" / "up" for the direction itself;
+		     v[0]: extra delay (ns) or the copy's pkt; text: rule;
+		     why */
 	TR_TIMER, /* conn; name: timer; a: enum trace_timer_op; v[0]: deadline */
 	TR_APP,   /* conn (may be 0); a: enum trace_app_kind; name: call or
 		     event; v[0]: bytes or port; v[1]: scenario line of the
 		     call; text: argument (peer, how it ended, error) */
 	TR_VAR,   /* conn; name: variable ("rto", ...); v[0]: value */
+	TR_HOST,  /* host: the host; name: "crash" | "reboot"; why */
 	TR_KINDS
 };
 

@@ -71,15 +71,19 @@ int world_build(struct world *w, const struct scenario *scn,
 		const struct scn_link *sl = &scn->links[i];
 		struct link *l = &w->links[i];
 		struct host *a = &w->hosts[sl->a], *b = &w->hosts[sl->b];
-		link_init(l, seed, a, b, &sl->dir[0], &sl->dir[1]);
-		if (host_add_route(a, b->addr, &l->dir[0]) < 0 ||
-		    host_add_route(b, a->addr, &l->dir[1]) < 0)
+		if (link_init(l, &w->sim, a, b, &sl->dir[0], &sl->dir[1],
+			      sl->rules, sl->nrules) < 0)
 			goto fail;
 		w->nlinks++;
+		if (host_add_route(a, b->addr, l, &l->dir[0]) < 0 ||
+		    host_add_route(b, a->addr, l, &l->dir[1]) < 0)
+			goto fail;
 	}
+	w->streams.hosts = w->hosts;
+	w->streams.nhosts = w->nhosts;
 	for (size_t i = 0; i < w->nhosts; i++)
-		if (app_init(&w->apps[i], &w->hosts[i], scn->hosts[i].acts,
-			     scn->hosts[i].nacts) < 0)
+		if (app_init(&w->apps[i], &w->hosts[i], &w->streams,
+			     scn->hosts[i].acts, scn->hosts[i].nacts) < 0)
 			goto fail;
 
 	struct trace *tr = &w->sim.trace;
@@ -98,6 +102,8 @@ fail:
 enum sim_end world_run(struct world *w)
 {
 	emit_run(w, "start", NULL);
+	for (size_t i = 0; i < w->nlinks; i++)
+		link_start(&w->links[i], &w->sim);
 	for (size_t i = 0; i < w->nhosts; i++)
 		app_start(&w->apps[i]);
 	enum sim_end e = sim_run(&w->sim);
@@ -114,10 +120,13 @@ void world_free(struct world *w)
 		for (size_t i = 0; i < w->nhosts; i++)
 			if (w->apps[i].host)
 				app_fini(&w->apps[i]);
+	for (size_t i = 0; i < w->nlinks; i++)
+		link_fini(&w->links[i], &w->sim);
 	if (w->hosts)
 		for (size_t i = 0; i < w->nhosts; i++)
 			if (w->hosts[i].sim)
 				host_fini(&w->hosts[i]);
+	app_registry_fini(&w->streams);
 	free(w->apps);
 	free(w->hosts);
 	free(w->links);
@@ -129,4 +138,27 @@ void world_free(struct world *w)
 	w->links = NULL;
 	w->host_names = NULL;
 	w->host_addrs = NULL;
+}
+
+const struct link_rule *world_idle_rule(const struct world *w,
+					const struct scn_link **link)
+{
+	/* A template's links share their rules: a rule is idle only if it
+	 * acted on none of them. */
+	for (size_t i = 0; i < w->nlinks; i++) {
+		const struct link *l = &w->links[i];
+		for (size_t r = 0; r < l->nrules; r++) {
+			if (!l->rules[r].must_match)
+				continue;
+			uint64_t acted = 0;
+			for (size_t j = 0; j < w->nlinks; j++)
+				if (w->links[j].rules == l->rules)
+					acted += w->links[j].rule_state[r].acted;
+			if (!acted) {
+				*link = &w->scn->links[i];
+				return &l->rules[r];
+			}
+		}
+	}
+	return NULL;
 }

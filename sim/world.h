@@ -36,6 +36,7 @@ struct world {
 	struct link *links;
 	size_t nlinks;
 	struct app *apps;       /* one per host */
+	struct app_registry streams;
 	const char **host_names;
 	uint32_t *host_addrs;
 };
@@ -47,5 +48,9 @@ int world_build(struct world *w, const struct scenario *scn,
 enum sim_end world_run(struct world *w);
 /* Free everything the world created (not its trace sinks). */
 void world_free(struct world *w);
+/* After a run: the first rule marked must-match that never acted, or
+ * NULL; *link is set to the link it belongs to. */
+const struct link_rule *world_idle_rule(const struct world *w,
+					const struct scn_link **link);
 
 #endif

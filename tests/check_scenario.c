@@ -157,7 +157,8 @@ START_TEST(test_errors_point_at_the_value)
 		 2, 12, "an action runs 'at' a time or 'on' an event, not both");
 	load_err("hosts: {a: {}}\napps: {a: [{on: conected, close: true}]}\n",
 		 2, 17, "unknown event 'conected' (did you mean 'connected'?) "
-			"(events: connected, received, peer-closed, closed)");
+			"(events: connected, received, peer-closed, closed, "
+			"refused, reset, timed-out)");
 	load_err("hosts: {a: {}}\napps: {a: [{at: 1s, connect: a:80}]}\n", 2,
 		 30, "'a' cannot connect to itself: tcpsim has no loopback");
 	load_err("hosts: {a: {}}\napps: {a: [{at: 1s, listen: 70000}]}\n", 2,

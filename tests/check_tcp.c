@@ -294,20 +294,26 @@ START_TEST(test_established_send_is_one_segment_then_acked)
 }
 END_TEST
 
+/* Connect with the peer announcing MSS 500 and a 1200-byte window. */
+static void open_small_peer(struct th *h)
+{
+	th_open_syn_sent(h);
+	struct tcp_seg s = {PEER_ADDR, LOCAL_ADDR, PEER_PORT, h->c->lport,
+			    PEER_ISS, h->iss + 1, 1200, 0, S | A, 500, 0, NULL};
+	tcp_stack_input(&h->st, &s);
+	th_clear(h);
+}
+
 START_TEST(test_established_large_send_is_cut_to_mss_and_window)
 {
 	struct tcp_params p = tcp_params_default;
 	p.mss = 1000;
 	p.iw = 3;
+	p.nodelay = true;
 	struct th h;
 	static uint8_t data[10000];
 	th_init(&h, &p);
-	th_open_syn_sent(&h);
-	/* the peer announces MSS 500 and a 1200-byte window */
-	struct tcp_seg s = {PEER_ADDR, LOCAL_ADDR, PEER_PORT, h.c->lport,
-			    PEER_ISS, h.iss + 1, 1200, 0, S | A, 500, 0, NULL};
-	tcp_stack_input(&h.st, &s);
-	th_clear(&h);
+	open_small_peer(&h);
 	ck_assert_uint_eq(h.c->snd_mss, 500);
 	ck_assert_int_eq(tcp_send(h.c, data, 10000), 10000);
 	/* window 1200: 500 + 500 + 200 */
@@ -315,6 +321,65 @@ START_TEST(test_established_large_send_is_cut_to_mss_and_window)
 	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 500);
 	th_expect(&h, 1, A, ISS + 501, PEER_ISS + 1, 500);
 	th_expect(&h, 2, A, ISS + 1001, PEER_ISS + 1, 200);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_nagle_holds_short_segment_while_unacked)
+{
+	/* RFC 1122 §4.2.3.4: the same send with Nagle on: the 200-byte tail
+	 * that the window allows waits, since data is unacknowledged. */
+	struct tcp_params p = tcp_params_default;
+	p.mss = 1000;
+	p.iw = 3;
+	struct th h;
+	static uint8_t data[10000];
+	th_init(&h, &p);
+	open_small_peer(&h);
+	tcp_send(h.c, data, 10000);
+	ck_assert_int_eq(h.nout, 2);
+	th_expect(&h, 1, A, ISS + 501, PEER_ISS + 1, 500);
+	th_clear(&h);
+	/* the first 500 are acknowledged: a full segment fits again */
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 501, 1200, NULL, 0);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1001, PEER_ISS + 1, 500);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_nagle_sends_small_write_when_all_acked)
+{
+	struct th h;
+	uint8_t d[10] = {0};
+	th_init(&h, NULL);
+	th_open_established(&h);
+	tcp_send(h.c, d, 10); /* nothing outstanding: goes at once */
+	ck_assert_int_eq(h.nout, 1);
+	tcp_send(h.c, d, 10); /* 10 bytes unacknowledged: held */
+	tcp_send(h.c, d, 10);
+	ck_assert_int_eq(h.nout, 1);
+	th_clear(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 11, 0);
+	/* the ACK releases both small writes as one segment */
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, P | A, ISS + 11, PEER_ISS + 1, 20);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_nodelay_sends_small_writes_at_once)
+{
+	struct tcp_params p = tcp_params_default;
+	p.nodelay = true;
+	struct th h;
+	uint8_t d[10] = {0};
+	th_init(&h, &p);
+	th_open_established(&h);
+	tcp_send(h.c, d, 10);
+	tcp_send(h.c, d, 10);
+	ck_assert_int_eq(h.nout, 2);
+	th_expect(&h, 1, P | A, ISS + 11, PEER_ISS + 1, 10);
 	th_fini(&h);
 }
 END_TEST
@@ -382,9 +447,11 @@ END_TEST
 
 START_TEST(test_established_timeout_retransmits_oldest_then_recovers)
 {
+	struct tcp_params p = tcp_params_default;
+	p.nodelay = true; /* the 80-byte tail goes with the rest */
 	struct th h;
 	static uint8_t data[3000];
-	th_init(&h, NULL);
+	th_init(&h, &p);
 	th_open_established(&h);
 	tcp_send(h.c, data, 3000);
 	ck_assert_int_eq(h.nout, 3); /* IW of 3 segments of 1460 */
@@ -800,6 +867,9 @@ Suite *tcp_suite(void)
 	tc = tcase_create("ESTABLISHED");
 	tcase_add_test(tc, test_established_send_is_one_segment_then_acked);
 	tcase_add_test(tc, test_established_large_send_is_cut_to_mss_and_window);
+	tcase_add_test(tc, test_established_nagle_holds_short_segment_while_unacked);
+	tcase_add_test(tc, test_established_nagle_sends_small_write_when_all_acked);
+	tcase_add_test(tc, test_established_nodelay_sends_small_writes_at_once);
 	tcase_add_test(tc, test_established_data_is_delivered_and_acked);
 	tcase_add_test(tc, test_established_window_shrinks_while_data_is_unread);
 	tcase_add_test(tc, test_established_out_of_order_is_not_delivered);

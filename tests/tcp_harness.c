@@ -39,7 +39,10 @@ static void cap_notify(struct tcp_stack *st, struct tcp_conn *c,
 		h->c = NULL;
 }
 
-static const struct tcp_stack_ops cap_ops = {cap_output, cap_notify};
+static const struct tcp_stack_ops cap_ops = {
+	.output = cap_output,
+	.notify = cap_notify,
+};
 
 void th_init(struct th *h, const struct tcp_params *p)
 {
