@@ -71,15 +71,28 @@ uint8_t app_pattern(uint64_t off)
 	return (uint8_t)(pattern_word(off >> 3) >> ((off & 7) * 8));
 }
 
-/* The pattern bytes [off, off+n), a word at a time. */
+/* The pattern bytes [off, off+n), a word at a time. Bytes are taken from
+ * the word least significant first, written out explicitly so the result
+ * is the same on any byte order (compilers merge the stores). */
 static void pattern_fill(uint8_t *out, uint64_t off, uint64_t n)
 {
-	while (n) {
-		uint64_t w = pattern_word(off >> 3);
-		unsigned k = (unsigned)(off & 7);
-		for (; k < 8 && n; k++, n--, off++)
-			*out++ = (uint8_t)(w >> (k * 8));
+	while (n && (off & 7)) {
+		*out++ = app_pattern(off++);
+		n--;
 	}
+	for (; n >= 8; n -= 8, off += 8, out += 8) {
+		uint64_t w = pattern_word(off >> 3);
+		out[0] = (uint8_t)w;
+		out[1] = (uint8_t)(w >> 8);
+		out[2] = (uint8_t)(w >> 16);
+		out[3] = (uint8_t)(w >> 24);
+		out[4] = (uint8_t)(w >> 32);
+		out[5] = (uint8_t)(w >> 40);
+		out[6] = (uint8_t)(w >> 48);
+		out[7] = (uint8_t)(w >> 56);
+	}
+	while (n--)
+		*out++ = app_pattern(off++);
 }
 
 static int stream_append(struct app_stream *st, enum piece_kind kind,
@@ -266,6 +279,7 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 	s->tuple = (struct trace_tuple){c->laddr, c->raddr, c->lport, c->rport};
 	s->listener = c->state == TCP_LISTEN;
 	if (opened_by) {
+		s->name = opened_by->as;
 		s->linger0 = opened_by->opts.set & APP_OPT_LINGER0 &&
 			     opened_by->opts.linger0;
 		s->serve = opened_by->serve;
@@ -385,6 +399,8 @@ static void fire(struct app_sock *s, enum app_on on)
 	for (size_t i = 0; i < a->nacts; i++) {
 		const struct app_action *act = &a->acts[i];
 		if (act->on != on || s->fired[i])
+			continue;
+		if (act->sock && !(s->name && strcmp(act->sock, s->name) == 0))
 			continue;
 		if (on == APP_ON_RECEIVED && s->received < act->on_bytes)
 			continue;
@@ -634,6 +650,8 @@ static bool targets(const struct app_action *act, const struct app_sock *t)
 {
 	if (!t->c)
 		return false;
+	if (act->sock && !(t->name && strcmp(act->sock, t->name) == 0))
+		return false;
 	if (!t->listener)
 		return true;
 	/* listening sockets: closed, aborted or reconfigured, not written */
@@ -804,13 +822,14 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		s->end_time = a->host->sim->now;
 		s->c = NULL;
 		c->app = NULL;
-		fire(s, APP_ON_CLOSED);
+		/* the specific reason first, then "closed" */
 		if (s->end == TCP_END_REFUSED)
 			fire(s, APP_ON_REFUSED);
 		else if (s->end == TCP_END_RESET)
 			fire(s, APP_ON_RESET);
 		else if (s->end == TCP_END_TIMEOUT)
 			fire(s, APP_ON_TIMED_OUT);
+		fire(s, APP_ON_CLOSED);
 		break;
 	}
 }

@@ -130,6 +130,8 @@ struct app_action {
 	uint64_t resp_size;     /* response size (client and server) */
 	uint64_t bulk;          /* connect: write this much, then close */
 	struct app_inject inj;  /* inject */
+	const char *as;         /* listen/connect: the socket's name */
+	const char *sock;       /* acts only on sockets with this name */
 };
 
 struct app_stream;
@@ -139,6 +141,8 @@ struct app_sock {
 	struct app *app;
 	struct app_sock *next;
 	const struct app_action *opened_by;
+	const char *name;       /* from `as`; accepted sockets inherit the
+				   listening socket's */
 	uint32_t conn;          /* the TCP connection's number */
 	struct tcp_conn *c;     /* NULL once the connection is gone */
 	struct trace_tuple tuple;

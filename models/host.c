@@ -32,14 +32,14 @@ static void trace_seg(struct host *h, enum trace_kind k, int peer,
 	trace_emit(tr, &ev);
 }
 
-/* Number, trace and route one outgoing packet. */
-static void send_pkt(struct host *h, struct pkt *p, const char *why,
-		     bool rexmit)
+/* Number, trace and route one outgoing packet; `how` is TR_SEND_REXMIT
+ * or TR_SEND_INJECTED or 0. */
+static void send_pkt(struct host *h, struct pkt *p, const char *why, int how)
 {
 	p->id = ++h->sim->pkt_seq;
 	const struct host_route *r = host_route(h, p->seg.daddr);
 	trace_seg(h, TR_SEND, r ? r->dir->to->id : -1, p, p->sender_state,
-		  rexmit, why);
+		  how, why);
 	if (!r) {
 		trace_seg(h, TR_DROP, -1, p, p->sender_state, 0,
 			  "no route to the destination address");
@@ -63,7 +63,7 @@ static void host_output(struct tcp_stack *st, struct tcp_conn *c,
 		p->seq_base = c->iss;
 		p->ack_base = c->irs;
 	}
-	send_pkt(h, p, why, rexmit);
+	send_pkt(h, p, why, rexmit ? TR_SEND_REXMIT : 0);
 }
 
 void host_inject(struct host *h, const struct tcp_seg *seg, const char *why)
@@ -74,7 +74,7 @@ void host_inject(struct host *h, const struct tcp_seg *seg, const char *why)
 		return;
 	}
 	p->sender_state = TCP_CLOSED;
-	send_pkt(h, p, why, false);
+	send_pkt(h, p, why, TR_SEND_INJECTED);
 }
 
 static void host_notify(struct tcp_stack *st, struct tcp_conn *c,

@@ -450,6 +450,28 @@ static void conn_unlink(struct tcp_conn *c)
 	st->graveyard = c;
 }
 
+/* A new connection with this tuple, entered in the demux table; NULL if
+ * memory runs out (nothing is left behind). */
+static struct tcp_conn *conn_open(struct tcp_stack *st,
+				  const struct tcp_params *p, bool buffers,
+				  uint16_t lport, uint32_t raddr,
+				  uint16_t rport)
+{
+	struct tcp_conn *c = conn_new(st, p, buffers);
+	if (!c)
+		return NULL;
+	c->lport = lport;
+	c->raddr = raddr;
+	c->rport = rport;
+	if (hash_add(c) < 0) {
+		conn_unlink(c);
+		st->depth++;
+		leave(st);
+		return NULL;
+	}
+	return c;
+}
+
 static inline void post(struct tcp_conn *c, enum tcp_event e)
 {
 	c->ev_pending |= 1u << e;
@@ -1117,21 +1139,14 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 					"in LISTEN — discard");
 		return;
 	}
-	struct tcp_conn *c = conn_new(st, &l->p, true);
+	struct tcp_conn *c = conn_open(st, &l->p, true, l->lport, in->saddr,
+				       in->sport);
 	if (!c) {
 		trace_ignore(st, l, in, "out of memory for a new connection");
 		return;
 	}
 	c->listener = l;
 	c->state = TCP_LISTEN;
-	c->lport = l->lport;
-	c->raddr = in->saddr;
-	c->rport = in->sport;
-	if (hash_add(c) < 0) {
-		conn_unlink(c);
-		trace_ignore(st, l, in, "out of memory for a new connection");
-		return;
-	}
 	c->irs = in->seq;
 	c->rcv_nxt = in->seq + 1;
 	c->iss = choose_iss(st);
@@ -1497,16 +1512,10 @@ struct tcp_conn *tcp_listen(struct tcp_stack *st, uint16_t lport,
 {
 	if (hash_find(st, 0, 0, lport))
 		return NULL;
-	struct tcp_conn *c = conn_new(st, p ? p : &st->params, false);
+	struct tcp_conn *c = conn_open(st, p ? p : &st->params, false, lport,
+				       0, 0);
 	if (!c)
 		return NULL;
-	c->lport = lport;
-	if (hash_add(c) < 0) {
-		conn_unlink(c);
-		st->depth++;
-		leave(st);
-		return NULL;
-	}
 	enter(st);
 	set_state(c, TCP_LISTEN, "RFC 9293 §3.10.1: OPEN (passive) — wait "
 				 "for a SYN");
@@ -1539,18 +1548,10 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 		if (lport == 0)
 			return NULL;
 	}
-	struct tcp_conn *c = conn_new(st, p ? p : &st->params, true);
+	struct tcp_conn *c = conn_open(st, p ? p : &st->params, true, lport,
+				       raddr, rport);
 	if (!c)
 		return NULL;
-	c->lport = lport;
-	c->raddr = raddr;
-	c->rport = rport;
-	if (hash_add(c) < 0) {
-		conn_unlink(c);
-		st->depth++;
-		leave(st);
-		return NULL;
-	}
 	enter(st);
 	c->iss = choose_iss(st);
 	c->snd_una = c->iss;

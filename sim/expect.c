@@ -86,7 +86,8 @@ static bool matches(const struct expectation *e, const struct trace *tr,
 	switch (e->event) {
 	case EXP_EV_SEND:
 	case EXP_EV_RETRANSMIT:
-		if (ev->kind != TR_SEND || (e->event == EXP_EV_RETRANSMIT && !ev->b))
+		if (ev->kind != TR_SEND ||
+		    (e->event == EXP_EV_RETRANSMIT && ev->b != TR_SEND_REXMIT))
 			return false;
 		port = s->sport;
 		break;
@@ -435,8 +436,12 @@ static bool judge_state(struct expect_run *r, size_t i, struct sbuf *b)
 	const struct expectation *e = &r->e[i];
 	const struct trace *tr = r->tr;
 	sb_hosts(b, tr, &e->host);
-	sb(b, " has a connection%s in %s at ",
-	   e->state == TCP_CLOSED ? "s all" : "", tcp_state_name(e->state));
+	if (e->state == TCP_CLOSED)
+		sb(b, " has no connection left open at ");
+	else
+		sb(b, " has a %s in %s at ",
+		   e->state == TCP_LISTEN ? "listening socket" : "connection",
+		   tcp_state_name(e->state));
 	if (e->at_end)
 		sb(b, "the end");
 	else

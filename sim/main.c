@@ -312,6 +312,17 @@ static int cmd_run(int argc, char **argv)
 		status = EXIT_FAILED;
 		goto out;
 	}
+	/* A rule that must act and never did describes a segment that does
+	 * not exist: the scenario is wrong, and no output is kept. */
+	const struct scn_link *rl;
+	const struct link_rule *idle = world_idle_rule(&w, &rl);
+	if (idle) {
+		fprintf(stderr, "%s:%d:%d: rule '%s' never acted on a segment, "
+				"and it is marked must-match\n",
+			scn->file, idle->line, idle->col, idle->name);
+		status = EXIT_USAGE;
+		goto out;
+	}
 	int frc = trace_finish(&w.sim.trace);
 	if (frc < 0 || outfile_commit(&trace_out, err, sizeof err) < 0) {
 		fprintf(stderr, "tcpsim: %s\n", frc < 0 ? "writing output failed"
@@ -330,16 +341,6 @@ static int cmd_run(int argc, char **argv)
 		status = EXIT_FAILED;
 	} else if (er && !a.quiet) {
 		expect_report(er, rep);
-	}
-	/* A rule that must act and never did describes a segment that does
-	 * not exist: the scenario is wrong. */
-	const struct scn_link *rl;
-	const struct link_rule *idle = world_idle_rule(&w, &rl);
-	if (idle) {
-		fprintf(stderr, "%s:%d:%d: rule '%s' never acted on a segment, "
-				"and it is marked must-match\n",
-			scn->file, idle->line, idle->col, idle->name);
-		status = EXIT_USAGE;
 	}
 out:
 	outfile_abort(&trace_out);

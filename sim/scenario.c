@@ -1655,12 +1655,15 @@ enum {
 	AK_SERVE,
 	AK_REQUESTS,
 	AK_BULK,
+	AK_AS,
+	AK_SOCK,
 	AK_N
 };
 static const char *const action_keys[] = {
 	"at",       "on",     "bytes",  "listen",   "connect", "send",
 	"send-text", "shutdown", "close", "abort",  "set",     "inject",
 	"crash",    "reboot", "options", "serve",   "requests", "bulk",
+	"as",       "sock",
 };
 
 static const char *const event_names[] = {
@@ -1840,9 +1843,10 @@ static int get_seqexpr(struct ld *ld, yaml_node_t *v, const char *key,
 	out->off = sign * (int64_t)x;
 	return 0;
 bad:
-	return fail(ld, v, "'%s' expects a number (0 to 4294967295) or a "
-			   "connection variable plus or minus one: rcv.nxt, "
-			   "snd.nxt, snd.una, iss, irs (found '%s')",
+	return fail(ld, v, "'%s' expects a number (0 to 4294967295), or a "
+			   "variable of the receiving connection with an "
+			   "optional offset: rcv.nxt, snd.nxt, snd.una, iss, "
+			   "irs, e.g. rcv.nxt+100 (found '%s')",
 		    key, t);
 }
 
@@ -2113,6 +2117,19 @@ static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 				    rt);
 		return 0;
 	}
+	case AK_AS:
+	case AK_SOCK:
+		al->mods[key] = k;
+		if (scalar(ld, v, action_keys[key], &t) < 0)
+			return -1;
+		if (!valid_name(t))
+			return fail(ld, v, "a socket name starts with a letter "
+					   "and uses only letters, digits, '-', "
+					   "'_' and '.' (found '%s')",
+				    t);
+		if (!(*(key == AK_AS ? &a->as : &a->sock) = own_str(ld, v, t)))
+			return -1;
+		return 0;
 	case AK_BULK:
 		al->mods[key] = k;
 		if (scalar(ld, v, "bulk", &t) < 0)
@@ -2152,6 +2169,7 @@ static int check_action(struct ld *ld, yaml_node_t *an, struct action_ld *al)
 		{AK_SERVE, APP_OP_LISTEN, APP_OP_LISTEN},
 		{AK_REQUESTS, APP_OP_CONNECT, APP_OP_CONNECT},
 		{AK_BULK, APP_OP_CONNECT, APP_OP_CONNECT},
+		{AK_AS, APP_OP_LISTEN, APP_OP_CONNECT},
 	};
 	for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
 		yaml_node_t *m = al->mods[mods[i].key];
@@ -2164,6 +2182,16 @@ static int check_action(struct ld *ld, yaml_node_t *an, struct action_ld *al)
 						       : "'connect'")
 					    : "'listen' or 'connect'");
 	}
+	if (al->mods[AK_SOCK] && (a->op == APP_OP_LISTEN ||
+				   a->op == APP_OP_CONNECT ||
+				   a->op == APP_OP_INJECT ||
+				   a->op == APP_OP_CRASH ||
+				   a->op == APP_OP_REBOOT))
+		return fail(ld, al->mods[AK_SOCK], "'sock' picks the sockets "
+						   "an action works on; '%s' "
+						   "works on no socket (name "
+						   "a new one with 'as')",
+			    al->op_key);
 	if (al->mods[AK_REQUESTS] && al->mods[AK_BULK])
 		return fail(ld, al->mods[AK_BULK], "a connection makes "
 						   "'requests' or sends "
@@ -2512,6 +2540,35 @@ static int check_expect(struct ld *ld, yaml_node_t *en, struct expect_ld *el)
 					    "flags belong to segment events "
 					    "(send, retransmit, recv, drop, "
 					    "ignore, link)");
+		}
+		if (el->nodes[EK_WHAT]) {
+			static const char *const app_what[] = {
+				"connected", "data", "end-of-stream", "closed",
+				"normal", "reset", "refused", "timed-out",
+				"aborted", "crashed", "listen", "connect",
+				"send", "shutdown", "close", "abort", "set",
+				"inject", "crash", "reboot"};
+			static const char *const link_what[] = {
+				"duplicate", "delay", "corrupt", "hold",
+				"release", "down", "up"};
+			static const char *const host_what[] = {"crash",
+								"reboot"};
+			const char *const *names = NULL;
+			size_t nn = 0;
+			if (e->event == EXP_EV_APP)
+				names = app_what, nn = 20;
+			else if (e->event == EXP_EV_LINK)
+				names = link_what, nn = 7;
+			else if (e->event == EXP_EV_HOST)
+				names = host_what, nn = 2;
+			if (!names)
+				return fail(ld, el->nodes[EK_WHAT],
+					    "'what' belongs to 'event: app', "
+					    "'event: link' or 'event: host'");
+			int x;
+			if (pick(ld, el->nodes[EK_WHAT], "what", names, nn,
+				 &x) < 0)
+				return -1;
 		}
 		if (el->nodes[EK_RULE] && e->event != EXP_EV_DROP &&
 		    e->event != EXP_EV_LINK)

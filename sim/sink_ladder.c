@@ -24,15 +24,31 @@
 
 #define LABEL_MAX 80
 
+/* What a row says on the right, beside the diagram. */
+enum {
+	NOTE_REXMIT = 1 << 0,   /* a retransmission */
+	NOTE_LOST = 1 << 1,     /* lost: `why`, or by `rule` */
+	NOTE_DUP = 1 << 2,      /* a duplicate the network made */
+	NOTE_DELAY = 1 << 3,    /* held back `delay` more */
+	NOTE_CORRUPT = 1 << 4,  /* arrives with a bad checksum */
+	NOTE_HELD = 1 << 5,     /* held back until the next one went */
+	NOTE_INJECTED = 1 << 6, /* crafted by the scenario */
+	NOTE_RESTART = 1 << 7,  /* re-ACK in TIME-WAIT: 2*MSL restarted */
+	NOTE_TEXT = 1 << 8,     /* `why` as it is */
+};
+
 struct lrow {
 	sim_time_t t;
 	int state_host;          /* -1: none */
-	int state;
+	int state;               /* a TCP state, or -1 with `label` */
+	const char *label;
 	int from, to;            /* arrow; from == -1: none */
-	bool lost, rexmit, fold;
+	bool lost;
 	uint64_t pkt;
-	char label[LABEL_MAX];
-	const char *note;
+	char seg[LABEL_MAX];
+	unsigned notes;
+	const char *why, *rule, *delay_rule;
+	sim_time_t delay;
 };
 
 struct ladder {
@@ -43,6 +59,12 @@ struct ladder {
 	size_t n, cap;
 	size_t *arrows;          /* indexes of arrow rows, in pkt order */
 	size_t narrows, arrows_cap;
+	int *last_state;         /* per host: the latest state shown */
+	sim_time_t *tw_since;    /* per host: when it entered TIME-WAIT */
+	int nhosts;
+	unsigned pending_note;   /* for the host's next arrow this instant */
+	int pending_host;
+	sim_time_t pending_t;
 	bool oom;
 };
 
@@ -62,6 +84,7 @@ static struct lrow *new_row(struct ladder *l, sim_time_t t)
 	memset(r, 0, sizeof *r);
 	r->t = t;
 	r->state_host = -1;
+	r->state = -1;
 	r->from = r->to = -1;
 	return r;
 }
@@ -114,10 +137,36 @@ static struct lrow *find_arrow(struct ladder *l, uint64_t pkt)
 	return NULL;
 }
 
+static bool host_ok(struct ladder *l, const struct trace *tr, int h)
+{
+	if (!l->last_state && tr->nhosts > 0) {
+		l->nhosts = tr->nhosts;
+		l->last_state = calloc((size_t)tr->nhosts, sizeof *l->last_state);
+		l->tw_since = calloc((size_t)tr->nhosts, sizeof *l->tw_since);
+		if (!l->last_state || !l->tw_since)
+			l->oom = true;
+	}
+	return h >= 0 && h < l->nhosts && l->last_state;
+}
+
+static struct lrow *arrow_row(struct ladder *l, const struct trace_event *ev)
+{
+	struct lrow *r = last_row(l);
+	if (!r || r->t != ev->t || r->from >= 0 || r->state_host != ev->host)
+		r = new_row(l, ev->t);
+	if (!r)
+		return NULL;
+	r->from = ev->host;
+	r->to = ev->peer;
+	r->pkt = ev->pkt;
+	label_seg(r->seg, sizeof r->seg, ev->seg);
+	add_arrow_index(l, (size_t)(r - l->rows));
+	return r;
+}
+
 static void ladder_emit(struct trace_sink *s, const struct trace *tr,
 			const struct trace_event *ev)
 {
-	(void)tr;
 	struct ladder *l = (struct ladder *)s;
 	struct lrow *r;
 	switch (ev->kind) {
@@ -129,35 +178,147 @@ static void ladder_emit(struct trace_sink *s, const struct trace *tr,
 			return;
 		r->state_host = ev->host;
 		r->state = ev->b;
-		if (ev->a == TCP_TIME_WAIT && ev->b == TCP_CLOSED)
-			r->note = "2·MSL expired";
+		if (ev->a == TCP_TIME_WAIT && ev->b == TCP_CLOSED) {
+			r->notes |= NOTE_TEXT;
+			r->why = "2·MSL expired";
+		}
+		if (host_ok(l, tr, ev->host)) {
+			l->last_state[ev->host] = ev->b;
+			if (ev->b == TCP_TIME_WAIT)
+				l->tw_since[ev->host] = ev->t;
+		}
+		break;
+	case TR_TIMER:
+		/* The 2*MSL timer set again after TIME-WAIT began: a
+		 * retransmitted FIN was re-acknowledged. */
+		if (ev->a == TR_TIMER_SET && host_ok(l, tr, ev->host) &&
+		    strcmp(ev->name, "time-wait") == 0 &&
+		    l->last_state[ev->host] == TCP_TIME_WAIT &&
+		    ev->t > l->tw_since[ev->host]) {
+			l->pending_note = NOTE_RESTART;
+			l->pending_host = ev->host;
+			l->pending_t = ev->t;
+		}
 		break;
 	case TR_SEND:
-		r = last_row(l);
-		if (!r || r->t != ev->t || r->from >= 0 ||
-		    r->state_host != ev->host)
-			r = new_row(l, ev->t);
+		r = arrow_row(l, ev);
 		if (!r)
 			return;
-		r->from = ev->host;
-		r->to = ev->peer;
-		r->pkt = ev->pkt;
-		r->rexmit = ev->b != 0;
-		if (r->rexmit)
-			r->note = "retransmission";
-		label_seg(r->label, sizeof r->label, ev->seg);
-		add_arrow_index(l, (size_t)(r - l->rows));
+		if (ev->b == TR_SEND_REXMIT)
+			r->notes |= NOTE_REXMIT;
+		if (ev->b == TR_SEND_INJECTED)
+			r->notes |= NOTE_INJECTED;
+		if (l->pending_note && l->pending_host == ev->host &&
+		    l->pending_t == ev->t)
+			r->notes |= l->pending_note;
+		l->pending_note = 0;
 		break;
 	case TR_DROP:
 		r = find_arrow(l, ev->pkt);
 		if (r) {
 			r->lost = true;
-			r->note = ev->why;
+			r->notes |= NOTE_LOST;
+			r->why = ev->why;
+			r->rule = ev->text;
 		}
+		break;
+	case TR_LINK:
+		if (!ev->seg) { /* a direction goes down or comes up */
+			r = new_row(l, ev->t);
+			if (!r)
+				return;
+			r->notes |= NOTE_TEXT;
+			r->why = strcmp(ev->name, "down") == 0 ? "link down"
+							       : "link up";
+			r->state_host = ev->host;
+			r->label = strcmp(ev->name, "down") == 0 ? "(link down)"
+								 : "(link up)";
+			break;
+		}
+		r = find_arrow(l, ev->pkt);
+		if (!r)
+			break;
+		if (strcmp(ev->name, "duplicate") == 0) {
+			struct trace_event copy = *ev;
+			copy.pkt = (uint64_t)ev->v[0];
+			size_t orig = (size_t)(r - l->rows);
+			struct lrow *d = arrow_row(l, &copy);
+			if (!d)
+				return;
+			r = &l->rows[orig];
+			d->to = r->to;
+			d->from = r->from;
+			d->notes |= NOTE_DUP;
+			d->rule = ev->text;
+		} else if (strcmp(ev->name, "delay") == 0) {
+			r->notes |= NOTE_DELAY;
+			r->delay += ev->v[0];
+			r->delay_rule = ev->text;
+		} else if (strcmp(ev->name, "corrupt") == 0) {
+			r->notes |= NOTE_CORRUPT;
+		} else if (strcmp(ev->name, "hold") == 0) {
+			r->notes |= NOTE_HELD;
+		}
+		break;
+	case TR_HOST:
+		r = new_row(l, ev->t);
+		if (!r)
+			return;
+		r->state_host = ev->host;
+		r->label = strcmp(ev->name, "crash") == 0 ? "(crashed)"
+							  : "(rebooted)";
 		break;
 	default:
 		break;
 	}
+}
+
+/* The row's notes as one line of text. */
+static void format_notes(const struct lrow *r, char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+#define ADD(...)                                                            \
+	do {                                                                \
+		if (len < n) {                                              \
+			int w_ = snprintf(buf + len, n - len, "%s",        \
+					  len ? ", " : "");                 \
+			len += w_ > 0 ? (size_t)w_ : 0;                     \
+		}                                                           \
+		if (len < n) {                                              \
+			int w_ = snprintf(buf + len, n - len, __VA_ARGS__); \
+			len += w_ > 0 ? (size_t)w_ : 0;                     \
+		}                                                           \
+	} while (0)
+	if (r->notes & NOTE_INJECTED)
+		ADD("injected");
+	if (r->notes & NOTE_REXMIT)
+		ADD("retransmission");
+	if (r->notes & NOTE_DUP)
+		ADD(r->rule ? "duplicate (rule %s)" : "duplicate%s",
+		    r->rule ? r->rule : "");
+	if (r->notes & NOTE_DELAY) {
+		char tb[32];
+		sim_time_fmt_short(r->delay, tb, sizeof tb);
+		ADD(r->delay_rule ? "delayed %s more (rule %s)"
+				  : "delayed %s more%s",
+		    tb, r->delay_rule ? r->delay_rule : "");
+	}
+	if (r->notes & NOTE_CORRUPT)
+		ADD("corrupted");
+	if (r->notes & NOTE_HELD)
+		ADD("held back");
+	if (r->notes & NOTE_RESTART)
+		ADD("2·MSL restarted");
+	if (r->notes & NOTE_LOST) {
+		if (r->rule)
+			ADD("lost: rule %s", r->rule);
+		else
+			ADD("lost: %s", r->why);
+	}
+	if (r->notes & NOTE_TEXT)
+		ADD("%s", r->why);
+#undef ADD
 }
 
 /* ---- drawing --------------------------------------------------------- */
@@ -279,7 +440,7 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 	size_t e = col_x(g, hi) - 1; /* exclusive */
 	if (e <= s + 8)
 		return;
-	size_t len = utf8_len(r->label);
+	size_t len = utf8_len(r->seg);
 	size_t span = e - s;
 	bool fits = len + 6 <= span;
 	size_t lx = rightward ? s + 2 : e - 2 - len;
@@ -305,7 +466,7 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 		cv->c[x] = cross;
 	}
 	if (fits)
-		cv_text(cv, lx, r->label);
+		cv_text(cv, lx, r->seg);
 }
 
 static int ladder_finish(struct trace_sink *s, const struct trace *tr)
@@ -317,7 +478,7 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	size_t maxlabel = 0, maxname = 12;
 	sim_time_t tmax = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		size_t len = utf8_len(l->rows[i].label);
+		size_t len = utf8_len(l->rows[i].seg);
 		if (len > maxlabel)
 			maxlabel = len;
 		if (l->rows[i].t % 1000)
@@ -380,11 +541,10 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 			draw_arrow(&cv, &g, r);
 		if (r->state_host >= 0)
 			cv_text(&cv, col_x(&g, r->state_host),
-				tr->state_name(r->state));
-		if (r->note) {
-			char note[160];
-			snprintf(note, sizeof note, "%s%s",
-				 r->lost ? "lost: " : "", r->note);
+				r->label ? r->label : tr->state_name(r->state));
+		if (r->notes) {
+			char note[256];
+			format_notes(r, note, sizeof note);
 			cv_text(&cv, notes_x, note);
 		}
 		cv_print(&cv, f);
@@ -398,6 +558,8 @@ static void ladder_destroy(struct trace_sink *s)
 	struct ladder *l = (struct ladder *)s;
 	free(l->rows);
 	free(l->arrows);
+	free(l->last_state);
+	free(l->tw_since);
 	free(l);
 }
 
@@ -409,7 +571,8 @@ struct trace_sink *sink_ladder_new(FILE *f, const struct ladder_opts *o)
 	l->base.emit = ladder_emit;
 	l->base.finish = ladder_finish;
 	l->base.destroy = ladder_destroy;
-	l->base.mask = TR_BIT(TR_STATE) | TR_BIT(TR_SEND) | TR_BIT(TR_DROP);
+	l->base.mask = TR_BIT(TR_STATE) | TR_BIT(TR_SEND) | TR_BIT(TR_DROP) |
+		       TR_BIT(TR_LINK) | TR_BIT(TR_HOST) | TR_BIT(TR_TIMER);
 	l->f = f;
 	if (o)
 		l->o = *o;

@@ -187,7 +187,8 @@ int trace_format_line(const struct trace *tr, const struct trace_event *ev,
 			    (long long)ev->v[0]);
 		} else if (strcmp(ev->name, "listen") == 0) {
 			put(&b, " port=%lld", (long long)ev->v[0]);
-		} else if (strcmp(ev->name, "send") == 0) {
+		} else if (strcmp(ev->name, "send") == 0 ||
+			   strcmp(ev->name, "inject") == 0) {
 			put(&b, " bytes=%lld", (long long)ev->v[0]);
 		}
 		if (ev->a == TR_APP_ERROR && ev->text)

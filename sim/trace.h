@@ -23,12 +23,14 @@ enum trace_kind {
 	TR_RUN,   /* name: "start" | "end"; why: how the run ended; v[0]: events */
 	TR_STATE, /* conn; a: from state, b: to state; why */
 	TR_SEND,  /* pkt, seg, host: sender, peer: receiver or -1; a: sender's
-		     TCP state; b: 1 for a retransmission; why */
+		     TCP state; b: TR_SEND_REXMIT or TR_SEND_INJECTED or 0;
+		     why */
 	TR_RECV,  /* pkt, seg, host: receiver */
 	TR_IGNORE,/* pkt, seg, host: receiver; the receiving TCP discarded it
 		     without a reply; why */
-	TR_DROP,  /* pkt, seg, host: sender, peer: receiver; why; text: the
-		     scripted rule, if one did it */
+	TR_DROP,  /* pkt, seg, host: sender, peer: receiver; a: sender's TCP
+		     state when sent; why; text: the scripted rule, if one
+		     did it */
 	TR_LINK,  /* the network did something else to a segment: host:
 		     sender side, peer: receiver side; name: what
 		     ("duplicate", "delay", "corrupt", "hold", "release") with
@@ -49,6 +51,7 @@ enum trace_kind {
 
 enum trace_timer_op { TR_TIMER_SET, TR_TIMER_FIRE, TR_TIMER_CANCEL };
 enum trace_app_kind { TR_APP_CALL, TR_APP_EVENT, TR_APP_ERROR };
+enum { TR_SEND_REXMIT = 1, TR_SEND_INJECTED = 2 };
 
 /* Endpoints of a connection as seen from the host that emits the event. */
 struct trace_tuple {

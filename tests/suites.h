@@ -10,5 +10,7 @@ Suite *rng_suite(void);
 Suite *scenario_suite(void);
 Suite *tcp_suite(void);
 Suite *world_suite(void);
+Suite *faults_suite(void);
+Suite *apps_suite(void);
 
 #endif

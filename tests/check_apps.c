@@ -1,0 +1,387 @@
+/* check_apps.c — scripted applications: socket calls, built-in behaviours,
+ * injected segments and the events that trigger actions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinks.h"
+#include "suites.h"
+#include "world.h"
+
+static struct scenario *load(const char *text)
+{
+	struct scenario *s;
+	struct scn_error e;
+	int rc = scn_load_string("t.yaml", text, strlen(text), &s, &e);
+	ck_assert_msg(rc == 0, "%d:%d: %s", e.line, e.col, e.msg);
+	return s;
+}
+
+/* Run a scenario with its text trace in memory. */
+static char *run(const char *text, struct world *w, struct scenario **sp)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	*sp = load(text);
+	ck_assert_int_eq(world_build(w, *sp, NULL), 0);
+	trace_add_sink(&w->sim.trace, sink_text_new(f));
+	world_run(w);
+	trace_finish(&w->sim.trace);
+	trace_fini(&w->sim.trace);
+	fclose(f);
+	return buf;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static const struct app_sock *sock_n(const struct world *w, int host, int n)
+{
+	const struct app_sock *s = w->apps[host].socks;
+	while (s && n--)
+		s = s->next;
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+START_TEST(test_echo_and_text_arrive_intact)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 7, serve: echo},"
+		      " {on: peer-closed, close: true}]\n"
+		      "  client:\n"
+		      "    - {at: 0s, connect: server:7}\n"
+		      "    - {on: connected, send-text: \"GET / HTTP/1.0\\r\\n\\r\\n\"}\n"
+		      "    - {on: connected, send: 100KB}\n"
+		      "    - {on: received, bytes: 100018, close: true}\n",
+		      &w, &s);
+	const struct app_sock *c = sock_n(&w, 0, 0);
+	const struct app_sock *e = sock_n(&w, 1, 1);
+	ck_assert_uint_eq(c->written, 100018);
+	ck_assert_uint_eq(e->received, 100018);
+	ck_assert_uint_eq(e->written, 100018);
+	ck_assert_uint_eq(c->received, 100018);
+	ck_assert_uint_eq(c->bad + e->bad + c->unverified + e->unverified, 0);
+	ck_assert_int_eq(c->end, TCP_END_NORMAL);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_corruption_through_an_echo_is_caught)
+{
+	/* A byte damaged on the way to the echo comes back damaged: the
+	 * client, which knows what it wrote, sees it. The damage is made by
+	 * a crafted segment the echo accepts in place of the real one. */
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links:\n"
+		      "  - between: [client, server]\n"
+		      "    delay: 5ms\n"
+		      "    rules: [{from: client, data: true, nth: 1, action: drop}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 7, serve: echo}]\n"
+		      "  client:\n"
+		      "    - {at: 0s, connect: server:7}\n"
+		      "    - {on: connected, send-text: hello}\n"
+		      "    - {on: connected, inject: {src: \"10.0.0.1:49152\","
+		      " dst: \"server:7\", flags: \"PSH,ACK\", seq: rcv.nxt,"
+		      " ack: snd.nxt, data: jello}}\n",
+		      &w, &s);
+	const struct app_sock *c = sock_n(&w, 0, 0);
+	const struct app_sock *e = sock_n(&w, 1, 1);
+	ck_assert_uint_eq(e->received, 5);
+	ck_assert_uint_eq(e->bad, 1);
+	ck_assert_uint_eq(e->first_bad, 0);
+	ck_assert_uint_eq(c->received, 5);
+	ck_assert_uint_eq(c->bad, 1);
+	ck_assert_uint_eq(c->first_bad, 0);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_request_response_counts)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80, serve: {respond: 5000,"
+		      " per: 200}}, {on: peer-closed, close: true}]\n"
+		      "  client: [{at: 0s, connect: server:80, requests: {count:"
+		      " 4, size: 200, response: 5000}}]\n",
+		      &w, &s);
+	const struct app_sock *c = sock_n(&w, 0, 0);
+	const struct app_sock *v = sock_n(&w, 1, 1);
+	ck_assert_uint_eq(c->written, 800);
+	ck_assert_uint_eq(v->received, 800);
+	ck_assert_uint_eq(v->written, 20000);
+	ck_assert_uint_eq(c->received, 20000);
+	ck_assert_int_eq(c->end, TCP_END_NORMAL);
+	ck_assert_int_eq(v->end, TCP_END_NORMAL);
+	/* one request at a time: the second goes after the first answer */
+	ck_assert_int_eq(count(t, " call=send"), 0);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_close_then_data_is_answered_with_rst)
+{
+	/* RFC 1122 §4.2.2.13: the server closes while the client still
+	 * sends; the late data meets a RST. */
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80}, {on: connected, close: true}]\n"
+		      "  client: [{at: 0s, connect: server:80}, {at: 1s, send: 10}]\n",
+		      &w, &s);
+	/* SYN,ACK; FIN; RST */
+	ck_assert_int_eq(count(t, "server send pkt="), 3);
+	ck_assert_ptr_nonnull(strstr(t, "server send pkt=7 src=10.0.0.2:80 "
+					"dst=10.0.0.1:49152 flags=RST "));
+	ck_assert_ptr_nonnull(strstr(t, "why=\"RFC 1122 §4.2.2.13: data after "
+					"the application closed — reset to "
+					"show it was lost\""));
+	ck_assert_int_eq(sock_n(&w, 0, 0)->end, TCP_END_RESET);
+	ck_assert_int_eq(sock_n(&w, 1, 1)->end, TCP_END_ABORTED);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+
+	/* with shutdown instead, the data is read and the stream ends well */
+	t = run("hosts: {client: {}, server: {}}\n"
+		"links: [{between: [client, server], delay: 5ms}]\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}, {on: connected, shutdown: true}]\n"
+		"  client: [{at: 0s, connect: server:80}, {at: 1s, send: 10},"
+		" {at: 2s, close: true}]\n",
+		&w, &s);
+	ck_assert_int_eq(count(t, "flags=RST"), 0);
+	ck_assert_uint_eq(sock_n(&w, 1, 1)->received, 10);
+	ck_assert_int_eq(sock_n(&w, 1, 1)->end, TCP_END_NORMAL);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_linger0_close_and_abort_send_rst)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80}]\n"
+		      "  client: [{at: 0s, connect: server:80, options: {linger0:"
+		      " true}}, {at: 1s, close: true}]\n",
+		      &w, &s);
+	ck_assert_ptr_nonnull(strstr(t, "1.000000000 client send pkt=4 "
+					"src=10.0.0.1:49152 dst=10.0.0.2:80 "
+					"flags=RST "));
+	ck_assert_int_eq(count(t, "flags=FIN"), 0);
+	ck_assert_int_eq(sock_n(&w, 0, 0)->end, TCP_END_ABORTED);
+	ck_assert_int_eq(sock_n(&w, 1, 1)->end, TCP_END_RESET);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_injected_rst_relative_to_the_connection)
+{
+	/* RFC 5961: a RST exactly at RCV.NXT resets; one in the window
+	 * but not exact earns a challenge ACK; one outside is discarded. */
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}, mallory: {}}\n"
+		      "links:\n"
+		      "  - {between: [client, server], delay: 5ms}\n"
+		      "  - {between: [mallory, server], delay: 1ms}\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80}]\n"
+		      "  client: [{at: 0s, connect: server:80}]\n"
+		      "  mallory:\n"
+		      "    - {at: 1s, inject: {src: \"10.0.0.1:49152\", dst: "
+		      "\"server:80\", flags: RST, seq: rcv.nxt+70000}}\n"
+		      "    - {at: 2s, inject: {src: \"10.0.0.1:49152\", dst: "
+		      "\"server:80\", flags: RST, seq: rcv.nxt+1}}\n"
+		      "    - {at: 3s, inject: {src: \"10.0.0.1:49152\", dst: "
+		      "\"server:80\", flags: RST, seq: rcv.nxt}}\n",
+		      &w, &s);
+	ck_assert_ptr_nonnull(strstr(t, "1.001000000 server ignore "));
+	ck_assert_ptr_nonnull(strstr(t, "2.001000000 server send pkt="));
+	ck_assert_ptr_nonnull(strstr(t, "RFC 5961 §3.2: RST in the window but "
+					"not at RCV.NXT — challenge ACK"));
+	ck_assert_ptr_nonnull(strstr(t, "3.001000000 server state "
+					"conn=10.0.0.2:80>10.0.0.1:49152 "
+					"from=ESTABLISHED to=CLOSED"));
+	ck_assert_int_eq(sock_n(&w, 1, 1)->end, TCP_END_RESET);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_keepalive_gives_up_at_idle_plus_count_times_interval)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("stop: 4h\n"
+		      "hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 10ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80, options: {keepalive: true,"
+		      " keepidle: 2h, keepintvl: 75s, keepcnt: 10}}]\n"
+		      "  client: [{at: 0s, connect: server:80}, {at: 1s, crash: true}]\n",
+		      &w, &s);
+	/* The last segment from the client reached the server at 30 ms
+	 * (the handshake's ACK, sent at 20 ms): probes at that + 2 h +
+	 * k * 75 s, k = 0..9, then the end at + 2 h + 10 * 75 s. */
+	const struct app_sock *v = sock_n(&w, 1, 1);
+	ck_assert_int_eq(v->end, TCP_END_TIMEOUT);
+	ck_assert_int_eq(v->end_time, SIM_MS(30) + SIM_S(7200) + 10 * SIM_S(75));
+	ck_assert_int_eq(count(t, "keepalive — idle for the keepalive time"), 1);
+	ck_assert_int_eq(count(t, "keepalive — probe unanswered"), 9);
+	ck_assert_ptr_nonnull(strstr(t, "7200.030000000 server send pkt="));
+	ck_assert_ptr_nonnull(strstr(t, "7875.030000000 server send pkt="));
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_keepalive_probe_is_answered_by_a_live_peer)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("stop: 3h\n"
+		      "hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 10ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80, options: {keepalive: true,"
+		      " keepidle: 1h, keepintvl: 75s, keepcnt: 3}}]\n"
+		      "  client: [{at: 0s, connect: server:80}]\n",
+		      &w, &s);
+	/* each probe (SEG.SEQ = SND.NXT-1) is outside the client's window:
+	 * it answers with an ACK, which starts the idle time again */
+	ck_assert_int_eq(count(t, "keepalive — idle for the keepalive time"), 2);
+	ck_assert_int_eq(count(t, "keepalive — probe unanswered"), 0);
+	/* last heard at 30 ms; the probe's answer arrives 20 ms after it */
+	ck_assert_ptr_nonnull(strstr(t, "3600.030000000 server send pkt="));
+	ck_assert_ptr_nonnull(strstr(t, "3600.040000000 client send pkt="));
+	ck_assert_ptr_nonnull(strstr(t, "7200.050000000 server send pkt="));
+	ck_assert_ptr_null(sock_n(&w, 1, 1)->ended ? "ended" : NULL);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_refused_and_timed_out_trigger_actions)
+{
+	struct world w;
+	struct scenario *s;
+	/* nothing listens on 81: refused, so the client tries 80 */
+	char *t = run("hosts: {client: {tcp: {syn-retries: 1}}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80}]\n"
+		      "  client:\n"
+		      "    - {at: 0s, connect: server:81}\n"
+		      "    - {on: refused, connect: server:80}\n"
+		      "    - {on: connected, send: 10}\n",
+		      &w, &s);
+	ck_assert_int_eq(sock_n(&w, 0, 0)->end, TCP_END_REFUSED);
+	ck_assert_int_eq(sock_n(&w, 0, 1)->c != NULL, 1);
+	ck_assert_int_eq(count(t, "event=closed reason=refused"), 1);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+
+	/* every SYN lost: timed out after one retry, then the backup link;
+	 * the server resets the second connection: 'reset' fires */
+	t = run("hosts: {client: {tcp: {syn-retries: 1}}, main: {}, backup: {}}\n"
+		"links:\n"
+		"  - {between: [client, main], loss: 1}\n"
+		"  - {between: [client, backup], delay: 5ms}\n"
+		"apps:\n"
+		"  main: [{at: 0s, listen: 80}]\n"
+		"  backup: [{at: 0s, listen: 80}, {on: connected, abort: true}]\n"
+		"  client:\n"
+		"    - {at: 0s, connect: main:80}\n"
+		"    - {on: timed-out, connect: backup:80}\n"
+		"    - {on: reset, send: 1}\n",
+		&w, &s);
+	ck_assert_int_eq(sock_n(&w, 0, 0)->end, TCP_END_TIMEOUT);
+	ck_assert_int_eq(sock_n(&w, 0, 0)->end_time, SIM_S(3));
+	ck_assert_int_eq(sock_n(&w, 0, 1)->end, TCP_END_RESET);
+	/* 'reset' ran its send on a closed socket: an error, traced */
+	ck_assert_ptr_nonnull(strstr(t, "3.020000000 client app "
+					"conn=10.0.0.1:49153>10.0.0.3:80 "
+					"call=send bytes=1 error=\"connection "
+					"closing or closed\" line=11"));
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_timed_actions_need_an_open_socket)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  client: [{at: 1s, send: 10}, {at: 2s, listen: 80},"
+		      " {at: 3s, listen: 80}]\n",
+		      &w, &s);
+	ck_assert_ptr_nonnull(strstr(t, "1.000000000 client app call=send "
+					"bytes=10 error=\"no open connection\" "
+					"line=4"));
+	ck_assert_ptr_nonnull(strstr(t, "3.000000000 client app call=listen "
+					"port=80 error=\"port already in use\""));
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+Suite *apps_suite(void)
+{
+	Suite *s = suite_create("apps");
+	TCase *tc = tcase_create("behaviours");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_echo_and_text_arrive_intact);
+	tcase_add_test(tc, test_corruption_through_an_echo_is_caught);
+	tcase_add_test(tc, test_request_response_counts);
+	tcase_add_test(tc, test_close_then_data_is_answered_with_rst);
+	tcase_add_test(tc, test_linger0_close_and_abort_send_rst);
+	tcase_add_test(tc, test_injected_rst_relative_to_the_connection);
+	tcase_add_test(tc, test_keepalive_gives_up_at_idle_plus_count_times_interval);
+	tcase_add_test(tc, test_keepalive_probe_is_answered_by_a_live_peer);
+	tcase_add_test(tc, test_refused_and_timed_out_trigger_actions);
+	tcase_add_test(tc, test_timed_actions_need_an_open_socket);
+	suite_add_tcase(s, tc);
+	return s;
+}

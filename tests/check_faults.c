@@ -1,0 +1,710 @@
+/* check_faults.c — every fault a scenario can script does exactly what it
+ * says: rates within binomial bounds, burst lengths as the chain predicts,
+ * delivery times to the nanosecond, queues that drop exactly the overflow,
+ * rules that hit exactly the segments they name, hosts that crash and
+ * reboot, and expectations that explain their failures. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+#include "host.h"
+#include "link.h"
+#include "sinks.h"
+#include "suites.h"
+#include "world.h"
+
+static struct scenario *load(const char *text)
+{
+	struct scenario *s;
+	struct scn_error e;
+	int rc = scn_load_string("t.yaml", text, strlen(text), &s, &e);
+	ck_assert_msg(rc == 0, "%d:%d: %s", e.line, e.col, e.msg);
+	return s;
+}
+
+/* A sink that keeps the events it is given (segments copied). */
+struct kept {
+	struct trace_event ev;
+	struct tcp_seg seg;
+	char why[160];
+	char text[64];
+	char name[32];
+};
+
+struct keep_sink {
+	struct trace_sink base;
+	struct kept *k;
+	size_t n, cap;
+};
+
+static void keep_emit(struct trace_sink *s, const struct trace *tr,
+		      const struct trace_event *ev)
+{
+	(void)tr;
+	struct keep_sink *k = (struct keep_sink *)s;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 1024;
+		k->k = realloc(k->k, k->cap * sizeof *k->k);
+		ck_assert_ptr_nonnull(k->k);
+	}
+	struct kept *x = &k->k[k->n++];
+	memset(x, 0, sizeof *x);
+	x->ev = *ev;
+	if (ev->seg) {
+		x->seg = *ev->seg;
+		x->seg.data = NULL;
+	}
+	snprintf(x->why, sizeof x->why, "%s", ev->why ? ev->why : "");
+	snprintf(x->text, sizeof x->text, "%s", ev->text ? ev->text : "");
+	snprintf(x->name, sizeof x->name, "%s", ev->name ? ev->name : "");
+}
+
+static void keep_init(struct keep_sink *k, uint32_t mask)
+{
+	memset(k, 0, sizeof *k);
+	k->base.emit = keep_emit;
+	k->base.mask = mask;
+}
+
+/* Put n crafted segments of `len` bytes on the link from host 0 to host
+ * 1 at time 0 (port 9 of host 1, where nothing listens). */
+static void burst(struct world *w, int n, uint32_t len)
+{
+	static uint8_t payload[1460];
+	for (int i = 0; i < n; i++) {
+		struct tcp_seg s = {
+			.saddr = w->hosts[0].addr,
+			.daddr = w->hosts[1].addr,
+			.sport = 1000,
+			.dport = 9,
+			.seq = (uint32_t)i * len,
+			.flags = TCP_ACK,
+			.wnd = 1000,
+			.len = len,
+			.data = payload,
+		};
+		host_inject(&w->hosts[0], &s, "test burst");
+	}
+}
+
+/* ---- random faults --------------------------------------------------- */
+
+START_TEST(test_loss_and_duplication_rates_are_binomial)
+{
+	struct scenario *s = load(
+		"seed: 5\n"
+		"hosts: {a: {}, b: {}}\n"
+		"links: [{between: [a, b], delay: 1ms, loss: 10%, duplicate: 5%,"
+		" corrupt: 2%}]\n");
+	struct world w;
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	enum { N = 20000 };
+	burst(&w, N, 10);
+	world_run(&w);
+	const struct link_dir *d = &w.links[0].dir[0];
+	/* N p = 2000 lost, sd 42; 5 % of the 18000 left duplicated: 900,
+	 * sd 29; 2 % corrupted: 360, sd 19. Bounds are 6 sd. */
+	ck_assert_uint_eq(d->sent, N);
+	ck_assert_uint_gt(d->lost, 2000 - 255);
+	ck_assert_uint_lt(d->lost, 2000 + 255);
+	ck_assert_uint_gt(d->duplicated, 900 - 175);
+	ck_assert_uint_lt(d->duplicated, 900 + 175);
+	ck_assert_uint_gt(d->corrupted, 360 - 115);
+	ck_assert_uint_lt(d->corrupted, 360 + 115);
+	/* every segment not lost arrives, with its duplicates */
+	ck_assert_uint_eq(d->delivered, N - d->lost + d->duplicated);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_gilbert_elliott_burst_length_matches_parameters)
+{
+	struct scenario *s = load(
+		"seed: 3\n"
+		"hosts: {a: {}, b: {}}\n"
+		"links: [{between: [a, b], burst-loss: {p: 1%, r: 25%}}]\n");
+	struct world w;
+	struct keep_sink k;
+	keep_init(&k, TR_BIT(TR_DROP));
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, &k.base);
+	enum { N = 200000 };
+	uint8_t *lost = calloc(N + 1, 1);
+	burst(&w, N, 0);
+	world_run(&w);
+	for (size_t i = 0; i < k.n; i++)
+		if (k.k[i].ev.host == 0 && k.k[i].ev.pkt <= N)
+			lost[k.k[i].ev.pkt] = 1;
+	uint64_t runs = 0, losses = 0;
+	for (int i = 1; i <= N; i++) {
+		losses += lost[i];
+		runs += lost[i] && !lost[i - 1];
+	}
+	/* With loss only in the bad state, a run of losses is a stay in it:
+	 * geometric with mean 1/r = 4. Stationary share of bad segments:
+	 * p / (p + r) = 3.85 %. */
+	double mean = (double)losses / (double)runs;
+	double share = (double)losses / N;
+	ck_assert_msg(mean > 3.5 && mean < 4.5, "mean burst %.3f", mean);
+	ck_assert_msg(share > 0.0385 - 0.006 && share < 0.0385 + 0.006,
+		      "loss share %.4f", share);
+	ck_assert_uint_eq(w.links[0].dir[0].ge_bad_segments, losses);
+	free(lost);
+	free(k.k);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+/* ---- rate and queue ---------------------------------------------------- */
+
+START_TEST(test_delivery_time_is_size_over_rate_plus_delay)
+{
+	struct scenario *s = load(
+		"hosts: {a: {}, b: {}}\n"
+		"links: [{between: [a, b], delay: 10ms, rate: 1Mbit/s}]\n");
+	struct world w;
+	struct keep_sink k;
+	keep_init(&k, TR_BIT(TR_RECV));
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, &k.base);
+	burst(&w, 5, 1000);
+	world_run(&w);
+	/* 1000 bytes + 40 of headers = 8320 bits = 8.32 ms at 1 Mbit/s; the
+	 * k-th segment leaves the transmitter at k * 8.32 ms and arrives
+	 * 10 ms later. */
+	int seen = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		if (k.k[i].ev.host != 1)
+			continue;
+		seen++;
+		ck_assert_int_eq(k.k[i].ev.t, seen * SIM_US(8320) + SIM_MS(10));
+	}
+	ck_assert_int_eq(seen, 5);
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_queue_overflow_drops_exactly_the_overflow)
+{
+	struct scenario *s = load(
+		"hosts: {a: {}, b: {}}\n"
+		"links: [{between: [a, b], rate: 1Mbit/s, queue: 5}]\n");
+	struct world w;
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	burst(&w, 20, 1000);
+	world_run(&w);
+	/* one on the wire, five waiting, fourteen dropped */
+	ck_assert_uint_eq(w.links[0].dir[0].queue_drops, 14);
+	ck_assert_uint_eq(w.links[0].dir[0].delivered, 6);
+	world_free(&w);
+	scn_free(s);
+
+	s = load("hosts: {a: {}, b: {}}\n"
+		 "links: [{between: [a, b], rate: 1Mbit/s, queue: 3000B}]\n");
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	burst(&w, 20, 1000);
+	world_run(&w);
+	/* 1040-byte segments: two fit in 3000 bytes behind the first */
+	ck_assert_uint_eq(w.links[0].dir[0].queue_drops, 17);
+	ck_assert_uint_eq(w.links[0].dir[0].delivered, 3);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_mtu_drops_what_does_not_fit_and_mss_follows_it)
+{
+	struct scenario *s = load(
+		"hosts: {a: {}, b: {}}\n"
+		"links: [{between: [a, b], mtu: 576}]\n"
+		"apps:\n"
+		"  b: [{at: 0s, listen: 80}]\n"
+		"  a: [{at: 0s, connect: b:80}, {on: connected, send: 3000}]\n");
+	struct world w;
+	struct keep_sink k;
+	keep_init(&k, TR_BIT(TR_SEND) | TR_BIT(TR_DROP));
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, &k.base);
+	burst(&w, 2, 1000); /* crafted: too big for the link */
+	world_run(&w);
+	int big_drops = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kept *x = &k.k[i];
+		if (x->ev.kind == TR_DROP)
+			big_drops += strcmp(x->why, "larger than the link MTU") == 0;
+		/* the connection announces and uses 576 - 40 = 536 */
+		if (x->ev.kind == TR_SEND && x->seg.sport != 1000) {
+			if (x->seg.flags & TCP_SYN)
+				ck_assert_uint_eq(x->seg.mss, 536);
+			ck_assert_uint_le(x->seg.len, 536);
+		}
+	}
+	ck_assert_int_eq(big_drops, 2);
+	ck_assert_uint_eq(w.apps[1].socks->next->received, 3000);
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_jitter_keeps_order_unless_told)
+{
+	const char *fmt = "seed: 2\n"
+			  "hosts: {a: {}, b: {}}\n"
+			  "links: [{between: [a, b], delay: 10ms, jitter: 8ms,"
+			  " jitter-reorders: %s}]\n";
+	for (int reorder = 0; reorder < 2; reorder++) {
+		char text[256];
+		snprintf(text, sizeof text, fmt, reorder ? "true" : "false");
+		struct scenario *s = load(text);
+		struct world w;
+		struct keep_sink k;
+		keep_init(&k, TR_BIT(TR_RECV));
+		ck_assert_int_eq(world_build(&w, s, NULL), 0);
+		trace_add_sink(&w.sim.trace, &k.base);
+		for (int i = 0; i < 200; i++) { /* one every 100 us */
+			w.sim.now = SIM_US(100) * i;
+			burst(&w, 1, 10);
+		}
+		w.sim.now = 0;
+		world_run(&w);
+		int inversions = 0, got = 0;
+		uint64_t last = 0;
+		for (size_t i = 0; i < k.n; i++) {
+			if (k.k[i].ev.host != 1)
+				continue;
+			got++;
+			inversions += k.k[i].ev.pkt < last;
+			last = k.k[i].ev.pkt;
+			sim_time_t sent = SIM_US(100) * (sim_time_t)(k.k[i].ev.pkt - 1);
+			ck_assert_int_ge(k.k[i].ev.t, sent + SIM_MS(10));
+			if (reorder)
+				ck_assert_int_le(k.k[i].ev.t, sent + SIM_MS(18));
+		}
+		ck_assert_int_eq(got, 200);
+		if (reorder)
+			ck_assert_int_gt(inversions, 10);
+		else
+			ck_assert_int_eq(inversions, 0);
+		world_free(&w);
+		free(k.k);
+		scn_free(s);
+	}
+}
+END_TEST
+
+START_TEST(test_outage_drops_on_the_wire_and_while_down)
+{
+	struct scenario *s = load(
+		"hosts: {a: {}, b: {}}\n"
+		"links: [{between: [a, b], delay: 100ms, down: [{at: 50ms, "
+		"until: 300ms}]}]\n");
+	struct world w;
+	struct keep_sink k;
+	keep_init(&k, TR_BIT(TR_DROP) | TR_BIT(TR_RECV));
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, &k.base);
+	burst(&w, 1, 10); /* at 0: on the wire when the link goes down */
+	world_run(&w);
+	ck_assert_int_eq(k.n, 1);
+	ck_assert_int_eq(k.k[0].ev.kind, TR_DROP);
+	ck_assert_int_eq(k.k[0].ev.t, SIM_MS(50));
+	ck_assert_str_eq(k.k[0].why, "the link went down with the segment on "
+				     "the wire");
+	ck_assert(!w.links[0].dir[0].down); /* up again at the end */
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+
+	/* a connection attempt during the outage is dropped, then works */
+	s = load("hosts: {a: {}, b: {}}\n"
+		 "links: [{between: [a, b], delay: 10ms, down: [{at: 0s, for: "
+		 "2s}]}]\n"
+		 "apps: {b: [{at: 0s, listen: 80}], a: [{at: 500ms, connect: "
+		 "b:80}]}\n");
+	keep_init(&k, TR_BIT(TR_DROP) | TR_BIT(TR_STATE));
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, &k.base);
+	world_run(&w);
+	int drops = 0;
+	sim_time_t established = -1;
+	for (size_t i = 0; i < k.n; i++) {
+		if (k.k[i].ev.kind == TR_DROP) {
+			drops++;
+			ck_assert_str_eq(k.k[i].why, "the link is down");
+		}
+		if (k.k[i].ev.kind == TR_STATE && k.k[i].ev.host == 0 &&
+		    k.k[i].ev.b == TCP_ESTABLISHED)
+			established = k.k[i].ev.t;
+	}
+	/* SYN at 0.5 s and 1.5 s lost; the one at 3.5 s gets through */
+	ck_assert_int_eq(drops, 2);
+	ck_assert_int_eq(established, SIM_MS(3520));
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+}
+END_TEST
+
+/* ---- rules ------------------------------------------------------------- */
+
+/* Run text; return the drops (and link actions) done by rules. */
+static struct keep_sink run_kept(const char *text, uint32_t mask,
+				 struct world *w, struct scenario **sp)
+{
+	struct keep_sink k;
+	keep_init(&k, mask);
+	*sp = load(text);
+	ck_assert_int_eq(world_build(w, *sp, NULL), 0);
+	trace_add_sink(&w->sim.trace, &k.base);
+	world_run(w);
+	return k;
+}
+
+START_TEST(test_rule_state_drops_only_the_final_ack)
+{
+	struct world w;
+	struct scenario *s;
+	struct keep_sink k = run_kept(
+		"tcp: {msl: 10s}\n"
+		"hosts: {client: {}, server: {}}\n"
+		"links:\n"
+		"  - between: [client, server]\n"
+		"    delay: 20ms\n"
+		"    rules: [{name: final-ack, from: client, state: TIME-WAIT,"
+		" nth: 1, action: drop}]\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
+		"  client: [{at: 0s, connect: server:80}, {on: connected, send: 100},"
+		" {at: 1s, close: true}]\n",
+		TR_BIT(TR_DROP) | TR_BIT(TR_SEND), &w, &s);
+	int drops = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kept *x = &k.k[i];
+		if (x->ev.kind != TR_DROP)
+			continue;
+		drops++;
+		ck_assert_str_eq(x->text, "final-ack");
+		ck_assert_uint_eq(x->seg.flags, TCP_ACK);
+		ck_assert_uint_eq(x->seg.len, 0);
+		/* it acknowledges the server's FIN */
+		ck_assert_int_eq(x->ev.a, TCP_TIME_WAIT);
+	}
+	ck_assert_int_eq(drops, 1);
+	ck_assert_uint_eq(w.links[0].rule_state[0].matched, 2);
+	ck_assert_uint_eq(w.links[0].rule_state[0].acted, 1);
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_rule_first_k_seq_window_duplicate_and_hold)
+{
+	struct world w;
+	struct scenario *s;
+	struct keep_sink k = run_kept(
+		"hosts: {client: {tcp: {mss: 1000}}, server: {}}\n"
+		"links:\n"
+		"  - between: [client, server]\n"
+		"    delay: 10ms\n"
+		"    rules:\n"
+		"      - {name: syn2, from: client, flags-exact: SYN, first: 2, action: drop}\n"
+		"      - {name: second, from: client, data: true, seq: 1001, nth: 1, action: drop}\n"
+		"      - {name: late, from: server, after: 3.025s, before: 3.035s, action: drop}\n"
+		"      - {name: twice, from: server, flags: SYN, action: duplicate, copies: 2}\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}]\n"
+		"  client: [{at: 0s, connect: server:80, options: {nodelay: true}},"
+		" {on: connected, send: 3000}]\n",
+		TR_BIT(TR_DROP) | TR_BIT(TR_LINK) | TR_BIT(TR_RECV), &w, &s);
+	int by_syn2 = 0, by_second = 0, by_late = 0, dups = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kept *x = &k.k[i];
+		if (x->ev.kind == TR_DROP && strcmp(x->text, "syn2") == 0) {
+			by_syn2++;
+			ck_assert_uint_eq(x->seg.flags, TCP_SYN);
+			/* the SYN at 0 s and its retransmission at 1 s */
+			ck_assert_int_eq(x->ev.t, by_syn2 == 1 ? 0 : SIM_S(1));
+		}
+		if (x->ev.kind == TR_DROP && strcmp(x->text, "second") == 0) {
+			by_second++;
+			ck_assert_uint_eq(x->seg.len, 1000);
+		}
+		if (x->ev.kind == TR_DROP && strcmp(x->text, "late") == 0) {
+			by_late++;
+			ck_assert_int_eq(x->ev.t, SIM_MS(3030));
+			ck_assert_uint_eq(x->seg.flags, TCP_ACK);
+		}
+		if (x->ev.kind == TR_LINK && strcmp(x->name, "duplicate") == 0) {
+			dups++;
+			ck_assert_str_eq(x->text, "twice");
+		}
+	}
+	ck_assert_int_eq(by_syn2, 2);
+	ck_assert_int_eq(by_second, 1);
+	/* the server's two ACKs at 3.03 s: of the first data segment, and
+	 * the duplicate for the third (the second was dropped) */
+	ck_assert_int_eq(by_late, 2);
+	ck_assert_int_eq(dups, 2);
+	ck_assert_uint_eq(w.links[0].rule_state[0].acted, 2);
+	ck_assert_uint_eq(w.links[0].rule_state[0].matched, 3);
+	ck_assert_uint_eq(w.links[0].rule_state[1].acted, 1);
+	/* the stream still arrives whole */
+	ck_assert_uint_eq(w.apps[1].socks->next->received, 3000);
+	ck_assert_uint_eq(w.apps[1].socks->next->bad, 0);
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_rule_hold_and_corrupt)
+{
+	struct world w;
+	struct scenario *s;
+	struct keep_sink k = run_kept(
+		"hosts: {client: {tcp: {mss: 1000}}, server: {}}\n"
+		"links:\n"
+		"  - between: [client, server]\n"
+		"    delay: 10ms\n"
+		"    rules:\n"
+		"      - {name: swap, from: client, data: true, nth: 1, action: hold}\n"
+		"      - {name: bad, from: client, data: true, nth: 3, action: corrupt}\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}]\n"
+		"  client: [{at: 0s, connect: server:80, options: {nodelay: true}},"
+		" {on: connected, send: 3000}]\n",
+		TR_BIT(TR_RECV) | TR_BIT(TR_IGNORE), &w, &s);
+	/* the server receives the second data segment before the first */
+	uint32_t order[8];
+	int n = 0, ignored = 0;
+	uint32_t iss = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kept *x = &k.k[i];
+		if (x->ev.host != 1)
+			continue;
+		if (x->ev.kind == TR_IGNORE) {
+			ignored++;
+			ck_assert_str_eq(x->why, "RFC 9293 §3.1: the checksum does "
+						 "not verify — discard");
+			continue;
+		}
+		if (x->seg.flags & TCP_SYN)
+			iss = x->seg.seq;
+		if (x->seg.len && n < 8)
+			order[n++] = x->seg.seq - iss;
+	}
+	ck_assert_int_ge(n, 3);
+	ck_assert_uint_eq(order[0], 1001);
+	ck_assert_uint_eq(order[1], 1);
+	ck_assert_int_eq(ignored, 1);
+	ck_assert_uint_eq(w.apps[1].socks->next->received, 3000);
+	ck_assert_uint_eq(w.apps[1].socks->next->bad, 0);
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+}
+END_TEST
+
+/* ---- hosts ------------------------------------------------------------- */
+
+START_TEST(test_crashed_host_sends_nothing)
+{
+	struct world w;
+	struct scenario *s;
+	/* the server never acknowledges: the client's data stays in flight
+	 * and its retransmission timer runs when it crashes */
+	struct keep_sink k = run_kept(
+		"hosts: {client: {}, server: {}}\n"
+		"links:\n"
+		"  - between: [client, server]\n"
+		"    delay: 10ms\n"
+		"    rules: [{from: client, data: true, action: drop}]\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}]\n"
+		"  client: [{at: 0s, connect: server:80}, {on: connected, send: 100},"
+		" {at: 1500ms, crash: true}, {at: 5s, send: 10}]\n",
+		TR_BIT(TR_SEND) | TR_BIT(TR_STATE) | TR_BIT(TR_HOST), &w, &s);
+	int after = 0, crashes = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kept *x = &k.k[i];
+		if (x->ev.kind == TR_HOST)
+			crashes++;
+		if (x->ev.kind == TR_SEND && x->ev.host == 0 &&
+		    x->ev.t >= SIM_MS(1500))
+			after++;
+		if (x->ev.kind == TR_STATE && x->ev.host == 0 &&
+		    x->ev.t == SIM_MS(1500)) {
+			ck_assert_int_eq(x->ev.b, TCP_CLOSED);
+			ck_assert_str_eq(x->why, "the host crashed: the "
+						 "connection's state is lost "
+						 "without a segment sent");
+		}
+	}
+	ck_assert_int_eq(crashes, 1);
+	ck_assert_int_eq(after, 0);
+	ck_assert_int_eq(w.apps[0].socks->end, TCP_END_CRASHED);
+	/* the server still believes in the connection: half-open */
+	ck_assert_ptr_nonnull(w.apps[1].socks->next->c);
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_rebooted_host_answers_old_connection_with_rst)
+{
+	struct world w;
+	struct scenario *s;
+	struct keep_sink k = run_kept(
+		"hosts: {client: {}, server: {}}\n"
+		"links: [{between: [client, server], delay: 10ms}]\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}, {at: 1s, crash: true},"
+		" {at: 2s, reboot: true}]\n"
+		"  client: [{at: 0s, connect: server:80}, {at: 3s, send: 10}]\n",
+		TR_BIT(TR_SEND), &w, &s);
+	int rsts = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kept *x = &k.k[i];
+		if (x->ev.kind == TR_SEND && x->ev.host == 1 &&
+		    (x->seg.flags & TCP_RST)) {
+			rsts++;
+			ck_assert_int_eq(x->ev.t, SIM_MS(3010));
+			ck_assert_str_eq(x->why, "RFC 9293 §3.10.7.1: segment for "
+						 "no connection — send RST");
+		}
+	}
+	ck_assert_int_eq(rsts, 1);
+	ck_assert_int_eq(w.apps[0].socks->end, TCP_END_RESET);
+	ck_assert_int_eq(w.apps[0].socks->end_time, SIM_MS(3020));
+	world_free(&w);
+	free(k.k);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_template_of_a_thousand_clients)
+{
+	struct scenario *s = load(
+		"hosts:\n"
+		"  server: {addr: 10.1.0.1}\n"
+		"  client: {count: 1000, addr: 10.2.0.1}\n"
+		"links: [{between: [client, server], delay: 5ms}]\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
+		"  client: [{at: 1ms, connect: server:80, bulk: 2000}]\n"
+		"expect:\n"
+		"  - {delivered: {from: client, to: server, bytes: 2000000, intact: true}}\n"
+		"  - {host: client, end: normal}\n");
+	ck_assert_uint_eq(s->nhosts, 1001);
+	ck_assert_str_eq(s->hosts[1].name, "client-1");
+	ck_assert_str_eq(s->hosts[1000].name, "client-1000");
+	ck_assert_uint_eq(s->hosts[1000].addr, 0x0a0203e8);
+	ck_assert_uint_eq(s->nlinks, 1000);
+	struct world w;
+	struct trace_sink *es;
+	struct expect_run *er = expect_new(s->expects, s->nexpects, &es);
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, es);
+	ck_assert_int_eq(world_run(&w), SIM_END_QUIET);
+	ck_assert_uint_eq(expect_judge(er, &w), 0);
+	world_free(&w);
+	expect_free(er);
+	scn_free(s);
+}
+END_TEST
+
+/* ---- expectations explain their failures ------------------------------- */
+
+START_TEST(test_failing_expectations_say_what_happened)
+{
+	struct scenario *s = load(
+		"tcp: {msl: 10s}\n"
+		"hosts: {client: {}, server: {}}\n"
+		"links: [{between: [client, server], delay: 20ms}]\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
+		"  client: [{at: 0s, connect: server:80}, {on: connected, send: 100},"
+		" {at: 1s, close: true}]\n"
+		"expect:\n"
+		"  - {host: client, state: ESTABLISHED, at: 1.05s}\n"
+		"  - {event: retransmit, host: server, flags: FIN, count: 1}\n"
+		"  - {event: state, host: client, to: TIME-WAIT, count: 1}\n"
+		"  - {delivered: {from: client, to: server, bytes: 99}}\n"
+		"  - {host: server, end: reset}\n"
+		"  - {host: client, state: CLOSED, at: 2s}\n"
+		"  - {event: app, host: client, what: refused, count: 0}\n");
+	struct world w;
+	struct trace_sink *es;
+	struct expect_run *er = expect_new(s->expects, s->nexpects, &es);
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, es);
+	world_run(&w);
+	ck_assert_uint_eq(expect_judge(er, &w), 5);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	expect_report(er, f);
+	fclose(f);
+	const char *want =
+		"\nexpectations:\n"
+		"  FAIL  line 8    client has a connection in ESTABLISHED at "
+		"1.050000000 — client 10.0.0.1:49152>10.0.0.2:80 TIME-WAIT "
+		"since 1.040000000\n"
+		"  FAIL  line 9    server retransmits a segment with FIN: "
+		"exactly 1 time — it happened 0 times\n"
+		"  ok    line 10   client changes state to TIME-WAIT: exactly 1 "
+		"time — it did 1, at 1.040000000\n"
+		"  FAIL  line 11   bytes from client reach server: 99 — 100 "
+		"bytes over 1 connection, every byte as sent\n"
+		"  FAIL  line 12   connections of server end reset — "
+		"10.0.0.2:80>10.0.0.1:49152 normal at 1.060000000\n"
+		"  FAIL  line 13   client has no connection left open at "
+		"2.000000000 — client 10.0.0.1:49152>10.0.0.2:80 TIME-WAIT since "
+		"1.040000000\n"
+		"  ok    line 14   client application refused: never — it did 0\n"
+		"5 of 7 expectations failed\n";
+	ck_assert_str_eq(out, want);
+	free(out);
+	world_free(&w);
+	expect_free(er);
+	scn_free(s);
+}
+END_TEST
+
+Suite *faults_suite(void)
+{
+	Suite *s = suite_create("faults");
+	TCase *tc = tcase_create("links");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_loss_and_duplication_rates_are_binomial);
+	tcase_add_test(tc, test_gilbert_elliott_burst_length_matches_parameters);
+	tcase_add_test(tc, test_delivery_time_is_size_over_rate_plus_delay);
+	tcase_add_test(tc, test_queue_overflow_drops_exactly_the_overflow);
+	tcase_add_test(tc, test_mtu_drops_what_does_not_fit_and_mss_follows_it);
+	tcase_add_test(tc, test_jitter_keeps_order_unless_told);
+	tcase_add_test(tc, test_outage_drops_on_the_wire_and_while_down);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rules");
+	tcase_add_test(tc, test_rule_state_drops_only_the_final_ack);
+	tcase_add_test(tc, test_rule_first_k_seq_window_duplicate_and_hold);
+	tcase_add_test(tc, test_rule_hold_and_corrupt);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hosts");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_crashed_host_sends_nothing);
+	tcase_add_test(tc, test_rebooted_host_answers_old_connection_with_rst);
+	tcase_add_test(tc, test_template_of_a_thousand_clients);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("expect");
+	tcase_add_test(tc, test_failing_expectations_say_what_happened);
+	suite_add_tcase(s, tc);
+	return s;
+}
