@@ -34,24 +34,52 @@
 #define EPHEMERAL_LO 49152
 #define EPHEMERAL_HI 65535
 
-const struct tcp_params tcp_params_default = {
-	.msl = SIM_S(120),          /* RFC 9293 §3.4.2: MSL of 2 minutes */
-	.rto_initial = SIM_S(1),    /* RFC 6298 (2.1) */
-	.rto_min = SIM_S(1),        /* RFC 6298 (2.4) */
-	.rto_max = SIM_S(60),       /* RFC 6298 (2.5): at least 60 s */
-	.mss = 1460,
-	.sndbuf = 65536,
-	.rcvbuf = 65535,
-	.iw = 0,                    /* 0: RFC 5681 §3.1 rule from the MSS */
-	.syn_retries = 6,
-	.synack_retries = 5,
-	.retries = 15,
-	.nodelay = false,           /* RFC 1122 §4.2.3.4: Nagle on */
-	.keepalive = false,         /* RFC 1122 §4.2.3.6: off unless asked */
-	.keepidle = SIM_S(7200),    /* ... and no less than two hours */
-	.keepintvl = SIM_S(75),
-	.keepcnt = 9,
+/* The profiles. Sources and derivations: docs/profiles.md. Every value
+ * that differs between them is an argument; the rest are common. */
+#define PROFILE(msl_, tw_, rtomin_, rtomax_, syn_, synack_, retries_, iw_, \
+		delack_, keepcnt_, backlog_, climit_)                      \
+	{                                                                  \
+		.msl = msl_, .time_wait = tw_, .rto_initial = SIM_S(1),    \
+		.rto_min = rtomin_, .rto_max = rtomax_, .mss = 1460,       \
+		.sndbuf = 65536, .rcvbuf = 65535, .iw = iw_,               \
+		.syn_retries = syn_, .synack_retries = synack_,            \
+		.retries = retries_, .nodelay = false, .keepalive = false, \
+		.keepidle = SIM_S(7200), .keepintvl = SIM_S(75),           \
+		.keepcnt = keepcnt_, .keepdata = 0, .delack = delack_,     \
+		.delack_segs = 2, .backlog = backlog_,                     \
+		.challenge_limit = climit_, .challenge_window = SIM_S(5),  \
+		.dupthresh = 3,                                            \
+		.two_way = false, .no_time_wait = false,                   \
+	}
+
+/* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
+ * 60 s; RFC 1122 4.2.3.5 retries reaching 3 min (SYN) and 100 s (data);
+ * RFC 5681 IW; RFC 1122 4.2.3.2 delayed ACK under 0.5 s; RFC 1122 4.2.3.6
+ * keepalive 2 h; RFC 5961 §7 at most 10 challenge ACKs per 5 s. */
+#define RFC9293 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, \
+			SIM_MS(200), 9, 128, 10)
+
+const struct tcp_params tcp_params_default = RFC9293;
+
+const struct tcp_profile tcp_profiles[] = {
+	{"rfc9293", "the RFCs' own numbers", RFC9293},
+	{"linux", "Linux's defaults",
+	 PROFILE(SIM_S(30), SIM_S(60), SIM_MS(200), SIM_S(120), 6, 5, 15, 10,
+		 SIM_MS(40), 9, 4096, 0)},
+	{"textbook", "the study notes': keepalive after 2 h, every 75 s, 10 "
+		     "probes",
+	 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, SIM_MS(200),
+		 10, 128, 10)},
 };
+const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
+
+const struct tcp_profile *tcp_profile_find(const char *name)
+{
+	for (size_t i = 0; i < tcp_nprofiles; i++)
+		if (strcmp(tcp_profiles[i].name, name) == 0)
+			return &tcp_profiles[i];
+	return NULL;
+}
 
 static const char *const state_names[TCP_NSTATES] = {
 	[TCP_CLOSED] = "CLOSED",
@@ -104,6 +132,10 @@ const char *tcp_timer_name(int t)
 		return "time-wait";
 	case TCP_T_KEEPALIVE:
 		return "keepalive";
+	case TCP_T_DELACK:
+		return "delack";
+	case TCP_T_PERSIST:
+		return "persist";
 	}
 	return "?";
 }
@@ -160,6 +192,17 @@ static uint32_t buf_write(struct tcp_buf *b, const uint8_t *d, uint32_t n)
 	return n;
 }
 
+/* Put n bytes at offset off from the head, beyond the buffered part,
+ * without counting them as buffered (out-of-order data). */
+static void buf_put_at(struct tcp_buf *b, uint32_t off, const uint8_t *d,
+		       uint32_t n)
+{
+	uint32_t pos = (b->head + off) % b->cap;
+	uint32_t first = min32(n, b->cap - pos);
+	memcpy(b->data + pos, d, first);
+	memcpy(b->data, d + first, n - first);
+}
+
 static void buf_copy(const struct tcp_buf *b, uint32_t off, uint32_t n,
 		     uint8_t *out)
 {
@@ -172,7 +215,8 @@ static void buf_copy(const struct tcp_buf *b, uint32_t off, uint32_t n,
 static void buf_consume(struct tcp_buf *b, uint32_t n)
 {
 	b->len -= n;
-	b->head = b->len ? (b->head + n) % b->cap : 0;
+	/* the head moves on even when empty: out-of-order data lies beyond */
+	b->head = (b->head + n) % b->cap;
 }
 
 /* ---- tracing --------------------------------------------------------- */
@@ -199,6 +243,13 @@ static void ev_init(struct trace_event *ev, const struct tcp_conn *c,
 static void set_state(struct tcp_conn *c, enum tcp_state to, const char *why)
 {
 	const struct trace *tr = &sim_of(c)->trace;
+	/* a listener counts its children in SYN-RECEIVED (its backlog) */
+	if (c->listener && c->state == TCP_SYN_RECEIVED &&
+	    to != TCP_SYN_RECEIVED)
+		c->listener->half_open--;
+	if (c->listener && to == TCP_SYN_RECEIVED &&
+	    c->state != TCP_SYN_RECEIVED)
+		c->listener->half_open++;
 	if (trace_on(tr, TR_STATE)) {
 		struct trace_event ev;
 		ev_init(&ev, c, TR_STATE);
@@ -291,6 +342,8 @@ static void timer_stop(struct tcp_conn *c, enum tcp_timer t)
 static void rexmt_fire(struct sim *s, struct evq_timer *e);
 static void timewait_fire(struct sim *s, struct evq_timer *e);
 static void keepalive_fire(struct sim *s, struct evq_timer *e);
+static void delack_fire(struct sim *s, struct evq_timer *e);
+static void persist_fire(struct sim *s, struct evq_timer *e);
 
 static struct tcp_conn *conn_of_timer(struct evq_timer *e, enum tcp_timer t)
 {
@@ -312,10 +365,28 @@ static void conn_free(struct tcp_conn *c)
 	free(c);
 }
 
+static void deliver_events(struct tcp_conn *c);
+
+/* The outermost entry point is done: tell the applications what happened,
+ * in the order it happened, then free the connections that ended. An
+ * application acting on a notification re-enters the stack; what that
+ * causes joins the queue, and is told after, never in the middle of the
+ * application's own call. */
 static void leave(struct tcp_stack *st)
 {
-	if (--st->depth > 0)
+	if (st->depth > 1) {
+		st->depth--;
 		return;
+	}
+	while (st->ev_head) {
+		struct tcp_conn *c = st->ev_head;
+		st->ev_head = c->ev_next;
+		if (!st->ev_head)
+			st->ev_tail = NULL;
+		c->ev_queued = false;
+		deliver_events(c);
+	}
+	st->depth = 0;
 	while (st->graveyard) {
 		struct tcp_conn *c = st->graveyard;
 		st->graveyard = c->next;
@@ -419,11 +490,13 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	c->id = ++st->next_id;
 	c->laddr = st->addr;
 	c->rto = p->rto_initial;
-	c->rcv_wnd = min32(p->rcvbuf, TCP_MAX_WIN);
+	c->rcv_wnd = 0; /* nothing advertised yet: see advertise_window */
 	c->ssthresh = INT32_MAX;
 	evq_timer_init(&c->timer[TCP_T_REXMT], rexmt_fire);
 	evq_timer_init(&c->timer[TCP_T_TIMEWAIT], timewait_fire);
 	evq_timer_init(&c->timer[TCP_T_KEEPALIVE], keepalive_fire);
+	evq_timer_init(&c->timer[TCP_T_DELACK], delack_fire);
+	evq_timer_init(&c->timer[TCP_T_PERSIST], persist_fire);
 	c->prev = st->tail;
 	if (st->tail)
 		st->tail->next = c;
@@ -475,6 +548,16 @@ static struct tcp_conn *conn_open(struct tcp_stack *st,
 static inline void post(struct tcp_conn *c, enum tcp_event e)
 {
 	c->ev_pending |= 1u << e;
+	if (c->ev_queued)
+		return;
+	struct tcp_stack *st = c->st;
+	c->ev_queued = true;
+	c->ev_next = NULL;
+	if (st->ev_tail)
+		st->ev_tail->ev_next = c;
+	else
+		st->ev_head = c;
+	st->ev_tail = c;
 }
 
 /* The connection no longer exists: stop its timers and bury it. The
@@ -483,6 +566,13 @@ static void conn_delete(struct tcp_conn *c, enum tcp_end end)
 {
 	for (int t = 0; t < TCP_NTIMERS; t++)
 		timer_stop(c, (enum tcp_timer)t);
+	if (c->state == TCP_CLOSED && c->listener && c->passive)
+		c->listener = NULL; /* set_state has settled its count */
+	/* A listening socket goes: its connections live on without it. */
+	if (!c->passive && c->raddr == 0)
+		for (struct tcp_conn *x = c->st->head; x; x = x->next)
+			if (x->listener == c)
+				x->listener = NULL;
 	c->end = end;
 	c->dead = true;
 	c->ack_why = NULL;
@@ -523,10 +613,29 @@ static const uint8_t *payload(struct tcp_conn *c, uint32_t off, uint32_t len)
 	return st->scratch;
 }
 
+/* The receive window to advertise: the buffer's free space, moved
+ * forward only by a worthwhile step (RFC 1122 §4.2.3.3, receiver-side SWS
+ * avoidance) and never pulled back (RFC 9293 §3.8.6.2.2). Sets RCV.WND so
+ * that RCV.NXT + RCV.WND is the edge advertised. */
+static void advertise_window(struct tcp_conn *c)
+{
+	uint32_t free = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
+	uint32_t edge = c->rcv_nxt + free;
+	uint32_t step = min32(c->rb.cap / 2, c->our_mss);
+	/* RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)
+	 * with Fr = 1/2, or the edge stays where it is */
+	if (SEQ_LT(edge, c->rcv_adv) || edge - c->rcv_adv < step)
+		edge = c->rcv_adv;
+	c->rcv_adv = edge;
+	c->rcv_wnd = edge - c->rcv_nxt;
+}
+
 /* Build and hand one segment to the host. ACK, window and MSS option are
- * filled in here so that every segment carries the current values. */
-static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
-		 uint32_t len, const char *why, bool rexmit)
+ * filled in here so that every segment carries the current values. The
+ * payload comes from the send buffer at seq, or from `data` if given. */
+static void xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+		      const uint8_t *data, uint32_t len, const char *why,
+		      bool rexmit)
 {
 	struct tcp_seg s = {
 		.saddr = c->laddr,
@@ -536,8 +645,9 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		.seq = seq,
 		.flags = flags,
 		.len = len,
+		.data = data,
 	};
-	if (len) {
+	if (len && !data) {
 		s.data = payload(c, seq - c->sb_seq, len);
 		if (!s.data)
 			return; /* no memory for the copy: as if lost */
@@ -545,12 +655,22 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	if (flags & TCP_ACK) {
 		s.ack = c->rcv_nxt;
 		c->ack_why = NULL;
+		c->unacked_segs = 0;
+		timer_stop(c, TCP_T_DELACK);
 	}
-	if (!(flags & TCP_RST))
-		s.wnd = (uint16_t)min32(c->rcv_wnd, TCP_MAX_WIN);
+	if (!(flags & TCP_RST)) {
+		advertise_window(c);
+		s.wnd = (uint16_t)c->rcv_wnd;
+	}
 	if (flags & TCP_SYN)
 		s.mss = (uint16_t)c->our_mss;
 	c->st->ops->output(c->st, c, &s, why, rexmit);
+}
+
+static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+		 uint32_t len, const char *why, bool rexmit)
+{
+	xmit_data(c, flags, seq, NULL, len, why, rexmit);
 }
 
 /* RFC 9293 §3.10.7.1 and the other "send a reset" rules: answer `in`
@@ -599,10 +719,15 @@ static bool may_send_data(enum tcp_state s)
 /* Send new data, retransmissions after a timeout, and the FIN, as far as
  * the send window (RFC 9293 §3.8.6) and the congestion window (RFC 5681)
  * allow. */
+/* Send new data, retransmissions after a timeout, and the FIN, as far as
+ * the send window (RFC 9293 §3.8.6) and the congestion window (RFC 5681)
+ * allow, holding back small segments by Nagle's rule (RFC 1122 §4.2.3.4)
+ * and the sender's SWS avoidance (RFC 9293 §3.8.6.2.1). */
 static void output(struct tcp_conn *c)
 {
 	if (!may_send_data(c->state))
 		return;
+	bool held = false;
 	for (;;) {
 		uint32_t data_end = c->sb_seq + c->sb.len;
 		uint32_t unsent = SEQ_LT(c->snd_cur, data_end)
@@ -611,16 +736,27 @@ static void output(struct tcp_conn *c)
 		uint32_t wnd = min32(c->snd_wnd, c->cwnd);
 		uint32_t usable = wnd > flight ? wnd - flight : 0;
 		uint32_t len = min32(min32(unsent, usable), c->snd_mss);
-		bool fin = c->fin_queued && c->snd_cur + len == data_end;
+		bool rexmit = SEQ_LT(c->snd_cur, c->snd_nxt);
+		/* The FIN follows the last byte, and takes a place in the
+		 * window like one (a retransmitted FIN goes regardless). */
+		bool fin = c->fin_queued && c->snd_cur + len == data_end &&
+			   (usable > len || rexmit);
 		if (len == 0 && !fin)
 			break;
-		bool rexmit = SEQ_LT(c->snd_cur, c->snd_nxt);
-		/* RFC 896, RFC 1122 §4.2.3.4 (Nagle): while anything is
-		 * unacknowledged, hold a short segment until the ACK comes
-		 * or a full one can go; a FIN is not held. */
-		if (len < c->snd_mss && !fin && !rexmit && !c->p.nodelay &&
-		    c->snd_una != c->snd_nxt)
-			break;
+		if (len < c->snd_mss && !fin && !rexmit) {
+			/* Nagle: while anything is unacknowledged, wait for
+			 * the ACK or for a full segment */
+			if (!c->p.nodelay && c->snd_una != c->snd_nxt)
+				break;
+			/* SWS: send less than a segment only if it is all
+			 * there is, or half the largest window seen */
+			if (len < unsent && len < c->max_snd_wnd / 2 &&
+			    !c->sws_override) {
+				held = true;
+				break;
+			}
+		}
+		c->sws_override = false;
 		uint8_t flags = TCP_ACK;
 		if (len && c->snd_cur + len == data_end)
 			flags |= TCP_PSH;
@@ -648,6 +784,17 @@ static void output(struct tcp_conn *c)
 		if (fin)
 			break;
 	}
+	/* Something waits and nothing in flight will bring an ACK: a zero
+	 * window (RFC 9293 §3.8.6.1: probe it) or a small segment held by
+	 * SWS avoidance (§3.8.6.2.1: the override timeout). Both run on the
+	 * persist timer, first after one RTO. */
+	bool waiting = SEQ_LT(c->snd_cur, c->sb_seq + c->sb.len) ||
+		       (c->fin_queued &&
+			!SEQ_GT(c->snd_nxt, c->sb_seq + c->sb.len));
+	if (waiting && (c->snd_wnd == 0 || held) &&
+	    c->snd_una == c->snd_nxt &&
+	    !evq_pending(&c->timer[TCP_T_PERSIST]))
+		timer_arm(c, TCP_T_PERSIST, c->rto);
 }
 
 static void send_ack(struct tcp_conn *c, const char *why)
@@ -661,79 +808,136 @@ static void send_syn(struct tcp_conn *c, bool with_ack, bool rexmit,
 	xmit(c, TCP_SYN | (with_ack ? TCP_ACK : 0), c->iss, 0, why, rexmit);
 }
 
+/* An ACK goes out when this event's work is done (unless a segment
+ * carries it first). */
 static void owe_ack(struct tcp_conn *c, const char *why)
 {
 	if (!c->ack_why)
 		c->ack_why = why;
 }
 
+/* In-order data: RFC 1122 §4.2.3.2 and RFC 5681 §4.2 allow the ACK to
+ * wait, but not beyond the delayed-ACK time, and not past every second
+ * segment. */
+static void owe_ack_delayed(struct tcp_conn *c, const char *why)
+{
+	if (!c->p.delack) {
+		owe_ack(c, why);
+		return;
+	}
+	if (++c->unacked_segs >= c->p.delack_segs) {
+		owe_ack(c, "RFC 1122 §4.2.3.2 / RFC 5681 §4.2: data received — "
+			   "ACK at least every second segment");
+		return;
+	}
+	if (!evq_pending(&c->timer[TCP_T_DELACK]))
+		timer_arm(c, TCP_T_DELACK, c->p.delack);
+}
+
+/* RFC 5961 §7: a host sends at most challenge_limit challenge ACKs in any
+ * challenge_window; beyond that the segment is discarded unanswered. */
+static void challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
+			  const char *why)
+{
+	struct tcp_stack *st = c->st;
+	sim_time_t now = st->sim->now;
+	if (c->p.challenge_limit) {
+		if (st->ca_count == 0 ||
+		    now >= st->ca_since + c->p.challenge_window) {
+			st->ca_since = now;
+			st->ca_count = 0;
+		}
+		if (st->ca_count >= c->p.challenge_limit) {
+			trace_ignore(st, c, in, "RFC 5961 §7: challenge ACK "
+						"limit reached in this window — "
+						"no ACK");
+			return;
+		}
+		st->ca_count++;
+	}
+	owe_ack(c, why);
+}
+
 /* Tell the application, in a fixed order, what this event changed. */
+/* Tell the application one thing, and trace it as what it sees. */
+static void deliver(struct tcp_conn *c, enum tcp_event e)
+{
+	struct tcp_stack *st = c->st;
+	const struct trace *tr = &st->sim->trace;
+	uint64_t arg = 0;
+	const char *name = NULL;
+	c->ev_pending &= ~(1u << e);
+	switch (e) {
+	case TCP_EV_CONNECTED:
+		name = "connected";
+		break;
+	case TCP_EV_DATA:
+		arg = c->ev_data;
+		c->ev_data = 0;
+		name = "data";
+		break;
+	case TCP_EV_EOF:
+		name = "end-of-stream";
+		break;
+	case TCP_EV_WRITABLE:
+		if (c->dead)
+			return;
+		break;
+	case TCP_EV_CLOSED:
+		arg = c->end;
+		name = "closed";
+		break;
+	}
+	/* An embryonic passive connection that never reached the
+	 * application dies unseen. */
+	if (c->passive && !c->app && e != TCP_EV_CONNECTED)
+		return;
+	if (name && trace_on(tr, TR_APP)) {
+		struct trace_event ev;
+		ev_init(&ev, c, TR_APP);
+		ev.a = TR_APP_EVENT;
+		ev.name = name;
+		ev.v[0] = (int64_t)arg;
+		if (e == TCP_EV_CLOSED)
+			ev.text = tcp_end_name(c->end);
+		trace_emit(tr, &ev);
+	}
+	st->ops->notify(st, c, e, arg);
+}
+
+/* Tell the application, in a fixed order, what happened to c. */
 static void deliver_events(struct tcp_conn *c)
 {
 	static const enum tcp_event order[] = {
 		TCP_EV_CONNECTED, TCP_EV_DATA, TCP_EV_EOF, TCP_EV_WRITABLE,
 		TCP_EV_CLOSED,
 	};
-	struct tcp_stack *st = c->st;
-	const struct trace *tr = &st->sim->trace;
-	while (c->ev_pending) {
-		enum tcp_event e = TCP_EV_CLOSED;
+	while (c->ev_pending)
 		for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
 			if (c->ev_pending & (1u << order[i])) {
-				e = order[i];
+				deliver(c, order[i]);
 				break;
 			}
-		c->ev_pending &= ~(1u << e);
-		uint64_t arg = 0;
-		const char *name = NULL;
-		switch (e) {
-		case TCP_EV_CONNECTED:
-			name = "connected";
-			break;
-		case TCP_EV_DATA:
-			arg = c->ev_data;
-			c->ev_data = 0;
-			name = "data";
-			break;
-		case TCP_EV_EOF:
-			name = "end-of-stream";
-			break;
-		case TCP_EV_WRITABLE:
-			if (c->dead)
-				continue;
-			break;
-		case TCP_EV_CLOSED:
-			arg = c->end;
-			name = "closed";
-			break;
-		}
-		/* An embryonic passive connection that never reached the
-		 * application dies unseen. */
-		if (c->listener && !c->app && e != TCP_EV_CONNECTED)
-			continue;
-		if (name && trace_on(tr, TR_APP)) {
-			struct trace_event ev;
-			ev_init(&ev, c, TR_APP);
-			ev.a = TR_APP_EVENT;
-			ev.name = name;
-			ev.v[0] = (int64_t)arg;
-			if (e == TCP_EV_CLOSED)
-				ev.text = tcp_end_name(c->end);
-			trace_emit(tr, &ev);
-		}
-		st->ops->notify(st, c, e, arg);
-	}
 }
 
-/* End of an entry point's work on c: send, acknowledge, notify. */
+/* End of an entry point's work on c: send what may go, and the ACK owed
+ * if nothing carried it. The application reads new data first, as a
+ * reader waiting in recv() would, so the ACK carries the window its
+ * reading opens (and a reply written at once carries the ACK). Other
+ * notifications wait for leave(): the handshake's ACK goes before what
+ * the application does on "connected", the ACK of a FIN before its
+ * close. */
 static void flush(struct tcp_conn *c)
 {
+	if (c->st->depth == 1 && !c->dead &&
+	    (c->ev_pending & (1u << TCP_EV_DATA)) &&
+	    !(c->ev_pending & (1u << TCP_EV_CONNECTED)))
+		deliver(c, TCP_EV_DATA);
 	if (!c->dead) {
 		output(c);
 		if (c->ack_why)
 			send_ack(c, c->ack_why);
 	}
-	deliver_events(c);
 }
 
 /* ---- RTT and congestion state ---------------------------------------- */
@@ -812,10 +1016,12 @@ static void established(struct tcp_conn *c)
 {
 	c->last_rx = sim_of(c)->now;
 	c->probes = 0;
-	c->cwnd = initial_window(c);
+	/* RFC 5681 §3.1: after a lost SYN or SYN,ACK the initial window is
+	 * one segment */
+	c->cwnd = c->syn_rexmitted ? c->snd_mss : initial_window(c);
 	trace_cwnd(c);
-	/* RFC 6298 (5.7) */
-	if (c->syn_rexmitted && !c->have_rtt && c->rto < TCP_RTO_AFTER_SYN_LOSS) {
+	/* RFC 6298 (5.7): re-initialised to 3 s when data begins */
+	if (c->syn_rexmitted && !c->have_rtt) {
 		c->rto = TCP_RTO_AFTER_SYN_LOSS;
 		trace_rto(c);
 	}
@@ -875,16 +1081,20 @@ static bool acceptable(const struct tcp_conn *c, const struct seg_view *s)
 			return s->seq == c->rcv_nxt;
 		return SEQ_LEQ(lo, s->seq) && SEQ_LT(s->seq, hi);
 	}
+	/* RFC 9293 §3.10.7.4: with a zero window "special allowance should
+	 * be made to accept valid ACKs, URGs, and RSTs": a segment at
+	 * RCV.NXT is taken, its text and FIN trimmed away. */
 	if (c->rcv_wnd == 0)
-		return false;
+		return s->seq == c->rcv_nxt;
 	uint32_t last = s->seq + slen - 1;
 	return (SEQ_LEQ(lo, s->seq) && SEQ_LT(s->seq, hi)) ||
 	       (SEQ_LEQ(lo, last) && SEQ_LT(last, hi));
 }
 
 /* Cut the segment down to the part inside the receive window, so later
- * steps see "the idealized segment that begins at RCV.NXT". */
-static void trim(const struct tcp_conn *c, struct seg_view *s)
+ * steps see "the idealized segment that begins at RCV.NXT". Returns true
+ * if something was cut off at the right edge (an ACK is then owed). */
+static bool trim(const struct tcp_conn *c, struct seg_view *s)
 {
 	if (SEQ_LT(s->seq, c->rcv_nxt)) {
 		uint32_t d = c->rcv_nxt - s->seq;
@@ -900,22 +1110,46 @@ static void trim(const struct tcp_conn *c, struct seg_view *s)
 		}
 		if (s->data)
 			s->data += d;
+		if (s->flags & TCP_URG) {
+			if (s->up > d)
+				s->up = (uint16_t)(s->up - d);
+			else
+				s->flags &= (uint8_t)~TCP_URG;
+		}
 		s->len -= d;
 		s->seq += d;
 	}
+	/* the FIN, too, needs a place inside the window */
 	uint32_t right = c->rcv_nxt + c->rcv_wnd;
-	if (SEQ_GT(s->seq + s->len, right)) {
+	uint32_t end = s->seq + s->len + !!(s->flags & TCP_FIN);
+	if (!SEQ_GT(end, right))
+		return false;
+	if (SEQ_GT(s->seq + s->len, right))
 		s->len = SEQ_GT(right, s->seq) ? right - s->seq : 0;
-		s->flags &= (uint8_t)~TCP_FIN;
-	}
+	s->flags &= (uint8_t)~TCP_FIN;
+	return true;
+}
+
+/* RFC 9293 §3.6.1: TIME-WAIT lasts 2*MSL (a profile may fix it). */
+static sim_time_t time_wait_len(const struct tcp_conn *c)
+{
+	return c->p.time_wait ? c->p.time_wait : 2 * c->p.msl;
 }
 
 static void enter_time_wait(struct tcp_conn *c, const char *why)
 {
+	if (c->p.no_time_wait) {
+		enter_closed(c, TCP_END_NORMAL,
+			     "teaching variant time-wait: off — the active "
+			     "closer goes straight to CLOSED (RFC 9293 §3.6.1 "
+			     "says it MUST linger 2·MSL)");
+		return;
+	}
 	set_state(c, TCP_TIME_WAIT, why);
 	timer_stop(c, TCP_T_REXMT);
 	timer_stop(c, TCP_T_KEEPALIVE);
-	timer_arm(c, TCP_T_TIMEWAIT, 2 * c->p.msl);
+	timer_stop(c, TCP_T_PERSIST);
+	timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
 }
 
 /* "Return to LISTEN": the embryonic connection of a passive OPEN goes away
@@ -926,16 +1160,112 @@ static void back_to_listen(struct tcp_conn *c, const char *why)
 	conn_delete(c, TCP_END_RESET);
 }
 
+/* The first unacknowledged segment again (fast retransmit, partial
+ * ACK), with its FIN if it ends the data and the FIN was sent. */
+static void resend_first(struct tcp_conn *c, const char *why)
+{
+	uint32_t data_end = c->sb_seq + c->sb.len;
+	uint32_t len = SEQ_LT(c->snd_una, data_end)
+			       ? min32(data_end - c->snd_una, c->snd_mss)
+			       : 0;
+	bool fin = c->fin_queued && c->snd_una + len == data_end &&
+		   SEQ_GT(c->snd_nxt, data_end);
+	if (!len && !fin)
+		return;
+	uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0);
+	if (len && c->snd_una + len == data_end)
+		flags |= TCP_PSH;
+	xmit(c, flags, c->snd_una, len, why, true);
+	if (SEQ_LT(c->snd_cur, c->snd_una + len + fin))
+		c->snd_cur = c->snd_una + len + fin;
+}
+
+/* RFC 5681 §3.2 with RFC 6582 (NewReno): a duplicate ACK. */
+static void duplicate_ack(struct tcp_conn *c)
+{
+	uint32_t smss = c->snd_mss;
+	c->dupacks++;
+	if (c->in_recovery) {
+		/* step 4: each further duplicate inflates the window */
+		c->cwnd += smss;
+		trace_cwnd(c);
+		return;
+	}
+	if (c->dupacks != c->p.dupthresh)
+		return;
+	/* RFC 6582 §3.2 step 1: not again for losses of the same window */
+	if (!SEQ_GT(c->snd_una, c->recover))
+		return;
+	uint32_t half = (c->snd_nxt - c->snd_una) / 2;
+	c->ssthresh = half > 2 * smss ? half : 2 * smss;
+	c->recover = c->snd_nxt - 1;
+	c->in_recovery = true;
+	c->rtt_timing = false;
+	resend_first(c, "RFC 5681 §3.2: three duplicate ACKs — fast "
+			"retransmit");
+	c->cwnd = c->ssthresh + c->p.dupthresh * smss;
+	trace_cwnd(c);
+}
+
+/* New data acknowledged: leave recovery, or grow the window. */
+static void new_ack(struct tcp_conn *c, uint32_t acked, uint32_t ndata)
+{
+	uint32_t smss = c->snd_mss;
+	if (c->in_recovery) {
+		if (SEQ_GT(c->snd_una, c->recover)) {
+			/* RFC 6582 §3.2 step 3: a full ACK ends recovery */
+			uint32_t flight = c->snd_nxt - c->snd_una;
+			uint32_t w = (flight > smss ? flight : smss) + smss;
+			c->cwnd = w < c->ssthresh ? w : c->ssthresh;
+			c->in_recovery = false;
+			c->dupacks = 0;
+		} else {
+			/* step 5: a partial ACK — the next hole is lost too */
+			resend_first(c, "RFC 6582 §3.2: partial ACK — "
+					"retransmit the next unacknowledged "
+					"segment");
+			c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+			if (acked >= smss)
+				c->cwnd += smss;
+			if (c->cwnd < smss)
+				c->cwnd = smss;
+		}
+		trace_cwnd(c);
+		return;
+	}
+	c->dupacks = 0;
+	/* RFC 5681 §3.1: cwnd grows with acknowledged data; the SYN's and
+	 * FIN's sequence numbers do not count. */
+	if (ndata)
+		cwnd_on_ack(c, ndata);
+}
+
 /* RFC 9293 §3.10.7.4 fifth step for the synchronized states. Returns false
  * when the segment is to be dropped. */
-static bool process_ack(struct tcp_conn *c, const struct seg_view *s)
+static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
+			const struct seg_view *s)
 {
 	if (SEQ_GT(s->ack, c->snd_nxt)) {
-		owe_ack(c, "RFC 9293 §3.10.7.4 (fifth): ACK of data not yet "
-			   "sent — send ACK, drop the segment");
+		challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fifth): ACK of data "
+				     "not yet sent — send ACK, drop the "
+				     "segment");
 		return false;
 	}
+	/* RFC 5961 §5.2 (in RFC 9293's fifth step): too old to be real */
+	if (SEQ_LT(s->ack, c->snd_una - c->max_snd_wnd)) {
+		challenge_ack(c, in, "RFC 5961 §5.2: ACK below SND.UNA - "
+				     "MAX.SND.WND — send ACK, drop the "
+				     "segment");
+		return false;
+	}
+	/* RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries
+	 * no data, no SYN or FIN, and leaves the window alone, while data
+	 * is outstanding. */
+	bool dup = s->ack == c->snd_una && s->len == 0 &&
+		   !(s->flags & (TCP_SYN | TCP_FIN)) &&
+		   c->snd_una != c->snd_nxt && s->wnd == c->snd_wnd;
 	if (SEQ_GT(s->ack, c->snd_una)) {
+		uint32_t acked = s->ack - c->snd_una;
 		if (c->rtt_timing && SEQ_GT(s->ack, c->rtt_seq)) {
 			c->rtt_timing = false;
 			rtt_sample(c, sim_of(c)->now - c->rtt_start);
@@ -949,27 +1279,103 @@ static bool process_ack(struct tcp_conn *c, const struct seg_view *s)
 		if (SEQ_LT(c->snd_cur, c->snd_una))
 			c->snd_cur = c->snd_una;
 		c->nrexmt = 0;
-		/* RFC 5681 §3.1: cwnd grows with acknowledged data; the
-		 * SYN's and FIN's sequence numbers do not count. */
-		if (ndata) {
-			cwnd_on_ack(c, ndata);
+		new_ack(c, acked, ndata);
+		if (ndata)
 			post(c, TCP_EV_WRITABLE);
-		}
 		/* RFC 6298 (5.2), (5.3) */
 		if (c->snd_una == c->snd_nxt)
 			timer_stop(c, TCP_T_REXMT);
 		else
 			timer_arm(c, TCP_T_REXMT, c->rto);
+	} else if (dup) {
+		duplicate_ack(c);
 	}
 	/* Send-window update, guarded against old segments by WL1/WL2. */
 	if (SEQ_LEQ(c->snd_una, s->ack) &&
 	    (SEQ_LT(c->snd_wl1, s->seq) ||
 	     (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack)))) {
+		bool opened = c->snd_wnd == 0 && s->wnd > 0;
 		c->snd_wnd = s->wnd;
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
+		if (c->snd_wnd > c->max_snd_wnd)
+			c->max_snd_wnd = c->snd_wnd;
+		if (opened && evq_pending(&c->timer[TCP_T_PERSIST])) {
+			/* the window reopened: resend from the probe on */
+			timer_stop(c, TCP_T_PERSIST);
+			c->persist_shift = 0;
+			c->snd_cur = c->snd_una;
+		}
 	}
 	return true;
+}
+
+/* Out-of-order data goes into the receive ring where it belongs; the
+ * ranges say what is there. Returns false if no room to record it. */
+static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
+{
+	if (s->flags & TCP_FIN) {
+		c->ooo_fin = true;
+		c->ooo_fin_seq = s->seq + s->len;
+	}
+	if (!s->len)
+		return true;
+	uint32_t start = s->seq, end = s->seq + s->len;
+	buf_put_at(&c->rb, c->rb.len + (start - c->rcv_nxt), s->data, s->len);
+	/* insert [start, end), merging with what it touches */
+	uint32_t i = 0;
+	while (i < c->nooo && SEQ_LT(c->ooo[i].end, start))
+		i++;
+	uint32_t j = i;
+	while (j < c->nooo && SEQ_LEQ(c->ooo[j].start, end)) {
+		if (SEQ_LT(c->ooo[j].start, start))
+			start = c->ooo[j].start;
+		if (SEQ_GT(c->ooo[j].end, end))
+			end = c->ooo[j].end;
+		j++;
+	}
+	uint32_t cap = sizeof c->ooo / sizeof c->ooo[0];
+	if (j == i && c->nooo == cap)
+		return false;
+	memmove(&c->ooo[i + 1], &c->ooo[j], (c->nooo - j) * sizeof c->ooo[0]);
+	c->ooo[i] = (struct tcp_range){start, end};
+	c->nooo = c->nooo - (j - i) + 1;
+	return true;
+}
+
+/* RFC 9293 §3.10.7.2-3: text (and FIN) that came with a SYN is queued
+ * for processing once ESTABLISHED is reached. */
+static void hold_syn_text(struct tcp_conn *c, const struct tcp_seg *in)
+{
+	if (!in->len && !(in->flags & TCP_FIN))
+		return;
+	struct seg_view v = {
+		.seq = in->seq + 1,
+		.len = min32(in->len, c->rb.cap),
+		.flags = (uint8_t)(in->flags & TCP_FIN),
+		.data = in->data,
+	};
+	if (v.len < in->len)
+		v.flags = 0; /* the FIN lies beyond what fits */
+	queue_out_of_order(c, &v);
+}
+
+/* After in-order data: take in the queued ranges it reaches. Returns the
+ * bytes added. */
+static uint32_t absorb_out_of_order(struct tcp_conn *c)
+{
+	uint32_t added = 0;
+	while (c->nooo && SEQ_LEQ(c->ooo[0].start, c->rcv_nxt)) {
+		if (SEQ_GT(c->ooo[0].end, c->rcv_nxt)) {
+			uint32_t n = c->ooo[0].end - c->rcv_nxt;
+			c->rb.len += n;
+			c->rcv_nxt += n;
+			added += n;
+		}
+		c->nooo--;
+		memmove(&c->ooo[0], &c->ooo[1], c->nooo * sizeof c->ooo[0]);
+	}
+	return added;
 }
 
 /* Sixth to eighth steps: urgent pointer, text, FIN. */
@@ -984,8 +1390,19 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 		c->rcv_up = s->seq + s->up;
 
 	if ((s->len || (s->flags & TCP_FIN)) && s->seq != c->rcv_nxt) {
-		owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): segment beyond "
-			   "RCV.NXT — not queued, ACK what is expected");
+		if (!receiving) {
+			owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): segment beyond "
+				   "RCV.NXT — ACK what is expected");
+			return;
+		}
+		if (queue_out_of_order(c, s))
+			owe_ack(c, "RFC 9293 §3.10.7.4 (seventh) / RFC 5681 "
+				   "§4.2: out-of-order segment — kept; ACK "
+				   "what is expected at once");
+		else
+			owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): out-of-order "
+				   "segment — no room to keep it; ACK what is "
+				   "expected");
 		return;
 	}
 	/* seventh: segment text */
@@ -997,23 +1414,33 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 						 "arrived after CLOSE — reset");
 		return;
 	}
+	bool fin = (s->flags & TCP_FIN) ||
+		   (c->ooo_fin && !c->fin_rcvd && c->rcv_nxt == c->ooo_fin_seq);
 	if (s->len) {
 		if (receiving) {
 			uint32_t n = buf_write(&c->rb, s->data, s->len);
 			c->rcv_nxt += n;
-			c->rcv_wnd = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
-			c->ev_data += n;
+			uint32_t filled = absorb_out_of_order(c);
+			c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+			c->ev_data += n + filled;
 			post(c, TCP_EV_DATA);
-			owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): data "
-				   "received — acknowledge it");
+			if (filled)
+				owe_ack(c, "RFC 5681 §4.2: the segment fills a "
+					   "gap — ACK at once");
+			else
+				owe_ack_delayed(c, "RFC 9293 §3.10.7.4 "
+						   "(seventh): data received "
+						   "— acknowledge it");
 			if (n < s->len)
 				return; /* the FIN, if any, lies beyond */
+			if (c->ooo_fin && c->rcv_nxt == c->ooo_fin_seq)
+				fin = true; /* a queued FIN is reached */
 		}
 		/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: a FIN has been
 		 * received; text cannot be new, ignore it. */
 	}
 	/* eighth: FIN */
-	if (!(s->flags & TCP_FIN))
+	if (!fin)
 		return;
 	if (!c->fin_rcvd) {
 		c->fin_rcvd = true;
@@ -1043,7 +1470,7 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 				   "FIN-WAIT-2 — start the 2·MSL timer");
 		break;
 	case TCP_TIME_WAIT:
-		timer_arm(c, TCP_T_TIMEWAIT, 2 * c->p.msl);
+		timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
 		break;
 	default: /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
 		break;
@@ -1091,6 +1518,7 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
 	set_snd_mss(c, s->mss);
+	c->cwnd = initial_window(c);
 	if (ack_ok) {
 		c->snd_una = s->ack;
 		if (c->rtt_timing && SEQ_GT(s->ack, c->rtt_seq)) {
@@ -1098,21 +1526,25 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 			rtt_sample(c, sim_of(c)->now - c->rtt_start);
 		}
 	}
-	c->snd_wnd = s->wnd;
+	c->snd_wnd = c->max_snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
+	c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
 	if (SEQ_GT(c->snd_una, c->iss)) {
 		timer_stop(c, TCP_T_REXMT);
 		set_state(c, TCP_ESTABLISHED,
 			  "RFC 9293 §3.10.7.3 (fourth): SYN,ACK acknowledges "
 			  "our SYN");
 		established(c);
-		owe_ack(c, "RFC 9293 §3.10.7.3 (fourth): acknowledge the "
-			   "SYN,ACK");
+		/* the two-way variant sends no third segment of its own */
+		if (!c->p.two_way)
+			owe_ack(c, "RFC 9293 §3.10.7.3 (fourth): acknowledge "
+				   "the SYN,ACK");
 		s->flags &= (uint8_t)~TCP_SYN;
 		s->seq++;
 		process_text_fin(c, s);
 	} else {
+		hold_syn_text(c, in);
 		set_state(c, TCP_SYN_RECEIVED,
 			  "RFC 9293 §3.10.7.3 (fourth): SYN without ACK — "
 			  "simultaneous open");
@@ -1139,6 +1571,12 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 					"in LISTEN — discard");
 		return;
 	}
+	if (l->half_open >= l->p.backlog) {
+		trace_ignore(st, l, in, "listen backlog full: the SYN is "
+					"dropped (as Linux does without SYN "
+					"cookies)");
+		return;
+	}
 	struct tcp_conn *c = conn_open(st, &l->p, true, l->lport, in->saddr,
 				       in->sport);
 	if (!c) {
@@ -1146,22 +1584,40 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 		return;
 	}
 	c->listener = l;
+	c->passive = true;
 	c->state = TCP_LISTEN;
 	c->irs = in->seq;
 	c->rcv_nxt = in->seq + 1;
+	c->rcv_adv = c->rcv_nxt; /* no window advertised yet */
+	c->rcv_wnd = 0;
 	c->iss = choose_iss(st);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_cur = c->iss + 1;
 	c->sb_seq = c->iss + 1;
-	c->snd_wnd = in->wnd;
+	c->snd_wnd = c->max_snd_wnd = in->wnd;
 	c->snd_wl1 = in->seq;
 	c->snd_wl2 = c->iss;
+	c->recover = c->iss;
 	set_our_mss(c);
 	set_snd_mss(c, in->mss);
+	c->cwnd = initial_window(c);
+	hold_syn_text(c, in);
 	set_state(c, TCP_SYN_RECEIVED,
 		  "RFC 9293 §3.10.7.2 (third): SYN in LISTEN — new connection");
 	send_syn(c, true, false, "RFC 9293 §3.10.7.2 (third): SYN in LISTEN "
 				 "— send SYN,ACK");
+	if (c->p.two_way) {
+		/* The variant's one change: the server does not wait for the
+		 * ACK of its SYN, it counts it as received. */
+		c->snd_una = c->iss + 1;
+		set_state(c, TCP_ESTABLISHED,
+			  "teaching variant handshake: two-way — established "
+			  "once the SYN,ACK is sent (RFC 9293 §3.5 waits for "
+			  "the third segment)");
+		established(c);
+		flush(c);
+		return;
+	}
 	start_rtt(c, c->iss);
 	timer_arm(c, TCP_T_REXMT, c->rto);
 	flush(c);
@@ -1174,7 +1630,7 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 	 * SYN,ACK repeats the SYN we already have. That SYN is a duplicate;
 	 * what matters is the ACK, so the SYN is trimmed before the
 	 * acceptability test rather than failing it. */
-	if (c->state == TCP_SYN_RECEIVED && !c->listener &&
+	if (c->state == TCP_SYN_RECEIVED && !c->passive &&
 	    (s->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
 	    s->seq == c->irs) {
 		s->flags &= (uint8_t)~TCP_SYN;
@@ -1188,31 +1644,40 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 			owe_ack(c, "RFC 9293 §3.10.7.4 (TIME-WAIT): "
 				   "retransmitted FIN — ACK it and restart "
 				   "the 2·MSL timer");
-			timer_arm(c, TCP_T_TIMEWAIT, 2 * c->p.msl);
+			timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
 			return;
 		}
 		if (s->flags & TCP_RST)
 			trace_ignore(c->st, c, in,
 				     "RFC 9293 §3.10.7.4 (first): RST outside "
 				     "the window — discard");
+		else if (s->flags & TCP_SYN)
+			challenge_ack(c, in, "RFC 9293 §3.10.7.4 / RFC 5961 §4: "
+					     "SYN in a synchronized state, "
+					     "whatever its sequence number — "
+					     "challenge ACK");
 		else
 			owe_ack(c, "RFC 9293 §3.10.7.4 (first): unacceptable "
 				   "segment — send ACK, drop it");
 		return;
 	}
-	trim(c, s);
+	uint32_t seq_as_sent = s->seq;
+	if (trim(c, s) && !(s->flags & TCP_RST))
+		owe_ack(c, "RFC 9293 §3.10.7.4 (first): part of the segment "
+			   "lies beyond the window — dropped; ACK with the "
+			   "current window");
 
 	/* second: check the RST bit (RFC 5961 §3.2 as adopted by RFC 9293) */
 	if (s->flags & TCP_RST) {
-		if (s->seq != c->rcv_nxt) {
-			owe_ack(c, "RFC 9293 §3.10.7.4 (second) / RFC 5961 "
-				   "§3.2: RST in the window but not at RCV.NXT "
-				   "— challenge ACK");
+		if (seq_as_sent != c->rcv_nxt) {
+			challenge_ack(c, in, "RFC 9293 §3.10.7.4 (second) / RFC "
+					     "5961 §3.2: RST in the window but "
+					     "not at RCV.NXT — challenge ACK");
 			return;
 		}
 		switch (c->state) {
 		case TCP_SYN_RECEIVED:
-			if (c->listener)
+			if (c->passive)
 				back_to_listen(c, "RFC 9293 §3.10.7.4 (second): "
 						  "RST in SYN-RECEIVED from a "
 						  "passive OPEN — return to "
@@ -1243,14 +1708,15 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 
 	/* fourth: check the SYN bit */
 	if (s->flags & TCP_SYN) {
-		if (c->state == TCP_SYN_RECEIVED && c->listener) {
+		if (c->state == TCP_SYN_RECEIVED && c->passive) {
 			back_to_listen(c, "RFC 9293 §3.10.7.4 (fourth): SYN in "
 					  "SYN-RECEIVED from a passive OPEN — "
 					  "return to LISTEN");
 			return;
 		}
-		owe_ack(c, "RFC 9293 §3.10.7.4 (fourth) / RFC 5961 §4: SYN in "
-			   "a synchronized state — challenge ACK");
+		challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fourth) / RFC 5961 "
+				     "§4: SYN in a synchronized state — "
+				     "challenge ACK");
 		return;
 	}
 
@@ -1275,21 +1741,34 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 		c->snd_wnd = s->wnd;
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
+		if (c->snd_wnd > c->max_snd_wnd)
+			c->max_snd_wnd = c->snd_wnd;
 		timer_stop(c, TCP_T_REXMT);
 		established(c);
+		uint32_t held = absorb_out_of_order(c);
+		if (held) {
+			c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+			c->ev_data += held;
+			post(c, TCP_EV_DATA);
+			owe_ack(c, "RFC 9293 §3.10.7.2: text that came with the "
+				   "SYN, held until ESTABLISHED — acknowledge "
+				   "it");
+		}
 		if (c->fin_queued)
 			set_state(c, TCP_FIN_WAIT_1,
 				  "RFC 9293 §3.10.4: CLOSE queued in "
 				  "SYN-RECEIVED — send FIN now");
 	}
-	if (!process_ack(c, s))
+	if (!process_ack(c, in, s))
 		return;
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:
-		if (fin_acked(c))
+		if (fin_acked(c)) {
 			set_state(c, TCP_FIN_WAIT_2,
 				  "RFC 9293 §3.10.7.4 (fifth): our FIN is "
 				  "acknowledged");
+			keepalive_arm(c);
+		}
 		break;
 	case TCP_CLOSING:
 		if (!fin_acked(c))
@@ -1343,6 +1822,7 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg)
 		 * alive. */
 		c->last_rx = st->sim->now;
 		c->probes = 0;
+		c->persist_probes = 0;
 		if (c->state == TCP_SYN_SENT)
 			input_syn_sent(c, seg, &s);
 		else
@@ -1361,9 +1841,14 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	struct tcp_stack *st = c->st;
 	enter(st);
 	trace_timer(c, TCP_T_REXMT, TR_TIMER_FIRE);
-	uint32_t limit = c->state == TCP_SYN_SENT       ? c->p.syn_retries
-			 : c->state == TCP_SYN_RECEIVED ? c->p.synack_retries
-							: c->p.retries;
+	/* What is at the front of the retransmission queue (RFC 9293
+	 * §3.10.8): the SYN while it is unacknowledged — also after a CLOSE
+	 * in SYN-RECEIVED moved the connection on to FIN-WAIT-1 — else data
+	 * or the FIN. */
+	bool syn = c->snd_una == c->iss && c->state != TCP_LISTEN;
+	uint32_t limit = c->state == TCP_SYN_SENT ? c->p.syn_retries
+			 : syn                    ? c->p.synack_retries
+						  : c->p.retries;
 	if (c->nrexmt >= limit) {
 		enter_closed(c, TCP_END_TIMEOUT,
 			     "RFC 9293 §3.8.3 / RFC 1122 §4.2.3.5: "
@@ -1377,7 +1862,7 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	c->rto = c->rto > c->p.rto_max / 2 ? c->p.rto_max : 2 * c->rto;
 	c->rtt_timing = false;
 	trace_rto(c);
-	switch (c->state) {
+	switch (syn ? c->state : TCP_ESTABLISHED) {
 	case TCP_SYN_SENT:
 		c->syn_rexmitted = true;
 		send_syn(c, false, true, "RFC 6298 §5.4 / RFC 9293 §3.8.1: "
@@ -1385,17 +1870,24 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		timer_arm(c, TCP_T_REXMT, c->rto);
 		break;
 	case TCP_SYN_RECEIVED:
+	case TCP_FIN_WAIT_1:
 		c->syn_rexmitted = true;
 		send_syn(c, true, true, "RFC 6298 §5.4 / RFC 9293 §3.8.1: "
 					"SYN,ACK retransmission");
 		timer_arm(c, TCP_T_REXMT, c->rto);
+		/* a FIN queued behind it goes again too */
+		c->snd_cur = c->iss + 1;
 		break;
 	default: {
-		/* RFC 5681 (4): the loss window */
+		/* RFC 5681 (4): the loss window; RFC 6582 §3.2 step 1 keeps
+		 * the duplicate ACKs of this window from a fast retransmit */
 		uint32_t flight = c->snd_nxt - c->snd_una;
 		uint32_t half = flight / 2;
 		c->ssthresh = half > 2 * c->snd_mss ? half : 2 * c->snd_mss;
 		c->cwnd = c->snd_mss;
+		c->in_recovery = false;
+		c->dupacks = 0;
+		c->recover = c->snd_nxt - 1;
 		trace_cwnd(c);
 		c->snd_cur = c->snd_una;
 		output(c);
@@ -1454,14 +1946,83 @@ static void keepalive_fire(struct sim *s, struct evq_timer *e)
 	}
 	/* The probe: SEG.SEQ = SND.NXT-1, no data; a live peer finds it
 	 * outside its window and answers with an ACK. */
-	xmit(c, TCP_ACK, c->snd_nxt - 1, 0,
-	     c->probes == 0 ? "RFC 1122 §4.2.3.6: keepalive — idle for the "
-			      "keepalive time, probe the peer"
-			    : "RFC 1122 §4.2.3.6: keepalive — probe "
-			      "unanswered, probe again",
-	     false);
+	static const uint8_t garbage = 0;
+	xmit_data(c, TCP_ACK, c->snd_nxt - 1, &garbage, c->p.keepdata ? 1 : 0,
+		  c->probes == 0 ? "RFC 1122 §4.2.3.6: keepalive — idle for "
+				   "the keepalive time, probe the peer"
+				 : "RFC 1122 §4.2.3.6: keepalive — probe "
+				   "unanswered, probe again",
+		  false);
 	c->probes++;
 	timer_arm(c, TCP_T_KEEPALIVE, c->p.keepintvl);
+out:
+	flush(c);
+	leave(st);
+}
+
+static void delack_fire(struct sim *s, struct evq_timer *e)
+{
+	(void)s;
+	struct tcp_conn *c = conn_of_timer(e, TCP_T_DELACK);
+	struct tcp_stack *st = c->st;
+	enter(st);
+	trace_timer(c, TCP_T_DELACK, TR_TIMER_FIRE);
+	owe_ack(c, "RFC 1122 §4.2.3.2: delayed-ACK timer — acknowledge now");
+	flush(c);
+	leave(st);
+}
+
+static void persist_fire(struct sim *s, struct evq_timer *e)
+{
+	(void)s;
+	struct tcp_conn *c = conn_of_timer(e, TCP_T_PERSIST);
+	struct tcp_stack *st = c->st;
+	enter(st);
+	trace_timer(c, TCP_T_PERSIST, TR_TIMER_FIRE);
+	uint32_t data_end = c->sb_seq + c->sb.len;
+	bool fin_waits = c->fin_queued && !SEQ_GT(c->snd_nxt, data_end);
+	if (!may_send_data(c->state) ||
+	    (!SEQ_LT(c->snd_una, data_end) && !fin_waits)) {
+		c->persist_shift = 0;
+		goto out;
+	}
+	if (c->snd_wnd) {
+		/* RFC 9293 §3.8.6.2.1: the SWS override — send what fits */
+		c->sws_override = true;
+		c->persist_shift = 0;
+		goto out; /* flush() sends it */
+	}
+	/* RFC 1122 §4.2.2.17: keep probing while the receiver answers;
+	 * give up when it does not, as with retransmissions. */
+	if (c->persist_probes > c->p.retries) {
+		enter_closed(c, TCP_END_TIMEOUT,
+			     "RFC 1122 §4.2.2.17: zero-window probes "
+			     "unanswered — abort");
+		goto out;
+	}
+	/* one octet of new data past the closed window (or the FIN, if
+	 * that is all that is left) */
+	c->snd_cur = c->snd_una;
+	if (SEQ_LT(c->snd_una, data_end))
+		xmit(c, TCP_ACK, c->snd_una, 1,
+		     "RFC 9293 §3.8.6.1: zero window — probe with one octet",
+		     false);
+	else
+		xmit(c, TCP_ACK | TCP_FIN, c->snd_una, 0,
+		     "RFC 9293 §3.8.6.1: zero window — probe with the FIN",
+		     false);
+	c->snd_cur = c->snd_una + 1;
+	if (SEQ_GT(c->snd_cur, c->snd_nxt))
+		c->snd_nxt = c->snd_cur;
+	c->persist_probes++;
+	/* RFC 1122 §4.2.2.17: probes back off exponentially */
+	sim_time_t next = c->rto;
+	for (uint32_t i = 0; i < c->persist_shift && next < c->p.rto_max; i++)
+		next *= 2;
+	if (next > c->p.rto_max)
+		next = c->p.rto_max;
+	c->persist_shift++;
+	timer_arm(c, TCP_T_PERSIST, next);
 out:
 	flush(c);
 	leave(st);
@@ -1548,6 +2109,9 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 		if (lport == 0)
 			return NULL;
 	}
+	/* RFC 9293 §3.10.1: "error: connection already exists" */
+	if (hash_find(st, raddr, rport, lport))
+		return NULL;
 	struct tcp_conn *c = conn_open(st, p ? p : &st->params, true, lport,
 				       raddr, rport);
 	if (!c)
@@ -1557,6 +2121,7 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_cur = c->iss + 1;
 	c->sb_seq = c->iss + 1;
+	c->recover = c->iss;
 	set_our_mss(c);
 	c->snd_mss = c->our_mss;
 	set_state(c, TCP_SYN_SENT, "RFC 9293 §3.10.1: OPEN (active) — send "
@@ -1602,17 +2167,18 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 		return 0;
 	struct tcp_stack *st = c->st;
 	enter(st);
-	uint32_t before = c->rcv_wnd;
 	if (out)
 		buf_copy(&c->rb, 0, n, out);
 	buf_consume(&c->rb, n);
-	c->rcv_wnd = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
-	/* The window reopened from below one segment: say so (RFC 9293
-	 * §3.8.6.2.2, receiver side of SWS avoidance). */
-	if (before < c->snd_mss && c->rcv_wnd >= c->snd_mss &&
-	    tcp_synchronized(c->state) && !c->fin_rcvd)
-		owe_ack(c, "RFC 9293 §3.8.6.2.2: receive window reopened — "
-			   "window update");
+	/* RFC 1122 §4.2.3.3: tell the peer once the window can move on by
+	 * min(half the buffer, one MSS), and not for less */
+	uint32_t free = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
+	uint32_t edge = c->rcv_nxt + free;
+	if (tcp_synchronized(c->state) && !c->fin_rcvd &&
+	    SEQ_GT(edge, c->rcv_adv) &&
+	    edge - c->rcv_adv >= min32(c->rb.cap / 2, c->our_mss))
+		owe_ack(c, "RFC 1122 §4.2.3.3: the receive window has opened "
+			   "— window update");
 	flush(c);
 	leave(st);
 	return n;
@@ -1625,6 +2191,18 @@ int tcp_close(struct tcp_conn *c)
 	enter(st);
 	switch (c->state) {
 	case TCP_LISTEN:
+		/* Its half-open connections have no one to accept them: reset
+		 * them, as Linux does. */
+		for (struct tcp_conn *x = st->head; x; x = x->next) {
+			if (x->listener != c || x->state != TCP_SYN_RECEIVED ||
+			    x->dead)
+				continue;
+			xmit(x, TCP_RST, x->snd_nxt, 0,
+			     "the listening socket closed: reset its half-open "
+			     "connection", false);
+			enter_closed(x, TCP_END_ABORTED,
+				     "the listening socket closed");
+		}
 		enter_closed(c, TCP_END_NORMAL, "RFC 9293 §3.10.4: CLOSE in "
 						"LISTEN — delete the TCB");
 		break;
@@ -1694,7 +2272,6 @@ void tcp_stack_crash(struct tcp_stack *st, const char *why)
 		conn_delete(c, TCP_END_CRASHED);
 		/* The application died too: it hears only that it ended. */
 		c->ev_pending = 1u << TCP_EV_CLOSED;
-		deliver_events(c);
 	}
 	st->next_port = EPHEMERAL_LO;
 	leave(st);

@@ -45,6 +45,8 @@ enum tcp_timer {
 	TCP_T_REXMT,    /* retransmission, RFC 6298 */
 	TCP_T_TIMEWAIT, /* 2*MSL, RFC 9293 §3.10.7.4 */
 	TCP_T_KEEPALIVE,/* RFC 1122 §4.2.3.6 */
+	TCP_T_DELACK,   /* delayed ACK, RFC 1122 §4.2.3.2 */
+	TCP_T_PERSIST,  /* zero-window probes, RFC 9293 §3.8.6.1 */
 	TCP_NTIMERS
 };
 
@@ -86,9 +88,33 @@ struct tcp_params {
 	sim_time_t keepidle;     /* idle time before the first probe */
 	sim_time_t keepintvl;    /* time between unanswered probes */
 	uint32_t keepcnt;        /* unanswered probes before giving up */
+	uint32_t keepdata;       /* garbage octets in a probe: 0 or 1 */
+	sim_time_t delack;       /* delayed-ACK timeout; 0: ACK at once */
+	uint32_t delack_segs;    /* ACK at least every this many segments */
+	sim_time_t time_wait;    /* TIME-WAIT length; 0: 2*MSL */
+	uint32_t backlog;        /* listen: most half-open connections */
+	uint32_t challenge_limit;/* challenge ACKs per window per host
+				    (RFC 5961 §7); 0: unlimited */
+	sim_time_t challenge_window;
+	uint32_t dupthresh;      /* duplicate ACKs for fast retransmit */
+	bool two_way;            /* teaching variant: two-way handshake */
+	bool no_time_wait;       /* teaching variant: skip TIME-WAIT */
 };
 
-/* The defaults: the RFCs' own numbers (see docs/scenario-format.md). */
+/* A named set of parameters (docs/profiles.md). */
+struct tcp_profile {
+	const char *name;
+	const char *summary;
+	struct tcp_params p;
+};
+
+/* The profiles: rfc9293 (the default), linux, textbook. */
+extern const struct tcp_profile tcp_profiles[];
+extern const size_t tcp_nprofiles;
+/* The profile called name, or NULL. */
+const struct tcp_profile *tcp_profile_find(const char *name);
+
+/* The defaults: the rfc9293 profile. */
 extern const struct tcp_params tcp_params_default;
 
 /* A byte ring. */
@@ -103,7 +129,9 @@ struct tcp_conn {
 	struct tcp_stack *st;
 	struct tcp_conn *next, *prev; /* the stack's list, in creation order */
 	struct tcp_conn *hnext;       /* the stack's demux hash chain */
-	struct tcp_conn *listener;    /* passive open: the listening socket */
+	struct tcp_conn *listener;    /* the listening socket it came from,
+					 while that socket lives */
+	bool passive;                 /* made by a passive OPEN */
 	void *app;                    /* the application's per-socket data */
 	uint32_t id;                  /* 1, 2, ... per stack */
 	enum tcp_state state;
@@ -128,6 +156,7 @@ struct tcp_conn {
 	uint32_t rcv_wnd;
 	uint32_t rcv_up;
 	uint32_t irs;
+	uint32_t rcv_adv;  /* RCV.NXT + RCV.WND as last advertised */
 
 	/* Send buffer: data bytes with sequence numbers from sb_seq on;
 	 * after CLOSE the FIN follows at sb_seq + sb.len. */
@@ -148,8 +177,28 @@ struct tcp_conn {
 	uint32_t nrexmt;   /* consecutive timeouts */
 	bool syn_rexmitted;
 
-	/* Congestion control (RFC 5681) */
+	/* Congestion control (RFC 5681, NewReno RFC 6582) */
 	uint32_t cwnd, ssthresh;
+	uint32_t dupacks;      /* duplicate ACKs in a row */
+	uint32_t recover;      /* RFC 6582: highest seq sent at loss */
+	bool in_recovery;      /* fast recovery */
+	uint32_t max_snd_wnd;  /* RFC 5961 §5.2: largest window seen */
+
+	/* Out-of-order data, held in the receive ring beyond its in-order
+	 * part: ranges [start, end) in sequence space, sorted. */
+	struct tcp_range {
+		uint32_t start, end;
+	} ooo[16];
+	uint32_t nooo;
+	bool ooo_fin;          /* a FIN beyond a gap ... */
+	uint32_t ooo_fin_seq;  /* ... at this sequence number */
+
+	/* Delayed ACK and persist */
+	uint32_t unacked_segs; /* data segments received, not yet ACKed */
+	uint32_t persist_shift;/* backoff of the persist timer */
+	uint32_t persist_probes;
+	bool sws_override;     /* the persist timer lets a small segment go */
+	uint32_t half_open;    /* listener: children in SYN-RECEIVED */
 
 	/* Keepalive (RFC 1122 §4.2.3.6) */
 	sim_time_t last_rx;     /* when the peer was last heard from */
@@ -160,6 +209,9 @@ struct tcp_conn {
 	/* Deferred work of one input or timer event */
 	const char *ack_why;   /* an ACK is owed, for this reason */
 	uint32_t ev_pending;   /* 1 << enum tcp_event */
+	struct tcp_conn *ev_next; /* the stack's queue of connections with
+				     events to deliver */
+	bool ev_queued;
 	uint32_t ev_data;      /* bytes for TCP_EV_DATA */
 	enum tcp_end end;
 	bool dead;             /* CLOSED; freed when the stack unwinds */
@@ -192,10 +244,13 @@ struct tcp_stack {
 				    local port); listeners have remote 0:0 */
 	uint32_t hmask, hcount;
 	struct tcp_conn *graveyard;
+	struct tcp_conn *ev_head, *ev_tail; /* events to deliver */
 	uint32_t next_id;
 	uint16_t next_port;      /* next ephemeral port */
 	int depth;               /* nesting of entry points */
 	uint64_t in_pkt;         /* number of the segment being processed */
+	sim_time_t ca_since;     /* RFC 5961 §7: start of the current window */
+	uint32_t ca_count;       /* challenge ACKs sent in it */
 	uint8_t *scratch;        /* one segment's payload, for wrapped rings */
 	uint32_t scratch_cap;
 };

@@ -316,11 +316,42 @@ START_TEST(test_established_large_send_is_cut_to_mss_and_window)
 	open_small_peer(&h);
 	ck_assert_uint_eq(h.c->snd_mss, 500);
 	ck_assert_int_eq(tcp_send(h.c, data, 10000), 10000);
-	/* window 1200: 500 + 500 + 200 */
-	ck_assert_int_eq(h.nout, 3);
+	/* window 1200: 500 + 500; the 200 left is held back by the
+	 * sender's SWS avoidance (RFC 9293 §3.8.6.2.1): less than a
+	 * segment, not all there is, under half the largest window */
+	ck_assert_int_eq(h.nout, 2);
 	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 500);
 	th_expect(&h, 1, A, ISS + 501, PEER_ISS + 1, 500);
-	th_expect(&h, 2, A, ISS + 1001, PEER_ISS + 1, 200);
+	th_clear(&h);
+	/* the first 500 are acknowledged: 700 usable, one full segment */
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 501, 1200, NULL, 0);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1001, PEER_ISS + 1, 500);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_sws_override_sends_small_segment_after_rto)
+{
+	struct tcp_params p = tcp_params_default;
+	p.mss = 1000;
+	p.iw = 3;
+	p.nodelay = true;
+	struct th h;
+	static uint8_t data[10000];
+	th_init(&h, &p);
+	open_small_peer(&h);
+	tcp_send(h.c, data, 10000);
+	th_clear(&h);
+	/* everything sent is acknowledged, but the window drops to 200:
+	 * nothing in flight, and a 200-byte segment would be silly */
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1001, 200, NULL, 0);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert(evq_pending(&h.c->timer[TCP_T_PERSIST]));
+	/* the override timeout lets it go */
+	th_fire(&h, TCP_T_PERSIST);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1001, PEER_ISS + 1, 200);
 	th_fini(&h);
 }
 END_TEST
@@ -384,7 +415,7 @@ START_TEST(test_established_nodelay_sends_small_writes_at_once)
 }
 END_TEST
 
-START_TEST(test_established_data_is_delivered_and_acked)
+START_TEST(test_established_data_is_delivered_and_ack_delayed)
 {
 	struct th h;
 	uint8_t data[300];
@@ -392,13 +423,63 @@ START_TEST(test_established_data_is_delivered_and_acked)
 	th_init(&h, NULL);
 	th_open_established(&h);
 	th_in_full(&h, 0, A | P, PEER_ISS + 1, ISS + 1, 65535, data, 300);
-	ck_assert_int_eq(h.nout, 1);
-	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 301, 0);
 	ck_assert_uint_eq(h.nrx, 300);
 	ck_assert_mem_eq(h.rx, data, 300);
 	uint64_t n = 0;
 	ck_assert_int_eq(th_events(&h, TCP_EV_DATA, &n), 1);
 	ck_assert_uint_eq(n, 300);
+	/* RFC 1122 §4.2.3.2: the ACK may wait, 200 ms in this profile */
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_int_eq(h.c->timer[TCP_T_DELACK].when, h.sim.now + SIM_MS(200));
+	th_fire(&h, TCP_T_DELACK);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 301, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_every_second_segment_is_acked_at_once)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 1, 1000);
+	ck_assert_int_eq(h.nout, 0);
+	th_in(&h, A, PEER_ISS + 1001, ISS + 1, 1000);
+	/* RFC 5681 §4.2: at least every second full-sized segment */
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 2001, 0);
+	ck_assert(!evq_pending(&h.c->timer[TCP_T_DELACK]));
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_no_delack_acks_each_segment)
+{
+	struct tcp_params p = tcp_params_default;
+	p.delack = 0;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 1, 100);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 101, 0);
+	th_fini(&h);
+}
+END_TEST
+
+START_TEST(test_established_reply_carries_the_delayed_ack)
+{
+	struct th h;
+	uint8_t d[10] = {0};
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 1, 100);
+	ck_assert_int_eq(h.nout, 0);
+	tcp_send(h.c, d, 10);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, P | A, ISS + 1, PEER_ISS + 101, 10);
+	ck_assert(!evq_pending(&h.c->timer[TCP_T_DELACK]));
 	th_fini(&h);
 }
 END_TEST
@@ -410,6 +491,7 @@ START_TEST(test_established_window_shrinks_while_data_is_unread)
 	th_open_established(&h);
 	h.no_read = true;
 	th_in(&h, A, PEER_ISS + 1, ISS + 1, 1000);
+	th_fire(&h, TCP_T_DELACK);
 	ck_assert_uint_eq(th_out(&h, 0)->wnd, 65535 - 1000);
 	th_fini(&h);
 }
@@ -663,6 +745,7 @@ START_TEST(test_fin_wait_2_data_still_delivered)
 	th_in(&h, A, PEER_ISS + 1, ISS + 2, 50);
 	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_2);
 	ck_assert_uint_eq(h.nrx, 50);
+	th_fire(&h, TCP_T_DELACK);
 	th_expect(&h, 0, A, ISS + 2, PEER_ISS + 51, 0);
 	th_fini(&h);
 }
@@ -867,10 +950,14 @@ Suite *tcp_suite(void)
 	tc = tcase_create("ESTABLISHED");
 	tcase_add_test(tc, test_established_send_is_one_segment_then_acked);
 	tcase_add_test(tc, test_established_large_send_is_cut_to_mss_and_window);
+	tcase_add_test(tc, test_established_sws_override_sends_small_segment_after_rto);
 	tcase_add_test(tc, test_established_nagle_holds_short_segment_while_unacked);
 	tcase_add_test(tc, test_established_nagle_sends_small_write_when_all_acked);
 	tcase_add_test(tc, test_established_nodelay_sends_small_writes_at_once);
-	tcase_add_test(tc, test_established_data_is_delivered_and_acked);
+	tcase_add_test(tc, test_established_data_is_delivered_and_ack_delayed);
+	tcase_add_test(tc, test_established_every_second_segment_is_acked_at_once);
+	tcase_add_test(tc, test_established_no_delack_acks_each_segment);
+	tcase_add_test(tc, test_established_reply_carries_the_delayed_ack);
 	tcase_add_test(tc, test_established_window_shrinks_while_data_is_unread);
 	tcase_add_test(tc, test_established_out_of_order_is_not_delivered);
 	tcase_add_test(tc, test_established_old_duplicate_is_acked_and_dropped);
