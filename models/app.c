@@ -1,6 +1,7 @@
 /* app.c — run a host's scripted socket calls and check what it reads. */
 #include "app.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,6 +262,8 @@ static int ensure_buf(struct app *a, uint64_t n)
 
 /* ---- sockets --------------------------------------------------------- */
 
+static void read_period(struct sim *sim, struct evq_timer *e);
+
 static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 				 const struct app_action *opened_by)
 {
@@ -278,9 +281,13 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 	s->opened_by = opened_by;
 	s->tuple = (struct trace_tuple){c->laddr, c->raddr, c->lport, c->rport};
 	s->listener = c->state == TCP_LISTEN;
+	evq_timer_init(&s->read_timer, read_period);
 	if (opened_by) {
 		s->name = opened_by->as;
-		s->linger0 = opened_by->opts.set & APP_OPT_LINGER0 &&
+		s->read_bytes = opened_by->read_bytes;
+		s->read_every = opened_by->read_every;
+		s->read_allow = s->read_bytes;
+		s->linger0 = opened_by->opts.linger0_set &&
 			     opened_by->opts.linger0;
 		s->serve = opened_by->serve;
 		s->req_size = opened_by->req_size;
@@ -455,6 +462,17 @@ static void drain(struct app_sock *s)
 	}
 	while (s->c && !s->closed) {
 		uint32_t cap = a->bufcap;
+		if (s->read_every) {
+			/* a slow reader: what it may read in this period */
+			if (s->read_allow == 0) {
+				if (!evq_pending(&s->read_timer))
+					sim_after(a->host->sim, &s->read_timer,
+						  s->read_every);
+				break;
+			}
+			if (s->read_allow < cap)
+				cap = (uint32_t)s->read_allow;
+		}
 		bool echo = s->serve == APP_SERVE_ECHO && !s->shut_wr;
 		if (echo) {
 			uint32_t space = tcp_send_space(s->c);
@@ -466,6 +484,8 @@ static void drain(struct app_sock *s)
 		uint32_t n = tcp_read(s->c, a->buf, cap);
 		if (n == 0)
 			break;
+		if (s->read_every)
+			s->read_allow -= n;
 		uint64_t before = s->received;
 		check_bytes(s, a->buf, n);
 		s->received += n;
@@ -480,25 +500,25 @@ static void drain(struct app_sock *s)
 	}
 }
 
+/* A slow reader's next period: it may read again. */
+static void read_period(struct sim *sim, struct evq_timer *e)
+{
+	(void)sim;
+	struct app_sock *s = (struct app_sock *)(void *)((char *)e -
+		offsetof(struct app_sock, read_timer));
+	s->read_allow = s->read_bytes;
+	if (s->c) {
+		drain(s);
+		fire(s, APP_ON_RECEIVED);
+	}
+}
+
 /* ---- actions --------------------------------------------------------- */
 
 /* Socket options onto TCP parameters. */
 static void apply_opts(struct tcp_params *p, const struct app_opts *o)
 {
-	if (o->set & APP_OPT_KEEPALIVE)
-		p->keepalive = o->keepalive;
-	if (o->set & APP_OPT_KEEPIDLE)
-		p->keepidle = o->keepidle;
-	if (o->set & APP_OPT_KEEPINTVL)
-		p->keepintvl = o->keepintvl;
-	if (o->set & APP_OPT_KEEPCNT)
-		p->keepcnt = o->keepcnt;
-	if (o->set & APP_OPT_NODELAY)
-		p->nodelay = o->nodelay;
-	if (o->set & APP_OPT_SNDBUF)
-		p->sndbuf = o->sndbuf;
-	if (o->set & APP_OPT_RCVBUF)
-		p->rcvbuf = o->rcvbuf;
+	tcp_params_apply(p, &o->tcp, o->set);
 }
 
 /* The script opened c (listen or connect): track it and trace the call.
@@ -636,7 +656,7 @@ static void apply(struct app *a, const struct app_action *act,
 			return;
 		}
 		trace_app(a, s, TR_APP_CALL, act, 0, NULL);
-		if (act->opts.set & APP_OPT_LINGER0)
+		if (act->opts.linger0_set)
 			s->linger0 = act->opts.linger0;
 		apply_opts(&s->c->p, &act->opts);
 		tcp_options_changed(s->c);
@@ -761,6 +781,8 @@ void app_fini(struct app *a)
 		struct app_sock *n = s->next;
 		if (s->c)
 			s->c->app = NULL;
+		if (evq_pending(&s->read_timer))
+			evq_cancel(&a->host->sim->q, &s->read_timer);
 		free(s->fired);
 		free(s);
 		s = n;

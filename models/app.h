@@ -56,24 +56,12 @@ enum app_on {
 	APP_ON_COUNT
 };
 
-/* Socket options (setsockopt); `set` has a bit per APP_OPT_*. */
-enum {
-	APP_OPT_KEEPALIVE = 1 << 0,
-	APP_OPT_KEEPIDLE = 1 << 1,
-	APP_OPT_KEEPINTVL = 1 << 2,
-	APP_OPT_KEEPCNT = 1 << 3,
-	APP_OPT_NODELAY = 1 << 4,
-	APP_OPT_LINGER0 = 1 << 5,
-	APP_OPT_SNDBUF = 1 << 6,
-	APP_OPT_RCVBUF = 1 << 7,
-};
-
+/* Socket options (setsockopt): any TCP parameter (bit i of `set` for
+ * tcp_param_fields[i]), and linger 0. */
 struct app_opts {
-	uint32_t set;
-	bool keepalive, nodelay, linger0;
-	sim_time_t keepidle, keepintvl;
-	uint32_t keepcnt;
-	uint32_t sndbuf, rcvbuf;
+	struct tcp_params tcp;
+	uint64_t set;
+	bool linger0, linger0_set;
 };
 
 /* A number for an injected segment: absolute, or relative to a sequence
@@ -132,6 +120,8 @@ struct app_action {
 	struct app_inject inj;  /* inject */
 	const char *as;         /* listen/connect: the socket's name */
 	const char *sock;       /* acts only on sockets with this name */
+	uint64_t read_bytes;    /* listen/connect: read at most this much ... */
+	sim_time_t read_every;  /* ... each period (0: read at once) */
 };
 
 struct app_stream;
@@ -164,6 +154,10 @@ struct app_sock {
 	uint64_t bad;           /* bytes read that differ from what was sent */
 	uint64_t first_bad;     /* stream offset of the first bad byte */
 	uint64_t unverified;    /* bytes read with no known writer */
+	uint64_t read_bytes;    /* a slow reader: this much ... */
+	sim_time_t read_every;  /* ... per period; 0: reads at once */
+	uint64_t read_allow;    /* left in this period */
+	struct evq_timer read_timer; /* the next period */
 	struct app_stream *out; /* what this socket writes */
 	const struct app_stream *in; /* what the peer writes, once known */
 	uint8_t *fired;         /* per action: already run for this socket */

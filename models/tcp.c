@@ -73,6 +73,66 @@ const struct tcp_profile tcp_profiles[] = {
 };
 const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 
+#define PF(k, t, f, lo, hi) {k, t, offsetof(struct tcp_params, f), lo, hi}
+const struct tcp_param_field tcp_param_fields[] = {
+	PF("msl", TP_DURATION, msl, 0, 0),
+	PF("time-wait", TP_TIME_WAIT, time_wait, 0, 0),
+	PF("rto-initial", TP_DURATION, rto_initial, 1, 0),
+	PF("rto-min", TP_DURATION, rto_min, 1, 0),
+	PF("rto-max", TP_DURATION, rto_max, 1, 0),
+	PF("mss", TP_COUNT, mss, 64, 65495),
+	PF("sndbuf", TP_SIZE, sndbuf, 1, 1u << 30),
+	PF("rcvbuf", TP_SIZE, rcvbuf, 1, 1u << 30),
+	PF("iw", TP_COUNT, iw, 0, 1000),
+	PF("syn-retries", TP_COUNT, syn_retries, 0, 255),
+	PF("synack-retries", TP_COUNT, synack_retries, 0, 255),
+	PF("retries", TP_COUNT, retries, 0, 255),
+	PF("nodelay", TP_BOOL, nodelay, 0, 1),
+	PF("keepalive", TP_BOOL, keepalive, 0, 1),
+	PF("keepidle", TP_DURATION, keepidle, 1, 0),
+	PF("keepintvl", TP_DURATION, keepintvl, 1, 0),
+	PF("keepcnt", TP_COUNT, keepcnt, 1, 255),
+	PF("keepdata", TP_COUNT, keepdata, 0, 1),
+	PF("delack", TP_DURATION, delack, 0, 0),
+	PF("delack-segs", TP_COUNT, delack_segs, 1, 1000),
+	PF("backlog", TP_COUNT, backlog, 1, 1000000),
+	PF("challenge-ack-limit", TP_COUNT, challenge_limit, 0, 1000000),
+	PF("challenge-ack-window", TP_DURATION, challenge_window, 1, 0),
+	PF("dupthresh", TP_COUNT, dupthresh, 1, 1000),
+	PF("handshake", TP_HANDSHAKE, two_way, 0, 0),
+};
+const size_t tcp_nparam_fields =
+	sizeof tcp_param_fields / sizeof tcp_param_fields[0];
+
+void tcp_params_apply(struct tcp_params *dst, const struct tcp_params *src,
+		      uint64_t set)
+{
+	for (size_t i = 0; i < tcp_nparam_fields; i++) {
+		if (!(set & (UINT64_C(1) << i)))
+			continue;
+		const struct tcp_param_field *f = &tcp_param_fields[i];
+		size_t sz;
+		switch (f->type) {
+		case TP_DURATION:
+			sz = sizeof(sim_time_t);
+			break;
+		case TP_BOOL:
+		case TP_HANDSHAKE:
+			sz = sizeof(bool);
+			break;
+		case TP_TIME_WAIT:
+			/* the length and the variant travel together */
+			dst->time_wait = src->time_wait;
+			dst->no_time_wait = src->no_time_wait;
+			continue;
+		default:
+			sz = sizeof(uint32_t);
+			break;
+		}
+		memcpy((char *)dst + f->off, (const char *)src + f->off, sz);
+	}
+}
+
 const struct tcp_profile *tcp_profile_find(const char *name)
 {
 	for (size_t i = 0; i < tcp_nprofiles; i++)
@@ -123,21 +183,15 @@ int tcp_state_parse(const char *name)
 	return -1;
 }
 
+const char *const tcp_timer_names[TCP_NTIMERS] = {
+	[TCP_T_REXMT] = "rexmt",       [TCP_T_TIMEWAIT] = "time-wait",
+	[TCP_T_KEEPALIVE] = "keepalive", [TCP_T_DELACK] = "delack",
+	[TCP_T_PERSIST] = "persist",
+};
+
 const char *tcp_timer_name(int t)
 {
-	switch (t) {
-	case TCP_T_REXMT:
-		return "rexmt";
-	case TCP_T_TIMEWAIT:
-		return "time-wait";
-	case TCP_T_KEEPALIVE:
-		return "keepalive";
-	case TCP_T_DELACK:
-		return "delack";
-	case TCP_T_PERSIST:
-		return "persist";
-	}
-	return "?";
+	return t >= 0 && t < TCP_NTIMERS ? tcp_timer_names[t] : "?";
 }
 
 const char *tcp_end_name(enum tcp_end e)
@@ -718,9 +772,6 @@ static bool may_send_data(enum tcp_state s)
 
 /* Send new data, retransmissions after a timeout, and the FIN, as far as
  * the send window (RFC 9293 §3.8.6) and the congestion window (RFC 5681)
- * allow. */
-/* Send new data, retransmissions after a timeout, and the FIN, as far as
- * the send window (RFC 9293 §3.8.6) and the congestion window (RFC 5681)
  * allow, holding back small segments by Nagle's rule (RFC 1122 §4.2.3.4)
  * and the sender's SWS avoidance (RFC 9293 §3.8.6.2.1). */
 static void output(struct tcp_conn *c)
@@ -763,7 +814,10 @@ static void output(struct tcp_conn *c)
 		if (fin)
 			flags |= TCP_FIN;
 		const char *why;
-		if (rexmit)
+		if (rexmit && c->resume)
+			why = "RFC 9293 §3.8.6.1: the window reopened — send "
+			      "again from the probe on";
+		else if (rexmit)
 			why = "RFC 6298 §5.4: retransmission timeout — "
 			      "resend from the oldest unacknowledged byte";
 		else if (fin && len)
@@ -773,6 +827,7 @@ static void output(struct tcp_conn *c)
 		else
 			why = "RFC 9293 §3.8.6: data within the send window";
 		xmit(c, flags, c->snd_cur, len, why, rexmit);
+		c->resume = false;
 		if (!rexmit && !c->rtt_timing)
 			start_rtt(c, c->snd_cur);
 		c->snd_cur += len + fin;
@@ -1305,6 +1360,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 			timer_stop(c, TCP_T_PERSIST);
 			c->persist_shift = 0;
 			c->snd_cur = c->snd_una;
+			c->resume = true;
 		}
 	}
 	return true;
@@ -1444,7 +1500,10 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 		return;
 	if (!c->fin_rcvd) {
 		c->fin_rcvd = true;
+		/* the FIN takes a sequence number but no buffer space:
+		 * the window it leaves is the same */
 		c->rcv_nxt++;
+		c->rcv_adv++;
 		post(c, TCP_EV_EOF);
 	}
 	owe_ack(c, "RFC 9293 §3.10.7.4 (eighth): FIN — acknowledge it");
@@ -1980,7 +2039,9 @@ static void persist_fire(struct sim *s, struct evq_timer *e)
 	enter(st);
 	trace_timer(c, TCP_T_PERSIST, TR_TIMER_FIRE);
 	uint32_t data_end = c->sb_seq + c->sb.len;
-	bool fin_waits = c->fin_queued && !SEQ_GT(c->snd_nxt, data_end);
+	/* the FIN waits until acknowledged (a FIN probe is outstanding
+	 * without the retransmission timer) */
+	bool fin_waits = c->fin_queued && SEQ_LEQ(c->snd_una, data_end);
 	if (!may_send_data(c->state) ||
 	    (!SEQ_LT(c->snd_una, data_end) && !fin_waits)) {
 		c->persist_shift = 0;

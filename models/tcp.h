@@ -101,6 +101,33 @@ struct tcp_params {
 	bool no_time_wait;       /* teaching variant: skip TIME-WAIT */
 };
 
+/* The parameters by their scenario names (docs/scenario-format.md): the
+ * loader reads them into a struct tcp_params with a bit set per field
+ * given, and tcp_params_apply() lays those over other parameters. */
+enum tcp_param_type {
+	TP_DURATION,   /* sim_time_t, >= min nanoseconds */
+	TP_COUNT,      /* uint32_t in [min, max] */
+	TP_SIZE,       /* uint32_t bytes in [min, max], size syntax */
+	TP_BOOL,       /* bool */
+	TP_TIME_WAIT,  /* "off", "on" (2*MSL) or a duration */
+	TP_HANDSHAKE,  /* "three-way" or "two-way" */
+};
+
+struct tcp_param_field {
+	const char *key;
+	enum tcp_param_type type;
+	size_t off;             /* of the field in struct tcp_params */
+	uint64_t min, max;
+};
+
+extern const struct tcp_param_field tcp_param_fields[];
+extern const size_t tcp_nparam_fields;
+
+/* Copy into dst the fields of src whose bit (1 << index in
+ * tcp_param_fields) is set. */
+void tcp_params_apply(struct tcp_params *dst, const struct tcp_params *src,
+		      uint64_t set);
+
 /* A named set of parameters (docs/profiles.md). */
 struct tcp_profile {
 	const char *name;
@@ -198,6 +225,7 @@ struct tcp_conn {
 	uint32_t persist_shift;/* backoff of the persist timer */
 	uint32_t persist_probes;
 	bool sws_override;     /* the persist timer lets a small segment go */
+	bool resume;           /* the window reopened after probes */
 	uint32_t half_open;    /* listener: children in SYN-RECEIVED */
 
 	/* Keepalive (RFC 1122 §4.2.3.6) */
@@ -302,7 +330,8 @@ uint32_t tcp_send_space(const struct tcp_conn *c);
 const char *tcp_state_name(int state);
 /* Parse an RFC state name (also accepts '_' for '-', any case); -1 if none. */
 int tcp_state_parse(const char *name);
-/* Name of a timer ("rexmt", "time-wait"). */
+/* Name of a timer ("rexmt", "time-wait"), indexed by enum tcp_timer. */
+extern const char *const tcp_timer_names[TCP_NTIMERS];
 const char *tcp_timer_name(int t);
 /* Name of an ending ("normal", "reset", ...). */
 const char *tcp_end_name(enum tcp_end e);

@@ -359,6 +359,20 @@ int scn_parse_size(const char *s, uint64_t *out, const char **msg)
 	return -1;
 }
 
+/* A size of at least one byte ("1500", "64KB"). */
+static int get_nonzero_size(struct ld *ld, yaml_node_t *n, const char *key,
+			    uint64_t *out)
+{
+	const char *v, *msg;
+	if (scalar(ld, n, key, &v) < 0)
+		return -1;
+	if (scn_parse_size(v, out, &msg) < 0 || !*out)
+		return fail(ld, n, "'%s' expects a size of at least 1 byte "
+				   "(found '%s')",
+			    key, v);
+	return 0;
+}
+
 int scn_parse_prob(const char *s, uint32_t *ppb, const char **msg)
 {
 	uint64_t whole = 0, frac = 0;
@@ -443,6 +457,21 @@ static int get_true(struct ld *ld, yaml_node_t *n, const char *key)
 	if (strcmp(v, "true") != 0 && strcmp(v, "yes") != 0)
 		return fail(ld, n, "'%s' takes the value true (found '%s')",
 			    key, v);
+	return 0;
+}
+
+static int get_bool(struct ld *ld, yaml_node_t *n, const char *key, bool *out)
+{
+	const char *v;
+	if (scalar(ld, n, key, &v) < 0)
+		return -1;
+	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+		*out = false;
+	else
+		return fail(ld, n, "'%s' is true or false (found '%s')", key,
+			    v);
 	return 0;
 }
 
@@ -609,114 +638,151 @@ static char *own_str(struct ld *ld, yaml_node_t *n, const char *text)
 	return own(ld, n, strdup(text));
 }
 
-/* ---- tcp: ----------------------------------------------------------- */
-
-enum tcp_ftype { FT_DUR, FT_U32, FT_SIZE };
-
-struct tcp_field {
-	const char *key;
-	enum tcp_ftype type;
-	size_t off;
-	uint64_t min, max;
-};
-
-#define TF(k, t, f, lo, hi) {k, t, offsetof(struct tcp_params, f), lo, hi}
-static const struct tcp_field tcp_fields[] = {
-	TF("msl", FT_DUR, msl, 0, 0),
-	TF("rto-initial", FT_DUR, rto_initial, 1, 0),
-	TF("rto-min", FT_DUR, rto_min, 1, 0),
-	TF("rto-max", FT_DUR, rto_max, 1, 0),
-	TF("mss", FT_U32, mss, 64, 65495),
-	TF("sndbuf", FT_SIZE, sndbuf, 1, 1u << 30),
-	TF("rcvbuf", FT_SIZE, rcvbuf, 1, 1u << 30),
-	TF("iw", FT_U32, iw, 0, 1000),
-	TF("syn-retries", FT_U32, syn_retries, 0, 255),
-	TF("synack-retries", FT_U32, synack_retries, 0, 255),
-	TF("retries", FT_U32, retries, 0, 255),
-};
-#define NTCP (sizeof tcp_fields / sizeof tcp_fields[0])
+/* ---- tcp: and socket options ------------------------------------------ */
 
 static const char *const *tcp_keys(void)
 {
-	static const char *keys[NTCP];
-	for (size_t i = 0; i < NTCP; i++)
-		keys[i] = tcp_fields[i].key;
+	static const char *keys[64];
+	for (size_t i = 0; i < tcp_nparam_fields; i++)
+		keys[i] = tcp_param_fields[i].key;
 	return keys;
 }
 
-static int on_tcp(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
-		  void *obj)
+/* One TCP parameter into t->v, by the table in models/tcp.c. */
+static int get_tcp_param(struct ld *ld, int key, yaml_node_t *v,
+			 struct tcp_params *tp, uint64_t *set)
 {
-	(void)k;
-	struct scn_tcp *t = obj;
-	const struct tcp_field *f = &tcp_fields[key];
-	char *base = (char *)&t->v + f->off;
+	const struct tcp_param_field *f = &tcp_param_fields[key];
+	char *base = (char *)tp + f->off;
+	const char *t, *msg;
+	uint64_t x;
 	switch (f->type) {
-	case FT_DUR: {
+	case TP_DURATION: {
 		sim_time_t d;
 		if (get_duration(ld, v, f->key, &d) < 0)
 			return -1;
 		if (f->min && d < (sim_time_t)f->min)
-			return fail(ld, v, "'%s' must be greater than 0",
-				    f->key);
+			return fail(ld, v, "'%s' must be greater than 0", f->key);
 		memcpy(base, &d, sizeof d);
 		break;
 	}
-	case FT_U32: {
-		uint64_t x;
+	case TP_COUNT:
 		if (get_u64(ld, v, f->key, f->min, f->max, &x) < 0)
 			return -1;
-		uint32_t y = (uint32_t)x;
-		memcpy(base, &y, sizeof y);
+		*(uint32_t *)(void *)base = (uint32_t)x;
 		break;
-	}
-	case FT_SIZE: {
-		const char *s, *msg;
-		uint64_t x;
-		if (scalar(ld, v, f->key, &s) < 0)
+	case TP_SIZE:
+		if (scalar(ld, v, f->key, &t) < 0)
 			return -1;
-		if (scn_parse_size(s, &x, &msg) < 0)
-			return fail(ld, v, "'%s': %s (found '%s')", f->key,
-				    msg, s);
+		if (scn_parse_size(t, &x, &msg) < 0)
+			return fail(ld, v, "'%s': %s (found '%s')", f->key, msg, t);
 		if (x < f->min || x > f->max)
-			return fail(ld, v, "'%s' must be between %llu and "
-					   "%llu bytes",
+			return fail(ld, v, "'%s' must be between %llu and %llu "
+					   "bytes",
 				    f->key, (unsigned long long)f->min,
 				    (unsigned long long)f->max);
-		uint32_t y = (uint32_t)x;
-		memcpy(base, &y, sizeof y);
+		*(uint32_t *)(void *)base = (uint32_t)x;
+		break;
+	case TP_BOOL:
+		if (get_bool(ld, v, f->key, (bool *)(void *)base) < 0)
+			return -1;
+		break;
+	case TP_TIME_WAIT:
+		if (scalar(ld, v, f->key, &t) < 0)
+			return -1;
+		tp->no_time_wait = strcmp(t, "off") == 0;
+		tp->time_wait = 0;
+		if (tp->no_time_wait || strcmp(t, "on") == 0)
+			break;
+		if (sim_time_parse(t, &tp->time_wait, &msg) < 0 ||
+		    tp->time_wait == 0)
+			return fail(ld, v, "'time-wait' is off, on (2*MSL) or a "
+					   "duration above 0 (found '%s')",
+				    t);
+		break;
+	case TP_HANDSHAKE:
+		if (scalar(ld, v, f->key, &t) < 0)
+			return -1;
+		if (strcmp(t, "three-way") == 0)
+			tp->two_way = false;
+		else if (strcmp(t, "two-way") == 0)
+			tp->two_way = true;
+		else
+			return fail(ld, v, "'handshake' is three-way or two-way "
+					   "(found '%s')",
+				    t);
 		break;
 	}
-	}
-	t->set |= 1u << key;
+	*set |= UINT64_C(1) << key;
 	return 0;
+}
+
+/* A `tcp:` mapping: "profile" or any parameter. */
+static int on_tcp_map(struct ld *ld, yaml_node_t *k, yaml_node_t *v,
+		      struct scn_tcp *t, const char *what)
+{
+	(void)what;
+	const char *name = (const char *)k->data.scalar.value;
+	if (strcmp(name, "profile") == 0) {
+		const char *pn;
+		if (scalar(ld, v, "profile", &pn) < 0)
+			return -1;
+		const struct tcp_profile *pr = tcp_profile_find(pn);
+		if (!pr) {
+			const char *names[8];
+			for (size_t i = 0; i < tcp_nprofiles && i < 8; i++)
+				names[i] = tcp_profiles[i].name;
+			const char *hint = suggest(pn, names, tcp_nprofiles);
+			return fail(ld, v, "unknown profile '%s'%s%s%s (profiles: "
+					   "rfc9293, linux, textbook)",
+				    pn, hint ? " (did you mean '" : "",
+				    hint ? hint : "", hint ? "'?)" : "");
+		}
+		t->profile = (int)(pr - tcp_profiles);
+		return 0;
+	}
+	int key = key_index(ld, k, what, tcp_keys(), tcp_nparam_fields);
+	if (key < 0)
+		return -1;
+	return get_tcp_param(ld, key, v, &t->v, &t->set);
 }
 
 static int load_tcp(struct ld *ld, yaml_node_t *v, struct scn_tcp *t,
 		    const char *what)
 {
-	return walk_map(ld, v, what, tcp_keys(), NTCP, on_tcp, t);
-}
-
-static void apply_tcp(struct tcp_params *p, const struct scn_tcp *t)
-{
-	for (size_t i = 0; i < NTCP; i++) {
-		if (!(t->set & (1u << i)))
-			continue;
-		size_t sz = tcp_fields[i].type == FT_DUR ? sizeof(sim_time_t)
-							 : sizeof(uint32_t);
-		memcpy((char *)p + tcp_fields[i].off,
-		       (const char *)&t->v + tcp_fields[i].off, sz);
+	if (v->type != YAML_MAPPING_NODE)
+		return fail(ld, v, "%s should be a mapping of keys to values, "
+				   "found %s",
+			    what, type_name(v));
+	yaml_node_pair_t *b = v->data.mapping.pairs.start;
+	for (yaml_node_pair_t *p = b; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(ld, p->key);
+		if (k->type != YAML_SCALAR_NODE)
+			return fail(ld, k, "keys in %s must be plain names", what);
+		for (yaml_node_pair_t *q = b; q < p; q++)
+			if (strcmp((const char *)node(ld, q->key)->data.scalar.value,
+				   (const char *)k->data.scalar.value) == 0)
+				return fail(ld, k, "duplicate key '%s' in %s",
+					    (const char *)k->data.scalar.value,
+					    what);
+		if (on_tcp_map(ld, k, node(ld, p->value), t, what) < 0)
+			return -1;
 	}
+	return 0;
 }
 
 void scn_host_params(const struct scenario *s, size_t i,
 		     struct tcp_params *out)
 {
-	*out = tcp_params_default;
-	apply_tcp(out, &s->tcp);
+	int prof = 0;
+	if (s->tcp.profile >= 0)
+		prof = s->tcp.profile;
+	if (i < s->nhosts && s->hosts[i].tcp.profile >= 0)
+		prof = s->hosts[i].tcp.profile;
+	*out = tcp_profiles[prof].p;
+	tcp_params_apply(out, &s->tcp.v, s->tcp.set);
 	if (i < s->nhosts)
-		apply_tcp(out, &s->hosts[i].tcp);
+		tcp_params_apply(out, &s->hosts[i].tcp.v, s->hosts[i].tcp.set);
 }
 
 /* ---- hosts: ---------------------------------------------------------- */
@@ -730,6 +796,12 @@ struct host_ld {
 	uint64_t count;
 	struct scn_tcp tcp;
 };
+
+static void scn_tcp_init(struct scn_tcp *t)
+{
+	memset(t, 0, sizeof *t);
+	t->profile = -1;
+}
 
 static int on_host(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		   void *obj)
@@ -861,6 +933,7 @@ static int load_hosts(struct ld *ld, yaml_node_t *v)
 		gr->line = (int)k->start_mark.line + 1;
 		gr->col = (int)k->start_mark.column + 1;
 		hl[g].count = 1;
+		scn_tcp_init(&hl[g].tcp);
 		bool empty = hv->type == YAML_SCALAR_NODE &&
 			     hv->data.scalar.length == 0 &&
 			     hv->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -1063,21 +1136,6 @@ static const char *const link_keys[] = {
 	"duplicate", "corrupt", "reorder",         "rate", "queue",
 	"mtu",       "down",    "between",         "rules",
 };
-
-static int get_bool(struct ld *ld, yaml_node_t *n, const char *key, bool *out)
-{
-	const char *v;
-	if (scalar(ld, n, key, &v) < 0)
-		return -1;
-	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
-		*out = true;
-	else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
-		*out = false;
-	else
-		return fail(ld, n, "'%s' is true or false (found '%s')", key,
-			    v);
-	return 0;
-}
 
 static const char *const ge_keys[] = {"p", "r", "loss-good", "loss-bad"};
 
@@ -1657,13 +1715,14 @@ enum {
 	AK_BULK,
 	AK_AS,
 	AK_SOCK,
+	AK_READ,
 	AK_N
 };
 static const char *const action_keys[] = {
 	"at",       "on",     "bytes",  "listen",   "connect", "send",
 	"send-text", "shutdown", "close", "abort",  "set",     "inject",
 	"crash",    "reboot", "options", "serve",   "requests", "bulk",
-	"as",       "sock",
+	"as",       "sock",    "read",
 };
 
 static const char *const event_names[] = {
@@ -1693,58 +1752,50 @@ static int set_op(struct ld *ld, struct action_ld *al, yaml_node_t *k,
 	return 0;
 }
 
-static const char *const opt_keys[] = {"keepalive", "keepidle", "keepintvl",
-				       "keepcnt",   "nodelay",  "linger0",
-				       "sndbuf",    "rcvbuf"};
-
-static int on_opt(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
-		  void *obj)
+/* Socket options: every TCP parameter, and linger0. After the socket is
+ * open (`set`), what is fixed by then cannot change. */
+static int load_opts(struct ld *ld, yaml_node_t *v, struct app_opts *o,
+		     const char *what, bool after_open)
 {
-	(void)k;
-	struct app_opts *o = obj;
-	uint64_t x;
-	const char *t, *msg;
-	o->set |= 1u << key;
-	switch (key) {
-	case 0:
-		return get_bool(ld, v, "keepalive", &o->keepalive);
-	case 1:
-		if (get_duration(ld, v, "keepidle", &o->keepidle) < 0)
+	if (v->type != YAML_MAPPING_NODE)
+		return fail(ld, v, "%s should be a mapping of socket options, "
+				   "found %s",
+			    what, type_name(v));
+	const char *keys[65];
+	size_t n = 0;
+	for (size_t i = 0; i < tcp_nparam_fields; i++)
+		keys[n++] = tcp_param_fields[i].key;
+	keys[n++] = "linger0";
+	yaml_node_pair_t *b = v->data.mapping.pairs.start;
+	for (yaml_node_pair_t *p = b; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(ld, p->key), *val = node(ld, p->value);
+		int key = key_index(ld, k, what, keys, n);
+		if (key < 0)
 			return -1;
-		return o->keepidle > 0 ? 0
-				       : fail(ld, v, "'keepidle' must be "
-						     "greater than 0");
-	case 2:
-		if (get_duration(ld, v, "keepintvl", &o->keepintvl) < 0)
+		for (yaml_node_pair_t *q = b; q < p; q++)
+			if (strcmp((const char *)node(ld, q->key)->data.scalar.value,
+				   keys[key]) == 0)
+				return fail(ld, k, "duplicate key '%s' in %s",
+					    keys[key], what);
+		if ((size_t)key == n - 1) {
+			o->linger0_set = true;
+			if (get_bool(ld, val, "linger0", &o->linger0) < 0)
+				return -1;
+			continue;
+		}
+		const char *kn = keys[key];
+		if (after_open && (strcmp(kn, "sndbuf") == 0 ||
+				   strcmp(kn, "rcvbuf") == 0 ||
+				   strcmp(kn, "mss") == 0 ||
+				   strcmp(kn, "handshake") == 0))
+			return fail(ld, k, "'%s' can only be set when the socket "
+					   "is opened: give it as an option of "
+					   "listen or connect",
+				    kn);
+		if (get_tcp_param(ld, key, val, &o->tcp, &o->set) < 0)
 			return -1;
-		return o->keepintvl > 0 ? 0
-					: fail(ld, v, "'keepintvl' must be "
-						      "greater than 0");
-	case 3:
-		if (get_u64(ld, v, "keepcnt", 1, 255, &x) < 0)
-			return -1;
-		o->keepcnt = (uint32_t)x;
-		return 0;
-	case 4:
-		return get_bool(ld, v, "nodelay", &o->nodelay);
-	case 5:
-		return get_bool(ld, v, "linger0", &o->linger0);
-	default:
-		if (scalar(ld, v, opt_keys[key], &t) < 0)
-			return -1;
-		if (scn_parse_size(t, &x, &msg) < 0)
-			return fail(ld, v, "'%s': %s (found '%s')", opt_keys[key],
-				    msg, t);
-		if (x < 1 || x > (1u << 30))
-			return fail(ld, v, "'%s' must be between 1 and 1073741824 "
-					   "bytes",
-				    opt_keys[key]);
-		if (key == 6)
-			o->sndbuf = (uint32_t)x;
-		else
-			o->rcvbuf = (uint32_t)x;
-		return 0;
 	}
+	return 0;
 }
 
 /* ---- injected segments ------------------------------------------------- */
@@ -2031,21 +2082,14 @@ static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 	case AK_SET:
 		if (set_op(ld, al, k, APP_OP_SET) < 0)
 			return -1;
-		if (walk_map(ld, v, "set", opt_keys, 8, on_opt, &a->opts) < 0)
-			return -1;
-		if (a->opts.set & (APP_OPT_SNDBUF | APP_OPT_RCVBUF))
-			return fail(ld, v, "sndbuf and rcvbuf can only be set "
-					   "when the socket is opened: give "
-					   "them as options of listen or "
-					   "connect");
-		return 0;
+		return load_opts(ld, v, &a->opts, "set", true);
 	case AK_INJECT:
 		if (set_op(ld, al, k, APP_OP_INJECT) < 0)
 			return -1;
 		return load_inject(ld, v, a, al->host);
 	case AK_OPTIONS:
 		al->mods[key] = k;
-		return walk_map(ld, v, "options", opt_keys, 8, on_opt, &a->opts);
+		return load_opts(ld, v, &a->opts, "options", false);
 	case AK_SERVE:
 		al->mods[key] = k;
 		if (v->type == YAML_SCALAR_NODE) {
@@ -2071,21 +2115,10 @@ static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 				return fail(ld, v, "a responding server needs "
 						   "'respond: SIZE' and 'per: "
 						   "SIZE'");
-			if (scalar(ld, r, "respond", &t) < 0)
+			if (get_nonzero_size(ld, r, "respond",
+					     &a->resp_size) < 0 ||
+			    get_nonzero_size(ld, p, "per", &a->req_size) < 0)
 				return -1;
-			if (scn_parse_size(t, &a->resp_size, &msg) < 0 ||
-			    !a->resp_size)
-				return fail(ld, r, "'respond' expects a size of "
-						   "at least 1 byte (found "
-						   "'%s')",
-					    t);
-			if (scalar(ld, p, "per", &t) < 0)
-				return -1;
-			if (scn_parse_size(t, &a->req_size, &msg) < 0 ||
-			    !a->req_size)
-				return fail(ld, p, "'per' expects a size of at "
-						   "least 1 byte (found '%s')",
-					    t);
 			a->serve = APP_SERVE_RESPOND;
 			return 0;
 		}
@@ -2102,19 +2135,9 @@ static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 					   "'response'");
 		if (get_u64(ld, c, "count", 1, UINT32_MAX, &a->req_count) < 0)
 			return -1;
-		const char *st, *rt;
-		if (scalar(ld, sz, "size", &st) < 0 ||
-		    scalar(ld, re, "response", &rt) < 0)
+		if (get_nonzero_size(ld, sz, "size", &a->req_size) < 0 ||
+		    get_nonzero_size(ld, re, "response", &a->resp_size) < 0)
 			return -1;
-		if (scn_parse_size(st, &a->req_size, &msg) < 0 || !a->req_size)
-			return fail(ld, sz, "'size' expects a size of at least "
-					    "1 byte (found '%s')",
-				    st);
-		if (scn_parse_size(rt, &a->resp_size, &msg) < 0 ||
-		    !a->resp_size)
-			return fail(ld, re, "'response' expects a size of at "
-					    "least 1 byte (found '%s')",
-				    rt);
 		return 0;
 	}
 	case AK_AS:
@@ -2130,15 +2153,28 @@ static int on_action(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		if (!(*(key == AK_AS ? &a->as : &a->sock) = own_str(ld, v, t)))
 			return -1;
 		return 0;
+	case AK_READ: {
+		al->mods[key] = k;
+		static const char *const rk[] = {"bytes", "every"};
+		if (walk_map(ld, v, "read", rk, 2, NULL, NULL) < 0)
+			return -1;
+		yaml_node_t *b = map_get(ld, v, "bytes");
+		yaml_node_t *e = map_get(ld, v, "every");
+		if (!b || !e)
+			return fail(ld, v, "a slow reader needs 'bytes' and "
+					   "'every', e.g. {bytes: 512, every: "
+					   "100ms}");
+		if (get_nonzero_size(ld, b, "bytes", &a->read_bytes) < 0)
+			return -1;
+		if (get_duration(ld, e, "every", &a->read_every) < 0)
+			return -1;
+		if (!a->read_every)
+			return fail(ld, e, "'every' must be greater than 0");
+		return 0;
+	}
 	case AK_BULK:
 		al->mods[key] = k;
-		if (scalar(ld, v, "bulk", &t) < 0)
-			return -1;
-		if (scn_parse_size(t, &a->bulk, &msg) < 0 || !a->bulk)
-			return fail(ld, v, "'bulk' expects a size of at least 1 "
-					   "byte (found '%s')",
-				    t);
-		return 0;
+		return get_nonzero_size(ld, v, "bulk", &a->bulk);
 	}
 	return 0;
 }
@@ -2170,6 +2206,7 @@ static int check_action(struct ld *ld, yaml_node_t *an, struct action_ld *al)
 		{AK_REQUESTS, APP_OP_CONNECT, APP_OP_CONNECT},
 		{AK_BULK, APP_OP_CONNECT, APP_OP_CONNECT},
 		{AK_AS, APP_OP_LISTEN, APP_OP_CONNECT},
+		{AK_READ, APP_OP_LISTEN, APP_OP_CONNECT},
 	};
 	for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
 		yaml_node_t *m = al->mods[mods[i].key];
@@ -2410,11 +2447,10 @@ static int on_expect(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 	case EK_TO:
 		return get_state(ld, v, "to", &e->to_state);
 	case EK_TIMER: {
-		static const char *const timers[] = {"rexmt", "time-wait",
-						     "keepalive"};
-		if (pick(ld, v, "timer", timers, 3, &x) < 0)
+		if (pick(ld, v, "timer", tcp_timer_names, TCP_NTIMERS,
+			 &x) < 0)
 			return -1;
-		e->timer = timers[x];
+		e->timer = tcp_timer_names[x];
 		return 0;
 	}
 	case EK_OP: {
@@ -2778,7 +2814,7 @@ static struct scenario *scn_new(void)
 	s->seed = SCN_DEFAULT_SEED;
 	s->stop = SCN_DEFAULT_STOP;
 	s->max_events = SCN_DEFAULT_MAX_EVENTS;
-	s->tcp.v = tcp_params_default;
+	scn_tcp_init(&s->tcp);
 	return s;
 }
 

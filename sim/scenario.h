@@ -26,11 +26,13 @@
 #define SCN_DEFAULT_MAX_EVENTS UINT64_C(10000000)
 #define SCN_MAX_HOSTS 100000
 
-/* TCP parameters a scenario sets; `set` has bit i for field i of
- * scn_tcp_fields (scenario.c), so unset fields inherit. */
+/* TCP parameters a scenario sets: bit i of `set` for tcp_param_fields[i]
+ * (models/tcp.h), so unset fields inherit; `profile` indexes tcp_profiles,
+ * -1 if none is named. */
 struct scn_tcp {
 	struct tcp_params v;
-	uint32_t set;
+	uint64_t set;
+	int profile;
 };
 
 struct scn_host {
@@ -98,8 +100,9 @@ int scn_load_string(const char *file, const char *text, size_t len,
 void scn_free(struct scenario *s);
 /* The group called name (a host or a template), or -1. */
 int scn_find_group(const struct scenario *s, const char *name);
-/* Effective TCP parameters of host i: defaults, then the scenario's
- * global `tcp`, then the host's own. */
+/* Effective TCP parameters of host i: its profile (the host's, else the
+ * scenario's, else rfc9293), then the scenario's `tcp` keys, then the
+ * host's. */
 void scn_host_params(const struct scenario *s, size_t i,
 		     struct tcp_params *out);
 /* Format err as "FILE:LINE:COL: message" plus the source line and a
