@@ -450,17 +450,19 @@ static void behave(struct app_sock *s, uint64_t before, uint64_t n)
 	}
 }
 
-/* Read what TCP has for s, check it, and act on it. An echo reads only
- * what it can write back at once, so a slow peer slows it down through
- * flow control, as a real echo server does. */
+/* Read what TCP has for s, check it, and act on it; then run the
+ * actions waiting for that much to be received. An echo reads only what
+ * it can write back at once, so a slow peer slows it down through flow
+ * control, as a real echo server does. */
 static void drain(struct app_sock *s)
 {
+	uint64_t had = s->received;
 	struct app *a = s->app;
 	if (ensure_buf(a, 16384) < 0) {
 		a->host->sim->nomem = true;
 		return;
 	}
-	while (s->c && !s->closed) {
+	while ((s->c || s->rest_off < s->rest_len) && !s->closed) {
 		uint32_t cap = a->bufcap;
 		if (s->read_every) {
 			/* a slow reader: what it may read in this period */
@@ -473,7 +475,7 @@ static void drain(struct app_sock *s)
 			if (s->read_allow < cap)
 				cap = (uint32_t)s->read_allow;
 		}
-		bool echo = s->serve == APP_SERVE_ECHO && !s->shut_wr;
+		bool echo = s->serve == APP_SERVE_ECHO && !s->shut_wr && s->c;
 		if (echo) {
 			uint32_t space = tcp_send_space(s->c);
 			if (space < cap)
@@ -481,7 +483,16 @@ static void drain(struct app_sock *s)
 			if (cap == 0)
 				break;
 		}
-		uint32_t n = tcp_read(s->c, a->buf, cap);
+		uint32_t n;
+		if (s->c) {
+			n = tcp_read(s->c, a->buf, cap);
+		} else {
+			n = s->rest_len - s->rest_off;
+			if (n > cap)
+				n = cap;
+			memcpy(a->buf, s->rest + s->rest_off, n);
+			s->rest_off += n;
+		}
 		if (n == 0)
 			break;
 		if (s->read_every)
@@ -498,6 +509,8 @@ static void drain(struct app_sock *s)
 			behave(s, before, n);
 		}
 	}
+	if (s->received != had)
+		fire(s, APP_ON_RECEIVED);
 }
 
 /* A slow reader's next period: it may read again. */
@@ -507,10 +520,8 @@ static void read_period(struct sim *sim, struct evq_timer *e)
 	struct app_sock *s = (struct app_sock *)(void *)((char *)e -
 		offsetof(struct app_sock, read_timer));
 	s->read_allow = s->read_bytes;
-	if (s->c) {
+	if (s->c || s->rest_off < s->rest_len)
 		drain(s);
-		fire(s, APP_ON_RECEIVED);
-	}
 }
 
 /* ---- actions --------------------------------------------------------- */
@@ -620,6 +631,13 @@ static void apply(struct app *a, const struct app_action *act,
 		break;
 	case APP_OP_SHUTDOWN:
 	case APP_OP_CLOSE:
+		if (!s->c && act->op == APP_OP_CLOSE && s->ended && !s->closed) {
+			/* the connection is gone; close() releases the
+			 * socket and what it still held */
+			trace_app(a, s, TR_APP_CALL, act, 0, NULL);
+			s->closed = true;
+			break;
+		}
 		if (!s->c || (s->shut_wr && !(act->op == APP_OP_CLOSE && !s->closed))) {
 			trace_app(a, s, TR_APP_ERROR, act, 0,
 				  "connection closing or closed");
@@ -784,6 +802,7 @@ void app_fini(struct app *a)
 		if (evq_pending(&s->read_timer))
 			evq_cancel(&a->host->sim->q, &s->read_timer);
 		free(s->fired);
+		free(s->rest);
 		free(s);
 		s = n;
 	}
@@ -827,7 +846,6 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		break;
 	case TCP_EV_DATA:
 		drain(s);
-		fire(s, APP_ON_RECEIVED);
 		break;
 	case TCP_EV_EOF:
 		s->eof = true;
@@ -839,6 +857,11 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 			drain(s);
 		break;
 	case TCP_EV_CLOSED:
+		/* after a normal end what arrived stays readable, as a
+		 * socket's receive queue outlives its connection */
+		if (arg == TCP_END_NORMAL && !s->closed && tcp_unread(c) &&
+		    (s->rest = malloc(tcp_unread(c))) != NULL)
+			s->rest_len = tcp_read(c, s->rest, tcp_unread(c));
 		s->end = (enum tcp_end)arg;
 		s->ended = true;
 		s->end_time = a->host->sim->now;

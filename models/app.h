@@ -158,6 +158,10 @@ struct app_sock {
 	sim_time_t read_every;  /* ... per period; 0: reads at once */
 	uint64_t read_allow;    /* left in this period */
 	struct evq_timer read_timer; /* the next period */
+	uint8_t *rest;          /* what TCP held unread when the connection
+				   ended normally: the socket keeps it
+				   readable after the TCB is gone */
+	uint32_t rest_len, rest_off;
 	struct app_stream *out; /* what this socket writes */
 	const struct app_stream *in; /* what the peer writes, once known */
 	uint8_t *fired;         /* per action: already run for this socket */

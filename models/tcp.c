@@ -343,17 +343,26 @@ static void trace_rto(struct tcp_conn *c)
 	trace_emit(tr, &ev);
 }
 
+/* cwnd, ssthresh and the flight size, whenever one of them has changed
+ * since the connection last reported them. */
 static void trace_cwnd(struct tcp_conn *c)
 {
 	const struct trace *tr = &sim_of(c)->trace;
 	if (!trace_on(tr, TR_VAR))
 		return;
+	uint32_t flight = c->snd_nxt - c->snd_una;
+	if (c->tr_cwnd == c->cwnd && c->tr_ssthresh == c->ssthresh &&
+	    c->tr_flight == flight)
+		return;
+	c->tr_cwnd = c->cwnd;
+	c->tr_ssthresh = c->ssthresh;
+	c->tr_flight = flight;
 	struct trace_event ev;
 	ev_init(&ev, c, TR_VAR);
 	ev.name = "cwnd";
 	ev.v[0] = c->cwnd;
 	ev.v[1] = c->ssthresh;
-	ev.v[2] = c->snd_nxt - c->snd_una;
+	ev.v[2] = flight;
 	trace_emit(tr, &ev);
 }
 
@@ -992,6 +1001,9 @@ static void flush(struct tcp_conn *c)
 		output(c);
 		if (c->ack_why)
 			send_ack(c, c->ack_why);
+		/* what sending and acknowledging did to the flight size */
+		if (c->cwnd)
+			trace_cwnd(c);
 	}
 }
 
@@ -1194,6 +1206,9 @@ static sim_time_t time_wait_len(const struct tcp_conn *c)
 static void enter_time_wait(struct tcp_conn *c, const char *why)
 {
 	if (c->p.no_time_wait) {
+		/* the peer's FIN is still acknowledged, once */
+		if (c->ack_why)
+			send_ack(c, c->ack_why);
 		enter_closed(c, TCP_END_NORMAL,
 			     "teaching variant time-wait: off — the active "
 			     "closer goes straight to CLOSED (RFC 9293 §3.6.1 "
@@ -2076,13 +2091,14 @@ static void persist_fire(struct sim *s, struct evq_timer *e)
 	if (SEQ_GT(c->snd_cur, c->snd_nxt))
 		c->snd_nxt = c->snd_cur;
 	c->persist_probes++;
-	/* RFC 1122 §4.2.2.17: probes back off exponentially */
+	/* RFC 1122 §4.2.2.17: the first probe after one RTO, then at
+	 * exponentially growing intervals: 2, 4, 8 ... RTOs */
+	c->persist_shift++;
 	sim_time_t next = c->rto;
 	for (uint32_t i = 0; i < c->persist_shift && next < c->p.rto_max; i++)
 		next *= 2;
 	if (next > c->p.rto_max)
 		next = c->p.rto_max;
-	c->persist_shift++;
 	timer_arm(c, TCP_T_PERSIST, next);
 out:
 	flush(c);
@@ -2219,6 +2235,11 @@ long tcp_send(struct tcp_conn *c, const uint8_t *data, uint32_t len)
 	flush(c);
 	leave(st);
 	return (long)n;
+}
+
+uint32_t tcp_unread(const struct tcp_conn *c)
+{
+	return c->rb.len;
 }
 
 uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)

@@ -226,6 +226,7 @@ struct tcp_conn {
 	uint32_t persist_probes;
 	bool sws_override;     /* the persist timer lets a small segment go */
 	bool resume;           /* the window reopened after probes */
+	uint32_t tr_cwnd, tr_ssthresh, tr_flight; /* as last traced */
 	uint32_t half_open;    /* listener: children in SYN-RECEIVED */
 
 	/* Keepalive (RFC 1122 §4.2.3.6) */
@@ -314,6 +315,8 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 long tcp_send(struct tcp_conn *c, const uint8_t *data, uint32_t len);
 /* RECEIVE (§3.10.3): copy up to len in-order bytes out; returns the count. */
 uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len);
+/* In-order bytes received and not yet read. */
+uint32_t tcp_unread(const struct tcp_conn *c);
 /* CLOSE (§3.10.4); returns -1 if the connection is already closing. */
 int tcp_close(struct tcp_conn *c);
 /* ABORT (§3.10.5): RST where the RFC says so, then CLOSED. */

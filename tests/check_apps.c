@@ -242,6 +242,73 @@ START_TEST(test_injected_rst_relative_to_the_connection)
 }
 END_TEST
 
+/* A socket's options lie over its host's parameters; `set` changes them
+ * on an open connection. */
+START_TEST(test_socket_options_and_set_override_the_host)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("stop: 2s\n"
+		      "tcp: {profile: linux}\n"
+		      "hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 10ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80}]\n"
+		      "  client:\n"
+		      "    - {at: 0s, connect: server:80, options: {iw: 2,"
+		      " rto-min: 1s, keepalive: true}}\n"
+		      "    - {at: 1s, set: {nodelay: true, keepalive: false}}\n",
+		      &w, &s);
+	const struct tcp_conn *c = sock_n(&w, 0, 0)->c;
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->p.iw, 2);
+	ck_assert_uint_eq(c->cwnd, 2 * 1460);
+	ck_assert_int_eq(c->p.rto_min, SIM_S(1));
+	ck_assert(c->p.nodelay);
+	ck_assert(!c->p.keepalive);
+	ck_assert(!evq_pending(&c->timer[TCP_T_KEEPALIVE]));
+	/* the rest is the host's: the linux profile */
+	ck_assert_int_eq(c->p.delack, SIM_MS(40));
+	ck_assert_int_eq(c->p.time_wait, SIM_S(60));
+	/* the server's side has none of it */
+	const struct tcp_conn *v = sock_n(&w, 1, 1)->c;
+	ck_assert_uint_eq(v->p.iw, 10);
+	ck_assert(!v->p.nodelay);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+/* A slow reader whose connection ends (TIME-WAIT over) before it has read
+ * everything still reads the rest: the socket keeps it. */
+START_TEST(test_unread_bytes_outlive_a_normally_ended_connection)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("tcp: {msl: 1s}\n"
+		      "hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80, read: {bytes: 100,"
+		      " every: 1s}}, {on: peer-closed, shutdown: true}]\n"
+		      "  client: [{at: 0s, connect: server:80, bulk: 1000}]\n",
+		      &w, &s);
+	const struct app_sock *v = sock_n(&w, 1, 1);
+	ck_assert(v->ended);
+	ck_assert_int_eq(v->end, TCP_END_NORMAL);
+	ck_assert_uint_eq(v->received, 1000);
+	ck_assert_uint_eq(v->bad, 0);
+	/* 100 bytes a second: the last at 9 s, long after the client's
+	 * TIME-WAIT (2 s) and the server's LAST-ACK ended */
+	ck_assert_int_lt(sock_n(&w, 0, 0)->end_time, SIM_S(3));
+	ck_assert_int_eq(w.sim.now, SIM_MS(9015)); /* the last read */
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 START_TEST(test_keepalive_gives_up_at_idle_plus_count_times_interval)
 {
 	struct world w;
@@ -378,6 +445,8 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_close_then_data_is_answered_with_rst);
 	tcase_add_test(tc, test_linger0_close_and_abort_send_rst);
 	tcase_add_test(tc, test_injected_rst_relative_to_the_connection);
+	tcase_add_test(tc, test_socket_options_and_set_override_the_host);
+	tcase_add_test(tc, test_unread_bytes_outlive_a_normally_ended_connection);
 	tcase_add_test(tc, test_keepalive_gives_up_at_idle_plus_count_times_interval);
 	tcase_add_test(tc, test_keepalive_probe_is_answered_by_a_live_peer);
 	tcase_add_test(tc, test_refused_and_timed_out_trigger_actions);

@@ -121,6 +121,35 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+START_TEST(test_profiles_then_scenario_keys_then_host_keys)
+{
+	struct scenario *s = load_ok(
+		"tcp: {profile: linux, delack: 100ms}\n"
+		"hosts:\n"
+		"  a: {}\n"
+		"  b: {tcp: {profile: textbook}}\n"
+		"  c: {tcp: {rto-min: 50ms, time-wait: off}}\n");
+	struct tcp_params p;
+	const struct tcp_params *linux = &tcp_profile_find("linux")->p;
+	scn_host_params(s, 0, &p);
+	ck_assert_int_eq(p.rto_min, linux->rto_min);
+	ck_assert_int_eq(p.time_wait, SIM_S(60));
+	ck_assert_uint_eq(p.iw, 10);
+	ck_assert_int_eq(p.delack, SIM_MS(100)); /* the scenario's key */
+	/* a host's own profile replaces the scenario's, keys still apply */
+	scn_host_params(s, 1, &p);
+	ck_assert_uint_eq(p.keepcnt, 10);
+	ck_assert_int_eq(p.rto_min, SIM_S(1));
+	ck_assert_int_eq(p.delack, SIM_MS(100));
+	/* and a host's keys go last */
+	scn_host_params(s, 2, &p);
+	ck_assert_int_eq(p.rto_min, SIM_MS(50));
+	ck_assert(p.no_time_wait);
+	ck_assert_uint_eq(p.syn_retries, 6);
+	scn_free(s);
+}
+END_TEST
+
 START_TEST(test_hosts_resolved_wherever_declared)
 {
 	/* links and apps may come before hosts in the file */
@@ -239,6 +268,7 @@ Suite *scenario_suite(void)
 	TCase *tc = tcase_create("load");
 	tcase_add_test(tc, test_full_scenario);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_profiles_then_scenario_keys_then_host_keys);
 	tcase_add_test(tc, test_hosts_resolved_wherever_declared);
 	tcase_add_test(tc, test_errors_point_at_the_value);
 	tcase_add_test(tc, test_yaml_syntax_error_position);

@@ -158,10 +158,7 @@ START_TEST(test_syn_sent_rst_ack_refuses)
 	th_init(&h, NULL);
 	th_open_syn_sent(&h);
 	th_in(&h, R | A, 0, ISS + 1, 0);
-	ck_assert_ptr_null(h.c);
-	uint64_t why = 0;
-	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
-	ck_assert_int_eq(why, TCP_END_REFUSED);
+	th_expect_closed(&h, TCP_END_REFUSED);
 	ck_assert_int_eq(h.nout, 0);
 	th_fini(&h);
 }
@@ -185,10 +182,7 @@ START_TEST(test_syn_sent_timeout_retransmits_with_backoff_then_gives_up)
 	}
 	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_S(15));
 	th_fire(&h, TCP_T_REXMT);
-	ck_assert_ptr_null(h.c);
-	uint64_t why = 0;
-	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
-	ck_assert_int_eq(why, TCP_END_TIMEOUT);
+	th_expect_closed(&h, TCP_END_TIMEOUT);
 	ck_assert_int_eq(h.nout, 3);
 	th_fini(&h);
 }
@@ -570,10 +564,7 @@ START_TEST(test_established_data_timeout_gives_up_after_retries)
 	th_fire(&h, TCP_T_REXMT);
 	ck_assert_int_eq(h.nout, 3);
 	th_fire(&h, TCP_T_REXMT);
-	ck_assert_ptr_null(h.c);
-	uint64_t why = 0;
-	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
-	ck_assert_int_eq(why, TCP_END_TIMEOUT);
+	th_expect_closed(&h, TCP_END_TIMEOUT);
 	ck_assert_int_eq(h.nout, 3);
 	th_fini(&h);
 }
@@ -631,10 +622,7 @@ START_TEST(test_established_rst_at_rcv_nxt_resets)
 	th_init(&h, NULL);
 	th_open_established(&h);
 	th_in(&h, R, PEER_ISS + 1, 0, 0);
-	ck_assert_ptr_null(h.c);
-	uint64_t why = 0;
-	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
-	ck_assert_int_eq(why, TCP_END_RESET);
+	th_expect_closed(&h, TCP_END_RESET);
 	ck_assert_int_eq(h.nout, 0);
 	th_fini(&h);
 }
@@ -794,10 +782,7 @@ START_TEST(test_time_wait_expiry_closes_after_2msl)
 	ck_assert_ptr_nonnull(h.c);
 	ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
 	th_run_until(&h, entered + SIM_S(60));
-	ck_assert_ptr_null(h.c);
-	uint64_t why = 0;
-	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
-	ck_assert_int_eq(why, TCP_END_NORMAL);
+	th_expect_closed(&h, TCP_END_NORMAL);
 	ck_assert_int_eq(h.nout, 0);
 	th_fini(&h);
 }
@@ -867,10 +852,7 @@ START_TEST(test_last_ack_ack_of_fin_closes)
 	th_init(&h, NULL);
 	th_open_last_ack(&h);
 	th_in(&h, A, PEER_ISS + 2, ISS + 2, 0);
-	ck_assert_ptr_null(h.c);
-	uint64_t why = 0;
-	ck_assert_int_eq(th_events(&h, TCP_EV_CLOSED, &why), 1);
-	ck_assert_int_eq(why, TCP_END_NORMAL);
+	th_expect_closed(&h, TCP_END_NORMAL);
 	ck_assert_int_eq(h.nout, 0);
 	th_fini(&h);
 }

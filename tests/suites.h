@@ -9,6 +9,8 @@ Suite *evq_suite(void);
 Suite *rng_suite(void);
 Suite *scenario_suite(void);
 Suite *tcp_suite(void);
+Suite *tcp_table_suite(void);
+Suite *tcp_flow_suite(void);
 Suite *world_suite(void);
 Suite *faults_suite(void);
 Suite *apps_suite(void);

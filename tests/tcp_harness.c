@@ -147,6 +147,15 @@ int th_events(struct th *h, enum tcp_event ev, uint64_t *arg)
 	return n;
 }
 
+void th_expect_closed(struct th *h, enum tcp_end end)
+{
+	uint64_t got = 0;
+	ck_assert_msg(h->c == NULL, "still %s", tcp_state_name(h->c->state));
+	ck_assert_int_eq(th_events(h, TCP_EV_CLOSED, &got), 1);
+	ck_assert_msg(got == (uint64_t)end, "ended '%s', expected '%s'",
+		      tcp_end_name((enum tcp_end)got), tcp_end_name(end));
+}
+
 void th_open_syn_sent(struct th *h)
 {
 	h->c = tcp_connect(&h->st, 0, PEER_ADDR, PEER_PORT, NULL);

@@ -76,6 +76,9 @@ void th_expect(struct th *h, int i, uint8_t flags, uint32_t seq, uint32_t ack,
 	       uint32_t len);
 /* Number of events of kind ev captured; last arg in *arg if non-NULL. */
 int th_events(struct th *h, enum tcp_event ev, uint64_t *arg);
+/* Assert the connection under test is gone and the application was told
+ * so exactly once, with this ending. */
+void th_expect_closed(struct th *h, enum tcp_end end);
 
 /* Bring h->c into a state, the way the RFC gets there. Active opens use
  * ephemeral port 49152; passive ones LOCAL_PORT. Captures are cleared. */
