@@ -450,6 +450,17 @@ static void behave(struct app_sock *s, uint64_t before, uint64_t n)
 	}
 }
 
+/* Once everything up to the peer's FIN is read, the application sees
+ * the end of the stream (a read returning 0). */
+static void check_eof(struct app_sock *s)
+{
+	uint32_t left = s->c ? tcp_unread(s->c) : s->rest_len - s->rest_off;
+	if (s->fin_in && !s->eof && left == 0) {
+		s->eof = true;
+		fire(s, APP_ON_PEER_CLOSED);
+	}
+}
+
 /* Read what TCP has for s, check it, and act on it; then run the
  * actions waiting for that much to be received. An echo reads only what
  * it can write back at once, so a slow peer slows it down through flow
@@ -511,6 +522,8 @@ static void drain(struct app_sock *s)
 	}
 	if (s->received != had)
 		fire(s, APP_ON_RECEIVED);
+	if (!s->closed)
+		check_eof(s);
 }
 
 /* A slow reader's next period: it may read again. */
@@ -848,8 +861,8 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		drain(s);
 		break;
 	case TCP_EV_EOF:
-		s->eof = true;
-		fire(s, APP_ON_PEER_CLOSED);
+		s->fin_in = true;
+		check_eof(s);
 		break;
 	case TCP_EV_WRITABLE:
 		pump(s);

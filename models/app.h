@@ -137,7 +137,9 @@ struct app_sock {
 	struct tcp_conn *c;     /* NULL once the connection is gone */
 	struct trace_tuple tuple;
 	bool listener;
-	bool eof;               /* the peer's FIN was read */
+	bool fin_in;            /* the peer's FIN has arrived */
+	bool eof;               /* ... and everything before it is read:
+				   the application sees the end */
 	bool shut_wr;           /* shutdown or close was asked for */
 	bool closed;            /* close(): nothing more is read */
 	bool linger0;           /* close() aborts */

@@ -12,10 +12,17 @@
  * outermost entry point returns, so the application may abort or close from
  * inside a notification.
  *
- * Not modelled yet: out-of-order reassembly (out-of-order segments are
- * dropped and re-requested with an ACK), delayed ACKs, fast retransmit,
- * keepalive, the persist timer, Nagle, the urgent-data interface, and the
- * security/compartment check (RFC 9293 §3.10.7.4, third).
+ * Beyond the state machine: RFC 6298 retransmission timing, RFC 5681 /
+ * RFC 6582 congestion control (NewReno), delayed ACKs, reassembly, the
+ * persist timer, Nagle and both sides' SWS avoidance, keepalive (RFC 1122
+ * §4.2.3.6), RFC 5961's checks and the named profiles and teaching
+ * variants (docs/profiles.md).
+ *
+ * Not modelled: the urgent-data interface, the security/compartment
+ * check (RFC 9293 §3.10.7.4, third), options other than MSS (SACK,
+ * window scaling, timestamps), TIME-WAIT reuse by a new SYN (RFC 6191),
+ * and a passive OPEN with a specified remote socket (so SEND in LISTEN
+ * is the RFC's "remote socket unspecified" error).
  */
 #include "tcp.h"
 
@@ -899,19 +906,20 @@ static void owe_ack_delayed(struct tcp_conn *c, const char *why)
 }
 
 /* RFC 5961 §7: a host sends at most challenge_limit challenge ACKs in any
- * challenge_window; beyond that the segment is discarded unanswered. */
+ * challenge_window, counted and limited host-wide (the host's parameters,
+ * not the socket's); beyond that the segment is discarded unanswered. */
 static void challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 			  const char *why)
 {
 	struct tcp_stack *st = c->st;
 	sim_time_t now = st->sim->now;
-	if (c->p.challenge_limit) {
+	if (st->params.challenge_limit) {
 		if (st->ca_count == 0 ||
-		    now >= st->ca_since + c->p.challenge_window) {
+		    now >= st->ca_since + st->params.challenge_window) {
 			st->ca_since = now;
 			st->ca_count = 0;
 		}
-		if (st->ca_count >= c->p.challenge_limit) {
+		if (st->ca_count >= st->params.challenge_limit) {
 			trace_ignore(st, c, in, "RFC 5961 §7: challenge ACK "
 						"limit reached in this window — "
 						"no ACK");
@@ -922,7 +930,6 @@ static void challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	owe_ack(c, why);
 }
 
-/* Tell the application, in a fixed order, what this event changed. */
 /* Tell the application one thing, and trace it as what it sees. */
 static void deliver(struct tcp_conn *c, enum tcp_event e)
 {
@@ -1725,7 +1732,7 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 			trace_ignore(c->st, c, in,
 				     "RFC 9293 §3.10.7.4 (first): RST outside "
 				     "the window — discard");
-		else if (s->flags & TCP_SYN)
+		else if ((s->flags & TCP_SYN) && tcp_synchronized(c->state))
 			challenge_ack(c, in, "RFC 9293 §3.10.7.4 / RFC 5961 §4: "
 					     "SYN in a synchronized state, "
 					     "whatever its sequence number — "

@@ -1,9 +1,9 @@
 /* main.c — the tcpsim command line.
  *
  * The only place (with the trace sinks) that writes to the terminal or
- * calls exit. Exit statuses: 0 the run completed; 1 the run did not
- * complete (an event limit was hit, or it was interrupted); 2 a usage or
- * input error.
+ * calls exit. Exit statuses: 0 the run completed and every expectation
+ * held; 1 an expectation failed or the run did not complete (an event
+ * limit was hit, or it was interrupted); 2 a usage or input error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,8 +58,9 @@ static void usage(FILE *f)
 	      "  -h, --help          show this help\n"
 	      "  -V, --version       show the version\n"
 	      "\n"
-	      "Exit status: 0 the run completed, 1 it did not (event limit,\n"
-	      "interrupted), 2 usage or input error. See docs/cli.md.\n",
+	      "Exit status: 0 the run completed and every expectation held,\n"
+	      "1 an expectation failed or the run did not complete (event\n"
+	      "limit, interrupted), 2 usage or input error. See docs/cli.md.\n",
 	      f);
 }
 

@@ -1784,6 +1784,10 @@ static int load_opts(struct ld *ld, yaml_node_t *v, struct app_opts *o,
 			continue;
 		}
 		const char *kn = keys[key];
+		if (strncmp(kn, "challenge-ack-", 14) == 0)
+			return fail(ld, k, "'%s' is a host's, not a socket's: "
+					   "give it under the host's 'tcp'",
+				    kn);
 		if (after_open && (strcmp(kn, "sndbuf") == 0 ||
 				   strcmp(kn, "rcvbuf") == 0 ||
 				   strcmp(kn, "mss") == 0 ||
@@ -2725,6 +2729,28 @@ static int check_params(struct ld *ld, yaml_node_t *root)
 			return -1;
 		}
 		return fail(ld, at ? at : root, "rto-min is larger than rto-max");
+	}
+	/* a socket's options lie over its host's parameters */
+	for (size_t i = 0; i < s->nhosts; i++) {
+		struct tcp_params p;
+		scn_host_params(s, i, &p);
+		for (size_t j = 0; j < s->hosts[i].nacts; j++) {
+			const struct app_action *a = &s->hosts[i].acts[j];
+			if (a->op != APP_OP_LISTEN && a->op != APP_OP_CONNECT)
+				continue;
+			struct tcp_params q = p;
+			tcp_params_apply(&q, &a->opts.tcp, a->opts.set);
+			if (q.rto_min <= q.rto_max)
+				continue;
+			struct scn_error *e = ld->err;
+			snprintf(e->file, sizeof e->file, "%s", ld->file);
+			snprintf(e->msg, sizeof e->msg, "the socket's rto-min is "
+				 "larger than its rto-max");
+			e->line = a->line;
+			e->col = a->col;
+			e->src[0] = '\0';
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -144,6 +144,10 @@ int trace_format_line(const struct trace *tr, const struct trace_event *ev,
 	case TR_DROP:
 		put(&b, " pkt=%llu", (unsigned long long)ev->pkt);
 		put_seg(&b, ev->seg);
+		if (ev->kind == TR_SEND && (ev->b & TR_SEND_REXMIT))
+			put(&b, " rexmit=1");
+		if (ev->kind == TR_SEND && (ev->b & TR_SEND_INJECTED))
+			put(&b, " injected=1");
 		if (ev->text)
 			put(&b, " rule=%s", ev->text);
 		break;

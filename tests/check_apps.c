@@ -291,7 +291,7 @@ START_TEST(test_unread_bytes_outlive_a_normally_ended_connection)
 		      "links: [{between: [client, server], delay: 5ms}]\n"
 		      "apps:\n"
 		      "  server: [{at: 0s, listen: 80, read: {bytes: 100,"
-		      " every: 1s}}, {on: peer-closed, shutdown: true}]\n"
+		      " every: 1s}}, {on: connected, shutdown: true}]\n"
 		      "  client: [{at: 0s, connect: server:80, bulk: 1000}]\n",
 		      &w, &s);
 	const struct app_sock *v = sock_n(&w, 1, 1);
@@ -299,10 +299,37 @@ START_TEST(test_unread_bytes_outlive_a_normally_ended_connection)
 	ck_assert_int_eq(v->end, TCP_END_NORMAL);
 	ck_assert_uint_eq(v->received, 1000);
 	ck_assert_uint_eq(v->bad, 0);
-	/* 100 bytes a second: the last at 9 s, long after the client's
-	 * TIME-WAIT (2 s) and the server's LAST-ACK ended */
-	ck_assert_int_lt(sock_n(&w, 0, 0)->end_time, SIM_S(3));
+	/* the server closed first: its TIME-WAIT (2 s) ended at 2.02 s;
+	 * reading 100 bytes a second goes on to 9 s */
+	ck_assert_int_lt(v->end_time, SIM_S(3));
 	ck_assert_int_eq(w.sim.now, SIM_MS(9015)); /* the last read */
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+/* 'peer-closed' is the end of the stream as the application reads it:
+ * after the last byte before the FIN, not when the FIN arrives. */
+START_TEST(test_peer_closed_waits_until_everything_is_read)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80, read: {bytes: 1000,"
+		      " every: 1s}}, {on: peer-closed, close: true}]\n"
+		      "  client: [{at: 0s, connect: server:80, bulk: 5KB}]\n",
+		      &w, &s);
+	const struct app_sock *v = sock_n(&w, 1, 1);
+	ck_assert_int_eq(v->end, TCP_END_NORMAL);
+	ck_assert_uint_eq(v->received, 5000);
+	/* reads at 0.015, 1.015, ... 4.015: close() then, not at the FIN */
+	ck_assert_ptr_nonnull(strstr(t, "4.015000000 server app "
+					"conn=10.0.0.2:80>10.0.0.1:49152 "
+					"call=close"));
+	ck_assert_int_eq(count(t, "flags=RST"), 0);
 	free(t);
 	world_free(&w);
 	scn_free(s);
@@ -447,6 +474,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_injected_rst_relative_to_the_connection);
 	tcase_add_test(tc, test_socket_options_and_set_override_the_host);
 	tcase_add_test(tc, test_unread_bytes_outlive_a_normally_ended_connection);
+	tcase_add_test(tc, test_peer_closed_waits_until_everything_is_read);
 	tcase_add_test(tc, test_keepalive_gives_up_at_idle_plus_count_times_interval);
 	tcase_add_test(tc, test_keepalive_probe_is_answered_by_a_live_peer);
 	tcase_add_test(tc, test_refused_and_timed_out_trigger_actions);
