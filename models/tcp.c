@@ -414,6 +414,7 @@ static void timewait_fire(struct sim *s, struct evq_timer *e);
 static void keepalive_fire(struct sim *s, struct evq_timer *e);
 static void delack_fire(struct sim *s, struct evq_timer *e);
 static void persist_fire(struct sim *s, struct evq_timer *e);
+static void window_probe(struct tcp_conn *c);
 
 static struct tcp_conn *conn_of_timer(struct evq_timer *e, enum tcp_timer t)
 {
@@ -1229,11 +1230,12 @@ static void enter_time_wait(struct tcp_conn *c, const char *why)
 	timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
 }
 
-/* "Return to LISTEN": the embryonic connection of a passive OPEN goes away
- * and the listening socket is untouched (RFC 9293 §3.10.7.4). */
+/* "Return to LISTEN" (RFC 9293 §3.10.7.4): here the listening socket is a
+ * TCB of its own, untouched, so the embryonic connection of the passive
+ * OPEN is what goes — to CLOSED, which is what its trace says. */
 static void back_to_listen(struct tcp_conn *c, const char *why)
 {
-	set_state(c, TCP_LISTEN, why);
+	set_state(c, TCP_CLOSED, why);
 	conn_delete(c, TCP_END_RESET);
 }
 
@@ -1242,8 +1244,11 @@ static void back_to_listen(struct tcp_conn *c, const char *why)
 static void resend_first(struct tcp_conn *c, const char *why)
 {
 	uint32_t data_end = c->sb_seq + c->sb.len;
-	uint32_t len = SEQ_LT(c->snd_una, data_end)
-			       ? min32(data_end - c->snd_una, c->snd_mss)
+	/* only what was sent: up to SND.NXT */
+	uint32_t sent_end = SEQ_LT(c->snd_nxt, data_end) ? c->snd_nxt
+							 : data_end;
+	uint32_t len = SEQ_LT(c->snd_una, sent_end)
+			       ? min32(sent_end - c->snd_una, c->snd_mss)
 			       : 0;
 	bool fin = c->fin_queued && c->snd_una + len == data_end &&
 		   SEQ_GT(c->snd_nxt, data_end);
@@ -1278,8 +1283,8 @@ static void duplicate_ack(struct tcp_conn *c)
 	c->recover = c->snd_nxt - 1;
 	c->in_recovery = true;
 	c->rtt_timing = false;
-	resend_first(c, "RFC 5681 §3.2: three duplicate ACKs — fast "
-			"retransmit");
+	resend_first(c, "RFC 5681 §3.2: duplicate ACKs reached the threshold "
+			"— fast retransmit");
 	c->cwnd = c->ssthresh + c->p.dupthresh * smss;
 	trace_cwnd(c);
 }
@@ -1337,10 +1342,12 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	}
 	/* RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries
 	 * no data, no SYN or FIN, and leaves the window alone, while data
-	 * is outstanding. */
+	 * is outstanding. Against a zero window these are the answers to
+	 * window probes, not signs of loss. */
 	bool dup = s->ack == c->snd_una && s->len == 0 &&
 		   !(s->flags & (TCP_SYN | TCP_FIN)) &&
-		   c->snd_una != c->snd_nxt && s->wnd == c->snd_wnd;
+		   c->snd_una != c->snd_nxt && s->wnd == c->snd_wnd &&
+		   s->wnd != 0;
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
 		if (c->rtt_timing && SEQ_GT(s->ack, c->rtt_seq)) {
@@ -1367,10 +1374,16 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	} else if (dup) {
 		duplicate_ack(c);
 	}
-	/* Send-window update, guarded against old segments by WL1/WL2. */
+	/* Send-window update, guarded against old segments by WL1/WL2. A
+	 * segment that acknowledges more than the last update did was sent
+	 * after it, whatever its sequence number (a retransmission carries
+	 * the current ACK and window): its window is taken too, or an old
+	 * window would stretch from the new SND.UNA past the right edge the
+	 * peer offered. */
 	if (SEQ_LEQ(c->snd_una, s->ack) &&
 	    (SEQ_LT(c->snd_wl1, s->seq) ||
-	     (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack)))) {
+	     (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack)) ||
+	     SEQ_LT(c->snd_wl2, s->ack))) {
 		bool opened = c->snd_wnd == 0 && s->wnd > 0;
 		c->snd_wnd = s->wnd;
 		c->snd_wl1 = s->seq;
@@ -1704,6 +1717,26 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 	flush(c);
 }
 
+/* RFC 9293 §3.10.7.4: with RCV.WND zero "no segments will be acceptable,
+ * but special allowance should be made to accept valid ACKs". A segment at
+ * RCV.NXT already is (its text is trimmed away); after a window probe we
+ * refused, the peer's SND.NXT is one past RCV.NXT and every segment it
+ * sends starts there. Such a segment is taken as an empty one at RCV.NXT:
+ * its ACK and window count, its text and FIN wait (an ACK says so). */
+static bool zero_window_allowance(struct tcp_conn *c, struct seg_view *s)
+{
+	if (c->rcv_wnd != 0 || s->seq != c->rcv_nxt + 1 ||
+	    (s->flags & (TCP_ACK | TCP_RST | TCP_SYN)) != TCP_ACK)
+		return false;
+	if (s->len || (s->flags & TCP_FIN))
+		owe_ack(c, "RFC 9293 §3.10.7.4 (first): zero window — the "
+			   "ACK is taken, the text refused");
+	s->seq = c->rcv_nxt;
+	s->len = 0;
+	s->flags &= (uint8_t)~(TCP_FIN | TCP_PSH);
+	return true;
+}
+
 static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 			       struct seg_view *s)
 {
@@ -1718,7 +1751,7 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 		s->seq++;
 	}
 	/* first: check sequence number */
-	if (!acceptable(c, s)) {
+	if (!acceptable(c, s) && !zero_window_allowance(c, s)) {
 		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_FIN) &&
 		    !(s->flags & TCP_RST) && c->fin_rcvd &&
 		    s->seq + s->len + 1 == c->rcv_nxt) {
@@ -1762,7 +1795,8 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 				back_to_listen(c, "RFC 9293 §3.10.7.4 (second): "
 						  "RST in SYN-RECEIVED from a "
 						  "passive OPEN — return to "
-						  "LISTEN");
+						  "LISTEN (this connection "
+						  "is deleted)");
 			else
 				enter_closed(c, TCP_END_REFUSED,
 					     "RFC 9293 §3.10.7.4 (second): RST "
@@ -1792,7 +1826,8 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 		if (c->state == TCP_SYN_RECEIVED && c->passive) {
 			back_to_listen(c, "RFC 9293 §3.10.7.4 (fourth): SYN in "
 					  "SYN-RECEIVED from a passive OPEN — "
-					  "return to LISTEN");
+					  "return to LISTEN (this connection is "
+					  "deleted)");
 			return;
 		}
 		challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fourth) / RFC 5961 "
@@ -1971,6 +2006,14 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		c->recover = c->snd_nxt - 1;
 		trace_cwnd(c);
 		c->snd_cur = c->snd_una;
+		if (c->snd_wnd == 0) {
+			/* RFC 1122 §4.2.2.17: data waits behind a closed
+			 * window — probe it on the persist timer, which
+			 * keeps going while the peer answers */
+			c->nrexmt = 0;
+			window_probe(c);
+			break;
+		}
 		output(c);
 		/* Nothing could be resent (the window is closed): keep the
 		 * timer running so the retry limit still applies. */
@@ -2053,6 +2096,37 @@ static void delack_fire(struct sim *s, struct evq_timer *e)
 	leave(st);
 }
 
+/* A zero-window probe (RFC 9293 §3.8.6.1): the octet at SND.UNA — new
+ * data past the closed window, or the first of those outstanding — or
+ * the FIN if that is all that is left; then the persist timer, backing
+ * off: the first probe after one RTO, then 2, 4, 8 ... RTOs (RFC 1122
+ * §4.2.2.17). */
+static void window_probe(struct tcp_conn *c)
+{
+	uint32_t data_end = c->sb_seq + c->sb.len;
+	bool again = SEQ_LT(c->snd_una, c->snd_nxt);
+	timer_stop(c, TCP_T_REXMT);
+	if (SEQ_LT(c->snd_una, data_end))
+		xmit(c, TCP_ACK, c->snd_una, 1,
+		     "RFC 9293 §3.8.6.1: zero window — probe with one octet",
+		     again);
+	else
+		xmit(c, TCP_ACK | TCP_FIN, c->snd_una, 0,
+		     "RFC 9293 §3.8.6.1: zero window — probe with the FIN",
+		     again);
+	c->snd_cur = c->snd_una + 1;
+	if (SEQ_GT(c->snd_cur, c->snd_nxt))
+		c->snd_nxt = c->snd_cur;
+	c->persist_probes++;
+	c->persist_shift++;
+	sim_time_t next = c->rto;
+	for (uint32_t i = 0; i < c->persist_shift && next < c->p.rto_max; i++)
+		next *= 2;
+	if (next > c->p.rto_max)
+		next = c->p.rto_max;
+	timer_arm(c, TCP_T_PERSIST, next);
+}
+
 static void persist_fire(struct sim *s, struct evq_timer *e)
 {
 	(void)s;
@@ -2083,30 +2157,7 @@ static void persist_fire(struct sim *s, struct evq_timer *e)
 			     "unanswered — abort");
 		goto out;
 	}
-	/* one octet of new data past the closed window (or the FIN, if
-	 * that is all that is left) */
-	c->snd_cur = c->snd_una;
-	if (SEQ_LT(c->snd_una, data_end))
-		xmit(c, TCP_ACK, c->snd_una, 1,
-		     "RFC 9293 §3.8.6.1: zero window — probe with one octet",
-		     false);
-	else
-		xmit(c, TCP_ACK | TCP_FIN, c->snd_una, 0,
-		     "RFC 9293 §3.8.6.1: zero window — probe with the FIN",
-		     false);
-	c->snd_cur = c->snd_una + 1;
-	if (SEQ_GT(c->snd_cur, c->snd_nxt))
-		c->snd_nxt = c->snd_cur;
-	c->persist_probes++;
-	/* RFC 1122 §4.2.2.17: the first probe after one RTO, then at
-	 * exponentially growing intervals: 2, 4, 8 ... RTOs */
-	c->persist_shift++;
-	sim_time_t next = c->rto;
-	for (uint32_t i = 0; i < c->persist_shift && next < c->p.rto_max; i++)
-		next *= 2;
-	if (next > c->p.rto_max)
-		next = c->p.rto_max;
-	timer_arm(c, TCP_T_PERSIST, next);
+	window_probe(c);
 out:
 	flush(c);
 	leave(st);

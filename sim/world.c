@@ -38,13 +38,23 @@ int world_build(struct world *w, const struct scenario *scn,
 						  : scn->max_events;
 	sim_init(&w->sim, seed, stop, maxev);
 
-	/* Packets hold the largest MSS any host may send. */
+	/* Packets hold the largest segment any socket may send (its MSS
+	 * option over its host's) or any injection carries. */
 	uint32_t cap = 0;
 	for (size_t i = 0; i < scn->nhosts; i++) {
 		struct tcp_params p;
 		scn_host_params(scn, i, &p);
 		if (p.mss > cap)
 			cap = p.mss;
+		for (size_t j = 0; j < scn->hosts[i].nacts; j++) {
+			const struct app_action *a = &scn->hosts[i].acts[j];
+			struct tcp_params q = p;
+			tcp_params_apply(&q, &a->opts.tcp, a->opts.set);
+			if (q.mss > cap)
+				cap = q.mss;
+			if (a->op == APP_OP_INJECT && a->inj.len > cap)
+				cap = a->inj.len;
+		}
 	}
 	pkt_pool_init(&w->pool, cap);
 

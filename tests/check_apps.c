@@ -336,6 +336,34 @@ START_TEST(test_peer_closed_waits_until_everything_is_read)
 }
 END_TEST
 
+/* Packets are sized for the largest segment the scenario can make: a
+ * socket's MSS option above its host's, an injected segment above any
+ * MSS. */
+START_TEST(test_large_socket_mss_and_injections_fit_in_packets)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("tcp: {mss: 500}\n"
+		      "hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], mtu: 9000}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80, options: {mss: 4000}}]\n"
+		      "  client:\n"
+		      "    - {at: 0s, connect: server:80, options: {mss: 3000},"
+		      " bulk: 10000}\n"
+		      "    - {at: 1s, inject: {src: \"client:4000\","
+		      " dst: \"server:81\", flags: ACK, len: 6000}}\n",
+		      &w, &s);
+	ck_assert_int_eq(w.sim.end, SIM_END_QUIET);
+	ck_assert_uint_eq(sock_n(&w, 1, 1)->received, 10000);
+	ck_assert_int_eq(count(t, "len=3000"), 6); /* 3 sent, 3 received */
+	ck_assert_int_eq(count(t, "len=6000"), 2); /* sent, received */
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 START_TEST(test_keepalive_gives_up_at_idle_plus_count_times_interval)
 {
 	struct world w;
@@ -475,6 +503,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_socket_options_and_set_override_the_host);
 	tcase_add_test(tc, test_unread_bytes_outlive_a_normally_ended_connection);
 	tcase_add_test(tc, test_peer_closed_waits_until_everything_is_read);
+	tcase_add_test(tc, test_large_socket_mss_and_injections_fit_in_packets);
 	tcase_add_test(tc, test_keepalive_gives_up_at_idle_plus_count_times_interval);
 	tcase_add_test(tc, test_keepalive_probe_is_answered_by_a_live_peer);
 	tcase_add_test(tc, test_refused_and_timed_out_trigger_actions);

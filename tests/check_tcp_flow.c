@@ -337,6 +337,128 @@ START_TEST(test_newreno_fast_retransmit_partial_and_full_ack)
 }
 END_TEST
 
+/* A fast retransmission resends what was sent — never past SND.NXT,
+ * whatever the send buffer holds beyond it. */
+START_TEST(test_fast_retransmit_resends_only_what_was_sent)
+{
+	struct tcp_params p = tcp_params_default;
+	p.dupthresh = 1;
+	struct th h;
+	th_init(&h, &p);
+	th_open_syn_sent(&h);
+	th_in_full(&h, 0, S | A, PEER_ISS, ISS + 1, 100, NULL, 0);
+	th_clear(&h);
+	tcp_send(h.c, zeros, 5000);
+	ck_assert_int_eq(h.nout, 1); /* the window takes 100 */
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 100);
+	th_clear(&h);
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 100, NULL, 0);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 100);
+	ck_assert_uint_eq(h.c->snd_nxt, ISS + 101);
+	th_fini(&h);
+}
+END_TEST
+
+/* Answers to window probes (window 0, nothing new acknowledged) are not
+ * duplicate ACKs. */
+START_TEST(test_zero_window_answers_start_no_fast_retransmit)
+{
+	struct th h;
+	ten_in_flight(&h);
+	for (int i = 0; i < 4; i++)
+		th_in_full(&h, 0, A, PEER_ISS + 1, SEG(1), 0, NULL, 0);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert(!h.c->in_recovery);
+	th_fini(&h);
+}
+END_TEST
+
+/* A segment that acknowledges more than the last window update was sent
+ * after it: its window counts even if its sequence number is older (a
+ * retransmission). */
+START_TEST(test_window_from_a_retransmission_acking_new_data_is_taken)
+{
+	struct tcp_params p = tcp_params_default;
+	p.nodelay = true;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	tcp_send(h.c, zeros, 2000);
+	/* the peer's bytes 100..199 arrive first (SND.WL1 is their SEQ),
+	 * then 0..99, sent later: older SEQ, newer ACK, closed window */
+	th_in_full(&h, 0, A, PEER_ISS + 101, ISS + 1, 65535,
+		   peer_bytes(100, 100), 100);
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1461, 0, peer_bytes(0, 100),
+		   100);
+	assert_received(&h, 200);
+	ck_assert_uint_eq(h.c->snd_una, ISS + 1461);
+	ck_assert_uint_eq(h.c->snd_wnd, 0);
+	th_fini(&h);
+}
+END_TEST
+
+/* RTO with data outstanding and the window closed: a one-octet probe at
+ * SND.UNA on the persist timer, which keeps going while answered. */
+START_TEST(test_timeout_behind_a_closed_window_turns_to_probing)
+{
+	struct tcp_params p = tcp_params_default;
+	p.nodelay = true;
+	p.retries = 2;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	tcp_send(h.c, zeros, 1000);
+	th_clear(&h);
+	/* the window closes without the 1000 bytes being acknowledged */
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 0, NULL, 0);
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1, 1);
+	ck_assert(!evq_pending(&h.c->timer[TCP_T_REXMT]));
+	ck_assert(evq_pending(&h.c->timer[TCP_T_PERSIST]));
+	/* answered, again and again, with a closed window: never gives up */
+	for (int i = 0; i < 10; i++) {
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 0, NULL, 0);
+		th_fire(&h, TCP_T_PERSIST);
+	}
+	ck_assert_ptr_nonnull(h.c);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	ck_assert_int_eq(h.nout, 11);
+	th_fini(&h);
+}
+END_TEST
+
+/* With a zero receive window the ACK field of the peer's segments still
+ * counts (RFC 9293 §3.10.7.4), also when its SND.NXT is one past our
+ * RCV.NXT after a probe octet we refused. */
+START_TEST(test_zero_window_receiver_takes_acks_past_a_refused_probe)
+{
+	struct tcp_params p = tcp_params_default;
+	p.rcvbuf = MSS;
+	p.nodelay = true;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	h.no_read = true;
+	peer_data(&h, A, 0, MSS);
+	ck_assert_uint_eq(h.c->rcv_wnd, 0);
+	tcp_send(h.c, zeros, 100);
+	th_clear(&h);
+	/* the peer's probe octet is refused */
+	peer_data(&h, A, MSS, 1);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 101, PEER_ISS + 1 + MSS, 0);
+	th_clear(&h);
+	/* then an ACK from SND.NXT = RCV.NXT + 1 acknowledges our data:
+	 * taken, and not answered */
+	th_in_full(&h, 0, A, PEER_ISS + 2 + MSS, ISS + 101, 65535, NULL, 0);
+	ck_assert_uint_eq(h.c->snd_una, ISS + 101);
+	ck_assert_int_eq(h.nout, 0);
+	th_fini(&h);
+}
+END_TEST
+
 START_TEST(test_congestion_avoidance_adds_about_one_segment_per_rtt)
 {
 	struct th h;
@@ -963,6 +1085,9 @@ Suite *tcp_flow_suite(void)
 	tcase_add_test(tc, test_congestion_avoidance_adds_about_one_segment_per_rtt);
 	tcase_add_test(tc, test_timeout_collapses_cwnd_and_blocks_fast_retransmit);
 	tcase_add_test(tc, test_karn_no_rtt_sample_from_a_retransmission);
+	tcase_add_test(tc, test_fast_retransmit_resends_only_what_was_sent);
+	tcase_add_test(tc, test_zero_window_answers_start_no_fast_retransmit);
+	tcase_add_test(tc, test_window_from_a_retransmission_acking_new_data_is_taken);
 	tcase_add_test(tc, test_cwnd_ssthresh_and_flight_are_traced_when_they_change);
 	suite_add_tcase(s, tc);
 
@@ -970,6 +1095,8 @@ Suite *tcp_flow_suite(void)
 	tcase_add_test(tc, test_zero_window_is_probed_with_backoff_until_it_opens);
 	tcase_add_test(tc, test_unanswered_zero_window_probes_time_out);
 	tcase_add_test(tc, test_fin_behind_a_zero_window_is_probed_until_acknowledged);
+	tcase_add_test(tc, test_timeout_behind_a_closed_window_turns_to_probing);
+	tcase_add_test(tc, test_zero_window_receiver_takes_acks_past_a_refused_probe);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("RFC 5961");
