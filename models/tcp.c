@@ -1152,9 +1152,13 @@ static bool acceptable(const struct tcp_conn *c, const struct seg_view *s)
 	uint32_t slen = view_seqlen(s);
 	uint32_t lo = c->rcv_nxt, hi = c->rcv_nxt + c->rcv_wnd;
 	if (slen == 0) {
-		if (c->rcv_wnd == 0)
-			return s->seq == c->rcv_nxt;
-		return SEQ_LEQ(lo, s->seq) && SEQ_LT(s->seq, hi);
+		/* RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, and also at the right
+		 * edge itself, as the zero-window case is: an empty segment
+		 * there holds nothing outside the window. A peer that has
+		 * filled our window sends its ACKs from exactly there; refused,
+		 * each would draw an ACK that the peer, in the same position,
+		 * refuses in turn — an endless exchange. */
+		return SEQ_LEQ(lo, s->seq) && SEQ_LEQ(s->seq, hi);
 	}
 	/* RFC 9293 §3.10.7.4: with a zero window "special allowance should
 	 * be made to accept valid ACKs, URGs, and RSTs": a segment at

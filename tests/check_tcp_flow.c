@@ -128,6 +128,30 @@ END_TEST
 
 /* RCV.WND = 0: "no segments will be acceptable" but ACKs — a FIN takes a
  * sequence number, so it waits for the window like a byte would. */
+/* A peer that filled our window (its first segment lost) sends its ACKs
+ * from our right edge: they count, and draw no answer — otherwise two
+ * such ends would trade ACKs forever. */
+START_TEST(test_empty_segment_at_the_right_window_edge_is_acceptable)
+{
+	struct tcp_params p = tcp_params_default;
+	p.nodelay = true;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	tcp_send(h.c, zeros, 100);
+	th_clear(&h);
+	uint32_t edge = h.c->rcv_nxt + h.c->rcv_wnd;
+	th_in_full(&h, 0, A, edge, ISS + 101, 65535, NULL, 0);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_uint_eq(h.c->snd_una, ISS + 101);
+	/* one past it is outside: ACK, drop */
+	th_in_full(&h, 0, A, edge + 1, ISS + 101, 65535, NULL, 0);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 101, PEER_ISS + 1, 0);
+	th_fini(&h);
+}
+END_TEST
+
 START_TEST(test_fin_at_a_closed_window_is_refused_until_it_opens)
 {
 	struct tcp_params p = tcp_params_default;
@@ -1070,6 +1094,7 @@ Suite *tcp_flow_suite(void)
 	tcase_add_test(tc, test_fin_beyond_a_gap_waits_for_it);
 	tcase_add_test(tc, test_delayed_ack_timeout_follows_the_profile);
 	tcase_add_test(tc, test_fin_at_a_closed_window_is_refused_until_it_opens);
+	tcase_add_test(tc, test_empty_segment_at_the_right_window_edge_is_acceptable);
 	tcase_add_test(tc, test_receive_window_opens_only_by_a_worthwhile_step);
 	tcase_add_test(tc, test_text_on_a_syn_is_held_until_established);
 	suite_add_tcase(s, tc);
