@@ -2,8 +2,10 @@
 #
 #   make run       install missing packages, build, run the default scenario
 #   make test      install missing packages, build, run every test
-#   make asan      unit tests and bad inputs under ASan + UBSan (clang)
-#   make valgrind  unit tests and the scenarios under valgrind
+#   make prop      the property test: PROP_RUNS random scenarios (10000)
+#   make asan      the tests under ASan + UBSan (clang), 3000 property runs
+#   make valgrind  unit tests, the scenarios and 50 property runs under
+#                  valgrind
 #   make bench     benchmarks (not part of make test)
 #
 # Variants build in their own directory: make BUILD=build/clang CC=clang.
@@ -38,9 +40,12 @@ BENCHES := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 TCPSIM := $(BUILD)/tcpsim
 LIB := $(BUILD)/libtcpsim.a
 CHECK_ALL := $(BUILD)/tests/check_all
+PROP := $(BUILD)/tests/prop
+# Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
+PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit bad cli asan valgrind bench clean deps-build \
-	deps-test deps-asan
+.PHONY: all run test check unit bad cli prop asan valgrind bench clean \
+	deps-build deps-test deps-asan
 
 all: $(TCPSIM)
 
@@ -69,6 +74,14 @@ $(BUILD)/tests/%.o: tests/%.c
 $(CHECK_ALL): $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) $(YAML_LIBS)
 
+# Not a Check suite: it reports its own figures (tests/prop.c).
+$(BUILD)/tests/prop.o: tests/prop.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(PROP): $(BUILD)/tests/prop.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/tests/prop.o $(LIB) $(YAML_LIBS)
+
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(YAML_LIBS) -lm
@@ -87,7 +100,7 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit bad cli
+check: unit bad cli prop
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
@@ -98,16 +111,21 @@ bad: $(TCPSIM)
 cli: $(TCPSIM)
 	sh tests/cli.sh $(TCPSIM)
 
+# A failing run leaves its scenario in $(BUILD)/prop-fail-RUN.yaml.
+prop: $(PROP)
+	$(PROP) -n $(PROP_RUNS) -o $(BUILD)
+
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 asan: deps-asan
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="-O1 -g" \
-		SAN="$(SAN_FLAGS)" check
+		SAN="$(SAN_FLAGS)" PROP_RUNS=3000 check
 
 VALGRIND := valgrind --error-exitcode=3 --leak-check=full \
 	--errors-for-leak-kinds=all --quiet
-valgrind: $(CHECK_ALL) $(TCPSIM)
+valgrind: $(CHECK_ALL) $(TCPSIM) $(PROP)
 	CK_FORK=no $(VALGRIND) $(CHECK_ALL)
+	$(VALGRIND) $(PROP) -n 50 -j 1 -o $(BUILD)
 	for s in $(SCENARIOS); do \
 		$(VALGRIND) $(TCPSIM) run --quiet $$s || exit 1; \
 	done
@@ -118,4 +136,5 @@ bench: $(BENCHES)
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/sim/main.d
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/sim/main.d \
+	$(BUILD)/tests/prop.d

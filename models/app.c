@@ -870,9 +870,12 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 			drain(s);
 		break;
 	case TCP_EV_CLOSED:
-		/* after a normal end what arrived stays readable, as a
-		 * socket's receive queue outlives its connection */
-		if (arg == TCP_END_NORMAL && !s->closed && tcp_unread(c) &&
+		/* what TCP still holds stays readable, as a socket's
+		 * receive queue outlives its connection: after a normal
+		 * end, or a RST once both FINs were in (TCP flushes it
+		 * where RFC 9293 says so) */
+		if ((arg == TCP_END_NORMAL || arg == TCP_END_RESET) &&
+		    !s->closed && tcp_unread(c) &&
 		    (s->rest = malloc(tcp_unread(c))) != NULL)
 			s->rest_len = tcp_read(c, s->rest, tcp_unread(c));
 		s->end = (enum tcp_end)arg;

@@ -1811,11 +1811,16 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 		case TCP_FIN_WAIT_1:
 		case TCP_FIN_WAIT_2:
 		case TCP_CLOSE_WAIT:
+			/* "All segment queues should be flushed": what the
+			 * application has not read is lost with the rest */
+			buf_consume(&c->rb, c->rb.len);
 			enter_closed(c, TCP_END_RESET,
 				     "RFC 9293 §3.10.7.4 (second): RST — "
 				     "connection reset");
 			return;
-		default: /* CLOSING, LAST-ACK, TIME-WAIT */
+		default: /* CLOSING, LAST-ACK, TIME-WAIT: both FINs are in,
+			  * the stream before the peer's is whole and stays
+			  * readable */
 			enter_closed(c, TCP_END_RESET,
 				     "RFC 9293 §3.10.7.4 (second): RST while "
 				     "closing — delete the TCB");

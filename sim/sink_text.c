@@ -6,7 +6,6 @@
  * double-quoted. Nothing in it depends on the machine, the build or the
  * wall clock.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,59 +26,140 @@ struct lbuf {
 	size_t n, len;
 };
 
-static void put(struct lbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void put(struct lbuf *b, const char *fmt, ...)
+/* Append len bytes. As with snprintf, len counts everything the line
+ * needs, and what does not fit is cut, always NUL-terminated. The trace
+ * is written for every event of a run a user asks to see, so these are
+ * plain copies, not printf. */
+static void put_mem(struct lbuf *b, const char *s, size_t len)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	size_t room = b->len < b->n ? b->n - b->len : 0;
-	int w = vsnprintf(b->p + (b->len < b->n ? b->len : b->n), room, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		b->len += (size_t)w;
+	if (b->len + 1 < b->n) {
+		size_t room = b->n - 1 - b->len;
+		size_t k = len < room ? len : room;
+		memcpy(b->p + b->len, s, k);
+		b->p[b->len + k] = '\0';
+	}
+	b->len += len;
+}
+
+static void put_s(struct lbuf *b, const char *s)
+{
+	put_mem(b, s, strlen(s));
+}
+
+static void put_c(struct lbuf *b, char c)
+{
+	put_mem(b, &c, 1);
+}
+
+static void put_u(struct lbuf *b, uint64_t v)
+{
+	char d[20];
+	int i = (int)sizeof d;
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put_mem(b, d + i, sizeof d - (size_t)i);
+}
+
+static void put_i(struct lbuf *b, int64_t v)
+{
+	if (v < 0) {
+		put_c(b, '-');
+		put_u(b, (uint64_t)0 - (uint64_t)v);
+	} else {
+		put_u(b, (uint64_t)v);
+	}
+}
+
+/* " key=" then the value */
+static void put_ks(struct lbuf *b, const char *key, const char *v)
+{
+	put_c(b, ' ');
+	put_s(b, key);
+	put_c(b, '=');
+	put_s(b, v);
+}
+
+static void put_ku(struct lbuf *b, const char *key, uint64_t v)
+{
+	put_c(b, ' ');
+	put_s(b, key);
+	put_c(b, '=');
+	put_u(b, v);
+}
+
+static void put_ki(struct lbuf *b, const char *key, int64_t v)
+{
+	put_c(b, ' ');
+	put_s(b, key);
+	put_c(b, '=');
+	put_i(b, v);
 }
 
 static void put_quoted(struct lbuf *b, const char *key, const char *s)
 {
-	put(b, " %s=\"", key);
+	static const char hex[] = "0123456789abcdef";
+	put_c(b, ' ');
+	put_s(b, key);
+	put_mem(b, "=\"", 2);
 	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			put(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			put(b, "\\x%02x", (unsigned)(unsigned char)*s);
-		else
-			put(b, "%c", *s);
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			put_c(b, '\\');
+			put_c(b, (char)c);
+		} else if (c < 0x20) {
+			char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+			put_mem(b, e, 4);
+		} else {
+			put_c(b, (char)c);
+		}
 	}
-	put(b, "\"");
+	put_c(b, '"');
 }
 
+/* Seconds with nine decimals, as sim_time_fmt writes them. */
 static void put_time(struct lbuf *b, const char *key, sim_time_t t)
 {
-	char tb[32];
-	sim_time_fmt(t, tb, sizeof tb);
-	if (key)
-		put(b, " %s=%s", key, tb);
-	else
-		put(b, "%s", tb);
+	if (key) {
+		put_c(b, ' ');
+		put_s(b, key);
+		put_c(b, '=');
+	}
+	uint64_t u = (uint64_t)t;
+	if (t < 0) {
+		put_c(b, '-');
+		u = (uint64_t)0 - u;
+	}
+	put_u(b, u / 1000000000u);
+	char f[10];
+	uint64_t ns = u % 1000000000u;
+	f[0] = '.';
+	for (int i = 9; i >= 1; i--) {
+		f[i] = (char)('0' + ns % 10);
+		ns /= 10;
+	}
+	put_mem(b, f, sizeof f);
 }
 
 static void put_endpoint(struct lbuf *b, uint32_t addr, uint16_t port)
 {
-	char a[16];
 	if (addr == 0 && port == 0) {
-		put(b, "*");
+		put_c(b, '*');
 		return;
 	}
-	ip4_fmt(addr, a);
-	put(b, "%s:%u", a, (unsigned)port);
+	for (int sh = 24; sh >= 0; sh -= 8) {
+		put_u(b, (addr >> sh) & 255);
+		put_c(b, sh ? '.' : ':');
+	}
+	put_u(b, port);
 }
 
 static void put_conn(struct lbuf *b, const struct trace_tuple *t)
 {
-	put(b, " conn=");
+	put_s(b, " conn=");
 	put_endpoint(b, t->laddr, t->lport);
-	put(b, ">");
+	put_c(b, '>');
 	put_endpoint(b, t->raddr, t->rport);
 }
 
@@ -87,16 +167,19 @@ static void put_seg(struct lbuf *b, const struct tcp_seg *s)
 {
 	char fl[40];
 	tcp_flags_fmt(s->flags, fl, sizeof fl);
-	put(b, " src=");
+	put_s(b, " src=");
 	put_endpoint(b, s->saddr, s->sport);
-	put(b, " dst=");
+	put_s(b, " dst=");
 	put_endpoint(b, s->daddr, s->dport);
-	put(b, " flags=%s seq=%u ack=%u win=%u len=%u", fl, s->seq, s->ack,
-	    (unsigned)s->wnd, s->len);
+	put_ks(b, "flags", fl);
+	put_ku(b, "seq", s->seq);
+	put_ku(b, "ack", s->ack);
+	put_ku(b, "win", s->wnd);
+	put_ku(b, "len", s->len);
 	if (s->mss)
-		put(b, " mss=%u", (unsigned)s->mss);
+		put_ku(b, "mss", s->mss);
 	if (s->flags & TCP_URG)
-		put(b, " urp=%u", (unsigned)s->up);
+		put_ku(b, "urp", s->up);
 }
 
 static const char *const kind_names[TR_KINDS] = {
@@ -115,61 +198,67 @@ int trace_format_line(const struct trace *tr, const struct trace_event *ev,
 	if (n)
 		buf[0] = '\0';
 	put_time(&b, NULL, ev->t);
-	if ((ev->kind == TR_DROP || ev->kind == TR_LINK) && ev->peer >= 0)
-		put(&b, " %s>%s", trace_host_name(tr, ev->host),
-		    trace_host_name(tr, ev->peer));
-	else if (ev->host >= 0)
-		put(&b, " %s", trace_host_name(tr, ev->host));
-	else
-		put(&b, " -");
-	put(&b, " %s", kind_names[ev->kind]);
+	put_c(&b, ' ');
+	if ((ev->kind == TR_DROP || ev->kind == TR_LINK) && ev->peer >= 0) {
+		put_s(&b, trace_host_name(tr, ev->host));
+		put_c(&b, '>');
+		put_s(&b, trace_host_name(tr, ev->peer));
+	} else if (ev->host >= 0) {
+		put_s(&b, trace_host_name(tr, ev->host));
+	} else {
+		put_c(&b, '-');
+	}
+	put_c(&b, ' ');
+	put_s(&b, kind_names[ev->kind]);
 
 	switch (ev->kind) {
 	case TR_RUN:
-		put(&b, " event=%s", ev->name);
+		put_ks(&b, "event", ev->name);
 		if (ev->why)
-			put(&b, " reason=%s", ev->why);
-		if (strcmp(ev->name, "end") == 0)
-			put(&b, " events=%lld pending=%lld", (long long)ev->v[0],
-			    (long long)ev->v[1]);
+			put_ks(&b, "reason", ev->why);
+		if (strcmp(ev->name, "end") == 0) {
+			put_ki(&b, "events", ev->v[0]);
+			put_ki(&b, "pending", ev->v[1]);
+		}
 		break;
 	case TR_STATE:
 		put_conn(&b, &ev->tuple);
-		put(&b, " from=%s to=%s", tr->state_name(ev->a),
-		    tr->state_name(ev->b));
+		put_ks(&b, "from", tr->state_name(ev->a));
+		put_ks(&b, "to", tr->state_name(ev->b));
 		break;
 	case TR_SEND:
 	case TR_RECV:
 	case TR_IGNORE:
 	case TR_DROP:
-		put(&b, " pkt=%llu", (unsigned long long)ev->pkt);
+		put_ku(&b, "pkt", ev->pkt);
 		put_seg(&b, ev->seg);
 		if (ev->kind == TR_SEND && (ev->b & TR_SEND_REXMIT))
-			put(&b, " rexmit=1");
+			put_s(&b, " rexmit=1");
 		if (ev->kind == TR_SEND && (ev->b & TR_SEND_INJECTED))
-			put(&b, " injected=1");
+			put_s(&b, " injected=1");
 		if (ev->text)
-			put(&b, " rule=%s", ev->text);
+			put_ks(&b, "rule", ev->text);
 		break;
 	case TR_LINK:
-		put(&b, " action=%s", ev->name);
+		put_ks(&b, "action", ev->name);
 		if (!ev->seg)
 			break;
-		put(&b, " pkt=%llu", (unsigned long long)ev->pkt);
+		put_ku(&b, "pkt", ev->pkt);
 		if (strcmp(ev->name, "delay") == 0)
 			put_time(&b, "by", ev->v[0]);
 		else if (strcmp(ev->name, "duplicate") == 0)
-			put(&b, " copy=%lld", (long long)ev->v[0]);
+			put_ki(&b, "copy", ev->v[0]);
 		put_seg(&b, ev->seg);
 		if (ev->text)
-			put(&b, " rule=%s", ev->text);
+			put_ks(&b, "rule", ev->text);
 		break;
 	case TR_HOST:
-		put(&b, " event=%s", ev->name);
+		put_ks(&b, "event", ev->name);
 		break;
 	case TR_TIMER:
 		put_conn(&b, &ev->tuple);
-		put(&b, " timer=%s op=%s", ev->name, timer_ops[ev->a]);
+		put_ks(&b, "timer", ev->name);
+		put_ks(&b, "op", timer_ops[ev->a]);
 		if (ev->a == TR_TIMER_SET)
 			put_time(&b, "at", ev->v[0]);
 		break;
@@ -177,27 +266,27 @@ int trace_format_line(const struct trace *tr, const struct trace_event *ev,
 		if (ev->conn)
 			put_conn(&b, &ev->tuple);
 		if (ev->a == TR_APP_EVENT) {
-			put(&b, " event=%s", ev->name);
+			put_ks(&b, "event", ev->name);
 			if (strcmp(ev->name, "data") == 0)
-				put(&b, " bytes=%lld", (long long)ev->v[0]);
+				put_ki(&b, "bytes", ev->v[0]);
 			if (ev->text)
-				put(&b, " reason=%s", ev->text);
+				put_ks(&b, "reason", ev->text);
 			break;
 		}
-		put(&b, " call=%s", ev->name);
+		put_ks(&b, "call", ev->name);
 		if (strcmp(ev->name, "connect") == 0) {
-			put(&b, " peer=%s port=%lld",
-			    ev->text ? ev->text : trace_host_name(tr, ev->peer),
-			    (long long)ev->v[0]);
+			put_ks(&b, "peer", ev->text ? ev->text
+						    : trace_host_name(tr, ev->peer));
+			put_ki(&b, "port", ev->v[0]);
 		} else if (strcmp(ev->name, "listen") == 0) {
-			put(&b, " port=%lld", (long long)ev->v[0]);
+			put_ki(&b, "port", ev->v[0]);
 		} else if (strcmp(ev->name, "send") == 0 ||
 			   strcmp(ev->name, "inject") == 0) {
-			put(&b, " bytes=%lld", (long long)ev->v[0]);
+			put_ki(&b, "bytes", ev->v[0]);
 		}
 		if (ev->a == TR_APP_ERROR && ev->text)
 			put_quoted(&b, "error", ev->text);
-		put(&b, " line=%lld", (long long)ev->v[1]);
+		put_ki(&b, "line", ev->v[1]);
 		break;
 	case TR_VAR:
 		put_conn(&b, &ev->tuple);
@@ -206,10 +295,11 @@ int trace_format_line(const struct trace *tr, const struct trace_event *ev,
 			put_time(&b, "srtt", ev->v[1]);
 			put_time(&b, "rttvar", ev->v[2]);
 		} else {
-			put(&b, " %s=%lld", ev->name, (long long)ev->v[0]);
-			if (strcmp(ev->name, "cwnd") == 0)
-				put(&b, " ssthresh=%lld flight=%lld",
-				    (long long)ev->v[1], (long long)ev->v[2]);
+			put_ki(&b, ev->name, ev->v[0]);
+			if (strcmp(ev->name, "cwnd") == 0) {
+				put_ki(&b, "ssthresh", ev->v[1]);
+				put_ki(&b, "flight", ev->v[2]);
+			}
 		}
 		break;
 	case TR_KINDS:

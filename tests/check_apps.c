@@ -364,6 +364,52 @@ START_TEST(test_large_socket_mss_and_injections_fit_in_packets)
 }
 END_TEST
 
+/* A RST after both FINs (here in TIME-WAIT) leaves the whole stream
+ * readable; in ESTABLISHED it flushes what was not read (RFC 9293
+ * §3.10.7.4, second). */
+START_TEST(test_reset_keeps_a_whole_stream_and_flushes_a_broken_one)
+{
+	static const char fmt[] =
+		"tcp: {msl: 60s}\n"
+		"hosts: {client: {}, server: {}}\n"
+		"links: [{between: [client, server], delay: 10ms}]\n"
+		"apps:\n"
+		"  server:\n"
+		"    - {at: 0s, listen: 80}\n"
+		"    - {on: connected, send: 5000}\n"
+		"    - {on: connected, %s: true}\n"
+		"    - {at: 2s, inject: {src: \"server:80\","
+		" dst: \"client:49152\", flags: RST, seq: rcv.nxt}}\n"
+		"  client:\n"
+		"    - {at: 1ms, connect: server:80, read: {bytes: 100,"
+		" every: 1s}}\n"
+		"    - {on: connected, shutdown: true}\n";
+	char text[1024];
+	struct world w;
+	struct scenario *s;
+	/* the server closes: the client is in TIME-WAIT at 2 s */
+	snprintf(text, sizeof text, fmt, "close");
+	char *t = run(text, &w, &s);
+	const struct app_sock *c = sock_n(&w, 0, 0);
+	ck_assert_int_eq(c->end, TCP_END_RESET);
+	ck_assert_int_eq(c->end_time, SIM_MS(2010)); /* sent at 2 s */
+	ck_assert_uint_eq(c->received, 5000);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+	/* the server aborts after writing: its RST meets the client before
+	 * any FIN from it, with most of the 5000 bytes unread */
+	snprintf(text, sizeof text, fmt, "abort");
+	t = run(text, &w, &s);
+	c = sock_n(&w, 0, 0);
+	ck_assert_int_eq(c->end, TCP_END_RESET);
+	ck_assert_uint_lt(c->received, 5000);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 START_TEST(test_keepalive_gives_up_at_idle_plus_count_times_interval)
 {
 	struct world w;
@@ -504,6 +550,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_unread_bytes_outlive_a_normally_ended_connection);
 	tcase_add_test(tc, test_peer_closed_waits_until_everything_is_read);
 	tcase_add_test(tc, test_large_socket_mss_and_injections_fit_in_packets);
+	tcase_add_test(tc, test_reset_keeps_a_whole_stream_and_flushes_a_broken_one);
 	tcase_add_test(tc, test_keepalive_gives_up_at_idle_plus_count_times_interval);
 	tcase_add_test(tc, test_keepalive_probe_is_answered_by_a_live_peer);
 	tcase_add_test(tc, test_refused_and_timed_out_trigger_actions);

@@ -1,0 +1,1507 @@
+/* prop.c — property test of the TCP model: thousands of random scenarios,
+ * each checked against what TCP promises.
+ *
+ * Run i draws its scenario from the stream "prop:i" of the master seed
+ * (sim/rng.h), so any run can be regenerated on its own: two or three
+ * hosts; one to three connections between them; links that lose up to 30 %
+ * of segments each way (independent, burst, corrupted), duplicate, reorder,
+ * delay, jitter, rate-limit and queue them, and now and then go down; data
+ * both ways in one of five patterns (plain sends, bulk, echo,
+ * request/response, half-close); one of several orders of closing; and
+ * random TCP parameters: profiles, MSS, buffer sizes, Nagle, delayed
+ * ACKs, RTO bounds, initial window, duplicate-ACK threshold, MSL and
+ * TIME-WAIT, keepalive, and slow readers. Retry limits are raised to 255 so that giving up is
+ * practically impossible even at 30 % loss: every run must complete.
+ *
+ * The scenario is written as YAML text and loaded with scn_load_string, so
+ * the loader is exercised too, and the text is what a failure saves: it
+ * replays with `tcpsim run FILE`. Every run must satisfy:
+ *
+ *   delivered  each connection's two byte streams arrive complete and
+ *              intact: the receiving application read exactly the bytes
+ *              the sending one wrote, every byte as written (app.h checks
+ *              each byte read against the writer's stream);
+ *   closed     the run ends quiescent (not at the stop time or the event
+ *              cap); every connection ended normally (or by a RST in
+ *              CLOSING, LAST-ACK or TIME-WAIT, see check_ended()) and no
+ *              TCB is left on any host (TIME-WAIT has expired) but
+ *              listening sockets, which hold no half-open connection;
+ *   expect     the scenario's own expectations hold (bytes delivered
+ *              intact between each pair of hosts, no connection open at
+ *              the end);
+ *   script     no application action failed (a check on the generator: a
+ *              script that acts on a closed socket is a wrong scenario);
+ *   replay     loading the same text again and running it with the same
+ *              seed gives a byte-identical canonical text trace (compared
+ *              by FNV-1a 64 over its lines, made as the text sink makes
+ *              them; a difference reruns both keeping the text, and saves
+ *              the two traces beside the scenario).
+ *
+ * What the generator avoids, because TCP is right to fail there: close()
+ * with data still unread or still to come (RFC 1122 §4.2.2.13 answers it
+ * with RST), keepalive that can give up, teaching variants (two-way
+ * handshake, no TIME-WAIT), MTUs that differ by direction (no path MTU
+ * discovery).
+ *
+ * Usage: prop [-n RUNS] [-s SEED] [-j WORKERS] [-o DIR] [-r RUN]
+ *   -n  runs (default 10000; the environment's TCPSIM_PROP_RUNS wins)
+ *   -s  master seed (default fixed; TCPSIM_PROP_SEED wins)
+ *   -j  worker processes (default 2); worker k takes runs k, k+j, ...
+ *   -o  where a failing scenario is written, as prop-fail-RUN.yaml
+ *   -r  run only run RUN, printing its scenario first
+ * Exit status: 0 every run held every property, 1 one did not, 2 usage.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "expect.h"
+#include "host.h"
+#include "link.h"
+#include "rng.h"
+#include "scenario.h"
+#include "sinks.h"
+#include "tcp.h"
+#include "world.h"
+
+#define PROP_RUNS 10000
+#define PROP_SEED UINT64_C(0x74637073696d2134) /* "tcpsim!4" */
+#define PROP_JOBS 2
+#define PROP_MAX_JOBS 64
+#define PROP_MAX_HOSTS 3
+#define PROP_MAX_CONNS 3
+/* A worker stops after this many failures: enough to tell bugs apart. */
+#define PROP_MAX_FAILS 10
+/* Far beyond any run that completes: a run that gets here is stuck. */
+#define PROP_STOP "1000h"
+#define PROP_MAX_EVENTS 3000000
+
+/* ---- text ------------------------------------------------------------ */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? 2 * b->cap : 4096;
+		while (cap - b->len <= (size_t)n)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+}
+
+static void sb_reset(struct sbuf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+static void sb_free(struct sbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+/* A duration in the scenario's own syntax ("250ms", "1.5s"). */
+static void sb_dur(struct sbuf *b, sim_time_t t)
+{
+	char tb[40];
+	sim_time_fmt_short(t, tb, sizeof tb);
+	sb_printf(b, "%s", tb);
+}
+
+/* A probability given in hundredths of a percent, as "12.34%". */
+static void sb_prob(struct sbuf *b, unsigned bp)
+{
+	sb_printf(b, "%u.%02u%%", bp / 100, bp % 100);
+}
+
+/* ---- random choices ---------------------------------------------------- */
+
+static uint64_t below(struct rng *r, uint64_t n)
+{
+	return rng_below(r, n);
+}
+
+/* Uniform in [lo, hi]. */
+static uint64_t range(struct rng *r, uint64_t lo, uint64_t hi)
+{
+	return lo + rng_below(r, hi - lo + 1);
+}
+
+/* True with probability pct %. */
+static bool pct(struct rng *r, unsigned p)
+{
+	return rng_below(r, 100) < p;
+}
+
+/* Mostly small, sometimes large: sizes spread over orders of magnitude
+ * reach both the one-segment and the many-windows cases. */
+static uint64_t log_range(struct rng *r, uint64_t lo, uint64_t hi)
+{
+	uint64_t top = lo;
+	unsigned steps = 0;
+	while (top < hi && steps < 40) {
+		top = top * 2 > hi ? hi : top * 2;
+		steps++;
+	}
+	uint64_t cap = lo;
+	for (uint64_t k = below(r, steps + 1); k; k--)
+		cap = cap * 2 > hi ? hi : cap * 2;
+	return range(r, lo, cap);
+}
+
+/* ---- the plan: what the scenario makes each connection do ------------ */
+
+enum pattern {
+	PAT_SEND,     /* each side sends its bytes when connected */
+	PAT_BULK,     /* the client's `bulk:` (then shutdown); the server
+			 sends its bytes when connected */
+	PAT_ECHO,     /* the server echoes: s2c = c2s */
+	PAT_REQUESTS, /* `requests:` against `serve: {respond, per}` */
+	PAT_HALF,     /* the client sends and shuts down at once; the server
+			 sends its bytes when the client's FIN arrives */
+	PAT_N
+};
+
+static const char *const pattern_names[PAT_N] = {
+	"send", "bulk", "echo", "requests", "half-close",
+};
+
+/* When a side closes: once it has read all it will be sent (`done`), or
+ * when the peer's FIN arrives. */
+enum trigger { TRIG_DONE, TRIG_PEER_CLOSED };
+
+static const char *const trigger_names[] = {"done", "peer-closed"};
+
+enum closeop { OP_NONE, OP_CLOSE, OP_SHUTDOWN };
+
+static const char *const op_names[] = {"none", "close", "shutdown"};
+
+/* The TCP parameters the generator must know to size the data. */
+struct bufs {
+	uint32_t sndbuf, rcvbuf, mss;
+};
+
+struct side {
+	enum trigger trig;
+	enum closeop op;
+	bool slow;              /* a slow reader */
+	struct bufs b;          /* effective for this socket */
+};
+
+struct conn_plan {
+	int client, server;     /* host indexes */
+	uint16_t port;
+	enum pattern pat;
+	uint64_t c2s, s2c;      /* bytes each way */
+	uint64_t nreq, req, resp; /* PAT_REQUESTS */
+	struct side cs, ss;     /* client side, server side */
+};
+
+struct plan {
+	int nhosts, nconns;
+	struct conn_plan c[PROP_MAX_CONNS];
+	struct bufs host[PROP_MAX_HOSTS];
+};
+
+/* ---- scenario generator ---------------------------------------------- */
+
+static const char *const host_names[PROP_MAX_HOSTS] = {"h0", "h1", "h2"};
+
+static void bufs_default(struct bufs *b)
+{
+	/* every profile's (models/tcp.c) */
+	*b = (struct bufs){.sndbuf = 65536, .rcvbuf = 65535, .mss = 1460};
+}
+
+/* A buffer size: now and then tiny, so windows close and the persist
+ * timer and silly-window avoidance get their turn. */
+static uint32_t gen_buf(struct rng *r)
+{
+	if (pct(r, 10))
+		return (uint32_t)range(r, 1, 64);
+	return (uint32_t)log_range(r, 64, 65536);
+}
+
+/* TCP parameters shared by the top level, hosts and socket options;
+ * `kind` 0 top level, 1 a host, 2 a socket (which takes no profile). */
+static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
+			 int kind, unsigned p)
+{
+	if (kind < 2 && pct(r, p + 10))
+		sb_printf(y, ", profile: %s",
+			  pct(r, 60) ? "linux" : "textbook");
+	if (pct(r, p)) {
+		b->mss = (uint32_t)log_range(r, 64, 1460);
+		sb_printf(y, ", mss: %" PRIu32, b->mss);
+	}
+	if (pct(r, p)) {
+		b->sndbuf = gen_buf(r);
+		sb_printf(y, ", sndbuf: %" PRIu32, b->sndbuf);
+	}
+	if (pct(r, p)) {
+		b->rcvbuf = gen_buf(r);
+		sb_printf(y, ", rcvbuf: %" PRIu32, b->rcvbuf);
+	}
+	if (pct(r, p))
+		sb_printf(y, ", nodelay: %s", pct(r, 70) ? "true" : "false");
+	if (pct(r, p)) {
+		sb_printf(y, ", delack: ");
+		sb_dur(y, pct(r, 20) ? 0 : SIM_MS(range(r, 1, 500)));
+	}
+	if (pct(r, p / 2))
+		sb_printf(y, ", delack-segs: %" PRIu64, range(r, 1, 4));
+	if (kind == 2)
+		return;
+	if (pct(r, p / 2))
+		sb_printf(y, ", iw: %" PRIu64, range(r, 1, 10));
+	if (pct(r, p / 2))
+		sb_printf(y, ", dupthresh: %" PRIu64, range(r, 1, 6));
+	if (pct(r, p / 2)) {
+		sim_time_t mn = SIM_MS(log_range(r, 10, 1000));
+		sb_printf(y, ", rto-min: ");
+		sb_dur(y, mn);
+		/* rto-max may not be below rto-min, whichever profile the
+		 * host ends up with (the largest default rto-min is 1 s) */
+		if (pct(r, 50)) {
+			sim_time_t lo = mn > SIM_S(1) ? mn : SIM_S(1);
+			sb_printf(y, ", rto-max: ");
+			sb_dur(y, lo + SIM_MS(range(r, 0, 60000)));
+		}
+	}
+	if (pct(r, p / 2)) {
+		sb_printf(y, ", rto-initial: ");
+		sb_dur(y, SIM_MS(log_range(r, 50, 3000)));
+	}
+	if (pct(r, p / 2)) {
+		sb_printf(y, ", msl: ");
+		sb_dur(y, SIM_MS(range(r, 100, 60000)));
+	}
+	if (pct(r, p / 4)) {
+		sb_printf(y, ", time-wait: ");
+		if (pct(r, 50))
+			sb_printf(y, "on");
+		else
+			sb_dur(y, SIM_MS(range(r, 1, 30000)));
+	}
+	if (pct(r, p / 4)) {
+		/* probes every so often while idle, and never giving up */
+		sb_printf(y, ", keepalive: true, keepidle: ");
+		sb_dur(y, SIM_MS(range(r, 100, 20000)));
+		sb_printf(y, ", keepintvl: ");
+		sb_dur(y, SIM_MS(range(r, 100, 5000)));
+		sb_printf(y, ", keepcnt: 255");
+	}
+}
+
+/* One direction's loss: independent, corruption and burst together stay
+ * within 30 %. Keys are separated by sep (", " in a flow mapping, a
+ * newline and indent in a block one). */
+static void gen_loss(struct rng *r, struct sbuf *y, const char *sep)
+{
+	unsigned budget = 3000; /* hundredths of a percent */
+	unsigned loss = pct(r, 25) ? 0 : (unsigned)below(r, budget + 1);
+	sb_printf(y, "loss: ");
+	sb_prob(y, loss);
+	budget -= loss;
+	if (pct(r, 10) && budget) {
+		unsigned most = budget < 500 ? budget : 500;
+		unsigned c = (unsigned)below(r, most + 1);
+		sb_printf(y, "%scorrupt: ", sep);
+		sb_prob(y, c);
+		budget -= c;
+	}
+	if (pct(r, 5) && budget >= 1000) {
+		/* the share lost, p / (p + r), stays under 10 % */
+		unsigned p = (unsigned)range(r, 10, 200);
+		unsigned rr = (unsigned)range(r, 2000, 6000);
+		sb_printf(y, "%sburst-loss: {p: ", sep);
+		sb_prob(y, p);
+		sb_printf(y, ", r: ");
+		sb_prob(y, rr);
+		sb_printf(y, "}");
+	}
+}
+
+static void gen_link(struct rng *r, struct sbuf *y, int a, int b)
+{
+	sb_printf(y, "  - between: [%s, %s]\n    delay: ", host_names[a],
+		  host_names[b]);
+	sim_time_t delay = pct(r, 10) ? 0 : SIM_US(log_range(r, 100, 200000));
+	sb_dur(y, delay);
+	sb_printf(y, "\n");
+	if (pct(r, 30)) {
+		sb_printf(y, "    jitter: ");
+		sb_dur(y, SIM_US(log_range(r, 1, 50000)));
+		sb_printf(y, "\n");
+		if (pct(r, 30))
+			sb_printf(y, "    jitter-reorders: true\n");
+	}
+	if (pct(r, 15)) {
+		sb_printf(y, "    duplicate: ");
+		sb_prob(y, (unsigned)range(r, 1, 1000));
+		sb_printf(y, "\n");
+	}
+	if (pct(r, 15)) {
+		sb_printf(y, "    reorder: {probability: ");
+		sb_prob(y, (unsigned)range(r, 1, 2000));
+		sb_printf(y, ", delay: ");
+		sb_dur(y, SIM_US(log_range(r, 10, 100000)));
+		sb_printf(y, "}\n");
+	}
+	if (pct(r, 20)) {
+		static const char *const rates[] = {
+			"56kbps", "256kbps", "1Mbit/s", "2Mbps", "10Mbit/s",
+			"100Mbps",
+		};
+		sb_printf(y, "    rate: %s\n", rates[below(r, 6)]);
+		if (pct(r, 50)) {
+			if (pct(r, 50))
+				sb_printf(y, "    queue: %" PRIu64 "\n",
+					  range(r, 2, 100));
+			else
+				sb_printf(y, "    queue: %" PRIu64 "B\n",
+					  log_range(r, 1600, 100000));
+		}
+	}
+	if (pct(r, 5))
+		sb_printf(y, "    mtu: %" PRIu64 "\n", range(r, 104, 1500));
+	if (pct(r, 5)) {
+		sb_printf(y, "    down: [{at: ");
+		sb_dur(y, SIM_MS(range(r, 0, 5000)));
+		sb_printf(y, ", for: ");
+		sb_dur(y, SIM_MS(range(r, 1, 10000)));
+		sb_printf(y, "}]\n");
+	}
+	if (pct(r, 50)) {
+		/* each direction its own loss */
+		for (int d = 0; d < 2; d++) {
+			sb_printf(y, "    %s>%s: {", host_names[d ? b : a],
+				  host_names[d ? a : b]);
+			gen_loss(r, y, ", ");
+			sb_printf(y, "}\n");
+		}
+	} else {
+		sb_printf(y, "    ");
+		gen_loss(r, y, "\n    ");
+		sb_printf(y, "\n");
+	}
+}
+
+/* Bytes one way, kept small when the buffers on the way are (a one-byte
+ * window moves one byte per round trip). */
+static uint64_t gen_size(struct rng *r, const struct bufs *from,
+			 const struct bufs *to)
+{
+	uint64_t n;
+	unsigned k = (unsigned)below(r, 100);
+	if (k < 15)
+		n = 0;
+	else if (k < 50)
+		n = range(r, 1, 1500);
+	else if (k < 80)
+		n = range(r, 1501, 20000);
+	else
+		n = range(r, 20001, 200000);
+	uint64_t lim = from->sndbuf < to->rcvbuf ? from->sndbuf : to->rcvbuf;
+	if (lim < 4096 && n > lim * 32)
+		n = lim * 32;
+	return n;
+}
+
+/* The socket options of a listen or connect, and the buffers that
+ * result. */
+static void gen_sock_opts(struct rng *r, struct sbuf *y, struct bufs *b)
+{
+	if (!pct(r, 15))
+		return;
+	struct sbuf t = {0};
+	gen_tcp_keys(r, &t, b, 2, 30);
+	if (t.len)
+		sb_printf(y, ", options: {%s}", t.p + 2); /* skip ", " */
+	sb_free(&t);
+}
+
+/* A slow reader, now and then, on a side that closes only once it has
+ * read everything. It reads its `incoming` bytes in at most 256 periods,
+ * which bounds the events a run spends on it. */
+static void gen_slow(struct rng *r, struct sbuf *y, struct side *s,
+		     uint64_t incoming)
+{
+	if (s->trig != TRIG_DONE || !pct(r, 10))
+		return;
+	s->slow = true;
+	uint64_t bytes = log_range(r, 1, 8192);
+	if (bytes < (incoming + 255) / 256)
+		bytes = (incoming + 255) / 256;
+	sb_printf(y, ", read: {bytes: %" PRIu64 ", every: ", bytes);
+	sb_dur(y, SIM_MS(range(r, 1, 200)));
+	sb_printf(y, "}");
+}
+
+/* The action that closes one side, on its trigger. */
+static void gen_close(struct sbuf *y, const char *sock, const struct side *s,
+		      uint64_t incoming)
+{
+	if (s->op == OP_NONE)
+		return;
+	if (s->trig == TRIG_PEER_CLOSED)
+		sb_printf(y, "    - {on: peer-closed, sock: %s", sock);
+	else if (incoming)
+		sb_printf(y, "    - {on: received, bytes: %" PRIu64
+			     ", sock: %s",
+			  incoming, sock);
+	else
+		sb_printf(y, "    - {on: connected, sock: %s", sock);
+	sb_printf(y, ", %s: true}\n", op_names[s->op]);
+}
+
+/* Choose how connection i closes. A side that closes with data still to
+ * read or still to come would be reset, rightly; the choices below never
+ * do that:
+ *  - `done` fires only once everything the peer will send has been read;
+ *  - a side closing on the peer's FIN has read everything before it (the
+ *    FIN is in sequence after the data), unless it reads slowly, so slow
+ *    readers only close on `done`; and everything it still writes goes
+ *    out before its own FIN;
+ *  - at least one side closes without waiting for the other's FIN, or
+ *    the client's script shuts down by itself (bulk, requests, half).
+ */
+static void gen_closing(struct rng *r, struct conn_plan *c)
+{
+	bool auto_shut = c->pat == PAT_BULK || c->pat == PAT_REQUESTS ||
+			 c->pat == PAT_HALF;
+	if (auto_shut) {
+		c->cs.trig = pct(r, 50) ? TRIG_DONE : TRIG_PEER_CLOSED;
+		c->cs.op = pct(r, 50) ? OP_CLOSE : OP_NONE;
+		c->ss.trig = c->pat == PAT_HALF || pct(r, 50) ? TRIG_PEER_CLOSED
+							      : TRIG_DONE;
+	} else {
+		switch (below(r, 3)) {
+		case 0: /* the client first */
+			c->cs.trig = TRIG_DONE;
+			c->ss.trig = TRIG_PEER_CLOSED;
+			break;
+		case 1: /* the server first */
+			c->cs.trig = TRIG_PEER_CLOSED;
+			c->ss.trig = TRIG_DONE;
+			break;
+		default: /* each when done: the FINs may cross */
+			c->cs.trig = TRIG_DONE;
+			c->ss.trig = TRIG_DONE;
+			break;
+		}
+		c->cs.op = pct(r, 70) ? OP_CLOSE : OP_SHUTDOWN;
+	}
+	c->ss.op = pct(r, 70) ? OP_CLOSE : OP_SHUTDOWN;
+}
+
+/* Connection i: its listening and connecting actions into the server's
+ * and the client's lists. */
+static void gen_conn(struct rng *r, struct plan *pl, int i,
+		     struct sbuf acts[PROP_MAX_HOSTS])
+{
+	struct conn_plan *c = &pl->c[i];
+	struct sbuf *sy = &acts[c->server], *cy = &acts[c->client];
+	char cn[8], sn[8];
+	snprintf(cn, sizeof cn, "c%d", i);
+	snprintf(sn, sizeof sn, "s%d", i);
+	c->cs.b = pl->host[c->client];
+	c->ss.b = pl->host[c->server];
+	c->pat = (enum pattern)below(r, PAT_N);
+	gen_closing(r, c);
+
+	/* the server */
+	sb_printf(sy, "    - {at: 0s, listen: %u, as: %s", (unsigned)c->port,
+		  sn);
+	gen_sock_opts(r, sy, &c->ss.b);
+	/* the client's options first: the sizes depend on both */
+	struct sbuf copt = {0};
+	gen_sock_opts(r, &copt, &c->cs.b);
+
+	c->c2s = gen_size(r, &c->cs.b, &c->ss.b);
+	c->s2c = gen_size(r, &c->ss.b, &c->cs.b);
+	switch (c->pat) {
+	case PAT_BULK:
+		if (!c->c2s)
+			c->c2s = range(r, 1, 1000);
+		break;
+	case PAT_ECHO:
+		c->s2c = c->c2s;
+		sb_printf(sy, ", serve: echo");
+		break;
+	case PAT_REQUESTS: {
+		uint64_t lim = c->c2s > c->s2c ? c->c2s : c->s2c;
+		c->nreq = range(r, 1, 20);
+		c->req = range(r, 1, lim / c->nreq > 1 ? lim / c->nreq : 1);
+		c->resp = range(r, 1, lim / c->nreq > 1 ? lim / c->nreq : 1);
+		c->c2s = c->nreq * c->req;
+		c->s2c = c->nreq * c->resp;
+		sb_printf(sy, ", serve: {respond: %" PRIu64 ", per: %" PRIu64
+			      "}",
+			  c->resp, c->req);
+		break;
+	}
+	default:
+		break;
+	}
+	gen_slow(r, sy, &c->ss, c->c2s);
+	gen_slow(r, &copt, &c->cs, c->s2c);
+	sb_printf(sy, "}\n");
+	if ((c->pat == PAT_SEND || c->pat == PAT_BULK) && c->s2c)
+		sb_printf(sy, "    - {on: connected, sock: %s, send: %" PRIu64
+			      "}\n",
+			  sn, c->s2c);
+	if (c->pat == PAT_HALF && c->s2c)
+		sb_printf(sy, "    - {on: peer-closed, sock: %s, send: %" PRIu64
+			      "}\n",
+			  sn, c->s2c);
+	gen_close(sy, sn, &c->ss, c->c2s);
+
+	/* the client */
+	sb_printf(cy, "    - {at: ");
+	sb_dur(cy, SIM_MS(range(r, 1, pct(r, 30) ? 1 : 2000)));
+	sb_printf(cy, ", connect: \"%s:%u\", as: %s%s",
+		  host_names[c->server], (unsigned)c->port, cn,
+		  copt.p ? copt.p : "");
+	sb_free(&copt);
+	if (c->pat == PAT_BULK)
+		sb_printf(cy, ", bulk: %" PRIu64, c->c2s);
+	if (c->pat == PAT_REQUESTS)
+		sb_printf(cy, ", requests: {count: %" PRIu64 ", size: %" PRIu64
+			      ", response: %" PRIu64 "}",
+			  c->nreq, c->req, c->resp);
+	sb_printf(cy, "}\n");
+	if ((c->pat == PAT_SEND || c->pat == PAT_ECHO || c->pat == PAT_HALF) &&
+	    c->c2s)
+		sb_printf(cy, "    - {on: connected, sock: %s, send: %" PRIu64
+			      "}\n",
+			  cn, c->c2s);
+	if (c->pat == PAT_HALF)
+		sb_printf(cy, "    - {on: connected, sock: %s, "
+			      "shutdown: true}\n",
+			  cn);
+	gen_close(cy, cn, &c->cs, c->s2c);
+}
+
+/* Write run `run`'s scenario into y and what it should do into pl. */
+static void gen_scenario(uint64_t master, uint64_t run, struct sbuf *y,
+			 struct plan *pl)
+{
+	struct rng r;
+	char name[48];
+	snprintf(name, sizeof name, "prop:%" PRIu64, run);
+	rng_derive(&r, master, name);
+	memset(pl, 0, sizeof *pl);
+	sb_reset(y);
+
+	pl->nhosts = (int)range(&r, 2, PROP_MAX_HOSTS);
+	pl->nconns = (int)range(&r, 1, PROP_MAX_CONNS);
+	sb_printf(y, "# tests/prop.c: master seed %" PRIu64 ", run %" PRIu64
+		     "\n",
+		  master, run);
+	sb_printf(y, "name: prop-%" PRIu64 "\nseed: %" PRIu64 "\n", run,
+		  rng_next(&r));
+	sb_printf(y, "stop: %s\nmax-events: %d\n", PROP_STOP, PROP_MAX_EVENTS);
+
+	/* retries high enough that no run gives up at 30 % loss */
+	struct bufs top;
+	bufs_default(&top);
+	sb_printf(y, "tcp: {retries: 255, syn-retries: 255, "
+		     "synack-retries: 255");
+	gen_tcp_keys(&r, y, &top, 0, 15);
+	sb_printf(y, "}\nhosts:\n");
+	for (int h = 0; h < pl->nhosts; h++) {
+		pl->host[h] = top;
+		sb_printf(y, "  %s: {", host_names[h]);
+		bool any = false;
+		if (pct(&r, 20)) {
+			sb_printf(y, "addr: 10.%" PRIu64 ".%" PRIu64 ".%d",
+				  below(&r, 256), below(&r, 256), 10 + h);
+			any = true;
+		}
+		if (pct(&r, 25)) {
+			struct sbuf t = {0};
+			gen_tcp_keys(&r, &t, &pl->host[h], 1, 25);
+			if (t.len)
+				sb_printf(y, "%stcp: {%s}", any ? ", " : "",
+					  t.p + 2);
+			sb_free(&t);
+		}
+		sb_printf(y, "}\n");
+	}
+
+	/* connections: each its own port, so each its own listener */
+	bool linked[PROP_MAX_HOSTS][PROP_MAX_HOSTS] = {{false}};
+	for (int i = 0; i < pl->nconns; i++) {
+		struct conn_plan *c = &pl->c[i];
+		c->client = (int)below(&r, (uint64_t)pl->nhosts);
+		c->server = (c->client + 1 +
+			     (int)below(&r, (uint64_t)pl->nhosts - 1)) %
+			    pl->nhosts;
+		/* sometimes a port among the ephemeral ones */
+		c->port = (uint16_t)(pct(&r, 50) ? (uint64_t)(80 + i)
+						 : range(&r, 1, 65535));
+		for (int j = 0; j < i; j++)
+			if (pl->c[j].port == c->port)
+				c->port = (uint16_t)(1000 + i);
+		linked[c->client][c->server] = true;
+		linked[c->server][c->client] = true;
+	}
+	sb_printf(y, "links:\n");
+	for (int a = 0; a < pl->nhosts; a++)
+		for (int b = a + 1; b < pl->nhosts; b++)
+			if (linked[a][b] || pct(&r, 30))
+				gen_link(&r, y, a, b);
+
+	struct sbuf acts[PROP_MAX_HOSTS] = {{0}};
+	for (int i = 0; i < pl->nconns; i++)
+		gen_conn(&r, pl, i, acts);
+	sb_printf(y, "apps:\n");
+	for (int h = 0; h < pl->nhosts; h++) {
+		if (acts[h].len)
+			sb_printf(y, "  %s:\n%s", host_names[h], acts[h].p);
+		sb_free(&acts[h]);
+	}
+
+	/* the scenario's own expectations, per pair of hosts and per host */
+	sb_printf(y, "expect:\n");
+	for (int a = 0; a < pl->nhosts; a++) {
+		bool has = false;
+		for (int b = 0; b < pl->nhosts; b++) {
+			uint64_t n = 0;
+			bool any = false;
+			for (int i = 0; i < pl->nconns; i++) {
+				const struct conn_plan *c = &pl->c[i];
+				if (c->client == a && c->server == b)
+					n += c->c2s;
+				if (c->server == a && c->client == b)
+					n += c->s2c;
+				any |= (c->client == a && c->server == b) ||
+				       (c->server == a && c->client == b);
+			}
+			if (!any)
+				continue;
+			has = true;
+			sb_printf(y, "  - {delivered: {from: %s, to: %s, "
+				     "bytes: %" PRIu64 ", intact: true}}\n",
+				  host_names[a], host_names[b], n);
+		}
+		if (has)
+			sb_printf(y, "  - {host: %s, state: CLOSED, at: end}\n",
+				  host_names[a]);
+	}
+
+	/* the plan, for whoever reads a failing scenario */
+	for (int i = 0; i < pl->nconns; i++) {
+		const struct conn_plan *c = &pl->c[i];
+		sb_printf(y, "# conn %d: %s > %s:%u %s, %" PRIu64
+			     " B up, %" PRIu64 " B down; client %s on %s%s, "
+			     "server %s on %s%s\n",
+			  i, host_names[c->client], host_names[c->server],
+			  (unsigned)c->port, pattern_names[c->pat], c->c2s,
+			  c->s2c, op_names[c->cs.op], trigger_names[c->cs.trig],
+			  c->cs.slow ? " (slow reader)" : "",
+			  op_names[c->ss.op], trigger_names[c->ss.trig],
+			  c->ss.slow ? " (slow reader)" : "");
+	}
+}
+
+/* ---- running one scenario -------------------------------------------- */
+
+/* Connections a run may make, counting embryonic ones from late SYNs. */
+#define PROP_MAX_CONN_RECS 256
+
+/* Counts what the totals report and the script's failures, and keeps
+ * each connection's last state change. */
+struct count_sink {
+	struct trace_sink base;
+	uint64_t rexmits, app_errors;
+	char first_error[160];
+	struct conn_rec {
+		int host;
+		uint32_t conn;
+		int from, to;       /* its last state change */
+	} conns[PROP_MAX_CONN_RECS];
+	size_t nconns;
+};
+
+static struct conn_rec *conn_rec(struct count_sink *k, int host,
+				 uint32_t conn)
+{
+	for (size_t i = 0; i < k->nconns; i++)
+		if (k->conns[i].host == host && k->conns[i].conn == conn)
+			return &k->conns[i];
+	if (k->nconns == PROP_MAX_CONN_RECS)
+		return NULL; /* its ending reads as unknown: a failure */
+	k->conns[k->nconns] = (struct conn_rec){.host = host, .conn = conn};
+	return &k->conns[k->nconns++];
+}
+
+static void count_emit(struct trace_sink *s, const struct trace *tr,
+		       const struct trace_event *ev)
+{
+	struct count_sink *k = (struct count_sink *)s;
+	if (ev->kind == TR_SEND && (ev->b & TR_SEND_REXMIT))
+		k->rexmits++;
+	if (ev->kind == TR_STATE) {
+		struct conn_rec *c = conn_rec(k, ev->host, ev->conn);
+		if (c) {
+			c->from = ev->a;
+			c->to = ev->b;
+		}
+	}
+	if (ev->kind == TR_APP && ev->a == TR_APP_ERROR) {
+		char tb[40];
+		sim_time_fmt(ev->t, tb, sizeof tb);
+		if (!k->app_errors++)
+			snprintf(k->first_error, sizeof k->first_error,
+				 "%s at %s s: %s: %s",
+				 trace_host_name(tr, ev->host), tb,
+				 ev->name ? ev->name : "?",
+				 ev->text ? ev->text : "?");
+	}
+}
+
+struct totals {
+	uint64_t runs, failed, events, segments, lost, dup, corrupt,
+		qdrops, rexmits, bytes;
+	int64_t simtime;        /* ns, summed */
+};
+
+struct outcome {
+	enum sim_end end;
+	uint64_t events;
+	uint64_t hash;          /* of the canonical trace */
+	char *trace;            /* the trace itself */
+	size_t trace_len;
+	struct sbuf why;        /* the properties violated, one a line */
+};
+
+static void violated(struct outcome *o, const char *prop, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+static void violated(struct outcome *o, const char *prop, const char *fmt,
+		     ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sb_printf(&o->why, "  %-9s %s\n", prop, msg);
+}
+
+#define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
+
+static uint64_t fnv1a64(uint64_t h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+/* The canonical trace, hashed line by line as it is made: the lines are
+ * the text sink's (trace_format_line), without keeping them. */
+struct hash_sink {
+	struct trace_sink base;
+	uint64_t h;
+	bool oom;
+};
+
+static void hash_emit(struct trace_sink *s, const struct trace *tr,
+		      const struct trace_event *ev)
+{
+	struct hash_sink *k = (struct hash_sink *)s;
+	char line[1024];
+	int n = trace_format_line(tr, ev, line, sizeof line);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof line) {
+		k->h = fnv1a64(k->h, line, (size_t)n);
+	} else {
+		char *big = malloc((size_t)n + 1);
+		if (!big) {
+			k->oom = true;
+			return;
+		}
+		trace_format_line(tr, ev, big, (size_t)n + 1);
+		k->h = fnv1a64(k->h, big, (size_t)n);
+		free(big);
+	}
+	k->h = fnv1a64(k->h, "\n", 1);
+}
+
+/* The one non-listening socket of host h named `name`, or NULL; *n says
+ * how many there were. */
+static const struct app_sock *find_sock(const struct world *w, int h,
+					const char *name, int *n)
+{
+	const struct app_sock *found = NULL;
+	*n = 0;
+	for (const struct app_sock *s = w->apps[h].socks; s; s = s->next) {
+		if (s->listener || !s->name || strcmp(s->name, name) != 0)
+			continue;
+		if (!found)
+			found = s;
+		++*n;
+	}
+	return found;
+}
+
+/* One direction of connection i: `from` wrote `want` bytes, all of
+ * which `to` must have read, intact. */
+static void check_stream(struct outcome *o, int i, const char *dir,
+			 const struct app_sock *from,
+			 const struct app_sock *to, uint64_t want)
+{
+	if (from->written != want)
+		violated(o, "delivered", "conn %d %s: the sender's TCP took "
+					 "%" PRIu64 " of %" PRIu64 " bytes",
+			 i, dir, from->written, want);
+	if (to->received != want)
+		violated(o, "delivered", "conn %d %s: %" PRIu64 " of %" PRIu64
+					 " bytes read",
+			 i, dir, to->received, want);
+	if (to->bad)
+		violated(o, "delivered", "conn %d %s: %" PRIu64 " bad bytes, "
+					 "the first at offset %" PRIu64,
+			 i, dir, to->bad, to->first_bad);
+	if (to->unverified)
+		violated(o, "delivered", "conn %d %s: %" PRIu64
+					 " bytes from no known sender",
+			 i, dir, to->unverified);
+}
+
+/* The state connection `conn` of host h left for CLOSED, or -1. */
+static int closed_from(const struct count_sink *k, int h, uint32_t conn)
+{
+	for (size_t i = 0; i < k->nconns; i++)
+		if (k->conns[i].host == h && k->conns[i].conn == conn &&
+		    k->conns[i].to == TCP_CLOSED)
+			return k->conns[i].from;
+	return -1;
+}
+
+/* A connection must end normally, or by a RST in CLOSING, LAST-ACK or
+ * TIME-WAIT, which RFC 9293 §3.10.7.4 (second) obeys (RFC 1337's
+ * protection of TIME-WAIT is optional): the peer has forgotten the
+ * connection, its TIME-WAIT over while our FIN's retransmissions were
+ * lost, or a late duplicate met its closed port. Both FINs have arrived
+ * by then; whether all the data did is checked on its own. */
+static void check_ended(struct outcome *o, const struct count_sink *k,
+			int h, int i, const char *side,
+			const struct app_sock *s)
+{
+	if (!s->ended) {
+		violated(o, "closed", "conn %d %s: still %s at the end", i,
+			 side, s->c ? tcp_state_name(s->c->state) : "open");
+		return;
+	}
+	if (s->end == TCP_END_NORMAL)
+		return;
+	int from = closed_from(k, h, s->conn);
+	if (s->end == TCP_END_RESET &&
+	    (from == TCP_CLOSING || from == TCP_LAST_ACK ||
+	     from == TCP_TIME_WAIT))
+		return;
+	violated(o, "closed", "conn %d %s: ended %s in %s", i, side,
+		 tcp_end_name(s->end), from < 0 ? "?" : tcp_state_name(from));
+}
+
+/* The properties that need the world after its run. */
+static void check_world(struct outcome *o, const struct world *w,
+			const struct plan *pl, const struct count_sink *k)
+{
+	if (o->end != SIM_END_QUIET) {
+		char tb[40];
+		sim_time_fmt(w->sim.now, tb, sizeof tb);
+		violated(o, "closed", "the run ended %s at %s s, not "
+				      "quiescent",
+			 sim_end_name(o->end), tb);
+	}
+	for (int i = 0; i < pl->nconns; i++) {
+		const struct conn_plan *c = &pl->c[i];
+		char cn[8], sn[8];
+		int ncs, nss;
+		snprintf(cn, sizeof cn, "c%d", i);
+		snprintf(sn, sizeof sn, "s%d", i);
+		const struct app_sock *cs = find_sock(w, c->client, cn, &ncs);
+		const struct app_sock *ss = find_sock(w, c->server, sn, &nss);
+		if (ncs != 1 || nss != 1) {
+			violated(o, "delivered", "conn %d: %d client and %d "
+						 "server sockets, not one each",
+				 i, ncs, nss);
+			if (!cs || !ss)
+				continue;
+		}
+		check_stream(o, i, "client>server", cs, ss, c->c2s);
+		check_stream(o, i, "server>client", ss, cs, c->s2c);
+		check_ended(o, k, c->client, i, "client", cs);
+		check_ended(o, k, c->server, i, "server", ss);
+	}
+	/* no TCB left but listeners, and those with no half-open child */
+	for (size_t h = 0; h < w->nhosts; h++) {
+		const struct tcp_stack *st = &w->hosts[h].tcp;
+		for (const struct tcp_conn *c = st->head; c; c = c->next) {
+			if (c->state == TCP_LISTEN && c->half_open == 0)
+				continue;
+			violated(o, "closed", "%s: connection %" PRIu32
+					      " (port %u to %u) left in %s",
+				 w->hosts[h].name, c->id, (unsigned)c->lport,
+				 (unsigned)c->rport, tcp_state_name(c->state));
+		}
+	}
+}
+
+/* Give s to the trace, or destroy it if it cannot be attached. */
+static int attach(struct trace *tr, struct trace_sink *s)
+{
+	if (!s)
+		return -1;
+	if (trace_add_sink(tr, s) == 0)
+		return 0;
+	if (s->destroy)
+		s->destroy(s);
+	return -1;
+}
+
+/* Load `text` and run it once, hashing its canonical trace; with
+ * keep, the text sink also writes the trace to memory (o->trace). With
+ * pl, also check the properties and add to *tot. */
+static int run_text(const char *text, size_t len, const struct plan *pl,
+		    bool keep, struct outcome *o, struct totals *tot)
+{
+	struct scenario *scn = NULL;
+	struct scn_error err;
+	struct world w;
+	struct expect_run *er = NULL;
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *f = NULL;
+	bool built = false;
+	int rc = -1;
+
+	if (scn_load_string("prop.yaml", text, len, &scn, &err) < 0) {
+		char msg[2048];
+		scn_error_format(&err, msg, sizeof msg);
+		violated(o, "script", "the scenario does not load: %s", msg);
+		return -1;
+	}
+	if (world_build(&w, scn, NULL) < 0)
+		goto out;
+	built = true;
+	struct hash_sink hs = {.base = {.emit = hash_emit, .mask = TR_ALL},
+			       .h = FNV_OFFSET};
+	if (trace_add_sink(&w.sim.trace, &hs.base) < 0)
+		goto out;
+	if (keep) {
+		f = open_memstream(&buf, &blen);
+		if (attach(&w.sim.trace, f ? sink_text_new(f) : NULL) < 0)
+			goto out;
+	}
+	struct count_sink cnt = {.base = {.emit = count_emit,
+					  .mask = TR_BIT(TR_SEND) |
+						  TR_BIT(TR_APP) |
+						  TR_BIT(TR_STATE)}};
+	if (trace_add_sink(&w.sim.trace, &cnt.base) < 0)
+		goto out;
+	if (pl && scn->nexpects) {
+		struct trace_sink *es = NULL;
+		er = expect_new(scn->expects, scn->nexpects, &es);
+		if (!er || attach(&w.sim.trace, es) < 0)
+			goto out;
+	}
+
+	o->end = world_run(&w);
+	o->events = w.sim.events;
+	/* fclose() sets buf and blen for the last time */
+	int frc = trace_finish(&w.sim.trace);
+	int crc = f ? fclose(f) : 0;
+	f = NULL;
+	if (frc < 0 || crc != 0 || hs.oom)
+		goto out;
+	o->hash = hs.h;
+	o->trace = buf;
+	o->trace_len = blen;
+	buf = NULL;
+	rc = 0;
+	if (!pl)
+		goto out;
+
+	check_world(o, &w, pl, &cnt);
+	if (cnt.app_errors)
+		violated(o, "script", "%" PRIu64 " application errors, the "
+				      "first: %s",
+			 cnt.app_errors, cnt.first_error);
+	if (er && expect_judge(er, &w)) {
+		char *rep = NULL;
+		size_t rlen = 0;
+		FILE *rf = open_memstream(&rep, &rlen);
+		if (rf) {
+			expect_report(er, rf);
+			fclose(rf);
+		}
+		violated(o, "expect", "%zu of %zu expectations failed:",
+			 expect_failed(er), scn->nexpects);
+		sb_printf(&o->why, "%s", rep ? rep : "");
+		free(rep);
+	}
+	tot->events += w.sim.events;
+	tot->rexmits += cnt.rexmits;
+	tot->simtime += w.sim.now;
+	for (size_t i = 0; i < w.nlinks; i++)
+		for (int d = 0; d < 2; d++) {
+			const struct link_dir *ld = &w.links[i].dir[d];
+			tot->segments += ld->sent;
+			tot->lost += ld->lost;
+			tot->dup += ld->duplicated;
+			tot->corrupt += ld->corrupted;
+			tot->qdrops += ld->queue_drops;
+		}
+	for (int i = 0; i < pl->nconns; i++)
+		tot->bytes += pl->c[i].c2s + pl->c[i].s2c;
+out:
+	if (built) {
+		trace_fini(&w.sim.trace);
+		world_free(&w);
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	expect_free(er);
+	scn_free(scn);
+	if (rc < 0 && !o->why.len)
+		violated(o, "script", "out of memory");
+	return rc;
+}
+
+struct opts {
+	uint64_t runs, seed;
+	unsigned jobs;
+	const char *dir;
+	bool one;               /* -r: only run `only` */
+	uint64_t only;
+};
+
+/* Write n bytes to DIR/prop-fail-RUN.SUFFIX; returns 0 or -1. */
+static int save_file(const struct opts *op, uint64_t run, const char *suffix,
+		     const char *p, size_t n, char *path, size_t pathn)
+{
+	snprintf(path, pathn, "%s/prop-fail-%" PRIu64 "%s", op->dir, run,
+		 suffix);
+	FILE *f = fopen(path, "w");
+	if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+		fprintf(stderr, "prop: cannot write %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Save a failing scenario where `tcpsim run` can replay it. */
+static void save_failure(const struct opts *op, uint64_t run,
+			 const struct sbuf *y)
+{
+	char path[4096];
+	if (save_file(op, run, ".yaml", y->p, y->len, path, sizeof path) == 0)
+		fprintf(stderr, "prop: the scenario is in %s (replay: tcpsim "
+				"run %s)\n",
+			path, path);
+}
+
+/* Run `run`: generate, run, check, replay. Returns true if it held. */
+static bool one_run(const struct opts *op, uint64_t run, struct sbuf *y,
+		    struct totals *tot)
+{
+	struct plan pl;
+	struct outcome a = {0}, b = {0};
+	bool differs = false;
+	gen_scenario(op->seed, run, y, &pl);
+	if (y->oom) {
+		fprintf(stderr, "prop: out of memory\n");
+		exit(2);
+	}
+	tot->runs++;
+	if (run_text(y->p, y->len, &pl, false, &a, tot) == 0 &&
+	    run_text(y->p, y->len, NULL, false, &b, tot) == 0 &&
+	    (a.hash != b.hash || a.events != b.events)) {
+		violated(&a, "replay", "the replay's trace differs: %" PRIu64
+				       " events, hash %016" PRIx64 "; then "
+				       "%" PRIu64 " events, hash %016" PRIx64,
+			 a.events, a.hash, b.events, b.hash);
+		/* once more, each keeping its text, to show the difference */
+		struct outcome a2 = {0}, b2 = {0};
+		struct totals scratch = {0};
+		if (run_text(y->p, y->len, NULL, true, &a2, &scratch) == 0 &&
+		    run_text(y->p, y->len, NULL, true, &b2, &scratch) == 0) {
+			a.trace = a2.trace;
+			a.trace_len = a2.trace_len;
+			b.trace = b2.trace;
+			b.trace_len = b2.trace_len;
+		} else {
+			free(a2.trace);
+			free(b2.trace);
+		}
+		sb_free(&a2.why);
+		sb_free(&b2.why);
+		differs = true;
+	}
+	bool ok = a.why.len == 0 && b.why.len == 0;
+	if (!ok) {
+		tot->failed++;
+		fprintf(stderr, "prop: FAIL master seed %" PRIu64
+				" run %" PRIu64 ":\n%s%s",
+			op->seed, run, a.why.p ? a.why.p : "",
+			b.why.p ? b.why.p : "");
+		save_failure(op, run, y);
+	}
+	/* both traces, for diff: tcpsim alone may not reproduce a
+	 * difference that depends on what ran before in the process */
+	char path[4096];
+	if (differs &&
+	    save_file(op, run, ".trace", a.trace, a.trace_len, path,
+		      sizeof path) == 0 &&
+	    save_file(op, run, ".replay.trace", b.trace, b.trace_len, path,
+		      sizeof path) == 0)
+		fprintf(stderr, "prop: the two traces are in %s/prop-fail-"
+				"%" PRIu64 ".trace and %s\n",
+			op->dir, run, path);
+	free(a.trace);
+	free(b.trace);
+	sb_free(&a.why);
+	sb_free(&b.why);
+	return ok;
+}
+
+/* ---- workers ----------------------------------------------------------- */
+
+/* A worker reports on a pipe: the number of each run as it starts (so a
+ * run that crashes the worker is known), then its totals. */
+struct msg {
+	char kind;              /* 'R' a run starts, 'T' totals */
+	uint64_t run;
+	struct totals tot;
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t k = write(fd, c, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static void add_totals(struct totals *a, const struct totals *b)
+{
+	a->runs += b->runs;
+	a->failed += b->failed;
+	a->events += b->events;
+	a->segments += b->segments;
+	a->lost += b->lost;
+	a->dup += b->dup;
+	a->corrupt += b->corrupt;
+	a->qdrops += b->qdrops;
+	a->rexmits += b->rexmits;
+	a->bytes += b->bytes;
+	a->simtime += b->simtime;
+}
+
+/* Worker k: runs k, k + jobs, ...; reports on fd (-1: in process). */
+static int worker(const struct opts *op, unsigned k, int fd,
+		  struct totals *out)
+{
+	struct sbuf y = {0};
+	struct totals tot = {0};
+	for (uint64_t run = k; run < op->runs; run += op->jobs) {
+		if (fd >= 0) {
+			struct msg m = {.kind = 'R', .run = run};
+			if (write_all(fd, &m, sizeof m) < 0)
+				break;
+		}
+		one_run(op, run, &y, &tot);
+		if (tot.failed >= PROP_MAX_FAILS) {
+			fprintf(stderr, "prop: worker %u stops after %u "
+					"failures\n",
+				k, PROP_MAX_FAILS);
+			break;
+		}
+	}
+	sb_free(&y);
+	if (fd >= 0) {
+		struct msg m = {.kind = 'T', .tot = tot};
+		write_all(fd, &m, sizeof m);
+	}
+	add_totals(out, &tot);
+	return tot.failed ? 1 : 0;
+}
+
+/* Fork the workers, follow their reports, and add up their totals.
+ * Returns the number of workers that failed or died. */
+static int run_workers(const struct opts *op, struct totals *tot)
+{
+	struct wk {
+		pid_t pid;
+		int fd;
+		bool done, got_totals;
+		uint64_t last;  /* run in progress */
+		bool started;
+		struct msg m;
+		size_t have;
+	} ws[PROP_MAX_JOBS];
+	int bad = 0;
+	fflush(NULL);
+	for (unsigned k = 0; k < op->jobs; k++) {
+		int p[2];
+		if (pipe(p) < 0) {
+			perror("prop: pipe");
+			exit(2);
+		}
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("prop: fork");
+			exit(2);
+		}
+		if (pid == 0) {
+			close(p[0]);
+			for (unsigned j = 0; j < k; j++)
+				close(ws[j].fd);
+			struct totals mine = {0};
+			int st = worker(op, k, p[1], &mine);
+			close(p[1]);
+			fflush(NULL);
+			_exit(st);
+		}
+		close(p[1]);
+		ws[k] = (struct wk){.pid = pid, .fd = p[0]};
+	}
+	/* read every pipe as it fills, so no worker waits on another */
+	unsigned open = op->jobs;
+	while (open) {
+		struct pollfd pf[PROP_MAX_JOBS];
+		unsigned idx[PROP_MAX_JOBS], n = 0;
+		for (unsigned k = 0; k < op->jobs; k++)
+			if (!ws[k].done) {
+				pf[n] = (struct pollfd){.fd = ws[k].fd,
+							.events = POLLIN};
+				idx[n++] = k;
+			}
+		if (poll(pf, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("prop: poll");
+			exit(2);
+		}
+		for (unsigned i = 0; i < n; i++) {
+			struct wk *x = &ws[idx[i]];
+			if (!pf[i].revents)
+				continue;
+			ssize_t got = read(x->fd, (char *)&x->m + x->have,
+					   sizeof x->m - x->have);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				x->done = true;
+				open--;
+				close(x->fd);
+				continue;
+			}
+			x->have += (size_t)got;
+			if (x->have < sizeof x->m)
+				continue;
+			x->have = 0;
+			if (x->m.kind == 'R') {
+				x->last = x->m.run;
+				x->started = true;
+			} else {
+				add_totals(tot, &x->m.tot);
+				x->got_totals = true;
+			}
+		}
+	}
+	for (unsigned k = 0; k < op->jobs; k++) {
+		int st;
+		while (waitpid(ws[k].pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(st) && WEXITSTATUS(st) <= 1 && ws[k].got_totals) {
+			bad += WEXITSTATUS(st) != 0;
+			continue;
+		}
+		/* it died in a run: say which, and keep that scenario */
+		bad++;
+		tot->failed++;
+		if (WIFSIGNALED(st))
+			fprintf(stderr, "prop: FAIL worker %u killed by signal "
+					"%d",
+				k, WTERMSIG(st));
+		else
+			fprintf(stderr, "prop: FAIL worker %u exited with "
+					"status %d",
+				k, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		if (!ws[k].started) {
+			fputc('\n', stderr);
+			continue;
+		}
+		fprintf(stderr, " in master seed %" PRIu64 " run %" PRIu64 "\n",
+			op->seed, ws[k].last);
+		struct sbuf y = {0};
+		struct plan pl;
+		gen_scenario(op->seed, ws[k].last, &y, &pl);
+		save_failure(op, ws[k].last, &y);
+		sb_free(&y);
+	}
+	return bad;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static int parse_u64(const char *what, const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 0);
+	if (!*s || *s == '-' || *end || errno) {
+		fprintf(stderr, "prop: %s expects a number, found '%s'\n", what,
+			s);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts op = {.runs = PROP_RUNS, .seed = PROP_SEED,
+			  .jobs = PROP_JOBS, .dir = "."};
+	uint64_t x;
+	int c;
+	while ((c = getopt(argc, argv, "n:s:j:o:r:")) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_u64("-n", optarg, &op.runs) < 0)
+				return 2;
+			break;
+		case 's':
+			if (parse_u64("-s", optarg, &op.seed) < 0)
+				return 2;
+			break;
+		case 'j':
+			if (parse_u64("-j", optarg, &x) < 0)
+				return 2;
+			if (x < 1 || x > PROP_MAX_JOBS) {
+				fprintf(stderr, "prop: -j is 1 to %d\n",
+					PROP_MAX_JOBS);
+				return 2;
+			}
+			op.jobs = (unsigned)x;
+			break;
+		case 'o':
+			op.dir = optarg;
+			break;
+		case 'r':
+			if (parse_u64("-r", optarg, &op.only) < 0)
+				return 2;
+			op.one = true;
+			break;
+		default:
+			fprintf(stderr, "usage: prop [-n RUNS] [-s SEED] "
+					"[-j WORKERS] [-o DIR] [-r RUN]\n");
+			return 2;
+		}
+	}
+	const char *env = getenv("TCPSIM_PROP_RUNS");
+	if (env && *env && parse_u64("TCPSIM_PROP_RUNS", env, &op.runs) < 0)
+		return 2;
+	env = getenv("TCPSIM_PROP_SEED");
+	if (env && *env && parse_u64("TCPSIM_PROP_SEED", env, &op.seed) < 0)
+		return 2;
+
+	if (op.one) {
+		struct sbuf y = {0};
+		struct plan pl;
+		struct totals tot = {0};
+		gen_scenario(op.seed, op.only, &y, &pl);
+		fputs(y.p, stdout);
+		bool ok = one_run(&op, op.only, &y, &tot);
+		printf("prop: run %" PRIu64 ": %s, %" PRIu64 " events\n",
+		       op.only, ok ? "every property holds" : "FAILED",
+		       tot.events);
+		sb_free(&y);
+		return ok ? 0 : 1;
+	}
+
+	struct totals tot = {0};
+	double t0 = now_s();
+	if (op.jobs > op.runs)
+		op.jobs = op.runs ? (unsigned)op.runs : 1;
+	int bad = 0;
+	if (op.jobs == 1)
+		bad = worker(&op, 0, -1, &tot);
+	else
+		bad = run_workers(&op, &tot);
+	double t = now_s() - t0;
+	/* events and segments count each run once, not its replay */
+	printf("prop: %" PRIu64 " runs, %" PRIu64 " failed (master seed "
+	       "%" PRIu64 ", %u worker%s, %.1f s wall): %" PRIu64 " events, "
+	       "%.0f s simulated, %" PRIu64 " bytes delivered; segments: "
+	       "%" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64 " corrupted, "
+	       "%" PRIu64 " duplicated, %" PRIu64 " queue drops, %" PRIu64
+	       " retransmitted\n",
+	       tot.runs, tot.failed, op.seed, op.jobs, op.jobs == 1 ? "" : "s",
+	       t, tot.events, (double)tot.simtime / 1e9, tot.bytes,
+	       tot.segments, tot.lost, tot.corrupt, tot.dup, tot.qdrops,
+	       tot.rexmits);
+	return bad || tot.failed ? 1 : 0;
+}
