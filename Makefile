@@ -20,6 +20,7 @@ EXTRA_CFLAGS ?=
 
 YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
@@ -30,7 +31,8 @@ CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) $(EXTRA_CFLAGS) -MMD -MP
 LDFLAGS := $(SAN)
 
 LIB_SRCS := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c)))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_data.o
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_data.o \
+	$(BUILD)/gen/ladder_gp.o
 SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
 TEST_SRCS := $(sort $(wildcard tests/check_*.c)) tests/tcp_harness.c
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
@@ -44,8 +46,8 @@ PROP := $(BUILD)/tests/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit bad cli prop asan valgrind bench clean \
-	deps-build deps-test deps-asan
+.PHONY: all run test check unit bad cli golden prop pcap diagrams asan \
+	valgrind bench clean deps-build deps-test deps-asan
 
 all: $(TCPSIM)
 
@@ -60,19 +62,30 @@ $(BUILD)/gen/builtin_data.c: $(SCENARIOS) sim/gen-builtin.sh
 $(BUILD)/gen/builtin_data.o: $(BUILD)/gen/builtin_data.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# The ladder plot's gnuplot script, compiled in as the string
+# plot_ladder_gp (sim/sink_plot.c), so an installed tcpsim needs no
+# source tree to run --ladder-plot.
+$(BUILD)/gen/ladder_gp.c: plots/ladder.gp sim/gen-builtin.sh
+	@mkdir -p $(@D)
+	sh sim/gen-builtin.sh --string plot_ladder_gp $@ plots/ladder.gp
+
+$(BUILD)/gen/ladder_gp.o: $(BUILD)/gen/ladder_gp.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(TCPSIM): $(BUILD)/sim/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS)
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(CHECK_ALL): $(TEST_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) $(YAML_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) $(YAML_LIBS) \
+		$(PCAP_LIBS)
 
 # Not a Check suite: it reports its own figures (tests/prop.c).
 $(BUILD)/tests/prop.o: tests/prop.c
@@ -80,11 +93,13 @@ $(BUILD)/tests/prop.o: tests/prop.c
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(PROP): $(BUILD)/tests/prop.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(BUILD)/tests/prop.o $(LIB) $(YAML_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/tests/prop.o $(LIB) $(YAML_LIBS) \
+		$(PCAP_LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(YAML_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(YAML_LIBS) \
+		$(PCAP_LIBS) -lm
 
 # ---- the README's two commands ------------------------------------------
 
@@ -100,7 +115,7 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit bad cli prop
+check: unit bad cli golden pcap diagrams prop
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
@@ -110,6 +125,18 @@ bad: $(TCPSIM)
 
 cli: $(TCPSIM)
 	sh tests/cli.sh $(TCPSIM)
+
+# Every scenario's trace against its golden (DIR/golden/NAME.trace).
+golden: $(TCPSIM)
+	$(TCPSIM) check --quiet scenarios tests/outputs
+
+# Every scenario's capture read by tshark, checksums validated.
+pcap: $(TCPSIM)
+	sh tests/pcap.sh $(TCPSIM) $(BUILD)/pcap
+
+# Every scenario's chart rendered by mscgen, its ladder plot by gnuplot.
+diagrams: $(TCPSIM)
+	sh tests/diagrams.sh $(TCPSIM) $(BUILD)/diagrams
 
 # A failing run leaves its scenario in $(BUILD)/prop-fail-RUN.yaml.
 prop: $(PROP)

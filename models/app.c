@@ -8,6 +8,7 @@
 #include "host.h"
 #include "sim.h"
 #include "trace.h"
+#include "grow.h"
 
 /* ---- streams: what each socket wrote ----------------------------------- */
 
@@ -115,14 +116,8 @@ static int stream_append(struct app_stream *st, enum piece_kind kind,
 			return 0;
 		}
 	}
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? 2 * st->cap : 4;
-		struct piece *p = realloc(st->p, cap * sizeof *p);
-		if (!p)
-			return -1;
-		st->p = p;
-		st->cap = cap;
-	}
+	if (grow(&st->p, &st->cap, st->n + 1, sizeof *st->p, 4) < 0)
+		return -1;
 	st->p[st->n++] = (struct piece){st->len, len, kind, text, src, src_off};
 	st->len += len;
 	return 0;
@@ -175,14 +170,8 @@ static uint64_t stream_expected(const struct app_stream *st, uint64_t off,
 static struct app_stream *stream_new(struct app_registry *reg,
 				     const struct tcp_conn *c)
 {
-	if (reg->n == reg->cap) {
-		size_t cap = reg->cap ? 2 * reg->cap : 16;
-		struct app_stream **s = realloc(reg->s, cap * sizeof *s);
-		if (!s)
-			return NULL;
-		reg->s = s;
-		reg->cap = cap;
-	}
+	if (grow(&reg->s, &reg->cap, reg->n + 1, sizeof *reg->s, 16) < 0)
+		return NULL;
 	struct app_stream *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;

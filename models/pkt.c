@@ -1,5 +1,6 @@
 /* pkt.c — chunked free-list allocator for packets. */
 #include "pkt.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,11 @@ void pkt_pool_fini(struct pkt_pool *pp)
 	memset(pp, 0, sizeof *pp);
 }
 
-static int grow(struct pkt_pool *pp)
+static int add_chunk(struct pkt_pool *pp)
 {
-	if (pp->nchunks == pp->chunks_cap) {
-		size_t n = pp->chunks_cap ? 2 * pp->chunks_cap : 8;
-		void **c = realloc(pp->chunks, n * sizeof *c);
-		if (!c)
-			return -1;
-		pp->chunks = c;
-		pp->chunks_cap = n;
-	}
+	if (grow(&pp->chunks, &pp->chunks_cap, pp->nchunks + 1,
+		 sizeof *pp->chunks, 8) < 0)
+		return -1;
 	char *mem = malloc(pp->size * PKTS_PER_CHUNK);
 	if (!mem)
 		return -1;
@@ -48,7 +44,7 @@ struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg)
 {
 	if (seg->len > pp->cap)
 		return NULL;
-	if (!pp->free && grow(pp) < 0)
+	if (!pp->free && add_chunk(pp) < 0)
 		return NULL;
 	struct pkt *p = pp->free;
 	pp->free = p->next;

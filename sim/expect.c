@@ -21,6 +21,7 @@
 #include "app.h"
 #include "segment.h"
 #include "world.h"
+#include "grow.h"
 
 #define FIRST_TIMES 3
 
@@ -165,15 +166,9 @@ static bool matches(const struct expectation *e, const struct trace *tr,
 
 static void record_state(struct expect_run *r, const struct trace_event *ev)
 {
-	if (r->nhist == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-		struct state_rec *h = realloc(r->hist, cap * sizeof *h);
-		if (!h) {
-			r->oom = true;
-			return;
-		}
-		r->hist = h;
-		r->cap = cap;
+	if (grow(&r->hist, &r->cap, r->nhist + 1, sizeof *r->hist, 64) < 0) {
+		r->oom = true;
+		return;
 	}
 	r->hist[r->nhist++] = (struct state_rec){ev->host, ev->conn, ev->tuple,
 						 ev->t, ev->a, ev->b};

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "cli.h"
 #include "expect.h"
 #include "outfile.h"
 #include "scenario.h"
@@ -21,8 +22,6 @@
 #include "world.h"
 
 #define TCPSIM_VERSION "0.1.0"
-
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 /* The one piece of process-wide state: raised by SIGINT/SIGTERM, read by
  * the event loop through sim.interrupt. */
@@ -42,6 +41,10 @@ static void usage(FILE *f)
 	      "  run [SCENARIO] [OPTIONS]  run a scenario file (SCENARIO.yaml) or a\n"
 	      "                            built-in scenario by name; with none, the\n"
 	      "                            built-in '" BUILTIN_DEFAULT "'\n"
+	      "  check SCENARIO.yaml...|DIR  run scenarios and compare each trace\n"
+	      "                            with its golden, DIR/golden/NAME.trace\n"
+	      "                            (tcpsim check --help)\n"
+	      "  diff A.trace B.trace      compare two traces\n"
 	      "  list                      list the built-in scenarios\n"
 	      "  help                      show this help\n"
 	      "\n"
@@ -51,8 +54,20 @@ static void usage(FILE *f)
 	      "      --max-events N  cap on events (overrides the scenario's)\n"
 	      "  -t, --trace FILE    write the canonical text trace to FILE (- for\n"
 	      "                      standard output)\n"
+	      "      --jsonl FILE    write the events as JSON Lines to FILE\n"
+	      "      --pcap FILE     write every segment to FILE, a pcap capture\n"
+	      "      --msc FILE      write a message sequence chart (mscgen) to FILE\n"
+	      "      --diagram FILE  render that chart to FILE.svg or FILE.png\n"
+	      "                      (needs mscgen)\n"
+	      "      --ladder-plot FILE\n"
+	      "                      draw the sequence diagram to scale, FILE.svg\n"
+	      "                      or FILE.png (needs gnuplot)\n"
+	      "      --relative      sequence numbers relative to each side's\n"
+	      "                      initial one (in diagrams), as Wireshark shows\n"
 	      "      --no-ladder     do not draw the sequence diagram\n"
 	      "      --ascii         draw the diagram with ASCII characters only\n"
+	      "      --no-color      no colour in the diagram (also: NO_COLOR set,\n"
+	      "                      or standard output not a terminal)\n"
 	      "  -q, --quiet         print nothing but errors\n"
 	      "\n"
 	      "  -h, --help          show this help\n"
@@ -64,11 +79,15 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The files a run writes, each appearing whole or not at all. */
+enum out_kind { OUT_TRACE, OUT_JSONL, OUT_PCAP, OUT_MSC, OUT_NKINDS };
+
 struct run_args {
 	const char *scenario;
-	const char *trace;
+	const char *out[OUT_NKINDS];  /* paths; "-" is standard output */
+	const char *diagram, *ladder_plot;
 	struct world_opts wopts;
-	bool no_ladder, ascii, quiet;
+	bool no_ladder, ascii, quiet, relative, no_color;
 };
 
 static int parse_u64_arg(const char *opt, const char *v, uint64_t *out)
@@ -98,6 +117,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"stop", required_argument, NULL, 'S'},
 		{"max-events", required_argument, NULL, 'M'},
 		{"trace", required_argument, NULL, 't'},
+		{"jsonl", required_argument, NULL, 'J'},
+		{"pcap", required_argument, NULL, 'P'},
+		{"msc", required_argument, NULL, 'C'},
+		{"diagram", required_argument, NULL, 'D'},
+		{"ladder-plot", required_argument, NULL, 'G'},
+		{"relative", no_argument, NULL, 'R'},
+		{"no-color", no_argument, NULL, 'N'},
 		{"no-ladder", no_argument, NULL, 'L'},
 		{"ascii", no_argument, NULL, 'A'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -136,7 +162,28 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			}
 			break;
 		case 't':
-			a->trace = optarg;
+			a->out[OUT_TRACE] = optarg;
+			break;
+		case 'J':
+			a->out[OUT_JSONL] = optarg;
+			break;
+		case 'P':
+			a->out[OUT_PCAP] = optarg;
+			break;
+		case 'C':
+			a->out[OUT_MSC] = optarg;
+			break;
+		case 'D':
+			a->diagram = optarg;
+			break;
+		case 'G':
+			a->ladder_plot = optarg;
+			break;
+		case 'R':
+			a->relative = true;
+			break;
+		case 'N':
+			a->no_color = true;
 			break;
 		case 'L':
 			a->no_ladder = true;
@@ -155,6 +202,15 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			return -1;
 		}
 	}
+	int to_stdout = 0;
+	for (int k = 0; k < OUT_NKINDS; k++)
+		to_stdout += a->out[k] && strcmp(a->out[k], "-") == 0;
+	if (to_stdout > 1) {
+		fputs("tcpsim: only one output can go to standard output "
+		      "('-')\n",
+		      stderr);
+		return -1;
+	}
 	if (optind < argc)
 		a->scenario = argv[optind++];
 	if (optind < argc) {
@@ -165,41 +221,6 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 	}
 	return 0;
 }
-
-static bool is_path(const char *s)
-{
-	return strchr(s, '/') || strchr(s, '.');
-}
-
-static int load(const char *name, struct scenario **scn)
-{
-	struct scn_error err;
-	char msg[2048];
-	int rc;
-	if (!name)
-		name = BUILTIN_DEFAULT;
-	const struct builtin_scenario *b = is_path(name) ? NULL
-							 : builtin_find(name);
-	if (b) {
-		char file[128];
-		snprintf(file, sizeof file, "%s (built-in)", b->name);
-		rc = scn_load_string(file, b->text, b->len, scn, &err);
-	} else if (!is_path(name) && access(name, F_OK) != 0) {
-		fprintf(stderr, "tcpsim: no scenario file or built-in scenario "
-				"named '%s' (try 'tcpsim list')\n",
-			name);
-		return -1;
-	} else {
-		rc = scn_load_file(name, scn, &err);
-	}
-	if (rc < 0) {
-		scn_error_format(&err, msg, sizeof msg);
-		fputs(msg, stderr);
-		return -1;
-	}
-	return 0;
-}
-
 
 static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 {
@@ -253,12 +274,24 @@ static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 		fputs("tcpsim: out of memory\n", f);
 }
 
+/* Attach s (NULL: out of memory). */
+static int attach(struct world *w, struct trace_sink *s)
+{
+	if (!s || trace_add_sink(&w->sim.trace, s) < 0) {
+		if (s && s->destroy)
+			s->destroy(s);
+		fputs("tcpsim: out of memory\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {0};
 	struct scenario *scn = NULL;
 	struct world w;
-	struct outfile trace_out = {0};
+	struct outfile out[OUT_NKINDS] = {{0}};
 	struct expect_run *er = NULL;
 	char err[1024];
 	int status = EXIT_USAGE;
@@ -266,7 +299,7 @@ static int cmd_run(int argc, char **argv)
 
 	if (parse_run_args(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	if (load(a.scenario, &scn) < 0)
+	if (cli_load(a.scenario, &scn) < 0)
 		return EXIT_USAGE;
 	if (world_build(&w, scn, &a.wopts) < 0) {
 		fputs("tcpsim: out of memory building the world\n", stderr);
@@ -274,40 +307,84 @@ static int cmd_run(int argc, char **argv)
 	}
 	built = true;
 	w.sim.interrupt = &interrupted;
-	bool trace_stdout = a.trace && strcmp(a.trace, "-") == 0;
-	if (a.trace) {
-		if (outfile_open(&trace_out, a.trace, err, sizeof err) < 0) {
+	bool any_stdout = false;
+	struct diagram_opts dopts = {.relative = a.relative};
+	for (int k = 0; k < OUT_NKINDS; k++) {
+		if (!a.out[k])
+			continue;
+		any_stdout |= strcmp(a.out[k], "-") == 0;
+		if (outfile_open(&out[k], a.out[k], err, sizeof err) < 0) {
 			fprintf(stderr, "tcpsim: %s\n", err);
 			goto out;
 		}
-		struct trace_sink *s = sink_text_new(trace_out.f);
-		if (!s || trace_add_sink(&w.sim.trace, s) < 0) {
-			fputs("tcpsim: out of memory\n", stderr);
-			goto out;
+		struct trace_sink *s = NULL;
+		switch ((enum out_kind)k) {
+		case OUT_TRACE:
+			s = sink_text_new(out[k].f);
+			break;
+		case OUT_JSONL:
+			s = sink_jsonl_new(out[k].f);
+			break;
+		case OUT_PCAP:
+			s = sink_pcap_new(out[k].f, err, sizeof err);
+			if (!s) {
+				fprintf(stderr, "tcpsim: --pcap: %s\n", err);
+				goto out;
+			}
+			break;
+		case OUT_MSC:
+			s = sink_msc_new(out[k].f, &dopts);
+			break;
+		case OUT_NKINDS:
+			break;
 		}
+		if (attach(&w, s) < 0)
+			goto out;
 	}
-	if (!a.no_ladder && !a.quiet && !trace_stdout) {
-		struct ladder_opts lo = {.ascii = a.ascii};
-		struct trace_sink *s = sink_ladder_new(stdout, &lo);
-		if (!s || trace_add_sink(&w.sim.trace, s) < 0) {
-			fputs("tcpsim: out of memory\n", stderr);
+	if (a.diagram) {
+		struct trace_sink *s = sink_diagram_new(a.diagram, &dopts, err,
+							sizeof err);
+		if (!s) {
+			fprintf(stderr, "tcpsim: --diagram: %s\n", err);
 			goto out;
 		}
+		if (attach(&w, s) < 0)
+			goto out;
+	}
+	if (a.ladder_plot) {
+		struct trace_sink *s = sink_ladder_plot_new(a.ladder_plot, &dopts,
+							    err, sizeof err);
+		if (!s) {
+			fprintf(stderr, "tcpsim: --ladder-plot: %s\n", err);
+			goto out;
+		}
+		if (attach(&w, s) < 0)
+			goto out;
+	}
+	if (!a.no_ladder && !a.quiet && !any_stdout) {
+		const char *nc = getenv("NO_COLOR");
+		struct ladder_opts lo = {
+			.ascii = a.ascii,
+			.relative = a.relative,
+			.color = !a.no_color && !(nc && *nc) &&
+				 isatty(fileno(stdout)),
+		};
+		if (attach(&w, sink_ladder_new(stdout, &lo)) < 0)
+			goto out;
 	}
 
 	if (scn->nexpects) {
 		struct trace_sink *s = NULL;
 		er = expect_new(scn->expects, scn->nexpects, &s);
-		if (!er || trace_add_sink(&w.sim.trace, s) < 0) {
-			fputs("tcpsim: out of memory\n", stderr);
+		if (!er || attach(&w, s) < 0)
 			goto out;
-		}
 	}
 
 	enum sim_end end = world_run(&w);
 	bool complete = end == SIM_END_QUIET || end == SIM_END_STOP;
 	if (end == SIM_END_INTERRUPT) {
-		outfile_abort(&trace_out);
+		for (int k = 0; k < OUT_NKINDS; k++)
+			outfile_abort(&out[k]);
 		fputs("tcpsim: interrupted; no output file was written\n",
 		      stderr);
 		status = EXIT_FAILED;
@@ -324,14 +401,23 @@ static int cmd_run(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	int frc = trace_finish(&w.sim.trace);
-	if (frc < 0 || outfile_commit(&trace_out, err, sizeof err) < 0) {
-		fprintf(stderr, "tcpsim: %s\n", frc < 0 ? "writing output failed"
-							: err);
+	if (trace_finish(&w.sim.trace) < 0) {
+		for (int i = 0; i < w.sim.trace.nsinks; i++)
+			if (w.sim.trace.sinks[i]->error)
+				fprintf(stderr, "tcpsim: %s\n",
+					w.sim.trace.sinks[i]->error);
+		fputs("tcpsim: writing the output failed\n", stderr);
 		status = EXIT_USAGE;
 		goto out;
 	}
-	FILE *rep = trace_stdout ? stderr : stdout;
+	for (int k = 0; k < OUT_NKINDS; k++) {
+		if (outfile_commit(&out[k], err, sizeof err) < 0) {
+			fprintf(stderr, "tcpsim: %s\n", err);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
+	FILE *rep = any_stdout ? stderr : stdout;
 	if (!a.quiet)
 		print_summary(rep, &w, end);
 	else if (!complete)
@@ -344,7 +430,8 @@ static int cmd_run(int argc, char **argv)
 		expect_report(er, rep);
 	}
 out:
-	outfile_abort(&trace_out);
+	for (int k = 0; k < OUT_NKINDS; k++)
+		outfile_abort(&out[k]);
 	if (built) {
 		trace_fini(&w.sim.trace);
 		world_free(&w);
@@ -400,6 +487,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list();
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "diff") == 0)
+		return cmd_diff(argc - 1, argv + 1);
 	fprintf(stderr, "tcpsim: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

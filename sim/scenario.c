@@ -21,6 +21,7 @@
 #include <yaml.h>
 
 #include "segment.h"
+#include "grow.h"
 
 #define MAX_FILE_SIZE (16u << 20)
 
@@ -618,16 +619,11 @@ static void *own(struct ld *ld, yaml_node_t *n, void *p)
 		fail(ld, n, "out of memory");
 		return NULL;
 	}
-	if (s->nowned == s->owned_cap) {
-		size_t cap = s->owned_cap ? 2 * s->owned_cap : 32;
-		void **o = realloc(s->owned, cap * sizeof *o);
-		if (!o) {
-			free(p);
-			fail(ld, n, "out of memory");
-			return NULL;
-		}
-		s->owned = o;
-		s->owned_cap = cap;
+	if (grow(&s->owned, &s->owned_cap, s->nowned + 1, sizeof *s->owned,
+		 32) < 0) {
+		free(p);
+		fail(ld, n, "out of memory");
+		return NULL;
 	}
 	s->owned[s->nowned++] = p;
 	return p;
@@ -1520,14 +1516,9 @@ static int add_link(struct ld *ld, yaml_node_t *n, int a, int b,
 	struct scenario *s = ld->s;
 	if (s->nlinks >= (1u << 20))
 		return fail(ld, n, "too many links (more than %u)", 1u << 20);
-	if (s->nlinks == s->links_cap) {
-		size_t cap = s->links_cap ? 2 * s->links_cap : 8;
-		struct scn_link *l = realloc(s->links, cap * sizeof *l);
-		if (!l)
-			return fail(ld, n, "out of memory");
-		s->links = l;
-		s->links_cap = cap;
-	}
+	if (grow(&s->links, &s->links_cap, s->nlinks + 1, sizeof *s->links,
+		 8) < 0)
+		return fail(ld, n, "out of memory");
 	struct scn_link *l = &s->links[s->nlinks++];
 	*l = (struct scn_link){
 		.line = (int)n->start_mark.line + 1,
@@ -1984,6 +1975,12 @@ static int load_inject(struct ld *ld, yaml_node_t *v, struct app_action *a,
 				   "HOST:PORT)");
 	if (il.has_len && j->text)
 		return fail(ld, v, "inject has 'len' or 'data', not both");
+	/* An IPv4 packet holds 65535 bytes: 20 of IP header, 20 of TCP,
+	 * and 4 more for the MSS option. */
+	if (j->mss && j->len > 65491)
+		return fail(ld, v, "with 'mss', 'len' (or 'data') is at most "
+				   "65491 bytes: the MSS option takes 4 of "
+				   "the 65535 an IPv4 packet holds");
 	if (!map_get(ld, v, "win") && (j->flags & TCP_RST))
 		j->wnd = 0;
 	return 0;
@@ -2244,14 +2241,8 @@ static int push_action(struct ld *ld, yaml_node_t *n, int host,
 		       const struct app_action *a)
 {
 	struct scn_host *h = &ld->s->hosts[host];
-	if (h->nacts == h->acts_cap) {
-		size_t cap = h->acts_cap ? 2 * h->acts_cap : 4;
-		struct app_action *x = realloc(h->acts, cap * sizeof *x);
-		if (!x)
-			return fail(ld, n, "out of memory");
-		h->acts = x;
-		h->acts_cap = cap;
-	}
+	if (grow(&h->acts, &h->acts_cap, h->nacts + 1, sizeof *h->acts, 4) < 0)
+		return fail(ld, n, "out of memory");
 	h->acts[h->nacts++] = *a;
 	return 0;
 }

@@ -12,6 +12,12 @@
  * Rows merge only "state, then the segment that state sent" at the same
  * time on the same host; anything else starts a new row, so the diagram
  * keeps the trace's order.
+ *
+ * The space between two lifelines is as wide as the arrows drawn across
+ * it need, so three or thirty hosts take no more room than their labels.
+ * Sequence numbers are absolute, or relative to each side's initial one
+ * (sim/seqrel.h). Colour, when asked for, marks losses red,
+ * retransmissions yellow, injected segments magenta and states bold.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +25,8 @@
 #include <string.h>
 
 #include "segment.h"
+#include "seglabel.h"
+#include "seqrel.h"
 #include "sinks.h"
 #include "tcp.h"
 
@@ -65,6 +73,7 @@ struct ladder {
 	unsigned pending_note;   /* for the host's next arrow this instant */
 	int pending_host;
 	sim_time_t pending_t;
+	struct seqrel rel;       /* for relative sequence numbers */
 	bool oom;
 };
 
@@ -92,19 +101,6 @@ static struct lrow *new_row(struct ladder *l, sim_time_t t)
 static struct lrow *last_row(struct ladder *l)
 {
 	return l->n ? &l->rows[l->n - 1] : NULL;
-}
-
-static void label_seg(char *buf, size_t n, const struct tcp_seg *s)
-{
-	char fl[40];
-	tcp_flags_fmt(s->flags, fl, sizeof fl);
-	int w = snprintf(buf, n, "%s seq=%" PRIu32, fl, s->seq);
-	if (w < 0 || (size_t)w >= n)
-		return;
-	if (s->flags & TCP_ACK)
-		w += snprintf(buf + w, n - (size_t)w, " ack=%" PRIu32, s->ack);
-	if (w >= 0 && (size_t)w < n && s->len)
-		snprintf(buf + w, n - (size_t)w, " len=%" PRIu32, s->len);
 }
 
 static void add_arrow_index(struct ladder *l, size_t row)
@@ -159,7 +155,10 @@ static struct lrow *arrow_row(struct ladder *l, const struct trace_event *ev)
 	r->from = ev->host;
 	r->to = ev->peer;
 	r->pkt = ev->pkt;
-	label_seg(r->seg, sizeof r->seg, ev->seg);
+	if (l->o.relative && seqrel_note(&l->rel, ev->seg) < 0)
+		l->oom = true;
+	seglabel_fmt(r->seg, sizeof r->seg, ev->seg,
+		  l->o.relative ? &l->rel : NULL);
 	add_arrow_index(l, (size_t)(r - l->rows));
 	return r;
 }
@@ -323,10 +322,20 @@ static void format_notes(const struct lrow *r, char *buf, size_t n)
 
 /* ---- drawing --------------------------------------------------------- */
 
+/* What a cell is drawn as, when colour is on. */
+enum attr { A_NONE, A_STATE, A_LOST, A_REXMIT, A_INJECTED, A_DIM };
+
+static const char *const attr_sgr[] = {
+	[A_NONE] = "\033[0m",      [A_STATE] = "\033[1m",
+	[A_LOST] = "\033[31m",     [A_REXMIT] = "\033[33m",
+	[A_INJECTED] = "\033[35m", [A_DIM] = "\033[2m",
+};
+
 struct canvas {
 	uint32_t *c;
+	uint8_t *a;     /* enum attr per cell */
 	size_t w;
-	bool ascii;
+	bool ascii, color;
 };
 
 /* In ASCII mode, the few non-ASCII glyphs of notes get stand-ins. */
@@ -345,11 +354,13 @@ static uint32_t ascii_of(uint32_t cp)
 
 static void cv_clear(struct canvas *cv)
 {
-	for (size_t i = 0; i < cv->w; i++)
+	for (size_t i = 0; i < cv->w; i++) {
 		cv->c[i] = ' ';
+		cv->a[i] = A_NONE;
+	}
 }
 
-static void cv_text(struct canvas *cv, size_t x, const char *s)
+static void cv_text(struct canvas *cv, size_t x, const char *s, enum attr a)
 {
 	/* ASCII and UTF-8 text, one code point per cell. */
 	const unsigned char *p = (const unsigned char *)s;
@@ -361,16 +372,9 @@ static void cv_text(struct canvas *cv, size_t x, const char *s)
 			while (more-- && (*p & 0xc0) == 0x80)
 				cp = (cp << 6) | (*p++ & 0x3fu);
 		}
+		cv->a[x] = (uint8_t)a;
 		cv->c[x++] = cv->ascii ? ascii_of(cp) : cp;
 	}
-}
-
-static size_t utf8_len(const char *s)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		n += (*p & 0xc0) != 0x80;
-	return n;
 }
 
 static void put_utf8(FILE *f, uint32_t cp)
@@ -392,20 +396,32 @@ static void cv_print(struct canvas *cv, FILE *f)
 	size_t end = cv->w;
 	while (end > 0 && cv->c[end - 1] == ' ')
 		end--;
-	for (size_t i = 0; i < end; i++)
+	uint8_t cur = A_NONE;
+	for (size_t i = 0; i < end; i++) {
+		if (cv->color && cv->a[i] != cur) {
+			if (cur != A_NONE)
+				fputs(attr_sgr[A_NONE], f);
+			if (cv->a[i] != A_NONE)
+				fputs(attr_sgr[cv->a[i]], f);
+			cur = cv->a[i];
+		}
 		put_utf8(f, cv->c[i]);
+	}
+	if (cur != A_NONE)
+		fputs(attr_sgr[A_NONE], f);
 	fputc('\n', f);
 }
 
 struct geom {
-	size_t time_w, sw, gap;
+	size_t time_w, sw;
+	size_t *x;      /* per host: where its column starts */
 	bool ascii;
 	int ns_digits; /* 6 or 9 decimals */
 };
 
 static size_t col_x(const struct geom *g, int host)
 {
-	return g->time_w + 2 + (size_t)host * (g->sw + g->gap);
+	return g->x[host];
 }
 
 static void draw_time(struct canvas *cv, const struct geom *g, sim_time_t t)
@@ -418,7 +434,17 @@ static void draw_time(struct canvas *cv, const struct geom *g, sim_time_t t)
 	else
 		snprintf(tb, sizeof tb, "%*" PRIu64 ".%09" PRIu64,
 			 (int)g->time_w - 10, s, ns);
-	cv_text(cv, 0, tb);
+	cv_text(cv, 0, tb, A_NONE);
+}
+
+/* An arrow row's endpoints as columns: lo < hi. */
+static void arrow_cols(const struct lrow *r, int *lo, int *hi)
+{
+	bool rightward = r->to < 0 || r->to > r->from;
+	*lo = rightward ? r->from : r->to;
+	*hi = rightward ? r->to : r->from;
+	if (*hi < 0)
+		*hi = *lo + 1; /* no receiver: point at the next column */
 }
 
 /* An arrow between two lifelines, with its label near the tail. A lost
@@ -431,22 +457,23 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 	uint32_t right = g->ascii ? '>' : 0x25b6;
 	uint32_t left = g->ascii ? '<' : 0x25c0;
 	uint32_t cross = g->ascii ? 'x' : 0x2715;
+	enum attr a = r->lost ? A_LOST
+		      : (r->notes & NOTE_INJECTED) ? A_INJECTED
+		      : (r->notes & NOTE_REXMIT)   ? A_REXMIT
+						   : A_NONE;
 	bool rightward = r->to < 0 || r->to > r->from;
-	int lo = rightward ? r->from : r->to;
-	int hi = rightward ? r->to : r->from;
-	if (hi < 0)
-		hi = lo + 1; /* no receiver: point at the next column */
+	int lo, hi;
+	arrow_cols(r, &lo, &hi);
 	size_t s = col_x(g, lo) + g->sw;
 	size_t e = col_x(g, hi) - 1; /* exclusive */
 	if (e <= s + 8)
 		return;
-	size_t len = utf8_len(r->seg);
+	size_t len = seglabel_chars(r->seg);
 	size_t span = e - s;
 	bool fits = len + 6 <= span;
 	size_t lx = rightward ? s + 2 : e - 2 - len;
+	size_t from = s, to = e;
 	if (!r->lost) {
-		for (size_t x = s; x < e; x++)
-			cv->c[x] = line;
 		cv->c[rightward ? e - 1 : s] = rightward ? right : left;
 	} else if (rightward) {
 		size_t x = s + span / 2;
@@ -454,19 +481,65 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 			x = lx + len + 2;
 		if (x > e - 3)
 			x = e - 3;
-		for (size_t k = s; k < x; k++)
-			cv->c[k] = line;
+		to = x + 1;
 		cv->c[x] = cross;
 	} else {
 		size_t x = e - 1 - span / 2;
 		if (fits && x + 3 > lx)
 			x = lx >= s + 3 ? lx - 3 : s + 2;
-		for (size_t k = x + 1; k < e; k++)
-			cv->c[k] = line;
+		from = x;
 		cv->c[x] = cross;
 	}
+	for (size_t k = from; k < to; k++) {
+		if (cv->c[k] == ' ')
+			cv->c[k] = line;
+		cv->a[k] = (uint8_t)a;
+	}
 	if (fits)
-		cv_text(cv, lx, r->seg);
+		cv_text(cv, lx, r->seg, a);
+}
+
+/* Columns as far apart as the arrows across them need: each arrow wants
+ * its label and some line around it between its two lifelines. Shorter
+ * spans are settled first; a longer one adds what it still lacks, shared
+ * over the gaps it crosses. */
+static int place_columns(struct ladder *l, struct geom *g, int nh)
+{
+	size_t *gap = malloc((size_t)nh * sizeof *gap);
+	g->x = malloc((size_t)nh * sizeof *g->x);
+	if (!gap || !g->x) {
+		free(gap);
+		return -1;
+	}
+	for (int h = 0; h < nh; h++)
+		gap[h] = 28;
+	for (int width = 1; width < nh; width++) {
+		for (size_t i = 0; i < l->n; i++) {
+			const struct lrow *r = &l->rows[i];
+			if (r->from < 0)
+				continue;
+			int lo, hi;
+			arrow_cols(r, &lo, &hi);
+			if (hi >= nh || hi - lo != width)
+				continue;
+			size_t need = seglabel_chars(r->seg) + 14;
+			size_t have = (size_t)(width - 1) * g->sw;
+			for (int k = lo; k < hi; k++)
+				have += gap[k];
+			if (have >= need)
+				continue;
+			size_t more = need - have, each = more / (size_t)width;
+			for (int k = lo; k < hi; k++)
+				gap[k] += each + (k - lo < (int)(more % (size_t)width));
+		}
+	}
+	size_t x = g->time_w + 2;
+	for (int h = 0; h < nh; h++) {
+		g->x[h] = x;
+		x += g->sw + gap[h];
+	}
+	free(gap);
+	return 0;
 }
 
 static int ladder_finish(struct trace_sink *s, const struct trace *tr)
@@ -475,19 +548,16 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	FILE *f = l->f;
 	int nh = tr->nhosts > 0 ? tr->nhosts : 1;
 	struct geom g = {.ascii = l->o.ascii, .ns_digits = 6};
-	size_t maxlabel = 0, maxname = 12;
+	size_t maxname = 12;
 	sim_time_t tmax = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		size_t len = utf8_len(l->rows[i].seg);
-		if (len > maxlabel)
-			maxlabel = len;
 		if (l->rows[i].t % 1000)
 			g.ns_digits = 9;
 		if (l->rows[i].t > tmax)
 			tmax = l->rows[i].t;
 	}
 	for (int h = 0; h < nh; h++) {
-		size_t len = utf8_len(trace_host_name(tr, h));
+		size_t len = seglabel_chars(trace_host_name(tr, h));
 		if (len > maxname)
 			maxname = len;
 	}
@@ -497,26 +567,31 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	if (g.time_w < 10)
 		g.time_w = 10;
 	g.sw = maxname + 2;
-	g.gap = maxlabel + 14;
-	if (g.gap < 28)
-		g.gap = 28;
+	if (l->oom || place_columns(l, &g, nh) < 0) {
+		free(g.x);
+		return -1;
+	}
 	size_t notes_x = col_x(&g, nh - 1) + g.sw + 1;
-	struct canvas cv = {.w = notes_x + 96, .ascii = g.ascii};
+	struct canvas cv = {.w = notes_x + 96, .ascii = g.ascii,
+			    .color = l->o.color};
 	cv.c = malloc(cv.w * sizeof *cv.c);
-	if (!cv.c || l->oom) {
+	cv.a = malloc(cv.w);
+	if (!cv.c || !cv.a) {
 		free(cv.c);
+		free(cv.a);
+		free(g.x);
 		return -1;
 	}
 
 	/* Header: time, host names, and every host starting CLOSED. */
 	cv_clear(&cv);
-	cv_text(&cv, g.time_w >= 8 ? g.time_w - 8 : 0, "time (s)");
+	cv_text(&cv, g.time_w >= 8 ? g.time_w - 8 : 0, "time (s)", A_NONE);
 	for (int h = 0; h < nh; h++)
-		cv_text(&cv, col_x(&g, h), trace_host_name(tr, h));
+		cv_text(&cv, col_x(&g, h), trace_host_name(tr, h), A_STATE);
 	cv_print(&cv, f);
 	cv_clear(&cv);
 	for (int h = 0; h < nh; h++)
-		cv_text(&cv, col_x(&g, h), tr->state_name(0));
+		cv_text(&cv, col_x(&g, h), tr->state_name(0), A_STATE);
 	cv_print(&cv, f);
 
 	sim_time_t fold = l->o.fold > 0 ? l->o.fold : SIM_S(1);
@@ -524,15 +599,15 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 		const struct lrow *r = &l->rows[i];
 		if (i > 0 && r->t - l->rows[i - 1].t >= fold) {
 			char gap[64];
-			sim_time_fmt_short(r->t - l->rows[i - 1].t, gap, sizeof gap);
+			seglabel_idle(r->t - l->rows[i - 1].t, gap, sizeof gap);
 			cv_clear(&cv);
 			cv_text(&cv, g.time_w >= 3 ? g.time_w - 3 : 0,
-				g.ascii ? "..." : "\xe2\x8b\xae");
+				g.ascii ? "..." : "\xe2\x8b\xae", A_DIM);
 			char msg[96];
 			snprintf(msg, sizeof msg, g.ascii ? "... %s idle ..."
 							  : "\xe2\x80\xa6 %s idle \xe2\x80\xa6",
 				 gap);
-			cv_text(&cv, col_x(&g, 0) + g.sw + 2, msg);
+			cv_text(&cv, col_x(&g, 0) + g.sw + 2, msg, A_DIM);
 			cv_print(&cv, f);
 		}
 		cv_clear(&cv);
@@ -541,15 +616,19 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 			draw_arrow(&cv, &g, r);
 		if (r->state_host >= 0)
 			cv_text(&cv, col_x(&g, r->state_host),
-				r->label ? r->label : tr->state_name(r->state));
+				r->label ? r->label : tr->state_name(r->state),
+				A_STATE);
 		if (r->notes) {
 			char note[256];
 			format_notes(r, note, sizeof note);
-			cv_text(&cv, notes_x, note);
+			cv_text(&cv, notes_x, note,
+				(r->notes & NOTE_LOST) ? A_LOST : A_NONE);
 		}
 		cv_print(&cv, f);
 	}
 	free(cv.c);
+	free(cv.a);
+	free(g.x);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
@@ -560,6 +639,7 @@ static void ladder_destroy(struct trace_sink *s)
 	free(l->arrows);
 	free(l->last_state);
 	free(l->tw_since);
+	seqrel_fini(&l->rel);
 	free(l);
 }
 
@@ -576,5 +656,6 @@ struct trace_sink *sink_ladder_new(FILE *f, const struct ladder_opts *o)
 	l->f = f;
 	if (o)
 		l->o = *o;
+	seqrel_init(&l->rel);
 	return &l->base;
 }

@@ -86,6 +86,9 @@ struct trace_sink {
 	/* Frees the sink. */
 	void (*destroy)(struct trace_sink *s);
 	uint32_t mask;
+	/* Set by a sink whose finish failed: what went wrong, for the user
+	 * (e.g. "mscgen failed: ..."); NULL says only that writing failed. */
+	const char *error;
 };
 
 #define TRACE_MAX_SINKS 8

@@ -114,5 +114,60 @@ expect max-events "$tmp/t6" 'run event=end reason=event-limit events=5 '
 check stop 0 "$tcpsim" run --quiet --stop 100ms --trace "$tmp/t7"
 expect stop "$tmp/t7" '^0\.100000000 - run event=end reason=stop-time '
 
+# Golden traces: check passes on the recorded ones, says where a changed
+# one diverges, refuses a missing one, and --update records atomically.
+check check-ok 0 "$tcpsim" check "$top/scenarios/handshake-and-close.yaml"
+expect check-ok "$tmp/out" '^ok +handshake-and-close'
+mkdir -p "$tmp/g/golden"
+cp "$top/scenarios/handshake-and-close.yaml" "$tmp/g/hc.yaml"
+check check-missing 2 "$tcpsim" check "$tmp/g/hc.yaml"
+expect check-missing "$tmp/err" "no golden trace .*/g/golden/hc.trace; record one with: tcpsim check --update"
+check check-create 0 "$tcpsim" check --update "$tmp/g"
+expect check-create "$tmp/out" "created .*/g/golden/hc.trace \([0-9]+ lines"
+check check-unchanged 0 "$tcpsim" check --update "$tmp/g/hc.yaml"
+expect check-unchanged "$tmp/out" 'unchanged'
+cmp -s "$tmp/g/golden/hc.trace" "$top/scenarios/golden/handshake-and-close.trace" ||
+	{ echo "FAIL check-create: the recorded golden is not the trace"; fails=$((fails + 1)); }
+# A golden from a world with a bigger window: every win= differs.
+sed 's/win=65535/win=64240/' "$tmp/g/golden/hc.trace" >"$tmp/g/golden/w.trace"
+check check-differs 1 "$tcpsim" check --golden "$tmp/g/golden/w.trace" "$tmp/g/hc.yaml"
+expect check-differs "$tmp/out" '^FAIL +hc: the run differs from'
+expect check-differs "$tmp/out" 'first difference: golden line 8, run line 8'
+expect check-differs "$tmp/out" 'win: 64240 → 65535'
+expect check-differs "$tmp/out" '[0-9]+ more differences after it'
+check check-ignore 0 "$tcpsim" check --ignore win --golden "$tmp/g/golden/w.trace" "$tmp/g/hc.yaml"
+expect check-ignore "$tmp/out" 'differs only in ignored fields'
+check check-bad-ignore 2 "$tcpsim" check --ignore wnd "$tmp/g/hc.yaml"
+expect check-bad-ignore "$tmp/err" "'wnd' is not a field"
+check check-golden-two 2 "$tcpsim" check --golden x.trace a.yaml b.yaml
+check check-nothing 2 "$tcpsim" check
+check check-bad-scenario 2 "$tcpsim" check "$tmp/nope.yaml"
+cp "$tmp/g/golden/w.trace" "$tmp/g/golden/hc.trace"
+check check-update 0 "$tcpsim" check --update "$tmp/g/hc.yaml"
+expect check-update "$tmp/out" "updated .*hc.trace: [0-9]+ places changed from line 8 on: [0-9]+ lines removed, [0-9]+ added"
+cmp -s "$tmp/g/golden/hc.trace" "$top/scenarios/golden/handshake-and-close.trace" ||
+	{ echo "FAIL check-update: the golden was not rewritten"; fails=$((fails + 1)); }
+# A failing expectation fails the check, and is never recorded.
+{ cat "$tmp/g/hc.yaml"; printf 'expect:\n  - {host: client, state: ESTABLISHED, at: end}\n'; } >"$tmp/g/bad.yaml"
+cp "$tmp/g/golden/hc.trace" "$tmp/g/golden/bad.trace"
+check check-expect 1 "$tcpsim" check "$tmp/g/bad.yaml"
+rm "$tmp/g/golden/bad.trace"
+check check-expect-update 1 "$tcpsim" check --update "$tmp/g/bad.yaml"
+expect check-expect-update "$tmp/out" 'not updated'
+[ ! -e "$tmp/g/golden/bad.trace" ] ||
+	{ echo "FAIL check-expect-update: a failing run was recorded"; fails=$((fails + 1)); }
+ls -A "$tmp/g/golden" | grep -q '^\.' &&
+	{ echo "FAIL check-leftovers: a temporary file was left"; fails=$((fails + 1)); }
+rm -f "$tmp/g/bad.yaml"
+
+check diff-same 0 "$tcpsim" diff "$tmp/g/golden/hc.trace" "$top/scenarios/golden/handshake-and-close.trace"
+check diff-differs 1 "$tcpsim" diff "$tmp/g/golden/hc.trace" "$tmp/g/golden/w.trace"
+expect diff-differs "$tmp/out" 'first difference: .*hc.trace line 8, .*w.trace line 8'
+check diff-ignore 0 "$tcpsim" diff --ignore win "$tmp/g/golden/hc.trace" "$tmp/g/golden/w.trace"
+check diff-one 2 "$tcpsim" diff "$tmp/g/golden/hc.trace"
+check diff-missing 2 "$tcpsim" diff "$tmp/g/golden/hc.trace" "$tmp/none.trace"
+expect diff-missing "$tmp/err" 'none.trace: No such file'
+check diff-update 2 "$tcpsim" diff --update a b
+
 echo "cli: $n checks, $fails failed"
 [ "$fails" -eq 0 ]

@@ -14,5 +14,7 @@ Suite *tcp_flow_suite(void);
 Suite *world_suite(void);
 Suite *faults_suite(void);
 Suite *apps_suite(void);
+Suite *jsonl_suite(void);
+Suite *tracecmp_suite(void);
 
 #endif
