@@ -377,10 +377,9 @@ int tcmp_compare(struct tfile *a, struct tfile *b, const struct tcmp_opts *o,
 	if (e == -1) {
 		r->capped = true;
 		r->hunks = 1;
-		r->hunk_a = na < (size_t)o->context + 1 ? na
-							: (size_t)o->context + 1;
-		r->hunk_b = nb < (size_t)o->context + 1 ? nb
-							: (size_t)o->context + 1;
+		/* Only the first lines are known to differ. */
+		r->hunk_a = na ? 1 : 0;
+		r->hunk_b = nb ? 1 : 0;
 		free(del);
 		return 0;
 	}

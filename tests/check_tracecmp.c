@@ -217,6 +217,9 @@ START_TEST(a_huge_difference_is_capped_not_slow)
 	ck_assert(!p.r.equal);
 	ck_assert(p.r.capped);
 	ck_assert_uint_eq(p.r.first_a, 0);
+	/* only the first lines are known to differ: one of each shown */
+	ck_assert_uint_eq(p.r.hunk_a, 1);
+	ck_assert_uint_eq(p.r.hunk_b, 1);
 	done(&p);
 	free(a);
 	free(b);
