@@ -27,6 +27,11 @@
 #                                     reboot
 #   $links   x y rgb "text"           a link direction going down or up
 #
+# and how many rows each clause below selects (N_GAPS, N_SENT, N_LOST,
+# N_LABELS, N_LEFT, N_RIGHT, N_MARKS, N_LINKS): a clause with none is
+# left out (`for [j = 1:(N > 0)]`), as gnuplot can crash on boxed labels
+# with no point to draw, and warns on empty data.
+#
 # Colours are chosen by tcpsim: black a segment, orange a retransmission,
 # magenta an injected segment, blue a duplicate, red a loss or a crash.
 
@@ -74,30 +79,33 @@ if (omitted > 0) {
 plot \
 	for [i = 1:NH] $pieces using (hx(i)):1:(0):($2 - $1) \
 		with vectors nohead lw 1 lc rgb "#909090" notitle, \
-	for [i = 1:NH] $gaps using (hx(i)):1:(0):($2 - $1) \
+	for [j = 1:(N_GAPS > 0)] for [i = 1:NH] $gaps \
+		using (hx(i)):1:(0):($2 - $1) \
 		with vectors nohead dt 3 lc rgb "#909090" notitle, \
 	$pieces using (0):1:(0):($2 - $1) \
 		with vectors nohead lw 1 lc rgb "#404040" notitle, \
-	for [i = 0:NH] for [k = -1:1:2] $gaps \
+	for [j = 1:(N_GAPS > 0)] for [i = 0:NH] for [k = -1:1:2] $gaps \
 		using ((i ? hx(i) : 0) - 7):(($1 + $2) / 2 + 3 * k + 3):(14):(-6) \
 		with vectors nohead lw 1.5 lc rgb "#404040" notitle, \
-	$gaps using (GX):(($1 + $2) / 2):3 \
+	for [j = 1:(N_GAPS > 0)] $gaps using (GX):(($1 + $2) / 2):3 \
 		with labels center boxed textcolor rgb "#606060" notitle, \
-	$arrows using ($6 != 0 ? NaN : $1):2:($3 - $1):($4 - $2):5 \
+	for [j = 1:(N_SENT > 0)] $arrows \
+		using ($6 != 0 ? NaN : $1):2:($3 - $1):($4 - $2):5 \
 		with vectors head filled size 8, 20 lw 1.2 lc rgb variable notitle, \
-	$arrows using ($6 != 0 ? $1 : NaN):2:($3 - $1):($4 - $2):5 \
+	for [j = 1:(N_LOST > 0)] $arrows \
+		using ($6 != 0 ? $1 : NaN):2:($3 - $1):($4 - $2):5 \
 		with vectors nohead lw 1.2 lc rgb variable notitle, \
-	$arrows using ($6 != 0 ? $3 : NaN):4:5 \
+	for [j = 1:(N_LOST > 0)] $arrows using ($6 != 0 ? $3 : NaN):4:5 \
 		with points pt 2 ps 1.6 lw 2 lc rgb variable notitle, \
-	$marks using 1:2:4:3 \
+	for [j = 1:(N_MARKS > 0)] $marks using 1:2:4:3 \
 		with points pt variable ps 0.8 lw 2 lc rgb variable notitle, \
-	$labels using 1:2:4:3 \
+	for [j = 1:(N_LABELS > 0)] $labels using 1:2:4:3 \
 		with labels center boxed textcolor rgb variable notitle, \
-	$states using ($4 < 0 ? $1 : NaN):2:5:3 \
+	for [j = 1:(N_LEFT > 0)] $states using ($4 < 0 ? $1 : NaN):2:5:3 \
 		with labels right boxed textcolor rgb variable notitle, \
-	$states using ($4 > 0 ? $1 : NaN):2:5:3 \
+	for [j = 1:(N_RIGHT > 0)] $states using ($4 > 0 ? $1 : NaN):2:5:3 \
 		with labels left boxed textcolor rgb variable notitle, \
-	$links using 1:2:4:3 \
+	for [j = 1:(N_LINKS > 0)] $links using 1:2:4:3 \
 		with labels center boxed textcolor rgb variable notitle, \
 	keyentry with vectors head filled size 8, 20 lw 1.2 lc rgb "#000000" title "segment", \
 	keyentry with vectors head filled size 8, 20 lw 1.2 lc rgb "#c06000" \

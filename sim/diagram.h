@@ -1,16 +1,17 @@
-/* diagram.h — what the mscgen chart and the ladder plot have in common.
+/* diagram.h — what the mscgen chart, the ladder plot and the terminal
+ * ladder have in common.
  *
- * Both pictures are drawn when the run finishes, from the same record of
- * it: every segment with the time it was sent and the time it arrived or
- * was lost, every state change, crash, reboot and link outage, in trace
+ * All three are drawn when the run finishes, from the same record of it:
+ * every segment with the time it was sent and the time it arrived or was
+ * lost, every state change, crash, reboot and link outage, in trace
  * order. struct diag keeps that record (one growing array, no allocation
  * per event once it is large enough) and says how to annotate a segment.
  *
- * Both pictures are also rendered the same way: the program's input goes
- * to a temporary file beside the target, the program (mscgen, gnuplot)
- * writes to another temporary file there, and that one is renamed over
- * the target only if the program succeeded, so the picture appears whole
- * or not at all and no temporary file is left behind.
+ * The chart and the plot are also rendered the same way: the program's
+ * input goes to a temporary file beside the target, the program (mscgen,
+ * gnuplot) writes to another temporary file there, and that one is
+ * renamed over the target only if the program succeeded, so the picture
+ * appears whole or not at all and no temporary file is left behind.
  */
 #ifndef TCPSIM_DIAGRAM_H
 #define TCPSIM_DIAGRAM_H
@@ -94,7 +95,10 @@ struct diag {
 void diag_init(struct diag *d, bool relative);
 /* Free the record. */
 void diag_fini(struct diag *d);
-/* Record one event (d->oom is set if memory ran out). */
+/* Record one event (d->oom is set if memory ran out). A sink that wants
+ * less may pass only some of DIAG_TRACE_MASK's kinds: without TR_RECV
+ * there are no DIAG_ARRIVE items and `end` stays -1 unless the segment
+ * was lost; without TR_IGNORE no DIAG_DISCARDED. */
 void diag_note(struct diag *d, const struct trace *tr,
 	       const struct trace_event *ev);
 /* How long each DIAG_SEG item was, or would have been, on the wire, in

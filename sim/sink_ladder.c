@@ -4,14 +4,16 @@
  * on the row of its sending time, from the sender's lifeline toward the
  * receiver's, labelled with its flags and sequence fields; a segment the
  * network loses ends in a cross halfway. A host's state is written in its
- * column on the row where it changes. Rows are kept until the run ends, so
- * that a drop decided after the send still marks the right arrow and the
- * columns can be sized to fit their labels. Long quiet spans are marked
- * with a fold line.
+ * column on the row where it changes. The run is recorded as the other
+ * diagrams record it (struct diag, sim/diagram.h) and drawn when it ends,
+ * so that a drop decided after the send still marks the right arrow and
+ * the columns can be sized to fit their labels. Long quiet spans are
+ * marked with a fold line.
  *
  * Rows merge only "state, then the segment that state sent" at the same
- * time on the same host; anything else starts a new row, so the diagram
- * keeps the trace's order.
+ * time on the same host (a crash, reboot or link change written in the
+ * host's column counts as a state here); anything else starts a new row,
+ * so the diagram keeps the trace's order.
  *
  * The space between two lifelines is as wide as the arrows drawn across
  * it need, so three or thirty hosts take no more room than their labels.
@@ -24,259 +26,121 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "segment.h"
+#include "diagram.h"
 #include "seglabel.h"
-#include "seqrel.h"
 #include "sinks.h"
 #include "tcp.h"
 
-#define LABEL_MAX 80
-
-/* What a row says on the right, beside the diagram. */
-enum {
-	NOTE_REXMIT = 1 << 0,   /* a retransmission */
-	NOTE_LOST = 1 << 1,     /* lost: `why`, or by `rule` */
-	NOTE_DUP = 1 << 2,      /* a duplicate the network made */
-	NOTE_DELAY = 1 << 3,    /* held back `delay` more */
-	NOTE_CORRUPT = 1 << 4,  /* arrives with a bad checksum */
-	NOTE_HELD = 1 << 5,     /* held back until the next one went */
-	NOTE_INJECTED = 1 << 6, /* crafted by the scenario */
-	NOTE_RESTART = 1 << 7,  /* re-ACK in TIME-WAIT: 2*MSL restarted */
-	NOTE_TEXT = 1 << 8,     /* `why` as it is */
-};
-
+/* A line of the diagram: what is written in a host's column, the arrow
+ * of a segment, or a state and the segment it sent. */
 struct lrow {
-	sim_time_t t;
-	int state_host;          /* -1: none */
-	int state;               /* a TCP state, or -1 with `label` */
-	const char *label;
-	int from, to;            /* arrow; from == -1: none */
-	bool lost;
-	uint64_t pkt;
-	char seg[LABEL_MAX];
-	unsigned notes;
-	const char *why, *rule, *delay_rule;
-	sim_time_t delay;
+	const struct diag_item *head; /* DIAG_STATE, DIAG_HOST or DIAG_LINK;
+					 NULL: none */
+	const struct diag_item *seg;  /* DIAG_SEG, drawn as an arrow; NULL:
+					 none */
 };
 
 struct ladder {
 	struct trace_sink base;
 	FILE *f;
 	struct ladder_opts o;
-	struct lrow *rows;
-	size_t n, cap;
-	size_t *arrows;          /* indexes of arrow rows, in pkt order */
-	size_t narrows, arrows_cap;
-	int *last_state;         /* per host: the latest state shown */
-	sim_time_t *tw_since;    /* per host: when it entered TIME-WAIT */
-	int nhosts;
-	unsigned pending_note;   /* for the host's next arrow this instant */
-	int pending_host;
-	sim_time_t pending_t;
-	struct seqrel rel;       /* for relative sequence numbers */
-	bool oom;
+	struct diag d;
 };
-
-static struct lrow *new_row(struct ladder *l, sim_time_t t)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-		struct lrow *r = realloc(l->rows, cap * sizeof *r);
-		if (!r) {
-			l->oom = true;
-			return NULL;
-		}
-		l->rows = r;
-		l->cap = cap;
-	}
-	struct lrow *r = &l->rows[l->n++];
-	memset(r, 0, sizeof *r);
-	r->t = t;
-	r->state_host = -1;
-	r->state = -1;
-	r->from = r->to = -1;
-	return r;
-}
-
-static struct lrow *last_row(struct ladder *l)
-{
-	return l->n ? &l->rows[l->n - 1] : NULL;
-}
-
-static void add_arrow_index(struct ladder *l, size_t row)
-{
-	if (l->narrows == l->arrows_cap) {
-		size_t cap = l->arrows_cap ? 2 * l->arrows_cap : 256;
-		size_t *a = realloc(l->arrows, cap * sizeof *a);
-		if (!a) {
-			l->oom = true;
-			return;
-		}
-		l->arrows = a;
-		l->arrows_cap = cap;
-	}
-	l->arrows[l->narrows++] = row;
-}
-
-static struct lrow *find_arrow(struct ladder *l, uint64_t pkt)
-{
-	size_t lo = 0, hi = l->narrows;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (l->rows[l->arrows[mid]].pkt < pkt)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < l->narrows && l->rows[l->arrows[lo]].pkt == pkt)
-		return &l->rows[l->arrows[lo]];
-	return NULL;
-}
-
-static bool host_ok(struct ladder *l, const struct trace *tr, int h)
-{
-	if (!l->last_state && tr->nhosts > 0) {
-		l->nhosts = tr->nhosts;
-		l->last_state = calloc((size_t)tr->nhosts, sizeof *l->last_state);
-		l->tw_since = calloc((size_t)tr->nhosts, sizeof *l->tw_since);
-		if (!l->last_state || !l->tw_since)
-			l->oom = true;
-	}
-	return h >= 0 && h < l->nhosts && l->last_state;
-}
-
-static struct lrow *arrow_row(struct ladder *l, const struct trace_event *ev)
-{
-	struct lrow *r = last_row(l);
-	if (!r || r->t != ev->t || r->from >= 0 || r->state_host != ev->host)
-		r = new_row(l, ev->t);
-	if (!r)
-		return NULL;
-	r->from = ev->host;
-	r->to = ev->peer;
-	r->pkt = ev->pkt;
-	if (l->o.relative && seqrel_note(&l->rel, ev->seg) < 0)
-		l->oom = true;
-	seglabel_fmt(r->seg, sizeof r->seg, ev->seg,
-		  l->o.relative ? &l->rel : NULL);
-	add_arrow_index(l, (size_t)(r - l->rows));
-	return r;
-}
 
 static void ladder_emit(struct trace_sink *s, const struct trace *tr,
 			const struct trace_event *ev)
 {
-	struct ladder *l = (struct ladder *)s;
-	struct lrow *r;
-	switch (ev->kind) {
-	case TR_STATE:
-		/* A listening socket's clone entering SYN-RECEIVED, or a
-		 * state written twice on one row, starts a new row. */
-		r = new_row(l, ev->t);
-		if (!r)
-			return;
-		r->state_host = ev->host;
-		r->state = ev->b;
-		if (ev->a == TCP_TIME_WAIT && ev->b == TCP_CLOSED) {
-			r->notes |= NOTE_TEXT;
-			r->why = "2·MSL expired";
-		}
-		if (host_ok(l, tr, ev->host)) {
-			l->last_state[ev->host] = ev->b;
-			if (ev->b == TCP_TIME_WAIT)
-				l->tw_since[ev->host] = ev->t;
-		}
-		break;
-	case TR_TIMER:
-		/* The 2*MSL timer set again after TIME-WAIT began: a
-		 * retransmitted FIN was re-acknowledged. */
-		if (ev->a == TR_TIMER_SET && host_ok(l, tr, ev->host) &&
-		    strcmp(ev->name, "time-wait") == 0 &&
-		    l->last_state[ev->host] == TCP_TIME_WAIT &&
-		    ev->t > l->tw_since[ev->host]) {
-			l->pending_note = NOTE_RESTART;
-			l->pending_host = ev->host;
-			l->pending_t = ev->t;
-		}
-		break;
-	case TR_SEND:
-		r = arrow_row(l, ev);
-		if (!r)
-			return;
-		if (ev->b == TR_SEND_REXMIT)
-			r->notes |= NOTE_REXMIT;
-		if (ev->b == TR_SEND_INJECTED)
-			r->notes |= NOTE_INJECTED;
-		if (l->pending_note && l->pending_host == ev->host &&
-		    l->pending_t == ev->t)
-			r->notes |= l->pending_note;
-		l->pending_note = 0;
-		break;
-	case TR_DROP:
-		r = find_arrow(l, ev->pkt);
-		if (r) {
-			r->lost = true;
-			r->notes |= NOTE_LOST;
-			r->why = ev->why;
-			r->rule = ev->text;
-		}
-		break;
-	case TR_LINK:
-		if (!ev->seg) { /* a direction goes down or comes up */
-			r = new_row(l, ev->t);
-			if (!r)
-				return;
-			r->notes |= NOTE_TEXT;
-			r->why = strcmp(ev->name, "down") == 0 ? "link down"
-							       : "link up";
-			r->state_host = ev->host;
-			r->label = strcmp(ev->name, "down") == 0 ? "(link down)"
-								 : "(link up)";
+	diag_note(&((struct ladder *)s)->d, tr, ev);
+}
+
+/* The rows, in the record's order, into rows (room for d->n); returns how
+ * many. Arrivals and drops draw nothing of their own: a loss is a mark on
+ * its segment's arrow. */
+static size_t make_rows(const struct diag *d, struct lrow *rows)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag_item *it = &d->it[i];
+		struct lrow *last = n ? &rows[n - 1] : NULL;
+		switch (it->kind) {
+		case DIAG_SEG:
+			/* the segment a state (or crash, reboot, link
+			 * change) on its host sent at that instant */
+			if (last && !last->seg && last->head->t == it->t &&
+			    last->head->host == it->host)
+				last->seg = it;
+			else
+				rows[n++] = (struct lrow){.seg = it};
+			break;
+		case DIAG_STATE:
+		case DIAG_HOST:
+		case DIAG_LINK:
+			/* A listening socket's clone entering SYN-RECEIVED,
+			 * or a state written twice on one row, starts a new
+			 * row. */
+			rows[n++] = (struct lrow){.head = it};
+			break;
+		default:
 			break;
 		}
-		r = find_arrow(l, ev->pkt);
-		if (!r)
-			break;
-		if (strcmp(ev->name, "duplicate") == 0) {
-			struct trace_event copy = *ev;
-			copy.pkt = (uint64_t)ev->v[0];
-			size_t orig = (size_t)(r - l->rows);
-			struct lrow *d = arrow_row(l, &copy);
-			if (!d)
-				return;
-			r = &l->rows[orig];
-			d->to = r->to;
-			d->from = r->from;
-			d->notes |= NOTE_DUP;
-			d->rule = ev->text;
-		} else if (strcmp(ev->name, "delay") == 0) {
-			r->notes |= NOTE_DELAY;
-			r->delay += ev->v[0];
-			r->delay_rule = ev->text;
-		} else if (strcmp(ev->name, "corrupt") == 0) {
-			r->notes |= NOTE_CORRUPT;
-		} else if (strcmp(ev->name, "hold") == 0) {
-			r->notes |= NOTE_HELD;
-		}
-		break;
-	case TR_HOST:
-		r = new_row(l, ev->t);
-		if (!r)
-			return;
-		r->state_host = ev->host;
-		r->label = strcmp(ev->name, "crash") == 0 ? "(crashed)"
-							  : "(rebooted)";
-		break;
+	}
+	return n;
+}
+
+static sim_time_t row_t(const struct lrow *r)
+{
+	return r->head ? r->head->t : r->seg->t;
+}
+
+/* What is written in the head's column. */
+static const char *head_label(const struct trace *tr,
+			      const struct diag_item *h)
+{
+	switch (h->kind) {
+	case DIAG_HOST:
+		return (h->marks & DIAG_CRASH) ? "(crashed)" : "(rebooted)";
+	case DIAG_LINK:
+		return (h->marks & DIAG_DOWN) ? "(link down)" : "(link up)";
 	default:
-		break;
+		return tr->state_name(h->state);
 	}
 }
 
-/* The row's notes as one line of text. */
+/* The head's own note beside the diagram, or NULL. */
+static const char *head_note(const struct diag_item *h)
+{
+	if (h->kind == DIAG_LINK)
+		return (h->marks & DIAG_DOWN) ? "link down" : "link up";
+	if (h->kind == DIAG_STATE && h->from == TCP_TIME_WAIT &&
+	    h->state == TCP_CLOSED)
+		return "2·MSL expired";
+	return NULL;
+}
+
+/* The segment's marks the ladder shows: not a discard, and of a copy the
+ * network made only that it is one. */
+static unsigned row_marks(const struct lrow *r)
+{
+	if (!r->seg)
+		return 0;
+	unsigned m = r->seg->marks & ~DIAG_DISCARDED;
+	if (m & DIAG_DUP)
+		m &= ~(DIAG_REXMIT | DIAG_INJECTED);
+	return m;
+}
+
+/* The row's notes as one line of text; "" for none. */
 static void format_notes(const struct lrow *r, char *buf, size_t n)
 {
 	size_t len = 0;
 	buf[0] = '\0';
+	unsigned m = row_marks(r);
+	const struct diag_item *s = r->seg;
+	const char *text = r->head ? head_note(r->head) : NULL;
+	/* The segment's marks, then the note of what heads the row (a
+	 * state, a crash, a link going down). */
+	const char *dup_rule = s ? s->dup_rule : NULL;
+	const char *lost_rule = s ? s->rule : NULL;
 #define ADD(...)                                                            \
 	do {                                                                \
 		if (len < n) {                                              \
@@ -289,34 +153,34 @@ static void format_notes(const struct lrow *r, char *buf, size_t n)
 			len += w_ > 0 ? (size_t)w_ : 0;                     \
 		}                                                           \
 	} while (0)
-	if (r->notes & NOTE_INJECTED)
+	if (m & DIAG_INJECTED)
 		ADD("injected");
-	if (r->notes & NOTE_REXMIT)
+	if (m & DIAG_REXMIT)
 		ADD("retransmission");
-	if (r->notes & NOTE_DUP)
-		ADD(r->rule ? "duplicate (rule %s)" : "duplicate%s",
-		    r->rule ? r->rule : "");
-	if (r->notes & NOTE_DELAY) {
+	if (m & DIAG_DUP)
+		ADD(dup_rule ? "duplicate (rule %s)" : "duplicate%s",
+		    dup_rule ? dup_rule : "");
+	if (m & DIAG_DELAYED) {
 		char tb[32];
-		sim_time_fmt_short(r->delay, tb, sizeof tb);
-		ADD(r->delay_rule ? "delayed %s more (rule %s)"
+		sim_time_fmt_short(s->delay, tb, sizeof tb);
+		ADD(s->delay_rule ? "delayed %s more (rule %s)"
 				  : "delayed %s more%s",
-		    tb, r->delay_rule ? r->delay_rule : "");
+		    tb, s->delay_rule ? s->delay_rule : "");
 	}
-	if (r->notes & NOTE_CORRUPT)
+	if (m & DIAG_CORRUPT)
 		ADD("corrupted");
-	if (r->notes & NOTE_HELD)
+	if (m & DIAG_HELD)
 		ADD("held back");
-	if (r->notes & NOTE_RESTART)
+	if (m & DIAG_RESTART)
 		ADD("2·MSL restarted");
-	if (r->notes & NOTE_LOST) {
-		if (r->rule)
-			ADD("lost: rule %s", r->rule);
+	if (m & DIAG_LOST) {
+		if (lost_rule)
+			ADD("lost: rule %s", lost_rule);
 		else
-			ADD("lost: %s", r->why);
+			ADD("lost: %s", s && s->why ? s->why : "?");
 	}
-	if (r->notes & NOTE_TEXT)
-		ADD("%s", r->why);
+	if (text)
+		ADD("%s", text);
 #undef ADD
 }
 
@@ -437,12 +301,12 @@ static void draw_time(struct canvas *cv, const struct geom *g, sim_time_t t)
 	cv_text(cv, 0, tb, A_NONE);
 }
 
-/* An arrow row's endpoints as columns: lo < hi. */
-static void arrow_cols(const struct lrow *r, int *lo, int *hi)
+/* A segment's arrow's endpoints as columns: lo < hi. */
+static void arrow_cols(const struct diag_item *seg, int *lo, int *hi)
 {
-	bool rightward = r->to < 0 || r->to > r->from;
-	*lo = rightward ? r->from : r->to;
-	*hi = rightward ? r->to : r->from;
+	bool rightward = seg->peer < 0 || seg->peer > seg->host;
+	*lo = rightward ? seg->host : seg->peer;
+	*hi = rightward ? seg->peer : seg->host;
 	if (*hi < 0)
 		*hi = *lo + 1; /* no receiver: point at the next column */
 }
@@ -457,23 +321,26 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 	uint32_t right = g->ascii ? '>' : 0x25b6;
 	uint32_t left = g->ascii ? '<' : 0x25c0;
 	uint32_t cross = g->ascii ? 'x' : 0x2715;
-	enum attr a = r->lost ? A_LOST
-		      : (r->notes & NOTE_INJECTED) ? A_INJECTED
-		      : (r->notes & NOTE_REXMIT)   ? A_REXMIT
-						   : A_NONE;
-	bool rightward = r->to < 0 || r->to > r->from;
+	const struct diag_item *seg = r->seg;
+	unsigned m = row_marks(r);
+	bool lost = m & DIAG_LOST;
+	enum attr a = lost		     ? A_LOST
+		      : (m & DIAG_INJECTED) ? A_INJECTED
+		      : (m & DIAG_REXMIT)   ? A_REXMIT
+					    : A_NONE;
+	bool rightward = seg->peer < 0 || seg->peer > seg->host;
 	int lo, hi;
-	arrow_cols(r, &lo, &hi);
+	arrow_cols(seg, &lo, &hi);
 	size_t s = col_x(g, lo) + g->sw;
 	size_t e = col_x(g, hi) - 1; /* exclusive */
 	if (e <= s + 8)
 		return;
-	size_t len = seglabel_chars(r->seg);
+	size_t len = seglabel_chars(seg->label);
 	size_t span = e - s;
 	bool fits = len + 6 <= span;
 	size_t lx = rightward ? s + 2 : e - 2 - len;
 	size_t from = s, to = e;
-	if (!r->lost) {
+	if (!lost) {
 		cv->c[rightward ? e - 1 : s] = rightward ? right : left;
 	} else if (rightward) {
 		size_t x = s + span / 2;
@@ -496,14 +363,15 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 		cv->a[k] = (uint8_t)a;
 	}
 	if (fits)
-		cv_text(cv, lx, r->seg, a);
+		cv_text(cv, lx, seg->label, a);
 }
 
 /* Columns as far apart as the arrows across them need: each arrow wants
  * its label and some line around it between its two lifelines. Shorter
  * spans are settled first; a longer one adds what it still lacks, shared
  * over the gaps it crosses. */
-static int place_columns(struct ladder *l, struct geom *g, int nh)
+static int place_columns(const struct lrow *rows, size_t nrows,
+			 struct geom *g, int nh)
 {
 	size_t *gap = malloc((size_t)nh * sizeof *gap);
 	g->x = malloc((size_t)nh * sizeof *g->x);
@@ -514,15 +382,15 @@ static int place_columns(struct ladder *l, struct geom *g, int nh)
 	for (int h = 0; h < nh; h++)
 		gap[h] = 28;
 	for (int width = 1; width < nh; width++) {
-		for (size_t i = 0; i < l->n; i++) {
-			const struct lrow *r = &l->rows[i];
-			if (r->from < 0)
+		for (size_t i = 0; i < nrows; i++) {
+			const struct diag_item *seg = rows[i].seg;
+			if (!seg)
 				continue;
 			int lo, hi;
-			arrow_cols(r, &lo, &hi);
+			arrow_cols(seg, &lo, &hi);
 			if (hi >= nh || hi - lo != width)
 				continue;
-			size_t need = seglabel_chars(r->seg) + 14;
+			size_t need = seglabel_chars(seg->label) + 14;
 			size_t have = (size_t)(width - 1) * g->sw;
 			for (int k = lo; k < hi; k++)
 				have += gap[k];
@@ -548,13 +416,23 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	FILE *f = l->f;
 	int nh = tr->nhosts > 0 ? tr->nhosts : 1;
 	struct geom g = {.ascii = l->o.ascii, .ns_digits = 6};
+	struct canvas cv = {.ascii = g.ascii, .color = l->o.color};
+	struct lrow *rows = NULL;
+	int ret = -1;
+	if (l->d.oom)
+		goto out;
+	rows = malloc((l->d.n ? l->d.n : 1) * sizeof *rows);
+	if (!rows)
+		goto out;
+	size_t nrows = make_rows(&l->d, rows);
 	size_t maxname = 12;
 	sim_time_t tmax = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->rows[i].t % 1000)
+	for (size_t i = 0; i < nrows; i++) {
+		sim_time_t t = row_t(&rows[i]);
+		if (t % 1000)
 			g.ns_digits = 9;
-		if (l->rows[i].t > tmax)
-			tmax = l->rows[i].t;
+		if (t > tmax)
+			tmax = t;
 	}
 	for (int h = 0; h < nh; h++) {
 		size_t len = seglabel_chars(trace_host_name(tr, h));
@@ -567,21 +445,14 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	if (g.time_w < 10)
 		g.time_w = 10;
 	g.sw = maxname + 2;
-	if (l->oom || place_columns(l, &g, nh) < 0) {
-		free(g.x);
-		return -1;
-	}
+	if (place_columns(rows, nrows, &g, nh) < 0)
+		goto out;
 	size_t notes_x = col_x(&g, nh - 1) + g.sw + 1;
-	struct canvas cv = {.w = notes_x + 96, .ascii = g.ascii,
-			    .color = l->o.color};
+	cv.w = notes_x + 96;
 	cv.c = malloc(cv.w * sizeof *cv.c);
 	cv.a = malloc(cv.w);
-	if (!cv.c || !cv.a) {
-		free(cv.c);
-		free(cv.a);
-		free(g.x);
-		return -1;
-	}
+	if (!cv.c || !cv.a)
+		goto out;
 
 	/* Header: time, host names, and every host starting CLOSED. */
 	cv_clear(&cv);
@@ -595,11 +466,12 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	cv_print(&cv, f);
 
 	sim_time_t fold = l->o.fold > 0 ? l->o.fold : SIM_S(1);
-	for (size_t i = 0; i < l->n; i++) {
-		const struct lrow *r = &l->rows[i];
-		if (i > 0 && r->t - l->rows[i - 1].t >= fold) {
+	for (size_t i = 0; i < nrows; i++) {
+		const struct lrow *r = &rows[i];
+		sim_time_t t = row_t(r);
+		if (i > 0 && t - row_t(&rows[i - 1]) >= fold) {
 			char gap[64];
-			seglabel_idle(r->t - l->rows[i - 1].t, gap, sizeof gap);
+			seglabel_idle(t - row_t(&rows[i - 1]), gap, sizeof gap);
 			cv_clear(&cv);
 			cv_text(&cv, g.time_w >= 3 ? g.time_w - 3 : 0,
 				g.ascii ? "..." : "\xe2\x8b\xae", A_DIM);
@@ -611,35 +483,32 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 			cv_print(&cv, f);
 		}
 		cv_clear(&cv);
-		draw_time(&cv, &g, r->t);
-		if (r->from >= 0)
+		draw_time(&cv, &g, t);
+		if (r->seg)
 			draw_arrow(&cv, &g, r);
-		if (r->state_host >= 0)
-			cv_text(&cv, col_x(&g, r->state_host),
-				r->label ? r->label : tr->state_name(r->state),
-				A_STATE);
-		if (r->notes) {
-			char note[256];
-			format_notes(r, note, sizeof note);
+		if (r->head)
+			cv_text(&cv, col_x(&g, r->head->host),
+				head_label(tr, r->head), A_STATE);
+		char note[256];
+		format_notes(r, note, sizeof note);
+		if (note[0])
 			cv_text(&cv, notes_x, note,
-				(r->notes & NOTE_LOST) ? A_LOST : A_NONE);
-		}
+				(row_marks(r) & DIAG_LOST) ? A_LOST : A_NONE);
 		cv_print(&cv, f);
 	}
+	ret = fflush(f) == 0 && !ferror(f) ? 0 : -1;
+out:
 	free(cv.c);
 	free(cv.a);
 	free(g.x);
-	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+	free(rows);
+	return ret;
 }
 
 static void ladder_destroy(struct trace_sink *s)
 {
 	struct ladder *l = (struct ladder *)s;
-	free(l->rows);
-	free(l->arrows);
-	free(l->last_state);
-	free(l->tw_since);
-	seqrel_fini(&l->rel);
+	diag_fini(&l->d);
 	free(l);
 }
 
@@ -651,11 +520,12 @@ struct trace_sink *sink_ladder_new(FILE *f, const struct ladder_opts *o)
 	l->base.emit = ladder_emit;
 	l->base.finish = ladder_finish;
 	l->base.destroy = ladder_destroy;
-	l->base.mask = TR_BIT(TR_STATE) | TR_BIT(TR_SEND) | TR_BIT(TR_DROP) |
-		       TR_BIT(TR_LINK) | TR_BIT(TR_HOST) | TR_BIT(TR_TIMER);
+	/* Arrivals and discards are not drawn: diag_note() records what it
+	 * is given. */
+	l->base.mask = DIAG_TRACE_MASK & ~(TR_BIT(TR_RECV) | TR_BIT(TR_IGNORE));
 	l->f = f;
 	if (o)
 		l->o = *o;
-	seqrel_init(&l->rel);
+	diag_init(&l->d, l->o.relative);
 	return &l->base;
 }

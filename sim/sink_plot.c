@@ -714,15 +714,22 @@ static int plot_write(FILE *f, void *ctx)
 		put_str(f, text);
 		fputc('\n', f);
 	}
+	/* How many rows each plot clause will find: gnuplot (5.4) can
+	 * crash drawing boxed labels from a datablock none of whose rows a
+	 * clause selects, so ladder.gp leaves such clauses out. */
+	size_t n_sent = 0, n_lost = 0, n_labels = 0, n_left = 0, n_right = 0;
+	size_t n_marks = 0, n_links = 0;
 	fputs("EOD\n$arrows << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->it[i].kind != DIAG_SEG)
 			continue;
 		double x1, y1, x2, y2;
 		arrow_ends(p, i, &x1, &y1, &x2, &y2);
+		bool lost = (d->it[i].marks & DIAG_LOST) || d->it[i].peer < 0;
 		fprintf(f, "%.1f %.1f %.1f %.1f %u %d\n", x1, y1, x2, y2,
-			seg_rgb(d->it[i].marks),
-			(d->it[i].marks & DIAG_LOST) || d->it[i].peer < 0);
+			seg_rgb(d->it[i].marks), lost);
+		n_lost += lost;
+		n_sent += !lost;
 	}
 	fputs("EOD\n$labels << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
@@ -734,6 +741,7 @@ static int plot_write(FILE *f, void *ctx)
 		fprintf(f, "%.1f %.1f %u ", p->lx[i], y, seg_rgb(it->marks));
 		put_str(f, it->label);
 		fputc('\n', f);
+		n_labels++;
 		if (*marks) {
 			fprintf(f, "%.1f %.1f %u ", p->lx[i], y + LINE_H,
 				seg_rgb(it->marks));
@@ -755,6 +763,8 @@ static int plot_write(FILE *f, void *ctx)
 			p->side[it->host]);
 		put_str(f, text);
 		fputc('\n', f);
+		n_left += p->side[it->host] < 0;
+		n_right += p->side[it->host] > 0;
 	}
 	/* marks on lifelines: a dot where a state changes, a cross where a
 	 * host crashes, a ring where it reboots */
@@ -771,6 +781,7 @@ static int plot_write(FILE *f, void *ctx)
 							  : RGB_REBOOT;
 		fprintf(f, "%.1f %.1f %u %d\n", p->hx[it->host],
 			map_y(p, it->t), rgb, pt);
+		n_marks++;
 	}
 	/* link outages: a note between the two lifelines */
 	fputs("EOD\n$links << EOD\n", f);
@@ -788,8 +799,14 @@ static int plot_write(FILE *f, void *ctx)
 			map_y(p, it->t), down ? RGB_LOST : RGB_REBOOT);
 		put_str(f, text);
 		fputc('\n', f);
+		n_links++;
 	}
 	fputs("EOD\n\n", f);
+	fprintf(f, "N_GAPS = %zu\nN_SENT = %zu\nN_LOST = %zu\n"
+		   "N_LABELS = %zu\nN_LEFT = %zu\nN_RIGHT = %zu\n"
+		   "N_MARKS = %zu\nN_LINKS = %zu\n\n",
+		p->npc ? p->npc - 1 : 0, n_sent, n_lost, n_labels, n_left,
+		n_right, n_marks, n_links);
 	fputs(plot_ladder_gp, f);
 	return ferror(f) ? -1 : 0;
 }
