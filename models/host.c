@@ -11,9 +11,11 @@
 #include "sim.h"
 #include "trace.h"
 
-static void trace_seg(struct host *h, enum trace_kind k, int peer,
-		      const struct pkt *p, int state, int rexmit,
-		      const char *why)
+/* Trace a segment event as seen by host `who` (the acting host; usually
+ * h itself), with `peer` the other end or -1. */
+static void trace_seg_as(struct host *h, enum trace_kind k, int who, int peer,
+			 const struct pkt *p, int state, int rexmit,
+			 const char *why)
 {
 	const struct trace *tr = &h->sim->trace;
 	if (!trace_on(tr, k))
@@ -21,7 +23,7 @@ static void trace_seg(struct host *h, enum trace_kind k, int peer,
 	struct trace_event ev = {
 		.t = h->sim->now,
 		.kind = k,
-		.host = h->id,
+		.host = who,
 		.peer = peer,
 		.pkt = p->id,
 		.seg = &p->seg,
@@ -30,6 +32,13 @@ static void trace_seg(struct host *h, enum trace_kind k, int peer,
 		.why = why,
 	};
 	trace_emit(tr, &ev);
+}
+
+static void trace_seg(struct host *h, enum trace_kind k, int peer,
+		      const struct pkt *p, int state, int rexmit,
+		      const char *why)
+{
+	trace_seg_as(h, k, h->id, peer, p, state, rexmit, why);
 }
 
 /* Number, trace and route one outgoing packet; `how` is TR_SEND_REXMIT
@@ -161,8 +170,15 @@ void host_receive(struct host *h, struct pkt *p)
 {
 	int from = p->dir ? p->dir->from->id : -1;
 	if (!h->up) {
-		trace_seg(h, TR_DROP, -1, p, -1, 0,
-			  "the destination host is down (crashed)");
+		/* Lost on the way in: traced, as every loss is, on the
+		 * direction it travelled (sender>receiver). */
+		if (from >= 0)
+			trace_seg_as(h, TR_DROP, from, h->id, p,
+				     p->sender_state, 0,
+				     "the destination host is down (crashed)");
+		else
+			trace_seg(h, TR_DROP, -1, p, -1, 0,
+				  "the destination host is down (crashed)");
 		pkt_free(h->pool, p);
 		return;
 	}
