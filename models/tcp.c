@@ -2319,13 +2319,23 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 	if (out)
 		buf_copy(&c->rb, 0, n, out);
 	buf_consume(&c->rb, n);
-	/* RFC 1122 §4.2.3.3: tell the peer once the window can move on by
-	 * min(half the buffer, one MSS), and not for less */
+	/* A window update of its own. RFC 1122 §4.2.3.3: the window opens
+	 * by no less than min(half the buffer, one MSS). When to say so
+	 * is the implementation's: at once while the peer cannot send a
+	 * full segment (what it was offered is under one MSS), otherwise
+	 * once the window can move on by two full segments or half the
+	 * buffer, as BSD's tcp_output does — so an application reading
+	 * each segment as it comes does not ACK every segment, and the
+	 * delayed-ACK rules still pace a bulk transfer's ACKs. */
 	uint32_t free = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
 	uint32_t edge = c->rcv_nxt + free;
+	uint32_t offered = SEQ_GT(c->rcv_adv, c->rcv_nxt)
+				   ? c->rcv_adv - c->rcv_nxt
+				   : 0;
+	uint32_t step = offered < c->our_mss ? c->our_mss : 2 * c->our_mss;
 	if (tcp_synchronized(c->state) && !c->fin_rcvd &&
 	    SEQ_GT(edge, c->rcv_adv) &&
-	    edge - c->rcv_adv >= min32(c->rb.cap / 2, c->our_mss))
+	    edge - c->rcv_adv >= min32(c->rb.cap / 2, step))
 		owe_ack(c, "RFC 1122 §4.2.3.3: the receive window has opened "
 			   "— window update");
 	flush(c);

@@ -212,6 +212,31 @@ START_TEST(test_receive_window_opens_only_by_a_worthwhile_step)
 }
 END_TEST
 
+/* An application that reads each full segment as it arrives opens the
+ * window by one MSS at a time; while the peer still has room to send,
+ * that alone is no reason to ACK: the second full segment draws the ACK
+ * (RFC 1122 §4.2.3.2), the first waits for it or the delayed-ACK timer. */
+START_TEST(test_prompt_reader_acks_every_second_segment)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	peer_data(&h, A, 0, MSS);
+	ck_assert_int_eq(h.nout, 0);
+	peer_data(&h, A, MSS, MSS);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1 + 2 * MSS, 0);
+	th_clear(&h);
+	peer_data(&h, A, 2 * MSS, MSS);
+	ck_assert_int_eq(h.nout, 0);
+	th_fire(&h, TCP_T_DELACK);
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 1 + 3 * MSS, 0);
+	assert_received(&h, 3 * MSS);
+	th_fini(&h);
+}
+END_TEST
+
 /* RFC 9293 §3.10.7.2: text on a SYN is held until ESTABLISHED. */
 START_TEST(test_text_on_a_syn_is_held_until_established)
 {
@@ -1096,6 +1121,7 @@ Suite *tcp_flow_suite(void)
 	tcase_add_test(tc, test_fin_at_a_closed_window_is_refused_until_it_opens);
 	tcase_add_test(tc, test_empty_segment_at_the_right_window_edge_is_acceptable);
 	tcase_add_test(tc, test_receive_window_opens_only_by_a_worthwhile_step);
+	tcase_add_test(tc, test_prompt_reader_acks_every_second_segment);
 	tcase_add_test(tc, test_text_on_a_syn_is_held_until_established);
 	suite_add_tcase(s, tc);
 
