@@ -529,10 +529,11 @@ static int run(char *const argv[], char *out, size_t n)
 
 #define RENDER_MAX_ARGS 16
 
-int diag_render(const char *path, int (*emit_input)(FILE *f, void *ctx),
-		void *ctx, const char *const argv[], char *err, size_t n)
+int diag_render(const char *path, struct outfile *dst,
+		int (*emit_input)(FILE *f, void *ctx), void *ctx,
+		const char *const argv[], char *err, size_t n)
 {
-	struct outfile src = {0}, dst = {0};
+	struct outfile src = {0};
 	char *inpath = NULL;
 	int ret = -1;
 	const char *prog = argv[0];
@@ -545,7 +546,7 @@ int diag_render(const char *path, int (*emit_input)(FILE *f, void *ctx),
 		return -1;
 	}
 	snprintf(inpath, len, "%s.in", path);
-	if (outfile_open(&dst, path, err, n) < 0 ||
+	if (outfile_open(dst, path, err, n) < 0 ||
 	    outfile_open(&src, inpath, err, n) < 0)
 		goto out;
 	if (emit_input(src.f, ctx) < 0 || fflush(src.f) != 0 || ferror(src.f)) {
@@ -561,7 +562,7 @@ int diag_render(const char *path, int (*emit_input)(FILE *f, void *ctx),
 		if (strcmp(a, "{in}") == 0)
 			a = outfile_tmp_path(&src);
 		else if (strcmp(a, "{out}") == 0)
-			a = outfile_tmp_path(&dst);
+			a = outfile_tmp_path(dst);
 		args[k] = (char *)a; /* posix_spawn's argv is not const */
 	}
 	args[k] = NULL;
@@ -584,14 +585,15 @@ int diag_render(const char *path, int (*emit_input)(FILE *f, void *ctx),
 		goto out;
 	}
 	struct stat st;
-	if (stat(outfile_tmp_path(&dst), &st) != 0 || st.st_size == 0) {
+	if (stat(outfile_tmp_path(dst), &st) != 0 || st.st_size == 0) {
 		snprintf(err, n, "%s wrote no %s%s%s", prog, path,
 			 *msg ? ": " : "", msg);
 		goto out;
 	}
-	ret = outfile_commit(&dst, err, n);
+	ret = 0;
 out:
-	outfile_abort(&dst);
+	if (ret < 0)
+		outfile_abort(dst);
 	outfile_abort(&src);
 	free(inpath);
 	return ret;

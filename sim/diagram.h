@@ -128,12 +128,17 @@ const char *diag_prepare(const char *path, const char *prog,
 			 const char *package, const char *alt, char *err,
 			 size_t n);
 
+struct outfile;
+
 /* Render `path`: emit_input(f, ctx) fills a temporary input file beside it,
  * then argv runs with its "{in}" and "{out}" words replaced by the input
- * and the temporary output; the output is renamed over `path` only if the
- * program exits 0 having written something. Returns 0, or -1 with what
- * went wrong (the program's own messages included) in err. */
-int diag_render(const char *path, int (*emit_input)(FILE *f, void *ctx),
-		void *ctx, const char *const argv[], char *err, size_t n);
+ * and the temporary output in *dst, which is left for the caller to
+ * commit (outfile_commit renames it over `path`) or abort; the program
+ * must exit 0 having written something. Returns 0, or -1 with what went
+ * wrong (the program's own messages included) in err and nothing left
+ * behind. */
+int diag_render(const char *path, struct outfile *dst,
+		int (*emit_input)(FILE *f, void *ctx), void *ctx,
+		const char *const argv[], char *err, size_t n);
 
 #endif

@@ -274,6 +274,14 @@ static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 		fputs("tcpsim: out of memory\n", f);
 }
 
+/* What each sink whose finish or commit failed says went wrong. */
+static void print_sink_errors(const struct trace *tr)
+{
+	for (int i = 0; i < tr->nsinks; i++)
+		if (tr->sinks[i]->error)
+			fprintf(stderr, "tcpsim: %s\n", tr->sinks[i]->error);
+}
+
 /* Attach s (NULL: out of memory). */
 static int attach(struct world *w, struct trace_sink *s)
 {
@@ -402,10 +410,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (trace_finish(&w.sim.trace) < 0) {
-		for (int i = 0; i < w.sim.trace.nsinks; i++)
-			if (w.sim.trace.sinks[i]->error)
-				fprintf(stderr, "tcpsim: %s\n",
-					w.sim.trace.sinks[i]->error);
+		print_sink_errors(&w.sim.trace);
 		fputs("tcpsim: writing the output failed\n", stderr);
 		status = EXIT_USAGE;
 		goto out;
@@ -416,6 +421,13 @@ static int cmd_run(int argc, char **argv)
 			status = EXIT_USAGE;
 			goto out;
 		}
+	}
+	/* The pictures last: rendered at finish, renamed into place only
+	 * now that every other output is there. */
+	if (trace_commit(&w.sim.trace) < 0) {
+		print_sink_errors(&w.sim.trace);
+		status = EXIT_USAGE;
+		goto out;
 	}
 	FILE *rep = any_stdout ? stderr : stdout;
 	if (!a.quiet)

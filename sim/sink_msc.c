@@ -26,6 +26,7 @@
 
 #include "diagram.h"
 #include "grow.h"
+#include "outfile.h"
 #include "seglabel.h"
 #include "sinks.h"
 
@@ -53,6 +54,7 @@ struct msc {
 	struct trace_sink base;
 	FILE *f;            /* sink_msc_new: the source goes here */
 	char *path;         /* sink_diagram_new: the picture */
+	struct outfile out; /* the rendered picture, until commit */
 	const char *fmt;
 	struct diagram_opts o;
 	struct diag d;
@@ -425,16 +427,27 @@ static int msc_finish(struct trace_sink *s, const struct trace *tr)
 		m->base.error = m->err;
 		return -1;
 	}
-	if (diag_render(m->path, msc_write, m, argv, m->err, sizeof m->err) < 0) {
+	if (diag_render(m->path, &m->out, msc_write, m, argv, m->err,
+			sizeof m->err) < 0) {
 		m->base.error = m->err;
 		return -1;
 	}
 	return 0;
 }
 
+static int msc_commit(struct trace_sink *s)
+{
+	struct msc *m = (struct msc *)s;
+	if (!m->path || outfile_commit(&m->out, m->err, sizeof m->err) == 0)
+		return 0;
+	m->base.error = m->err;
+	return -1;
+}
+
 static void msc_destroy(struct trace_sink *s)
 {
 	struct msc *m = (struct msc *)s;
+	outfile_abort(&m->out);
 	diag_fini(&m->d);
 	free(m->path);
 	free(m);
@@ -447,6 +460,7 @@ static struct msc *msc_alloc(const struct diagram_opts *o)
 		return NULL;
 	m->base.emit = msc_emit;
 	m->base.finish = msc_finish;
+	m->base.commit = msc_commit;
 	m->base.destroy = msc_destroy;
 	m->base.mask = DIAG_TRACE_MASK;
 	if (o)

@@ -32,6 +32,7 @@
 
 #include "diagram.h"
 #include "grow.h"
+#include "outfile.h"
 #include "seglabel.h"
 #include "sinks.h"
 
@@ -69,6 +70,7 @@ struct box {
 struct plot {
 	struct trace_sink base;
 	char *path;
+	struct outfile out;  /* the rendered picture, until commit */
 	const char *fmt;
 	struct diagram_opts o;
 	struct diag d;
@@ -849,7 +851,8 @@ static int plot_finish(struct trace_sink *s, const struct trace *tr)
 		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
 		goto out;
 	}
-	rc = diag_render(p->path, plot_write, p, argv, p->err, sizeof p->err);
+	rc = diag_render(p->path, &p->out, plot_write, p, argv, p->err,
+			 sizeof p->err);
 out:
 	if (rc < 0)
 		p->base.error = p->err;
@@ -857,9 +860,19 @@ out:
 	return rc;
 }
 
+static int plot_commit(struct trace_sink *s)
+{
+	struct plot *p = (struct plot *)s;
+	if (outfile_commit(&p->out, p->err, sizeof p->err) == 0)
+		return 0;
+	p->base.error = p->err;
+	return -1;
+}
+
 static void plot_destroy(struct trace_sink *s)
 {
 	struct plot *p = (struct plot *)s;
+	outfile_abort(&p->out);
 	diag_fini(&p->d);
 	free_layout(p);
 	free(p->path);
@@ -882,6 +895,7 @@ struct trace_sink *sink_ladder_plot_new(const char *path,
 	}
 	p->base.emit = plot_emit;
 	p->base.finish = plot_finish;
+	p->base.commit = plot_commit;
 	p->base.destroy = plot_destroy;
 	p->base.mask = DIAG_TRACE_MASK;
 	p->fmt = fmt;

@@ -16,7 +16,8 @@
  * Sinks given a FILE write to it and do not own it; opening and atomically
  * renaming files is the caller's business (sim/outfile.h). The two that
  * render (diagram, ladder plot) run an external program when the run
- * finishes and make their output file appear whole or not at all; on
+ * finishes, and their commit renames the picture into place, so that it
+ * appears whole or not at all, and only with every other output; on
  * failure they set base.error.
  */
 #ifndef TCPSIM_SINKS_H

@@ -34,6 +34,15 @@ int trace_finish(struct trace *tr)
 	return rc;
 }
 
+int trace_commit(struct trace *tr)
+{
+	int rc = 0;
+	for (int i = 0; i < tr->nsinks; i++)
+		if (tr->sinks[i]->commit && tr->sinks[i]->commit(tr->sinks[i]) < 0)
+			rc = -1;
+	return rc;
+}
+
 void trace_fini(struct trace *tr)
 {
 	for (int i = 0; i < tr->nsinks; i++)

@@ -83,7 +83,13 @@ struct trace_sink {
 		     const struct trace_event *ev);
 	/* Called once after the run; returns 0 or -1 on an I/O error. */
 	int (*finish)(struct trace_sink *s, const struct trace *tr);
-	/* Frees the sink. */
+	/* Optional: makes what finish prepared appear, e.g. renames a
+	 * rendered picture into place. Called only after every sink
+	 * finished and every output file was committed, so that a run
+	 * whose outputs cannot all be made leaves none of them. */
+	int (*commit)(struct trace_sink *s);
+	/* Frees the sink (and anything finish prepared and commit did not
+	 * make appear). */
 	void (*destroy)(struct trace_sink *s);
 	uint32_t mask;
 	/* Set by a sink whose finish failed: what went wrong, for the user
@@ -114,6 +120,9 @@ int trace_add_sink(struct trace *tr, struct trace_sink *s);
 void trace_emit(const struct trace *tr, const struct trace_event *ev);
 /* Finish every sink; returns -1 if any failed. */
 int trace_finish(struct trace *tr);
+/* Commit every sink that has something to commit; returns -1 if any
+ * failed (its `error` says why). */
+int trace_commit(struct trace *tr);
 /* Destroy every sink. */
 void trace_fini(struct trace *tr);
 /* Host name for index i, "-" if out of range. */

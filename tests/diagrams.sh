@@ -162,5 +162,18 @@ env PATH="$fake:$PATH" "$tcpsim" run --quiet --diagram "$e/keep.svg" "$scn" \
 [ "$(cat "$e/keep.svg")" = old ] || fail "a failed render replaced keep.svg"
 rm -f "$e/keep.svg"
 
+# One render failing spoils the whole run: the chart mscgen did render,
+# and the trace, are not left behind either (pictures are renamed into
+# place only once every output is ready).
+fakegp=$out/fakegp
+mkdir -p "$fakegp"
+cp "$fake/gnuplot" "$fakegp/gnuplot"
+expect_fail "one of two renders fails" "$e/ok.svg" "gnuplot failed" \
+	env PATH="$fakegp:$PATH" "$tcpsim" run --quiet --diagram "$e/ok.svg" \
+	--ladder-plot "$e/bad.png" --trace "$e/t.trace" "$scn"
+n=$((n + 1))
+[ ! -e "$e/t.trace" ] && [ ! -e "$e/bad.png" ] ||
+	fail "a failed render left the trace or its own picture behind"
+
 echo "diagrams: $n checks, $fails failed"
 [ "$fails" -eq 0 ]
