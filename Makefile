@@ -4,8 +4,8 @@
 #   make test      install missing packages, build, run every test
 #   make prop      the property test: PROP_RUNS random scenarios (10000)
 #   make asan      the tests under ASan + UBSan (clang), 3000 property runs
-#   make valgrind  unit tests, the scenarios and 50 property runs under
-#                  valgrind
+#   make valgrind  unit tests, the scenarios (every output) and 50 property
+#                  runs under valgrind
 #   make bench     benchmarks (not part of make test)
 #
 # Variants build in their own directory: make BUILD=build/clang CC=clang.
@@ -153,9 +153,16 @@ VALGRIND := valgrind --error-exitcode=3 --leak-check=full \
 valgrind: $(CHECK_ALL) $(TCPSIM) $(PROP)
 	CK_FORK=no $(VALGRIND) $(CHECK_ALL)
 	$(VALGRIND) $(PROP) -n 50 -j 1 -o $(BUILD)
+	@mkdir -p $(BUILD)/valgrind
 	for s in $(SCENARIOS); do \
-		$(VALGRIND) $(TCPSIM) run --quiet $$s || exit 1; \
+		$(VALGRIND) $(TCPSIM) run --quiet $$s \
+			--trace $(BUILD)/valgrind/t --jsonl $(BUILD)/valgrind/j \
+			--pcap $(BUILD)/valgrind/p --msc $(BUILD)/valgrind/m \
+			--diagram $(BUILD)/valgrind/d.svg \
+			--ladder-plot $(BUILD)/valgrind/l.png || exit 1; \
+		$(VALGRIND) $(TCPSIM) run --relative $$s >/dev/null || exit 1; \
 	done
+	$(VALGRIND) $(TCPSIM) check --quiet scenarios tests/outputs
 
 bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
