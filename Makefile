@@ -46,8 +46,8 @@ PROP := $(BUILD)/tests/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit bad cli golden prop pcap diagrams asan \
-	valgrind bench clean deps-build deps-test deps-asan
+.PHONY: all run test check unit bad cli golden prop pcap diagrams docs \
+	asan valgrind bench clean deps-build deps-test deps-asan
 
 all: $(TCPSIM)
 
@@ -115,7 +115,7 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit bad cli golden pcap diagrams prop
+check: unit bad cli golden pcap diagrams docs prop
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
@@ -129,6 +129,11 @@ cli: $(TCPSIM)
 # Every scenario's trace against its golden (DIR/golden/NAME.trace).
 golden: $(TCPSIM)
 	$(TCPSIM) check --quiet scenarios tests/outputs
+
+# The outputs pasted in the docs are what tcpsim prints now
+# (tests/docs.sh; --update rewrites them).
+docs: $(TCPSIM)
+	sh tests/docs.sh $(TCPSIM) README.md $(wildcard docs/*.md)
 
 # Every scenario's capture read by tshark, checksums validated.
 pcap: $(TCPSIM)
