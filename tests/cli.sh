@@ -60,10 +60,11 @@ check default-by-name 0 "$tcpsim" run handshake-and-close
 check list 0 "$tcpsim" list
 expect list "$tmp/out" '^handshake-and-close +The three-way handshake'
 
-# --ascii draws with ASCII only.
+# --ascii draws with ASCII only (the ladder: up to the first blank line;
+# the expectations' verdicts after it are text).
 check ascii 0 "$tcpsim" run --ascii
 n=$((n + 1))
-if LC_ALL=C grep -q '[^ -~]' "$tmp/out"; then
+if sed '/^$/q' "$tmp/out" | LC_ALL=C grep -q '[^ -~]'; then
 	echo "FAIL ascii: non-ASCII bytes in the --ascii ladder"
 	fails=$((fails + 1))
 fi
@@ -111,7 +112,9 @@ fi
 check max-events 1 "$tcpsim" run --quiet --max-events 5 --trace "$tmp/t6"
 expect max-events "$tmp/err" "hit its limit of 5 events"
 expect max-events "$tmp/t6" 'run event=end reason=event-limit events=5 '
-check stop 0 "$tcpsim" run --quiet --stop 100ms --trace "$tmp/t7"
+# (a scenario without expectations: the default one's would fail)
+check stop 0 "$tcpsim" run --quiet --stop 100ms --trace "$tmp/t7" \
+	"$top/tests/outputs/three-hosts.yaml"
 expect stop "$tmp/t7" '^0\.100000000 - run event=end reason=stop-time '
 
 # Golden traces: check passes on the recorded ones, says where a changed
@@ -148,7 +151,8 @@ expect check-update "$tmp/out" "updated .*hc.trace: [0-9]+ places changed from l
 cmp -s "$tmp/g/golden/hc.trace" "$top/scenarios/golden/handshake-and-close.trace" ||
 	{ echo "FAIL check-update: the golden was not rewritten"; fails=$((fails + 1)); }
 # A failing expectation fails the check, and is never recorded.
-{ cat "$tmp/g/hc.yaml"; printf 'expect:\n  - {host: client, state: ESTABLISHED, at: end}\n'; } >"$tmp/g/bad.yaml"
+# (handshake-and-close ends with its expect: list; one more item)
+{ cat "$tmp/g/hc.yaml"; printf '  - {host: client, state: ESTABLISHED, at: end}\n'; } >"$tmp/g/bad.yaml"
 cp "$tmp/g/golden/hc.trace" "$tmp/g/golden/bad.trace"
 check check-expect 1 "$tcpsim" check "$tmp/g/bad.yaml"
 rm "$tmp/g/golden/bad.trace"
