@@ -19,9 +19,10 @@
 #include <string.h>
 
 #include "app.h"
-#include "segment.h"
-#include "world.h"
 #include "grow.h"
+#include "segment.h"
+#include "seqrel.h"
+#include "world.h"
 
 #define FIRST_TIMES 3
 
@@ -35,6 +36,7 @@ struct state_rec {
 
 struct expect_run {
 	struct trace_sink sink;
+	struct seqrel rel;      /* every segment sent, for relative seq/ack */
 	const struct expectation *e;
 	size_t n;
 	uint64_t *count;
@@ -76,8 +78,20 @@ static bool str_eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
+/* The segment fields an expectation names. */
+static bool seg_match(const struct expectation *e, const struct seqrel *rel,
+		      const struct tcp_seg *s)
+{
+	if (!s)
+		return !(e->has_seq || e->has_ack || e->has_len || e->has_win);
+	return (!e->has_seq || seqrel_seq(rel, s) == e->seq) &&
+	       (!e->has_ack || seqrel_ack(rel, s) == e->ack) &&
+	       (!e->has_len || s->len == e->len) &&
+	       (!e->has_win || s->wnd == e->win);
+}
+
 static bool matches(const struct expectation *e, const struct trace *tr,
-		    const struct trace_event *ev)
+		    const struct seqrel *rel, const struct trace_event *ev)
 {
 	if (ev->t < e->after || ev->t > e->before)
 		return false;
@@ -161,6 +175,10 @@ static bool matches(const struct expectation *e, const struct trace *tr,
 		return false;
 	if (s && !flags_match(e, s))
 		return false;
+	if (!seg_match(e, rel, s))
+		return false;
+	if (e->why && !(ev->why && strstr(ev->why, e->why)))
+		return false;
 	return true;
 }
 
@@ -181,9 +199,11 @@ static void expect_emit(struct trace_sink *s, const struct trace *tr,
 	r->tr = tr;
 	if (ev->kind == TR_STATE)
 		record_state(r, ev);
+	if (ev->kind == TR_SEND && seqrel_note(&r->rel, ev->seg) < 0)
+		r->oom = true;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct expectation *e = &r->e[i];
-		if (e->kind != EXP_EVENT || !matches(e, tr, ev))
+		if (e->kind != EXP_EVENT || !matches(e, tr, &r->rel, ev))
 			continue;
 		if (r->count[i] < FIRST_TIMES)
 			r->first[i][r->count[i]] = ev->t;
@@ -204,6 +224,7 @@ struct expect_run *expect_new(const struct expectation *e, size_t n,
 		return NULL;
 	r->e = e;
 	r->n = n;
+	seqrel_init(&r->rel);
 	r->count = calloc(n ? n : 1, sizeof *r->count);
 	r->first = calloc(n ? n : 1, sizeof *r->first);
 	r->ok = calloc(n ? n : 1, sizeof *r->ok);
@@ -230,6 +251,7 @@ void expect_free(struct expect_run *r)
 	free(r->count);
 	free(r->first);
 	free(r->hist);
+	seqrel_fini(&r->rel);
 	free(r);
 }
 
@@ -355,6 +377,14 @@ static void describe_event(struct sbuf *b, const struct trace *tr,
 			sb(b, " (%s)", e->what);
 		if (e->rule)
 			sb(b, " by rule %s", e->rule);
+		if (e->has_seq)
+			sb(b, " seq=%lu", (unsigned long)e->seq);
+		if (e->has_ack)
+			sb(b, " ack=%lu", (unsigned long)e->ack);
+		if (e->has_len)
+			sb(b, " len=%lu", (unsigned long)e->len);
+		if (e->has_win)
+			sb(b, " win=%lu", (unsigned long)e->win);
 		break;
 	case EXP_EV_STATE:
 		if (e->from_state >= 0)
@@ -375,6 +405,8 @@ static void describe_event(struct sbuf *b, const struct trace *tr,
 		sb(b, " %s", e->what ? e->what : "(anything)");
 		break;
 	}
+	if (e->why)
+		sb(b, " because \"%s\"", e->why);
 	sb_filters(b, tr, e);
 	if (e->after > 0 || e->before < SIM_TIME_MAX) {
 		sb(b, " between ");

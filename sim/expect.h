@@ -67,6 +67,11 @@ struct expectation {
 	const char *what;           /* app event or call, link action, host
 				       event; NULL: any */
 	const char *rule;           /* drops and link actions: rule name */
+	/* segment fields: seq and ack relative to each direction's initial
+	 * sequence number, as --relative shows them (sim/seqrel.h) */
+	bool has_seq, has_ack, has_len, has_win;
+	uint32_t seq, ack, len, win;
+	const char *why;            /* the event's `why` contains this */
 	sim_time_t after, before;   /* inclusive window */
 	uint64_t min, max;          /* count bounds */
 	/* EXP_DELIVERED */

@@ -2331,12 +2331,18 @@ enum {
 	EK_MAX,
 	EK_DELIVERED,
 	EK_END,
+	EK_SEQ,
+	EK_ACK,
+	EK_LEN,
+	EK_WIN,
+	EK_WHY,
 	EK_N
 };
 static const char *const expect_keys[] = {
 	"host",  "peer",   "port",   "state",  "at",       "event", "flags",
 	"flags-exact", "from", "to", "timer",  "op",       "what",  "rule",
 	"after", "before", "count",  "min",    "max",      "delivered", "end",
+	"seq",   "ack",    "len",    "win",    "why",
 };
 
 static const char *const exp_event_names[] = {
@@ -2491,6 +2497,30 @@ static int on_expect(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 			return -1;
 		e->end = (enum tcp_end)(TCP_END_NORMAL + x);
 		return 0;
+	case EK_SEQ:
+	case EK_ACK:
+	case EK_LEN:
+	case EK_WIN: {
+		uint64_t n;
+		static const uint64_t top[] = {UINT32_MAX, UINT32_MAX, 65535,
+					       65535};
+		if (get_u64(ld, v, expect_keys[key], 0, top[key - EK_SEQ],
+			    &n) < 0)
+			return -1;
+		uint32_t *field[] = {&e->seq, &e->ack, &e->len, &e->win};
+		bool *has[] = {&e->has_seq, &e->has_ack, &e->has_len,
+			       &e->has_win};
+		*field[key - EK_SEQ] = (uint32_t)n;
+		*has[key - EK_SEQ] = true;
+		return 0;
+	}
+	case EK_WHY:
+		if (scalar(ld, v, "why", &t) < 0)
+			return -1;
+		if (!*t)
+			return fail(ld, v, "'why' needs some text to look for");
+		e->why = own_str(ld, v, t);
+		return e->why ? 0 : -1;
 	}
 	return 0;
 }
@@ -2561,17 +2591,19 @@ static int check_expect(struct ld *ld, yaml_node_t *en, struct expect_ld *el)
 							    : el->nodes[EK_OP],
 				    "'timer' and 'op' belong to 'event: "
 				    "timer'");
-		if (el->nodes[EK_FLAGS] || el->nodes[EK_FLAGS_EXACT]) {
-			enum exp_event ev = e->event;
-			if (ev == EXP_EV_STATE || ev == EXP_EV_TIMER ||
-			    ev == EXP_EV_APP || ev == EXP_EV_HOST)
-				return fail(ld, el->nodes[EK_FLAGS]
-							? el->nodes[EK_FLAGS]
-							: el->nodes[EK_FLAGS_EXACT],
-					    "flags belong to segment events "
+		/* flags and the segment's fields */
+		static const int seg_keys[] = {EK_FLAGS, EK_FLAGS_EXACT, EK_SEQ,
+					       EK_ACK, EK_LEN, EK_WIN};
+		enum exp_event ev = e->event;
+		for (size_t i = 0; i < sizeof seg_keys / sizeof *seg_keys; i++)
+			if (el->nodes[seg_keys[i]] &&
+			    (ev == EXP_EV_STATE || ev == EXP_EV_TIMER ||
+			     ev == EXP_EV_APP || ev == EXP_EV_HOST))
+				return fail(ld, el->nodes[seg_keys[i]],
+					    "'%s' belongs to segment events "
 					    "(send, retransmit, recv, drop, "
-					    "ignore, link)");
-		}
+					    "ignore, link)",
+					    expect_keys[seg_keys[i]]);
 		if (el->nodes[EK_WHAT]) {
 			static const char *const app_what[] = {
 				"connected", "data", "end-of-stream", "closed",

@@ -627,16 +627,41 @@ END_TEST
 
 /* ---- expectations explain their failures ------------------------------- */
 
+/* A client that sends 100 bytes and closes first, for expectations. */
+#define ONE_CONNECTION                                                      \
+	"hosts: {client: {}, server: {}}\n"                                  \
+	"links: [{between: [client, server], delay: 20ms}]\n"                \
+	"apps:\n"                                                            \
+	"  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n" \
+	"  client: [{at: 0s, connect: server:80}, {on: connected, "          \
+	"send: 100}, {at: 1s, close: true}]\n"
+
+/* Run s with its expectations; `failing` of them must fail. Returns the
+ * report (to free). */
+static char *judge(const struct scenario *s, size_t failing)
+{
+	struct world w;
+	struct trace_sink *es;
+	struct expect_run *er = expect_new(s->expects, s->nexpects, &es);
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, es);
+	world_run(&w);
+	ck_assert_uint_eq(expect_judge(er, &w), failing);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	expect_report(er, f);
+	fclose(f);
+	world_free(&w);
+	expect_free(er);
+	return out;
+}
+
 START_TEST(test_failing_expectations_say_what_happened)
 {
 	struct scenario *s = load(
 		"tcp: {msl: 10s}\n"
-		"hosts: {client: {}, server: {}}\n"
-		"links: [{between: [client, server], delay: 20ms}]\n"
-		"apps:\n"
-		"  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
-		"  client: [{at: 0s, connect: server:80}, {on: connected, send: 100},"
-		" {at: 1s, close: true}]\n"
+		ONE_CONNECTION
 		"expect:\n"
 		"  - {host: client, state: ESTABLISHED, at: 1.05s}\n"
 		"  - {event: retransmit, host: server, flags: FIN, count: 1}\n"
@@ -645,18 +670,7 @@ START_TEST(test_failing_expectations_say_what_happened)
 		"  - {host: server, end: reset}\n"
 		"  - {host: client, state: CLOSED, at: 2s}\n"
 		"  - {event: app, host: client, what: refused, count: 0}\n");
-	struct world w;
-	struct trace_sink *es;
-	struct expect_run *er = expect_new(s->expects, s->nexpects, &es);
-	ck_assert_int_eq(world_build(&w, s, NULL), 0);
-	trace_add_sink(&w.sim.trace, es);
-	world_run(&w);
-	ck_assert_uint_eq(expect_judge(er, &w), 5);
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	expect_report(er, f);
-	fclose(f);
+	char *out = judge(s, 5);
 	const char *want =
 		"\nexpectations:\n"
 		"  FAIL  line 8    client has a connection in ESTABLISHED at "
@@ -677,8 +691,37 @@ START_TEST(test_failing_expectations_say_what_happened)
 		"5 of 7 expectations failed\n";
 	ck_assert_str_eq(out, want);
 	free(out);
-	world_free(&w);
-	expect_free(er);
+	scn_free(s);
+}
+END_TEST
+
+/* Segment fields in expectations: seq and ack relative to each side's
+ * initial sequence number (as --relative shows them), len, win, and a
+ * piece of the decision's why. */
+START_TEST(test_expectations_match_segment_fields)
+{
+	struct scenario *s = load(
+		ONE_CONNECTION
+		"expect:\n"
+		"  - {event: send, host: client, flags-exact: SYN, seq: 0, count: 1}\n"
+		"  - {event: send, host: server, flags-exact: 'SYN,ACK', seq: 0, ack: 1, count: 1}\n"
+		"  - {event: send, host: client, flags-exact: ACK, seq: 1, ack: 1, len: 0, count: 1}\n"
+		"  - {event: recv, host: server, seq: 1, ack: 1, len: 100, count: 1}\n"
+		"  - {event: send, host: client, flags: FIN, seq: 101, ack: 1, count: 1}\n"
+		"  - {event: send, host: server, flags-exact: ACK, ack: 102, count: 1}\n"
+		"  - {event: send, host: server, flags: FIN, seq: 1, count: 1}\n"
+		"  - {event: send, host: client, ack: 2, count: 1}\n"
+		"  - {event: send, host: client, win: 65535, min: 5}\n"
+		"  - {event: send, host: client, why: 'OPEN (active)', count: 1}\n"
+		"  - {event: send, host: server, flags-exact: 'SYN,ACK', ack: 2, count: 1}\n");
+	char *out = judge(s, 1);
+	ck_assert_ptr_nonnull(strstr(
+		out, "  FAIL  line 17   server sends a segment with exactly "
+		     "SYN,ACK ack=2: exactly 1 time — it happened 0 times\n"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "  ok    line 16   client sends a segment because \"OPEN "
+		     "(active)\": exactly 1 time"));
+	free(out);
 	scn_free(s);
 }
 END_TEST
@@ -709,6 +752,7 @@ Suite *faults_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("expect");
 	tcase_add_test(tc, test_failing_expectations_say_what_happened);
+	tcase_add_test(tc, test_expectations_match_segment_fields);
 	suite_add_tcase(s, tc);
 	return s;
 }
