@@ -1473,12 +1473,45 @@ static uint32_t absorb_out_of_order(struct tcp_conn *c)
 	return added;
 }
 
+/* RFC 9293 §3.10.7.2: on reaching ESTABLISHED, the text held since the
+ * SYN (hold_syn_text) is the application's, and is acknowledged. */
+static void take_syn_text(struct tcp_conn *c)
+{
+	uint32_t held = absorb_out_of_order(c);
+	if (!held)
+		return;
+	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+	c->ev_data += held;
+	post(c, TCP_EV_DATA);
+	owe_ack(c, "RFC 9293 §3.10.7.2: text that came with the SYN, held "
+		   "until ESTABLISHED — acknowledge it");
+}
+
 /* Sixth to eighth steps: urgent pointer, text, FIN. */
 static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 {
 	bool receiving = c->state == TCP_ESTABLISHED ||
 			 c->state == TCP_FIN_WAIT_1 ||
 			 c->state == TCP_FIN_WAIT_2;
+	/* The segment was trimmed to RCV.NXT (first step), but the ACK of
+	 * our SYN that it carries has since taken in the text held from
+	 * the peer's SYN (take_syn_text), moving RCV.NXT on: cut what
+	 * that text already covered, as the first step would have. */
+	struct seg_view cut;
+	if (receiving && SEQ_LT(s->seq, c->rcv_nxt) &&
+	    (s->len || (s->flags & TCP_FIN))) {
+		uint32_t old = c->rcv_nxt - s->seq;
+		cut = *s;
+		if (old > cut.len) {
+			/* a FIN before what is already received is no FIN */
+			cut.flags &= (uint8_t)~TCP_FIN;
+			old = cut.len;
+		}
+		cut.seq += old;
+		cut.data += old;
+		cut.len -= old;
+		s = &cut;
+	}
 	/* sixth: URG — remember the pointer; no urgent-mode interface. */
 	if ((s->flags & TCP_URG) && receiving &&
 	    SEQ_GT(s->seq + s->up, c->rcv_up))
@@ -1713,6 +1746,7 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 			  "once the SYN,ACK is sent (RFC 9293 §3.5 waits for "
 			  "the third segment)");
 		established(c);
+		take_syn_text(c);
 		flush(c);
 		return;
 	}
@@ -1870,22 +1904,20 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 			c->max_snd_wnd = c->snd_wnd;
 		timer_stop(c, TCP_T_REXMT);
 		established(c);
-		uint32_t held = absorb_out_of_order(c);
-		if (held) {
-			c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
-			c->ev_data += held;
-			post(c, TCP_EV_DATA);
-			owe_ack(c, "RFC 9293 §3.10.7.2: text that came with the "
-				   "SYN, held until ESTABLISHED — acknowledge "
-				   "it");
-		}
+		take_syn_text(c);
 		if (c->fin_queued)
 			set_state(c, TCP_FIN_WAIT_1,
 				  "RFC 9293 §3.10.4: CLOSE queued in "
 				  "SYN-RECEIVED — send FIN now");
 	}
+	/* A CLOSE in SYN-RECEIVED went on to FIN-WAIT-1 before our SYN
+	 * was acknowledged: the text held since the peer's SYN is taken in
+	 * when the ACK of ours comes. */
+	bool syn_unacked = c->snd_una == c->iss;
 	if (!process_ack(c, in, s))
 		return;
+	if (syn_unacked && c->snd_una != c->iss)
+		take_syn_text(c);
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:
 		if (fin_acked(c)) {

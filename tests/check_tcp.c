@@ -205,6 +205,56 @@ START_TEST(test_syn_sent_syn_is_simultaneous_open)
 }
 END_TEST
 
+/* A simultaneous open whose SYN carries text, then CLOSE before our SYN
+ * is acknowledged: RFC 9293 §3.10.4 moves SYN-RECEIVED on to FIN-WAIT-1;
+ * the text (§3.10.7.2, held until then) is the application's once the
+ * ACK of our SYN comes (found by the segment fuzzer: it was lost). */
+START_TEST(test_fin_wait_1_ack_of_syn_delivers_text_held_from_the_syn)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_sent(&h);
+	th_in_full(&h, 0, S, PEER_ISS, 0, 65535, (const uint8_t *)"abcd", 4);
+	ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
+	ck_assert_uint_eq(h.nrx, 0);
+	ck_assert_int_eq(tcp_close(h.c), 0);
+	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_1);
+	ck_assert_uint_eq(h.nrx, 0);
+	th_clear(&h);
+	th_in(&h, A, PEER_ISS + 5, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_1);
+	ck_assert_uint_eq(h.nrx, 4);
+	ck_assert(memcmp(h.rx, "abcd", 4) == 0);
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 5);
+	th_fini(&h);
+}
+END_TEST
+
+/* The ACK that completes a simultaneous open carries text overlapping
+ * the text held from the peer's SYN: RFC 9293 §3.10.7.4 trims a segment
+ * to RCV.NXT, and the held text moves RCV.NXT on when ESTABLISHED is
+ * reached, so the overlap is cut again; every byte arrives once, in
+ * order (found by the segment fuzzer: the segment was queued as out of
+ * order, behind RCV.NXT). */
+START_TEST(test_syn_received_ack_with_text_over_the_syn_text)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_syn_sent(&h);
+	th_in_full(&h, 0, S, PEER_ISS, 0, 65535, (const uint8_t *)"x", 1);
+	ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
+	th_clear(&h);
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 65535,
+		   (const uint8_t *)"xyz", 3);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	ck_assert_uint_eq(h.nrx, 3);
+	ck_assert(memcmp(h.rx, "xyz", 3) == 0);
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 4);
+	ck_assert_uint_eq(h.c->nooo, 0);
+	th_fini(&h);
+}
+END_TEST
+
 /* ---- SYN-RECEIVED ---------------------------------------------------- */
 
 START_TEST(test_syn_received_ack_establishes)
@@ -920,6 +970,8 @@ Suite *tcp_suite(void)
 	tcase_add_test(tc, test_syn_sent_rst_ack_refuses);
 	tcase_add_test(tc, test_syn_sent_timeout_retransmits_with_backoff_then_gives_up);
 	tcase_add_test(tc, test_syn_sent_syn_is_simultaneous_open);
+	tcase_add_test(tc, test_fin_wait_1_ack_of_syn_delivers_text_held_from_the_syn);
+	tcase_add_test(tc, test_syn_received_ack_with_text_over_the_syn_text);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("SYN-RECEIVED");

@@ -1005,6 +1005,33 @@ START_TEST(test_two_way_server_is_established_on_sending_syn_ack)
 }
 END_TEST
 
+/* RFC 9293 §3.10.7.2: text on a SYN is queued until ESTABLISHED; the
+ * two-way variant is ESTABLISHED at once, so it is delivered at once
+ * (found by the segment fuzzer: it stayed queued for ever). */
+START_TEST(test_two_way_text_on_the_syn_is_delivered)
+{
+	struct tcp_params p = tcp_params_default;
+	p.two_way = true;
+	struct th h;
+	th_init(&h, &p);
+	th_open_listen(&h);
+	th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535,
+		   (const uint8_t *)"hello", 5);
+	struct tcp_conn *c = h.st.tail;
+	ck_assert_int_eq(c->state, TCP_ESTABLISHED);
+	h.iss = c->iss;
+	ck_assert_uint_eq(h.nrx, 5);
+	ck_assert(memcmp(h.rx, "hello", 5) == 0);
+	ck_assert_uint_eq(c->rcv_nxt, PEER_ISS + 6);
+	ck_assert_uint_eq(c->nooo, 0);
+	/* the SYN,ACK, then an ACK of the text */
+	ck_assert_int_eq(h.nout, 2);
+	th_expect(&h, 0, S | A, ISS, PEER_ISS + 1, 0);
+	th_expect(&h, 1, A, ISS + 1, PEER_ISS + 6, 0);
+	th_fini(&h);
+}
+END_TEST
+
 START_TEST(test_two_way_client_sends_no_third_ack)
 {
 	struct tcp_params p = tcp_params_default;
@@ -1176,6 +1203,7 @@ Suite *tcp_flow_suite(void)
 	tcase_add_test(tc, test_time_wait_off_closes_at_once_and_a_late_fin_meets_rst);
 	tcase_add_test(tc, test_two_way_server_is_established_on_sending_syn_ack);
 	tcase_add_test(tc, test_two_way_client_sends_no_third_ack);
+	tcase_add_test(tc, test_two_way_text_on_the_syn_is_delivered);
 	tcase_add_test(tc, test_two_way_handshake_deadlocks_when_the_syn_ack_is_lost);
 	suite_add_tcase(s, tc);
 	return s;
