@@ -336,7 +336,11 @@ static void trace_timer(struct tcp_conn *c, enum tcp_timer t,
 	trace_emit(tr, &ev);
 }
 
-static void trace_rto(struct tcp_conn *c)
+/* The RFC 6298 variables, and why they changed: `sample` is the round
+ * trip just measured when cause is TR_RTO_SAMPLE (a plot of RTT wants the
+ * measurement itself, not only what SRTT made of it). */
+static void trace_rto(struct tcp_conn *c, enum trace_rto_cause cause,
+		      sim_time_t sample)
 {
 	const struct trace *tr = &sim_of(c)->trace;
 	if (!trace_on(tr, TR_VAR))
@@ -347,6 +351,8 @@ static void trace_rto(struct tcp_conn *c)
 	ev.v[0] = c->rto;
 	ev.v[1] = c->srtt;
 	ev.v[2] = c->rttvar;
+	ev.a = (int)cause;
+	ev.v[3] = sample;
 	trace_emit(tr, &ev);
 }
 
@@ -1035,7 +1041,7 @@ static void rtt_sample(struct tcp_conn *c, sim_time_t r)
 	if (rto > c->p.rto_max)
 		rto = c->p.rto_max;
 	c->rto = rto;
-	trace_rto(c);
+	trace_rto(c, TR_RTO_SAMPLE, r);
 }
 
 /* RFC 5681 §3.1: initial window from the sender's MSS, unless the
@@ -1098,7 +1104,7 @@ static void established(struct tcp_conn *c)
 	/* RFC 6298 (5.7): re-initialised to 3 s when data begins */
 	if (c->syn_rexmitted && !c->have_rtt) {
 		c->rto = TCP_RTO_AFTER_SYN_LOSS;
-		trace_rto(c);
+		trace_rto(c, TR_RTO_SYN_LOST, 0);
 	}
 	c->nrexmt = 0;
 	post(c, TCP_EV_CONNECTED);
@@ -2018,7 +2024,7 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	/* RFC 6298 (5.5): back off; Karn: no sample from a retransmission. */
 	c->rto = c->rto > c->p.rto_max / 2 ? c->p.rto_max : 2 * c->rto;
 	c->rtt_timing = false;
-	trace_rto(c);
+	trace_rto(c, TR_RTO_BACKOFF, 0);
 	switch (syn ? c->state : TCP_ESTABLISHED) {
 	case TCP_SYN_SENT:
 		c->syn_rexmitted = true;

@@ -41,7 +41,10 @@ enum trace_kind {
 	TR_APP,   /* conn (may be 0); a: enum trace_app_kind; name: call or
 		     event; v[0]: bytes or port; v[1]: scenario line of the
 		     call; text: argument (peer, how it ended, error) */
-	TR_VAR,   /* conn; name: variable ("rto", ...); v[0]: value */
+	TR_VAR,   /* conn; name: "rto": v[0] rto, v[1] srtt, v[2] rttvar,
+		     a: enum trace_rto_cause, v[3]: the RTT sample when a is
+		     TR_RTO_SAMPLE; "cwnd": v[0] cwnd, v[1] ssthresh, v[2]
+		     flight */
 	TR_HOST,  /* host: the host; name: "crash" | "reboot"; why */
 	TR_KINDS
 };
@@ -52,6 +55,10 @@ enum trace_kind {
 enum trace_timer_op { TR_TIMER_SET, TR_TIMER_FIRE, TR_TIMER_CANCEL };
 enum trace_app_kind { TR_APP_CALL, TR_APP_EVENT, TR_APP_ERROR };
 enum { TR_SEND_REXMIT = 1, TR_SEND_INJECTED = 2 };
+/* Why the RFC 6298 variables changed: a round-trip measurement (the
+ * event carries the sample), a backoff on a timeout (5.5), or the reset
+ * to 3 s after a lost SYN (5.7). */
+enum trace_rto_cause { TR_RTO_SAMPLE = 1, TR_RTO_BACKOFF, TR_RTO_SYN_LOST };
 
 /* Endpoints of a connection as seen from the host that emits the event. */
 struct trace_tuple {
@@ -69,7 +76,7 @@ struct trace_event {
 	uint64_t pkt;  /* segment number, unique in the run */
 	const struct tcp_seg *seg;
 	int a, b;
-	int64_t v[3];
+	int64_t v[4];
 	const char *name;
 	const char *text;
 	const char *why;
@@ -95,6 +102,10 @@ struct trace_sink {
 	/* Set by a sink whose finish failed: what went wrong, for the user
 	 * (e.g. "mscgen failed: ..."); NULL says only that writing failed. */
 	const char *error;
+	/* Set by a sink whose external program succeeded but printed
+	 * something (gnuplot's warnings), as "PROGRAM: what it said"; the
+	 * command line passes it on, so that nothing is swallowed. */
+	const char *warning;
 };
 
 #define TRACE_MAX_SINKS 8

@@ -13,7 +13,7 @@ static const char *const known_fields[] = {
 	"src", "dst", "flags", "seq", "ack", "win", "len", "mss", "urp",
 	"rexmit", "injected", "rule", "action", "by", "copy", "timer", "op",
 	"at", "call", "peer", "port", "bytes", "error", "line", "rto", "srtt",
-	"rttvar", "cwnd", "ssthresh", "flight", "why",
+	"rttvar", "sample", "cwnd", "ssthresh", "flight", "why",
 };
 
 static const char *const positional[] = {"time", "who", "kind"};

@@ -436,6 +436,8 @@ static void walk(struct out *o, const struct trace *tr,
 			f_time(o, "rto", ev->v[0]);
 			f_time(o, "srtt", ev->v[1]);
 			f_time(o, "rttvar", ev->v[2]);
+			if (ev->a == TR_RTO_SAMPLE)
+				f_time(o, "sample", ev->v[3]);
 		} else {
 			f_i(o, ev->name, ev->v[0]);
 			if (strcmp(ev->name, "cwnd") == 0) {
