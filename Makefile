@@ -31,8 +31,10 @@ CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) $(EXTRA_CFLAGS) -MMD -MP
 LDFLAGS := $(SAN)
 
 LIB_SRCS := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c)))
+# Every plots/NAME.gp is compiled in as the string plot_NAME_gp.
+PLOT_SCRIPTS := $(sort $(wildcard plots/*.gp))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_data.o \
-	$(BUILD)/gen/ladder_gp.o
+	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.o)
 SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
 TEST_SRCS := $(sort $(wildcard tests/check_*.c)) tests/tcp_harness.c
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
@@ -46,8 +48,8 @@ PROP := $(BUILD)/tests/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit bad cli golden prop pcap diagrams docs \
-	asan valgrind bench clean deps-build deps-test deps-asan
+.PHONY: all run test check unit bad cli golden prop pcap diagrams docs sweep \
+	plots asan valgrind bench clean deps-build deps-test deps-asan
 
 all: $(TCPSIM)
 
@@ -62,15 +64,18 @@ $(BUILD)/gen/builtin_data.c: $(SCENARIOS) sim/gen-builtin.sh
 $(BUILD)/gen/builtin_data.o: $(BUILD)/gen/builtin_data.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-# The ladder plot's gnuplot script, compiled in as the string
-# plot_ladder_gp (sim/sink_plot.c), so an installed tcpsim needs no
-# source tree to run --ladder-plot.
-$(BUILD)/gen/ladder_gp.c: plots/ladder.gp sim/gen-builtin.sh
+# The gnuplot scripts, each compiled in as the string plot_NAME_gp
+# (plots/README.md), so an installed tcpsim needs no source tree to draw.
+$(BUILD)/gen/%_gp.c: plots/%.gp sim/gen-builtin.sh
 	@mkdir -p $(@D)
-	sh sim/gen-builtin.sh --string plot_ladder_gp $@ plots/ladder.gp
+	sh sim/gen-builtin.sh --string plot_$*_gp $@ $<
 
-$(BUILD)/gen/ladder_gp.o: $(BUILD)/gen/ladder_gp.c
+$(BUILD)/gen/%_gp.o: $(BUILD)/gen/%_gp.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# Kept, or make would delete them as intermediates and build them again
+# (and relink everything) on every run.
+.SECONDARY: $(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -115,7 +120,7 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit bad cli golden pcap diagrams docs prop
+check: unit bad cli golden pcap diagrams docs sweep plots prop
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
@@ -143,6 +148,16 @@ pcap: $(TCPSIM)
 diagrams: $(TCPSIM)
 	sh tests/diagrams.sh $(TCPSIM) $(BUILD)/diagrams
 
+# tcpsim sweep: a table worked out by hand, the same with 1 to 3 jobs,
+# the plot, errors, an interruption.
+sweep: $(TCPSIM)
+	sh tests/sweep.sh $(TCPSIM) $(BUILD)/sweep
+
+# tcpsim plot: every kind for every scenario it fits, silent and the same
+# bytes twice; run --csv's files checked by hand; the errors.
+plots: $(TCPSIM)
+	sh tests/plots.sh $(TCPSIM) $(BUILD)/plots
+
 # A failing run leaves its scenario in $(BUILD)/prop-fail-RUN.yaml.
 prop: $(PROP)
 	$(PROP) -n $(PROP_RUNS) -o $(BUILD)
@@ -168,6 +183,24 @@ valgrind: $(CHECK_ALL) $(TCPSIM) $(PROP)
 		$(VALGRIND) $(TCPSIM) run --relative $$s >/dev/null || exit 1; \
 	done
 	$(VALGRIND) $(TCPSIM) check --quiet scenarios tests/outputs
+	$(VALGRIND) $(TCPSIM) run --quiet scenarios/bulk-transfer-loss.yaml \
+		--csv $(BUILD)/valgrind/csv
+	for k in timeseq cwnd rtt states ladder; do \
+		$(VALGRIND) $(TCPSIM) plot $$k bulk-transfer-loss \
+			-o $(BUILD)/valgrind/$$k.svg || exit 1; \
+	done
+	$(VALGRIND) $(TCPSIM) plot states keepalive-client-crash \
+		-o $(BUILD)/valgrind/states.pdf
+	$(VALGRIND) $(TCPSIM) sweep -q -j 1 handshake-under-loss \
+		--set links.0.loss=0,0.2 --set tcp.handshake=two-way,three-way \
+		--seeds 5 -o $(BUILD)/valgrind/s1.csv --plot $(BUILD)/valgrind/s.svg
+	@# A forked worker ends with _exit() holding what it inherited (the
+	@# parent frees that): in the workers, only lost blocks are errors.
+	$(VALGRIND) --errors-for-leak-kinds=definite,indirect,possible \
+		$(TCPSIM) sweep -q -j 2 handshake-under-loss \
+		--set links.0.loss=0,0.2 --set tcp.handshake=two-way,three-way \
+		--seeds 5 -o $(BUILD)/valgrind/s2.csv
+	cmp $(BUILD)/valgrind/s1.csv $(BUILD)/valgrind/s2.csv
 
 bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done

@@ -31,6 +31,11 @@ struct app_stream {
 	uint64_t len;
 };
 
+uint64_t app_sock_wrote(const struct app_sock *s)
+{
+	return s->out ? s->out->len : 0;
+}
+
 const char *app_on_name(enum app_on on)
 {
 	static const char *const names[APP_ON_COUNT] = {

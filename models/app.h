@@ -212,5 +212,7 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		uint64_t arg);
 /* Name of an event trigger ("connected", "received", ...). */
 const char *app_on_name(enum app_on on);
+/* Bytes the script has written to s so far, taken by TCP or not yet. */
+uint64_t app_sock_wrote(const struct app_sock *s);
 
 #endif

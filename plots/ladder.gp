@@ -5,7 +5,7 @@
 # coordinates are pixels of the plot area: x from the left, y down from
 # t = 0 (the host names sit above it, at y < 0). The preamble defines
 #
-#   fmt            "svg" or "png"
+#   fmt            "svg", "png" or "pdf"
 #   W, H           the picture's size
 #   LM RM TM BM    margins around the plot area
 #   PW, PH, HEAD   the plot area: x in [0, PW], y in [-HEAD, PH]
@@ -29,7 +29,7 @@
 #
 # and how many rows each clause below selects (N_GAPS, N_SENT, N_LOST,
 # N_LABELS, N_LEFT, N_RIGHT, N_MARKS, N_LINKS): a clause with none is
-# left out (`for [j = 1:(N > 0)]`), as gnuplot can crash on boxed labels
+# left out of the plot command, as gnuplot can crash on boxed labels
 # with no point to draw, and warns on empty data.
 #
 # Colours are chosen by tcpsim: black a segment, orange a retransmission,
@@ -40,9 +40,16 @@ if (fmt eq "svg") {
 		font "DejaVu Sans Mono,12" \
 		background rgb "white"
 } else {
-	set terminal pngcairo size W, H noenhanced \
-		font "DejaVu Sans Mono,9" \
-		background rgb "white"
+	if (fmt eq "pdf") {
+		# one point a pixel: the layout's text widths hold
+		set terminal pdfcairo size W / 72.0, H / 72.0 noenhanced \
+			font "DejaVu Sans Mono,9" \
+			background rgb "white"
+	} else {
+		set terminal pngcairo size W, H noenhanced \
+			font "DejaVu Sans Mono,9" \
+			background rgb "white"
+	}
 }
 set output ARG1
 
@@ -76,43 +83,63 @@ if (omitted > 0) {
 }
 
 
-plot \
-	for [i = 1:NH] $pieces using (hx(i)):1:(0):($2 - $1) \
-		with vectors nohead lw 1 lc rgb "#909090" notitle, \
-	for [j = 1:(N_GAPS > 0)] for [i = 1:NH] $gaps \
-		using (hx(i)):1:(0):($2 - $1) \
-		with vectors nohead dt 3 lc rgb "#909090" notitle, \
-	$pieces using (0):1:(0):($2 - $1) \
-		with vectors nohead lw 1 lc rgb "#404040" notitle, \
-	for [j = 1:(N_GAPS > 0)] for [i = 0:NH] for [k = -1:1:2] $gaps \
-		using ((i ? hx(i) : 0) - 7):(($1 + $2) / 2 + 3 * k + 3):(14):(-6) \
-		with vectors nohead lw 1.5 lc rgb "#404040" notitle, \
-	for [j = 1:(N_GAPS > 0)] $gaps using (GX):(($1 + $2) / 2):3 \
-		with labels center boxed textcolor rgb "#606060" notitle, \
-	for [j = 1:(N_SENT > 0)] $arrows \
-		using ($6 != 0 ? NaN : $1):2:($3 - $1):($4 - $2):5 \
-		with vectors head filled size 8, 20 lw 1.2 lc rgb variable notitle, \
-	for [j = 1:(N_LOST > 0)] $arrows \
-		using ($6 != 0 ? $1 : NaN):2:($3 - $1):($4 - $2):5 \
-		with vectors nohead lw 1.2 lc rgb variable notitle, \
-	for [j = 1:(N_LOST > 0)] $arrows using ($6 != 0 ? $3 : NaN):4:5 \
-		with points pt 2 ps 1.6 lw 2 lc rgb variable notitle, \
-	for [j = 1:(N_MARKS > 0)] $marks using 1:2:4:3 \
-		with points pt variable ps 0.8 lw 2 lc rgb variable notitle, \
-	for [j = 1:(N_LABELS > 0)] $labels using 1:2:4:3 \
-		with labels center boxed textcolor rgb variable notitle, \
-	for [j = 1:(N_LEFT > 0)] $states using ($4 < 0 ? $1 : NaN):2:5:3 \
-		with labels right boxed textcolor rgb variable notitle, \
-	for [j = 1:(N_RIGHT > 0)] $states using ($4 > 0 ? $1 : NaN):2:5:3 \
-		with labels left boxed textcolor rgb variable notitle, \
-	for [j = 1:(N_LINKS > 0)] $links using 1:2:4:3 \
-		with labels center boxed textcolor rgb variable notitle, \
-	keyentry with vectors head filled size 8, 20 lw 1.2 lc rgb "#000000" title "segment", \
-	keyentry with vectors head filled size 8, 20 lw 1.2 lc rgb "#c06000" \
-		title "retransmission", \
-	keyentry with vectors head filled size 8, 20 lw 1.2 lc rgb "#a000a0" title "injected", \
-	keyentry with vectors head filled size 8, 20 lw 1.2 lc rgb "#0050b0" title "duplicate", \
-	keyentry with points pt 2 ps 1.6 lw 2 lc rgb "#d00000" title "lost", \
-	keyentry with points pt 7 ps 0.8 lc rgb "#1a3d7c" title "state change"
+
+# The plot command is built clause by clause: a clause whose datablock
+# has no row for it is left out, as gnuplot warns about empty data (and
+# still reads a datablock under `for [j = 1:0]`).
+cmd = 'plot for [i = 1:NH] $pieces using (hx(i)):1:(0):($2 - $1) ' \
+	. 'with vectors nohead lw 1 lc rgb "#909090" notitle, ' \
+	. '$pieces using (0):1:(0):($2 - $1) ' \
+	. 'with vectors nohead lw 1 lc rgb "#404040" notitle'
+if (N_GAPS > 0) {
+	cmd = cmd . ', for [i = 1:NH] $gaps using (hx(i)):1:(0):($2 - $1) ' \
+		. 'with vectors nohead dt 3 lc rgb "#909090" notitle, ' \
+		. 'for [i = 0:NH] for [k = -1:1:2] $gaps ' \
+		. 'using ((i ? hx(i) : 0) - 7):(($1 + $2) / 2 + 3 * k + 3):(14):(-6) ' \
+		. 'with vectors nohead lw 1.5 lc rgb "#404040" notitle, ' \
+		. '$gaps using (GX):(($1 + $2) / 2):3 ' \
+		. 'with labels center boxed textcolor rgb "#606060" notitle'
+}
+if (N_SENT > 0) {
+	cmd = cmd . ', $arrows using ($6 != 0 ? NaN : $1):2:($3 - $1):($4 - $2):5 ' \
+		. 'with vectors head filled size 8, 20 lw 1.2 lc rgb variable notitle'
+}
+if (N_LOST > 0) {
+	cmd = cmd . ', $arrows using ($6 != 0 ? $1 : NaN):2:($3 - $1):($4 - $2):5 ' \
+		. 'with vectors nohead lw 1.2 lc rgb variable notitle, ' \
+		. '$arrows using ($6 != 0 ? $3 : NaN):4:5 ' \
+		. 'with points pt 2 ps 1.6 lw 2 lc rgb variable notitle'
+}
+if (N_MARKS > 0) {
+	cmd = cmd . ', $marks using 1:2:4:3 ' \
+		. 'with points pt variable ps 0.8 lw 2 lc rgb variable notitle'
+}
+if (N_LABELS > 0) {
+	cmd = cmd . ', $labels using 1:2:4:3 ' \
+		. 'with labels center boxed textcolor rgb variable notitle'
+}
+if (N_LEFT > 0) {
+	cmd = cmd . ', $states using ($4 < 0 ? $1 : NaN):2:5:3 ' \
+		. 'with labels right boxed textcolor rgb variable notitle'
+}
+if (N_RIGHT > 0) {
+	cmd = cmd . ', $states using ($4 > 0 ? $1 : NaN):2:5:3 ' \
+		. 'with labels left boxed textcolor rgb variable notitle'
+}
+if (N_LINKS > 0) {
+	cmd = cmd . ', $links using 1:2:4:3 ' \
+		. 'with labels center boxed textcolor rgb variable notitle'
+}
+cmd = cmd . ', keyentry with vectors head filled size 8, 20 lw 1.2 ' \
+	. 'lc rgb "#000000" title "segment", ' \
+	. 'keyentry with vectors head filled size 8, 20 lw 1.2 ' \
+	. 'lc rgb "#c06000" title "retransmission", ' \
+	. 'keyentry with vectors head filled size 8, 20 lw 1.2 ' \
+	. 'lc rgb "#a000a0" title "injected", ' \
+	. 'keyentry with vectors head filled size 8, 20 lw 1.2 ' \
+	. 'lc rgb "#0050b0" title "duplicate", ' \
+	. 'keyentry with points pt 2 ps 1.6 lw 2 lc rgb "#d00000" title "lost", ' \
+	. 'keyentry with points pt 7 ps 0.8 lc rgb "#1a3d7c" title "state change"'
+eval cmd
 
 unset output

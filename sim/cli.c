@@ -1,7 +1,9 @@
 /* cli.c — what the tcpsim commands share. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,6 +38,156 @@ int cli_load(const char *name, struct scenario **scn)
 	if (rc < 0) {
 		scn_error_format(&err, msg, sizeof msg);
 		fputs(msg, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_parse_u64(const char *opt, const char *v, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!*v || *v == '-') {
+		fprintf(stderr, "tcpsim: %s expects a non-negative number, "
+				"found '%s'\n",
+			opt, v);
+		return -1;
+	}
+	unsigned long long x = strtoull(v, &end, 10);
+	if (*end || errno) {
+		fprintf(stderr, "tcpsim: %s expects a number, found '%s'\n", opt,
+			v);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+int cli_scenario_text(const char *name, char **text, size_t *len,
+		      char *file, size_t n)
+{
+	struct scn_error err;
+	char msg[2048];
+	*text = NULL;
+	if (!name)
+		name = BUILTIN_DEFAULT;
+	const struct builtin_scenario *b = cli_is_path(name) ? NULL
+							 : builtin_find(name);
+	if (b) {
+		snprintf(file, n, "%s (built-in)", b->name);
+		*text = malloc(b->len ? b->len : 1);
+		if (!*text) {
+			fputs("tcpsim: out of memory\n", stderr);
+			return -1;
+		}
+		memcpy(*text, b->text, b->len);
+		*len = b->len;
+		return 0;
+	}
+	if (!cli_is_path(name) && access(name, F_OK) != 0) {
+		fprintf(stderr, "tcpsim: no scenario file or built-in scenario "
+				"named '%s' (try 'tcpsim list')\n",
+			name);
+		return -1;
+	}
+	snprintf(file, n, "%s", name);
+	if (scn_read_file(name, text, len, &err) < 0) {
+		scn_error_format(&err, msg, sizeof msg);
+		fputs(msg, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_parse_limit(const char *opt, const char *v, struct world_opts *o)
+{
+	const char *msg;
+	if (strcmp(opt, "--stop") == 0) {
+		if (sim_time_parse(v, &o->stop, &msg) < 0) {
+			fprintf(stderr, "tcpsim: --stop: %s (found '%s')\n", msg,
+				v);
+			return -1;
+		}
+		if (o->stop == 0) {
+			fprintf(stderr, "tcpsim: --stop must be after 0s\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (cli_parse_u64(opt, v, &o->max_events) < 0)
+		return -1;
+	if (o->max_events == 0) {
+		fprintf(stderr, "tcpsim: --max-events must be at least 1\n");
+		return -1;
+	}
+	return 0;
+}
+
+void cli_print_said(const char *said)
+{
+	while (said && *said) {
+		size_t n = strcspn(said, "\n");
+		fprintf(stderr, "tcpsim: %.*s\n", (int)n, said);
+		said += n + (said[n] == '\n');
+	}
+}
+
+int cli_take_scenario(const char *cmd, int argc, char **argv, int *ind,
+		      const char **scenario)
+{
+	if (*ind < argc)
+		*scenario = argv[(*ind)++];
+	if (*ind < argc) {
+		fprintf(stderr, "tcpsim: %s takes one scenario; unexpected "
+				"'%s'\n",
+			cmd, argv[*ind]);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_attach(struct world *w, struct trace_sink *s)
+{
+	if (!s || trace_add_sink(&w->sim.trace, s) < 0) {
+		if (s && s->destroy)
+			s->destroy(s);
+		fputs("tcpsim: out of memory\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+void cli_print_sink_errors(const struct trace *tr)
+{
+	for (int i = 0; i < tr->nsinks; i++)
+		if (tr->sinks[i]->error)
+			fprintf(stderr, "tcpsim: %s\n", tr->sinks[i]->error);
+}
+
+void cli_print_sink_warnings(const struct trace *tr)
+{
+	for (int i = 0; i < tr->nsinks; i++)
+		cli_print_said(tr->sinks[i]->warning);
+}
+
+bool cli_idle_rule(const struct world *w)
+{
+	const struct scn_link *rl;
+	const struct link_rule *idle = world_idle_rule(w, &rl);
+	if (idle)
+		fprintf(stderr, "%s:%d:%d: rule '%s' never acted on a segment, "
+				"and it is marked must-match\n",
+			w->scn->file, idle->line, idle->col, idle->name);
+	return idle != NULL;
+}
+
+int cli_load_world(const char *name, const struct world_opts *o,
+		   struct scenario **scn, struct world *w)
+{
+	if (cli_load(name, scn) < 0)
+		return -1;
+	if (world_build(w, *scn, o) < 0) {
+		fputs("tcpsim: out of memory building the world\n", stderr);
 		return -1;
 	}
 	return 0;

@@ -7,7 +7,11 @@
 #ifndef TCPSIM_CLI_H
 #define TCPSIM_CLI_H
 
+#include <signal.h>
+#include <stdint.h>
+
 #include "scenario.h"
+#include "world.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -18,10 +22,54 @@ bool cli_is_path(const char *s);
  * default one). Errors are printed to standard error; returns 0 or -1. */
 int cli_load(const char *name, struct scenario **scn);
 
+/* Parse the value of option `opt` as a whole number; prints why not.
+ * Returns 0 or -1. */
+int cli_parse_u64(const char *opt, const char *v, uint64_t *out);
+/* The command's one scenario operand, argv[*ind] if there is one (left
+ * NULL otherwise); more is an error, printed. Returns 0 or -1. */
+int cli_take_scenario(const char *cmd, int argc, char **argv, int *ind,
+		      const char **scenario);
+/* cli_load, then build its world with o (errors printed). Returns 0
+ * with *w built, or -1 (*scn, if loaded, is the caller's to free). */
+int cli_load_world(const char *name, const struct world_opts *o,
+		   struct scenario **scn, struct world *w);
+/* Attach sink s to w's trace (NULL: out of memory, which is printed);
+ * returns 0, or -1 with s destroyed. */
+int cli_attach(struct world *w, struct trace_sink *s);
+/* What each sink whose finish or commit failed says went wrong, and what
+ * each renderer said while it succeeded, on standard error. */
+void cli_print_sink_errors(const struct trace *tr);
+void cli_print_sink_warnings(const struct trace *tr);
+/* After a run: true, with FILE:LINE:COL printed, if a rule marked
+ * must-match never acted (it describes a segment that does not exist:
+ * the scenario is wrong, and no output is kept). */
+bool cli_idle_rule(const struct world *w);
+/* Print what a renderer said while it succeeded (diag_warning_fmt),
+ * each line as "tcpsim: LINE" on standard error: never swallowed. */
+void cli_print_said(const char *said);
+/* Parse the value of --stop (a time after 0s) or --max-events (at least
+ * 1), as `opt` says, into o; prints why not. Returns 0 or -1. */
+int cli_parse_limit(const char *opt, const char *v, struct world_opts *o);
+/* The text of a scenario file or built-in scenario (NULL: the default
+ * one), which the caller frees, and its name for messages in file.
+ * Errors are printed; returns 0 or -1. */
+int cli_scenario_text(const char *name, char **text, size_t *len,
+		      char *file, size_t n);
+
 /* tcpsim check SCENARIO.yaml... | DIR [--golden FILE] [--update]
  *        [--ignore FIELDS] [--context N] [-q] */
 int cmd_check(int argc, char **argv);
 /* tcpsim diff A.trace B.trace [--ignore FIELDS] [--context N] */
 int cmd_diff(int argc, char **argv);
+
+/* tcpsim plot KIND SCENARIO -o FILE.svg|.png|.pdf [OPTIONS]
+ * (docs/plots.md); stops early, writing nothing, once *interrupt is
+ * set. */
+int cmd_plot(int argc, char **argv, const volatile sig_atomic_t *interrupt);
+
+/* tcpsim sweep SCENARIO --set PATH=VALUES... -o FILE.csv [OPTIONS]
+ * (docs/sweep.md); stops early, writing nothing, once *interrupt is
+ * set. */
+int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt);
 
 #endif

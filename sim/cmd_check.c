@@ -306,14 +306,8 @@ static int run_scenario(const struct scenario *scn, struct run_result *r)
 	r->events = w.sim.events;
 	r->how = sim_end_name(end);
 	r->complete = end == SIM_END_QUIET || end == SIM_END_STOP;
-	const struct scn_link *rl;
-	const struct link_rule *idle = world_idle_rule(&w, &rl);
-	if (idle) {
-		fprintf(stderr, "%s:%d:%d: rule '%s' never acted on a segment, "
-				"and it is marked must-match\n",
-			scn->file, idle->line, idle->col, idle->name);
+	if (cli_idle_rule(&w))
 		goto done;
-	}
 	if (trace_finish(&w.sim.trace) < 0 || fflush(f) != 0)
 		goto oom;
 	if (r->er)

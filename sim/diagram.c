@@ -1,8 +1,8 @@
 /* diagram.c — see diagram.h.
  *
  * Known limits: an external program gets no time limit (mscgen and
- * gnuplot finish or fail); only the first part of what it prints is kept
- * for the error message.
+ * gnuplot finish or fail); only the last part of what it prints is kept
+ * for the message.
  */
 #include "diagram.h"
 
@@ -369,6 +369,8 @@ static const char *diag_format(const char *path)
 		return "svg";
 	if (strcmp(dot, ".png") == 0)
 		return "png";
+	if (strcmp(dot, ".pdf") == 0)
+		return "pdf";
 	return NULL;
 }
 
@@ -434,10 +436,42 @@ const char *diag_prepare(const char *path, const char *prog,
 			 const char *package, const char *alt, char *err,
 			 size_t n)
 {
+	return diag_prepare_as(path, "svg png pdf", prog, package, alt, err, n);
+}
+
+const char *diag_prepare_as(const char *path, const char *types,
+			    const char *prog, const char *package,
+			    const char *alt, char *err, size_t n)
+{
 	const char *fmt = diag_format(path);
-	if (!fmt) {
+	size_t flen = fmt ? strlen(fmt) : 0;
+	const char *hit = fmt ? strstr(types, fmt) : NULL;
+	/* a whole word of `types` */
+	if (hit && ((hit > types && hit[-1] != ' ') ||
+		    (hit[flen] != '\0' && hit[flen] != ' ')))
+		hit = NULL;
+	if (!hit) {
+		/* ".svg, .png or .pdf" from "svg png pdf" */
+		char list[64] = "";
+		size_t len = 0, words = 0, k = 0;
+		for (const char *t = types; *t; t++)
+			words += (t == types || t[-1] == ' ') && *t != ' ';
+		for (const char *t = types; *t && len < sizeof list;) {
+			size_t w = strcspn(t, " ");
+			if (w) {
+				k++;
+				int r = snprintf(list + len, sizeof list - len,
+						 "%s.%.*s",
+						 k == 1	      ? ""
+						 : k == words ? " or "
+							      : ", ",
+						 (int)w, t);
+				len += r > 0 ? (size_t)r : 0;
+			}
+			t += w + (t[w] == ' ');
+		}
 		snprintf(err, n, "%s: the picture's type comes from its name: "
-				 "use .svg or .png", path);
+				 "use %s", path, list);
 		return NULL;
 	}
 	if (diag_check_path(path, err, n) < 0)
@@ -451,10 +485,28 @@ const char *diag_prepare(const char *path, const char *prog,
 	return fmt;
 }
 
-/* Run argv with standard input from /dev/null and its output (standard
- * output and error both) kept in out; returns the wait status, or -1 with
- * the reason in out if it could not be started. */
-static int run(char *const argv[], char *out, size_t n)
+void diag_warning_fmt(const char *prog, const char *said, char *buf,
+		      size_t n)
+{
+	size_t len = 0;
+	if (!n)
+		return;
+	buf[0] = '\0';
+	while (*said && len + 1 < n) {
+		size_t w = strcspn(said, "\n");
+		int r = snprintf(buf + len, n - len, "%s%s: %.*s",
+				 len ? "\n" : "", prog, (int)w, said);
+		len += r > 0 ? (size_t)r : 0;
+		said += w + (said[w] == '\n');
+	}
+	if (len >= n)
+		buf[n - 1] = '\0';
+}
+
+/* Run argv with standard input from /dev/null, environment envp, and its
+ * output (standard output and error both) kept in out; returns the wait
+ * status, or -1 with the reason in out if it could not be started. */
+static int run(char *const argv[], char *const envp[], char *out, size_t n)
 {
 	int pfd[2];
 	out[0] = '\0';
@@ -476,7 +528,7 @@ static int run(char *const argv[], char *out, size_t n)
 		rc = posix_spawn_file_actions_addclose(&fa, pfd[1]);
 	pid_t pid = -1;
 	if (rc == 0)
-		rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+		rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pfd[1]);
 	if (rc != 0) {
@@ -529,6 +581,84 @@ static int run(char *const argv[], char *out, size_t n)
 
 #define RENDER_MAX_ARGS 16
 
+/* The renderer's environment: ours, with the time zone UTC and
+ * SOURCE_DATE_EPOCH 0, so that whatever date a program writes into a
+ * picture (cairo's PDF /CreationDate) does not depend on where it runs.
+ * NULL if memory runs out. */
+static char **render_env(void)
+{
+	static char tz[] = "TZ=UTC0", sde[] = "SOURCE_DATE_EPOCH=0";
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = malloc((n + 3) * sizeof *env);
+	if (!env)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "TZ=", 3) != 0 &&
+		    strncmp(environ[i], "SOURCE_DATE_EPOCH=", 18) != 0)
+			env[k++] = environ[i];
+	env[k++] = tz;
+	env[k++] = sde;
+	env[k] = NULL;
+	return env;
+}
+
+/* The fixed date a PDF gets, as cairo spells dates: 1970-01-01 00:00:00,
+ * the SOURCE_DATE_EPOCH given to the renderer. */
+#define PDF_DATE "19700101000000"
+
+/* Overwrite the digits of every "/CreationDate (D:" and "/ModDate (D:"
+ * in the PDF at path with PDF_DATE, in place: the same number of bytes,
+ * so the cross-reference table's offsets stay right. cairo 1.16 writes
+ * the wall-clock time there whatever the environment says; this makes
+ * the same run give the same bytes. Returns 0 or -1 with errno. */
+static int pdf_fix_dates(const char *path)
+{
+	static const char *const keys[] = {"/CreationDate (D:", "/ModDate (D:"};
+	FILE *f = fopen(path, "r+b");
+	if (!f)
+		return -1;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc = -1;
+	for (;;) {
+		if (grow(&buf, &cap, len + 65536, 1, 65536) < 0) {
+			errno = ENOMEM;
+			goto out;
+		}
+		size_t r = fread(buf + len, 1, cap - len, f);
+		len += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f))
+		goto out;
+	for (size_t k = 0; k < 2; k++) {
+		size_t kl = strlen(keys[k]);
+		for (size_t i = 0; i + kl <= len; i++) {
+			if (memcmp(buf + i, keys[k], kl) != 0)
+				continue;
+			size_t at = i + kl, d = 0;
+			while (d < 14 && at + d < len && buf[at + d] >= '0' &&
+			       buf[at + d] <= '9')
+				d++;
+			if (memcmp(buf + at, PDF_DATE, d) == 0)
+				continue;
+			if (fseek(f, (long)at, SEEK_SET) != 0 ||
+			    fwrite(PDF_DATE, 1, d, f) != d)
+				goto out;
+		}
+	}
+	rc = fflush(f) == 0 ? 0 : -1;
+out:
+	free(buf);
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
 int diag_render(const char *path, struct outfile *dst,
 		int (*emit_input)(FILE *f, void *ctx), void *ctx,
 		const char *const argv[], char *err, size_t n)
@@ -567,7 +697,13 @@ int diag_render(const char *path, struct outfile *dst,
 	}
 	args[k] = NULL;
 	char msg[600];
-	int status = run(args, msg, sizeof msg);
+	char **env = render_env();
+	if (!env) {
+		snprintf(err, n, "%s: out of memory", path);
+		goto out;
+	}
+	int status = run(args, env, msg, sizeof msg);
+	free(env);
 	if (status == -1) {
 		snprintf(err, n, "%s", msg);
 		goto out;
@@ -590,6 +726,15 @@ int diag_render(const char *path, struct outfile *dst,
 			 *msg ? ": " : "", msg);
 		goto out;
 	}
+	const char *fmt = diag_format(path);
+	if (fmt && strcmp(fmt, "pdf") == 0 &&
+	    pdf_fix_dates(outfile_tmp_path(dst)) < 0) {
+		snprintf(err, n, "%s: cannot fix the PDF's date: %s", path,
+			 strerror(errno));
+		goto out;
+	}
+	/* success: what the program said (warnings), if anything */
+	snprintf(err, n, "%s", msg);
 	ret = 0;
 out:
 	if (ret < 0)

@@ -120,13 +120,22 @@ int diag_time_digits(const struct diag *d);
 void diag_time_fmt(sim_time_t t, int digits, char *buf, size_t n);
 
 /* Before a run, what a picture at `path` needs: a type from its name
- * (.svg or .png), a directory that exists and is writable, and `prog` on
- * PATH (`package`: the Debian package that has it; `alt`: another way,
- * or ""). Returns "svg" or "png", or NULL with why in err, so that a
- * mistyped path does not cost the whole run. */
+ * (.svg, .png or .pdf), a directory that exists and is writable, and
+ * `prog` on PATH (`package`: the Debian package that has it; `alt`:
+ * another way, or ""). Returns "svg", "png" or "pdf", or NULL with why in
+ * err, so that a mistyped path does not cost the whole run. */
 const char *diag_prepare(const char *path, const char *prog,
 			 const char *package, const char *alt, char *err,
 			 size_t n);
+/* The same for a program that draws only some of those types: `types`
+ * lists them, e.g. "svg png" (mscgen draws no PDF). */
+const char *diag_prepare_as(const char *path, const char *types,
+			    const char *prog, const char *package,
+			    const char *alt, char *err, size_t n);
+/* What a renderer said while it succeeded (diag_render's err), as lines
+ * "PROG: line" joined by '\n', in buf; "" if it said nothing. */
+void diag_warning_fmt(const char *prog, const char *said, char *buf,
+		      size_t n);
 
 struct outfile;
 
@@ -134,9 +143,12 @@ struct outfile;
  * then argv runs with its "{in}" and "{out}" words replaced by the input
  * and the temporary output in *dst, which is left for the caller to
  * commit (outfile_commit renames it over `path`) or abort; the program
- * must exit 0 having written something. Returns 0, or -1 with what went
- * wrong (the program's own messages included) in err and nothing left
- * behind. */
+ * must exit 0 having written something. It runs with TZ=UTC0 and
+ * SOURCE_DATE_EPOCH=0, and a PDF's creation date is then set to that
+ * epoch, so that the same input gives the same bytes. Returns 0 with
+ * whatever the program printed (its warnings; "" if none) in err, for the
+ * caller to pass on; or -1 with what went wrong (the program's own
+ * messages included) in err and nothing left behind. */
 int diag_render(const char *path, struct outfile *dst,
 		int (*emit_input)(FILE *f, void *ctx), void *ctx,
 		const char *const argv[], char *err, size_t n);

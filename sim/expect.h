@@ -89,6 +89,9 @@ struct expect_run *expect_new(const struct expectation *e, size_t n,
 			      struct trace_sink **sink);
 /* Judge every expectation after world w has run; returns how many fail. */
 size_t expect_judge(struct expect_run *r, const struct world *w);
+/* As expect_judge, without the explanations (expect_report then says
+ * only pass or fail): what a sweep needs, many times over. */
+size_t expect_verdicts(struct expect_run *r, const struct world *w);
 /* Print the verdicts: one line each, failures explained. */
 void expect_report(const struct expect_run *r, FILE *f);
 /* Free the verdicts (the sink is freed with the trace). */
@@ -96,5 +99,7 @@ void expect_free(struct expect_run *r);
 /* Number of expectations that held / failed after expect_judge. */
 size_t expect_passed(const struct expect_run *r);
 size_t expect_failed(const struct expect_run *r);
+/* After expect_judge: whether expectation i (from 0) held. */
+bool expect_ok(const struct expect_run *r, size_t i);
 
 #endif

@@ -45,6 +45,12 @@ static void usage(FILE *f)
 	      "                            with its golden, DIR/golden/NAME.trace\n"
 	      "                            (tcpsim check --help)\n"
 	      "  diff A.trace B.trace      compare two traces\n"
+	      "  plot KIND SCENARIO -o FILE  draw a plot of a run with gnuplot:\n"
+	      "                            timeseq, cwnd, rtt, states, ladder\n"
+	      "                            (tcpsim plot --help)\n"
+	      "  sweep SCENARIO --set PATH=VALUES... -o FILE.csv\n"
+	      "                            run a scenario over parameter values and\n"
+	      "                            seeds into a table (tcpsim sweep --help)\n"
 	      "  list                      list the built-in scenarios\n"
 	      "  help                      show this help\n"
 	      "\n"
@@ -60,8 +66,10 @@ static void usage(FILE *f)
 	      "      --diagram FILE  render that chart to FILE.svg or FILE.png\n"
 	      "                      (needs mscgen)\n"
 	      "      --ladder-plot FILE\n"
-	      "                      draw the sequence diagram to scale, FILE.svg\n"
-	      "                      or FILE.png (needs gnuplot)\n"
+	      "                      draw the sequence diagram to scale, FILE.svg,\n"
+	      "                      FILE.png or FILE.pdf (needs gnuplot)\n"
+	      "      --csv DIR       write segments, ACKs, cwnd, RTT, states and\n"
+	      "                      losses as CSV files into DIR (docs/plots.md)\n"
 	      "      --relative      sequence numbers relative to each side's\n"
 	      "                      initial one (in diagrams), as Wireshark shows\n"
 	      "      --no-ladder     do not draw the sequence diagram\n"
@@ -85,30 +93,10 @@ enum out_kind { OUT_TRACE, OUT_JSONL, OUT_PCAP, OUT_MSC, OUT_NKINDS };
 struct run_args {
 	const char *scenario;
 	const char *out[OUT_NKINDS];  /* paths; "-" is standard output */
-	const char *diagram, *ladder_plot;
+	const char *diagram, *ladder_plot, *csv;
 	struct world_opts wopts;
 	bool no_ladder, ascii, quiet, relative, no_color;
 };
-
-static int parse_u64_arg(const char *opt, const char *v, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!*v || *v == '-') {
-		fprintf(stderr, "tcpsim: %s expects a non-negative number, "
-				"found '%s'\n",
-			opt, v);
-		return -1;
-	}
-	unsigned long long x = strtoull(v, &end, 10);
-	if (*end || errno) {
-		fprintf(stderr, "tcpsim: %s expects a number, found '%s'\n", opt,
-			v);
-		return -1;
-	}
-	*out = x;
-	return 0;
-}
 
 static int parse_run_args(int argc, char **argv, struct run_args *a)
 {
@@ -122,6 +110,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"msc", required_argument, NULL, 'C'},
 		{"diagram", required_argument, NULL, 'D'},
 		{"ladder-plot", required_argument, NULL, 'G'},
+		{"csv", required_argument, NULL, 'V'},
 		{"relative", no_argument, NULL, 'R'},
 		{"no-color", no_argument, NULL, 'N'},
 		{"no-ladder", no_argument, NULL, 'L'},
@@ -131,35 +120,19 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{NULL, 0, NULL, 0},
 	};
 	int c;
-	const char *msg;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:t:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (parse_u64_arg("--seed", optarg, &a->wopts.seed) < 0)
+			if (cli_parse_u64("--seed", optarg, &a->wopts.seed) < 0)
 				return -1;
 			a->wopts.has_seed = true;
 			break;
 		case 'S':
-			if (sim_time_parse(optarg, &a->wopts.stop, &msg) < 0) {
-				fprintf(stderr, "tcpsim: --stop: %s (found '%s')\n",
-					msg, optarg);
-				return -1;
-			}
-			if (a->wopts.stop == 0) {
-				fprintf(stderr, "tcpsim: --stop must be after 0s\n");
-				return -1;
-			}
-			break;
 		case 'M':
-			if (parse_u64_arg("--max-events", optarg,
-					  &a->wopts.max_events) < 0)
+			if (cli_parse_limit(c == 'M' ? "--max-events" : "--stop",
+					    optarg, &a->wopts) < 0)
 				return -1;
-			if (a->wopts.max_events == 0) {
-				fprintf(stderr, "tcpsim: --max-events must be at "
-						"least 1\n");
-				return -1;
-			}
 			break;
 		case 't':
 			a->out[OUT_TRACE] = optarg;
@@ -178,6 +151,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'G':
 			a->ladder_plot = optarg;
+			break;
+		case 'V':
+			a->csv = optarg;
 			break;
 		case 'R':
 			a->relative = true;
@@ -211,14 +187,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		      stderr);
 		return -1;
 	}
-	if (optind < argc)
-		a->scenario = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "tcpsim: run takes one scenario; unexpected "
-				"'%s'\n",
-			argv[optind]);
+	if (cli_take_scenario("run", argc, argv, &optind, &a->scenario) < 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -274,26 +244,6 @@ static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 		fputs("tcpsim: out of memory\n", f);
 }
 
-/* What each sink whose finish or commit failed says went wrong. */
-static void print_sink_errors(const struct trace *tr)
-{
-	for (int i = 0; i < tr->nsinks; i++)
-		if (tr->sinks[i]->error)
-			fprintf(stderr, "tcpsim: %s\n", tr->sinks[i]->error);
-}
-
-/* Attach s (NULL: out of memory). */
-static int attach(struct world *w, struct trace_sink *s)
-{
-	if (!s || trace_add_sink(&w->sim.trace, s) < 0) {
-		if (s && s->destroy)
-			s->destroy(s);
-		fputs("tcpsim: out of memory\n", stderr);
-		return -1;
-	}
-	return 0;
-}
-
 static int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {0};
@@ -307,12 +257,8 @@ static int cmd_run(int argc, char **argv)
 
 	if (parse_run_args(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	if (cli_load(a.scenario, &scn) < 0)
-		return EXIT_USAGE;
-	if (world_build(&w, scn, &a.wopts) < 0) {
-		fputs("tcpsim: out of memory building the world\n", stderr);
+	if (cli_load_world(a.scenario, &a.wopts, &scn, &w) < 0)
 		goto out;
-	}
 	built = true;
 	w.sim.interrupt = &interrupted;
 	bool any_stdout = false;
@@ -346,7 +292,7 @@ static int cmd_run(int argc, char **argv)
 		case OUT_NKINDS:
 			break;
 		}
-		if (attach(&w, s) < 0)
+		if (cli_attach(&w, s) < 0)
 			goto out;
 	}
 	if (a.diagram) {
@@ -356,7 +302,7 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "tcpsim: --diagram: %s\n", err);
 			goto out;
 		}
-		if (attach(&w, s) < 0)
+		if (cli_attach(&w, s) < 0)
 			goto out;
 	}
 	if (a.ladder_plot) {
@@ -366,7 +312,16 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "tcpsim: --ladder-plot: %s\n", err);
 			goto out;
 		}
-		if (attach(&w, s) < 0)
+		if (cli_attach(&w, s) < 0)
+			goto out;
+	}
+	if (a.csv) {
+		struct trace_sink *s = sink_csv_new(a.csv, err, sizeof err);
+		if (!s) {
+			fprintf(stderr, "tcpsim: --csv: %s\n", err);
+			goto out;
+		}
+		if (cli_attach(&w, s) < 0)
 			goto out;
 	}
 	if (!a.no_ladder && !a.quiet && !any_stdout) {
@@ -377,14 +332,14 @@ static int cmd_run(int argc, char **argv)
 			.color = !a.no_color && !(nc && *nc) &&
 				 isatty(fileno(stdout)),
 		};
-		if (attach(&w, sink_ladder_new(stdout, &lo)) < 0)
+		if (cli_attach(&w, sink_ladder_new(stdout, &lo)) < 0)
 			goto out;
 	}
 
 	if (scn->nexpects) {
 		struct trace_sink *s = NULL;
 		er = expect_new(scn->expects, scn->nexpects, &s);
-		if (!er || attach(&w, s) < 0)
+		if (!er || cli_attach(&w, s) < 0)
 			goto out;
 	}
 
@@ -398,19 +353,12 @@ static int cmd_run(int argc, char **argv)
 		status = EXIT_FAILED;
 		goto out;
 	}
-	/* A rule that must act and never did describes a segment that does
-	 * not exist: the scenario is wrong, and no output is kept. */
-	const struct scn_link *rl;
-	const struct link_rule *idle = world_idle_rule(&w, &rl);
-	if (idle) {
-		fprintf(stderr, "%s:%d:%d: rule '%s' never acted on a segment, "
-				"and it is marked must-match\n",
-			scn->file, idle->line, idle->col, idle->name);
+	if (cli_idle_rule(&w)) {
 		status = EXIT_USAGE;
 		goto out;
 	}
 	if (trace_finish(&w.sim.trace) < 0) {
-		print_sink_errors(&w.sim.trace);
+		cli_print_sink_errors(&w.sim.trace);
 		fputs("tcpsim: writing the output failed\n", stderr);
 		status = EXIT_USAGE;
 		goto out;
@@ -425,10 +373,11 @@ static int cmd_run(int argc, char **argv)
 	/* The pictures last: rendered at finish, renamed into place only
 	 * now that every other output is there. */
 	if (trace_commit(&w.sim.trace) < 0) {
-		print_sink_errors(&w.sim.trace);
+		cli_print_sink_errors(&w.sim.trace);
 		status = EXIT_USAGE;
 		goto out;
 	}
+	cli_print_sink_warnings(&w.sim.trace);
 	FILE *rep = any_stdout ? stderr : stdout;
 	if (!a.quiet)
 		print_summary(rep, &w, end);
@@ -503,6 +452,10 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "diff") == 0)
 		return cmd_diff(argc - 1, argv + 1);
+	if (strcmp(cmd, "plot") == 0)
+		return cmd_plot(argc - 1, argv + 1, &interrupted);
+	if (strcmp(cmd, "sweep") == 0)
+		return cmd_sweep(argc - 1, argv + 1, &interrupted);
 	fprintf(stderr, "tcpsim: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,7 +38,13 @@ struct ld {
 	bool hosts_done;
 	struct name_ix *ix;      /* names of hosts and templates */
 	uint32_t ixmask;
+	const struct scn_set *sets; /* --set overrides, applied to doc */
+	size_t nsets;
 };
+
+/* Nodes made for the k-th override carry this mark index plus k, beyond
+ * any file, so an error about one names the override, not a line. */
+#define SET_MARK_BASE (SIZE_MAX / 2)
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -67,6 +74,17 @@ static int vfail_at(struct ld *ld, const yaml_mark_t *m, const char *fmt,
 {
 	struct scn_error *e = ld->err;
 	snprintf(e->file, sizeof e->file, "%s", ld->file);
+	if (m && m->index >= SET_MARK_BASE &&
+	    m->index - SET_MARK_BASE < ld->nsets) {
+		const struct scn_set *o = &ld->sets[m->index - SET_MARK_BASE];
+		char msg[380];
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		snprintf(e->msg, sizeof e->msg, "--set %.60s=%.60s: %s",
+			 o->path, o->value, msg);
+		e->line = e->col = 0;
+		e->src[0] = '\0';
+		return -1;
+	}
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	if (m)
 		set_pos_from_index(ld, m->index, (int)m->line + 1,
@@ -2890,6 +2908,136 @@ void scn_free(struct scenario *s)
 	free(s);
 }
 
+/* ---- --set overrides -------------------------------------------------- */
+
+static int set_fail(struct ld *ld, const struct scn_set *o, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+static int set_fail(struct ld *ld, const struct scn_set *o, const char *fmt,
+		    ...)
+{
+	yaml_mark_t m = {.index = SET_MARK_BASE + (size_t)(o - ld->sets)};
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfail_at(ld, &m, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A new plain scalar marked as the k-th override's; 0 if memory ran out. */
+static int set_scalar(struct ld *ld, size_t k, const char *text, size_t len)
+{
+	if (len > INT_MAX)
+		return 0;
+	int id = yaml_document_add_scalar(&ld->doc, NULL,
+					  (const yaml_char_t *)text, (int)len,
+					  YAML_PLAIN_SCALAR_STYLE);
+	if (id)
+		node(ld, id)->start_mark.index = SET_MARK_BASE + k;
+	return id;
+}
+
+/* Apply override k to the document: follow its path (mapping keys, list
+ * indices from 0) and put its value there as a plain scalar. A key the
+ * document lacks is added (with mappings on the way), so that the
+ * walker judges it like any key in the file: an unknown one is an error
+ * with a suggestion. Nodes are handled by id, since adding one may move
+ * the nodes (not a list's or a mapping's own array). */
+static int apply_set(struct ld *ld, size_t k)
+{
+	const struct scn_set *o = &ld->sets[k];
+	const char *p = o->path;
+	yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
+	if (!root)
+		return set_fail(ld, o, "the scenario is empty");
+	int cur = 1; /* the root node's id */
+	if (!*p)
+		return set_fail(ld, o, "no path before '='");
+	for (;;) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		bool last = !dot;
+		if (n == 0)
+			return set_fail(ld, o, "empty step in the path '%s'",
+					o->path);
+		yaml_node_t *c = node(ld, cur);
+		int *slot = NULL; /* where the next node's id is kept */
+		if (c->type == YAML_SEQUENCE_NODE) {
+			size_t len = (size_t)(c->data.sequence.items.top -
+					      c->data.sequence.items.start);
+			size_t i = 0;
+			bool num = n <= 9;
+			for (size_t j = 0; j < n && num; j++)
+				num = p[j] >= '0' && p[j] <= '9';
+			for (size_t j = 0; j < n && num; j++)
+				i = i * 10 + (size_t)(p[j] - '0');
+			if (!num)
+				return set_fail(ld, o, "'%.*s' is a list: the step "
+						       "after it is an index "
+						       "(0, 1, ...), not '%.*s'",
+						(int)(p == o->path ? 0
+								   : p - o->path - 1),
+						o->path, (int)n, p);
+			if (i >= len)
+				return set_fail(ld, o, "'%.*s' has %zu "
+						       "entr%s (0 to %zu): no "
+						       "index %zu",
+						(int)(p == o->path ? 0
+								   : p - o->path - 1),
+						o->path, len, len == 1 ? "y" : "ies",
+						len ? len - 1 : 0, i);
+			slot = &c->data.sequence.items.start[i];
+		} else if (c->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *q = c->data.mapping.pairs.start;
+			     q < c->data.mapping.pairs.top; q++) {
+				yaml_node_t *key = node(ld, q->key);
+				if (key->type == YAML_SCALAR_NODE &&
+				    key->data.scalar.length == n &&
+				    memcmp(key->data.scalar.value, p, n) == 0) {
+					slot = &q->value;
+					break;
+				}
+			}
+			if (!slot) {
+				/* a key the file does not have: add it */
+				int kid = set_scalar(ld, k, p, n);
+				int vid = last ? set_scalar(ld, k, o->value,
+							    strlen(o->value))
+					       : yaml_document_add_mapping(
+							 &ld->doc, NULL,
+							 YAML_BLOCK_MAPPING_STYLE);
+				if (!kid || !vid ||
+				    !yaml_document_append_mapping_pair(
+					    &ld->doc, cur, kid, vid))
+					return set_fail(ld, o, "out of memory");
+				if (!last)
+					node(ld, vid)->start_mark.index =
+						SET_MARK_BASE + k;
+				if (last)
+					return 0;
+				cur = vid;
+				p = dot + 1;
+				continue;
+			}
+		} else {
+			return set_fail(ld, o, "'%.*s' is a single value: there "
+					       "is nothing inside it to set",
+					(int)(p == o->path ? 0 : p - o->path - 1),
+					o->path);
+		}
+		if (last) {
+			/* slot lies in the list's or mapping's own array,
+			 * which adding a node does not move */
+			int vid = set_scalar(ld, k, o->value, strlen(o->value));
+			if (!vid)
+				return set_fail(ld, o, "out of memory");
+			*slot = vid;
+			return 0;
+		}
+		cur = *slot;
+		p = dot + 1;
+	}
+}
+
 static int load_doc(struct ld *ld)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -2923,7 +3071,15 @@ static int load_doc(struct ld *ld)
 int scn_load_string(const char *file, const char *text, size_t len,
 		    struct scenario **out, struct scn_error *err)
 {
-	struct ld ld = {.file = file, .text = text, .len = len, .err = err};
+	return scn_load_string_set(file, text, len, NULL, 0, out, err);
+}
+
+int scn_load_string_set(const char *file, const char *text, size_t len,
+			const struct scn_set *sets, size_t nsets,
+			struct scenario **out, struct scn_error *err)
+{
+	struct ld ld = {.file = file, .text = text, .len = len, .err = err,
+			.sets = sets, .nsets = nsets};
 	yaml_parser_t parser;
 	int rc = -1;
 	bool have_doc = false;
@@ -2946,6 +3102,9 @@ int scn_load_string(const char *file, const char *text, size_t len,
 		goto out_parser;
 	}
 	have_doc = true;
+	for (size_t k = 0; k < nsets; k++)
+		if (apply_set(&ld, k) < 0)
+			goto out_parser;
 	if (load_doc(&ld) < 0)
 		goto out_parser;
 	/* A second document would be silently ignored: refuse it. */
@@ -2982,7 +3141,7 @@ out:
 	return rc;
 }
 
-int scn_load_file(const char *path, struct scenario **out,
+int scn_read_file(const char *path, char **out, size_t *outlen,
 		  struct scn_error *err)
 {
 	struct ld ld = {.file = path, .err = err};
@@ -2992,6 +3151,7 @@ int scn_load_file(const char *path, struct scenario **out,
 
 	memset(err, 0, sizeof *err);
 	*out = NULL;
+	*outlen = 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fail_mark(&ld, NULL, "cannot open the scenario: %s",
@@ -3031,9 +3191,25 @@ int scn_load_file(const char *path, struct scenario **out,
 			  MAX_FILE_SIZE);
 		goto out;
 	}
-	rc = scn_load_string(path, text, n, out, err);
+	*out = text;
+	*outlen = n;
+	text = NULL;
+	rc = 0;
 out:
 	free(text);
 	fclose(f);
+	return rc;
+}
+
+int scn_load_file(const char *path, struct scenario **out,
+		  struct scn_error *err)
+{
+	char *text;
+	size_t n;
+	*out = NULL;
+	if (scn_read_file(path, &text, &n, err) < 0)
+		return -1;
+	int rc = scn_load_string(path, text, n, out, err);
+	free(text);
 	return rc;
 }

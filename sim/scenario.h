@@ -96,6 +96,26 @@ int scn_load_file(const char *path, struct scenario **out,
 /* Load from memory; `file` names it in messages. */
 int scn_load_string(const char *file, const char *text, size_t len,
 		    struct scenario **out, struct scn_error *err);
+/* Read a scenario file's text (as scn_load_file does, with its limits);
+ * the caller frees *text. Returns 0, or -1 with *err filled. */
+int scn_read_file(const char *path, char **text, size_t *len,
+		  struct scn_error *err);
+
+/* An override of one value, as `tcpsim sweep --set PATH=VALUE` gives it:
+ * PATH is the keys and list indices (from 0) leading to it, joined by
+ * dots ("links.0.loss", "tcp.handshake", "hosts.client.tcp.msl"). */
+struct scn_set {
+	const char *path;
+	const char *value;
+};
+
+/* Load from memory with overrides: each value is put at its path (keys
+ * the text lacks are added) before the scenario is checked, so a value
+ * is judged like one written in the file; an error about it names the
+ * override instead of a line. */
+int scn_load_string_set(const char *file, const char *text, size_t len,
+			const struct scn_set *sets, size_t nsets,
+			struct scenario **out, struct scn_error *err);
 /* Free a loaded scenario. */
 void scn_free(struct scenario *s);
 /* The group called name (a host or a template), or -1. */

@@ -60,6 +60,7 @@ struct msc {
 	struct diag d;
 	const struct trace *tr;
 	char err[1024];
+	char warn[1024];  /* what mscgen said while it succeeded */
 };
 
 /* Invisible columns between two hosts: a box on a lifeline is one column
@@ -432,6 +433,10 @@ static int msc_finish(struct trace_sink *s, const struct trace *tr)
 		m->base.error = m->err;
 		return -1;
 	}
+	if (*m->err) {
+		diag_warning_fmt("mscgen", m->err, m->warn, sizeof m->warn);
+		m->base.warning = m->warn;
+	}
 	return 0;
 }
 
@@ -482,7 +487,7 @@ struct trace_sink *sink_diagram_new(const char *path,
 				    const struct diagram_opts *o, char *err,
 				    size_t n)
 {
-	const char *fmt = diag_prepare(path, "mscgen", "mscgen",
+	const char *fmt = diag_prepare_as(path, "svg png", "mscgen", "mscgen",
 				       ", or write the chart's source with "
 				       "--msc FILE",
 				       err, n);

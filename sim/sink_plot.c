@@ -76,6 +76,7 @@ struct plot {
 	struct diag d;
 	const struct trace *tr;
 	char err[1024];
+	char warn[1024];     /* what gnuplot said while it succeeded */
 	/* layout, at finish */
 	sim_time_t *span;
 	struct piece *pc;
@@ -853,6 +854,10 @@ static int plot_finish(struct trace_sink *s, const struct trace *tr)
 	}
 	rc = diag_render(p->path, &p->out, plot_write, p, argv, p->err,
 			 sizeof p->err);
+	if (rc == 0 && *p->err) {
+		diag_warning_fmt("gnuplot", p->err, p->warn, sizeof p->warn);
+		p->base.warning = p->warn;
+	}
 out:
 	if (rc < 0)
 		p->base.error = p->err;

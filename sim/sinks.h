@@ -11,8 +11,11 @@
  *          with libpcap (docs/pcap.md).
  * msc:     a message sequence chart in mscgen's language; diagram renders
  *          one to SVG or PNG with mscgen (docs/diagrams.md).
- * ladder plot: the sequence diagram to scale, drawn by gnuplot to SVG or
- *          PNG (docs/diagrams.md, plots/).
+ * ladder plot: the sequence diagram to scale, drawn by gnuplot to SVG,
+ *          PNG or PDF (docs/diagrams.md, plots/).
+ * csv:     a directory of CSV files — segments, ACKs as the sender sees
+ *          them, cwnd, RTT, state spans, losses — for plots and for any
+ *          program (docs/plots.md; its tables: sink_csv.h).
  * Sinks given a FILE write to it and do not own it; opening and atomically
  * renaming files is the caller's business (sim/outfile.h). The two that
  * render (diagram, ladder plot) run an external program when the run
@@ -69,10 +72,16 @@ struct trace_sink *sink_msc_new(FILE *f, const struct diagram_opts *o);
 struct trace_sink *sink_diagram_new(const char *path,
 				    const struct diagram_opts *o, char *err,
 				    size_t n);
-/* The ladder plot rendered by gnuplot to `path` (.svg or .png); NULL with
- * a message in err as for sink_diagram_new. */
+/* The ladder plot rendered by gnuplot to `path` (.svg, .png or .pdf);
+ * NULL with a message in err as for sink_diagram_new. */
 struct trace_sink *sink_ladder_plot_new(const char *path,
 					const struct diagram_opts *o,
 					char *err, size_t n);
+
+/* The CSV files into directory `dir`, made (with its parents) if
+ * missing; each file appears at commit, and a directory the sink made is
+ * removed again if none does. NULL with a message in err if dir is not a
+ * directory, cannot be made or cannot be written in. */
+struct trace_sink *sink_csv_new(const char *dir, char *err, size_t n);
 
 #endif

@@ -123,7 +123,10 @@ expect_fail() {
 scn=$top/scenarios/handshake-and-close.yaml
 expect_fail "diagram .gif" "$e/x.gif" "use .svg or .png" \
 	"$tcpsim" run --quiet --diagram "$e/x.gif" "$scn"
-expect_fail "ladder-plot no extension" "$e/x" "use .svg or .png" \
+# mscgen draws no PDF (the ladder plot does: tests/plots.sh)
+expect_fail "diagram .pdf" "$e/x.pdf" "use .svg or .png" \
+	"$tcpsim" run --quiet --diagram "$e/x.pdf" "$scn"
+expect_fail "ladder-plot no extension" "$e/x" "use .svg, .png or .pdf" \
 	"$tcpsim" run --quiet --ladder-plot "$e/x" "$scn"
 # A PATH without the programs: said before the run, nothing written.
 expect_fail "diagram without mscgen" "$e/x.svg" "mscgen is not installed" \

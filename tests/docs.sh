@@ -8,7 +8,10 @@
 #
 # and holds exactly what `tcpsim run ARGS` prints on standard output (run
 # from the top of the tree by sh, without colour; ARGS may end in a pipe,
-# e.g. `| head -n 18` to paste only the ladder). The check fails, showing the
+# e.g. `| head -n 18` to paste only the ladder). A marker
+# `<!-- tcpsim sweep ARGS -->` does the same for `tcpsim sweep ARGS`, run
+# in an empty scratch directory so that its -o and --plot files go there
+# (name the scenario by its built-in name). The check fails, showing the
 # difference, where a block is stale; --update rewrites the blocks (each
 # file replaced whole, through a temporary file), after which the change
 # is read like any golden change.
@@ -33,7 +36,9 @@ for md in "$@"; do
 	files=$((files + 1))
 	out=$tmp/$(basename "$md")
 	# awk runs each marker's command and writes the file as it should be
-	if ! TCPSIM="$tcpsim" NO_COLOR=1 LC_ALL=C awk -v md="$md" '
+	mkdir -p "$tmp/scratch"
+	if ! TCPSIM="$tcpsim" SCRATCH="$tmp/scratch" NO_COLOR=1 LC_ALL=C \
+		awk -v md="$md" '
 		function fail(msg) {
 			printf "%s:%d: %s\n", md, FNR, msg > "/dev/stderr"
 			bad = 1
@@ -42,14 +47,16 @@ for md in "$@"; do
 		skip && /^```/ { skip = 0; next }
 		skip { next }
 		{ print }
-		/^<!-- tcpsim run( .*)? -->$/ {
+		/^<!-- tcpsim (run|sweep)( .*)? -->$/ {
 			args = $0
-			sub(/^<!-- tcpsim run ?/, "", args)
+			sweep = args ~ /^<!-- tcpsim sweep/
+			sub(/^<!-- tcpsim (run|sweep) ?/, "", args)
 			sub(/ ?-->$/, "", args)
 			if ((getline fence) <= 0 || fence !~ /^```/)
 				fail("a marker must be followed by a code block")
 			print fence
-			cmd = "\"$TCPSIM\" run --no-color " args
+			cmd = sweep ? "cd \"$SCRATCH\" && \"$TCPSIM\" sweep " args \
+				    : "\"$TCPSIM\" run --no-color " args
 			while ((cmd | getline line) > 0)
 				print line
 			close(cmd)

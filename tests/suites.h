@@ -16,5 +16,7 @@ Suite *faults_suite(void);
 Suite *apps_suite(void);
 Suite *jsonl_suite(void);
 Suite *tracecmp_suite(void);
+Suite *csv_suite(void);
+Suite *sweep_suite(void);
 
 #endif
