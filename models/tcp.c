@@ -1582,6 +1582,10 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 		 * the window it leaves is the same */
 		c->rcv_nxt++;
 		c->rcv_adv++;
+		/* it ends the stream: text a confused or lying peer sent
+		 * beyond it, held out of order, can never be delivered */
+		c->nooo = 0;
+		c->ooo_fin = false;
 		post(c, TCP_EV_EOF);
 	}
 	owe_ack(c, "RFC 9293 §3.10.7.4 (eighth): FIN — acknowledge it");

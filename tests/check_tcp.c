@@ -315,6 +315,32 @@ END_TEST
 
 /* ---- ESTABLISHED ----------------------------------------------------- */
 
+/* RFC 9293 §3.10.7.4 (eighth): a FIN ends the stream. Text held out of
+ * order beyond it (a peer that sent bytes after its own FIN) can never
+ * be delivered and is dropped with it (found by the segment fuzzer: it
+ * stayed queued behind RCV.NXT). */
+START_TEST(test_established_fin_drops_text_held_beyond_it)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	th_in_full(&h, 0, A, PEER_ISS + 2, ISS + 1, 65535,
+		   (const uint8_t *)"after", 5);
+	ck_assert_uint_eq(h.c->nooo, 1);
+	th_clear(&h);
+	th_in(&h, F | A, PEER_ISS + 1, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_CLOSE_WAIT);
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 2);
+	ck_assert_uint_eq(h.c->nooo, 0);
+	ck_assert_int_eq(th_events(&h, TCP_EV_EOF, NULL), 1);
+	ck_assert_uint_eq(h.nrx, 0);
+	/* the ACK says the FIN, nothing beyond it */
+	ck_assert_int_eq(h.nout, 1);
+	th_expect(&h, 0, A, ISS + 1, PEER_ISS + 2, 0);
+	th_fini(&h);
+}
+END_TEST
+
 START_TEST(test_established_send_is_one_segment_then_acked)
 {
 	struct th h;
@@ -983,6 +1009,7 @@ Suite *tcp_suite(void)
 
 	tc = tcase_create("ESTABLISHED");
 	tcase_add_test(tc, test_established_send_is_one_segment_then_acked);
+	tcase_add_test(tc, test_established_fin_drops_text_held_beyond_it);
 	tcase_add_test(tc, test_established_large_send_is_cut_to_mss_and_window);
 	tcase_add_test(tc, test_established_sws_override_sends_small_segment_after_rto);
 	tcase_add_test(tc, test_established_nagle_holds_short_segment_while_unacked);
