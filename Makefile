@@ -7,6 +7,7 @@
 #   make valgrind  unit tests, the scenarios (every output) and 50 property
 #                  runs under valgrind
 #   make bench     benchmarks (not part of make test)
+#   make fuzz      the libFuzzer harnesses (clang), FUZZ_TIME s each (1800)
 #
 # Variants build in their own directory: make BUILD=build/clang CC=clang.
 
@@ -49,6 +50,7 @@ PROP := $(BUILD)/tests/prop
 PROP_RUNS ?= 10000
 
 .PHONY: all run test check unit bad cli golden prop pcap diagrams docs sweep \
+	fuzz fuzz-regress \
 	plots asan valgrind bench clean deps-build deps-test deps-asan
 
 all: $(TCPSIM)
@@ -120,7 +122,7 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit bad cli golden pcap diagrams docs sweep plots prop
+check: unit bad cli golden pcap diagrams docs sweep plots fuzz-regress prop
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
@@ -157,6 +159,54 @@ sweep: $(TCPSIM)
 # bytes twice; run --csv's files checked by hand; the errors.
 plots: $(TCPSIM)
 	sh tests/plots.sh $(TCPSIM) $(BUILD)/plots
+
+# The fuzz harnesses' saved inputs, replayed without libFuzzer: every
+# input that once crashed one (tests/fuzz/regress/), and the loader's
+# seeds. Under make asan they run with the sanitizers.
+REPLAY_SCN := $(BUILD)/tests/replay_scenario
+REPLAY_SEG := $(BUILD)/tests/replay_segment
+$(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
+# tcp_harness.c again, with tests/fuzz/check.h for Check's assertions
+$(BUILD)/tests/fuzz/tcp_harness.o: tests/tcp_harness.c
+	@mkdir -p $(@D)
+	$(CC) -Itests/fuzz -Itests $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(REPLAY_SCN): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/scenario.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS)
+$(REPLAY_SEG): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/segment.o \
+		$(BUILD)/tests/fuzz/tcp_harness.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS)
+$(BUILD)/tests/fuzz/segment.o: CPPFLAGS += -Itests/fuzz -Itests
+
+fuzz-regress: $(REPLAY_SCN) $(REPLAY_SEG)
+	$(REPLAY_SCN) tests/fuzz/regress/scenario/* $(SCENARIOS) \
+		tests/outputs/*.yaml tests/bad/*.yaml
+	$(REPLAY_SEG) tests/fuzz/regress/segment/*
+
+# libFuzzer harnesses for the scenario loader and the segment-arrival
+# path, built with clang and ASan + UBSan in build/fuzz, run side by side
+# for FUZZ_TIME seconds each (tests/fuzz/run.sh).
+FUZZ_TIME ?= 1800
+FUZZ_DIR := build/fuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all $(CPPFLAGS) $(YAML_CFLAGS)
+FUZZ_SEG_SRCS := tests/fuzz/segment.c tests/tcp_harness.c models/tcp.c \
+	models/segment.c sim/evq.c sim/sim.c sim/rng.c sim/trace.c sim/simtime.c
+FUZZ_GEN := $(BUILD)/gen/builtin_data.c \
+	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c)
+
+$(FUZZ_DIR)/fuzz_scenario: tests/fuzz/scenario.c $(LIB_SRCS) $(FUZZ_GEN)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(YAML_LIBS) $(PCAP_LIBS)
+$(FUZZ_DIR)/fuzz_segment: $(FUZZ_SEG_SRCS) tests/fuzz/check.h
+	@mkdir -p $(@D)
+	clang -Itests/fuzz -Itests $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+fuzz: deps-asan
+	@$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_scenario \
+		$(FUZZ_DIR)/fuzz_segment
+	sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_TIME)
 
 # A failing run leaves its scenario in $(BUILD)/prop-fail-RUN.yaml.
 prop: $(PROP)
@@ -210,4 +260,5 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/sim/main.d \
+	$(wildcard $(BUILD)/tests/fuzz/*.d) \
 	$(BUILD)/tests/prop.d
