@@ -58,7 +58,7 @@ int cli_scenario_text(const char *name, char **text, size_t *len,
 
 /* tcpsim check SCENARIO.yaml... | DIR [--golden FILE] [--update]
  *        [--ignore FIELDS] [--context N] [-q] */
-int cmd_check(int argc, char **argv);
+int cmd_check(int argc, char **argv, const volatile sig_atomic_t *interrupt);
 /* tcpsim diff A.trace B.trace [--ignore FIELDS] [--context N] */
 int cmd_diff(int argc, char **argv);
 

@@ -274,9 +274,10 @@ struct run_result {
 	struct expect_run *er;
 };
 
-/* Run scn with its own seed, the text trace into memory. Returns 0, or
- * -1 with the reason printed. */
-static int run_scenario(const struct scenario *scn, struct run_result *r)
+/* Run scn with its own seed, the text trace into memory. Returns 0; -1
+ * with the reason printed; -2 if interrupted. */
+static int run_scenario(const struct scenario *scn, struct run_result *r,
+			const volatile sig_atomic_t *interrupt)
 {
 	struct world w;
 	struct world_opts wo = {0};
@@ -302,7 +303,12 @@ static int run_scenario(const struct scenario *scn, struct run_result *r)
 			goto oom;
 		}
 	}
+	w.sim.interrupt = interrupt;
 	enum sim_end end = world_run(&w);
+	if (end == SIM_END_INTERRUPT) {
+		rc = -2;
+		goto done;
+	}
 	r->events = w.sim.events;
 	r->how = sim_end_name(end);
 	r->complete = end == SIM_END_QUIET || end == SIM_END_STOP;
@@ -370,8 +376,10 @@ static bool file_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Check (or update) one target; returns its exit status. */
-static int check_one(const struct target *t, const struct check_args *a)
+/* Check (or update) one target; returns its exit status, or -2 if
+ * interrupted (nothing written). */
+static int check_one(const struct target *t, const struct check_args *a,
+		     const volatile sig_atomic_t *interrupt)
 {
 	struct scenario *scn = NULL;
 	struct run_result r;
@@ -387,9 +395,10 @@ static int check_one(const struct target *t, const struct check_args *a)
 	}
 	if (cli_load(t->scenario, &scn) < 0)
 		return EXIT_USAGE;
-	if (run_scenario(scn, &r) < 0) {
+	int rc = run_scenario(scn, &r, interrupt);
+	if (rc < 0) {
 		scn_free(scn);
-		return EXIT_USAGE;
+		return rc == -2 ? -2 : EXIT_USAGE;
 	}
 	if (tfile_from_mem(&got, r.trace, r.len) < 0) {
 		fputs("tcpsim: out of memory\n", stderr);
@@ -468,7 +477,7 @@ out:
 	return status;
 }
 
-int cmd_check(int argc, char **argv)
+int cmd_check(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 {
 	struct check_args a = {0};
 	struct targets ts = {0};
@@ -510,8 +519,16 @@ int cmd_check(int argc, char **argv)
 	size_t passed = 0, failed = 0, errors = 0;
 	status = EXIT_OK;
 	for (size_t i = 0; i < ts.n; i++) {
-		int s = check_one(&ts.t[i], &a);
+		int s = *interrupt ? -2 : check_one(&ts.t[i], &a, interrupt);
 		fflush(stdout);
+		if (s == -2) {
+			fprintf(stderr, "tcpsim: interrupted after %zu of %zu "
+					"scenario%s; no golden trace was left "
+					"half-written\n",
+				i, ts.n, ts.n == 1 ? "" : "s");
+			status = EXIT_FAILED;
+			goto out;
+		}
 		passed += s == EXIT_OK;
 		failed += s == EXIT_FAILED;
 		errors += s == EXIT_USAGE;
