@@ -8,6 +8,7 @@
 #                  runs under valgrind
 #   make bench     benchmarks (not part of make test)
 #   make fuzz      the libFuzzer harnesses (clang), FUZZ_TIME s each (1800)
+#   make determinism  gcc and clang, -O0 and -O2: every output the same
 #
 # Variants build in their own directory: make BUILD=build/clang CC=clang.
 
@@ -50,7 +51,7 @@ PROP := $(BUILD)/tests/prop
 PROP_RUNS ?= 10000
 
 .PHONY: all run test check unit bad cli golden prop pcap diagrams docs sweep \
-	fuzz fuzz-regress \
+	fuzz fuzz-regress determinism \
 	plots asan valgrind bench clean deps-build deps-test deps-asan
 
 all: $(TCPSIM)
@@ -252,6 +253,18 @@ valgrind: $(CHECK_ALL) $(TCPSIM) $(PROP)
 		--set links.0.loss=0,0.2 --set tcp.handshake=two-way,three-way \
 		--seeds 5 -o $(BUILD)/valgrind/s2.csv
 	cmp $(BUILD)/valgrind/s1.csv $(BUILD)/valgrind/s2.csv
+
+# The same bytes from four builds: gcc and clang, each at -O0 and -O2
+# (tests/determinism.sh: every scenario's trace, JSON Lines, pcap and
+# chart, and a sweep table). CI runs it after make test.
+DET_BUILDS := gcc-O0 gcc-O2 clang-O0 clang-O2
+determinism: deps-asan
+	@for b in $(DET_BUILDS); do \
+		$(MAKE) --no-print-directory -j2 BUILD=build/det-$$b \
+			CC=$${b%-*} OPT="-$${b#*-} -g" build/det-$$b/tcpsim \
+			>/dev/null || exit 1; \
+	done
+	sh tests/determinism.sh build/det $(DET_BUILDS:%=build/det-%/tcpsim)
 
 bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
