@@ -437,6 +437,7 @@ static void enter(struct tcp_stack *st)
 
 static void conn_free(struct tcp_conn *c)
 {
+	sim_give_mem(c->st->sim, c->mem);
 	free(c->sb.data);
 	free(c->rb.data);
 	free(c);
@@ -554,10 +555,19 @@ struct tcp_conn *tcp_find(struct tcp_stack *st, uint32_t raddr,
 static struct tcp_conn *conn_new(struct tcp_stack *st,
 				 const struct tcp_params *p, bool buffers)
 {
-	struct tcp_conn *c = calloc(1, sizeof *c);
-	if (!c)
+	/* the scenario's limits (sim.h): a connection, its TCB and its
+	 * buffers */
+	uint64_t mem = sizeof(struct tcp_conn) +
+		       (buffers ? (uint64_t)p->sndbuf + p->rcvbuf : 0);
+	if (!sim_take_conn(st->sim) || !sim_take_mem(st->sim, mem))
 		return NULL;
+	struct tcp_conn *c = calloc(1, sizeof *c);
+	if (!c) {
+		sim_give_mem(st->sim, mem);
+		return NULL;
+	}
 	c->st = st;
+	c->mem = mem;
 	c->p = *p;
 	if (buffers && (buf_init(&c->sb, p->sndbuf) < 0 ||
 			buf_init(&c->rb, p->rcvbuf) < 0)) {

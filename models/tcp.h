@@ -244,6 +244,7 @@ struct tcp_conn {
 	uint32_t ev_data;      /* bytes for TCP_EV_DATA */
 	enum tcp_end end;
 	bool dead;             /* CLOSED; freed when the stack unwinds */
+	uint64_t mem;          /* bytes taken from the run's budget */
 };
 
 struct tcp_stack_ops {

@@ -114,13 +114,53 @@ int cli_parse_limit(const char *opt, const char *v, struct world_opts *o)
 		}
 		return 0;
 	}
-	if (cli_parse_u64(opt, v, &o->max_events) < 0)
+	if (strcmp(opt, "--max-memory") == 0) {
+		if (scn_parse_size(v, &o->max_memory, &msg) < 0 ||
+		    o->max_memory == 0) {
+			fprintf(stderr, "tcpsim: --max-memory expects a size of "
+					"at least 1 byte, such as 512MiB (found "
+					"'%s')\n",
+				v);
+			return -1;
+		}
+		return 0;
+	}
+	uint64_t *x = strcmp(opt, "--max-conns") == 0 ? &o->max_conns
+						       : &o->max_events;
+	if (cli_parse_u64(opt, v, x) < 0)
 		return -1;
-	if (o->max_events == 0) {
-		fprintf(stderr, "tcpsim: --max-events must be at least 1\n");
+	if (*x == 0) {
+		fprintf(stderr, "tcpsim: %s must be at least 1\n", opt);
 		return -1;
 	}
 	return 0;
+}
+
+bool cli_report_limit(FILE *f, const struct world *w, enum sim_end end)
+{
+	const char *what, *opt;
+	uint64_t n;
+	switch (end) {
+	case SIM_END_LIMIT:
+		what = "events", opt = "max-events", n = w->sim.max_events;
+		break;
+	case SIM_END_CONNS:
+		what = "connections", opt = "max-conns", n = w->sim.max_conns;
+		break;
+	case SIM_END_MEMORY:
+		what = "bytes of connection state and buffers",
+		opt = "max-memory", n = w->sim.max_mem;
+		break;
+	case SIM_END_NOMEM:
+		fputs("tcpsim: out of memory\n", f);
+		return true;
+	default:
+		return false;
+	}
+	fprintf(f, "tcpsim: the run hit its limit of %llu %s before it "
+		   "finished; raise it with --%s or '%s:'\n",
+		(unsigned long long)n, what, opt, opt);
+	return true;
 }
 
 void cli_print_said(const char *said)
@@ -191,4 +231,13 @@ int cli_load_world(const char *name, const struct world_opts *o,
 		return -1;
 	}
 	return 0;
+}
+
+int cli_limit_option(int c, const char *v, struct world_opts *o)
+{
+	return cli_parse_limit(c == 'M'	  ? "--max-events"
+			       : c == 'K' ? "--max-conns"
+			       : c == 'Y' ? "--max-memory"
+					  : "--stop",
+			       v, o);
 }

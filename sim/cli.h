@@ -44,11 +44,20 @@ void cli_print_sink_warnings(const struct trace *tr);
  * must-match never acted (it describes a segment that does not exist:
  * the scenario is wrong, and no output is kept). */
 bool cli_idle_rule(const struct world *w);
+/* cli_parse_limit for the option letters every command gives the
+ * limits: 'M' --max-events, 'K' --max-conns, 'Y' --max-memory, any other
+ * --stop. */
+int cli_limit_option(int c, const char *v, struct world_opts *o);
+/* If the run ended at one of its limits (events, connections, memory)
+ * or ran out of memory, say so on f, with the option that raises the
+ * limit, and return true. */
+bool cli_report_limit(FILE *f, const struct world *w, enum sim_end end);
 /* Print what a renderer said while it succeeded (diag_warning_fmt),
  * each line as "tcpsim: LINE" on standard error: never swallowed. */
 void cli_print_said(const char *said);
-/* Parse the value of --stop (a time after 0s) or --max-events (at least
- * 1), as `opt` says, into o; prints why not. Returns 0 or -1. */
+/* Parse the value of --stop (a time after 0s), --max-events or
+ * --max-conns (at least 1) or --max-memory (a size), as `opt` says, into
+ * o; prints why not. Returns 0 or -1. */
 int cli_parse_limit(const char *opt, const char *v, struct world_opts *o);
 /* The text of a scenario file or built-in scenario (NULL: the default
  * one), which the caller frees, and its name for messages in file.

@@ -119,6 +119,8 @@ static void usage(FILE *f)
 	      "  -s, --seed N        random seed (overrides the scenario's)\n"
 	      "      --stop TIME     stop time (overrides the scenario's)\n"
 	      "      --max-events N  cap on events (overrides the scenario's)\n"
+	      "      --max-conns N, --max-memory SIZE  caps on connections\n"
+	      "                      and their state (overrides the scenario's)\n"
 	      "      --host NAME     only the connections of host NAME\n"
 	      "      --conn N        only connection N of --host (the id column of\n"
 	      "                      connections.csv: run --csv DIR)\n"
@@ -175,6 +177,8 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 		{"seed", required_argument, NULL, 's'},
 		{"stop", required_argument, NULL, 'S'},
 		{"max-events", required_argument, NULL, 'M'},
+		{"max-conns", required_argument, NULL, 'K'},
+		{"max-memory", required_argument, NULL, 'Y'},
 		{"host", required_argument, NULL, 'H'},
 		{"conn", required_argument, NULL, 'c'},
 		{"absolute", no_argument, NULL, 'A'},
@@ -185,7 +189,6 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *msg;
 	int c;
 	a->w = 1280;
 	a->h = 800;
@@ -200,26 +203,10 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 				return -1;
 			a->wopts.has_seed = true;
 			break;
-		case 'S':
-			if (sim_time_parse(optarg, &a->wopts.stop, &msg) < 0) {
-				fprintf(stderr, "tcpsim: --stop: %s (found '%s')\n",
-					msg, optarg);
+		case 'S': /* --stop */
+		case 'M': case 'K': case 'Y': /* --max-events, -conns, -memory */
+			if (cli_limit_option(c, optarg, &a->wopts) < 0)
 				return -1;
-			}
-			if (a->wopts.stop == 0) {
-				fputs("tcpsim: --stop must be after 0s\n", stderr);
-				return -1;
-			}
-			break;
-		case 'M':
-			if (cli_parse_u64("--max-events", optarg,
-					  &a->wopts.max_events) < 0)
-				return -1;
-			if (a->wopts.max_events == 0) {
-				fputs("tcpsim: --max-events must be at least 1\n",
-				      stderr);
-				return -1;
-			}
 			break;
 		case 'H':
 			a->host = optarg;
@@ -1154,15 +1141,10 @@ int cmd_plot(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 			cli_print_said(w.sim.trace.sinks[i]->warning);
 	}
 	status = EXIT_OK;
-	if (end == SIM_END_LIMIT) {
-		fprintf(stderr, "tcpsim: the run hit its limit of %" PRIu64
-				" events before it finished: the picture shows "
-				"it up to then; raise the limit with "
-				"--max-events\n",
-			w.sim.max_events);
-		status = EXIT_FAILED;
-	} else if (end == SIM_END_NOMEM) {
-		fputs("tcpsim: out of memory\n", stderr);
+	if (cli_report_limit(stderr, &w, end)) {
+		if (end != SIM_END_NOMEM)
+			fputs("tcpsim: the picture shows the run up to then\n",
+			      stderr);
 		status = EXIT_FAILED;
 	}
 out:

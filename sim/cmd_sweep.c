@@ -72,6 +72,8 @@ static void sweep_usage(FILE *f)
 		"      --plot-metric M    the metric to plot (default: the first)\n"
 		"      --stop TIME        stop each run at TIME\n"
 		"      --max-events N     end each run after N events\n"
+		"      --max-conns N      ... after it opened N connections\n"
+		"      --max-memory SIZE  ... when its TCBs and buffers need more\n"
 		"  -q, --quiet            no summary, no progress bar\n"
 		"  -h, --help             show this help\n",
 		sweep_metric_names(), SWEEP_DEFAULT_METRICS);
@@ -89,6 +91,8 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 		{"plot-metric", required_argument, NULL, 'P'},
 		{"stop", required_argument, NULL, 'T'},
 		{"max-events", required_argument, NULL, 'M'},
+		{"max-conns", required_argument, NULL, 'K'},
+		{"max-memory", required_argument, NULL, 'Y'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -134,10 +138,9 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 		case 'P':
 			a->plot_metric = optarg;
 			break;
-		case 'T':
-		case 'M':
-			if (cli_parse_limit(c == 'M' ? "--max-events" : "--stop",
-					    optarg, &a->wopts) < 0)
+		case 'T': /* --stop */
+		case 'M': case 'K': case 'Y': /* --max-events, -conns, -memory */
+			if (cli_limit_option(c, optarg, &a->wopts) < 0)
 				return -1;
 			break;
 		case 'q':

@@ -58,6 +58,8 @@ static void usage(FILE *f)
 	      "  -s, --seed N        random seed (overrides the scenario's)\n"
 	      "      --stop TIME     stop time, e.g. 10m (overrides the scenario's)\n"
 	      "      --max-events N  cap on events (overrides the scenario's)\n"
+	      "      --max-conns N   cap on connections opened (the scenario's)\n"
+	      "      --max-memory SIZE  cap on TCBs and buffers (the scenario's)\n"
 	      "  -t, --trace FILE    write the canonical text trace to FILE (- for\n"
 	      "                      standard output)\n"
 	      "      --jsonl FILE    write the events as JSON Lines to FILE\n"
@@ -104,6 +106,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"seed", required_argument, NULL, 's'},
 		{"stop", required_argument, NULL, 'S'},
 		{"max-events", required_argument, NULL, 'M'},
+		{"max-conns", required_argument, NULL, 'K'},
+		{"max-memory", required_argument, NULL, 'Y'},
 		{"trace", required_argument, NULL, 't'},
 		{"jsonl", required_argument, NULL, 'J'},
 		{"pcap", required_argument, NULL, 'P'},
@@ -128,10 +132,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			a->wopts.has_seed = true;
 			break;
-		case 'S':
-		case 'M':
-			if (cli_parse_limit(c == 'M' ? "--max-events" : "--stop",
-					    optarg, &a->wopts) < 0)
+		case 'S': /* --stop */
+		case 'M': case 'K': case 'Y': /* --max-events, -conns, -memory */
+			if (cli_limit_option(c, optarg, &a->wopts) < 0)
 				return -1;
 			break;
 		case 't':
@@ -235,13 +238,7 @@ static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 	}
 	if (total > 20)
 		fprintf(f, "  ... and %zu more connections\n", total - 20);
-	if (end == SIM_END_LIMIT)
-		fprintf(f, "tcpsim: the run hit its limit of %llu events before "
-			   "it finished; raise it with --max-events or "
-			   "'max-events:'\n",
-			(unsigned long long)w->sim.max_events);
-	if (end == SIM_END_NOMEM)
-		fputs("tcpsim: out of memory\n", f);
+	cli_report_limit(f, w, end);
 }
 
 static int cmd_run(int argc, char **argv)

@@ -840,7 +840,14 @@ static int on_host(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 	case HK_TCP:
 		return load_tcp(ld, v, &h->tcp, "a host's tcp");
 	case HK_COUNT:
-		return get_u64(ld, v, "count", 1, SCN_MAX_HOSTS, &h->count);
+		if (get_u64(ld, v, "count", 1, UINT64_MAX, &h->count) < 0)
+			return -1;
+		if (h->count > ld->s->max_hosts)
+			return fail(ld, v, "'count' is too large (at most %llu "
+					   "hosts; raise the limit with "
+					   "'max-hosts:')",
+				    (unsigned long long)ld->s->max_hosts);
+		return 0;
 	}
 	return 0;
 }
@@ -964,9 +971,10 @@ static int load_hosts(struct ld *ld, yaml_node_t *v)
 		gr->first = (int)total;
 		gr->count = (int)hl[g].count;
 		total += hl[g].count;
-		if (total > SCN_MAX_HOSTS) {
-			fail(ld, k, "too many hosts (more than %d)",
-			     SCN_MAX_HOSTS);
+		if (total > ld->s->max_hosts) {
+			fail(ld, k, "too many hosts (more than %llu; raise the "
+				    "limit with 'max-hosts:')",
+			     (unsigned long long)ld->s->max_hosts);
 			goto out;
 		}
 	}
@@ -2706,16 +2714,19 @@ enum {
 	TK_SEED,
 	TK_STOP,
 	TK_MAX_EVENTS,
+	TK_MAX_CONNS,
+	TK_MAX_MEMORY,
+	TK_MAX_HOSTS,
 	TK_TCP,
 	TK_HOSTS,
 	TK_LINKS,
 	TK_APPS,
 	TK_EXPECT,
 };
-static const char *const top_keys[] = {"name",  "description", "seed",
-				       "stop",  "max-events",  "tcp",
-				       "hosts", "links",       "apps",
-				       "expect"};
+static const char *const top_keys[] = {
+	"name",	      "description", "seed",  "stop",  "max-events",
+	"max-conns",  "max-memory",  "max-hosts", "tcp", "hosts",
+	"links",      "apps",	     "expect"};
 
 static int on_top(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 		  void *obj)
@@ -2734,6 +2745,13 @@ static int on_top(struct ld *ld, int key, yaml_node_t *k, yaml_node_t *v,
 	case TK_MAX_EVENTS:
 		return get_u64(ld, v, "max-events", 1, UINT64_MAX,
 			       &s->max_events);
+	case TK_MAX_CONNS:
+		return get_u64(ld, v, "max-conns", 1, UINT64_MAX,
+			       &s->max_conns);
+	case TK_MAX_MEMORY:
+		return get_nonzero_size(ld, v, "max-memory", &s->max_memory);
+	case TK_MAX_HOSTS:
+		return 0; /* read before the hosts (load_doc) */
 	case TK_TCP:
 		return load_tcp(ld, v, &s->tcp, "tcp");
 	case TK_HOSTS:
@@ -2881,6 +2899,9 @@ static struct scenario *scn_new(void)
 	s->seed = SCN_DEFAULT_SEED;
 	s->stop = SCN_DEFAULT_STOP;
 	s->max_events = SCN_DEFAULT_MAX_EVENTS;
+	s->max_conns = SCN_DEFAULT_MAX_CONNS;
+	s->max_hosts = SCN_DEFAULT_MAX_HOSTS;
+	s->max_memory = SCN_DEFAULT_MAX_MEMORY;
 	scn_tcp_init(&s->tcp);
 	return s;
 }
@@ -3060,6 +3081,11 @@ static int load_doc(struct ld *ld)
 	yaml_node_t *hosts = map_get(ld, root, "hosts");
 	if (!hosts)
 		return fail(ld, root, "a scenario needs 'hosts'");
+	/* the limit the hosts are counted against comes first */
+	yaml_node_t *mh = map_get(ld, root, "max-hosts");
+	if (mh && get_u64(ld, mh, "max-hosts", 1, SCN_MAX_HOSTS_LIMIT,
+			  &ld->s->max_hosts) < 0)
+		return -1;
 	if (load_hosts(ld, hosts) < 0)
 		return -1;
 	if (walk_map(ld, root, "the scenario", top_keys,

@@ -24,7 +24,10 @@
 #define SCN_DEFAULT_SEED 1
 #define SCN_DEFAULT_STOP SIM_HOUR(1)
 #define SCN_DEFAULT_MAX_EVENTS UINT64_C(10000000)
-#define SCN_MAX_HOSTS 100000
+#define SCN_DEFAULT_MAX_CONNS UINT64_C(1000000)
+#define SCN_DEFAULT_MAX_MEMORY (UINT64_C(2) << 30) /* 2 GiB */
+#define SCN_DEFAULT_MAX_HOSTS 100000
+#define SCN_MAX_HOSTS_LIMIT 10000000 /* what max-hosts may raise it to */
 
 /* TCP parameters a scenario sets: bit i of `set` for tcp_param_fields[i]
  * (models/tcp.h), so unset fields inherit; `profile` indexes tcp_profiles,
@@ -70,6 +73,9 @@ struct scenario {
 	uint64_t seed;
 	sim_time_t stop;
 	uint64_t max_events;
+	uint64_t max_conns;     /* connections a run may open */
+	uint64_t max_hosts;     /* hosts the scenario may declare */
+	uint64_t max_memory;    /* bytes of TCBs and buffers a run may hold */
 	struct scn_tcp tcp;     /* defaults for every host */
 	struct scn_host *hosts;
 	size_t nhosts;

@@ -12,6 +12,8 @@ void sim_init(struct sim *s, uint64_t seed, sim_time_t stop,
 	s->seed = seed;
 	s->stop = stop;
 	s->max_events = max_events;
+	s->max_conns = UINT64_MAX;
+	s->max_mem = UINT64_MAX;
 	s->trace.seed = seed;
 }
 
@@ -36,6 +38,10 @@ void sim_after(struct sim *s, struct evq_timer *t, sim_time_t delay)
 enum sim_end sim_run(struct sim *s)
 {
 	for (;;) {
+		if (s->hit) {
+			s->end = s->hit;
+			break;
+		}
 		if (s->nomem) {
 			s->end = SIM_END_NOMEM;
 			break;
@@ -66,6 +72,31 @@ enum sim_end sim_run(struct sim *s)
 	return s->end;
 }
 
+bool sim_take_conn(struct sim *s)
+{
+	if (s->conns >= s->max_conns) {
+		s->hit = SIM_END_CONNS;
+		return false;
+	}
+	s->conns++;
+	return true;
+}
+
+bool sim_take_mem(struct sim *s, uint64_t n)
+{
+	if (n > s->max_mem - s->mem) {
+		s->hit = SIM_END_MEMORY;
+		return false;
+	}
+	s->mem += n;
+	return true;
+}
+
+void sim_give_mem(struct sim *s, uint64_t n)
+{
+	s->mem -= n < s->mem ? n : s->mem;
+}
+
 const char *sim_end_name(enum sim_end e)
 {
 	switch (e) {
@@ -81,6 +112,10 @@ const char *sim_end_name(enum sim_end e)
 		return "interrupted";
 	case SIM_END_NOMEM:
 		return "out-of-memory";
+	case SIM_END_CONNS:
+		return "connection-limit";
+	case SIM_END_MEMORY:
+		return "memory-limit";
 	}
 	return "?";
 }

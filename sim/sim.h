@@ -22,6 +22,8 @@ enum sim_end {
 	SIM_END_LIMIT,     /* the maximum number of events was reached */
 	SIM_END_INTERRUPT, /* the interrupt flag was raised */
 	SIM_END_NOMEM,     /* the event queue could not grow */
+	SIM_END_CONNS,     /* the maximum number of connections was reached */
+	SIM_END_MEMORY,    /* the memory budget was used up */
 };
 
 struct sim {
@@ -34,6 +36,13 @@ struct sim {
 	uint64_t pkt_seq;      /* last segment number handed out */
 	enum sim_end end;
 	bool nomem;            /* a schedule failed; the run ends */
+	/* Limits on what a scenario may make the machine hold: connections
+	 * opened (each with its buffers) and the bytes of those buffers and
+	 * TCBs; reaching one ends the run (hit) instead of exhausting the
+	 * machine. UINT64_MAX: none. */
+	uint64_t conns, max_conns;
+	uint64_t mem, max_mem;
+	enum sim_end hit;
 	const volatile sig_atomic_t *interrupt; /* optional: stop when set */
 	struct trace trace;
 };
@@ -49,6 +58,14 @@ void sim_at(struct sim *s, struct evq_timer *t, sim_time_t when);
 void sim_after(struct sim *s, struct evq_timer *t, sim_time_t delay);
 /* Run until an end condition; returns it (also in s->end). */
 enum sim_end sim_run(struct sim *s);
+/* Count one more connection; false, and the run ends with
+ * SIM_END_CONNS, if that is more than max_conns. */
+bool sim_take_conn(struct sim *s);
+/* Take n bytes of the memory budget; false, and the run ends with
+ * SIM_END_MEMORY, if that would exceed max_mem. */
+bool sim_take_mem(struct sim *s, uint64_t n);
+/* Give back n bytes taken. */
+void sim_give_mem(struct sim *s, uint64_t n);
 /* Human-readable name of an end condition ("quiescent", ...). */
 const char *sim_end_name(enum sim_end e);
 

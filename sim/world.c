@@ -37,6 +37,10 @@ int world_build(struct world *w, const struct scenario *scn,
 	uint64_t maxev = opts && opts->max_events ? opts->max_events
 						  : scn->max_events;
 	sim_init(&w->sim, seed, stop, maxev);
+	w->sim.max_conns = opts && opts->max_conns ? opts->max_conns
+						   : scn->max_conns;
+	w->sim.max_mem = opts && opts->max_memory ? opts->max_memory
+						  : scn->max_memory;
 
 	/* Packets hold the largest segment any socket may send (its MSS
 	 * option over its host's) or any injection carries. */

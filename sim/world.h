@@ -25,6 +25,8 @@ struct world_opts {
 	bool has_seed;
 	sim_time_t stop;        /* used if > 0 */
 	uint64_t max_events;    /* used if > 0 */
+	uint64_t max_conns;     /* used if > 0 */
+	uint64_t max_memory;    /* used if > 0 */
 };
 
 struct world {

@@ -109,6 +109,26 @@ fi
 
 # Limits end a run clearly: the event cap is a failure (1), the stop time
 # is a normal end.
+# the other limits: a listener and three connections a second apart (7 in all)
+printf '%s\n' 'hosts: {a: {}, b: {}}' 'links: [{between: [a, b], delay: 10ms}]' 'apps:' \
+	'  b: [{at: 0s, listen: 9}]' \
+	'  a: [{at: 0s, connect: "b:9"}, {at: 1s, connect: "b:9"}, {at: 2s, connect: "b:9"}]' \
+	>"$tmp/conns.yaml"
+check max-conns 1 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-conns 3 --trace "$tmp/t7"
+expect max-conns "$tmp/err" "^tcpsim: the run hit its limit of 3 connections before it finished; raise it with --max-conns or 'max-conns:'\$"
+expect max-conns "$tmp/t7" 'run event=end reason=connection-limit '
+# three connections' buffers (rfc9293: 65535 + 65535 each) do not fit in 300 KiB
+check max-memory 1 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-memory 300KiB
+expect max-memory "$tmp/err" "^tcpsim: the run hit its limit of 307200 bytes of connection state and buffers before it finished; raise it with --max-memory or 'max-memory:'\$"
+check max-memory-enough 0 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-memory 1MiB --max-conns 7
+check max-memory-zero 2 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-memory 0
+expect max-memory-zero "$tmp/err" "expects a size of at least 1 byte"
+printf 'max-conns: 2\n' | cat - "$tmp/conns.yaml" >"$tmp/conns2.yaml"
+check max-conns-key 1 "$tcpsim" run --quiet "$tmp/conns2.yaml"
+expect max-conns-key "$tmp/err" 'limit of 2 connections'
+# max-hosts raises the loader's cap on hosts (100000)
+printf '%s\n' 'max-hosts: 100002' 'hosts: {c: {count: 100001}, s: {}}' >"$tmp/many.yaml"
+check max-hosts 0 "$tcpsim" run --quiet "$tmp/many.yaml"
 check max-events 1 "$tcpsim" run --quiet --max-events 5 --trace "$tmp/t6"
 expect max-events "$tmp/err" "hit its limit of 5 events"
 expect max-events "$tmp/t6" 'run event=end reason=event-limit events=5 '
