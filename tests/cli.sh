@@ -215,5 +215,34 @@ if [ "$rc" -ne 1 ] || [ -e "$tmp/int/golden" ] ||
 	fails=$((fails + 1))
 fi
 
+# interrupted runs: SIGTERM to run (every output asked for), SIGINT to
+# plot; each says so, exits 1 and leaves no file, whole or partial
+# interrupted NAME SIGNAL MESSAGE ARGS... — tcpsim ARGS in $tmp/int
+case $tcpsim in /*) tcpsim_abs=$tcpsim ;; *) tcpsim_abs=$(pwd)/$tcpsim ;; esac
+interrupted() {
+	name=$1
+	sig=$2
+	msg=$3
+	shift 3
+	n=$((n + 1))
+	(cd "$tmp/int" && exec "$tcpsim_abs" "$@") >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	sleep 1
+	kill -"$sig" $pid
+	wait $pid
+	rc=$?
+	left=$(ls -A "$tmp/int" | grep -v '^long.yaml$' || true)
+	if [ "$rc" -ne 1 ] || [ -n "$left" ] || ! grep -qx "$msg" "$tmp/err"; then
+		echo "FAIL $name: exit $rc, left: $left"
+		sed 's/^/  | /' "$tmp/err" | head -n 5
+		fails=$((fails + 1))
+	fi
+}
+interrupted run-interrupted TERM 'tcpsim: interrupted; no output file was written' \
+	run --quiet long.yaml --trace t.trace --jsonl t.jsonl --pcap t.pcap --msc t.msc \
+	--ladder-plot t.svg
+interrupted plot-interrupted INT 'tcpsim: interrupted; no picture was drawn' \
+	plot timeseq long.yaml -o t.png
+
 echo "cli: $n checks, $fails failed"
 [ "$fails" -eq 0 ]
