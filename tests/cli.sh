@@ -193,13 +193,14 @@ check diff-missing 2 "$tcpsim" diff "$tmp/g/golden/hc.trace" "$tmp/none.trace"
 expect diff-missing "$tmp/err" 'none.trace: No such file'
 check diff-update 2 "$tcpsim" diff --update a b
 
-# Interrupted (SIGINT) in the middle of a long run: check --update says
+# Interrupted (SIGINT) in the middle of a long run (a 50 GB transfer, far
+# more than a second on any machine): check --update says
 # so, exits 1 and records nothing, not even a golden/ directory.
 mkdir -p "$tmp/int"
-printf '%s\n' 'stop: 1h' 'max-events: 1000000000' 'hosts: {a: {}, b: {}}' \
+printf '%s\n' 'stop: 1000h' 'max-events: 1000000000000' 'hosts: {a: {}, b: {}}' \
 	'links: [{between: [a, b], delay: 10ms, loss: 0.01}]' 'apps:' \
 	'  b: [{at: 0s, listen: 9}, {on: peer-closed, close: true}]' \
-	'  a: [{at: 0s, connect: "b:9"}, {on: connected, send: 500MB}, {on: connected, close: true}]' \
+	'  a: [{at: 0s, connect: "b:9"}, {on: connected, send: 50GB}, {on: connected, close: true}]' \
 	>"$tmp/int/long.yaml"
 n=$((n + 1))
 "$tcpsim" check --update "$tmp/int/long.yaml" >"$tmp/out" 2>"$tmp/err" &
