@@ -28,11 +28,16 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Werror
-CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Isim -Imodels -I$(BUILD)/gen
+CPPFLAGS := -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)/gen
 CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) $(EXTRA_CFLAGS) -MMD -MP
 LDFLAGS := $(SAN)
 
-LIB_SRCS := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c)))
+# The library: every layer but the command line (sim/cli/, linked into
+# the tcpsim binary only). docs/architecture.md maps the layers.
+LIB_SRCS := $(sort $(wildcard sim/engine/*.c sim/scenario/*.c sim/run/*.c \
+	sim/verdict/*.c sim/out/*.c sim/diagram/*.c models/*.c))
+CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 # Every plots/NAME.gp is compiled in as the string plot_NAME_gp.
 PLOT_SCRIPTS := $(sort $(wildcard plots/*.gp))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_data.o \
@@ -60,18 +65,18 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/gen/builtin_data.c: $(SCENARIOS) sim/gen-builtin.sh
+$(BUILD)/gen/builtin_data.c: $(SCENARIOS) sim/scenario/embed.sh
 	@mkdir -p $(@D)
-	sh sim/gen-builtin.sh $@ $(SCENARIOS)
+	sh sim/scenario/embed.sh $@ $(SCENARIOS)
 
 $(BUILD)/gen/builtin_data.o: $(BUILD)/gen/builtin_data.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The gnuplot scripts, each compiled in as the string plot_NAME_gp
 # (plots/README.md), so an installed tcpsim needs no source tree to draw.
-$(BUILD)/gen/%_gp.c: plots/%.gp sim/gen-builtin.sh
+$(BUILD)/gen/%_gp.c: plots/%.gp sim/scenario/embed.sh
 	@mkdir -p $(@D)
-	sh sim/gen-builtin.sh --string plot_$*_gp $@ $<
+	sh sim/scenario/embed.sh --string plot_$*_gp $@ $<
 
 $(BUILD)/gen/%_gp.o: $(BUILD)/gen/%_gp.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -84,7 +89,7 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(TCPSIM): $(BUILD)/sim/main.o $(LIB)
+$(TCPSIM): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS)
 
 $(BUILD)/tests/%.o: tests/%.c
@@ -193,7 +198,8 @@ FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS) $(YAML_CFLAGS)
 FUZZ_SEG_SRCS := tests/fuzz/segment.c tests/tcp_harness.c models/tcp.c \
-	models/segment.c sim/evq.c sim/sim.c sim/rng.c sim/trace.c sim/simtime.c
+	models/segment.c sim/engine/evq.c sim/engine/sim.c sim/engine/rng.c \
+	sim/engine/trace.c sim/engine/simtime.c
 FUZZ_GEN := $(BUILD)/gen/builtin_data.c \
 	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c)
 
@@ -272,6 +278,6 @@ bench: $(BENCHES)
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/sim/main.d \
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(CLI_OBJS:.o=.d) \
 	$(wildcard $(BUILD)/tests/fuzz/*.d) \
 	$(BUILD)/tests/prop.d

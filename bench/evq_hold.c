@@ -19,8 +19,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "evq.h"
-#include "rng.h"
+#include "sim/engine/evq.h"
+#include "sim/engine/rng.h"
 
 #define NINC (1u << 20)
 

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "builtin.h"
-#include "sinks.h"
-#include "world.h"
+#include "sim/scenario/builtin.h"
+#include "sim/out/sinks.h"
+#include "sim/run/world.h"
 
 static double now_s(void)
 {

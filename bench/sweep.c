@@ -16,8 +16,8 @@
 #include <malloc.h>
 #endif
 
-#include "builtin.h"
-#include "sweep.h"
+#include "sim/scenario/builtin.h"
+#include "sim/run/sweep.h"
 
 static double now_s(void)
 {
@@ -73,7 +73,7 @@ static int bench(const struct scenario *s, const char *metrics, int jobs,
 int main(void)
 {
 #ifdef M_TRIM_THRESHOLD
-	/* as tcpsim sweep does (sim/cmd_sweep.c) */
+	/* as tcpsim sweep does (sim/cli/cmd_sweep.c) */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 #endif

@@ -1,14 +1,14 @@
 /* app.c — run a host's scripted socket calls and check what it reads. */
-#include "app.h"
+#include "models/app.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
-#include "sim.h"
-#include "trace.h"
-#include "grow.h"
+#include "models/host.h"
+#include "sim/engine/sim.h"
+#include "sim/engine/trace.h"
+#include "sim/engine/grow.h"
 
 /* ---- streams: what each socket wrote ----------------------------------- */
 

@@ -20,10 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evq.h"
-#include "simtime.h"
-#include "tcp.h"
-#include "trace.h"
+#include "sim/engine/evq.h"
+#include "sim/engine/simtime.h"
+#include "models/tcp.h"
+#include "sim/engine/trace.h"
 
 struct host;
 

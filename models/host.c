@@ -1,15 +1,15 @@
 /* host.c — segments out to links, packets in to the stack. */
-#include "host.h"
+#include "models/host.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "link.h"
-#include "pkt.h"
-#include "sim.h"
-#include "trace.h"
+#include "models/app.h"
+#include "models/link.h"
+#include "models/pkt.h"
+#include "sim/engine/sim.h"
+#include "sim/engine/trace.h"
 
 /* Trace a segment event as seen by host `who` (the acting host; usually
  * h itself), with `peer` the other end or -1. */

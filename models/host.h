@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rng.h"
-#include "tcp.h"
+#include "sim/engine/rng.h"
+#include "models/tcp.h"
 
 struct sim;
 struct pkt;

@@ -1,15 +1,15 @@
 /* link.c — what the network does to a segment on its way (see link.h). */
-#include "link.h"
+#include "models/link.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
-#include "pkt.h"
-#include "sim.h"
-#include "tcp.h"
-#include "trace.h"
+#include "models/host.h"
+#include "models/pkt.h"
+#include "sim/engine/sim.h"
+#include "models/tcp.h"
+#include "sim/engine/trace.h"
 
 const struct link_cfg link_cfg_default = {
 	.mtu = LINK_DEFAULT_MTU,

@@ -25,9 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evq.h"
-#include "rng.h"
-#include "simtime.h"
+#include "sim/engine/evq.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/simtime.h"
 
 struct sim;
 struct host;

@@ -1,6 +1,6 @@
 /* pkt.c — chunked free-list allocator for packets. */
-#include "pkt.h"
-#include "grow.h"
+#include "models/pkt.h"
+#include "sim/engine/grow.h"
 
 #include <stdlib.h>
 #include <string.h>

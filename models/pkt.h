@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evq.h"
-#include "segment.h"
+#include "sim/engine/evq.h"
+#include "models/segment.h"
 
 struct link_dir;
 

@@ -1,5 +1,5 @@
 /* segment.c — flag names and address text. */
-#include "segment.h"
+#include "models/segment.h"
 
 #include <stdio.h>
 #include <string.h>

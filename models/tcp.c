@@ -24,14 +24,14 @@
  * and a passive OPEN with a specified remote socket (so SEND in LISTEN
  * is the RFC's "remote socket unspecified" error).
  */
-#include "tcp.h"
+#include "models/tcp.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
-#include "trace.h"
+#include "sim/engine/sim.h"
+#include "sim/engine/trace.h"
 
 /* RFC 9293 §3.7.1: the MSS assumed when the peer sends no option. */
 #define TCP_DEFAULT_MSS 536

@@ -18,10 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "evq.h"
-#include "rng.h"
-#include "segment.h"
-#include "simtime.h"
+#include "sim/engine/evq.h"
+#include "sim/engine/rng.h"
+#include "models/segment.h"
+#include "sim/engine/simtime.h"
 
 struct sim;
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinks.h"
+#include "sim/out/sinks.h"
 #include "suites.h"
-#include "world.h"
+#include "sim/run/world.h"
 
 static struct scenario *load(const char *text)
 {

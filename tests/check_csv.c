@@ -1,4 +1,4 @@
-/* check_csv.c — the CSV sink's tables (sim/sink_csv.h): which connection
+/* check_csv.c — the CSV sink's tables (sim/out/sink_csv.h): which connection
  * a segment belongs to when a 4-tuple is used again, what became of
  * each segment, losses told apart, state spans, and the directory it
  * writes into appearing whole or not at all. tests/plots.sh checks the
@@ -9,12 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "segment.h"
-#include "sink_csv.h"
-#include "sinks.h"
+#include "models/segment.h"
+#include "sim/out/sink_csv.h"
+#include "sim/out/sinks.h"
 #include "suites.h"
-#include "tcp.h"
-#include "world.h"
+#include "models/tcp.h"
+#include "sim/run/world.h"
 
 struct run {
 	struct scenario *scn;

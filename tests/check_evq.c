@@ -1,8 +1,8 @@
 /* check_evq.c — the future-event set against a reference model. */
 #include <stdlib.h>
 
-#include "evq.h"
-#include "rng.h"
+#include "sim/engine/evq.h"
+#include "sim/engine/rng.h"
 #include "suites.h"
 
 static void nop(struct sim *s, struct evq_timer *t)

@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expect.h"
-#include "host.h"
-#include "link.h"
-#include "sinks.h"
+#include "sim/verdict/expect.h"
+#include "models/host.h"
+#include "models/link.h"
+#include "sim/out/sinks.h"
 #include "suites.h"
-#include "world.h"
+#include "sim/run/world.h"
 
 static struct scenario *load(const char *text)
 {

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "segment.h"
-#include "sinks.h"
+#include "sim/scenario/builtin.h"
+#include "models/segment.h"
+#include "sim/out/sinks.h"
 #include "suites.h"
-#include "tracefmt.h"
-#include "world.h"
+#include "sim/out/tracefmt.h"
+#include "sim/run/world.h"
 
 /* ---- a strict JSON parser (RFC 8259) -------------------------------- */
 

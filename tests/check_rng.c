@@ -1,5 +1,5 @@
 /* check_rng.c — known answers for the documented generators. */
-#include "rng.h"
+#include "sim/engine/rng.h"
 #include "suites.h"
 
 START_TEST(test_splitmix64_known_answers)

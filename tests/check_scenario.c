@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scenario.h"
+#include "sim/scenario/scenario.h"
 #include "suites.h"
 
 static struct scenario *load_ok(const char *text)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
+#include "sim/scenario/builtin.h"
 #include "suites.h"
-#include "sweep.h"
+#include "sim/run/sweep.h"
 
 static const char *join(const struct sweep_values *v)
 {

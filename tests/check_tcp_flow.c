@@ -11,7 +11,7 @@
 
 #include "suites.h"
 #include "tcp_harness.h"
-#include "world.h"
+#include "sim/run/world.h"
 
 #define ISS (h.iss)
 #define A TCP_ACK

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "suites.h"
-#include "simtime.h"
+#include "sim/engine/simtime.h"
 
 static sim_time_t parse_ok(const char *s)
 {

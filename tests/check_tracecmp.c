@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "sinks.h"
+#include "sim/scenario/builtin.h"
+#include "sim/out/sinks.h"
 #include "suites.h"
-#include "tracecmp.h"
-#include "world.h"
+#include "sim/verdict/tracecmp.h"
+#include "sim/run/world.h"
 
 #define HDR "# tcpsim trace v1\n# scenario: t\n# seed: 1\n"
 #define L1 "0.000000000 - run event=start\n"

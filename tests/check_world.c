@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "sinks.h"
+#include "sim/scenario/builtin.h"
+#include "sim/out/sinks.h"
 #include "suites.h"
-#include "world.h"
+#include "sim/run/world.h"
 
 /* A sink that remembers sends, drops and state changes. */
 struct rec {

@@ -2,7 +2,7 @@
  * each checked against what TCP promises.
  *
  * Run i draws its scenario from the stream "prop:i" of the master seed
- * (sim/rng.h), so any run can be regenerated on its own: two or three
+ * (sim/engine/rng.h), so any run can be regenerated on its own: two or three
  * hosts; one to three connections between them; links that lose up to 30 %
  * of segments each way (independent, burst, corrupted), duplicate, reorder,
  * delay, jitter, rate-limit and queue them, and now and then go down; data
@@ -64,15 +64,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "expect.h"
-#include "host.h"
-#include "link.h"
-#include "rng.h"
-#include "scenario.h"
-#include "sinks.h"
-#include "tcp.h"
-#include "world.h"
+#include "models/app.h"
+#include "sim/verdict/expect.h"
+#include "models/host.h"
+#include "models/link.h"
+#include "sim/engine/rng.h"
+#include "sim/scenario/scenario.h"
+#include "sim/out/sinks.h"
+#include "models/tcp.h"
+#include "sim/run/world.h"
 
 #define PROP_RUNS 10000
 #define PROP_SEED UINT64_C(0x74637073696d2134) /* "tcpsim!4" */

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "rng.h"
-#include "sim.h"
-#include "tcp.h"
+#include "sim/engine/rng.h"
+#include "sim/engine/sim.h"
+#include "models/tcp.h"
 
 #define LOCAL_ADDR 0x0a000001u
 #define PEER_ADDR 0x0a000002u

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinks.h"
-#include "world.h"
+#include "sim/out/sinks.h"
+#include "sim/run/world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "segment.h"
+#include "models/segment.h"
 #include "tcp_harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);

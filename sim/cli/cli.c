@@ -1,0 +1,243 @@
+/* cli.c — what the tcpsim commands share. */
+#include "sim/cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/scenario/builtin.h"
+
+bool cli_is_path(const char *s)
+{
+	return strchr(s, '/') || strchr(s, '.');
+}
+
+int cli_load(const char *name, struct scenario **scn)
+{
+	struct scn_error err;
+	char msg[2048];
+	int rc;
+	if (!name)
+		name = BUILTIN_DEFAULT;
+	const struct builtin_scenario *b = cli_is_path(name) ? NULL
+							 : builtin_find(name);
+	if (b) {
+		char file[128];
+		snprintf(file, sizeof file, "%s (built-in)", b->name);
+		rc = scn_load_string(file, b->text, b->len, scn, &err);
+	} else if (!cli_is_path(name) && access(name, F_OK) != 0) {
+		fprintf(stderr, "tcpsim: no scenario file or built-in scenario "
+				"named '%s' (try 'tcpsim list')\n",
+			name);
+		return -1;
+	} else {
+		rc = scn_load_file(name, scn, &err);
+	}
+	if (rc < 0) {
+		scn_error_format(&err, msg, sizeof msg);
+		fputs(msg, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_parse_u64(const char *opt, const char *v, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!*v || *v == '-') {
+		fprintf(stderr, "tcpsim: %s expects a non-negative number, "
+				"found '%s'\n",
+			opt, v);
+		return -1;
+	}
+	unsigned long long x = strtoull(v, &end, 10);
+	if (*end || errno) {
+		fprintf(stderr, "tcpsim: %s expects a number, found '%s'\n", opt,
+			v);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+int cli_scenario_text(const char *name, char **text, size_t *len,
+		      char *file, size_t n)
+{
+	struct scn_error err;
+	char msg[2048];
+	*text = NULL;
+	if (!name)
+		name = BUILTIN_DEFAULT;
+	const struct builtin_scenario *b = cli_is_path(name) ? NULL
+							 : builtin_find(name);
+	if (b) {
+		snprintf(file, n, "%s (built-in)", b->name);
+		*text = malloc(b->len ? b->len : 1);
+		if (!*text) {
+			fputs("tcpsim: out of memory\n", stderr);
+			return -1;
+		}
+		memcpy(*text, b->text, b->len);
+		*len = b->len;
+		return 0;
+	}
+	if (!cli_is_path(name) && access(name, F_OK) != 0) {
+		fprintf(stderr, "tcpsim: no scenario file or built-in scenario "
+				"named '%s' (try 'tcpsim list')\n",
+			name);
+		return -1;
+	}
+	snprintf(file, n, "%s", name);
+	if (scn_read_file(name, text, len, &err) < 0) {
+		scn_error_format(&err, msg, sizeof msg);
+		fputs(msg, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_parse_limit(const char *opt, const char *v, struct world_opts *o)
+{
+	const char *msg;
+	if (strcmp(opt, "--stop") == 0) {
+		if (sim_time_parse(v, &o->stop, &msg) < 0) {
+			fprintf(stderr, "tcpsim: --stop: %s (found '%s')\n", msg,
+				v);
+			return -1;
+		}
+		if (o->stop == 0) {
+			fprintf(stderr, "tcpsim: --stop must be after 0s\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(opt, "--max-memory") == 0) {
+		if (scn_parse_size(v, &o->max_memory, &msg) < 0 ||
+		    o->max_memory == 0) {
+			fprintf(stderr, "tcpsim: --max-memory expects a size of "
+					"at least 1 byte, such as 512MiB (found "
+					"'%s')\n",
+				v);
+			return -1;
+		}
+		return 0;
+	}
+	uint64_t *x = strcmp(opt, "--max-conns") == 0 ? &o->max_conns
+						       : &o->max_events;
+	if (cli_parse_u64(opt, v, x) < 0)
+		return -1;
+	if (*x == 0) {
+		fprintf(stderr, "tcpsim: %s must be at least 1\n", opt);
+		return -1;
+	}
+	return 0;
+}
+
+bool cli_report_limit(FILE *f, const struct world *w, enum sim_end end)
+{
+	const char *what, *opt;
+	uint64_t n;
+	switch (end) {
+	case SIM_END_LIMIT:
+		what = "events", opt = "max-events", n = w->sim.max_events;
+		break;
+	case SIM_END_CONNS:
+		what = "connections", opt = "max-conns", n = w->sim.max_conns;
+		break;
+	case SIM_END_MEMORY:
+		what = "bytes of connection state and buffers",
+		opt = "max-memory", n = w->sim.max_mem;
+		break;
+	case SIM_END_NOMEM:
+		fputs("tcpsim: out of memory\n", f);
+		return true;
+	default:
+		return false;
+	}
+	fprintf(f, "tcpsim: the run hit its limit of %llu %s before it "
+		   "finished; raise it with --%s or '%s:'\n",
+		(unsigned long long)n, what, opt, opt);
+	return true;
+}
+
+void cli_print_said(const char *said)
+{
+	while (said && *said) {
+		size_t n = strcspn(said, "\n");
+		fprintf(stderr, "tcpsim: %.*s\n", (int)n, said);
+		said += n + (said[n] == '\n');
+	}
+}
+
+int cli_take_scenario(const char *cmd, int argc, char **argv, int *ind,
+		      const char **scenario)
+{
+	if (*ind < argc)
+		*scenario = argv[(*ind)++];
+	if (*ind < argc) {
+		fprintf(stderr, "tcpsim: %s takes one scenario; unexpected "
+				"'%s'\n",
+			cmd, argv[*ind]);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_attach(struct world *w, struct trace_sink *s)
+{
+	if (!s || trace_add_sink(&w->sim.trace, s) < 0) {
+		if (s && s->destroy)
+			s->destroy(s);
+		fputs("tcpsim: out of memory\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+void cli_print_sink_errors(const struct trace *tr)
+{
+	for (int i = 0; i < tr->nsinks; i++)
+		if (tr->sinks[i]->error)
+			fprintf(stderr, "tcpsim: %s\n", tr->sinks[i]->error);
+}
+
+void cli_print_sink_warnings(const struct trace *tr)
+{
+	for (int i = 0; i < tr->nsinks; i++)
+		cli_print_said(tr->sinks[i]->warning);
+}
+
+bool cli_idle_rule(const struct world *w)
+{
+	const struct scn_link *rl;
+	const struct link_rule *idle = world_idle_rule(w, &rl);
+	if (idle)
+		fprintf(stderr, "%s:%d:%d: rule '%s' never acted on a segment, "
+				"and it is marked must-match\n",
+			w->scn->file, idle->line, idle->col, idle->name);
+	return idle != NULL;
+}
+
+int cli_load_world(const char *name, const struct world_opts *o,
+		   struct scenario **scn, struct world *w)
+{
+	if (cli_load(name, scn) < 0)
+		return -1;
+	if (world_build(w, *scn, o) < 0) {
+		fputs("tcpsim: out of memory building the world\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_limit_option(int c, const char *v, struct world_opts *o)
+{
+	return cli_parse_limit(c == 'M'	  ? "--max-events"
+			       : c == 'K' ? "--max-conns"
+			       : c == 'Y' ? "--max-memory"
+					  : "--stop",
+			       v, o);
+}

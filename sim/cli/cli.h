@@ -1,0 +1,84 @@
+/* cli.h — the tcpsim commands beyond `run`, and what commands share.
+ *
+ * Exit statuses, for every command: 0 success; 1 a run or comparison
+ * failed (an expectation, a golden trace that differs, a run that did not
+ * finish); 2 a usage or input error.
+ */
+#ifndef TCPSIM_CLI_H
+#define TCPSIM_CLI_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "sim/scenario/scenario.h"
+#include "sim/run/world.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+/* True if s names a file rather than a built-in scenario: it holds a '/'
+ * or a '.'. */
+bool cli_is_path(const char *s);
+/* Load a scenario file, or the built-in scenario called name (NULL: the
+ * default one). Errors are printed to standard error; returns 0 or -1. */
+int cli_load(const char *name, struct scenario **scn);
+
+/* Parse the value of option `opt` as a whole number; prints why not.
+ * Returns 0 or -1. */
+int cli_parse_u64(const char *opt, const char *v, uint64_t *out);
+/* The command's one scenario operand, argv[*ind] if there is one (left
+ * NULL otherwise); more is an error, printed. Returns 0 or -1. */
+int cli_take_scenario(const char *cmd, int argc, char **argv, int *ind,
+		      const char **scenario);
+/* cli_load, then build its world with o (errors printed). Returns 0
+ * with *w built, or -1 (*scn, if loaded, is the caller's to free). */
+int cli_load_world(const char *name, const struct world_opts *o,
+		   struct scenario **scn, struct world *w);
+/* Attach sink s to w's trace (NULL: out of memory, which is printed);
+ * returns 0, or -1 with s destroyed. */
+int cli_attach(struct world *w, struct trace_sink *s);
+/* What each sink whose finish or commit failed says went wrong, and what
+ * each renderer said while it succeeded, on standard error. */
+void cli_print_sink_errors(const struct trace *tr);
+void cli_print_sink_warnings(const struct trace *tr);
+/* After a run: true, with FILE:LINE:COL printed, if a rule marked
+ * must-match never acted (it describes a segment that does not exist:
+ * the scenario is wrong, and no output is kept). */
+bool cli_idle_rule(const struct world *w);
+/* cli_parse_limit for the option letters every command gives the
+ * limits: 'M' --max-events, 'K' --max-conns, 'Y' --max-memory, any other
+ * --stop. */
+int cli_limit_option(int c, const char *v, struct world_opts *o);
+/* If the run ended at one of its limits (events, connections, memory)
+ * or ran out of memory, say so on f, with the option that raises the
+ * limit, and return true. */
+bool cli_report_limit(FILE *f, const struct world *w, enum sim_end end);
+/* Print what a renderer said while it succeeded (diag_warning_fmt),
+ * each line as "tcpsim: LINE" on standard error: never swallowed. */
+void cli_print_said(const char *said);
+/* Parse the value of --stop (a time after 0s), --max-events or
+ * --max-conns (at least 1) or --max-memory (a size), as `opt` says, into
+ * o; prints why not. Returns 0 or -1. */
+int cli_parse_limit(const char *opt, const char *v, struct world_opts *o);
+/* The text of a scenario file or built-in scenario (NULL: the default
+ * one), which the caller frees, and its name for messages in file.
+ * Errors are printed; returns 0 or -1. */
+int cli_scenario_text(const char *name, char **text, size_t *len,
+		      char *file, size_t n);
+
+/* tcpsim check SCENARIO.yaml... | DIR [--golden FILE] [--update]
+ *        [--ignore FIELDS] [--context N] [-q] */
+int cmd_check(int argc, char **argv, const volatile sig_atomic_t *interrupt);
+/* tcpsim diff A.trace B.trace [--ignore FIELDS] [--context N] */
+int cmd_diff(int argc, char **argv);
+
+/* tcpsim plot KIND SCENARIO -o FILE.svg|.png|.pdf [OPTIONS]
+ * (docs/plots.md); stops early, writing nothing, once *interrupt is
+ * set. */
+int cmd_plot(int argc, char **argv, const volatile sig_atomic_t *interrupt);
+
+/* tcpsim sweep SCENARIO --set PATH=VALUES... -o FILE.csv [OPTIONS]
+ * (docs/sweep.md); stops early, writing nothing, once *interrupt is
+ * set. */
+int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt);
+
+#endif

@@ -1,0 +1,778 @@
+/* cmd_sweep.c — `tcpsim sweep`: one scenario over parameter values and
+ * seeds, into a CSV table and, optionally, a plot (docs/sweep.md).
+ *
+ * Every combination's scenario is loaded and checked before the first
+ * run, so a bad value is reported at once and the workers (sim/sweep.h)
+ * inherit the loaded scenarios. The table and the plot are written to
+ * temporary files and appear only when both are complete; an interrupted
+ * sweep leaves neither. What goes to standard output is a function of
+ * the scenario, the values and the seeds only; the progress bar and the
+ * speed go to standard error, on a terminal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "sim/cli/cli.h"
+#include "sim/diagram/diagram.h"
+#include "sim/out/outfile.h"
+#include "sim/run/sweep.h"
+
+/* plots/sweep.gp, embedded by the build. */
+extern const char plot_sweep_gp[];
+
+#define MAX_PARAMS 16
+
+struct sweep_args {
+	const char *scenario;
+	const char *set[MAX_PARAMS];
+	int nset;
+	const char *seeds;
+	const char *metrics;
+	const char *out;
+	const char *plot;
+	const char *plot_metric;
+	long jobs;
+	struct world_opts wopts;
+	bool quiet;
+};
+
+static void sweep_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tcpsim sweep SCENARIO --set PATH=VALUES... -o FILE.csv\n"
+		"                    [OPTIONS]\n"
+		"\n"
+		"Runs SCENARIO for every combination of the --set values, each\n"
+		"with every seed, and writes one CSV row per run and a summary per\n"
+		"combination (n, mean, median, p5, p95, min, max, proportion).\n"
+		"\n"
+		"Options:\n"
+		"      --set PATH=VALUES  a scenario value to vary (repeatable):\n"
+		"                         PATH is keys and list indices joined by\n"
+		"                         dots (links.0.loss, tcp.handshake);\n"
+		"                         VALUES is a comma list of values and\n"
+		"                         ranges FIRST:LAST:STEP (0:0.3:0.02)\n"
+		"      --seeds N|A:B      seeds 1 to N, or A to B (default 10)\n"
+		"  -j, --jobs J           worker processes (default: the CPUs)\n"
+		"  -m, --metric LIST      what to measure, comma-separated:\n"
+		"                         %s\n"
+		"                         (default: %s,\n"
+		"                         and expect if the scenario has some)\n"
+		"  -o, --output FILE      the CSV table ('-': standard output)\n"
+		"      --plot FILE        plot a metric against the first --set\n"
+		"                         parameter: .svg, .png or .pdf (gnuplot)\n"
+		"      --plot-metric M    the metric to plot (default: the first)\n"
+		"      --stop TIME        stop each run at TIME\n"
+		"      --max-events N     end each run after N events\n"
+		"      --max-conns N      ... after it opened N connections\n"
+		"      --max-memory SIZE  ... when its TCBs and buffers need more\n"
+		"  -q, --quiet            no summary, no progress bar\n"
+		"  -h, --help             show this help\n",
+		sweep_metric_names(), SWEEP_DEFAULT_METRICS);
+}
+
+static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
+{
+	static const struct option opts[] = {
+		{"set", required_argument, NULL, 'S'},
+		{"seeds", required_argument, NULL, 'n'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"metric", required_argument, NULL, 'm'},
+		{"output", required_argument, NULL, 'o'},
+		{"plot", required_argument, NULL, 'p'},
+		{"plot-metric", required_argument, NULL, 'P'},
+		{"stop", required_argument, NULL, 'T'},
+		{"max-events", required_argument, NULL, 'M'},
+		{"max-conns", required_argument, NULL, 'K'},
+		{"max-memory", required_argument, NULL, 'Y'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":j:m:o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (a->nset >= MAX_PARAMS) {
+				fprintf(stderr, "tcpsim: at most %d --set "
+						"options\n",
+					MAX_PARAMS);
+				return -1;
+			}
+			a->set[a->nset++] = optarg;
+			break;
+		case 'n':
+			a->seeds = optarg;
+			break;
+		case 'j': {
+			uint64_t j;
+			if (cli_parse_u64("--jobs", optarg, &j) < 0)
+				return -1;
+			if (j < 1 || j > 256) {
+				fprintf(stderr, "tcpsim: --jobs must be 1 to "
+						"256\n");
+				return -1;
+			}
+			a->jobs = (long)j;
+			break;
+		}
+		case 'm':
+			a->metrics = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'p':
+			a->plot = optarg;
+			break;
+		case 'P':
+			a->plot_metric = optarg;
+			break;
+		case 'T': /* --stop */
+		case 'M': case 'K': case 'Y': /* --max-events, -conns, -memory */
+			if (cli_limit_option(c, optarg, &a->wopts) < 0)
+				return -1;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			sweep_usage(stdout);
+			return 1;
+		case ':':
+			fprintf(stderr, "tcpsim: %s needs a value\n",
+				argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "tcpsim: sweep has no option '%s'; try "
+					"'tcpsim sweep --help'\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (cli_take_scenario("sweep", argc, argv, &optind, &a->scenario) < 0)
+		return -1;
+	if (!a->scenario) {
+		fputs("tcpsim: sweep needs a scenario; try 'tcpsim sweep "
+		      "--help'\n",
+		      stderr);
+		return -1;
+	}
+	if (!a->out) {
+		fputs("tcpsim: sweep needs -o FILE.csv for its results\n",
+		      stderr);
+		return -1;
+	}
+	if (a->plot_metric && !a->plot) {
+		fputs("tcpsim: --plot-metric needs --plot FILE\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* --seeds: "N" is 1 to N, "A:B" is A to B. */
+static int parse_seeds(const char *s, uint64_t **seeds, size_t *n)
+{
+	uint64_t a = 1, b = 10;
+	if (s) {
+		const char *colon = strchr(s, ':');
+		char first[32];
+		if (colon) {
+			size_t l = (size_t)(colon - s);
+			if (l >= sizeof first) {
+				fprintf(stderr, "tcpsim: --seeds: '%s' is not N or "
+						"FIRST:LAST\n",
+					s);
+				return -1;
+			}
+			memcpy(first, s, l);
+			first[l] = '\0';
+			if (cli_parse_u64("--seeds", first, &a) < 0 ||
+			    cli_parse_u64("--seeds", colon + 1, &b) < 0)
+				return -1;
+			if (b < a) {
+				fprintf(stderr, "tcpsim: --seeds %s: the last seed "
+						"is less than the first\n",
+					s);
+				return -1;
+			}
+		} else {
+			if (cli_parse_u64("--seeds", s, &b) < 0)
+				return -1;
+			if (b == 0) {
+				fputs("tcpsim: --seeds must be at least 1\n",
+				      stderr);
+				return -1;
+			}
+		}
+	}
+	if (b - a >= SWEEP_MAX_RUNS) {
+		fprintf(stderr, "tcpsim: --seeds: at most %d seeds\n",
+			SWEEP_MAX_RUNS);
+		return -1;
+	}
+	*n = (size_t)(b - a + 1);
+	*seeds = malloc(*n * sizeof **seeds);
+	if (!*seeds) {
+		fputs("tcpsim: out of memory\n", stderr);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		(*seeds)[i] = a + i;
+	return 0;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static double wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress {
+	double t0, last;
+	bool shown;
+};
+
+static void fmt_left(double s, char *buf, size_t n)
+{
+	long t = (long)(s + 0.5);
+	if (t >= 3600)
+		snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60,
+			 t % 60);
+	else
+		snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct progress *p = ctx;
+	double now = wall();
+	if (done < total && now - p->last < 0.1)
+		return;
+	p->last = now;
+	double el = now - p->t0;
+	double rate = el > 0 ? (double)done / el : 0;
+	char left[32] = "-";
+	if (rate > 0)
+		fmt_left((double)(total - done) / rate, left, sizeof left);
+	int width = 30, fill = (int)((double)width * (double)done /
+				     (double)total);
+	char bar[64];
+	for (int i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[width] = '\0';
+	fprintf(stderr, "\r[%s] %llu/%llu runs %3d%%  %.0f runs/s  %s left ",
+		bar, (unsigned long long)done, (unsigned long long)total,
+		(int)(100 * done / total), rate, left);
+	fflush(stderr);
+	p->shown = true;
+}
+
+/* ---- the summary on the terminal --------------------------------------- */
+
+/* One metric's headline: a share for yes/no, the median for times and
+ * counts, the shares for `end`. */
+static void headline(const struct sweep_metric *m, const struct sweep_stats *st,
+		     char *buf, size_t n)
+{
+	switch (sweep_metric_unit(m)) {
+	case SU_FLAG:
+		sweep_stat_fmt(m, st, "percent", buf, n);
+		break;
+	case SU_END:
+		sweep_stat_fmt(m, st, "proportion", buf, n);
+		break;
+	default:
+		sweep_stat_fmt(m, st, "median", buf, n);
+		break;
+	}
+	if (!buf[0])
+		snprintf(buf, n, "-");
+}
+
+static void print_summary(FILE *f, const struct sweep *sw,
+			  const char *const *params, size_t np,
+			  const char *const *const *value, const int64_t *res)
+{
+	int64_t *scratch = malloc(sw->nseeds * sizeof *scratch);
+	if (!scratch)
+		return;
+	fprintf(f, "%zu combination%s × %zu seed%s = %llu runs; per "
+		   "combination: yes/no as a share of the runs, end as each "
+		   "way's share, the rest as medians (times in s)\n",
+		sw->ncombos, sw->ncombos == 1 ? "" : "s", sw->nseeds,
+		sw->nseeds == 1 ? "" : "s",
+		(unsigned long long)sw->ncombos * sw->nseeds);
+	for (size_t c = 0; c < sw->ncombos; c++) {
+		if (c == 50) {
+			fprintf(f, "  ... and %zu more combinations (all in the "
+				   "CSV)\n",
+				sw->ncombos - 50);
+			break;
+		}
+		fputs(" ", f);
+		for (size_t i = 0; i < np; i++)
+			fprintf(f, " %s=%s", params[i], value[c][i]);
+		if (np)
+			fputs(":", f);
+		for (size_t j = 0; j < sw->nm; j++) {
+			struct sweep_stats st;
+			char buf[256];
+			sweep_stats(sw, res, c, j, scratch, &st);
+			headline(&sw->m[j], &st, buf, sizeof buf);
+			fprintf(f, " %s=%s", sw->m[j].name, buf);
+		}
+		fputc('\n', f);
+	}
+	free(scratch);
+}
+
+/* ---- the plot ------------------------------------------------------------ */
+
+struct plot_in {
+	const struct sweep *sw;
+	const char *const *params;
+	size_t np;
+	const char *const *const *value;
+	const struct sweep_values *vals;
+	const int64_t *res;
+	size_t metric;
+	const char *scenario;
+	const char *fmt;
+	bool numeric_x;
+	char xunit[16];
+	const bool *keep;    /* per series: has a value to draw */
+	size_t nkeep;
+};
+
+/* Which series have something to draw: a yes/no metric always does (a
+ * share), a number only where some run has one (completion_time when
+ * no run completed has none, and gnuplot refuses an empty series).
+ * Returns how many do. */
+static size_t drawable(const struct sweep *sw, const int64_t *res,
+		       size_t metric, size_t nx, bool *keep)
+{
+	size_t nseries = nx ? sw->ncombos / nx : 0, n = 0;
+	int64_t *scratch = malloc(sw->nseeds * sizeof *scratch);
+	for (size_t s = 0; s < nseries; s++) {
+		keep[s] = sweep_metric_unit(&sw->m[metric]) == SU_FLAG;
+		for (size_t i = 0; i < nx && !keep[s] && scratch; i++) {
+			struct sweep_stats st;
+			sweep_stats(sw, res, i * nseries + s, metric, scratch,
+				    &st);
+			keep[s] = st.n > 0;
+		}
+		n += keep[s];
+	}
+	free(scratch);
+	return n;
+}
+
+/* A gnuplot string: double quotes, with \ and " escaped. */
+static void gp_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int plot_input(FILE *f, void *ctx)
+{
+	const struct plot_in *p = ctx;
+	const struct sweep *sw = p->sw;
+	const struct sweep_metric *m = &sw->m[p->metric];
+	enum sweep_unit u = sweep_metric_unit(m);
+	size_t nx = p->vals[0].n;
+	size_t nseries = nx ? sw->ncombos / nx : 0;
+	int64_t *scratch = malloc(sw->nseeds * sizeof *scratch);
+	if (!scratch)
+		return -1;
+	fprintf(f, "fmt = \"%s\"\nflag = %d\nNS = %zu\nNX = %zu\n"
+		   "numeric_x = %d\n",
+		p->fmt, u == SU_FLAG, p->nkeep, nx, p->numeric_x);
+	fputs("title = ", f);
+	char t[512];
+	snprintf(t, sizeof t, "%s: %s over %zu seed%s per point", p->scenario,
+		 m->name, sw->nseeds, sw->nseeds == 1 ? "" : "s");
+	gp_str(f, t);
+	fputs("\nxlabel = ", f);
+	snprintf(t, sizeof t, "%s%s%s%s", p->params[0], p->xunit[0] ? " (" : "",
+		 p->xunit, p->xunit[0] ? ")" : "");
+	gp_str(f, t);
+	fputs("\nylabel = ", f);
+	snprintf(t, sizeof t, "%s%s", m->name,
+		 u == SU_FLAG   ? " (share of runs; bars: 95 % interval)"
+		 : u == SU_TIME ? " (s)"
+				: "");
+	gp_str(f, t);
+	fputs("\n$xlabels << EOD\n", f);
+	for (size_t i = 0; i < nx; i++) {
+		gp_str(f, p->vals[0].v[i]);
+		fputc('\n', f);
+	}
+	fputs("EOD\n", f);
+	/* series names: the other parameters' values */
+	fputs("$series << EOD\n", f);
+	for (size_t s = 0; s < nseries; s++) {
+		if (!p->keep[s])
+			continue;
+		char name[512];
+		size_t len = 0;
+		name[0] = '\0';
+		for (size_t i = 1; i < p->np; i++)
+			len += (size_t)snprintf(name + len,
+						len < sizeof name ? sizeof name - len
+								  : 0,
+						"%s%s=%s", i > 1 ? ", " : "",
+						p->params[i], p->value[s][i]);
+		if (p->np < 2)
+			snprintf(name, sizeof name, "%s", m->name);
+		gp_str(f, name);
+		fputc('\n', f);
+	}
+	fputs("EOD\n", f);
+	/* one block per series: x, n, runs, proportion, median, p5, p95 */
+	fputs("$data << EOD\n", f);
+	bool first = true;
+	for (size_t s = 0; s < nseries; s++) {
+		if (!p->keep[s])
+			continue;
+		if (!first)
+			fputs("\n\n", f);
+		first = false;
+		for (size_t i = 0; i < nx; i++) {
+			/* combination numbers: the first parameter varies
+			 * slowest */
+			size_t c = i * nseries + s;
+			struct sweep_stats st;
+			sweep_stats(sw, p->res, c, p->metric, scratch, &st);
+			char x[64], prop[64], med[64], p5[64], p95[64];
+			if (p->numeric_x) {
+				double xv;
+				char unit[16];
+				sweep_value_number(p->vals[0].v[i], &xv, unit,
+						   sizeof unit);
+				snprintf(x, sizeof x, "%.9g", xv);
+			} else {
+				snprintf(x, sizeof x, "%zu", i);
+			}
+			sweep_stat_fmt(m, &st, "proportion", prop, sizeof prop);
+			sweep_stat_fmt(m, &st, "median", med, sizeof med);
+			sweep_stat_fmt(m, &st, "p5", p5, sizeof p5);
+			sweep_stat_fmt(m, &st, "p95", p95, sizeof p95);
+			fprintf(f, "%s %llu %llu %s %s %s %s\n", x,
+				(unsigned long long)st.n,
+				(unsigned long long)st.runs, prop[0] ? prop : "NaN",
+				med[0] ? med : "NaN", p5[0] ? p5 : "NaN",
+				p95[0] ? p95 : "NaN");
+		}
+	}
+	fputs("EOD\n", f);
+	free(scratch);
+	fputs(plot_sweep_gp, f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt)
+{
+	struct sweep_args a = {.jobs = 0};
+	struct sweep_values vals[MAX_PARAMS] = {{0}};
+	char *paths[MAX_PARAMS] = {0};
+	char *text = NULL;
+	size_t len = 0;
+	char file[600];
+	struct scenario **scns = NULL;
+	size_t ncombos = 1, nloaded = 0;
+	const char ***value = NULL;
+	uint64_t *seeds = NULL;
+	size_t nseeds = 0;
+	int64_t *res = NULL;
+	bool *keep = NULL;
+	struct outfile out = {0}, pic = {0};
+	struct sweep_metric metrics[SWEEP_MAX_METRICS];
+	char err[1024], said[1100] = "";
+	int status = EXIT_USAGE;
+
+	int rc = parse_sweep_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	for (int i = 0; i < a.nset; i++) {
+		const char *eq = strchr(a.set[i], '=');
+		if (!eq || eq == a.set[i]) {
+			fprintf(stderr, "tcpsim: --set %s: expected PATH=VALUES, "
+					"e.g. links.0.loss=0:0.3:0.02\n",
+				a.set[i]);
+			goto out;
+		}
+		paths[i] = strndup(a.set[i], (size_t)(eq - a.set[i]));
+		if (!paths[i]) {
+			fputs("tcpsim: out of memory\n", stderr);
+			goto out;
+		}
+		for (int k = 0; k < i; k++) {
+			if (strcmp(paths[k], paths[i]) == 0) {
+				fprintf(stderr, "tcpsim: --set %s is given twice\n",
+					paths[i]);
+				goto out;
+			}
+		}
+		if (sweep_parse_values(eq + 1, &vals[i], err, sizeof err) < 0) {
+			fprintf(stderr, "tcpsim: --set %s: %s\n", a.set[i], err);
+			goto out;
+		}
+		if (vals[i].n > SWEEP_MAX_RUNS / ncombos) {
+			fprintf(stderr, "tcpsim: more than %d combinations\n",
+				SWEEP_MAX_RUNS);
+			goto out;
+		}
+		ncombos *= vals[i].n;
+	}
+	if (parse_seeds(a.seeds, &seeds, &nseeds) < 0)
+		goto out;
+	if (nseeds > SWEEP_MAX_RUNS / ncombos) {
+		fprintf(stderr, "tcpsim: %zu combinations × %zu seeds is more than "
+				"%d runs\n",
+			ncombos, nseeds, SWEEP_MAX_RUNS);
+		goto out;
+	}
+	if (cli_scenario_text(a.scenario, &text, &len, file, sizeof file) < 0)
+		goto out;
+
+	/* every combination, loaded and checked before any run */
+	scns = calloc(ncombos, sizeof *scns);
+	value = calloc(ncombos, sizeof *value);
+	if (!scns || !value) {
+		fputs("tcpsim: out of memory\n", stderr);
+		goto out;
+	}
+	for (size_t c = 0; c < ncombos; c++) {
+		struct scn_set sets[MAX_PARAMS];
+		struct scn_error e;
+		value[c] = calloc((size_t)a.nset + 1, sizeof *value[c]);
+		if (!value[c]) {
+			fputs("tcpsim: out of memory\n", stderr);
+			goto out;
+		}
+		size_t rest = c;
+		for (int i = a.nset; i-- > 0;) {
+			value[c][i] = vals[i].v[rest % vals[i].n];
+			rest /= vals[i].n;
+			sets[i] = (struct scn_set){paths[i], value[c][i]};
+		}
+		if (scn_load_string_set(file, text, len, sets, (size_t)a.nset,
+					&scns[c], &e) < 0) {
+			char msg[2048];
+			scn_error_format(&e, msg, sizeof msg);
+			fputs(msg, stderr);
+			goto out;
+		}
+		nloaded = c + 1;
+	}
+
+	const char *mlist = a.metrics;
+	char deflist[256];
+	if (!mlist) {
+		snprintf(deflist, sizeof deflist, "%s%s", SWEEP_DEFAULT_METRICS,
+			 scns[0]->nexpects ? ",expect" : "");
+		mlist = deflist;
+	}
+	int nm = sweep_parse_metrics(mlist, scns[0], metrics, err, sizeof err);
+	if (nm < 0) {
+		fprintf(stderr, "tcpsim: %s\n", err);
+		goto out;
+	}
+	size_t pm = 0;
+	if (a.plot_metric) {
+		while (pm < (size_t)nm && strcmp(metrics[pm].name, a.plot_metric))
+			pm++;
+		if (pm == (size_t)nm) {
+			fprintf(stderr, "tcpsim: --plot-metric %s is not one of the "
+					"--metric list\n",
+				a.plot_metric);
+			goto out;
+		}
+	}
+	struct plot_in pin = {0};
+	if (a.plot) {
+		if (a.nset == 0) {
+			fputs("tcpsim: --plot draws a metric against the first "
+			      "--set parameter; give one\n",
+			      stderr);
+			goto out;
+		}
+		if (sweep_metric_unit(&metrics[pm]) == SU_END) {
+			fprintf(stderr, "tcpsim: --plot: '%s' is a category, not a "
+					"number; plot completed, failed or an "
+					"expectation instead\n",
+				metrics[pm].name);
+			goto out;
+		}
+		pin.fmt = diag_prepare(a.plot, "gnuplot", "gnuplot-nox", "", err,
+				       sizeof err);
+		if (!pin.fmt) {
+			fprintf(stderr, "tcpsim: --plot: %s\n", err);
+			goto out;
+		}
+	}
+	if (outfile_open(&out, a.out, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpsim: %s\n", err);
+		goto out;
+	}
+
+	res = malloc(ncombos * nseeds * (size_t)nm * sizeof *res);
+	if (!res) {
+		fputs("tcpsim: out of memory for the results\n", stderr);
+		goto out;
+	}
+#ifdef M_TRIM_THRESHOLD
+	/* Each run frees its buffers before the next takes them again:
+	 * keep the heap instead of handing its top back to the kernel and
+	 * asking for it again a moment later (two system calls per run). */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+#endif
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct progress prog = {.t0 = wall()};
+	bool tty = !a.quiet && isatty(STDERR_FILENO);
+	struct sweep sw = {
+		.scns = (const struct scenario *const *)scns,
+		.ncombos = ncombos,
+		.seeds = seeds,
+		.nseeds = nseeds,
+		.m = metrics,
+		.nm = (size_t)nm,
+		.wopts = a.wopts,
+		.jobs = (int)(a.jobs ? a.jobs : cpus > 0 ? cpus : 1),
+		.progress = tty ? show_progress : NULL,
+		.ctx = &prog,
+		.interrupt = interrupt,
+	};
+	rc = sweep_run(&sw, res, err, sizeof err);
+	if (prog.shown)
+		fputs("\r\033[K", stderr);
+	if (rc == -2) {
+		fputs("tcpsim: interrupted; no output file was written\n",
+		      stderr);
+		status = EXIT_FAILED;
+		goto out;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "tcpsim: sweep: %s\n", err);
+		status = EXIT_FAILED;
+		goto out;
+	}
+	double took = wall() - prog.t0;
+
+	const char *const *pnames = (const char *const *)paths;
+	const char *const *const *pval = (const char *const *const *)value;
+	if (sweep_write_csv(out.f, &sw, pnames, (size_t)a.nset, pval, res) < 0) {
+		fprintf(stderr, "tcpsim: writing %s failed: %s\n", a.out,
+			strerror(errno));
+		goto out;
+	}
+	if (a.plot) {
+		pin.sw = &sw;
+		pin.params = pnames;
+		pin.np = (size_t)a.nset;
+		pin.value = pval;
+		pin.vals = vals;
+		pin.res = res;
+		pin.metric = pm;
+		pin.scenario = scns[0]->name;
+		/* numbers with one unit on the x axis, else categories */
+		pin.numeric_x = true;
+		for (size_t i = 0; i < vals[0].n && pin.numeric_x; i++) {
+			double x;
+			char unit[16];
+			pin.numeric_x = sweep_value_number(vals[0].v[i], &x, unit,
+							   sizeof unit) &&
+					(i == 0 || strcmp(unit, pin.xunit) == 0);
+			if (i == 0 && pin.numeric_x)
+				snprintf(pin.xunit, sizeof pin.xunit, "%s", unit);
+		}
+		if (!pin.numeric_x)
+			pin.xunit[0] = '\0';
+		size_t nseries = sw.ncombos / vals[0].n;
+		keep = calloc(nseries, sizeof *keep);
+		if (!keep) {
+			fputs("tcpsim: out of memory\n", stderr);
+			goto out;
+		}
+		pin.keep = keep;
+		pin.nkeep = drawable(&sw, res, pm, vals[0].n, keep);
+		if (pin.nkeep == 0) {
+			/* the table is right; there is just nothing to draw */
+			if (outfile_commit(&out, err, sizeof err) < 0) {
+				fprintf(stderr, "tcpsim: %s\n", err);
+				goto out;
+			}
+			fprintf(stderr, "tcpsim: --plot: no run has a value of %s, "
+					"so there is nothing to draw; the table "
+					"is in %s\n",
+				metrics[pm].name, a.out);
+			status = EXIT_FAILED;
+			goto out;
+		}
+		const char *const argv_gp[] = {"gnuplot", "-c", "{in}", "{out}",
+					       NULL};
+		if (diag_render(a.plot, &pic, plot_input, &pin, argv_gp, err,
+				sizeof err) < 0) {
+			fprintf(stderr, "tcpsim: --plot: %s\n", err);
+			goto out;
+		}
+		diag_warning_fmt("gnuplot", err, said, sizeof said);
+	}
+	if (outfile_commit(&out, err, sizeof err) < 0 ||
+	    (a.plot && outfile_commit(&pic, err, sizeof err) < 0)) {
+		fprintf(stderr, "tcpsim: %s\n", err);
+		goto out;
+	}
+	cli_print_said(said);
+	if (tty)
+		fprintf(stderr, "sweep: %llu runs in %.2f s (%.0f runs/s, %d "
+				"job%s)\n",
+			(unsigned long long)ncombos * nseeds, took,
+			took > 0 ? (double)(ncombos * nseeds) / took : 0.0,
+			sw.jobs, sw.jobs == 1 ? "" : "s");
+	if (!a.quiet && strcmp(a.out, "-") != 0)
+		print_summary(stdout, &sw, pnames, (size_t)a.nset, pval, res);
+	status = EXIT_OK;
+out:
+	outfile_abort(&out);
+	outfile_abort(&pic);
+	for (size_t c = 0; c < nloaded; c++)
+		scn_free(scns[c]);
+	if (value)
+		for (size_t c = 0; c < ncombos; c++)
+			free(value[c]);
+	free(value);
+	free(scns);
+	for (int i = 0; i < a.nset; i++) {
+		free(paths[i]);
+		sweep_values_free(&vals[i]);
+	}
+	free(res);
+	free(keep);
+	free(seeds);
+	free(text);
+	return status;
+}

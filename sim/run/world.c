@@ -1,0 +1,178 @@
+/* world.c — build hosts, links and applications from a scenario, and run. */
+#include "sim/run/world.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void emit_run(struct world *w, const char *what, const char *why)
+{
+	const struct trace *tr = &w->sim.trace;
+	if (!trace_on(tr, TR_RUN))
+		return;
+	struct trace_event ev = {
+		.t = w->sim.now,
+		.kind = TR_RUN,
+		.host = -1,
+		.peer = -1,
+		.name = what,
+		.why = why,
+	};
+	ev.v[0] = (int64_t)w->sim.events;
+	ev.v[1] = (int64_t)evq_size(&w->sim.q);
+	trace_emit(tr, &ev);
+}
+
+static const char *state_name(int s)
+{
+	return tcp_state_name(s);
+}
+
+int world_build(struct world *w, const struct scenario *scn,
+		const struct world_opts *opts)
+{
+	memset(w, 0, sizeof *w);
+	w->scn = scn;
+	uint64_t seed = opts && opts->has_seed ? opts->seed : scn->seed;
+	sim_time_t stop = opts && opts->stop > 0 ? opts->stop : scn->stop;
+	uint64_t maxev = opts && opts->max_events ? opts->max_events
+						  : scn->max_events;
+	sim_init(&w->sim, seed, stop, maxev);
+	w->sim.max_conns = opts && opts->max_conns ? opts->max_conns
+						   : scn->max_conns;
+	w->sim.max_mem = opts && opts->max_memory ? opts->max_memory
+						  : scn->max_memory;
+
+	/* Packets hold the largest segment any socket may send (its MSS
+	 * option over its host's) or any injection carries. */
+	uint32_t cap = 0;
+	for (size_t i = 0; i < scn->nhosts; i++) {
+		struct tcp_params p;
+		scn_host_params(scn, i, &p);
+		if (p.mss > cap)
+			cap = p.mss;
+		for (size_t j = 0; j < scn->hosts[i].nacts; j++) {
+			const struct app_action *a = &scn->hosts[i].acts[j];
+			struct tcp_params q = p;
+			tcp_params_apply(&q, &a->opts.tcp, a->opts.set);
+			if (q.mss > cap)
+				cap = q.mss;
+			if (a->op == APP_OP_INJECT && a->inj.len > cap)
+				cap = a->inj.len;
+		}
+	}
+	pkt_pool_init(&w->pool, cap);
+
+	w->nhosts = scn->nhosts;
+	w->hosts = calloc(w->nhosts, sizeof *w->hosts);
+	w->apps = calloc(w->nhosts, sizeof *w->apps);
+	w->host_names = calloc(w->nhosts, sizeof *w->host_names);
+	w->host_addrs = calloc(w->nhosts, sizeof *w->host_addrs);
+	w->links = calloc(scn->nlinks ? scn->nlinks : 1, sizeof *w->links);
+	if (!w->hosts || !w->apps || !w->host_names || !w->host_addrs ||
+	    !w->links)
+		goto fail;
+	for (size_t i = 0; i < w->nhosts; i++) {
+		const struct scn_host *sh = &scn->hosts[i];
+		struct tcp_params p;
+		scn_host_params(scn, i, &p);
+		if (host_init(&w->hosts[i], &w->sim, (int)i, sh->name,
+			      sh->addr, &p, &w->pool) < 0)
+			goto fail;
+		w->host_names[i] = sh->name;
+		w->host_addrs[i] = sh->addr;
+	}
+	for (size_t i = 0; i < scn->nlinks; i++) {
+		const struct scn_link *sl = &scn->links[i];
+		struct link *l = &w->links[i];
+		struct host *a = &w->hosts[sl->a], *b = &w->hosts[sl->b];
+		if (link_init(l, &w->sim, a, b, &sl->dir[0], &sl->dir[1],
+			      sl->rules, sl->nrules) < 0)
+			goto fail;
+		w->nlinks++;
+		if (host_add_route(a, b->addr, l, &l->dir[0]) < 0 ||
+		    host_add_route(b, a->addr, l, &l->dir[1]) < 0)
+			goto fail;
+	}
+	w->streams.hosts = w->hosts;
+	w->streams.nhosts = w->nhosts;
+	for (size_t i = 0; i < w->nhosts; i++)
+		if (app_init(&w->apps[i], &w->hosts[i], &w->streams,
+			     scn->hosts[i].acts, scn->hosts[i].nacts) < 0)
+			goto fail;
+
+	struct trace *tr = &w->sim.trace;
+	tr->scenario = scn->name;
+	tr->seed = seed;
+	tr->nhosts = (int)w->nhosts;
+	tr->host_names = w->host_names;
+	tr->host_addrs = w->host_addrs;
+	tr->state_name = state_name;
+	return 0;
+fail:
+	world_free(w);
+	return -1;
+}
+
+enum sim_end world_run(struct world *w)
+{
+	emit_run(w, "start", NULL);
+	for (size_t i = 0; i < w->nlinks; i++)
+		link_start(&w->links[i], &w->sim);
+	for (size_t i = 0; i < w->nhosts; i++)
+		app_start(&w->apps[i]);
+	enum sim_end e = sim_run(&w->sim);
+	emit_run(w, "end", sim_end_name(e));
+	return e;
+}
+
+void world_free(struct world *w)
+{
+	/* Forget pending timers first: they live inside the packets, hosts
+	 * and applications freed below. */
+	sim_fini(&w->sim);
+	if (w->apps)
+		for (size_t i = 0; i < w->nhosts; i++)
+			if (w->apps[i].host)
+				app_fini(&w->apps[i]);
+	for (size_t i = 0; i < w->nlinks; i++)
+		link_fini(&w->links[i], &w->sim);
+	if (w->hosts)
+		for (size_t i = 0; i < w->nhosts; i++)
+			if (w->hosts[i].sim)
+				host_fini(&w->hosts[i]);
+	app_registry_fini(&w->streams);
+	free(w->apps);
+	free(w->hosts);
+	free(w->links);
+	free(w->host_names);
+	free(w->host_addrs);
+	pkt_pool_fini(&w->pool);
+	w->apps = NULL;
+	w->hosts = NULL;
+	w->links = NULL;
+	w->host_names = NULL;
+	w->host_addrs = NULL;
+}
+
+const struct link_rule *world_idle_rule(const struct world *w,
+					const struct scn_link **link)
+{
+	/* A template's links share their rules: a rule is idle only if it
+	 * acted on none of them. */
+	for (size_t i = 0; i < w->nlinks; i++) {
+		const struct link *l = &w->links[i];
+		for (size_t r = 0; r < l->nrules; r++) {
+			if (!l->rules[r].must_match)
+				continue;
+			uint64_t acted = 0;
+			for (size_t j = 0; j < w->nlinks; j++)
+				if (w->links[j].rules == l->rules)
+					acted += w->links[j].rule_state[r].acted;
+			if (!acted) {
+				*link = &w->scn->links[i];
+				return &l->rules[r];
+			}
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,58 @@
+/* world.h — a scenario turned into a runnable simulation.
+ *
+ * world_build() creates the engine, the hosts, the links between them and
+ * each host's application from a loaded scenario; world_run() runs it.
+ * Sinks are attached to w->sim.trace between the two. A world owns
+ * everything it creates and frees it in world_free(); the scenario is
+ * borrowed and must outlive the world.
+ */
+#ifndef TCPSIM_WORLD_H
+#define TCPSIM_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/app.h"
+#include "models/host.h"
+#include "models/link.h"
+#include "models/pkt.h"
+#include "sim/scenario/scenario.h"
+#include "sim/engine/sim.h"
+
+/* Overrides a caller may apply on top of the scenario. */
+struct world_opts {
+	uint64_t seed;          /* used if has_seed */
+	bool has_seed;
+	sim_time_t stop;        /* used if > 0 */
+	uint64_t max_events;    /* used if > 0 */
+	uint64_t max_conns;     /* used if > 0 */
+	uint64_t max_memory;    /* used if > 0 */
+};
+
+struct world {
+	struct sim sim;
+	const struct scenario *scn;
+	struct pkt_pool pool;
+	struct host *hosts;
+	size_t nhosts;
+	struct link *links;
+	size_t nlinks;
+	struct app *apps;       /* one per host */
+	struct app_registry streams;
+	const char **host_names;
+	uint32_t *host_addrs;
+};
+
+/* Build the world for scn. Returns 0, or -1 if memory runs out. */
+int world_build(struct world *w, const struct scenario *scn,
+		const struct world_opts *opts);
+/* Run to the end; emits the run's start and end events. */
+enum sim_end world_run(struct world *w);
+/* Free everything the world created (not its trace sinks). */
+void world_free(struct world *w);
+/* After a run: the first rule marked must-match that never acted, or
+ * NULL; *link is set to the link it belongs to. */
+const struct link_rule *world_idle_rule(const struct world *w,
+					const struct scn_link **link);
+
+#endif
