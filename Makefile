@@ -197,9 +197,11 @@ FUZZ_TIME ?= 1800
 FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS) $(YAML_CFLAGS)
-FUZZ_SEG_SRCS := tests/fuzz/segment.c tests/tcp_harness.c models/tcp.c \
-	models/segment.c sim/engine/evq.c sim/engine/sim.c sim/engine/rng.c \
-	sim/engine/trace.c sim/engine/simtime.c
+# The segment path alone: the TCP model and the engine under it.
+TCP_SRCS := $(sort $(wildcard models/tcp*.c)) models/segment.c
+ENGINE_SRCS := $(sort $(wildcard sim/engine/*.c))
+FUZZ_SEG_SRCS := tests/fuzz/segment.c tests/tcp_harness.c $(TCP_SRCS) \
+	$(ENGINE_SRCS)
 FUZZ_GEN := $(BUILD)/gen/builtin_data.c \
 	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c)
 

@@ -180,8 +180,10 @@ static struct app_stream *stream_new(struct app_registry *reg,
 	struct app_stream *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
-	*st = (struct app_stream){c->laddr, c->raddr, c->lport, c->rport,
-				  c->iss, NULL, 0, 0, 0};
+	struct tcp_conn_info i;
+	tcp_conn_info(c, &i);
+	*st = (struct app_stream){i.laddr, i.raddr, i.lport, i.rport, i.iss,
+				  NULL, 0, 0, 0};
 	reg->s[reg->n++] = st;
 	return st;
 }
@@ -191,11 +193,13 @@ static struct app_stream *stream_new(struct app_registry *reg,
 static const struct app_stream *stream_of_peer(const struct app_registry *reg,
 					       const struct tcp_conn *c)
 {
+	struct tcp_conn_info ci;
+	tcp_conn_info(c, &ci);
 	for (size_t i = reg->n; i-- > 0;) {
 		const struct app_stream *st = reg->s[i];
-		if (st->saddr == c->raddr && st->sport == c->rport &&
-		    st->daddr == c->laddr && st->dport == c->lport &&
-		    st->iss == c->irs)
+		if (st->saddr == ci.raddr && st->sport == ci.rport &&
+		    st->daddr == ci.laddr && st->dport == ci.lport &&
+		    st->iss == ci.irs)
 			return st;
 	}
 	return NULL;
@@ -269,12 +273,14 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 		free(s);
 		return NULL;
 	}
+	struct tcp_conn_info i;
+	tcp_conn_info(c, &i);
 	s->app = a;
 	s->c = c;
-	s->conn = c->id;
+	s->conn = i.id;
 	s->opened_by = opened_by;
-	s->tuple = (struct trace_tuple){c->laddr, c->raddr, c->lport, c->rport};
-	s->listener = c->state == TCP_LISTEN;
+	s->tuple = (struct trace_tuple){i.laddr, i.raddr, i.lport, i.rport};
+	s->listener = i.state == TCP_LISTEN;
 	evq_timer_init(&s->read_timer, read_period);
 	if (opened_by) {
 		s->name = opened_by->as;
@@ -293,7 +299,7 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 		free(s);
 		return NULL;
 	}
-	c->app = s;
+	tcp_conn_set_app(c, s);
 	if (a->socks_tail)
 		a->socks_tail->next = s;
 	else
@@ -329,7 +335,7 @@ static void pump(struct app_sock *s)
 			break;
 		s->written += (uint64_t)took;
 	}
-	if (s->c && !unsent(s) && s->shut_wr && !s->c->fin_queued)
+	if (s->c && !unsent(s) && s->shut_wr && !tcp_conn_fin_queued(s->c))
 		finish_close(s);
 }
 
@@ -562,24 +568,26 @@ static void opened(struct app *a, const struct app_action *act,
 static uint32_t seq_value(const struct app_seqexpr *e,
 			  const struct tcp_conn *c)
 {
+	struct tcp_conn_info i;
+	tcp_conn_info(c, &i);
 	uint32_t base = 0;
 	switch (e->var) {
 	case APP_SEQ_ABS:
 		break;
 	case APP_SEQ_RCV_NXT:
-		base = c->rcv_nxt;
+		base = i.rcv_nxt;
 		break;
 	case APP_SEQ_SND_NXT:
-		base = c->snd_nxt;
+		base = i.snd_nxt;
 		break;
 	case APP_SEQ_SND_UNA:
-		base = c->snd_una;
+		base = i.snd_una;
 		break;
 	case APP_SEQ_ISS:
-		base = c->iss;
+		base = i.iss;
 		break;
 	case APP_SEQ_IRS:
-		base = c->irs;
+		base = i.irs;
 		break;
 	}
 	return base + (uint32_t)e->off;
@@ -589,7 +597,7 @@ static void inject(struct app *a, const struct app_action *act,
 		   struct host *dst)
 {
 	const struct app_inject *j = &act->inj;
-	struct tcp_conn *c = tcp_find(&dst->tcp, j->saddr, j->sport, j->dport);
+	struct tcp_conn *c = tcp_find(dst->tcp, j->saddr, j->sport, j->dport);
 	if (!c && (j->seq.var != APP_SEQ_ABS || j->ack.var != APP_SEQ_ABS)) {
 		trace_app(a, NULL, TR_APP_ERROR, act, 0,
 			  "no connection to take the sequence numbers from");
@@ -628,7 +636,8 @@ static void apply(struct app *a, const struct app_action *act,
 {
 	switch (act->op) {
 	case APP_OP_SEND:
-		if (s->listener || !s->c || s->shut_wr || s->c->fin_queued) {
+		if (s->listener || !s->c || s->shut_wr ||
+		    tcp_conn_fin_queued(s->c)) {
 			trace_app(a, s, TR_APP_ERROR, act, (int64_t)act->bytes,
 				  "connection closing or closed");
 			return;
@@ -683,8 +692,7 @@ static void apply(struct app *a, const struct app_action *act,
 		trace_app(a, s, TR_APP_CALL, act, 0, NULL);
 		if (act->opts.linger0_set)
 			s->linger0 = act->opts.linger0;
-		apply_opts(&s->c->p, &act->opts);
-		tcp_options_changed(s->c);
+		tcp_setsockopt(s->c, &act->opts.tcp, act->opts.set);
 		break;
 	default:
 		break;
@@ -714,16 +722,16 @@ static void run_action(struct app *a, const struct app_action *act,
 	}
 	switch (act->op) {
 	case APP_OP_LISTEN: {
-		struct tcp_params p = h->tcp.params;
+		struct tcp_params p = *tcp_stack_params(h->tcp);
 		apply_opts(&p, &act->opts);
-		opened(a, act, tcp_listen(&h->tcp, act->port, &p),
+		opened(a, act, tcp_listen(h->tcp, act->port, &p),
 		       "port already in use");
 		return;
 	}
 	case APP_OP_CONNECT: {
-		struct tcp_params p = h->tcp.params;
+		struct tcp_params p = *tcp_stack_params(h->tcp);
 		apply_opts(&p, &act->opts);
-		opened(a, act, tcp_connect(&h->tcp, 0, act->peer_addr,
+		opened(a, act, tcp_connect(h->tcp, 0, act->peer_addr,
 					   act->port, &p),
 		       "no free local port");
 		return;
@@ -805,7 +813,7 @@ void app_fini(struct app *a)
 	while (s) {
 		struct app_sock *n = s->next;
 		if (s->c)
-			s->c->app = NULL;
+			tcp_conn_set_app(s->c, NULL);
 		if (evq_pending(&s->read_timer))
 			evq_cancel(&a->host->sim->q, &s->read_timer);
 		free(s->fired);
@@ -824,12 +832,13 @@ void app_fini(struct app *a)
 void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		uint64_t arg)
 {
-	struct app_sock *s = c->app;
+	struct app_sock *s = tcp_conn_app(c);
 	if (!s) {
-		if (ev != TCP_EV_CONNECTED || !c->listener)
+		struct tcp_conn *l = tcp_conn_listener(c);
+		if (ev != TCP_EV_CONNECTED || !l)
 			return;
 		/* accepted from a listening socket */
-		const struct app_sock *ls = c->listener->app;
+		const struct app_sock *ls = tcp_conn_app(l);
 		s = sock_new(a, c, ls ? ls->opened_by : NULL);
 		if (!s) {
 			a->host->sim->nomem = true;
@@ -876,7 +885,7 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		s->ended = true;
 		s->end_time = a->host->sim->now;
 		s->c = NULL;
-		c->app = NULL;
+		tcp_conn_set_app(c, NULL);
 		/* the specific reason first, then "closed" */
 		if (s->end == TCP_END_REFUSED)
 			fire(s, APP_ON_REFUSED);

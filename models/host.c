@@ -34,6 +34,28 @@ static void trace_seg_as(struct host *h, enum trace_kind k, int who, int peer,
 	trace_emit(tr, &ev);
 }
 
+/* A segment h sends, and why. */
+static void trace_send(struct host *h, int peer, const struct pkt *p,
+		       enum trace_tx tx, int how, const char *why)
+{
+	const struct trace *tr = &h->sim->trace;
+	if (!trace_on(tr, TR_SEND))
+		return;
+	struct trace_event ev = {
+		.t = h->sim->now,
+		.kind = TR_SEND,
+		.host = h->id,
+		.peer = peer,
+		.pkt = p->id,
+		.seg = &p->seg,
+		.a = p->sender_state,
+		.b = how,
+		.tx = tx,
+		.why = why,
+	};
+	trace_emit(tr, &ev);
+}
+
 static void trace_seg(struct host *h, enum trace_kind k, int peer,
 		      const struct pkt *p, int state, int rexmit,
 		      const char *why)
@@ -41,14 +63,15 @@ static void trace_seg(struct host *h, enum trace_kind k, int peer,
 	trace_seg_as(h, k, h->id, peer, p, state, rexmit, why);
 }
 
-/* Number, trace and route one outgoing packet; `how` is TR_SEND_REXMIT
- * or TR_SEND_INJECTED or 0. */
-static void send_pkt(struct host *h, struct pkt *p, const char *why, int how)
+/* Number, trace and route one outgoing packet: sent by TCP for the
+ * reason tx, or crafted by the scenario (TR_SEND_INJECTED in `how`). */
+static void send_pkt(struct host *h, struct pkt *p, const char *why,
+		     enum trace_tx tx, int how)
 {
 	p->id = ++h->sim->pkt_seq;
 	const struct host_route *r = host_route(h, p->seg.daddr);
-	trace_seg(h, TR_SEND, r ? r->dir->to->id : -1, p, p->sender_state,
-		  how, why);
+	trace_send(h, r ? r->dir->to->id : -1, p, tx,
+		   how | (tx != TR_TX_NEW ? TR_SEND_REXMIT : 0), why);
 	if (!r) {
 		trace_seg(h, TR_DROP, -1, p, p->sender_state, 0,
 			  "no route to the destination address");
@@ -59,20 +82,19 @@ static void send_pkt(struct host *h, struct pkt *p, const char *why, int how)
 }
 
 static void host_output(struct tcp_stack *st, struct tcp_conn *c,
-			const struct tcp_seg *seg, const char *why, bool rexmit)
+			const struct tcp_xmit *x)
 {
-	struct host *h = st->owner;
-	struct pkt *p = pkt_new(h->pool, seg);
+	(void)c;
+	struct host *h = tcp_stack_owner(st);
+	struct pkt *p = pkt_new(h->pool, &x->seg);
 	if (!p) {
 		h->sim->nomem = true;
 		return;
 	}
-	p->sender_state = (uint8_t)(c ? c->state : TCP_CLOSED);
-	if (c && c->state != TCP_LISTEN) {
-		p->seq_base = c->iss;
-		p->ack_base = c->irs;
-	}
-	send_pkt(h, p, why, rexmit ? TR_SEND_REXMIT : 0);
+	p->sender_state = (uint8_t)x->state;
+	p->seq_base = x->iss;
+	p->ack_base = x->irs;
+	send_pkt(h, p, x->why, x->tx, 0);
 }
 
 void host_inject(struct host *h, const struct tcp_seg *seg, const char *why)
@@ -83,20 +105,20 @@ void host_inject(struct host *h, const struct tcp_seg *seg, const char *why)
 		return;
 	}
 	p->sender_state = TCP_CLOSED;
-	send_pkt(h, p, why, TR_SEND_INJECTED);
+	send_pkt(h, p, why, TR_TX_NEW, TR_SEND_INJECTED);
 }
 
 static void host_notify(struct tcp_stack *st, struct tcp_conn *c,
 			enum tcp_event ev, uint64_t arg)
 {
-	struct host *h = st->owner;
+	struct host *h = tcp_stack_owner(st);
 	if (h->app)
 		app_notify(h->app, c, ev, arg);
 }
 
 static uint32_t host_path_mss(struct tcp_stack *st, uint32_t raddr)
 {
-	struct host *h = st->owner;
+	struct host *h = tcp_stack_owner(st);
 	const struct host_route *r = host_route(h, raddr);
 	if (!r || r->dir->cfg.mtu <= LINK_IP_HEADER + 20)
 		return 0;
@@ -123,13 +145,14 @@ int host_init(struct host *h, struct sim *sim, int id, const char *name,
 	h->pool = pool;
 	snprintf(stream, sizeof stream, "host:%s", name);
 	rng_derive(&h->rng, sim->seed, stream);
-	return tcp_stack_init(&h->tcp, sim, &host_tcp_ops, h, id, addr,
-			      &h->rng, tcp);
+	h->tcp = tcp_stack_new(sim, &host_tcp_ops, h, id, addr, &h->rng, tcp);
+	return h->tcp ? 0 : -1;
 }
 
 void host_fini(struct host *h)
 {
-	tcp_stack_fini(&h->tcp);
+	tcp_stack_free(h->tcp);
+	h->tcp = NULL;
 	free(h->routes);
 	h->routes = NULL;
 	h->nroutes = 0;
@@ -191,9 +214,7 @@ void host_receive(struct host *h, struct pkt *p)
 		trace_seg(h, TR_IGNORE, -1, p, -1, 0,
 			  "not addressed to this host");
 	else {
-		h->tcp.in_pkt = p->id;
-		tcp_stack_input(&h->tcp, &p->seg);
-		h->tcp.in_pkt = 0;
+		tcp_stack_input(h->tcp, &p->seg, p->id);
 	}
 	pkt_free(h->pool, p);
 }
@@ -222,7 +243,7 @@ void host_crash(struct host *h)
 			       "more sent or received");
 	h->up = false;
 	h->crashes++;
-	tcp_stack_crash(&h->tcp, "the host crashed: the connection's state "
+	tcp_stack_crash(h->tcp, "the host crashed: the connection's state "
 				 "is lost without a segment sent");
 }
 

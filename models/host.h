@@ -41,7 +41,7 @@ struct host {
 	struct sim *sim;
 	struct pkt_pool *pool;
 	struct rng rng;               /* "host:NAME": ISNs */
-	struct tcp_stack tcp;
+	struct tcp_stack *tcp;
 	struct host_route *routes;    /* sorted by address */
 	size_t nroutes;
 	struct app *app;              /* may be NULL */

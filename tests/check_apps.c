@@ -261,19 +261,22 @@ START_TEST(test_socket_options_and_set_override_the_host)
 		      &w, &s);
 	const struct tcp_conn *c = sock_n(&w, 0, 0)->c;
 	ck_assert_ptr_nonnull(c);
-	ck_assert_uint_eq(c->p.iw, 2);
-	ck_assert_uint_eq(c->cwnd, 2 * 1460);
-	ck_assert_int_eq(c->p.rto_min, SIM_S(1));
-	ck_assert(c->p.nodelay);
-	ck_assert(!c->p.keepalive);
-	ck_assert(!evq_pending(&c->timer[TCP_T_KEEPALIVE]));
+	const struct tcp_params *p = tcp_conn_params(c);
+	struct tcp_conn_info i;
+	tcp_conn_info(c, &i);
+	ck_assert_uint_eq(p->iw, 2);
+	ck_assert_uint_eq(i.cwnd, 2 * 1460);
+	ck_assert_int_eq(p->rto_min, SIM_S(1));
+	ck_assert(p->nodelay);
+	ck_assert(!p->keepalive);
+	ck_assert_int_eq(i.timer[TCP_T_KEEPALIVE], -1);
 	/* the rest is the host's: the linux profile */
-	ck_assert_int_eq(c->p.delack, SIM_MS(40));
-	ck_assert_int_eq(c->p.time_wait, SIM_S(60));
+	ck_assert_int_eq(p->delack, SIM_MS(40));
+	ck_assert_int_eq(p->time_wait, SIM_S(60));
 	/* the server's side has none of it */
 	const struct tcp_conn *v = sock_n(&w, 1, 1)->c;
-	ck_assert_uint_eq(v->p.iw, 10);
-	ck_assert(!v->p.nodelay);
+	ck_assert_uint_eq(tcp_conn_params(v)->iw, 10);
+	ck_assert(!tcp_conn_params(v)->nodelay);
 	free(t);
 	world_free(&w);
 	scn_free(s);

@@ -65,7 +65,7 @@ START_TEST(test_closed_open_active_sends_syn)
 {
 	struct th h;
 	th_init(&h, NULL);
-	h.c = tcp_connect(&h.st, 0, PEER_ADDR, PEER_PORT, NULL);
+	h.c = tcp_connect(h.st, 0, PEER_ADDR, PEER_PORT, NULL);
 	ck_assert_int_eq(h.c->state, TCP_SYN_SENT);
 	ck_assert_uint_eq(h.c->lport, 49152);
 	ck_assert_int_eq(h.nout, 1);
@@ -91,7 +91,7 @@ START_TEST(test_listen_syn_sends_syn_ack)
 	th_open_listen(&h);
 	struct tcp_conn *l = h.c;
 	th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
-	struct tcp_conn *c = h.st.tail;
+	struct tcp_conn *c = h.st->tail;
 	ck_assert_ptr_ne(c, l);
 	ck_assert_int_eq(l->state, TCP_LISTEN);
 	ck_assert_int_eq(c->state, TCP_SYN_RECEIVED);
@@ -370,7 +370,7 @@ static void open_small_peer(struct th *h)
 	th_open_syn_sent(h);
 	struct tcp_seg s = {PEER_ADDR, LOCAL_ADDR, PEER_PORT, h->c->lport,
 			    PEER_ISS, h->iss + 1, 1200, 0, S | A, 500, 0, NULL};
-	tcp_stack_input(&h->st, &s);
+	tcp_stack_input(h->st, &s, 0);
 	th_clear(h);
 }
 

@@ -245,7 +245,7 @@ START_TEST(test_text_on_a_syn_is_held_until_established)
 	th_open_listen(&h);
 	th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, peer_bytes(0, 10),
 		   10);
-	h.c = h.st.tail;
+	h.c = h.st->tail;
 	h.iss = h.c->iss;
 	ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
 	/* the SYN,ACK acknowledges the SYN only */
@@ -730,13 +730,13 @@ static void syn_from(struct th *h, uint16_t sport)
 	struct tcp_seg s = {PEER_ADDR, LOCAL_ADDR, sport,  LOCAL_PORT,
 			    PEER_ISS,  0,          65535, 0,
 			    S,         1460,       0,     NULL};
-	tcp_stack_input(&h->st, &s);
+	tcp_stack_input(h->st, &s, 0);
 }
 
 static int count_state(struct th *h, enum tcp_state st)
 {
 	int n = 0;
-	for (const struct tcp_conn *c = h->st.head; c; c = c->next)
+	for (const struct tcp_conn *c = h->st->head; c; c = c->next)
 		n += c->state == st;
 	return n;
 }
@@ -759,7 +759,7 @@ START_TEST(test_backlog_full_drops_new_syns_silently)
 	struct tcp_seg ack = {PEER_ADDR,       LOCAL_ADDR, 6000, LOCAL_PORT,
 			      PEER_ISS + 1,    first->iss + 1, 65535, 0,
 			      A,               0,          0,    NULL};
-	tcp_stack_input(&h.st, &ack);
+	tcp_stack_input(h.st, &ack, 0);
 	ck_assert_int_eq(first->state, TCP_ESTABLISHED);
 	syn_from(&h, 6003);
 	ck_assert_int_eq(h.nout, 3);
@@ -775,7 +775,7 @@ START_TEST(test_closing_a_listener_resets_its_half_open_connections)
 	th_open_listen(&h);
 	struct tcp_conn *l = h.c;
 	syn_from(&h, 6000);
-	struct tcp_conn *child = h.st.tail;
+	struct tcp_conn *child = h.st->tail;
 	uint32_t child_iss = child->iss;
 	th_clear(&h);
 	ck_assert_int_eq(tcp_close(l), 0);
@@ -784,7 +784,7 @@ START_TEST(test_closing_a_listener_resets_its_half_open_connections)
 	ck_assert_uint_eq(o->flags, R);
 	ck_assert_uint_eq(o->seq, child_iss + 1);
 	ck_assert_uint_eq(o->dport, 6000);
-	ck_assert_ptr_null(h.st.head);
+	ck_assert_ptr_null(h.st->head);
 	th_fini(&h);
 }
 END_TEST
@@ -816,7 +816,7 @@ START_TEST(test_close_in_syn_sent_deletes_the_tcb_silently)
 	th_open_syn_sent(&h);
 	ck_assert_int_eq(tcp_close(h.c), 0);
 	/* RFC 9293 §3.10.4: delete the TCB; nothing goes out */
-	ck_assert_ptr_null(h.st.head);
+	ck_assert_ptr_null(h.st->head);
 	ck_assert_int_eq(h.nout, 0);
 	th_expect_closed(&h, TCP_END_ABORTED);
 	th_fini(&h);
@@ -842,15 +842,15 @@ START_TEST(test_connect_to_an_existing_tuple_fails)
 {
 	struct th h;
 	th_init(&h, NULL);
-	struct tcp_conn *c = tcp_connect(&h.st, 40000, PEER_ADDR, PEER_PORT,
+	struct tcp_conn *c = tcp_connect(h.st, 40000, PEER_ADDR, PEER_PORT,
 					 NULL);
 	ck_assert_ptr_nonnull(c);
 	/* RFC 9293 §3.10.1: "connection already exists" */
-	ck_assert_ptr_null(tcp_connect(&h.st, 40000, PEER_ADDR, PEER_PORT,
+	ck_assert_ptr_null(tcp_connect(h.st, 40000, PEER_ADDR, PEER_PORT,
 				       NULL));
 	ck_assert_int_eq(h.nout, 1);
 	/* another remote port is another connection */
-	ck_assert_ptr_nonnull(tcp_connect(&h.st, 40000, PEER_ADDR,
+	ck_assert_ptr_nonnull(tcp_connect(h.st, 40000, PEER_ADDR,
 					  PEER_PORT + 1, NULL));
 	th_fini(&h);
 }
@@ -971,7 +971,7 @@ START_TEST(test_time_wait_off_closes_at_once_and_a_late_fin_meets_rst)
 	/* the FIN is acknowledged and the connection is gone */
 	ck_assert_int_eq(h.nout, 1);
 	th_expect(&h, 0, A, ISS + 2, PEER_ISS + 2, 0);
-	ck_assert_ptr_null(h.st.head);
+	ck_assert_ptr_null(h.st->head);
 	th_expect_closed(&h, TCP_END_NORMAL);
 	th_clear(&h);
 	/* that ACK was lost: the peer's FIN comes again, and finds no one */
@@ -990,7 +990,7 @@ START_TEST(test_two_way_server_is_established_on_sending_syn_ack)
 	th_init(&h, &p);
 	th_open_listen(&h);
 	th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
-	struct tcp_conn *c = h.st.tail;
+	struct tcp_conn *c = h.st->tail;
 	ck_assert_int_eq(c->state, TCP_ESTABLISHED);
 	ck_assert_int_eq(h.nout, 1);
 	h.iss = c->iss;
@@ -1017,7 +1017,7 @@ START_TEST(test_two_way_text_on_the_syn_is_delivered)
 	th_open_listen(&h);
 	th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535,
 		   (const uint8_t *)"hello", 5);
-	struct tcp_conn *c = h.st.tail;
+	struct tcp_conn *c = h.st->tail;
 	ck_assert_int_eq(c->state, TCP_ESTABLISHED);
 	h.iss = c->iss;
 	ck_assert_uint_eq(h.nrx, 5);
@@ -1119,8 +1119,8 @@ START_TEST(test_two_way_handshake_deadlocks_when_the_syn_ack_is_lost)
 	/* 100 s on: the server believes in the connection and keeps
 	 * resending its data; the client still waits for a SYN,ACK,
 	 * discarding that data, and its own SYNs only draw ACKs */
-	struct tcp_conn *cc = w.hosts[0].tcp.head;
-	struct tcp_conn *sc = w.hosts[1].tcp.tail;
+	struct tcp_conn *cc = w.hosts[0].tcp->head;
+	struct tcp_conn *sc = w.hosts[1].tcp->tail;
 	ck_assert_ptr_nonnull(cc);
 	ck_assert_ptr_nonnull(sc);
 	ck_assert_int_eq(cc->state, TCP_SYN_SENT);

@@ -395,7 +395,7 @@ START_TEST(test_state_x_segment)
 	struct tcp_conn *child = NULL;
 	switch (cl->next) {
 	case NO_TCB:
-		ck_assert_msg(h.st.head == NULL, "%s: a connection appeared",
+		ck_assert_msg(h.st->head == NULL, "%s: a connection appeared",
 			      label);
 		break;
 	case GONE: {
@@ -403,9 +403,9 @@ START_TEST(test_state_x_segment)
 			      label, tcp_state_name(c->state));
 		if (cl->state == TCP_SYN_RECEIVED) {
 			/* back to LISTEN: the listener is all that is left */
-			ck_assert_ptr_nonnull(h.st.head);
-			ck_assert_int_eq(h.st.head->state, TCP_LISTEN);
-			ck_assert_ptr_null(h.st.head->next);
+			ck_assert_ptr_nonnull(h.st->head);
+			ck_assert_int_eq(h.st->head->state, TCP_LISTEN);
+			ck_assert_ptr_null(h.st->head->next);
 		}
 		if (cl->end == SILENT) {
 			ck_assert_msg(h.nev == 0, "%s: the application was "
@@ -424,7 +424,7 @@ START_TEST(test_state_x_segment)
 	}
 	case CHILD:
 		ck_assert_int_eq(c->state, TCP_LISTEN);
-		child = h.st.tail;
+		child = h.st->tail;
 		ck_assert_msg(child != c && child->state == TCP_SYN_RECEIVED,
 			      "%s: no SYN-RECEIVED child", label);
 		break;

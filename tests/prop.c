@@ -933,7 +933,7 @@ static void check_ended(struct outcome *o, const struct count_sink *k,
 {
 	if (!s->ended) {
 		violated(o, "closed", "conn %d %s: still %s at the end", i,
-			 side, s->c ? tcp_state_name(s->c->state) : "open");
+			 side, s->c ? tcp_state_name(tcp_conn_state(s->c)) : "open");
 		return;
 	}
 	if (s->end == TCP_END_NORMAL)
@@ -980,14 +980,17 @@ static void check_world(struct outcome *o, const struct world *w,
 	}
 	/* no TCB left but listeners, and those with no half-open child */
 	for (size_t h = 0; h < w->nhosts; h++) {
-		const struct tcp_stack *st = &w->hosts[h].tcp;
-		for (const struct tcp_conn *c = st->head; c; c = c->next) {
-			if (c->state == TCP_LISTEN && c->half_open == 0)
+		const struct tcp_stack *st = w->hosts[h].tcp;
+		for (const struct tcp_conn *c = tcp_stack_first(st); c;
+		     c = tcp_conn_next(c)) {
+			struct tcp_conn_info i;
+			tcp_conn_info(c, &i);
+			if (i.state == TCP_LISTEN && i.half_open == 0)
 				continue;
 			violated(o, "closed", "%s: connection %" PRIu32
 					      " (port %u to %u) left in %s",
-				 w->hosts[h].name, c->id, (unsigned)c->lport,
-				 (unsigned)c->rport, tcp_state_name(c->state));
+				 w->hosts[h].name, i.id, (unsigned)i.lport,
+				 (unsigned)i.rport, tcp_state_name(i.state));
 		}
 	}
 }

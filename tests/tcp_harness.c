@@ -7,9 +7,11 @@
 #define ISS (h->iss)
 
 static void cap_output(struct tcp_stack *st, struct tcp_conn *c,
-		       const struct tcp_seg *seg, const char *why, bool rexmit)
+		       const struct tcp_xmit *x)
 {
-	struct th *h = st->owner;
+	const struct tcp_seg *seg = &x->seg;
+	const char *why = x->why;
+	struct th *h = tcp_stack_owner(st);
 	ck_assert_int_lt(h->nout, TH_MAX);
 	struct th_seg *o = &h->out[h->nout++];
 	o->seg = *seg;
@@ -18,7 +20,8 @@ static void cap_output(struct tcp_stack *st, struct tcp_conn *c,
 		memcpy(o->data, seg->data, seg->len);
 	o->seg.data = o->data;
 	o->why = why;
-	o->rexmit = rexmit;
+	o->tx = x->tx;
+	o->rexmit = x->tx != TR_TX_NEW;
 	o->has_conn = c != NULL;
 	ck_assert_ptr_nonnull(why);
 }
@@ -26,7 +29,7 @@ static void cap_output(struct tcp_stack *st, struct tcp_conn *c,
 static void cap_notify(struct tcp_stack *st, struct tcp_conn *c,
 		       enum tcp_event ev, uint64_t arg)
 {
-	struct th *h = st->owner;
+	struct th *h = tcp_stack_owner(st);
 	ck_assert_int_lt(h->nev, TH_MAX);
 	h->ev[h->nev++] = (struct th_event){c, ev, arg};
 	if (ev == TCP_EV_CONNECTED && !c->app)
@@ -50,13 +53,14 @@ void th_init(struct th *h, const struct tcp_params *p)
 	sim_init(&h->sim, 1, SIM_TIME_MAX, UINT64_MAX);
 	rng_derive(&h->rng, 1, "harness");
 	h->peer_mss = 1460;
-	tcp_stack_init(&h->st, &h->sim, &cap_ops, h, 0, LOCAL_ADDR, &h->rng,
-		       p ? p : &tcp_params_default);
+	h->st = tcp_stack_new(&h->sim, &cap_ops, h, 0, LOCAL_ADDR, &h->rng,
+			      p ? p : &tcp_params_default);
+	ck_assert_ptr_nonnull(h->st);
 }
 
 void th_fini(struct th *h)
 {
-	tcp_stack_fini(&h->st);
+	tcp_stack_free(h->st);
 	sim_fini(&h->sim);
 }
 
@@ -83,7 +87,7 @@ void th_in_full(struct th *h, uint16_t dport, uint8_t flags, uint32_t seq,
 		.data = data ? data : zeros,
 		.mss = (flags & TCP_SYN) ? h->peer_mss : 0,
 	};
-	tcp_stack_input(&h->st, &s);
+	tcp_stack_input(h->st, &s, 0);
 }
 
 void th_in(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack,
@@ -158,7 +162,7 @@ void th_expect_closed(struct th *h, enum tcp_end end)
 
 void th_open_syn_sent(struct th *h)
 {
-	h->c = tcp_connect(&h->st, 0, PEER_ADDR, PEER_PORT, NULL);
+	h->c = tcp_connect(h->st, 0, PEER_ADDR, PEER_PORT, NULL);
 	ck_assert_ptr_nonnull(h->c);
 	h->c->app = h;
 	h->iss = h->c->iss;
@@ -176,7 +180,7 @@ void th_open_established(struct th *h)
 
 void th_open_listen(struct th *h)
 {
-	h->c = tcp_listen(&h->st, LOCAL_PORT, NULL);
+	h->c = tcp_listen(h->st, LOCAL_PORT, NULL);
 	ck_assert_ptr_nonnull(h->c);
 	ck_assert_int_eq(h->c->state, TCP_LISTEN);
 	th_clear(h);
@@ -185,7 +189,7 @@ void th_open_listen(struct th *h)
 /* The newest connection on the stack (a listener's new child). */
 static struct tcp_conn *newest(struct th *h)
 {
-	return h->st.tail;
+	return h->st->tail;
 }
 
 void th_open_syn_received(struct th *h)
@@ -256,7 +260,7 @@ void th_open_last_ack(struct th *h)
 
 bool th_alive(struct th *h, const struct tcp_conn *c)
 {
-	for (const struct tcp_conn *x = h->st.head; x; x = x->next)
+	for (const struct tcp_conn *x = h->st->head; x; x = x->next)
 		if (x == c)
 			return true;
 	return false;

@@ -13,9 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/tcp.h"
+#include "models/tcp_priv.h"
 #include "sim/engine/rng.h"
 #include "sim/engine/sim.h"
-#include "models/tcp.h"
 
 #define LOCAL_ADDR 0x0a000001u
 #define PEER_ADDR 0x0a000002u
@@ -28,6 +29,7 @@ struct th_seg {
 	struct tcp_seg seg;
 	uint8_t data[2048];
 	const char *why;
+	enum trace_tx tx;
 	bool rexmit;
 	bool has_conn;
 };
@@ -41,7 +43,7 @@ struct th_event {
 struct th {
 	struct sim sim;
 	struct rng rng;
-	struct tcp_stack st;
+	struct tcp_stack *st;
 	struct th_seg out[TH_MAX];
 	int nout;
 	struct th_event ev[TH_MAX];

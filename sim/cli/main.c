@@ -215,7 +215,7 @@ static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 			char la[16], ra[16];
 			ip4_fmt(s->tuple.laddr, la);
 			ip4_fmt(s->tuple.raddr, ra);
-			const char *st = s->c ? tcp_state_name(s->c->state)
+			const char *st = s->c ? tcp_state_name(tcp_conn_state(s->c))
 					      : "CLOSED";
 			fprintf(f, "  %-10s %s:%u > %s:%u  %s (%s), sent %llu B, "
 				   "received %llu B",

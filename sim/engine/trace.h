@@ -24,7 +24,7 @@ enum trace_kind {
 	TR_STATE, /* conn; a: from state, b: to state; why */
 	TR_SEND,  /* pkt, seg, host: sender, peer: receiver or -1; a: sender's
 		     TCP state; b: TR_SEND_REXMIT or TR_SEND_INJECTED or 0;
-		     why */
+		     tx: enum trace_tx; why */
 	TR_RECV,  /* pkt, seg, host: receiver */
 	TR_IGNORE,/* pkt, seg, host: receiver; the receiving TCP discarded it
 		     without a reply; why */
@@ -55,6 +55,18 @@ enum trace_kind {
 enum trace_timer_op { TR_TIMER_SET, TR_TIMER_FIRE, TR_TIMER_CANCEL };
 enum trace_app_kind { TR_APP_CALL, TR_APP_EVENT, TR_APP_ERROR };
 enum { TR_SEND_REXMIT = 1, TR_SEND_INJECTED = 2 };
+/* Why a segment is sent (TR_SEND's `tx`): for the first time, or which
+ * rule sends it again. Every value but TR_TX_NEW goes with
+ * TR_SEND_REXMIT. */
+enum trace_tx {
+	TR_TX_NEW,     /* a first transmission */
+	TR_TX_TIMEOUT, /* RFC 6298 (5.4): the retransmission timer expired
+			  (SYN, SYN,ACK, data or FIN) */
+	TR_TX_FAST,    /* RFC 5681 §3.2: fast retransmit */
+	TR_TX_PARTIAL, /* RFC 6582 §3.2 step 5: a partial ACK */
+	TR_TX_PROBE,   /* RFC 9293 §3.8.6.1: a zero-window probe again */
+	TR_TX_RESUME,  /* the window reopened: sent again from the probe on */
+};
 /* Why the RFC 6298 variables changed: a round-trip measurement (the
  * event carries the sample), a backoff on a timeout (5.5), or the reset
  * to 3 s after a lost SYN (5.7). */
@@ -76,6 +88,7 @@ struct trace_event {
 	uint64_t pkt;  /* segment number, unique in the run */
 	const struct tcp_seg *seg;
 	int a, b;
+	enum trace_tx tx; /* TR_SEND */
 	int64_t v[4];
 	const char *name;
 	const char *text;

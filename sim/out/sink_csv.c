@@ -307,15 +307,18 @@ static void add_loss(struct csv *c, const struct trace_event *ev,
 	}
 }
 
-/* The `why` of the two retransmissions that repair a loss without a
- * timeout (models/tcp.c; docs/trace-format.md lists them). */
-static enum csv_loss_kind rexmit_kind(const char *why)
+/* The two retransmissions that repair a loss without a timeout, by the
+ * cause TCP gives them (trace.h, enum trace_tx). */
+static enum csv_loss_kind rexmit_kind(enum trace_tx tx)
 {
-	if (why && strstr(why, "— fast retransmit"))
+	switch (tx) {
+	case TR_TX_FAST:
 		return CSV_FAST;
-	if (why && strstr(why, "partial ACK"))
+	case TR_TX_PARTIAL:
 		return CSV_PARTIAL;
-	return CSV_DROP; /* neither */
+	default:
+		return CSV_DROP; /* neither */
+	}
 }
 
 static void on_send(struct csv *c, const struct trace_event *ev)
@@ -366,7 +369,7 @@ static void on_send(struct csv *c, const struct trace_event *ev)
 	n->bytes += s->len;
 	if (ev->b & TR_SEND_REXMIT) {
 		n->rexmits++;
-		enum csv_loss_kind k = rexmit_kind(ev->why);
+		enum csv_loss_kind k = rexmit_kind(ev->tx);
 		if (k != CSV_DROP) {
 			if (k == CSV_FAST)
 				n->fast++;

@@ -622,7 +622,7 @@ static bool judge_end(struct expect_run *r, size_t i, struct sbuf *b,
 				sb_time(b, s->end_time);
 			} else {
 				sb(b, " still %s",
-				   s->c ? tcp_state_name(s->c->state) : "open");
+				   s->c ? tcp_state_name(tcp_conn_state(s->c)) : "open");
 			}
 		}
 	}

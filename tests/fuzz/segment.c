@@ -79,7 +79,7 @@ static void check_conn(const struct tcp_conn *x)
 static void check_all(struct th *h)
 {
 #ifdef FUZZ_TRACE
-	for (const struct tcp_conn *x = h->st.head; x; x = x->next)
+	for (const struct tcp_conn *x = h->st->head; x; x = x->next)
 		if (!x->dead && x->state > TCP_LISTEN) {
 			fprintf(stderr, "  %s rcv_nxt %u rb.len %u ooo", tcp_state_name(x->state),
 				x->rcv_nxt - PEER_ISS, x->rb.len);
@@ -89,7 +89,7 @@ static void check_all(struct th *h)
 			fprintf(stderr, " fin %d@%u\n", x->ooo_fin, x->ooo_fin_seq - PEER_ISS);
 		}
 #endif
-	for (const struct tcp_conn *x = h->st.head; x; x = x->next)
+	for (const struct tcp_conn *x = h->st->head; x; x = x->next)
 		if (!x->dead)
 			check_conn(x);
 }
@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	open_in(&h, d[0]);
 	/* the teaching variants change how a state is reached: switch
 	 * them on once there, for what happens next */
-	for (struct tcp_conn *x = h.st.head; x; x = x->next) {
+	for (struct tcp_conn *x = h.st->head; x; x = x->next) {
 		x->p.two_way = (d[1] & 2) != 0;
 		x->p.no_time_wait = (d[1] & 4) != 0;
 	}

@@ -1,0 +1,915 @@
+/* tcp_in.c — a segment arrives: RFC 9293 §3.10.7, step by step in the
+ * RFC's order (sequence number, RST, SYN, ACK, URG, text, FIN), with RFC
+ * 5961's checks, RFC 6298's round-trip samples, NewReno's reaction to
+ * ACKs (RFC 5681, RFC 6582) and reassembly of out-of-order data.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/tcp_priv.h"
+
+/* The segment as processing sees it; trimming narrows it to the window. */
+struct seg_view {
+	uint32_t seq, ack, len;
+	uint16_t wnd, up, mss;
+	uint8_t flags;
+	const uint8_t *data;
+};
+
+/* RFC 6298 §2: fold a round-trip sample into SRTT, RTTVAR and RTO. */
+static void rtt_sample(struct tcp_conn *c, sim_time_t r)
+{
+	if (!c->have_rtt) {
+		c->srtt = r;
+		c->rttvar = r / 2;
+		c->have_rtt = true;
+	} else {
+		sim_time_t d = c->srtt > r ? c->srtt - r : r - c->srtt;
+		c->rttvar = (3 * c->rttvar + d) / 4;
+		c->srtt = (7 * c->srtt + r) / 8;
+	}
+	sim_time_t rto = c->srtt + 4 * c->rttvar;
+	if (rto < c->p.rto_min)
+		rto = c->p.rto_min;
+	if (rto > c->p.rto_max)
+		rto = c->p.rto_max;
+	c->rto = rto;
+	tcp_trace_rto(c, TR_RTO_SAMPLE, r);
+}
+
+static void established(struct tcp_conn *c)
+{
+	c->last_rx = sim_of(c)->now;
+	c->probes = 0;
+	/* RFC 5681 §3.1: after a lost SYN or SYN,ACK the initial window is
+	 * one segment */
+	c->cwnd = c->syn_rexmitted ? c->snd_mss : tcp_initial_window(c);
+	tcp_trace_cwnd(c);
+	/* RFC 6298 (5.7): re-initialised to 3 s when data begins */
+	if (c->syn_rexmitted && !c->have_rtt) {
+		c->rto = TCP_RTO_AFTER_SYN_LOSS;
+		tcp_trace_rto(c, TR_RTO_SYN_LOST, 0);
+	}
+	c->nrexmt = 0;
+	tcp_post(c, TCP_EV_CONNECTED);
+	tcp_keepalive_arm(c);
+}
+
+/* RFC 5681 §3.1: grow cwnd for `acked` newly acknowledged bytes. */
+static void cwnd_on_ack(struct tcp_conn *c, uint32_t acked)
+{
+	uint32_t smss = c->snd_mss;
+	if (c->cwnd < c->ssthresh)
+		c->cwnd += min32(acked, smss);
+	else {
+		uint32_t inc = (uint32_t)(((uint64_t)smss * smss) / c->cwnd);
+		c->cwnd += inc ? inc : 1;
+	}
+	tcp_trace_cwnd(c);
+}
+
+static bool fin_acked(const struct tcp_conn *c)
+{
+	return c->fin_queued && c->snd_una == c->sb_seq + c->sb.len + 1;
+}
+
+static struct seg_view view_of(const struct tcp_seg *s)
+{
+	return (struct seg_view){
+		.seq = s->seq, .ack = s->ack, .len = s->len, .wnd = s->wnd,
+		.up = s->up, .mss = s->mss, .flags = s->flags, .data = s->data,
+	};
+}
+
+static uint32_t view_seqlen(const struct seg_view *s)
+{
+	return s->len + !!(s->flags & TCP_SYN) + !!(s->flags & TCP_FIN);
+}
+
+/* RFC 9293 §3.10.7.4, first check: the four acceptability cases. */
+static bool acceptable(const struct tcp_conn *c, const struct seg_view *s)
+{
+	uint32_t slen = view_seqlen(s);
+	uint32_t lo = c->rcv_nxt, hi = c->rcv_nxt + c->rcv_wnd;
+	if (slen == 0) {
+		/* RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, and also at the right
+		 * edge itself, as the zero-window case is: an empty segment
+		 * there holds nothing outside the window. A peer that has
+		 * filled our window sends its ACKs from exactly there; refused,
+		 * each would draw an ACK that the peer, in the same position,
+		 * refuses in turn — an endless exchange. */
+		return SEQ_LEQ(lo, s->seq) && SEQ_LEQ(s->seq, hi);
+	}
+	/* RFC 9293 §3.10.7.4: with a zero window "special allowance should
+	 * be made to accept valid ACKs, URGs, and RSTs": a segment at
+	 * RCV.NXT is taken, its text and FIN trimmed away. */
+	if (c->rcv_wnd == 0)
+		return s->seq == c->rcv_nxt;
+	uint32_t last = s->seq + slen - 1;
+	return (SEQ_LEQ(lo, s->seq) && SEQ_LT(s->seq, hi)) ||
+	       (SEQ_LEQ(lo, last) && SEQ_LT(last, hi));
+}
+
+/* Cut the segment down to the part inside the receive window, so later
+ * steps see "the idealized segment that begins at RCV.NXT". Returns true
+ * if something was cut off at the right edge (an ACK is then owed). */
+static bool trim(const struct tcp_conn *c, struct seg_view *s)
+{
+	if (SEQ_LT(s->seq, c->rcv_nxt)) {
+		uint32_t d = c->rcv_nxt - s->seq;
+		if (s->flags & TCP_SYN) {
+			s->flags &= (uint8_t)~TCP_SYN;
+			s->seq++;
+			d--;
+		}
+		if (d > s->len) {
+			/* Everything, FIN included, was seen before. */
+			s->flags &= (uint8_t)~TCP_FIN;
+			d = s->len;
+		}
+		if (s->data)
+			s->data += d;
+		if (s->flags & TCP_URG) {
+			if (s->up > d)
+				s->up = (uint16_t)(s->up - d);
+			else
+				s->flags &= (uint8_t)~TCP_URG;
+		}
+		s->len -= d;
+		s->seq += d;
+	}
+	/* the FIN, too, needs a place inside the window */
+	uint32_t right = c->rcv_nxt + c->rcv_wnd;
+	uint32_t end = s->seq + s->len + !!(s->flags & TCP_FIN);
+	if (!SEQ_GT(end, right))
+		return false;
+	if (SEQ_GT(s->seq + s->len, right))
+		s->len = SEQ_GT(right, s->seq) ? right - s->seq : 0;
+	s->flags &= (uint8_t)~TCP_FIN;
+	return true;
+}
+
+/* RFC 9293 §3.6.1: TIME-WAIT lasts 2*MSL (a profile may fix it). */
+static sim_time_t time_wait_len(const struct tcp_conn *c)
+{
+	return c->p.time_wait ? c->p.time_wait : 2 * c->p.msl;
+}
+
+static void enter_time_wait(struct tcp_conn *c, const char *why)
+{
+	if (c->p.no_time_wait) {
+		/* the peer's FIN is still acknowledged, once */
+		if (c->ack_why)
+			tcp_send_ack(c, c->ack_why);
+		tcp_enter_closed(c, TCP_END_NORMAL,
+			     "teaching variant time-wait: off — the active "
+			     "closer goes straight to CLOSED (RFC 9293 §3.6.1 "
+			     "says it MUST linger 2·MSL)");
+		return;
+	}
+	tcp_set_state(c, TCP_TIME_WAIT, why);
+	tcp_timer_stop(c, TCP_T_REXMT);
+	tcp_timer_stop(c, TCP_T_KEEPALIVE);
+	tcp_timer_stop(c, TCP_T_PERSIST);
+	tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
+}
+
+/* "Return to LISTEN" (RFC 9293 §3.10.7.4): here the listening socket is a
+ * TCB of its own, untouched, so the embryonic connection of the passive
+ * OPEN is what goes — to CLOSED, which is what its trace says. */
+static void back_to_listen(struct tcp_conn *c, const char *why)
+{
+	tcp_set_state(c, TCP_CLOSED, why);
+	tcp_conn_delete(c, TCP_END_RESET);
+}
+
+/* RFC 5681 §3.2 with RFC 6582 (NewReno): a duplicate ACK. */
+static void duplicate_ack(struct tcp_conn *c)
+{
+	uint32_t smss = c->snd_mss;
+	c->dupacks++;
+	if (c->in_recovery) {
+		/* step 4: each further duplicate inflates the window */
+		c->cwnd += smss;
+		tcp_trace_cwnd(c);
+		return;
+	}
+	if (c->dupacks != c->p.dupthresh)
+		return;
+	/* RFC 6582 §3.2 step 1: not again for losses of the same window */
+	if (!SEQ_GT(c->snd_una, c->recover))
+		return;
+	uint32_t half = (c->snd_nxt - c->snd_una) / 2;
+	c->ssthresh = half > 2 * smss ? half : 2 * smss;
+	c->recover = c->snd_nxt - 1;
+	c->in_recovery = true;
+	c->rtt_timing = false;
+	tcp_resend_first(c, TR_TX_FAST, "RFC 5681 §3.2: duplicate ACKs reached the threshold "
+			"— fast retransmit");
+	c->cwnd = c->ssthresh + c->p.dupthresh * smss;
+	tcp_trace_cwnd(c);
+}
+
+/* New data acknowledged: leave recovery, or grow the window. */
+static void new_ack(struct tcp_conn *c, uint32_t acked, uint32_t ndata)
+{
+	uint32_t smss = c->snd_mss;
+	if (c->in_recovery) {
+		if (SEQ_GT(c->snd_una, c->recover)) {
+			/* RFC 6582 §3.2 step 3: a full ACK ends recovery */
+			uint32_t flight = c->snd_nxt - c->snd_una;
+			uint32_t w = (flight > smss ? flight : smss) + smss;
+			c->cwnd = w < c->ssthresh ? w : c->ssthresh;
+			c->in_recovery = false;
+			c->dupacks = 0;
+		} else {
+			/* step 5: a partial ACK — the next hole is lost too */
+			tcp_resend_first(c, TR_TX_PARTIAL, "RFC 6582 §3.2: partial ACK — "
+					"retransmit the next unacknowledged "
+					"segment");
+			c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+			if (acked >= smss)
+				c->cwnd += smss;
+			if (c->cwnd < smss)
+				c->cwnd = smss;
+		}
+		tcp_trace_cwnd(c);
+		return;
+	}
+	c->dupacks = 0;
+	/* RFC 5681 §3.1: cwnd grows with acknowledged data; the SYN's and
+	 * FIN's sequence numbers do not count. */
+	if (ndata)
+		cwnd_on_ack(c, ndata);
+}
+
+/* RFC 9293 §3.10.7.4 fifth step for the synchronized states. Returns false
+ * when the segment is to be dropped. */
+static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
+			const struct seg_view *s)
+{
+	if (SEQ_GT(s->ack, c->snd_nxt)) {
+		tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fifth): ACK of data "
+				     "not yet sent — send ACK, drop the "
+				     "segment");
+		return false;
+	}
+	/* RFC 5961 §5.2 (in RFC 9293's fifth step): too old to be real */
+	if (SEQ_LT(s->ack, c->snd_una - c->max_snd_wnd)) {
+		tcp_challenge_ack(c, in, "RFC 5961 §5.2: ACK below SND.UNA - "
+				     "MAX.SND.WND — send ACK, drop the "
+				     "segment");
+		return false;
+	}
+	/* RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries
+	 * no data, no SYN or FIN, and leaves the window alone, while data
+	 * is outstanding. Against a zero window these are the answers to
+	 * window probes, not signs of loss. */
+	bool dup = s->ack == c->snd_una && s->len == 0 &&
+		   !(s->flags & (TCP_SYN | TCP_FIN)) &&
+		   c->snd_una != c->snd_nxt && s->wnd == c->snd_wnd &&
+		   s->wnd != 0;
+	if (SEQ_GT(s->ack, c->snd_una)) {
+		uint32_t acked = s->ack - c->snd_una;
+		if (c->rtt_timing && SEQ_GT(s->ack, c->rtt_seq)) {
+			c->rtt_timing = false;
+			rtt_sample(c, sim_of(c)->now - c->rtt_start);
+		}
+		uint32_t ndata = 0;
+		if (SEQ_GT(s->ack, c->sb_seq))
+			ndata = min32(s->ack - c->sb_seq, c->sb.len);
+		tcp_buf_consume(&c->sb, ndata);
+		c->sb_seq += ndata;
+		c->snd_una = s->ack;
+		if (SEQ_LT(c->snd_cur, c->snd_una))
+			c->snd_cur = c->snd_una;
+		c->nrexmt = 0;
+		new_ack(c, acked, ndata);
+		if (ndata)
+			tcp_post(c, TCP_EV_WRITABLE);
+		/* RFC 6298 (5.2), (5.3) */
+		if (c->snd_una == c->snd_nxt)
+			tcp_timer_stop(c, TCP_T_REXMT);
+		else
+			tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+	} else if (dup) {
+		duplicate_ack(c);
+	}
+	/* Send-window update, guarded against old segments by WL1/WL2. A
+	 * segment that acknowledges more than the last update did was sent
+	 * after it, whatever its sequence number (a retransmission carries
+	 * the current ACK and window): its window is taken too, or an old
+	 * window would stretch from the new SND.UNA past the right edge the
+	 * peer offered. */
+	if (SEQ_LEQ(c->snd_una, s->ack) &&
+	    (SEQ_LT(c->snd_wl1, s->seq) ||
+	     (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack)) ||
+	     SEQ_LT(c->snd_wl2, s->ack))) {
+		bool opened = c->snd_wnd == 0 && s->wnd > 0;
+		c->snd_wnd = s->wnd;
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+		if (c->snd_wnd > c->max_snd_wnd)
+			c->max_snd_wnd = c->snd_wnd;
+		if (opened && evq_pending(&c->timer[TCP_T_PERSIST])) {
+			/* the window reopened: resend from the probe on */
+			tcp_timer_stop(c, TCP_T_PERSIST);
+			c->persist_shift = 0;
+			c->snd_cur = c->snd_una;
+			c->resume = true;
+		}
+	}
+	return true;
+}
+
+/* Out-of-order data goes into the receive ring where it belongs; the
+ * ranges say what is there. Returns false if no room to record it. */
+static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
+{
+	if (s->flags & TCP_FIN) {
+		c->ooo_fin = true;
+		c->ooo_fin_seq = s->seq + s->len;
+	}
+	if (!s->len)
+		return true;
+	uint32_t start = s->seq, end = s->seq + s->len;
+	tcp_buf_put_at(&c->rb, c->rb.len + (start - c->rcv_nxt), s->data, s->len);
+	/* insert [start, end), merging with what it touches */
+	uint32_t i = 0;
+	while (i < c->nooo && SEQ_LT(c->ooo[i].end, start))
+		i++;
+	uint32_t j = i;
+	while (j < c->nooo && SEQ_LEQ(c->ooo[j].start, end)) {
+		if (SEQ_LT(c->ooo[j].start, start))
+			start = c->ooo[j].start;
+		if (SEQ_GT(c->ooo[j].end, end))
+			end = c->ooo[j].end;
+		j++;
+	}
+	uint32_t cap = sizeof c->ooo / sizeof c->ooo[0];
+	if (j == i && c->nooo == cap)
+		return false;
+	memmove(&c->ooo[i + 1], &c->ooo[j], (c->nooo - j) * sizeof c->ooo[0]);
+	c->ooo[i] = (struct tcp_range){start, end};
+	c->nooo = c->nooo - (j - i) + 1;
+	return true;
+}
+
+/* RFC 9293 §3.10.7.2-3: text (and FIN) that came with a SYN is queued
+ * for processing once ESTABLISHED is reached. */
+static void hold_syn_text(struct tcp_conn *c, const struct tcp_seg *in)
+{
+	if (!in->len && !(in->flags & TCP_FIN))
+		return;
+	struct seg_view v = {
+		.seq = in->seq + 1,
+		.len = min32(in->len, c->rb.cap),
+		.flags = (uint8_t)(in->flags & TCP_FIN),
+		.data = in->data,
+	};
+	if (v.len < in->len)
+		v.flags = 0; /* the FIN lies beyond what fits */
+	queue_out_of_order(c, &v);
+}
+
+/* After in-order data: take in the queued ranges it reaches. Returns the
+ * bytes added. */
+static uint32_t absorb_out_of_order(struct tcp_conn *c)
+{
+	uint32_t added = 0;
+	while (c->nooo && SEQ_LEQ(c->ooo[0].start, c->rcv_nxt)) {
+		if (SEQ_GT(c->ooo[0].end, c->rcv_nxt)) {
+			uint32_t n = c->ooo[0].end - c->rcv_nxt;
+			c->rb.len += n;
+			c->rcv_nxt += n;
+			added += n;
+		}
+		c->nooo--;
+		memmove(&c->ooo[0], &c->ooo[1], c->nooo * sizeof c->ooo[0]);
+	}
+	return added;
+}
+
+/* RFC 9293 §3.10.7.2: on reaching ESTABLISHED, the text held since the
+ * SYN (hold_syn_text) is the application's, and is acknowledged. */
+static void take_syn_text(struct tcp_conn *c)
+{
+	uint32_t held = absorb_out_of_order(c);
+	if (!held)
+		return;
+	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+	c->ev_data += held;
+	tcp_post(c, TCP_EV_DATA);
+	tcp_owe_ack(c, "RFC 9293 §3.10.7.2: text that came with the SYN, held "
+		   "until ESTABLISHED — acknowledge it");
+}
+
+/* Sixth to eighth steps: urgent pointer, text, FIN. */
+static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
+{
+	bool receiving = c->state == TCP_ESTABLISHED ||
+			 c->state == TCP_FIN_WAIT_1 ||
+			 c->state == TCP_FIN_WAIT_2;
+	/* The segment was trimmed to RCV.NXT (first step), but the ACK of
+	 * our SYN that it carries has since taken in the text held from
+	 * the peer's SYN (take_syn_text), moving RCV.NXT on: cut what
+	 * that text already covered, as the first step would have. */
+	struct seg_view cut;
+	if (receiving && SEQ_LT(s->seq, c->rcv_nxt) &&
+	    (s->len || (s->flags & TCP_FIN))) {
+		uint32_t old = c->rcv_nxt - s->seq;
+		cut = *s;
+		if (old > cut.len) {
+			/* a FIN before what is already received is no FIN */
+			cut.flags &= (uint8_t)~TCP_FIN;
+			old = cut.len;
+		}
+		cut.seq += old;
+		cut.data += old;
+		cut.len -= old;
+		s = &cut;
+	}
+	/* sixth: URG — remember the pointer; no urgent-mode interface. */
+	if ((s->flags & TCP_URG) && receiving &&
+	    SEQ_GT(s->seq + s->up, c->rcv_up))
+		c->rcv_up = s->seq + s->up;
+
+	if ((s->len || (s->flags & TCP_FIN)) && s->seq != c->rcv_nxt) {
+		if (!receiving) {
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): segment beyond "
+				   "RCV.NXT — ACK what is expected");
+			return;
+		}
+		if (queue_out_of_order(c, s))
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (seventh) / RFC 5681 "
+				   "§4.2: out-of-order segment — kept; ACK "
+				   "what is expected at once");
+		else
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): out-of-order "
+				   "segment — no room to keep it; ACK what is "
+				   "expected");
+		return;
+	}
+	/* seventh: segment text */
+	if (s->len && receiving && c->rcv_closed) {
+		tcp_xmit(c, TCP_RST, c->snd_nxt, 0,
+		     "RFC 1122 §4.2.2.13: data after the application closed — "
+		     "reset to show it was lost", TR_TX_NEW);
+		tcp_enter_closed(c, TCP_END_ABORTED, "RFC 1122 §4.2.2.13: data "
+						 "arrived after CLOSE — reset");
+		return;
+	}
+	bool fin = (s->flags & TCP_FIN) ||
+		   (c->ooo_fin && !c->fin_rcvd && c->rcv_nxt == c->ooo_fin_seq);
+	if (s->len) {
+		if (receiving) {
+			uint32_t n = tcp_buf_write(&c->rb, s->data, s->len);
+			c->rcv_nxt += n;
+			uint32_t filled = absorb_out_of_order(c);
+			c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+			c->ev_data += n + filled;
+			tcp_post(c, TCP_EV_DATA);
+			if (filled)
+				tcp_owe_ack(c, "RFC 5681 §4.2: the segment fills a "
+					   "gap — ACK at once");
+			else
+				tcp_owe_ack_delayed(c, "RFC 9293 §3.10.7.4 "
+						   "(seventh): data received "
+						   "— acknowledge it");
+			if (n < s->len)
+				return; /* the FIN, if any, lies beyond */
+			if (c->ooo_fin && c->rcv_nxt == c->ooo_fin_seq)
+				fin = true; /* a queued FIN is reached */
+		}
+		/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: a FIN has been
+		 * received; text cannot be new, ignore it. */
+	}
+	/* eighth: FIN */
+	if (!fin)
+		return;
+	if (!c->fin_rcvd) {
+		c->fin_rcvd = true;
+		/* the FIN takes a sequence number but no buffer space:
+		 * the window it leaves is the same */
+		c->rcv_nxt++;
+		c->rcv_adv++;
+		/* it ends the stream: text a confused or lying peer sent
+		 * beyond it, held out of order, can never be delivered */
+		c->nooo = 0;
+		c->ooo_fin = false;
+		tcp_post(c, TCP_EV_EOF);
+	}
+	tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (eighth): FIN — acknowledge it");
+	switch (c->state) {
+	case TCP_SYN_RECEIVED:
+	case TCP_ESTABLISHED:
+		tcp_set_state(c, TCP_CLOSE_WAIT,
+			  "RFC 9293 §3.10.7.4 (eighth): FIN — the peer has "
+			  "finished sending");
+		break;
+	case TCP_FIN_WAIT_1:
+		if (fin_acked(c))
+			enter_time_wait(c, "RFC 9293 §3.10.7.4 (eighth): FIN "
+					   "and our FIN acknowledged — start "
+					   "the 2·MSL timer");
+		else
+			tcp_set_state(c, TCP_CLOSING,
+				  "RFC 9293 §3.10.7.4 (eighth): FIN before our "
+				  "FIN is acknowledged — simultaneous close");
+		break;
+	case TCP_FIN_WAIT_2:
+		enter_time_wait(c, "RFC 9293 §3.10.7.4 (eighth): FIN in "
+				   "FIN-WAIT-2 — start the 2·MSL timer");
+		break;
+	case TCP_TIME_WAIT:
+		tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
+		break;
+	default: /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+		break;
+	}
+}
+
+static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
+			   struct seg_view *s)
+{
+	bool ack_ok = false;
+	/* first: check the ACK bit */
+	if (s->flags & TCP_ACK) {
+		if (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_nxt)) {
+			if (s->flags & TCP_RST)
+				tcp_trace_ignore(c->st, c, in,
+					     "RFC 9293 §3.10.7.3: RST whose ACK "
+					     "is unacceptable — discard");
+			else
+				tcp_send_reset_reply(c->st, c, in,
+						 "RFC 9293 §3.10.7.3 (first): "
+						 "ACK acknowledges nothing we "
+						 "sent — send RST");
+			return;
+		}
+		ack_ok = true;
+	}
+	/* second: check the RST bit */
+	if (s->flags & TCP_RST) {
+		if (ack_ok)
+			tcp_enter_closed(c, TCP_END_REFUSED,
+				     "RFC 9293 §3.10.7.3 (second): RST with an "
+				     "acceptable ACK — connection refused");
+		else
+			tcp_trace_ignore(c->st, c, in,
+				     "RFC 9293 §3.10.7.3 (second): RST "
+				     "without ACK — discard");
+		return;
+	}
+	/* fourth: check the SYN bit */
+	if (!(s->flags & TCP_SYN)) {
+		tcp_trace_ignore(c->st, c, in, "RFC 9293 §3.10.7.3 (fifth): "
+					   "neither SYN nor RST — discard");
+		return;
+	}
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	tcp_set_snd_mss(c, s->mss);
+	c->cwnd = tcp_initial_window(c);
+	if (ack_ok) {
+		c->snd_una = s->ack;
+		if (c->rtt_timing && SEQ_GT(s->ack, c->rtt_seq)) {
+			c->rtt_timing = false;
+			rtt_sample(c, sim_of(c)->now - c->rtt_start);
+		}
+	}
+	c->snd_wnd = c->max_snd_wnd = s->wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+	if (SEQ_GT(c->snd_una, c->iss)) {
+		tcp_timer_stop(c, TCP_T_REXMT);
+		tcp_set_state(c, TCP_ESTABLISHED,
+			  "RFC 9293 §3.10.7.3 (fourth): SYN,ACK acknowledges "
+			  "our SYN");
+		established(c);
+		/* the two-way variant sends no third segment of its own */
+		if (!c->p.two_way)
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.3 (fourth): acknowledge "
+				   "the SYN,ACK");
+		s->flags &= (uint8_t)~TCP_SYN;
+		s->seq++;
+		process_text_fin(c, s);
+	} else {
+		hold_syn_text(c, in);
+		tcp_set_state(c, TCP_SYN_RECEIVED,
+			  "RFC 9293 §3.10.7.3 (fourth): SYN without ACK — "
+			  "simultaneous open");
+		tcp_send_syn(c, true, false, "RFC 9293 §3.10.7.3 (fourth): "
+					 "simultaneous open — send SYN,ACK");
+	}
+}
+
+static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
+{
+	struct tcp_stack *st = l->st;
+	if (in->flags & TCP_RST) {
+		tcp_trace_ignore(st, l, in, "RFC 9293 §3.10.7.2 (first): RST in "
+					"LISTEN — discard");
+		return;
+	}
+	if (in->flags & TCP_ACK) {
+		tcp_send_reset_reply(st, l, in, "RFC 9293 §3.10.7.2 (second): ACK "
+					    "in LISTEN — send RST");
+		return;
+	}
+	if (!(in->flags & TCP_SYN)) {
+		tcp_trace_ignore(st, l, in, "RFC 9293 §3.10.7.2 (fourth): no SYN "
+					"in LISTEN — discard");
+		return;
+	}
+	if (l->half_open >= l->p.backlog) {
+		tcp_trace_ignore(st, l, in, "listen backlog full: the SYN is "
+					"dropped (as Linux does without SYN "
+					"cookies)");
+		return;
+	}
+	struct tcp_conn *c = tcp_conn_open(st, &l->p, true, l->lport, in->saddr,
+				       in->sport);
+	if (!c) {
+		tcp_trace_ignore(st, l, in, "out of memory for a new connection");
+		return;
+	}
+	c->listener = l;
+	c->passive = true;
+	c->state = TCP_LISTEN;
+	c->irs = in->seq;
+	c->rcv_nxt = in->seq + 1;
+	c->rcv_adv = c->rcv_nxt; /* no window advertised yet */
+	c->rcv_wnd = 0;
+	c->iss = tcp_choose_iss(st);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_cur = c->iss + 1;
+	c->sb_seq = c->iss + 1;
+	c->snd_wnd = c->max_snd_wnd = in->wnd;
+	c->snd_wl1 = in->seq;
+	c->snd_wl2 = c->iss;
+	c->recover = c->iss;
+	tcp_set_our_mss(c);
+	tcp_set_snd_mss(c, in->mss);
+	c->cwnd = tcp_initial_window(c);
+	hold_syn_text(c, in);
+	tcp_set_state(c, TCP_SYN_RECEIVED,
+		  "RFC 9293 §3.10.7.2 (third): SYN in LISTEN — new connection");
+	tcp_send_syn(c, true, false, "RFC 9293 §3.10.7.2 (third): SYN in LISTEN "
+				 "— send SYN,ACK");
+	if (c->p.two_way) {
+		/* The variant's one change: the server does not wait for the
+		 * ACK of its SYN, it counts it as received. */
+		c->snd_una = c->iss + 1;
+		tcp_set_state(c, TCP_ESTABLISHED,
+			  "teaching variant handshake: two-way — established "
+			  "once the SYN,ACK is sent (RFC 9293 §3.5 waits for "
+			  "the third segment)");
+		established(c);
+		take_syn_text(c);
+		tcp_flush(c);
+		return;
+	}
+	tcp_start_rtt(c, c->iss);
+	tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+	tcp_flush(c);
+}
+
+/* RFC 9293 §3.10.7.4: with RCV.WND zero "no segments will be acceptable,
+ * but special allowance should be made to accept valid ACKs". A segment at
+ * RCV.NXT already is (its text is trimmed away); after a window probe we
+ * refused, the peer's SND.NXT is one past RCV.NXT and every segment it
+ * sends starts there. Such a segment is taken as an empty one at RCV.NXT:
+ * its ACK and window count, its text and FIN wait (an ACK says so). */
+static bool zero_window_allowance(struct tcp_conn *c, struct seg_view *s)
+{
+	if (c->rcv_wnd != 0 || s->seq != c->rcv_nxt + 1 ||
+	    (s->flags & (TCP_ACK | TCP_RST | TCP_SYN)) != TCP_ACK)
+		return false;
+	if (s->len || (s->flags & TCP_FIN))
+		tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): zero window — the "
+			   "ACK is taken, the text refused");
+	s->seq = c->rcv_nxt;
+	s->len = 0;
+	s->flags &= (uint8_t)~(TCP_FIN | TCP_PSH);
+	return true;
+}
+
+static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
+			       struct seg_view *s)
+{
+	/* Simultaneous open (RFC 9293 §3.5, figure 8, line 6): the peer's
+	 * SYN,ACK repeats the SYN we already have. That SYN is a duplicate;
+	 * what matters is the ACK, so the SYN is trimmed before the
+	 * acceptability test rather than failing it. */
+	if (c->state == TCP_SYN_RECEIVED && !c->passive &&
+	    (s->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
+	    s->seq == c->irs) {
+		s->flags &= (uint8_t)~TCP_SYN;
+		s->seq++;
+	}
+	/* first: check sequence number */
+	if (!acceptable(c, s) && !zero_window_allowance(c, s)) {
+		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_FIN) &&
+		    !(s->flags & TCP_RST) && c->fin_rcvd &&
+		    s->seq + s->len + 1 == c->rcv_nxt) {
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (TIME-WAIT): "
+				   "retransmitted FIN — ACK it and restart "
+				   "the 2·MSL timer");
+			tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
+			return;
+		}
+		if (s->flags & TCP_RST)
+			tcp_trace_ignore(c->st, c, in,
+				     "RFC 9293 §3.10.7.4 (first): RST outside "
+				     "the window — discard");
+		else if ((s->flags & TCP_SYN) && tcp_synchronized(c->state))
+			tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 / RFC 5961 §4: "
+					     "SYN in a synchronized state, "
+					     "whatever its sequence number — "
+					     "challenge ACK");
+		else
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): unacceptable "
+				   "segment — send ACK, drop it");
+		return;
+	}
+	uint32_t seq_as_sent = s->seq;
+	if (trim(c, s) && !(s->flags & TCP_RST))
+		tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): part of the segment "
+			   "lies beyond the window — dropped; ACK with the "
+			   "current window");
+
+	/* second: check the RST bit (RFC 5961 §3.2 as adopted by RFC 9293) */
+	if (s->flags & TCP_RST) {
+		if (seq_as_sent != c->rcv_nxt) {
+			tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (second) / RFC "
+					     "5961 §3.2: RST in the window but "
+					     "not at RCV.NXT — challenge ACK");
+			return;
+		}
+		switch (c->state) {
+		case TCP_SYN_RECEIVED:
+			if (c->passive)
+				back_to_listen(c, "RFC 9293 §3.10.7.4 (second): "
+						  "RST in SYN-RECEIVED from a "
+						  "passive OPEN — return to "
+						  "LISTEN (this connection "
+						  "is deleted)");
+			else
+				tcp_enter_closed(c, TCP_END_REFUSED,
+					     "RFC 9293 §3.10.7.4 (second): RST "
+					     "in SYN-RECEIVED from an active "
+					     "OPEN — connection refused");
+			return;
+		case TCP_ESTABLISHED:
+		case TCP_FIN_WAIT_1:
+		case TCP_FIN_WAIT_2:
+		case TCP_CLOSE_WAIT:
+			/* "All segment queues should be flushed": what the
+			 * application has not read is lost with the rest */
+			tcp_buf_consume(&c->rb, c->rb.len);
+			tcp_enter_closed(c, TCP_END_RESET,
+				     "RFC 9293 §3.10.7.4 (second): RST — "
+				     "connection reset");
+			return;
+		default: /* CLOSING, LAST-ACK, TIME-WAIT: both FINs are in,
+			  * the stream before the peer's is whole and stays
+			  * readable */
+			tcp_enter_closed(c, TCP_END_RESET,
+				     "RFC 9293 §3.10.7.4 (second): RST while "
+				     "closing — delete the TCB");
+			return;
+		}
+	}
+
+	/* third: security and compartment — not modelled */
+
+	/* fourth: check the SYN bit */
+	if (s->flags & TCP_SYN) {
+		if (c->state == TCP_SYN_RECEIVED && c->passive) {
+			back_to_listen(c, "RFC 9293 §3.10.7.4 (fourth): SYN in "
+					  "SYN-RECEIVED from a passive OPEN — "
+					  "return to LISTEN (this connection is "
+					  "deleted)");
+			return;
+		}
+		tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fourth) / RFC 5961 "
+				     "§4: SYN in a synchronized state — "
+				     "challenge ACK");
+		return;
+	}
+
+	/* fifth: check the ACK field */
+	if (!(s->flags & TCP_ACK)) {
+		tcp_trace_ignore(c->st, c, in, "RFC 9293 §3.10.7.4 (fifth): ACK "
+					   "bit off — discard");
+		return;
+	}
+	if (c->state == TCP_SYN_RECEIVED) {
+		if (!(SEQ_LT(c->snd_una, s->ack) &&
+		      SEQ_LEQ(s->ack, c->snd_nxt))) {
+			tcp_send_reset_reply(c->st, c, in,
+					 "RFC 9293 §3.10.7.4 (fifth): "
+					 "unacceptable ACK in SYN-RECEIVED — "
+					 "send RST");
+			return;
+		}
+		tcp_set_state(c, TCP_ESTABLISHED,
+			  "RFC 9293 §3.10.7.4 (fifth): ACK of our SYN in "
+			  "SYN-RECEIVED");
+		c->snd_wnd = s->wnd;
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+		if (c->snd_wnd > c->max_snd_wnd)
+			c->max_snd_wnd = c->snd_wnd;
+		tcp_timer_stop(c, TCP_T_REXMT);
+		established(c);
+		take_syn_text(c);
+		if (c->fin_queued)
+			tcp_set_state(c, TCP_FIN_WAIT_1,
+				  "RFC 9293 §3.10.4: CLOSE queued in "
+				  "SYN-RECEIVED — send FIN now");
+	}
+	/* A CLOSE in SYN-RECEIVED went on to FIN-WAIT-1 before our SYN
+	 * was acknowledged: the text held since the peer's SYN is taken in
+	 * when the ACK of ours comes. */
+	bool syn_unacked = c->snd_una == c->iss;
+	if (!process_ack(c, in, s))
+		return;
+	if (syn_unacked && c->snd_una != c->iss)
+		take_syn_text(c);
+	switch (c->state) {
+	case TCP_FIN_WAIT_1:
+		if (fin_acked(c)) {
+			tcp_set_state(c, TCP_FIN_WAIT_2,
+				  "RFC 9293 §3.10.7.4 (fifth): our FIN is "
+				  "acknowledged");
+			tcp_keepalive_arm(c);
+		}
+		break;
+	case TCP_CLOSING:
+		if (!fin_acked(c))
+			return;
+		enter_time_wait(c, "RFC 9293 §3.10.7.4 (fifth): our FIN is "
+				   "acknowledged in CLOSING");
+		break;
+	case TCP_LAST_ACK:
+		if (fin_acked(c))
+			tcp_enter_closed(c, TCP_END_NORMAL,
+				     "RFC 9293 §3.10.7.4 (fifth): our FIN is "
+				     "acknowledged in LAST-ACK — delete the "
+				     "TCB");
+		return;
+	default:
+		break;
+	}
+	process_text_fin(c, s);
+}
+
+/* The connection a segment belongs to, or the listening socket on its
+ * port, or NULL. */
+static struct tcp_conn *find_conn(struct tcp_stack *st,
+				  const struct tcp_seg *seg)
+{
+	struct tcp_conn *c = tcp_hash_find(st, seg->saddr, seg->sport, seg->dport);
+	if (c)
+		return c;
+	return tcp_hash_find(st, 0, 0, seg->dport);
+}
+
+void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
+		     uint64_t pkt)
+{
+	tcp_enter(st);
+	st->in_pkt = pkt;
+	struct tcp_conn *c = find_conn(st, seg);
+	if (!c) {
+		/* RFC 9293 §3.10.7.1: no TCB — the state is CLOSED. */
+		if (seg->flags & TCP_RST)
+			tcp_trace_ignore(st, NULL, seg,
+				     "RFC 9293 §3.10.7.1: RST for no "
+				     "connection — discard");
+		else
+			tcp_send_reset_reply(st, NULL, seg,
+					 "RFC 9293 §3.10.7.1: segment for no "
+					 "connection — send RST");
+	} else if (c->state == TCP_LISTEN) {
+		input_listen(c, seg);
+	} else {
+		struct seg_view s = view_of(seg);
+		/* RFC 1122 §4.2.3.6: any segment from the peer shows it is
+		 * alive. */
+		c->last_rx = st->sim->now;
+		c->probes = 0;
+		c->persist_probes = 0;
+		if (c->state == TCP_SYN_SENT)
+			input_syn_sent(c, seg, &s);
+		else
+			input_synchronized(c, seg, &s);
+		tcp_flush(c);
+	}
+	st->in_pkt = 0;
+	tcp_leave(st);
+}

@@ -1,0 +1,384 @@
+/* tcp_out.c — what a connection sends: data and the FIN as the windows
+ * allow (RFC 9293 §3.8.6, RFC 5681), Nagle and the sender's SWS
+ * avoidance, ACKs owed and delayed (RFC 1122 §4.2.3.2), RFC 5961's
+ * challenge ACKs, resets, the SYN, fast and partial-ACK retransmissions
+ * and zero-window probes. Every segment leaves through tcp_xmit_data(),
+ * which fills in the ACK, the window and the MSS option and says why it
+ * is sent.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/tcp_priv.h"
+
+static const uint8_t *payload(struct tcp_conn *c, uint32_t off, uint32_t len)
+{
+	struct tcp_buf *b = &c->sb;
+	if (len == 0)
+		return NULL;
+	uint32_t start = (b->head + off) % b->cap;
+	if (start + len <= b->cap)
+		return b->data + start;
+	struct tcp_stack *st = c->st;
+	if (st->scratch_cap < len) {
+		uint8_t *p = realloc(st->scratch, len);
+		if (!p)
+			return NULL;
+		st->scratch = p;
+		st->scratch_cap = len;
+	}
+	tcp_buf_copy(b, off, len, st->scratch);
+	return st->scratch;
+}
+
+/* The receive window to advertise: the buffer's free space, moved
+ * forward only by a worthwhile step (RFC 1122 §4.2.3.3, receiver-side SWS
+ * avoidance) and never pulled back (RFC 9293 §3.8.6.2.2). Sets RCV.WND so
+ * that RCV.NXT + RCV.WND is the edge advertised. */
+static void advertise_window(struct tcp_conn *c)
+{
+	uint32_t free = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
+	uint32_t edge = c->rcv_nxt + free;
+	uint32_t step = min32(c->rb.cap / 2, c->our_mss);
+	/* RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)
+	 * with Fr = 1/2, or the edge stays where it is */
+	if (SEQ_LT(edge, c->rcv_adv) || edge - c->rcv_adv < step)
+		edge = c->rcv_adv;
+	c->rcv_adv = edge;
+	c->rcv_wnd = edge - c->rcv_nxt;
+}
+
+/* Give x to the host, saying who sends it: c's state and initial
+ * sequence numbers (none for a RST of no connection, or in LISTEN). */
+static void hand_over(struct tcp_stack *st, struct tcp_conn *c,
+		      struct tcp_xmit *x)
+{
+	x->state = c ? c->state : TCP_CLOSED;
+	if (c && c->state != TCP_LISTEN) {
+		x->iss = c->iss;
+		x->irs = c->irs;
+	}
+	st->ops->output(st, c, x);
+}
+
+/* Build and hand one segment to the host. ACK, window and MSS option are
+ * filled in here so that every segment carries the current values. The
+ * payload comes from the send buffer at seq, or from `data` if given. */
+void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+		   const uint8_t *data, uint32_t len, const char *why,
+		   enum trace_tx tx)
+{
+	struct tcp_xmit x = {.why = why, .tx = tx};
+	struct tcp_seg *s = &x.seg;
+	*s = (struct tcp_seg){
+		.saddr = c->laddr,
+		.daddr = c->raddr,
+		.sport = c->lport,
+		.dport = c->rport,
+		.seq = seq,
+		.flags = flags,
+		.len = len,
+		.data = data,
+	};
+	if (len && !data) {
+		s->data = payload(c, seq - c->sb_seq, len);
+		if (!s->data)
+			return; /* no memory for the copy: as if lost */
+	}
+	if (flags & TCP_ACK) {
+		s->ack = c->rcv_nxt;
+		c->ack_why = NULL;
+		c->unacked_segs = 0;
+		tcp_timer_stop(c, TCP_T_DELACK);
+	}
+	if (!(flags & TCP_RST)) {
+		advertise_window(c);
+		s->wnd = (uint16_t)c->rcv_wnd;
+	}
+	if (flags & TCP_SYN)
+		s->mss = (uint16_t)c->our_mss;
+	hand_over(c->st, c, &x);
+}
+
+void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+	      uint32_t len, const char *why, enum trace_tx tx)
+{
+	tcp_xmit_data(c, flags, seq, NULL, len, why, tx);
+}
+
+/* RFC 9293 §3.10.7.1 and the other "send a reset" rules: answer `in`
+ * with a RST that the sender will accept. */
+void tcp_send_reset_reply(struct tcp_stack *st, struct tcp_conn *c,
+			     const struct tcp_seg *in, const char *why)
+{
+	struct tcp_xmit x = {.why = why, .tx = TR_TX_NEW};
+	struct tcp_seg *r = &x.seg;
+	*r = (struct tcp_seg){
+		.saddr = in->daddr,
+		.daddr = in->saddr,
+		.sport = in->dport,
+		.dport = in->sport,
+	};
+	if (in->flags & TCP_ACK) {
+		r->seq = in->ack;
+		r->flags = TCP_RST;
+	} else {
+		r->seq = 0;
+		r->ack = in->seq + tcp_seg_seqlen(in);
+		r->flags = TCP_RST | TCP_ACK;
+	}
+	hand_over(st, c, &x);
+}
+
+void tcp_start_rtt(struct tcp_conn *c, uint32_t seq)
+{
+	c->rtt_timing = true;
+	c->rtt_seq = seq;
+	c->rtt_start = sim_of(c)->now;
+}
+
+bool tcp_may_send_data(enum tcp_state s)
+{
+	switch (s) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Send new data, retransmissions after a timeout, and the FIN, as far as
+ * the send window (RFC 9293 §3.8.6) and the congestion window (RFC 5681)
+ * allow, holding back small segments by Nagle's rule (RFC 1122 §4.2.3.4)
+ * and the sender's SWS avoidance (RFC 9293 §3.8.6.2.1). */
+void tcp_output(struct tcp_conn *c)
+{
+	if (!tcp_may_send_data(c->state))
+		return;
+	bool held = false;
+	for (;;) {
+		uint32_t data_end = c->sb_seq + c->sb.len;
+		uint32_t unsent = SEQ_LT(c->snd_cur, data_end)
+					  ? data_end - c->snd_cur : 0;
+		uint32_t flight = c->snd_cur - c->snd_una;
+		uint32_t wnd = min32(c->snd_wnd, c->cwnd);
+		uint32_t usable = wnd > flight ? wnd - flight : 0;
+		uint32_t len = min32(min32(unsent, usable), c->snd_mss);
+		bool rexmit = SEQ_LT(c->snd_cur, c->snd_nxt);
+		/* The FIN follows the last byte, and takes a place in the
+		 * window like one (a retransmitted FIN goes regardless). */
+		bool fin = c->fin_queued && c->snd_cur + len == data_end &&
+			   (usable > len || rexmit);
+		if (len == 0 && !fin)
+			break;
+		if (len < c->snd_mss && !fin && !rexmit) {
+			/* Nagle: while anything is unacknowledged, wait for
+			 * the ACK or for a full segment */
+			if (!c->p.nodelay && c->snd_una != c->snd_nxt)
+				break;
+			/* SWS: send less than a segment only if it is all
+			 * there is, or half the largest window seen */
+			if (len < unsent && len < c->max_snd_wnd / 2 &&
+			    !c->sws_override) {
+				held = true;
+				break;
+			}
+		}
+		c->sws_override = false;
+		uint8_t flags = TCP_ACK;
+		if (len && c->snd_cur + len == data_end)
+			flags |= TCP_PSH;
+		if (fin)
+			flags |= TCP_FIN;
+		const char *why;
+		if (rexmit && c->resume)
+			why = "RFC 9293 §3.8.6.1: the window reopened — send "
+			      "again from the probe on";
+		else if (rexmit)
+			why = "RFC 6298 §5.4: retransmission timeout — "
+			      "resend from the oldest unacknowledged byte";
+		else if (fin && len)
+			why = "RFC 9293 §3.10.4: CLOSE — last data, with FIN";
+		else if (fin)
+			why = "RFC 9293 §3.10.4: CLOSE — FIN after all data";
+		else
+			why = "RFC 9293 §3.8.6: data within the send window";
+		tcp_xmit(c, flags, c->snd_cur, len, why,
+			 !rexmit    ? TR_TX_NEW
+			 : c->resume ? TR_TX_RESUME
+				      : TR_TX_TIMEOUT);
+		c->resume = false;
+		if (!rexmit && !c->rtt_timing)
+			tcp_start_rtt(c, c->snd_cur);
+		c->snd_cur += len + fin;
+		if (SEQ_GT(c->snd_cur, c->snd_nxt))
+			c->snd_nxt = c->snd_cur;
+		/* RFC 6298 (5.1) */
+		if (!evq_pending(&c->timer[TCP_T_REXMT]))
+			tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+		if (fin)
+			break;
+	}
+	/* Something waits and nothing in flight will bring an ACK: a zero
+	 * window (RFC 9293 §3.8.6.1: probe it) or a small segment held by
+	 * SWS avoidance (§3.8.6.2.1: the override timeout). Both run on the
+	 * persist timer, first after one RTO. */
+	bool waiting = SEQ_LT(c->snd_cur, c->sb_seq + c->sb.len) ||
+		       (c->fin_queued &&
+			!SEQ_GT(c->snd_nxt, c->sb_seq + c->sb.len));
+	if (waiting && (c->snd_wnd == 0 || held) &&
+	    c->snd_una == c->snd_nxt &&
+	    !evq_pending(&c->timer[TCP_T_PERSIST]))
+		tcp_timer_arm(c, TCP_T_PERSIST, c->rto);
+}
+
+void tcp_send_ack(struct tcp_conn *c, const char *why)
+{
+	tcp_xmit(c, TCP_ACK, c->snd_nxt, 0, why, TR_TX_NEW);
+}
+
+void tcp_send_syn(struct tcp_conn *c, bool with_ack, bool rexmit,
+		     const char *why)
+{
+	tcp_xmit(c, TCP_SYN | (with_ack ? TCP_ACK : 0), c->iss, 0, why,
+		 rexmit ? TR_TX_TIMEOUT : TR_TX_NEW);
+}
+
+/* An ACK goes out when this event's work is done (unless a segment
+ * carries it first). */
+void tcp_owe_ack(struct tcp_conn *c, const char *why)
+{
+	if (!c->ack_why)
+		c->ack_why = why;
+}
+
+/* In-order data: RFC 1122 §4.2.3.2 and RFC 5681 §4.2 allow the ACK to
+ * wait, but not beyond the delayed-ACK time, and not past every second
+ * segment. */
+void tcp_owe_ack_delayed(struct tcp_conn *c, const char *why)
+{
+	if (!c->p.delack) {
+		tcp_owe_ack(c, why);
+		return;
+	}
+	if (++c->unacked_segs >= c->p.delack_segs) {
+		tcp_owe_ack(c, "RFC 1122 §4.2.3.2 / RFC 5681 §4.2: data received — "
+			   "ACK at least every second segment");
+		return;
+	}
+	if (!evq_pending(&c->timer[TCP_T_DELACK]))
+		tcp_timer_arm(c, TCP_T_DELACK, c->p.delack);
+}
+
+/* RFC 5961 §7: a host sends at most challenge_limit challenge ACKs in any
+ * challenge_window, counted and limited host-wide (the host's parameters,
+ * not the socket's); beyond that the segment is discarded unanswered. */
+void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
+			  const char *why)
+{
+	struct tcp_stack *st = c->st;
+	sim_time_t now = st->sim->now;
+	if (st->params.challenge_limit) {
+		if (st->ca_count == 0 ||
+		    now >= st->ca_since + st->params.challenge_window) {
+			st->ca_since = now;
+			st->ca_count = 0;
+		}
+		if (st->ca_count >= st->params.challenge_limit) {
+			tcp_trace_ignore(st, c, in, "RFC 5961 §7: challenge ACK "
+						"limit reached in this window — "
+						"no ACK");
+			return;
+		}
+		st->ca_count++;
+	}
+	tcp_owe_ack(c, why);
+}
+
+/* RFC 5681 §3.1: initial window from the sender's MSS, unless the
+ * profile fixes a number of segments. */
+uint32_t tcp_initial_window(const struct tcp_conn *c)
+{
+	uint32_t smss = c->snd_mss;
+	if (c->p.iw)
+		return c->p.iw * smss;
+	if (smss > 2190)
+		return 2 * smss;
+	if (smss > 1095)
+		return 3 * smss;
+	return 4 * smss;
+}
+
+/* Our MSS for c: the socket's, no more than the path carries. */
+void tcp_set_our_mss(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	uint32_t path = st->ops->path_mss ? st->ops->path_mss(st, c->raddr) : 0;
+	c->our_mss = path && path < c->p.mss ? path : c->p.mss;
+}
+
+void tcp_set_snd_mss(struct tcp_conn *c, uint16_t peer_mss)
+{
+	c->snd_mss = min32(peer_mss ? peer_mss : TCP_DEFAULT_MSS, c->our_mss);
+	if (c->snd_mss == 0)
+		c->snd_mss = 1;
+}
+
+/* The first unacknowledged segment again (fast retransmit, partial
+ * ACK), with its FIN if it ends the data and the FIN was sent. */
+void tcp_resend_first(struct tcp_conn *c, enum trace_tx tx, const char *why)
+{
+	uint32_t data_end = c->sb_seq + c->sb.len;
+	/* only what was sent: up to SND.NXT */
+	uint32_t sent_end = SEQ_LT(c->snd_nxt, data_end) ? c->snd_nxt
+							 : data_end;
+	uint32_t len = SEQ_LT(c->snd_una, sent_end)
+			       ? min32(sent_end - c->snd_una, c->snd_mss)
+			       : 0;
+	bool fin = c->fin_queued && c->snd_una + len == data_end &&
+		   SEQ_GT(c->snd_nxt, data_end);
+	if (!len && !fin)
+		return;
+	uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0);
+	if (len && c->snd_una + len == data_end)
+		flags |= TCP_PSH;
+	tcp_xmit(c, flags, c->snd_una, len, why, tx);
+	if (SEQ_LT(c->snd_cur, c->snd_una + len + fin))
+		c->snd_cur = c->snd_una + len + fin;
+}
+
+/* A zero-window probe (RFC 9293 §3.8.6.1): the octet at SND.UNA — new
+ * data past the closed window, or the first of those outstanding — or
+ * the FIN if that is all that is left; then the persist timer, backing
+ * off: the first probe after one RTO, then 2, 4, 8 ... RTOs (RFC 1122
+ * §4.2.2.17). */
+void tcp_window_probe(struct tcp_conn *c)
+{
+	uint32_t data_end = c->sb_seq + c->sb.len;
+	bool again = SEQ_LT(c->snd_una, c->snd_nxt);
+	tcp_timer_stop(c, TCP_T_REXMT);
+	if (SEQ_LT(c->snd_una, data_end))
+		tcp_xmit(c, TCP_ACK, c->snd_una, 1,
+		     "RFC 9293 §3.8.6.1: zero window — probe with one octet",
+		     again ? TR_TX_PROBE : TR_TX_NEW);
+	else
+		tcp_xmit(c, TCP_ACK | TCP_FIN, c->snd_una, 0,
+		     "RFC 9293 §3.8.6.1: zero window — probe with the FIN",
+		     again ? TR_TX_PROBE : TR_TX_NEW);
+	c->snd_cur = c->snd_una + 1;
+	if (SEQ_GT(c->snd_cur, c->snd_nxt))
+		c->snd_nxt = c->snd_cur;
+	c->persist_probes++;
+	c->persist_shift++;
+	sim_time_t next = c->rto;
+	for (uint32_t i = 0; i < c->persist_shift && next < c->p.rto_max; i++)
+		next *= 2;
+	if (next > c->p.rto_max)
+		next = c->p.rto_max;
+	tcp_timer_arm(c, TCP_T_PERSIST, next);
+}

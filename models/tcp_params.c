@@ -1,0 +1,113 @@
+/* tcp_params.c — the parameters' table and the named profiles (see
+ * tcp_params.h; every value and its source: docs/profiles.md). */
+#include "models/tcp_params.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* The profiles. Sources and derivations: docs/profiles.md. Every value
+ * that differs between them is an argument; the rest are common. */
+#define PROFILE(msl_, tw_, rtomin_, rtomax_, syn_, synack_, retries_, iw_, \
+		delack_, keepcnt_, backlog_, climit_)                      \
+	{                                                                  \
+		.msl = msl_, .time_wait = tw_, .rto_initial = SIM_S(1),    \
+		.rto_min = rtomin_, .rto_max = rtomax_, .mss = 1460,       \
+		.sndbuf = 65536, .rcvbuf = 65535, .iw = iw_,               \
+		.syn_retries = syn_, .synack_retries = synack_,            \
+		.retries = retries_, .nodelay = false, .keepalive = false, \
+		.keepidle = SIM_S(7200), .keepintvl = SIM_S(75),           \
+		.keepcnt = keepcnt_, .keepdata = 0, .delack = delack_,     \
+		.delack_segs = 2, .backlog = backlog_,                     \
+		.challenge_limit = climit_, .challenge_window = SIM_S(5),  \
+		.dupthresh = 3,                                            \
+		.two_way = false, .no_time_wait = false,                   \
+	}
+
+/* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
+ * 60 s; RFC 1122 4.2.3.5 retries reaching 3 min (SYN) and 100 s (data);
+ * RFC 5681 IW; RFC 1122 4.2.3.2 delayed ACK under 0.5 s; RFC 1122 4.2.3.6
+ * keepalive 2 h; RFC 5961 §7 at most 10 challenge ACKs per 5 s. */
+#define RFC9293 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, \
+			SIM_MS(200), 9, 128, 10)
+
+const struct tcp_params tcp_params_default = RFC9293;
+
+const struct tcp_profile tcp_profiles[] = {
+	{"rfc9293", "the RFCs' own numbers", RFC9293},
+	{"linux", "Linux's defaults",
+	 PROFILE(SIM_S(30), SIM_S(60), SIM_MS(200), SIM_S(120), 6, 5, 15, 10,
+		 SIM_MS(40), 9, 4096, 0)},
+	{"textbook", "the study notes': keepalive after 2 h, every 75 s, 10 "
+		     "probes",
+	 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, SIM_MS(200),
+		 10, 128, 10)},
+};
+const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
+
+#define PF(k, t, f, lo, hi) {k, t, offsetof(struct tcp_params, f), lo, hi}
+const struct tcp_param_field tcp_param_fields[] = {
+	PF("msl", TP_DURATION, msl, 0, 0),
+	PF("time-wait", TP_TIME_WAIT, time_wait, 0, 0),
+	PF("rto-initial", TP_DURATION, rto_initial, 1, 0),
+	PF("rto-min", TP_DURATION, rto_min, 1, 0),
+	PF("rto-max", TP_DURATION, rto_max, 1, 0),
+	PF("mss", TP_COUNT, mss, 64, 65495),
+	PF("sndbuf", TP_SIZE, sndbuf, 1, 1u << 30),
+	PF("rcvbuf", TP_SIZE, rcvbuf, 1, 1u << 30),
+	PF("iw", TP_COUNT, iw, 0, 1000),
+	PF("syn-retries", TP_COUNT, syn_retries, 0, 255),
+	PF("synack-retries", TP_COUNT, synack_retries, 0, 255),
+	PF("retries", TP_COUNT, retries, 0, 255),
+	PF("nodelay", TP_BOOL, nodelay, 0, 1),
+	PF("keepalive", TP_BOOL, keepalive, 0, 1),
+	PF("keepidle", TP_DURATION, keepidle, 1, 0),
+	PF("keepintvl", TP_DURATION, keepintvl, 1, 0),
+	PF("keepcnt", TP_COUNT, keepcnt, 1, 255),
+	PF("keepdata", TP_COUNT, keepdata, 0, 1),
+	PF("delack", TP_DURATION, delack, 0, 0),
+	PF("delack-segs", TP_COUNT, delack_segs, 1, 1000),
+	PF("backlog", TP_COUNT, backlog, 1, 1000000),
+	PF("challenge-ack-limit", TP_COUNT, challenge_limit, 0, 1000000),
+	PF("challenge-ack-window", TP_DURATION, challenge_window, 1, 0),
+	PF("dupthresh", TP_COUNT, dupthresh, 1, 1000),
+	PF("handshake", TP_HANDSHAKE, two_way, 0, 0),
+};
+const size_t tcp_nparam_fields =
+	sizeof tcp_param_fields / sizeof tcp_param_fields[0];
+
+void tcp_params_apply(struct tcp_params *dst, const struct tcp_params *src,
+		      uint64_t set)
+{
+	for (size_t i = 0; i < tcp_nparam_fields; i++) {
+		if (!(set & (UINT64_C(1) << i)))
+			continue;
+		const struct tcp_param_field *f = &tcp_param_fields[i];
+		size_t sz;
+		switch (f->type) {
+		case TP_DURATION:
+			sz = sizeof(sim_time_t);
+			break;
+		case TP_BOOL:
+		case TP_HANDSHAKE:
+			sz = sizeof(bool);
+			break;
+		case TP_TIME_WAIT:
+			/* the length and the variant travel together */
+			dst->time_wait = src->time_wait;
+			dst->no_time_wait = src->no_time_wait;
+			continue;
+		default:
+			sz = sizeof(uint32_t);
+			break;
+		}
+		memcpy((char *)dst + f->off, (const char *)src + f->off, sz);
+	}
+}
+
+const struct tcp_profile *tcp_profile_find(const char *name)
+{
+	for (size_t i = 0; i < tcp_nprofiles; i++)
+		if (strcmp(tcp_profiles[i].name, name) == 0)
+			return &tcp_profiles[i];
+	return NULL;
+}

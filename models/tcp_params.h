@@ -1,0 +1,91 @@
+/* tcp_params.h — the parameters of a TCP socket, by their scenario names,
+ * and the named profiles that fill them (docs/profiles.md).
+ *
+ * Plain data: the scenario loader reads these without knowing anything
+ * else of the TCP model. tcp_param_fields[] is the table the loader walks;
+ * tcp_profiles[] the sets of values a scenario names with `profile:`.
+ */
+#ifndef TCPSIM_TCP_PARAMS_H
+#define TCPSIM_TCP_PARAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/engine/simtime.h"
+
+/* Parameters of one socket. Profiles fill them; scenarios override. */
+struct tcp_params {
+	sim_time_t msl;          /* TIME-WAIT lasts 2*msl */
+	sim_time_t rto_initial;  /* RFC 6298 (2.1) */
+	sim_time_t rto_min;      /* RFC 6298 (2.4) */
+	sim_time_t rto_max;      /* RFC 6298 (2.5) */
+	uint32_t mss;            /* MSS we announce and send at most */
+	uint32_t sndbuf;         /* send buffer, bytes */
+	uint32_t rcvbuf;         /* receive buffer, bytes (window <= 65535) */
+	uint32_t iw;             /* initial congestion window, segments */
+	uint32_t syn_retries;    /* SYN retransmissions before giving up */
+	uint32_t synack_retries; /* SYN,ACK retransmissions before giving up */
+	uint32_t retries;        /* data/FIN retransmissions before giving up */
+	bool nodelay;            /* Nagle's algorithm off (RFC 896) */
+	bool keepalive;          /* RFC 1122 §4.2.3.6, off by default */
+	sim_time_t keepidle;     /* idle time before the first probe */
+	sim_time_t keepintvl;    /* time between unanswered probes */
+	uint32_t keepcnt;        /* unanswered probes before giving up */
+	uint32_t keepdata;       /* garbage octets in a probe: 0 or 1 */
+	sim_time_t delack;       /* delayed-ACK timeout; 0: ACK at once */
+	uint32_t delack_segs;    /* ACK at least every this many segments */
+	sim_time_t time_wait;    /* TIME-WAIT length; 0: 2*MSL */
+	uint32_t backlog;        /* listen: most half-open connections */
+	uint32_t challenge_limit;/* challenge ACKs per window per host
+				    (RFC 5961 §7); 0: unlimited */
+	sim_time_t challenge_window;
+	uint32_t dupthresh;      /* duplicate ACKs for fast retransmit */
+	bool two_way;            /* teaching variant: two-way handshake */
+	bool no_time_wait;       /* teaching variant: skip TIME-WAIT */
+};
+
+/* The parameters by their scenario names (docs/scenario-format.md): the
+ * loader reads them into a struct tcp_params with a bit set per field
+ * given, and tcp_params_apply() lays those over other parameters. */
+enum tcp_param_type {
+	TP_DURATION,   /* sim_time_t, >= min nanoseconds */
+	TP_COUNT,      /* uint32_t in [min, max] */
+	TP_SIZE,       /* uint32_t bytes in [min, max], size syntax */
+	TP_BOOL,       /* bool */
+	TP_TIME_WAIT,  /* "off", "on" (2*MSL) or a duration */
+	TP_HANDSHAKE,  /* "three-way" or "two-way" */
+};
+
+struct tcp_param_field {
+	const char *key;
+	enum tcp_param_type type;
+	size_t off;             /* of the field in struct tcp_params */
+	uint64_t min, max;
+};
+
+extern const struct tcp_param_field tcp_param_fields[];
+extern const size_t tcp_nparam_fields;
+
+/* Copy into dst the fields of src whose bit (1 << index in
+ * tcp_param_fields) is set. */
+void tcp_params_apply(struct tcp_params *dst, const struct tcp_params *src,
+		      uint64_t set);
+
+/* A named set of parameters (docs/profiles.md). */
+struct tcp_profile {
+	const char *name;
+	const char *summary;
+	struct tcp_params p;
+};
+
+/* The profiles: rfc9293 (the default), linux, textbook. */
+extern const struct tcp_profile tcp_profiles[];
+extern const size_t tcp_nprofiles;
+/* The profile called name, or NULL. */
+const struct tcp_profile *tcp_profile_find(const char *name);
+
+/* The defaults: the rfc9293 profile. */
+extern const struct tcp_params tcp_params_default;
+
+#endif

@@ -1,0 +1,268 @@
+/* tcp_priv.h — the body of a connection and of a stack, and what the
+ * parts of the TCP model (models/tcp*.c) share.
+ *
+ * Included only by models/tcp*.c and by the TCP test harness, which
+ * builds connections in a state and looks at their variables; everyone
+ * else goes through the accessors of tcp.h (tests/layers.sh checks it).
+ */
+#ifndef TCPSIM_TCP_PRIV_H
+#define TCPSIM_TCP_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/tcp.h"
+#include "sim/engine/evq.h"
+#include "sim/engine/sim.h"
+#include "sim/engine/trace.h"
+
+/* RFC 9293 §3.7.1: the MSS assumed when the peer sends no option. */
+#define TCP_DEFAULT_MSS 536
+/* RFC 6298 §5.7: RTO after a retransmitted SYN when data begins. */
+#define TCP_RTO_AFTER_SYN_LOSS SIM_S(3)
+#define TCP_MAX_WIN 65535u
+#define TCP_EPHEMERAL_LO 49152
+#define TCP_EPHEMERAL_HI 65535
+/* Out-of-order ranges a connection keeps. */
+#define TCP_MAX_OOO 16
+
+/* A byte ring. */
+struct tcp_buf {
+	uint8_t *data;
+	uint32_t cap, head, len;
+};
+
+struct tcp_stack;
+
+struct tcp_conn {
+	struct tcp_stack *st;
+	struct tcp_conn *next, *prev; /* the stack's list, in creation order */
+	struct tcp_conn *hnext;       /* the stack's demux hash chain */
+	struct tcp_conn *listener;    /* the listening socket it came from,
+					 while that socket lives */
+	bool passive;                 /* made by a passive OPEN */
+	void *app;                    /* the application's per-socket data */
+	uint32_t id;                  /* 1, 2, ... per stack */
+	enum tcp_state state;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	struct tcp_params p;
+
+	/* Send sequence variables (RFC 9293 §3.3.1) */
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_wnd;
+	uint32_t snd_up;
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+	uint32_t iss;
+	uint32_t snd_cur;  /* next sequence number output() sends */
+	uint32_t snd_mss;  /* effective send MSS */
+	uint32_t our_mss;  /* the MSS we announce: ours, capped by the path */
+
+	/* Receive sequence variables */
+	uint32_t rcv_nxt;
+	uint32_t rcv_wnd;
+	uint32_t rcv_up;
+	uint32_t irs;
+	uint32_t rcv_adv;  /* RCV.NXT + RCV.WND as last advertised */
+
+	/* Send buffer: data bytes with sequence numbers from sb_seq on;
+	 * after CLOSE the FIN follows at sb_seq + sb.len. */
+	struct tcp_buf sb;
+	uint32_t sb_seq;
+	bool fin_queued;
+	bool fin_rcvd;     /* the peer's FIN has been processed */
+	bool rcv_closed;   /* the application reads no more */
+	/* Receive buffer: in-order bytes the application has not read. */
+	struct tcp_buf rb;
+
+	/* Retransmission (RFC 6298) */
+	sim_time_t srtt, rttvar, rto;
+	bool have_rtt;
+	bool rtt_timing;   /* a segment is being timed (Karn) */
+	uint32_t rtt_seq;
+	sim_time_t rtt_start;
+	uint32_t nrexmt;   /* consecutive timeouts */
+	bool syn_rexmitted;
+
+	/* Congestion control (RFC 5681, NewReno RFC 6582) */
+	uint32_t cwnd, ssthresh;
+	uint32_t dupacks;      /* duplicate ACKs in a row */
+	uint32_t recover;      /* RFC 6582: highest seq sent at loss */
+	bool in_recovery;      /* fast recovery */
+	uint32_t max_snd_wnd;  /* RFC 5961 §5.2: largest window seen */
+
+	/* Out-of-order data, held in the receive ring beyond its in-order
+	 * part: ranges [start, end) in sequence space, sorted. */
+	struct tcp_range {
+		uint32_t start, end;
+	} ooo[TCP_MAX_OOO];
+	uint32_t nooo;
+	bool ooo_fin;          /* a FIN beyond a gap ... */
+	uint32_t ooo_fin_seq;  /* ... at this sequence number */
+
+	/* Delayed ACK and persist */
+	uint32_t unacked_segs; /* data segments received, not yet ACKed */
+	uint32_t persist_shift;/* backoff of the persist timer */
+	uint32_t persist_probes;
+	bool sws_override;     /* the persist timer lets a small segment go */
+	bool resume;           /* the window reopened after probes */
+	uint32_t tr_cwnd, tr_ssthresh, tr_flight; /* as last traced */
+	uint32_t half_open;    /* listener: children in SYN-RECEIVED */
+
+	/* Keepalive (RFC 1122 §4.2.3.6) */
+	sim_time_t last_rx;     /* when the peer was last heard from */
+	uint32_t probes;        /* keepalive probes sent since then */
+
+	struct evq_timer timer[TCP_NTIMERS];
+
+	/* Deferred work of one input or timer event */
+	const char *ack_why;   /* an ACK is owed, for this reason */
+	uint32_t ev_pending;   /* 1 << enum tcp_event */
+	struct tcp_conn *ev_next; /* the stack's queue of connections with
+				     events to deliver */
+	bool ev_queued;
+	uint32_t ev_data;      /* bytes for TCP_EV_DATA */
+	enum tcp_end end;
+	bool dead;             /* CLOSED; freed when the stack unwinds */
+	uint64_t mem;          /* bytes taken from the run's budget */
+};
+
+struct tcp_stack {
+	struct sim *sim;
+	const struct tcp_stack_ops *ops;
+	void *owner;             /* the host */
+	int host;                /* host index, for the trace */
+	uint32_t addr;
+	struct rng *rng;         /* initial sequence numbers */
+	struct tcp_params params;/* defaults for new sockets */
+	struct tcp_conn *head, *tail;
+	struct tcp_conn **htab;  /* demux by (remote addr, remote port,
+				    local port); listeners have remote 0:0 */
+	uint32_t hmask, hcount;
+	struct tcp_conn *graveyard;
+	struct tcp_conn *ev_head, *ev_tail; /* events to deliver */
+	uint32_t next_id;
+	uint16_t next_port;      /* next ephemeral port */
+	int depth;               /* nesting of entry points */
+	uint64_t in_pkt;         /* number of the segment being processed */
+	sim_time_t ca_since;     /* RFC 5961 §7: start of the current window */
+	uint32_t ca_count;       /* challenge ACKs sent in it */
+	uint8_t *scratch;        /* one segment's payload, for wrapped rings */
+	uint32_t scratch_cap;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static inline uint32_t min32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+static inline int tcp_buf_init(struct tcp_buf *b, uint32_t cap)
+{
+	b->data = cap ? malloc(cap) : NULL;
+	b->cap = b->data ? cap : 0;
+	b->head = b->len = 0;
+	return cap && !b->data ? -1 : 0;
+}
+
+static inline uint32_t tcp_buf_write(struct tcp_buf *b, const uint8_t *d, uint32_t n)
+{
+	n = min32(n, b->cap - b->len);
+	uint32_t tail = (b->head + b->len) % (b->cap ? b->cap : 1);
+	uint32_t first = min32(n, b->cap - tail);
+	memcpy(b->data + tail, d, first);
+	memcpy(b->data, d + first, n - first);
+	b->len += n;
+	return n;
+}
+
+/* Put n bytes at offset off from the head, beyond the buffered part,
+ * without counting them as buffered (out-of-order data). */
+static inline void tcp_buf_put_at(struct tcp_buf *b, uint32_t off, const uint8_t *d,
+		       uint32_t n)
+{
+	uint32_t pos = (b->head + off) % b->cap;
+	uint32_t first = min32(n, b->cap - pos);
+	memcpy(b->data + pos, d, first);
+	memcpy(b->data, d + first, n - first);
+}
+
+static inline void tcp_buf_copy(const struct tcp_buf *b, uint32_t off, uint32_t n,
+		     uint8_t *out)
+{
+	uint32_t start = (b->head + off) % b->cap;
+	uint32_t first = min32(n, b->cap - start);
+	memcpy(out, b->data + start, first);
+	memcpy(out + first, b->data, n - first);
+}
+
+static inline void tcp_buf_consume(struct tcp_buf *b, uint32_t n)
+{
+	b->len -= n;
+	/* the head moves on even when empty: out-of-order data lies beyond */
+	b->head = (b->head + n) % b->cap;
+}
+
+static inline struct sim *sim_of(const struct tcp_conn *c)
+{
+	return c->st->sim;
+}
+
+/* ---- tcp.c: tracing, connection blocks, events to the application ---- */
+void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why);
+void tcp_trace_timer(struct tcp_conn *c, enum tcp_timer t,
+			enum trace_timer_op op);
+void tcp_trace_rto(struct tcp_conn *c, enum trace_rto_cause cause,
+		      sim_time_t sample);
+void tcp_trace_cwnd(struct tcp_conn *c);
+void tcp_trace_ignore(struct tcp_stack *st, struct tcp_conn *c,
+			 const struct tcp_seg *seg, const char *why);
+void tcp_enter(struct tcp_stack *st);
+void tcp_leave(struct tcp_stack *st);
+struct tcp_conn *tcp_hash_find(const struct tcp_stack *st, uint32_t raddr,
+				  uint16_t rport, uint16_t lport);
+struct tcp_conn *tcp_conn_open(struct tcp_stack *st,
+				  const struct tcp_params *p, bool buffers,
+				  uint16_t lport, uint32_t raddr,
+				  uint16_t rport);
+void tcp_post(struct tcp_conn *c, enum tcp_event e);
+void tcp_conn_delete(struct tcp_conn *c, enum tcp_end end);
+void tcp_enter_closed(struct tcp_conn *c, enum tcp_end end, const char *why);
+uint32_t tcp_choose_iss(struct tcp_stack *st);
+void tcp_flush(struct tcp_conn *c);
+/* ---- tcp_out.c: what to send ---- */
+void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+		   const uint8_t *data, uint32_t len, const char *why,
+		   enum trace_tx tx);
+void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+	      uint32_t len, const char *why, enum trace_tx tx);
+void tcp_send_reset_reply(struct tcp_stack *st, struct tcp_conn *c,
+			     const struct tcp_seg *in, const char *why);
+void tcp_start_rtt(struct tcp_conn *c, uint32_t seq);
+bool tcp_may_send_data(enum tcp_state s);
+void tcp_output(struct tcp_conn *c);
+void tcp_send_ack(struct tcp_conn *c, const char *why);
+void tcp_send_syn(struct tcp_conn *c, bool with_ack, bool rexmit,
+		     const char *why);
+void tcp_owe_ack(struct tcp_conn *c, const char *why);
+void tcp_owe_ack_delayed(struct tcp_conn *c, const char *why);
+void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
+			  const char *why);
+uint32_t tcp_initial_window(const struct tcp_conn *c);
+void tcp_set_our_mss(struct tcp_conn *c);
+void tcp_set_snd_mss(struct tcp_conn *c, uint16_t peer_mss);
+void tcp_resend_first(struct tcp_conn *c, enum trace_tx tx, const char *why);
+void tcp_window_probe(struct tcp_conn *c);
+/* ---- tcp_timer.c: the timers ---- */
+void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, sim_time_t delay);
+void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
+void tcp_keepalive_arm(struct tcp_conn *c);
+/* Give each of c's timers the function it runs when it fires. */
+void tcp_timers_init(struct tcp_conn *c);
+
+#endif
