@@ -1075,7 +1075,8 @@ static int run_text(const char *text, size_t len, const struct plan *pl,
 		violated(o, "script", "%" PRIu64 " application errors, the "
 				      "first: %s",
 			 cnt.app_errors, cnt.first_error);
-	if (er && expect_judge(er, &w)) {
+	struct expect_outcome oc = world_outcome(&w);
+	if (er && expect_judge(er, &oc)) {
 		char *rep = NULL;
 		size_t rlen = 0;
 		FILE *rf = open_memstream(&rep, &rlen);

@@ -316,8 +316,9 @@ static int run_scenario(const struct scenario *scn, struct run_result *r,
 		goto done;
 	if (trace_finish(&w.sim.trace) < 0 || fflush(f) != 0)
 		goto oom;
+	struct expect_outcome oc = world_outcome(&w);
 	if (r->er)
-		r->failed = expect_judge(r->er, &w);
+		r->failed = expect_judge(r->er, &oc);
 	rc = 0;
 	goto done;
 oom:

@@ -465,8 +465,9 @@ int sweep_measure(const struct scenario *scn, uint64_t seed,
 	enum sim_end end = world_run(&w);
 	if (end == SIM_END_NOMEM || pr.oom)
 		goto out;
+	struct expect_outcome oc = world_outcome(&w);
 	if (er)
-		expect_verdicts(er, &w);
+		expect_verdicts(er, &oc);
 
 	/* the connections' side: bytes and how they ended */
 	uint64_t wrote = 0, read = 0, bad = 0;

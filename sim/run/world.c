@@ -125,6 +125,11 @@ enum sim_end world_run(struct world *w)
 	return e;
 }
 
+struct expect_outcome world_outcome(const struct world *w)
+{
+	return (struct expect_outcome){&w->sim.trace, w->apps, w->nhosts};
+}
+
 void world_free(struct world *w)
 {
 	/* Forget pending timers first: they live inside the packets, hosts

@@ -18,6 +18,7 @@
 #include "models/pkt.h"
 #include "sim/scenario/scenario.h"
 #include "sim/engine/sim.h"
+#include "sim/verdict/expect.h"
 
 /* Overrides a caller may apply on top of the scenario. */
 struct world_opts {
@@ -48,6 +49,8 @@ int world_build(struct world *w, const struct scenario *scn,
 		const struct world_opts *opts);
 /* Run to the end; emits the run's start and end events. */
 enum sim_end world_run(struct world *w);
+/* What the run left, for the verdicts on its expectations. */
+struct expect_outcome world_outcome(const struct world *w);
 /* Free everything the world created (not its trace sinks). */
 void world_free(struct world *w);
 /* After a run: the first rule marked must-match that never acted, or

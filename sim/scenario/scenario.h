@@ -16,10 +16,10 @@
 #include <stdint.h>
 
 #include "models/app.h"
-#include "sim/verdict/expect.h"
 #include "models/link.h"
+#include "models/tcp_params.h"
 #include "sim/engine/simtime.h"
-#include "models/tcp.h"
+#include "sim/scenario/expectation.h"
 
 #define SCN_DEFAULT_SEED 1
 #define SCN_DEFAULT_STOP SIM_HOUR(1)

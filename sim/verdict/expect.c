@@ -22,7 +22,6 @@
 #include "sim/engine/grow.h"
 #include "models/segment.h"
 #include "sim/out/seqrel.h"
-#include "sim/run/world.h"
 
 #define FIRST_TIMES 3
 
@@ -549,12 +548,12 @@ static bool sock_peer_in(const struct trace *tr, const struct app_sock *s,
 }
 
 static bool judge_delivered(struct expect_run *r, size_t i, struct sbuf *b,
-			    const struct world *w)
+			    const struct expect_outcome *w)
 {
 	const struct expectation *e = &r->e[i];
 	const struct trace *tr = r->tr;
 	uint64_t bytes = 0, bad = 0, unverified = 0, conns = 0;
-	for (size_t h = 0; h < w->nhosts; h++) {
+	for (size_t h = 0; h < w->napps; h++) {
 		if (!in_hosts(&e->host, (int)h))
 			continue;
 		for (const struct app_sock *s = w->apps[h].socks; s; s = s->next) {
@@ -593,7 +592,7 @@ static bool judge_delivered(struct expect_run *r, size_t i, struct sbuf *b,
 }
 
 static bool judge_end(struct expect_run *r, size_t i, struct sbuf *b,
-		      const struct world *w)
+		      const struct expect_outcome *w)
 {
 	const struct expectation *e = &r->e[i];
 	const struct trace *tr = r->tr;
@@ -602,7 +601,7 @@ static bool judge_end(struct expect_run *r, size_t i, struct sbuf *b,
 	sb_filters(b, tr, e);
 	sb(b, " end %s —", tcp_end_name(e->end));
 	size_t n = 0, good = 0;
-	for (size_t h = 0; h < w->nhosts; h++) {
+	for (size_t h = 0; h < w->napps; h++) {
 		if (!in_hosts(&e->host, (int)h))
 			continue;
 		for (const struct app_sock *s = w->apps[h].socks; s; s = s->next) {
@@ -631,9 +630,10 @@ static bool judge_end(struct expect_run *r, size_t i, struct sbuf *b,
 	return n > 0 && good == n;
 }
 
-static size_t judge(struct expect_run *r, const struct world *w, bool mute)
+static size_t judge(struct expect_run *r, const struct expect_outcome *w,
+		    bool mute)
 {
-	r->tr = &w->sim.trace;
+	r->tr = w->tr;
 	r->failed = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		struct sbuf b = {.mute = mute};
@@ -662,12 +662,12 @@ static size_t judge(struct expect_run *r, const struct world *w, bool mute)
 	return r->failed;
 }
 
-size_t expect_judge(struct expect_run *r, const struct world *w)
+size_t expect_judge(struct expect_run *r, const struct expect_outcome *w)
 {
 	return judge(r, w, false);
 }
 
-size_t expect_verdicts(struct expect_run *r, const struct world *w)
+size_t expect_verdicts(struct expect_run *r, const struct expect_outcome *w)
 {
 	return judge(r, w, true);
 }
