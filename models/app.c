@@ -81,7 +81,7 @@ uint8_t app_pattern(uint64_t off)
 /* The pattern bytes [off, off+n), a word at a time. Bytes are taken from
  * the word least significant first, written out explicitly so the result
  * is the same on any byte order (compilers merge the stores). */
-static void pattern_fill(uint8_t *out, uint64_t off, uint64_t n)
+void app_pattern_fill(uint8_t *out, uint64_t off, uint64_t n)
 {
 	while (n && (off & 7)) {
 		*out++ = app_pattern(off++);
@@ -154,7 +154,7 @@ static uint64_t stream_expected(const struct app_stream *st, uint64_t off,
 		uint64_t in = at - p->off;
 		switch (p->kind) {
 		case PIECE_PATTERN:
-			pattern_fill(out + done, at, k);
+			app_pattern_fill(out + done, at, k);
 			break;
 		case PIECE_TEXT:
 			memcpy(out + done, p->text + in, k);
@@ -218,9 +218,9 @@ void app_registry_fini(struct app_registry *reg)
 
 /* ---- tracing --------------------------------------------------------- */
 
-static void trace_app(struct app *a, struct app_sock *s, enum trace_app_kind k,
-		      const struct app_action *act, int64_t value,
-		      const char *text)
+static void trace_app(struct app *a, struct app_sock *s,
+		      enum trace_app_kind k, const struct app_action *act,
+		      int64_t value, const char *text)
 {
 	struct sim *sim = a->host->sim;
 	const struct trace *tr = &sim->trace;
@@ -244,6 +244,18 @@ static void trace_app(struct app *a, struct app_sock *s, enum trace_app_kind k,
 	if (act->op == APP_OP_CONNECT && k == TR_APP_CALL)
 		ev.peer = act->peer;
 	trace_emit(tr, &ev);
+}
+
+void app_trace(struct app *a, enum trace_app_kind k,
+	       const struct app_action *act, int64_t value, const char *text)
+{
+	trace_app(a, NULL, k, act, value, text);
+}
+
+void app_set_host_action(struct app *a, app_host_action_fn fn, void *ctx)
+{
+	a->host_action = fn;
+	a->host_action_ctx = ctx;
 }
 
 static int ensure_buf(struct app *a, uint64_t n)
@@ -565,71 +577,6 @@ static void opened(struct app *a, const struct app_action *act,
 			  : NULL);
 }
 
-static uint32_t seq_value(const struct app_seqexpr *e,
-			  const struct tcp_conn *c)
-{
-	struct tcp_conn_info i;
-	tcp_conn_info(c, &i);
-	uint32_t base = 0;
-	switch (e->var) {
-	case APP_SEQ_ABS:
-		break;
-	case APP_SEQ_RCV_NXT:
-		base = i.rcv_nxt;
-		break;
-	case APP_SEQ_SND_NXT:
-		base = i.snd_nxt;
-		break;
-	case APP_SEQ_SND_UNA:
-		base = i.snd_una;
-		break;
-	case APP_SEQ_ISS:
-		base = i.iss;
-		break;
-	case APP_SEQ_IRS:
-		base = i.irs;
-		break;
-	}
-	return base + (uint32_t)e->off;
-}
-
-static void inject(struct app *a, const struct app_action *act,
-		   struct host *dst)
-{
-	const struct app_inject *j = &act->inj;
-	struct tcp_conn *c = tcp_find(dst->tcp, j->saddr, j->sport, j->dport);
-	if (!c && (j->seq.var != APP_SEQ_ABS || j->ack.var != APP_SEQ_ABS)) {
-		trace_app(a, NULL, TR_APP_ERROR, act, 0,
-			  "no connection to take the sequence numbers from");
-		return;
-	}
-	struct tcp_seg s = {
-		.saddr = j->saddr,
-		.daddr = j->daddr,
-		.sport = j->sport,
-		.dport = j->dport,
-		.seq = c ? seq_value(&j->seq, c) : (uint32_t)j->seq.off,
-		.ack = c ? seq_value(&j->ack, c) : (uint32_t)j->ack.off,
-		.wnd = j->wnd,
-		.flags = j->flags,
-		.mss = j->mss,
-		.len = j->len,
-	};
-	if (j->len) {
-		if (ensure_buf(a, j->len) < 0) {
-			a->host->sim->nomem = true;
-			return;
-		}
-		if (j->text)
-			memcpy(a->buf, j->text, j->len);
-		else
-			pattern_fill(a->buf, 0, j->len);
-		s.data = a->buf;
-	}
-	trace_app(a, NULL, TR_APP_CALL, act, j->len, NULL);
-	host_inject(a->host, &s, "injected by the scenario");
-}
-
 /* An operation on one socket. */
 static void apply(struct app *a, const struct app_action *act,
 		  struct app_sock *s)
@@ -737,20 +684,11 @@ static void run_action(struct app *a, const struct app_action *act,
 		return;
 	}
 	case APP_OP_INJECT:
-		inject(a, act, &a->reg->hosts[act->inj.dst_host]);
-		return;
 	case APP_OP_CRASH:
-		trace_app(a, NULL, TR_APP_CALL, act, 0, NULL);
-		host_crash(h);
-		return;
 	case APP_OP_REBOOT:
-		if (h->up) {
-			trace_app(a, NULL, TR_APP_ERROR, act, 0,
-				  "the host is up");
-			return;
-		}
-		trace_app(a, NULL, TR_APP_CALL, act, 0, NULL);
-		host_reboot(h);
+		/* the host's, not a socket's: whoever built the host does
+		 * them (app_set_host_action) */
+		a->host_action(a->host_action_ctx, a, act);
 		return;
 	default:
 		break;
@@ -796,7 +734,6 @@ int app_init(struct app *a, struct host *h, struct app_registry *reg,
 		a->timers[i].app = a;
 		a->timers[i].action = i;
 	}
-	h->app = a;
 	return 0;
 }
 

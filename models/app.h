@@ -175,18 +175,24 @@ struct app_timer {
 	size_t action;
 };
 
-/* What the applications of a run share: every host (injections reach
- * another host's connections), and every stream, so a receiver can find
- * what its peer wrote. */
+/* What the applications of a run share: every stream, so a receiver can
+ * find what its peer wrote. */
 struct app_registry {
-	struct host *hosts;
-	size_t nhosts;
 	struct app_stream **s;
 	size_t n, cap;
 };
 
+struct app;
+
+/* Carries out an action that is the host's rather than a socket's:
+ * inject, crash, reboot (the host is up, or the action is a reboot). */
+typedef void (*app_host_action_fn)(void *ctx, struct app *a,
+				   const struct app_action *act);
+
 struct app {
 	struct host *host;
+	app_host_action_fn host_action;
+	void *host_action_ctx;
 	struct app_registry *reg;
 	const struct app_action *acts;
 	size_t nacts;
@@ -198,9 +204,18 @@ struct app {
 
 /* Byte `off` of every stream written with `send: N`. */
 uint8_t app_pattern(uint64_t off);
+/* n bytes of that pattern from offset off into out. */
+void app_pattern_fill(uint8_t *out, uint64_t off, uint64_t n);
 /* Set up h's application with its actions (kept by reference). */
 int app_init(struct app *a, struct host *h, struct app_registry *reg,
 	     const struct app_action *acts, size_t nacts);
+/* Who carries out a's host actions (inject, crash, reboot); must be set
+ * before app_start if the actions hold any. */
+void app_set_host_action(struct app *a, app_host_action_fn fn, void *ctx);
+/* Trace an action of a that concerns no socket: done (TR_APP_CALL, with
+ * `value`) or refused (TR_APP_ERROR, `text` says why). */
+void app_trace(struct app *a, enum trace_app_kind k,
+	       const struct app_action *act, int64_t value, const char *text);
 /* Schedule the timed actions. */
 void app_start(struct app *a);
 /* Free the application's sockets and buffers. */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/app.h"
 #include "models/link.h"
 #include "models/pkt.h"
 #include "sim/engine/sim.h"
@@ -112,8 +111,19 @@ static void host_notify(struct tcp_stack *st, struct tcp_conn *c,
 			enum tcp_event ev, uint64_t arg)
 {
 	struct host *h = tcp_stack_owner(st);
-	if (h->app)
-		app_notify(h->app, c, ev, arg);
+	if (h->notify)
+		h->notify(h->notify_ctx, c, ev, arg);
+}
+
+void host_set_notify(struct host *h, host_notify_fn fn, void *ctx)
+{
+	h->notify = fn;
+	h->notify_ctx = ctx;
+}
+
+static void deliver(void *ctx, struct pkt *p)
+{
+	host_receive(ctx, p);
 }
 
 static uint32_t host_path_mss(struct tcp_stack *st, uint32_t raddr)
@@ -143,6 +153,7 @@ int host_init(struct host *h, struct sim *sim, int id, const char *name,
 	h->up = true;
 	h->sim = sim;
 	h->pool = pool;
+	h->end = (struct link_end){id, name, pool, deliver, h};
 	snprintf(stream, sizeof stream, "host:%s", name);
 	rng_derive(&h->rng, sim->seed, stream);
 	h->tcp = tcp_stack_new(sim, &host_tcp_ops, h, id, addr, &h->rng, tcp);

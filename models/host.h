@@ -4,7 +4,9 @@
  * each outgoing segment into a packet, traces it, picks the link that
  * reaches the destination address and hands it over; an arriving packet is
  * checked (is the host up, does the checksum verify) and given to the
- * stack. Notifications from the stack go to the host's application.
+ * stack. What the stack tells its application goes to a callback that
+ * whoever builds the host wires (host_set_notify): the host knows no
+ * application. To its links it is a struct link_end.
  *
  * A crashed host loses every connection without a word on the wire and
  * drops whatever arrives; a rebooted one starts with empty tables, so a
@@ -17,15 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/engine/rng.h"
+#include "models/link.h"
 #include "models/tcp.h"
+#include "sim/engine/rng.h"
 
 struct sim;
 struct pkt;
 struct pkt_pool;
-struct link;
-struct link_dir;
-struct app;
+
+/* Where the stack's notifications go (tcp_stack_ops.notify). */
+typedef void (*host_notify_fn)(void *ctx, struct tcp_conn *c,
+			       enum tcp_event ev, uint64_t arg);
 
 struct host_route {
 	uint32_t addr;
@@ -42,9 +46,11 @@ struct host {
 	struct pkt_pool *pool;
 	struct rng rng;               /* "host:NAME": ISNs */
 	struct tcp_stack *tcp;
+	struct link_end end;          /* the host as its links see it */
 	struct host_route *routes;    /* sorted by address */
 	size_t nroutes;
-	struct app *app;              /* may be NULL */
+	host_notify_fn notify;        /* may be NULL: nobody listens */
+	void *notify_ctx;
 	uint64_t crashes, reboots;
 };
 
@@ -54,6 +60,8 @@ int host_init(struct host *h, struct sim *sim, int id, const char *name,
 	      struct pkt_pool *pool);
 /* Free the host's stack and routes. */
 void host_fini(struct host *h);
+/* Send what the stack tells the application to fn(ctx, ...). */
+void host_set_notify(struct host *h, host_notify_fn fn, void *ctx);
 /* Reach `addr` through direction d of link l; -1 if out of memory. */
 int host_add_route(struct host *h, uint32_t addr, struct link *l,
 		   struct link_dir *d);

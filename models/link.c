@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/host.h"
 #include "models/pkt.h"
 #include "sim/engine/sim.h"
-#include "models/tcp.h"
 #include "sim/engine/trace.h"
 
 const struct link_cfg link_cfg_default = {
@@ -40,8 +38,9 @@ uint32_t link_wire_bytes(const struct pkt *p)
 
 static void outage_edge(struct sim *sim, struct evq_timer *e);
 
-static int dir_init(struct link_dir *d, uint64_t seed, struct host *from,
-		    struct host *to, const struct link_cfg *cfg)
+static int dir_init(struct link_dir *d, uint64_t seed,
+		    const struct link_end *from, const struct link_end *to,
+		    const struct link_cfg *cfg)
 {
 	char name[160];
 	memset(d, 0, sizeof *d);
@@ -54,8 +53,8 @@ static int dir_init(struct link_dir *d, uint64_t seed, struct host *from,
 	return 0;
 }
 
-int link_init(struct link *l, struct sim *sim, struct host *a,
-	      struct host *b, const struct link_cfg *ab,
+int link_init(struct link *l, struct sim *sim, const struct link_end *a,
+	      const struct link_end *b, const struct link_cfg *ab,
 	      const struct link_cfg *ba, const struct link_rule *rules,
 	      size_t nrules)
 {
@@ -195,7 +194,7 @@ static void arrive(struct sim *sim, struct evq_timer *e)
 	struct link_dir *d = p->dir;
 	flight_remove(d, p);
 	d->delivered++;
-	host_receive(d->to, p);
+	d->to->deliver(d->to->ctx, p);
 }
 
 /* Put p on the wire to arrive at `when`. */

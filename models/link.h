@@ -1,4 +1,8 @@
-/* link.h — a point-to-point link between two hosts, modelled per direction.
+/* link.h — a point-to-point link between two ends, modelled per direction.
+ *
+ * A link knows its ends only as struct link_end: a number and a name for
+ * the trace and the random stream, the pool their packets come from, and
+ * where to deliver what arrives. It knows nothing of hosts or TCP.
  *
  * A segment entering a direction meets, in this order:
  *   1. the scripted rules (drop, delay, duplicate, corrupt, hold back a
@@ -30,8 +34,18 @@
 #include "sim/engine/simtime.h"
 
 struct sim;
-struct host;
 struct pkt;
+struct pkt_pool;
+
+/* One end of a link: whoever sends into it and receives from it. */
+struct link_end {
+	int id;                 /* its number in the trace (a host's index) */
+	const char *name;       /* names the random streams "link:A>B" */
+	struct pkt_pool *pool;  /* where its packets come from and go back */
+	/* Take p, which has arrived; the callee owns it from now on. */
+	void (*deliver)(void *ctx, struct pkt *p);
+	void *ctx;
+};
 
 #define LINK_DEFAULT_MTU 1500
 /* IPv4 header without options, as carried on every segment. */
@@ -111,7 +125,7 @@ struct link_rule_state {
 
 struct link_dir {
 	struct link_cfg cfg;
-	struct host *from, *to;
+	const struct link_end *from, *to;
 	struct rng rng;
 	bool ge_bad;             /* Gilbert–Elliott state */
 	bool down;
@@ -140,11 +154,12 @@ struct link {
 	size_t nrules;
 };
 
-/* Set up the link a <-> b with each direction's behaviour and the rules
- * (kept by reference); the random streams are "link:A>B" and "link:B>A"
- * of the scenario seed. Returns -1 if memory runs out. */
-int link_init(struct link *l, struct sim *sim, struct host *a,
-	      struct host *b, const struct link_cfg *ab,
+/* Set up the link a <-> b (both kept by reference) with each direction's
+ * behaviour and the rules (kept by reference); the random streams are
+ * "link:A>B" and "link:B>A" of the scenario seed. Returns -1 if memory
+ * runs out. */
+int link_init(struct link *l, struct sim *sim, const struct link_end *a,
+	      const struct link_end *b, const struct link_cfg *ab,
 	      const struct link_cfg *ba, const struct link_rule *rules,
 	      size_t nrules);
 /* Free the link's memory and any segment still held or in flight. */

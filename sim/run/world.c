@@ -22,6 +22,13 @@ static void emit_run(struct world *w, const char *what, const char *why)
 	trace_emit(tr, &ev);
 }
 
+/* The stack of a host tells its application. */
+static void to_app(void *ctx, struct tcp_conn *c, enum tcp_event ev,
+		   uint64_t arg)
+{
+	app_notify(ctx, c, ev, arg);
+}
+
 static const char *state_name(int s)
 {
 	return tcp_state_name(s);
@@ -85,20 +92,22 @@ int world_build(struct world *w, const struct scenario *scn,
 		const struct scn_link *sl = &scn->links[i];
 		struct link *l = &w->links[i];
 		struct host *a = &w->hosts[sl->a], *b = &w->hosts[sl->b];
-		if (link_init(l, &w->sim, a, b, &sl->dir[0], &sl->dir[1],
-			      sl->rules, sl->nrules) < 0)
+		if (link_init(l, &w->sim, &a->end, &b->end, &sl->dir[0],
+			      &sl->dir[1], sl->rules, sl->nrules) < 0)
 			goto fail;
 		w->nlinks++;
 		if (host_add_route(a, b->addr, l, &l->dir[0]) < 0 ||
 		    host_add_route(b, a->addr, l, &l->dir[1]) < 0)
 			goto fail;
 	}
-	w->streams.hosts = w->hosts;
-	w->streams.nhosts = w->nhosts;
-	for (size_t i = 0; i < w->nhosts; i++)
+	script_init(&w->script, w->hosts, w->nhosts);
+	for (size_t i = 0; i < w->nhosts; i++) {
 		if (app_init(&w->apps[i], &w->hosts[i], &w->streams,
 			     scn->hosts[i].acts, scn->hosts[i].nacts) < 0)
 			goto fail;
+		app_set_host_action(&w->apps[i], script_host_action, &w->script);
+		host_set_notify(&w->hosts[i], to_app, &w->apps[i]);
+	}
 
 	struct trace *tr = &w->sim.trace;
 	tr->scenario = scn->name;
@@ -146,6 +155,7 @@ void world_free(struct world *w)
 			if (w->hosts[i].sim)
 				host_fini(&w->hosts[i]);
 	app_registry_fini(&w->streams);
+	script_fini(&w->script);
 	free(w->apps);
 	free(w->hosts);
 	free(w->links);

@@ -16,6 +16,7 @@
 #include "models/host.h"
 #include "models/link.h"
 #include "models/pkt.h"
+#include "sim/run/script.h"
 #include "sim/scenario/scenario.h"
 #include "sim/engine/sim.h"
 #include "sim/verdict/expect.h"
@@ -40,6 +41,7 @@ struct world {
 	size_t nlinks;
 	struct app *apps;       /* one per host */
 	struct app_registry streams;
+	struct script script;   /* inject, crash, reboot */
 	const char **host_names;
 	uint32_t *host_addrs;
 };
