@@ -51,11 +51,11 @@ BENCHES := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 TCPSIM := $(BUILD)/tcpsim
 LIB := $(BUILD)/libtcpsim.a
 CHECK_ALL := $(BUILD)/tests/check_all
-PROP := $(BUILD)/tests/prop
+PROP := $(BUILD)/tests/prop/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit bad cli golden prop pcap diagrams docs sweep \
+.PHONY: all run test check unit layers bad cli golden prop pcap diagrams docs sweep \
 	fuzz fuzz-regress determinism \
 	plots asan valgrind bench clean deps-build deps-test deps-asan
 
@@ -100,14 +100,15 @@ $(CHECK_ALL): $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) $(YAML_LIBS) \
 		$(PCAP_LIBS)
 
-# Not a Check suite: it reports its own figures (tests/prop.c).
-$(BUILD)/tests/prop.o: tests/prop.c
+# Not a Check suite: it reports its own figures (tests/prop/prop.c).
+PROP_SRCS := $(sort $(wildcard tests/prop/*.c))
+PROP_OBJS := $(PROP_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/tests/prop/%.o: tests/prop/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(PROP): $(BUILD)/tests/prop.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(BUILD)/tests/prop.o $(LIB) $(YAML_LIBS) \
-		$(PCAP_LIBS)
+$(PROP): $(PROP_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(PROP_OBJS) $(LIB) $(YAML_LIBS) $(PCAP_LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
@@ -132,6 +133,11 @@ check: unit bad cli golden pcap diagrams docs sweep plots fuzz-regress prop
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
+
+# The layers of docs/architecture.md: no back edge, no circle, the TCB
+# private, exit() only on the command line, headers that stand alone.
+layers:
+	sh tests/layers.sh $(CC)
 
 bad: $(TCPSIM)
 	sh tests/bad.sh $(TCPSIM)
@@ -282,4 +288,4 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(CLI_OBJS:.o=.d) \
 	$(wildcard $(BUILD)/tests/fuzz/*.d) \
-	$(BUILD)/tests/prop.d
+	$(PROP_OBJS:.o=.d)
