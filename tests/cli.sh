@@ -245,5 +245,22 @@ interrupted run-interrupted TERM 'tcpsim: interrupted; no output file was writte
 interrupted plot-interrupted INT 'tcpsim: interrupted; no picture was drawn' \
 	plot timeseq long.yaml -o t.png
 
+# Every output at once, with the terminal ladder and the expectations:
+# nine sinks on one run (there was once room for eight).
+mkdir -p "$tmp/all"
+abs=$(cd "$(dirname "$tcpsim")" && pwd)/$(basename "$tcpsim")
+check every-output 0 sh -c "cd '$tmp/all' && '$abs' run handshake-and-close \
+	--trace t --jsonl j --pcap p --msc m --diagram d.svg --ladder-plot l.svg \
+	--csv c --no-color"
+expect every-output "$tmp/out" 'all 56 expectations hold'
+expect every-output "$tmp/out" 'SYN seq=[0-9]+-*─+▶'
+for f in t j p m d.svg l.svg c/segments.csv; do
+	n=$((n + 1))
+	if [ ! -s "$tmp/all/$f" ]; then
+		echo "FAIL every-output: $f not written"
+		fails=$((fails + 1))
+	fi
+done
+
 echo "cli: $n checks, $fails failed"
 [ "$fails" -eq 0 ]

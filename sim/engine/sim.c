@@ -1,6 +1,7 @@
 /* sim.c — the event loop. */
 #include "sim/engine/sim.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void sim_init(struct sim *s, uint64_t seed, sim_time_t stop,
@@ -20,6 +21,12 @@ void sim_init(struct sim *s, uint64_t seed, sim_time_t stop,
 void sim_fini(struct sim *s)
 {
 	evq_fini(&s->q);
+	/* the list of sinks, if trace_fini did not free it: a caller whose
+	 * sinks need no destroying may skip that */
+	free(s->trace.sinks);
+	s->trace.sinks = NULL;
+	s->trace.sinks_cap = 0;
+	s->trace.nsinks = 0;
 }
 
 void sim_at(struct sim *s, struct evq_timer *t, sim_time_t when)

@@ -50,7 +50,9 @@ struct sim {
 /* Prepare an engine at time 0 with the given limits. */
 void sim_init(struct sim *s, uint64_t seed, sim_time_t stop,
 	      uint64_t max_events);
-/* Free the engine (not the trace sinks: see trace_fini). */
+/* Free the engine and its trace's list of sinks (not the sinks
+ * themselves: see trace_fini, which a caller calls first if they need
+ * destroying). */
 void sim_fini(struct sim *s);
 /* Arm t at absolute time `when`; on allocation failure the run ends. */
 void sim_at(struct sim *s, struct evq_timer *t, sim_time_t when);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "sim/engine/grow.h"
+
 void trace_init(struct trace *tr)
 {
 	memset(tr, 0, sizeof *tr);
@@ -10,7 +12,8 @@ void trace_init(struct trace *tr)
 
 int trace_add_sink(struct trace *tr, struct trace_sink *s)
 {
-	if (tr->nsinks == TRACE_MAX_SINKS)
+	if (grow(&tr->sinks, &tr->sinks_cap, (size_t)tr->nsinks + 1,
+		 sizeof *tr->sinks, 8) < 0)
 		return -1;
 	tr->sinks[tr->nsinks++] = s;
 	tr->mask |= s->mask;
@@ -48,6 +51,9 @@ void trace_fini(struct trace *tr)
 	for (int i = 0; i < tr->nsinks; i++)
 		if (tr->sinks[i]->destroy)
 			tr->sinks[i]->destroy(tr->sinks[i]);
+	free(tr->sinks);
+	tr->sinks = NULL;
+	tr->sinks_cap = 0;
 	tr->nsinks = 0;
 	tr->mask = 0;
 }

@@ -121,12 +121,11 @@ struct trace_sink {
 	const char *warning;
 };
 
-#define TRACE_MAX_SINKS 8
-
 struct trace {
 	uint32_t mask; /* union of the sinks' masks */
 	int nsinks;
-	struct trace_sink *sinks[TRACE_MAX_SINKS];
+	struct trace_sink **sinks;
+	size_t sinks_cap;
 	/* What sinks need to name things; set by the world builder. */
 	const char *scenario;
 	uint64_t seed;
@@ -138,7 +137,7 @@ struct trace {
 
 /* Start with no sinks. */
 void trace_init(struct trace *tr);
-/* Attach a sink; returns -1 if TRACE_MAX_SINKS are attached already. */
+/* Attach a sink (any number of them); returns -1 if memory runs out. */
 int trace_add_sink(struct trace *tr, struct trace_sink *s);
 /* Give every event to the sinks that asked for its kind. */
 void trace_emit(const struct trace *tr, const struct trace_event *ev);
@@ -147,7 +146,7 @@ int trace_finish(struct trace *tr);
 /* Commit every sink that has something to commit; returns -1 if any
  * failed (its `error` says why). */
 int trace_commit(struct trace *tr);
-/* Destroy every sink. */
+/* Destroy every sink, and forget them. */
 void trace_fini(struct trace *tr);
 /* Host name for index i, "-" if out of range. */
 const char *trace_host_name(const struct trace *tr, int i);
