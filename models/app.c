@@ -241,7 +241,11 @@ static void trace_app(struct app *a, struct app_sock *s,
 		ev.conn = s->conn;
 		ev.tuple = s->tuple;
 	}
-	if (act->op == APP_OP_CONNECT && k == TR_APP_CALL)
+	/* a listen or connect names its port and a connect its peer, done
+	 * or refused */
+	if (act->op == APP_OP_CONNECT || act->op == APP_OP_LISTEN)
+		ev.v[0] = act->port;
+	if (act->op == APP_OP_CONNECT)
 		ev.peer = act->peer;
 	trace_emit(tr, &ev);
 }

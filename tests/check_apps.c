@@ -538,6 +538,32 @@ START_TEST(test_timed_actions_need_an_open_socket)
 }
 END_TEST
 
+/* A connect the host cannot make is traced with the peer it was for and
+ * the reason, each in its own field: no field of a trace line holds an
+ * unquoted space (once the reason was written as the peer,
+ * "peer=the host is down"). */
+START_TEST(test_failed_connect_names_its_peer_and_quotes_the_reason)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {c: {}, s: {}}\n"
+		      "links: [{between: [c, s]}]\n"
+		      "apps:\n"
+		      "  s: [{at: 0s, listen: 80}, {at: 0s, listen: 80}]\n"
+		      "  c: [{at: 1s, crash: true}, {at: 2s, connect: s:80}]\n",
+		      &w, &s);
+	ck_assert_ptr_nonnull(strstr(t, "2.000000000 c app call=connect peer=s "
+					"port=80 error=\"the host is down\" "
+					"line=5\n"));
+	ck_assert_ptr_nonnull(strstr(t, "0.000000000 s app call=listen "
+					"port=80 error=\"port already in use\" "
+					"line=4\n"));
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 Suite *apps_suite(void)
 {
 	Suite *s = suite_create("apps");
@@ -558,6 +584,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_keepalive_probe_is_answered_by_a_live_peer);
 	tcase_add_test(tc, test_refused_and_timed_out_trigger_actions);
 	tcase_add_test(tc, test_timed_actions_need_an_open_socket);
+	tcase_add_test(tc, test_failed_connect_names_its_peer_and_quotes_the_reason);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -139,11 +139,12 @@ static void key(struct out *o, const char *k, const char *suffix)
 	put_mem(o, "\":", 2);
 }
 
-/* A value with no spaces: bare in text. */
+/* A name or a word: bare in text, unless something in it would make
+ * the line read otherwise (a space, a quote, nothing at all). */
 static void f_word(struct out *o, const char *k, const char *v)
 {
 	key(o, k, NULL);
-	if (o->style == TRACEFMT_TEXT)
+	if (o->style == TRACEFMT_TEXT && *v && !strpbrk(v, " \t\"\\="))
 		put_s(o, v);
 	else
 		put_quoted(o, v);
@@ -417,8 +418,7 @@ static void walk(struct out *o, const struct trace *tr,
 		}
 		f_word(o, "call", ev->name);
 		if (strcmp(ev->name, "connect") == 0) {
-			f_word(o, "peer", ev->text ? ev->text
-						   : trace_host_name(tr, ev->peer));
+			f_word(o, "peer", trace_host_name(tr, ev->peer));
 			f_i(o, "port", ev->v[0]);
 		} else if (strcmp(ev->name, "listen") == 0) {
 			f_i(o, "port", ev->v[0]);
