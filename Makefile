@@ -9,6 +9,13 @@
 #   make bench     benchmarks (not part of make test)
 #   make fuzz      the libFuzzer harnesses (clang), FUZZ_TIME s each (1800)
 #   make determinism  gcc and clang, -O0 and -O2: every output the same
+#   make fuzz-build  build both fuzz harnesses and replay their inputs
+#   make layers    the architecture's rules (tests/layers.sh)
+#
+# Warnings are errors in CI and in the developers' targets (asan,
+# determinism, fuzz): .ci/run says WERROR=-Werror. A user's make run
+# builds with warnings shown, not fatal, so a newer compiler's new
+# warning does not stop them.
 #
 # Variants build in their own directory: make BUILD=build/clang CC=clang.
 
@@ -26,8 +33,9 @@ PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
+WERROR ?=
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Werror
+	$(WERROR)
 CPPFLAGS := -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)/gen
 CFLAGS := -std=c11 $(WARN) $(OPT) $(SAN) $(EXTRA_CFLAGS) -MMD -MP
 LDFLAGS := $(SAN)
@@ -55,17 +63,28 @@ PROP := $(BUILD)/tests/prop/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit layers bad cli golden prop pcap diagrams docs sweep \
-	fuzz fuzz-regress determinism \
+.PHONY: all run test check unit buildsys layers bad cli golden prop pcap diagrams docs sweep \
+	fuzz fuzz-build fuzz-regress determinism \
 	plots asan valgrind bench clean deps-build deps-test deps-asan
 
 all: $(TCPSIM)
 
-$(BUILD)/%.o: %.c
+# Two stamps rewritten only when what they hold changes: the compiler and
+# its flags (a build with other flags rebuilds everything), and the list
+# of scenarios (adding or deleting one rebuilds the built-in table, which
+# the files' own dates cannot tell).
+FLAGS_STAMP := $(BUILD)/gen/flags
+SCN_LIST := $(BUILD)/gen/scenarios
+stamp = $(shell mkdir -p $(BUILD)/gen && printf '%s\n' '$(2)' | \
+	cmp -s - $(1) || printf '%s\n' '$(2)' >$(1))
+$(call stamp,$(FLAGS_STAMP),$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS))
+$(call stamp,$(SCN_LIST),$(SCENARIOS))
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/gen/builtin_data.c: $(SCENARIOS) sim/scenario/embed.sh
+$(BUILD)/gen/builtin_data.c: $(SCENARIOS) $(SCN_LIST) sim/scenario/embed.sh
 	@mkdir -p $(@D)
 	sh sim/scenario/embed.sh $@ $(SCENARIOS)
 
@@ -92,7 +111,7 @@ $(LIB): $(LIB_OBJS)
 $(TCPSIM): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS)
 
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -103,7 +122,7 @@ $(CHECK_ALL): $(TEST_OBJS) $(LIB)
 # Not a Check suite: it reports its own figures (tests/prop/prop.c).
 PROP_SRCS := $(sort $(wildcard tests/prop/*.c))
 PROP_OBJS := $(PROP_SRCS:%.c=$(BUILD)/%.o)
-$(BUILD)/tests/prop/%.o: tests/prop/%.c
+$(BUILD)/tests/prop/%.o: tests/prop/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -129,10 +148,15 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit bad cli golden pcap diagrams docs sweep plots fuzz-regress prop
+check: unit buildsys bad cli golden pcap diagrams docs sweep plots fuzz-regress \
+	prop
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
+
+# What the Makefile promises about rebuilding (tests/build.sh).
+buildsys:
+	sh tests/build.sh
 
 # The layers of docs/architecture.md: no back edge, no circle, the TCB
 # private, exit() only on the command line, headers that stand alone.
@@ -177,11 +201,11 @@ plots: $(TCPSIM)
 # seeds. Under make asan they run with the sanitizers.
 REPLAY_SCN := $(BUILD)/tests/replay_scenario
 REPLAY_SEG := $(BUILD)/tests/replay_segment
-$(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+$(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
 # tcp_harness.c again, with tests/fuzz/check.h for Check's assertions
-$(BUILD)/tests/fuzz/tcp_harness.o: tests/tcp_harness.c
+$(BUILD)/tests/fuzz/tcp_harness.o: tests/tcp_harness.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -Itests/fuzz -Itests $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 $(REPLAY_SCN): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/scenario.o $(LIB)
@@ -202,7 +226,7 @@ fuzz-regress: $(REPLAY_SCN) $(REPLAY_SEG)
 FUZZ_TIME ?= 1800
 FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all $(CPPFLAGS) $(YAML_CFLAGS)
+	-fno-sanitize-recover=all $(WARN) -Werror $(CPPFLAGS) $(YAML_CFLAGS)
 # The segment path alone: the TCP model and the engine under it.
 TCP_SRCS := $(sort $(wildcard models/tcp*.c)) models/segment.c
 ENGINE_SRCS := $(sort $(wildcard sim/engine/*.c))
@@ -223,6 +247,18 @@ fuzz: deps-asan
 		$(FUZZ_DIR)/fuzz_segment
 	sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_TIME)
 
+# Both harnesses built with libFuzzer, and every saved input run through
+# each once: CI does this, so a harness cannot rot between the fuzzing
+# sessions that make fuzz is for.
+fuzz-build: deps-asan
+	@$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_scenario \
+		$(FUZZ_DIR)/fuzz_segment
+	sh tests/fuzz/replay.sh $(FUZZ_DIR)/fuzz_scenario \
+		tests/fuzz/regress/scenario/* $(SCENARIOS) tests/outputs/*.yaml \
+		tests/bad/*.yaml
+	sh tests/fuzz/replay.sh $(FUZZ_DIR)/fuzz_segment \
+		tests/fuzz/regress/segment/*
+
 # A failing run leaves its scenario in $(BUILD)/prop-fail-RUN.yaml.
 prop: $(PROP)
 	$(PROP) -n $(PROP_RUNS) -o $(BUILD)
@@ -231,7 +267,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 asan: deps-asan
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="-O1 -g" \
-		SAN="$(SAN_FLAGS)" PROP_RUNS=3000 check
+		SAN="$(SAN_FLAGS)" PROP_RUNS=3000 WERROR=-Werror check
 
 # Reachable blocks are not errors: a forked sweep worker ends with
 # _exit() holding what it inherited from its parent, which the parent
@@ -275,7 +311,8 @@ DET_BUILDS := gcc-O0 gcc-O2 clang-O0 clang-O2
 determinism: deps-asan
 	@for b in $(DET_BUILDS); do \
 		$(MAKE) --no-print-directory -j2 BUILD=build/det-$$b \
-			CC=$${b%-*} OPT="-$${b#*-} -g" build/det-$$b/tcpsim \
+			CC=$${b%-*} OPT="-$${b#*-} -g" WERROR=-Werror \
+			build/det-$$b/tcpsim \
 			>/dev/null || exit 1; \
 	done
 	sh tests/determinism.sh build/det $(DET_BUILDS:%=build/det-%/tcpsim)
@@ -287,5 +324,6 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(CLI_OBJS:.o=.d) \
+	$(BENCHES:=.d) \
 	$(wildcard $(BUILD)/tests/fuzz/*.d) \
 	$(PROP_OBJS:.o=.d)
