@@ -220,6 +220,18 @@ if command -v gnuplot >/dev/null 2>&1; then
 	ok "plot words" "$tcpsim" sweep handshake-under-loss --set tcp.handshake=two-way,three-way \
 		--set links.0.loss=0.1,0.2 --seeds 20 -q --metric failed -o "$out/w.csv" \
 		--plot "$out/w.svg" && { magic "$out/w.svg" svg || fail "plot words: not svg"; }
+	# values with a backslash and a quote, in the key and on the axis:
+	# gnuplot reads no escapes in a datablock, so they are written as
+	# / and ' there, never doubled or cut short
+	ok "plot quoted" "$tcpsim" sweep handshake-under-loss \
+		--set 'description=a\b,c"d' --set 'name=p\q,r"s' --seeds 2 -q \
+		-o "$out/q.csv" --plot "$out/q.svg"
+	for want in '>a/b<' ">c'd<" '>name=p/q<' ">name=r's<"; do
+		n=$((n + 1))
+		grep -qF -- "$want" "$out/q.svg" || fail "plot quoted: '$want' not in the picture"
+	done
+	n=$((n + 1))
+	! grep -qF 'a\\b' "$out/q.svg" || fail "plot quoted: a backslash doubled"
 fi
 # gnuplot missing: the install line, and no table either
 n=$((n + 1))

@@ -30,6 +30,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/diagram/diagram.h"
+#include "sim/diagram/gnuplot.h"
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
@@ -712,19 +713,6 @@ static void put_axis(FILE *f, const struct axis *ax, double plot_px)
 
 /* ---- the gnuplot input ------------------------------------------------ */
 
-/* A gnuplot string in double quotes: \ and " escaped, control
- * characters as spaces. */
-static void put_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
-	}
-	fputc('"', f);
-}
-
 static void endpoint(char *buf, size_t n, uint32_t addr, uint16_t port)
 {
 	char a[16];
@@ -867,7 +855,7 @@ static void put_rows(FILE *f, const struct plot *p)
 	for (size_t i = 0; i < p->np; i++) {
 		const struct csv_conn *c = &p->d->conns[p->panels[i]];
 		fputs("h eq ", f);
-		put_str(f, trace_host_name(p->tr, c->host));
+		gnuplot_str(f, trace_host_name(p->tr, c->host), GP_COMMAND);
 		fprintf(f, " && i eq \"%" PRIu32 "\" ? %zu : ", c->id, i + 1);
 	}
 	fputs("NaN\n", f);
@@ -919,14 +907,14 @@ static int write_input(FILE *f, void *ctx)
 		kind_names[a->kind], tr->scenario ? tr->scenario : "-", tr->seed);
 	fprintf(f, "fmt = \"%s\"\nW = %u; H = %u\n", p->fmt, a->w, a->h);
 	fputs("DIR = ", f);
-	put_str(f, p->dir);
+	gnuplot_str(f, p->dir, GP_COMMAND);
 	snprintf(text, sizeof text, "%s: %s (seed %" PRIu64 ")",
 		 kind_titles[a->kind], tr->scenario ? tr->scenario : "-",
 		 tr->seed);
 	fputs("\ntitle = ", f);
-	put_str(f, text);
+	gnuplot_str(f, text, GP_COMMAND);
 	fputs("\nnote = ", f);
-	put_str(f, p->note);
+	gnuplot_str(f, p->note, GP_COMMAND);
 	fprintf(f, "\nrelative = %d\n", !a->absolute);
 	/* rows of each file: gnuplot warns about reading one that has
 	 * none, so the scripts leave those alone */
@@ -952,11 +940,11 @@ static int write_input(FILE *f, void *ctx)
 			else
 				snprintf(e, sizeof e, "1e30");
 			/* host id conn start end subtitle ymax */
-			put_str(f, trace_host_name(tr, c->host));
+			gnuplot_str(f, trace_host_name(tr, c->host), GP_DATA);
 			fprintf(f, " \"%" PRIu32 "\" \"%s>%s\" %s %s ", c->id, l, r,
 				s, e);
 			panel_sub(p, ci, text, sizeof text);
-			put_str(f, text);
+			gnuplot_str(f, text, GP_DATA);
 			double top = a->kind == K_TIMESEQ ? seq_top(p, ci) : -1;
 			if (top >= 0)
 				fprintf(f, " %.0f\n", top);
@@ -1122,14 +1110,12 @@ int cmd_plot(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 				goto out;
 			}
 		}
-		const char *gp[] = {"gnuplot", "-c", "{in}", "{out}", NULL};
-		if (diag_render(a.out, &pic, write_input, &p, gp, err,
-				sizeof err) < 0) {
+		char said[1100];
+		if (gnuplot_render(a.out, &pic, write_input, &p, err,
+				   sizeof err, said, sizeof said) < 0) {
 			fprintf(stderr, "tcpsim: %s\n", err);
 			goto out;
 		}
-		char said[1100];
-		diag_warning_fmt("gnuplot", err, said, sizeof said);
 		if (outfile_commit(&script, err, sizeof err) < 0 ||
 		    outfile_commit(&pic, err, sizeof err) < 0) {
 			fprintf(stderr, "tcpsim: %s\n", err);

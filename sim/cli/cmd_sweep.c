@@ -22,6 +22,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/diagram/diagram.h"
+#include "sim/diagram/gnuplot.h"
 #include "sim/out/outfile.h"
 #include "sim/run/sweep.h"
 
@@ -381,18 +382,6 @@ static size_t drawable(const struct sweep *sw, const int64_t *res,
 	return n;
 }
 
-/* A gnuplot string: double quotes, with \ and " escaped. */
-static void gp_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static int plot_input(FILE *f, void *ctx)
 {
 	const struct plot_in *p = ctx;
@@ -411,20 +400,20 @@ static int plot_input(FILE *f, void *ctx)
 	char t[512];
 	snprintf(t, sizeof t, "%s: %s over %zu seed%s per point", p->scenario,
 		 m->name, sw->nseeds, sw->nseeds == 1 ? "" : "s");
-	gp_str(f, t);
+	gnuplot_str(f, t, GP_COMMAND);
 	fputs("\nxlabel = ", f);
 	snprintf(t, sizeof t, "%s%s%s%s", p->params[0], p->xunit[0] ? " (" : "",
 		 p->xunit, p->xunit[0] ? ")" : "");
-	gp_str(f, t);
+	gnuplot_str(f, t, GP_COMMAND);
 	fputs("\nylabel = ", f);
 	snprintf(t, sizeof t, "%s%s", m->name,
 		 u == SU_FLAG   ? " (share of runs; bars: 95 % interval)"
 		 : u == SU_TIME ? " (s)"
 				: "");
-	gp_str(f, t);
+	gnuplot_str(f, t, GP_COMMAND);
 	fputs("\n$xlabels << EOD\n", f);
 	for (size_t i = 0; i < nx; i++) {
-		gp_str(f, p->vals[0].v[i]);
+		gnuplot_str(f, p->vals[0].v[i], GP_DATA);
 		fputc('\n', f);
 	}
 	fputs("EOD\n", f);
@@ -444,7 +433,7 @@ static int plot_input(FILE *f, void *ctx)
 						p->params[i], p->value[s][i]);
 		if (p->np < 2)
 			snprintf(name, sizeof name, "%s", m->name);
-		gp_str(f, name);
+		gnuplot_str(f, name, GP_DATA);
 		fputc('\n', f);
 	}
 	fputs("EOD\n", f);
@@ -732,14 +721,11 @@ int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 			status = EXIT_FAILED;
 			goto out;
 		}
-		const char *const argv_gp[] = {"gnuplot", "-c", "{in}", "{out}",
-					       NULL};
-		if (diag_render(a.plot, &pic, plot_input, &pin, argv_gp, err,
-				sizeof err) < 0) {
+		if (gnuplot_render(a.plot, &pic, plot_input, &pin, err,
+				   sizeof err, said, sizeof said) < 0) {
 			fprintf(stderr, "tcpsim: --plot: %s\n", err);
 			goto out;
 		}
-		diag_warning_fmt("gnuplot", err, said, sizeof said);
 	}
 	if (outfile_commit(&out, err, sizeof err) < 0 ||
 	    (a.plot && outfile_commit(&pic, err, sizeof err) < 0)) {

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "sim/diagram/diagram.h"
+#include "sim/diagram/gnuplot.h"
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
@@ -584,21 +585,6 @@ static int lay_out(struct plot *p)
 
 /* ---- the gnuplot input ------------------------------------------------- */
 
-/* A double-quoted string for gnuplot, the same in a command and in a
- * datablock (where gnuplot reads no escapes): '"' as "'", '\' as '/',
- * control characters as spaces. */
-static void put_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *q = (const unsigned char *)s; *q; q++)
-		fputc(*q == '"'			  ? '\''
-		      : *q == '\\'		  ? '/'
-		      : *q < 0x20 || *q == 0x7f ? ' '
-						  : *q,
-		      f);
-	fputc('"', f);
-}
-
 static unsigned seg_rgb(unsigned marks)
 {
 	if (marks & DIAG_LOST)
@@ -689,7 +675,7 @@ static int plot_write(FILE *f, void *ctx)
 	fputs("title = ", f);
 	snprintf(text, sizeof text, "%s (seed %llu)",
 		 tr->scenario ? tr->scenario : "-", (unsigned long long)tr->seed);
-	put_str(f, text);
+	gnuplot_str(f, text, GP_COMMAND);
 	fputc('\n', f);
 	fprintf(f, "omitted = %zu\n", p->failed);
 	put_ticks(f, p);
@@ -697,7 +683,7 @@ static int plot_write(FILE *f, void *ctx)
 	fputs("$hosts << EOD\n", f);
 	for (int i = 0; i < nh; i++) {
 		fprintf(f, "%.1f ", p->hx[i]);
-		put_str(f, trace_host_name(tr, i));
+		gnuplot_str(f, trace_host_name(tr, i), GP_DATA);
 		fputc('\n', f);
 	}
 	fputs("EOD\n$pieces << EOD\n", f);
@@ -714,7 +700,7 @@ static int plot_write(FILE *f, void *ctx)
 		seglabel_idle(p->pc[k].a - c->b, idle, sizeof idle);
 		snprintf(text, sizeof text, "… %s idle …", idle);
 		fprintf(f, "%.1f %.1f ", p->pc[k].y - p->fold_h, p->pc[k].y);
-		put_str(f, text);
+		gnuplot_str(f, text, GP_DATA);
 		fputc('\n', f);
 	}
 	/* How many rows each plot clause will find: gnuplot (5.4) can
@@ -742,13 +728,13 @@ static int plot_write(FILE *f, void *ctx)
 		diag_marks_fmt(it, marks, sizeof marks);
 		double y = *marks ? p->ly[i] - LINE_H / 2 : p->ly[i];
 		fprintf(f, "%.1f %.1f %u ", p->lx[i], y, seg_rgb(it->marks));
-		put_str(f, it->label);
+		gnuplot_str(f, it->label, GP_DATA);
 		fputc('\n', f);
 		n_labels++;
 		if (*marks) {
 			fprintf(f, "%.1f %.1f %u ", p->lx[i], y + LINE_H,
 				seg_rgb(it->marks));
-			put_str(f, marks);
+			gnuplot_str(f, marks, GP_DATA);
 			fputc('\n', f);
 		}
 	}
@@ -764,7 +750,7 @@ static int plot_write(FILE *f, void *ctx)
 		fprintf(f, "%.1f %.1f %u %d ",
 			p->hx[it->host] + p->side[it->host] * 8.0, p->sy[i], rgb,
 			p->side[it->host]);
-		put_str(f, text);
+		gnuplot_str(f, text, GP_DATA);
 		fputc('\n', f);
 		n_left += p->side[it->host] < 0;
 		n_right += p->side[it->host] > 0;
@@ -800,7 +786,7 @@ static int plot_write(FILE *f, void *ctx)
 		fprintf(f, "%.1f %.1f %u ",
 			(p->hx[it->host] + p->hx[it->peer]) / 2,
 			map_y(p, it->t), down ? RGB_LOST : RGB_REBOOT);
-		put_str(f, text);
+		gnuplot_str(f, text, GP_DATA);
 		fputc('\n', f);
 		n_links++;
 	}
@@ -846,18 +832,15 @@ static int plot_finish(struct trace_sink *s, const struct trace *tr)
 {
 	struct plot *p = (struct plot *)s;
 	p->tr = tr;
-	const char *argv[] = {"gnuplot", "-c", "{in}", "{out}", NULL};
 	int rc = -1;
 	if (p->d.oom || lay_out(p) < 0) {
 		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
 		goto out;
 	}
-	rc = diag_render(p->path, &p->out, plot_write, p, argv, p->err,
-			 sizeof p->err);
-	if (rc == 0 && *p->err) {
-		diag_warning_fmt("gnuplot", p->err, p->warn, sizeof p->warn);
+	rc = gnuplot_render(p->path, &p->out, plot_write, p, p->err,
+			    sizeof p->err, p->warn, sizeof p->warn);
+	if (rc == 0 && *p->warn)
 		p->base.warning = p->warn;
-	}
 out:
 	if (rc < 0)
 		p->base.error = p->err;
