@@ -18,5 +18,6 @@ Suite *jsonl_suite(void);
 Suite *tracecmp_suite(void);
 Suite *csv_suite(void);
 Suite *sweep_suite(void);
+Suite *timeaxis_suite(void);
 
 #endif

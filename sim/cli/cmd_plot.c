@@ -34,6 +34,7 @@
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
+#include "sim/diagram/timeaxis.h"
 #include "sim/out/sink_csv.h"
 #include "sim/out/sinks.h"
 #include "models/tcp.h"
@@ -54,15 +55,9 @@ static const char *const kind_titles[K_N] = {
 
 #define PLOT_MAX_PANELS 8   /* panels one above the other, at most */
 #define PLOT_MAX_ROWS 40    /* rows of the states timeline, at most */
-#define PLOT_MAX_FOLDS 8
 #define AXIS_UNITS 1000.0   /* the drawn time axis runs 0 .. 1000 */
 #define FOLD_W 60.0         /* a folded span's width, in axis units */
 #define PIECE_MIN_W 60.0    /* a piece drawn to scale, at least */
-/* An idle span is folded if it lasts at least FOLD_MIN and more than a
- * third of the time drawn to scale: long enough to squash the rest, and
- * not a retransmission timeout's stall, which a plot must show as it
- * was. */
-#define FOLD_MIN SIM_S(10)
 
 struct plot_args {
 	enum kind kind;
@@ -82,7 +77,7 @@ struct piece {
 };
 
 struct axis {
-	struct piece pc[PLOT_MAX_FOLDS + 1];
+	struct piece pc[TIMEAXIS_MAX_FOLDS + 1];
 	size_t npc;
 	double xmin, xmax;
 };
@@ -502,53 +497,27 @@ static double secs(sim_time_t t)
 	return (double)t / 1e9;
 }
 
-/* Fold the longest idle spans, lay the pieces out along the axis. */
+/* Fold the axis by the time series' rule (timeaxis.h: the longest idle
+ * spans, if long enough to squash the rest), lay the pieces out along
+ * it. */
 static void make_axis(struct axis *ax, const sim_time_t *t, size_t n)
 {
-	sim_time_t lo = n ? t[0] : 0, hi = n ? t[n - 1] : 0;
-	if (hi == lo)
-		hi = lo + SIM_MS(1);
-	size_t gap_at[PLOT_MAX_FOLDS], nfold = 0;
-	sim_time_t drawn = hi - lo;
-	while (nfold < PLOT_MAX_FOLDS) {
-		size_t best = n;
-		for (size_t i = 0; i + 1 < n; i++) {
-			bool taken = false;
-			for (size_t k = 0; k < nfold; k++)
-				taken |= gap_at[k] == i;
-			if (!taken && (best == n ||
-				       t[i + 1] - t[i] > t[best + 1] - t[best]))
-				best = i;
-		}
-		if (best == n)
-			break;
-		sim_time_t g = t[best + 1] - t[best];
-		if (g < FOLD_MIN || 3 * g <= drawn)
-			break;
-		gap_at[nfold++] = best;
-		drawn -= g;
-	}
-	/* the pieces between folds, in time order */
-	size_t cut[PLOT_MAX_FOLDS];
-	memcpy(cut, gap_at, nfold * sizeof *cut);
-	for (size_t i = 1; i < nfold; i++) /* insertion sort, few */
-		for (size_t j = i; j > 0 && cut[j - 1] > cut[j]; j--) {
-			size_t x = cut[j];
-			cut[j] = cut[j - 1];
-			cut[j - 1] = x;
-		}
-	ax->npc = 0;
-	sim_time_t a = lo;
-	for (size_t k = 0; k < nfold; k++) {
-		ax->pc[ax->npc++] = (struct piece){.a = a, .b = t[cut[k]]};
-		a = t[cut[k] + 1];
-	}
-	ax->pc[ax->npc++] = (struct piece){.a = a, .b = hi};
+	struct timeaxis_rule rule = timeaxis_rule(TA_SERIES, 0, 0);
+	struct timeaxis_piece cut[TIMEAXIS_MAX_FOLDS + 1];
+	ax->npc = timeaxis_cut(t, n, &rule, cut);
+	if (ax->npc == 0)
+		cut[ax->npc++] = (struct timeaxis_piece){0, 0};
+	for (size_t k = 0; k < ax->npc; k++)
+		ax->pc[k] = (struct piece){.a = cut[k].a, .b = cut[k].b};
+	/* an instant alone is drawn as a millisecond */
+	if (ax->npc == 1 && ax->pc[0].b == ax->pc[0].a)
+		ax->pc[0].b = ax->pc[0].a + SIM_MS(1);
+	size_t nfold = ax->npc - 1;
 	/* widths: to one scale, but none narrower than PIECE_MIN_W (an
 	 * instant alone takes none) */
 	double avail = AXIS_UNITS - FOLD_W * (double)nfold;
-	double w[PLOT_MAX_FOLDS + 1];
-	bool fixed[PLOT_MAX_FOLDS + 1] = {false};
+	double w[TIMEAXIS_MAX_FOLDS + 1];
+	bool fixed[TIMEAXIS_MAX_FOLDS + 1] = {false};
 	for (int round = 0; round < 12; round++) {
 		double rest = avail, dur = 0;
 		for (size_t k = 0; k < ax->npc; k++) {

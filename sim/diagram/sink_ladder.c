@@ -28,6 +28,7 @@
 
 #include "sim/diagram/diagram.h"
 #include "sim/diagram/seglabel.h"
+#include "sim/diagram/timeaxis.h"
 #include "sim/out/sinks.h"
 #include "models/tcp.h"
 
@@ -465,11 +466,11 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 		cv_text(&cv, col_x(&g, h), tr->state_name(0), A_STATE);
 	cv_print(&cv, f);
 
-	sim_time_t fold = l->o.fold > 0 ? l->o.fold : SIM_S(1);
+	struct timeaxis_rule fold = timeaxis_rule(TA_LADDER, l->o.fold, 0);
 	for (size_t i = 0; i < nrows; i++) {
 		const struct lrow *r = &rows[i];
 		sim_time_t t = row_t(r);
-		if (i > 0 && t - row_t(&rows[i - 1]) >= fold) {
+		if (i > 0 && timeaxis_folds(&fold, row_t(&rows[i - 1]), t)) {
 			char gap[64];
 			seglabel_idle(t - row_t(&rows[i - 1]), gap, sizeof gap);
 			cv_clear(&cv);

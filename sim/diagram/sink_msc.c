@@ -28,6 +28,7 @@
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
+#include "sim/diagram/timeaxis.h"
 #include "sim/out/sinks.h"
 
 enum row_kind { R_ARC, R_BOX, R_END, R_GAP, R_DIV };
@@ -74,13 +75,8 @@ struct msc {
 #define COLOUR_DIM "#606060"
 #define COLOUR_REBOOT "#008000"
 
-static sim_time_t fold_of(const struct msc *m)
-{
-	return m->o.fold > 0 ? m->o.fold : SIM_S(1);
-}
-
 static int push_row(struct layout *L, sim_time_t t, enum row_kind kind,
-		    sim_time_t fold)
+		    const struct timeaxis_rule *fold)
 {
 	for (int k = 0; k < 2; k++) {
 		if (grow(&L->rows, &L->cap, L->n + 1, sizeof *L->rows, 256) < 0)
@@ -90,7 +86,7 @@ static int push_row(struct layout *L, sim_time_t t, enum row_kind kind,
 		memset(r, 0, sizeof *r);
 		r->t = t;
 		r->arc_from = -1;
-		if (k == 0 && prev && t - prev->t >= fold) {
+		if (k == 0 && prev && timeaxis_folds(fold, prev->t, t)) {
 			r->kind = R_GAP;
 			r->gap = t - prev->t;
 			continue;
@@ -117,7 +113,7 @@ static bool boxed(const struct diag *d, const struct layout *L, size_t i,
 
 /* Give every item a row (see the top of the file). */
 static int lay_out(const struct diag *d, int nhosts, struct layout *L,
-		   sim_time_t fold)
+		   const struct timeaxis_rule *fold)
 {
 	L->row_of = malloc((d->n ? d->n : 1) * sizeof *L->row_of);
 	L->end_row = malloc((d->n ? d->n : 1) * sizeof *L->end_row);
@@ -315,7 +311,8 @@ static int msc_write(FILE *f, void *ctx)
 	const struct trace *tr = m->tr;
 	struct layout L = {0};
 	int ret = -1;
-	if (d->oom || lay_out(d, tr->nhosts, &L, fold_of(m)) < 0)
+	struct timeaxis_rule fold = timeaxis_rule(TA_CHART, m->o.fold, 0);
+	if (d->oom || lay_out(d, tr->nhosts, &L, &fold) < 0)
 		goto out;
 
 	int nh = tr->nhosts;

@@ -9,10 +9,11 @@
  * header for them) in one file, run as `gnuplot -c FILE OUTPUT`.
  *
  * Layout:
- *  - Time axis: piecewise. Any quiet span of at least the fold threshold
- *    (diagram_opts.fold, 1 s by default) between two things drawn is
- *    shown as a short fixed span with a break mark and "… 2h idle …";
- *    the rest is to one scale, and the tick labels give real times.
+ *  - Time axis: piecewise. A quiet span between two things drawn folds
+ *    by the ladder plot's rule (timeaxis.h: 20 times the median one-way
+ *    delay, at most 1 s, or diagram_opts.fold) to a short fixed span
+ *    with a break mark and "… 2h idle …"; the rest is to one scale, and
+ *    the tick labels give real times.
  *  - Scale: the smallest (from a few hundred pixels for the whole run up)
  *    at which every label finds a place, tried in steps of 1.4, up to a
  *    picture PLOT_MAX_H pixels tall. A label sits on its arrow, at the
@@ -35,6 +36,7 @@
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
+#include "sim/diagram/timeaxis.h"
 #include "sim/out/sinks.h"
 
 /* plots/ladder.gp, embedded by the build (Makefile, sim/gen-builtin.sh). */
@@ -131,24 +133,9 @@ static sim_time_t median_delay(const struct plot *p)
 	return m;
 }
 
-/* The fold threshold: as asked, else 20 times the median one-way delay
- * (idle spans much longer than the exchanges around them), at most 1 s,
- * the terminal ladder's. */
-static sim_time_t fold_of(const struct plot *p)
-{
-	if (p->o.fold > 0)
-		return p->o.fold;
-	sim_time_t fold = 20 * median_delay(p);
-	if (fold <= 0)
-		return SIM_S(1);
-	if (fold < SIM_MS(1))
-		fold = SIM_MS(1);
-	return fold < SIM_S(1) ? fold : SIM_S(1);
-}
-
 /* ---- the time axis --------------------------------------------------- */
 
-/* The drawn instants, sorted, cut into pieces at gaps >= fold. */
+/* The drawn instants, sorted, cut into pieces where the axis folds. */
 static int make_pieces(struct plot *p)
 {
 	const struct diag *d = &p->d;
@@ -167,21 +154,19 @@ static int make_pieces(struct plot *p)
 								 : p->span[i]);
 	}
 	qsort(t, n, sizeof *t, cmp_time);
+	struct timeaxis_piece *cut = malloc(n * sizeof *cut);
 	p->pc = malloc(n * sizeof *p->pc);
-	if (!p->pc) {
+	if (!cut || !p->pc) {
+		free(cut);
 		free(t);
 		return -1;
 	}
-	sim_time_t fold = fold_of(p);
-	p->npc = 0;
-	p->pc[p->npc++] = (struct piece){.a = t[0], .b = t[0]};
-	for (size_t k = 1; k < n; k++) {
-		struct piece *c = &p->pc[p->npc - 1];
-		if (t[k] - c->b >= fold)
-			p->pc[p->npc++] = (struct piece){.a = t[k], .b = t[k]};
-		else
-			c->b = t[k];
-	}
+	struct timeaxis_rule fold = timeaxis_rule(TA_LADDER_PLOT, p->o.fold,
+						  median_delay(p));
+	p->npc = timeaxis_cut(t, n, &fold, cut);
+	for (size_t k = 0; k < p->npc; k++)
+		p->pc[k] = (struct piece){.a = cut[k].a, .b = cut[k].b};
+	free(cut);
 	free(t);
 	return 0;
 }
