@@ -1,6 +1,7 @@
 /* cli.c — what the tcpsim commands share. */
 #include "sim/cli/cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,11 +234,69 @@ int cli_load_world(const char *name, const struct world_opts *o,
 	return 0;
 }
 
-int cli_limit_option(int c, const char *v, struct world_opts *o)
+/* The shared options' codes: --seed keeps its short -s; the others are
+ * long only, so their codes lie beyond any character. */
+enum { OPT_STOP = 0x100, OPT_MAX_EVENTS, OPT_MAX_CONNS, OPT_MAX_MEMORY };
+
+static const struct {
+	struct option o;
+	unsigned which;
+	const char *help;
+} shared[] = {
+	{{"seed", required_argument, NULL, 's'}, CLI_SEED,
+	 "  -s, --seed N          random seed (overrides the scenario's)\n"},
+	{{"stop", required_argument, NULL, OPT_STOP}, CLI_LIMITS,
+	 "      --stop TIME       stop time, e.g. 10m (overrides the "
+	 "scenario's)\n"},
+	{{"max-events", required_argument, NULL, OPT_MAX_EVENTS}, CLI_LIMITS,
+	 "      --max-events N    cap on events (overrides the scenario's)\n"},
+	{{"max-conns", required_argument, NULL, OPT_MAX_CONNS}, CLI_LIMITS,
+	 "      --max-conns N     cap on connections opened (overrides the\n"
+	 "                        scenario's)\n"},
+	{{"max-memory", required_argument, NULL, OPT_MAX_MEMORY}, CLI_LIMITS,
+	 "      --max-memory SIZE cap on TCBs and buffers (overrides the\n"
+	 "                        scenario's)\n"},
+};
+#define NSHARED (sizeof shared / sizeof shared[0])
+
+void cli_options(unsigned which, const struct option *own,
+		 struct option out[CLI_MAX_OPTIONS])
 {
-	return cli_parse_limit(c == 'M'	  ? "--max-events"
-			       : c == 'K' ? "--max-conns"
-			       : c == 'Y' ? "--max-memory"
-					  : "--stop",
-			       v, o);
+	size_t n = 0;
+	for (size_t i = 0; i < NSHARED; i++)
+		if (shared[i].which & which)
+			out[n++] = shared[i].o;
+	for (; own->name; own++) {
+		assert(n + 1 < CLI_MAX_OPTIONS);
+		out[n++] = *own;
+	}
+	out[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+int cli_run_option(int c, const char *v, struct world_opts *o)
+{
+	switch (c) {
+	case 's':
+		if (cli_parse_u64("--seed", v, &o->seed) < 0)
+			return -1;
+		o->has_seed = true;
+		return 1;
+	case OPT_STOP:
+		return cli_parse_limit("--stop", v, o) < 0 ? -1 : 1;
+	case OPT_MAX_EVENTS:
+		return cli_parse_limit("--max-events", v, o) < 0 ? -1 : 1;
+	case OPT_MAX_CONNS:
+		return cli_parse_limit("--max-conns", v, o) < 0 ? -1 : 1;
+	case OPT_MAX_MEMORY:
+		return cli_parse_limit("--max-memory", v, o) < 0 ? -1 : 1;
+	default:
+		return 0;
+	}
+}
+
+void cli_run_options_help(FILE *f, unsigned which)
+{
+	for (size_t i = 0; i < NSHARED; i++)
+		if (shared[i].which & which)
+			fputs(shared[i].help, f);
 }

@@ -7,11 +7,13 @@
 #ifndef TCPSIM_CLI_H
 #define TCPSIM_CLI_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 
 #include "sim/scenario/scenario.h"
 #include "sim/run/world.h"
+#include "sim/verdict/tracecmp.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -44,10 +46,29 @@ void cli_print_sink_warnings(const struct trace *tr);
  * must-match never acted (it describes a segment that does not exist:
  * the scenario is wrong, and no output is kept). */
 bool cli_idle_rule(const struct world *w);
-/* cli_parse_limit for the option letters every command gives the
- * limits: 'M' --max-events, 'K' --max-conns, 'Y' --max-memory, any other
- * --stop. */
-int cli_limit_option(int c, const char *v, struct world_opts *o);
+/* ---- the options of every command that runs a scenario ---------------
+ *
+ * --seed, --stop, --max-events, --max-conns and --max-memory are one
+ * table, one parser and one help text for run, plot and sweep (which has
+ * --seeds instead of --seed). A command builds its getopt_long table with
+ * cli_options() and hands each option to cli_run_option() first. */
+
+/* Which of the shared options a command takes. */
+enum { CLI_SEED = 1, CLI_LIMITS = 2 };
+
+/* Room for a command's options: its own plus the shared ones. */
+#define CLI_MAX_OPTIONS 40
+
+/* The shared options `which` asks for, then the command's own (`own`,
+ * ending with a zero entry), into out, which ends with a zero entry. */
+void cli_options(unsigned which, const struct option *own,
+		 struct option out[CLI_MAX_OPTIONS]);
+/* getopt_long's result c: if it is a shared option, apply its value to
+ * o and return 1 (or -1 if the value is wrong, which is printed);
+ * else 0. */
+int cli_run_option(int c, const char *v, struct world_opts *o);
+/* The help lines of the shared options `which` asks for. */
+void cli_run_options_help(FILE *f, unsigned which);
 /* If the run ended at one of its limits (events, connections, memory)
  * or ran out of memory, say so on f, with the option that raises the
  * limit, and return true. */
@@ -64,6 +85,31 @@ int cli_parse_limit(const char *opt, const char *v, struct world_opts *o);
  * Errors are printed; returns 0 or -1. */
 int cli_scenario_text(const char *name, char **text, size_t *len,
 		      char *file, size_t n);
+
+/* The usage of tcpsim and of tcpsim run (main.c). */
+void cli_usage(FILE *f);
+
+/* tcpsim run [SCENARIO] [OPTIONS] (cmd_run.c; docs/cli.md). */
+int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt);
+/* tcpsim list: the built-in scenarios (cmd_list.c). */
+int cmd_list(void);
+
+/* The options of check and diff (compare.c). */
+struct cmp_args {
+	const char *golden;
+	bool update, quiet;
+	struct tcmp_opts cmp;
+	char *ignore_lists[TCMP_MAX_IGNORE];
+	int nlists;
+};
+/* Their usage, together. */
+void cmp_usage(FILE *f);
+/* Parse the options common to check and diff (is_check: those of check
+ * too); the operands are left in argv[optind..argc). Returns 0, 1 for
+ * --help, or -1 (said). */
+int cmp_parse_args(int argc, char **argv, struct cmp_args *a, bool is_check);
+/* Free what parsing kept. */
+void cmp_free_args(struct cmp_args *a);
 
 /* tcpsim check SCENARIO.yaml... | DIR [--golden FILE] [--update]
  *        [--ignore FIELDS] [--context N] [-q] */

@@ -1,5 +1,6 @@
-/* cmd_check.c — `tcpsim check` (runs against golden traces) and
- * `tcpsim diff` (two trace files).
+/* cmd_check.c — `tcpsim check`: scenarios run against their golden
+ * traces (`tcpsim diff`, cmd_diff.c, compares two trace files; the two
+ * share their options, compare.c).
  *
  * The golden trace of DIR/NAME.yaml is DIR/golden/NAME.trace; that of a
  * built-in scenario, scenarios/golden/NAME.trace. A check runs the
@@ -25,119 +26,6 @@
 #include "sim/verdict/tracecmp.h"
 #include "sim/run/world.h"
 #include "sim/engine/grow.h"
-
-struct check_args {
-	const char *golden;
-	bool update, quiet;
-	struct tcmp_opts cmp;
-	char *ignore_lists[TCMP_MAX_IGNORE];
-	int nlists;
-};
-
-static void check_usage(FILE *f)
-{
-	fputs("Usage: tcpsim check SCENARIO.yaml... | DIR [OPTIONS]\n"
-	      "       tcpsim diff A.trace B.trace [OPTIONS]\n"
-	      "\n"
-	      "check runs each scenario and compares its trace with\n"
-	      "DIR/golden/NAME.trace; diff compares two trace files.\n"
-	      "\n"
-	      "Options:\n"
-	      "      --golden FILE   (check, one scenario) compare with FILE\n"
-	      "      --update        (check) write the golden trace from this\n"
-	      "                      run and say what changed\n"
-	      "      --ignore F,...  leave these fields out of the comparison:\n"
-	      "                      time, who, kind, or keys such as win, why\n"
-	      "  -C, --context N     lines of context shown (3)\n"
-	      "  -q, --quiet         (check) print only failures and the total\n"
-	      "  -h, --help          show this help\n",
-	      f);
-}
-
-/* Parse the options common to check and diff; the operands are left in
- * argv[optind..argc). Returns 0, 1 for --help, or -1. */
-static int parse_cmp_args(int argc, char **argv, struct check_args *a,
-			  bool is_check)
-{
-	static const struct option longopts[] = {
-		{"golden", required_argument, NULL, 'g'},
-		{"update", no_argument, NULL, 'u'},
-		{"ignore", required_argument, NULL, 'i'},
-		{"context", required_argument, NULL, 'C'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	char err[256];
-	int c;
-	a->cmp.context = 3;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":C:qh", longopts, NULL)) != -1) {
-		if (!is_check && (c == 'g' || c == 'u' || c == 'q')) {
-			fprintf(stderr, "tcpsim: diff has no option '%s'\n",
-				argv[optind - 1]);
-			return -1;
-		}
-		switch (c) {
-		case 'g':
-			a->golden = optarg;
-			break;
-		case 'u':
-			a->update = true;
-			break;
-		case 'i': {
-			char *copy = strdup(optarg);
-			if (!copy || a->nlists == TCMP_MAX_IGNORE) {
-				free(copy);
-				fputs("tcpsim: too many --ignore options\n",
-				      stderr);
-				return -1;
-			}
-			a->ignore_lists[a->nlists++] = copy;
-			if (tcmp_parse_ignore(&a->cmp, copy, err, sizeof err) <
-			    0) {
-				fprintf(stderr, "tcpsim: %s\n", err);
-				return -1;
-			}
-			break;
-		}
-		case 'C': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 0 || v > 1000) {
-				fprintf(stderr, "tcpsim: --context: '%s' is not "
-						"a number of lines (0 to 1000)\n",
-					optarg);
-				return -1;
-			}
-			a->cmp.context = (int)v;
-			break;
-		}
-		case 'q':
-			a->quiet = true;
-			break;
-		case 'h':
-			return 1;
-		case ':':
-			fprintf(stderr, "tcpsim: option '%s' needs a value\n",
-				argv[optind - 1]);
-			return -1;
-		default:
-			fprintf(stderr, "tcpsim: unknown option '%s'\n",
-				argv[optind - 1]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void free_args(struct check_args *a)
-{
-	for (int i = 0; i < a->nlists; i++)
-		free(a->ignore_lists[i]);
-}
 
 /* ---- the scenarios to check --------------------------------------- */
 
@@ -379,7 +267,7 @@ static bool file_exists(const char *path)
 
 /* Check (or update) one target; returns its exit status, or -2 if
  * interrupted (nothing written). */
-static int check_one(const struct target *t, const struct check_args *a,
+static int check_one(const struct target *t, const struct cmp_args *a,
 		     const volatile sig_atomic_t *interrupt)
 {
 	struct scenario *scn = NULL;
@@ -480,20 +368,20 @@ out:
 
 int cmd_check(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 {
-	struct check_args a = {0};
+	struct cmp_args a = {0};
 	struct targets ts = {0};
 	int status = EXIT_USAGE;
-	int rc = parse_cmp_args(argc, argv, &a, true);
+	int rc = cmp_parse_args(argc, argv, &a, true);
 	if (rc != 0) {
 		if (rc > 0)
-			check_usage(stdout);
-		free_args(&a);
+			cmp_usage(stdout);
+		cmp_free_args(&a);
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
 	}
 	if (optind == argc) {
 		fputs("tcpsim: check needs scenarios or a directory of them\n",
 		      stderr);
-		check_usage(stderr);
+		cmp_usage(stderr);
 		goto out;
 	}
 	if (a.golden && argc - optind != 1) {
@@ -544,52 +432,6 @@ int cmd_check(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 		       errors == 1 ? "" : "s");
 out:
 	free_targets(&ts);
-	free_args(&a);
-	return status;
-}
-
-int cmd_diff(int argc, char **argv)
-{
-	struct check_args a = {0};
-	struct tfile x = {0}, y = {0};
-	char err[1024];
-	int status = EXIT_USAGE;
-	int rc = parse_cmp_args(argc, argv, &a, false);
-	if (rc != 0) {
-		if (rc > 0)
-			check_usage(stdout);
-		free_args(&a);
-		return rc > 0 ? EXIT_OK : EXIT_USAGE;
-	}
-	if (argc - optind != 2) {
-		fputs("tcpsim: diff compares two trace files\n", stderr);
-		check_usage(stderr);
-		goto out;
-	}
-	const char *pa = argv[optind], *pb = argv[optind + 1];
-	if (tfile_load(&x, pa, err, sizeof err) < 0 ||
-	    tfile_load(&y, pb, err, sizeof err) < 0) {
-		fprintf(stderr, "tcpsim: %s\n", err);
-		goto out;
-	}
-	struct tcmp_result r;
-	if (tcmp_compare(&x, &y, &a.cmp, &r) < 0) {
-		fputs("tcpsim: out of memory\n", stderr);
-		goto out;
-	}
-	if (r.equal) {
-		status = EXIT_OK;
-		if (!r.identical)
-			printf("%s and %s differ only in ignored fields\n", pa,
-			       pb);
-		goto out;
-	}
-	printf("%s and %s differ\n", pa, pb);
-	tcmp_report(stdout, &x, &y, pa, pb, &a.cmp, &r);
-	status = EXIT_FAILED;
-out:
-	tfile_free(&x);
-	tfile_free(&y);
-	free_args(&a);
+	cmp_free_args(&a);
 	return status;
 }

@@ -36,6 +36,7 @@
 #include "sim/diagram/seglabel.h"
 #include "sim/diagram/timeaxis.h"
 #include "sim/out/sink_csv.h"
+#include "sim/diagram/diagram_sinks.h"
 #include "sim/out/sinks.h"
 #include "models/tcp.h"
 #include "sim/run/world.h"
@@ -111,25 +112,24 @@ static void usage(FILE *f)
 	      "  ladder    the sequence diagram to scale (as run --ladder-plot)\n"
 	      "\n"
 	      "Options:\n"
-	      "  -o, --output FILE   the picture: FILE.svg, FILE.png or FILE.pdf\n"
-	      "  -s, --seed N        random seed (overrides the scenario's)\n"
-	      "      --stop TIME     stop time (overrides the scenario's)\n"
-	      "      --max-events N  cap on events (overrides the scenario's)\n"
-	      "      --max-conns N, --max-memory SIZE  caps on connections\n"
-	      "                      and their state (overrides the scenario's)\n"
-	      "      --host NAME     only the connections of host NAME\n"
-	      "      --conn N        only connection N of --host (the id column of\n"
-	      "                      connections.csv: run --csv DIR)\n"
-	      "      --absolute      absolute sequence numbers (timeseq, ladder);\n"
-	      "                      relative ones, as Wireshark shows, by default\n"
-	      "      --relative      relative sequence numbers (the default)\n"
-	      "      --size WxH      picture size in pixels (1280x800); not for\n"
-	      "                      ladder, whose size follows the run\n"
-	      "      --csv DIR       keep the CSV files the picture is drawn from\n"
-	      "                      in DIR (as run --csv DIR)\n"
-	      "      --script FILE   keep gnuplot's input too, to edit and redraw:\n"
-	      "                      gnuplot -c FILE OUT.png (needs --csv)\n"
-	      "  -h, --help          show this help\n"
+	      "  -o, --output FILE     the picture: FILE.svg, FILE.png or FILE.pdf\n",
+	      f);
+	cli_run_options_help(f, CLI_SEED | CLI_LIMITS);
+	fputs("      --host NAME       only the connections of host NAME\n"
+	      "      --conn N          only connection N of --host (the id\n"
+	      "                        column of connections.csv: run --csv DIR)\n"
+	      "      --absolute        absolute sequence numbers (timeseq,\n"
+	      "                        ladder); relative ones, as Wireshark\n"
+	      "                        shows, by default\n"
+	      "      --relative        relative sequence numbers (the default)\n"
+	      "      --size WxH        picture size in pixels (1280x800); not for\n"
+	      "                        ladder, whose size follows the run\n"
+	      "      --csv DIR         keep the CSV files the picture is drawn\n"
+	      "                        from in DIR (as run --csv DIR)\n"
+	      "      --script FILE     keep gnuplot's input too, to edit and\n"
+	      "                        redraw: gnuplot -c FILE OUT.png (needs\n"
+	      "                        --csv)\n"
+	      "  -h, --help            show this help\n"
 	      "\n"
 	      "Exit status: 0 drawn; 1 the run did not finish (event limit:\n"
 	      "drawn up to there; interrupted: nothing written); 2 usage error,\n"
@@ -168,13 +168,8 @@ bad:
 
 static int parse_args(int argc, char **argv, struct plot_args *a)
 {
-	static const struct option opts[] = {
+	static const struct option own[] = {
 		{"output", required_argument, NULL, 'o'},
-		{"seed", required_argument, NULL, 's'},
-		{"stop", required_argument, NULL, 'S'},
-		{"max-events", required_argument, NULL, 'M'},
-		{"max-conns", required_argument, NULL, 'K'},
-		{"max-memory", required_argument, NULL, 'Y'},
 		{"host", required_argument, NULL, 'H'},
 		{"conn", required_argument, NULL, 'c'},
 		{"absolute", no_argument, NULL, 'A'},
@@ -185,24 +180,21 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct option opts[CLI_MAX_OPTIONS];
+	cli_options(CLI_SEED | CLI_LIMITS, own, opts);
 	int c;
 	a->w = 1280;
 	a->h = 800;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
+		int shared = cli_run_option(c, optarg, &a->wopts);
+		if (shared < 0)
+			return -1;
+		if (shared)
+			continue;
 		switch (c) {
 		case 'o':
 			a->out = optarg;
-			break;
-		case 's':
-			if (cli_parse_u64("--seed", optarg, &a->wopts.seed) < 0)
-				return -1;
-			a->wopts.has_seed = true;
-			break;
-		case 'S': /* --stop */
-		case 'M': case 'K': case 'Y': /* --max-events, -conns, -memory */
-			if (cli_limit_option(c, optarg, &a->wopts) < 0)
-				return -1;
 			break;
 		case 'H':
 			a->host = optarg;

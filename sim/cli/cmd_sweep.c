@@ -56,28 +56,26 @@ static void sweep_usage(FILE *f)
 		"combination (n, mean, median, p5, p95, min, max, proportion).\n"
 		"\n"
 		"Options:\n"
-		"      --set PATH=VALUES  a scenario value to vary (repeatable):\n"
-		"                         PATH is keys and list indices joined by\n"
-		"                         dots (links.0.loss, tcp.handshake);\n"
-		"                         VALUES is a comma list of values and\n"
-		"                         ranges FIRST:LAST:STEP (0:0.3:0.02)\n"
-		"      --seeds N|A:B      seeds 1 to N, or A to B (default 10)\n"
-		"  -j, --jobs J           worker processes (default: the CPUs)\n"
-		"  -m, --metric LIST      what to measure, comma-separated:\n"
-		"                         %s\n"
-		"                         (default: %s,\n"
-		"                         and expect if the scenario has some)\n"
-		"  -o, --output FILE      the CSV table ('-': standard output)\n"
-		"      --plot FILE        plot a metric against the first --set\n"
-		"                         parameter: .svg, .png or .pdf (gnuplot)\n"
-		"      --plot-metric M    the metric to plot (default: the first)\n"
-		"      --stop TIME        stop each run at TIME\n"
-		"      --max-events N     end each run after N events\n"
-		"      --max-conns N      ... after it opened N connections\n"
-		"      --max-memory SIZE  ... when its TCBs and buffers need more\n"
-		"  -q, --quiet            no summary, no progress bar\n"
-		"  -h, --help             show this help\n",
+		"      --set PATH=VALUES a scenario value to vary (repeatable):\n"
+		"                        PATH is keys and list indices joined by\n"
+		"                        dots (links.0.loss, tcp.handshake);\n"
+		"                        VALUES is a comma list of values and\n"
+		"                        ranges FIRST:LAST:STEP (0:0.3:0.02)\n"
+		"      --seeds N|A:B     seeds 1 to N, or A to B (default 10)\n"
+		"  -j, --jobs J          worker processes (default: the CPUs)\n"
+		"  -m, --metric LIST     what to measure, comma-separated:\n"
+		"                        %s\n"
+		"                        (default: %s,\n"
+		"                        and expect if the scenario has some)\n"
+		"  -o, --output FILE     the CSV table ('-': standard output)\n"
+		"      --plot FILE       plot a metric against the first --set\n"
+		"                        parameter: .svg, .png or .pdf (gnuplot)\n"
+		"      --plot-metric M   the metric to plot (default: the first)\n",
 		sweep_metric_names(), SWEEP_DEFAULT_METRICS);
+	cli_run_options_help(f, CLI_LIMITS);
+	fputs("  -q, --quiet           no summary, no progress bar\n"
+	      "  -h, --help            show this help\n",
+	      f);
 }
 
 static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
@@ -90,18 +88,21 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 		{"output", required_argument, NULL, 'o'},
 		{"plot", required_argument, NULL, 'p'},
 		{"plot-metric", required_argument, NULL, 'P'},
-		{"stop", required_argument, NULL, 'T'},
-		{"max-events", required_argument, NULL, 'M'},
-		{"max-conns", required_argument, NULL, 'K'},
-		{"max-memory", required_argument, NULL, 'Y'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct option all[CLI_MAX_OPTIONS];
+	cli_options(CLI_LIMITS, opts, all);
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":j:m:o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:m:o:qh", all, NULL)) != -1) {
+		int shared = cli_run_option(c, optarg, &a->wopts);
+		if (shared < 0)
+			return -1;
+		if (shared)
+			continue;
 		switch (c) {
 		case 'S':
 			if (a->nset >= MAX_PARAMS) {
@@ -138,11 +139,6 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 			break;
 		case 'P':
 			a->plot_metric = optarg;
-			break;
-		case 'T': /* --stop */
-		case 'M': case 'K': case 'Y': /* --max-events, -conns, -memory */
-			if (cli_limit_option(c, optarg, &a->wopts) < 0)
-				return -1;
 			break;
 		case 'q':
 			a->quiet = true;

@@ -1,25 +1,18 @@
-/* main.c — the tcpsim command line.
+/* main.c — the tcpsim command line: which command, and the usage.
  *
- * The only place (with the trace sinks) that writes to the terminal or
- * calls exit. Exit statuses: 0 the run completed and every expectation
- * held; 1 an expectation failed or the run did not complete (an event
- * limit was hit, or it was interrupted); 2 a usage or input error.
+ * sim/cli/ is the only code that writes to the terminal (with the trace
+ * sinks, to the files they are given) and the only code that calls
+ * exit(); it is linked into the tcpsim binary, not into libtcpsim.a.
+ * Each command is one file, cmd_NAME.c. Exit statuses, for every
+ * command: 0 success; 1 a run or comparison failed; 2 a usage or input
+ * error.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "sim/scenario/builtin.h"
 #include "sim/cli/cli.h"
-#include "sim/verdict/expect.h"
-#include "sim/out/outfile.h"
-#include "sim/scenario/scenario.h"
-#include "sim/out/sinks.h"
-#include "sim/run/world.h"
+#include "sim/scenario/builtin.h"
 
 #define TCPSIM_VERSION "0.1.0"
 
@@ -33,7 +26,7 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static void usage(FILE *f)
+void cli_usage(FILE *f)
 {
 	fputs("Usage: tcpsim COMMAND [ARGS]\n"
 	      "\n"
@@ -54,369 +47,39 @@ static void usage(FILE *f)
 	      "  list                      list the built-in scenarios\n"
 	      "  help                      show this help\n"
 	      "\n"
-	      "Options of run:\n"
-	      "  -s, --seed N        random seed (overrides the scenario's)\n"
-	      "      --stop TIME     stop time, e.g. 10m (overrides the scenario's)\n"
-	      "      --max-events N  cap on events (overrides the scenario's)\n"
-	      "      --max-conns N   cap on connections opened (the scenario's)\n"
-	      "      --max-memory SIZE  cap on TCBs and buffers (the scenario's)\n"
-	      "  -t, --trace FILE    write the canonical text trace to FILE (- for\n"
-	      "                      standard output)\n"
-	      "      --jsonl FILE    write the events as JSON Lines to FILE\n"
-	      "      --pcap FILE     write every segment to FILE, a pcap capture\n"
-	      "      --msc FILE      write a message sequence chart (mscgen) to FILE\n"
-	      "      --diagram FILE  render that chart to FILE.svg or FILE.png\n"
-	      "                      (needs mscgen)\n"
+	      "Options of run:\n",
+	      f);
+	cli_run_options_help(f, CLI_SEED | CLI_LIMITS);
+	fputs("  -t, --trace FILE      write the canonical text trace to FILE (- for\n"
+	      "                        standard output)\n"
+	      "      --jsonl FILE      write the events as JSON Lines to FILE\n"
+	      "      --pcap FILE       write every segment to FILE, a pcap capture\n"
+	      "      --msc FILE        write a message sequence chart (mscgen) to\n"
+	      "                        FILE\n"
+	      "      --diagram FILE    render that chart to FILE.svg or FILE.png\n"
+	      "                        (needs mscgen)\n"
 	      "      --ladder-plot FILE\n"
-	      "                      draw the sequence diagram to scale, FILE.svg,\n"
-	      "                      FILE.png or FILE.pdf (needs gnuplot)\n"
-	      "      --csv DIR       write segments, ACKs, cwnd, RTT, states and\n"
-	      "                      losses as CSV files into DIR (docs/plots.md)\n"
-	      "      --relative      sequence numbers relative to each side's\n"
-	      "                      initial one (in diagrams), as Wireshark shows\n"
-	      "      --no-ladder     do not draw the sequence diagram\n"
-	      "      --ascii         draw the diagram with ASCII characters only\n"
-	      "      --no-color      no colour in the diagram (also: NO_COLOR set,\n"
-	      "                      or standard output not a terminal)\n"
-	      "  -q, --quiet         print nothing but errors\n"
+	      "                        draw the sequence diagram to scale,\n"
+	      "                        FILE.svg, FILE.png or FILE.pdf (needs\n"
+	      "                        gnuplot)\n"
+	      "      --csv DIR         write segments, ACKs, cwnd, RTT, states and\n"
+	      "                        losses as CSV files into DIR (docs/plots.md)\n"
+	      "      --relative        sequence numbers relative to each side's\n"
+	      "                        initial one (in diagrams), as Wireshark\n"
+	      "                        shows\n"
+	      "      --no-ladder       do not draw the sequence diagram\n"
+	      "      --ascii           draw the diagram with ASCII characters only\n"
+	      "      --no-color        no colour in the diagram (also: NO_COLOR\n"
+	      "                        set, or standard output not a terminal)\n"
+	      "  -q, --quiet           print nothing but errors\n"
 	      "\n"
-	      "  -h, --help          show this help\n"
-	      "  -V, --version       show the version\n"
+	      "  -h, --help            show this help\n"
+	      "  -V, --version         show the version\n"
 	      "\n"
 	      "Exit status: 0 the run completed and every expectation held,\n"
 	      "1 an expectation failed or the run did not complete (event\n"
 	      "limit, interrupted), 2 usage or input error. See docs/cli.md.\n",
 	      f);
-}
-
-/* The files a run writes, each appearing whole or not at all. */
-enum out_kind { OUT_TRACE, OUT_JSONL, OUT_PCAP, OUT_MSC, OUT_NKINDS };
-
-struct run_args {
-	const char *scenario;
-	const char *out[OUT_NKINDS];  /* paths; "-" is standard output */
-	const char *diagram, *ladder_plot, *csv;
-	struct world_opts wopts;
-	bool no_ladder, ascii, quiet, relative, no_color;
-};
-
-static int parse_run_args(int argc, char **argv, struct run_args *a)
-{
-	static const struct option opts[] = {
-		{"seed", required_argument, NULL, 's'},
-		{"stop", required_argument, NULL, 'S'},
-		{"max-events", required_argument, NULL, 'M'},
-		{"max-conns", required_argument, NULL, 'K'},
-		{"max-memory", required_argument, NULL, 'Y'},
-		{"trace", required_argument, NULL, 't'},
-		{"jsonl", required_argument, NULL, 'J'},
-		{"pcap", required_argument, NULL, 'P'},
-		{"msc", required_argument, NULL, 'C'},
-		{"diagram", required_argument, NULL, 'D'},
-		{"ladder-plot", required_argument, NULL, 'G'},
-		{"csv", required_argument, NULL, 'V'},
-		{"relative", no_argument, NULL, 'R'},
-		{"no-color", no_argument, NULL, 'N'},
-		{"no-ladder", no_argument, NULL, 'L'},
-		{"ascii", no_argument, NULL, 'A'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:t:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (cli_parse_u64("--seed", optarg, &a->wopts.seed) < 0)
-				return -1;
-			a->wopts.has_seed = true;
-			break;
-		case 'S': /* --stop */
-		case 'M': case 'K': case 'Y': /* --max-events, -conns, -memory */
-			if (cli_limit_option(c, optarg, &a->wopts) < 0)
-				return -1;
-			break;
-		case 't':
-			a->out[OUT_TRACE] = optarg;
-			break;
-		case 'J':
-			a->out[OUT_JSONL] = optarg;
-			break;
-		case 'P':
-			a->out[OUT_PCAP] = optarg;
-			break;
-		case 'C':
-			a->out[OUT_MSC] = optarg;
-			break;
-		case 'D':
-			a->diagram = optarg;
-			break;
-		case 'G':
-			a->ladder_plot = optarg;
-			break;
-		case 'V':
-			a->csv = optarg;
-			break;
-		case 'R':
-			a->relative = true;
-			break;
-		case 'N':
-			a->no_color = true;
-			break;
-		case 'L':
-			a->no_ladder = true;
-			break;
-		case 'A':
-			a->ascii = true;
-			break;
-		case 'q':
-			a->quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		default:
-			fputs("Try 'tcpsim --help'.\n", stderr);
-			return -1;
-		}
-	}
-	int to_stdout = 0;
-	for (int k = 0; k < OUT_NKINDS; k++)
-		to_stdout += a->out[k] && strcmp(a->out[k], "-") == 0;
-	if (to_stdout > 1) {
-		fputs("tcpsim: only one output can go to standard output "
-		      "('-')\n",
-		      stderr);
-		return -1;
-	}
-	if (cli_take_scenario("run", argc, argv, &optind, &a->scenario) < 0)
-		return -1;
-	return 0;
-}
-
-static void print_summary(FILE *f, const struct world *w, enum sim_end end)
-{
-	char tb[40];
-	sim_time_fmt(w->sim.now, tb, sizeof tb);
-	fprintf(f, "\n%s (seed %llu): %s at %s s after %llu events\n",
-		w->scn->name, (unsigned long long)w->sim.seed, sim_end_name(end),
-		tb, (unsigned long long)w->sim.events);
-	size_t shown = 0, total = 0;
-	for (size_t i = 0; i < w->nhosts; i++)
-		for (const struct app_sock *s = w->apps[i].socks; s; s = s->next)
-			total += !s->listener;
-	for (size_t i = 0; i < w->nhosts; i++) {
-		for (const struct app_sock *s = w->apps[i].socks; s; s = s->next) {
-			if (s->listener)
-				continue;
-			if (++shown > 20) /* a scale scenario: totals only */
-				break;
-			char la[16], ra[16];
-			ip4_fmt(s->tuple.laddr, la);
-			ip4_fmt(s->tuple.raddr, ra);
-			const char *st = s->c ? tcp_state_name(tcp_conn_state(s->c))
-					      : "CLOSED";
-			fprintf(f, "  %-10s %s:%u > %s:%u  %s (%s), sent %llu B, "
-				   "received %llu B",
-				w->hosts[i].name, la, (unsigned)s->tuple.lport,
-				ra, (unsigned)s->tuple.rport, st,
-				tcp_end_name(s->end),
-				(unsigned long long)s->written,
-				(unsigned long long)s->received);
-			if (s->bad)
-				fprintf(f, ", %llu BAD bytes from offset %llu",
-					(unsigned long long)s->bad,
-					(unsigned long long)s->first_bad);
-			else if (s->unverified)
-				fprintf(f, ", %llu from no known sender",
-					(unsigned long long)s->unverified);
-			else if (s->received)
-				fputs(" intact", f);
-			fputc('\n', f);
-		}
-	}
-	if (total > 20)
-		fprintf(f, "  ... and %zu more connections\n", total - 20);
-	cli_report_limit(f, w, end);
-}
-
-static int cmd_run(int argc, char **argv)
-{
-	struct run_args a = {0};
-	struct scenario *scn = NULL;
-	struct world w;
-	struct outfile out[OUT_NKINDS] = {{0}};
-	struct expect_run *er = NULL;
-	char err[1024];
-	int status = EXIT_USAGE;
-	bool built = false;
-
-	if (parse_run_args(argc, argv, &a) < 0)
-		return EXIT_USAGE;
-	if (cli_load_world(a.scenario, &a.wopts, &scn, &w) < 0)
-		goto out;
-	built = true;
-	w.sim.interrupt = &interrupted;
-	bool any_stdout = false;
-	struct diagram_opts dopts = {.relative = a.relative};
-	for (int k = 0; k < OUT_NKINDS; k++) {
-		if (!a.out[k])
-			continue;
-		any_stdout |= strcmp(a.out[k], "-") == 0;
-		if (outfile_open(&out[k], a.out[k], err, sizeof err) < 0) {
-			fprintf(stderr, "tcpsim: %s\n", err);
-			goto out;
-		}
-		struct trace_sink *s = NULL;
-		switch ((enum out_kind)k) {
-		case OUT_TRACE:
-			s = sink_text_new(out[k].f);
-			break;
-		case OUT_JSONL:
-			s = sink_jsonl_new(out[k].f);
-			break;
-		case OUT_PCAP:
-			s = sink_pcap_new(out[k].f, err, sizeof err);
-			if (!s) {
-				fprintf(stderr, "tcpsim: --pcap: %s\n", err);
-				goto out;
-			}
-			break;
-		case OUT_MSC:
-			s = sink_msc_new(out[k].f, &dopts);
-			break;
-		case OUT_NKINDS:
-			break;
-		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
-	}
-	if (a.diagram) {
-		struct trace_sink *s = sink_diagram_new(a.diagram, &dopts, err,
-							sizeof err);
-		if (!s) {
-			fprintf(stderr, "tcpsim: --diagram: %s\n", err);
-			goto out;
-		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
-	}
-	if (a.ladder_plot) {
-		struct trace_sink *s = sink_ladder_plot_new(a.ladder_plot, &dopts,
-							    err, sizeof err);
-		if (!s) {
-			fprintf(stderr, "tcpsim: --ladder-plot: %s\n", err);
-			goto out;
-		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
-	}
-	if (a.csv) {
-		struct trace_sink *s = sink_csv_new(a.csv, err, sizeof err);
-		if (!s) {
-			fprintf(stderr, "tcpsim: --csv: %s\n", err);
-			goto out;
-		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
-	}
-	if (!a.no_ladder && !a.quiet && !any_stdout) {
-		const char *nc = getenv("NO_COLOR");
-		struct ladder_opts lo = {
-			.ascii = a.ascii,
-			.relative = a.relative,
-			.color = !a.no_color && !(nc && *nc) &&
-				 isatty(fileno(stdout)),
-		};
-		if (cli_attach(&w, sink_ladder_new(stdout, &lo)) < 0)
-			goto out;
-	}
-
-	if (scn->nexpects) {
-		struct trace_sink *s = NULL;
-		er = expect_new(scn->expects, scn->nexpects, &s);
-		if (!er || cli_attach(&w, s) < 0)
-			goto out;
-	}
-
-	enum sim_end end = world_run(&w);
-	bool complete = end == SIM_END_QUIET || end == SIM_END_STOP;
-	if (end == SIM_END_INTERRUPT) {
-		for (int k = 0; k < OUT_NKINDS; k++)
-			outfile_abort(&out[k]);
-		fputs("tcpsim: interrupted; no output file was written\n",
-		      stderr);
-		status = EXIT_FAILED;
-		goto out;
-	}
-	if (cli_idle_rule(&w)) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (trace_finish(&w.sim.trace) < 0) {
-		cli_print_sink_errors(&w.sim.trace);
-		fputs("tcpsim: writing the output failed\n", stderr);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	for (int k = 0; k < OUT_NKINDS; k++) {
-		if (outfile_commit(&out[k], err, sizeof err) < 0) {
-			fprintf(stderr, "tcpsim: %s\n", err);
-			status = EXIT_USAGE;
-			goto out;
-		}
-	}
-	/* The pictures last: rendered at finish, renamed into place only
-	 * now that every other output is there. */
-	if (trace_commit(&w.sim.trace) < 0) {
-		cli_print_sink_errors(&w.sim.trace);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	cli_print_sink_warnings(&w.sim.trace);
-	FILE *rep = any_stdout ? stderr : stdout;
-	if (!a.quiet)
-		print_summary(rep, &w, end);
-	else if (!complete)
-		print_summary(stderr, &w, end);
-	status = complete ? EXIT_OK : EXIT_FAILED;
-	struct expect_outcome oc = world_outcome(&w);
-	if (er && expect_judge(er, &oc)) {
-		expect_report(er, a.quiet ? stderr : rep);
-		status = EXIT_FAILED;
-	} else if (er && !a.quiet) {
-		expect_report(er, rep);
-	}
-out:
-	for (int k = 0; k < OUT_NKINDS; k++)
-		outfile_abort(&out[k]);
-	if (built) {
-		trace_fini(&w.sim.trace);
-		world_free(&w);
-	}
-	expect_free(er);
-	scn_free(scn);
-	return status;
-}
-
-static int cmd_list(void)
-{
-	for (size_t i = 0; i < builtin_count; i++) {
-		struct scenario *scn;
-		struct scn_error err;
-		const struct builtin_scenario *b = &builtin_scenarios[i];
-		if (scn_load_string(b->name, b->text, b->len, &scn, &err) < 0) {
-			printf("%-28s (does not load: %s)\n", b->name, err.msg);
-			continue;
-		}
-		/* The first sentence of the description is the summary. */
-		const char *d = scn->description ? scn->description : "";
-		size_t n = strcspn(d, ".\n");
-		printf("%-28s %.*s\n", b->name, (int)n, d);
-		scn_free(scn);
-	}
-	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -429,32 +92,35 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	if (argc < 2) {
-		usage(stderr);
+		cli_usage(stderr);
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "help") == 0) {
-		usage(stdout);
+		cli_usage(stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("tcpsim %s\n", TCPSIM_VERSION);
 		return EXIT_OK;
 	}
+	/* each command gets its own argv, with its name as argv[0] */
+	argc--;
+	argv++;
 	if (strcmp(cmd, "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
+		return cmd_run(argc, argv, &interrupted);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list();
 	if (strcmp(cmd, "check") == 0)
-		return cmd_check(argc - 1, argv + 1, &interrupted);
+		return cmd_check(argc, argv, &interrupted);
 	if (strcmp(cmd, "diff") == 0)
-		return cmd_diff(argc - 1, argv + 1);
+		return cmd_diff(argc, argv);
 	if (strcmp(cmd, "plot") == 0)
-		return cmd_plot(argc - 1, argv + 1, &interrupted);
+		return cmd_plot(argc, argv, &interrupted);
 	if (strcmp(cmd, "sweep") == 0)
-		return cmd_sweep(argc - 1, argv + 1, &interrupted);
+		return cmd_sweep(argc, argv, &interrupted);
 	fprintf(stderr, "tcpsim: unknown command '%s'\n", cmd);
-	usage(stderr);
+	cli_usage(stderr);
 	return EXIT_USAGE;
 }

@@ -29,7 +29,7 @@
 #include "sim/diagram/diagram.h"
 #include "sim/diagram/seglabel.h"
 #include "sim/diagram/timeaxis.h"
-#include "sim/out/sinks.h"
+#include "sim/diagram/diagram_sinks.h"
 #include "models/tcp.h"
 
 /* A line of the diagram: what is written in a host's column, the arrow

@@ -29,7 +29,7 @@
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
 #include "sim/diagram/timeaxis.h"
-#include "sim/out/sinks.h"
+#include "sim/diagram/diagram_sinks.h"
 
 enum row_kind { R_ARC, R_BOX, R_END, R_GAP, R_DIV };
 

@@ -37,7 +37,7 @@
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
 #include "sim/diagram/timeaxis.h"
-#include "sim/out/sinks.h"
+#include "sim/diagram/diagram_sinks.h"
 
 /* plots/ladder.gp, embedded by the build (Makefile, sim/gen-builtin.sh). */
 extern const char plot_ladder_gp[];

@@ -1,0 +1,321 @@
+/* cmd_run.c — `tcpsim run`: one scenario, its ladder, its outputs and the
+ * verdicts on its expectations (docs/cli.md).
+ *
+ * Exit statuses: 0 the run completed and every expectation held; 1 an
+ * expectation failed or the run did not complete (an event limit was
+ * hit, or it was interrupted); 2 a usage or input error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/cli/cli.h"
+#include "sim/diagram/diagram_sinks.h"
+#include "sim/out/outfile.h"
+#include "sim/out/sinks.h"
+#include "sim/verdict/expect.h"
+
+/* The files a run writes, each appearing whole or not at all. */
+enum out_kind { OUT_TRACE, OUT_JSONL, OUT_PCAP, OUT_MSC, OUT_NKINDS };
+
+struct run_args {
+	const char *scenario;
+	const char *out[OUT_NKINDS];  /* paths; "-" is standard output */
+	const char *diagram, *ladder_plot, *csv;
+	struct world_opts wopts;
+	bool no_ladder, ascii, quiet, relative, no_color;
+};
+
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option own[] = {
+		{"trace", required_argument, NULL, 't'},
+		{"jsonl", required_argument, NULL, 'J'},
+		{"pcap", required_argument, NULL, 'P'},
+		{"msc", required_argument, NULL, 'C'},
+		{"diagram", required_argument, NULL, 'D'},
+		{"ladder-plot", required_argument, NULL, 'G'},
+		{"csv", required_argument, NULL, 'V'},
+		{"relative", no_argument, NULL, 'R'},
+		{"no-color", no_argument, NULL, 'N'},
+		{"no-ladder", no_argument, NULL, 'L'},
+		{"ascii", no_argument, NULL, 'A'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct option opts[CLI_MAX_OPTIONS];
+	cli_options(CLI_SEED | CLI_LIMITS, own, opts);
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:t:qh", opts, NULL)) != -1) {
+		int shared = cli_run_option(c, optarg, &a->wopts);
+		if (shared < 0)
+			return -1;
+		if (shared)
+			continue;
+		switch (c) {
+		case 't':
+			a->out[OUT_TRACE] = optarg;
+			break;
+		case 'J':
+			a->out[OUT_JSONL] = optarg;
+			break;
+		case 'P':
+			a->out[OUT_PCAP] = optarg;
+			break;
+		case 'C':
+			a->out[OUT_MSC] = optarg;
+			break;
+		case 'D':
+			a->diagram = optarg;
+			break;
+		case 'G':
+			a->ladder_plot = optarg;
+			break;
+		case 'V':
+			a->csv = optarg;
+			break;
+		case 'R':
+			a->relative = true;
+			break;
+		case 'N':
+			a->no_color = true;
+			break;
+		case 'L':
+			a->no_ladder = true;
+			break;
+		case 'A':
+			a->ascii = true;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			exit(EXIT_OK);
+		default:
+			fputs("Try 'tcpsim --help'.\n", stderr);
+			return -1;
+		}
+	}
+	int to_stdout = 0;
+	for (int k = 0; k < OUT_NKINDS; k++)
+		to_stdout += a->out[k] && strcmp(a->out[k], "-") == 0;
+	if (to_stdout > 1) {
+		fputs("tcpsim: only one output can go to standard output "
+		      "('-')\n",
+		      stderr);
+		return -1;
+	}
+	if (cli_take_scenario("run", argc, argv, &optind, &a->scenario) < 0)
+		return -1;
+	return 0;
+}
+
+static void print_summary(FILE *f, const struct world *w, enum sim_end end)
+{
+	char tb[40];
+	sim_time_fmt(w->sim.now, tb, sizeof tb);
+	fprintf(f, "\n%s (seed %llu): %s at %s s after %llu events\n",
+		w->scn->name, (unsigned long long)w->sim.seed, sim_end_name(end),
+		tb, (unsigned long long)w->sim.events);
+	size_t shown = 0, total = 0;
+	for (size_t i = 0; i < w->nhosts; i++)
+		for (const struct app_sock *s = w->apps[i].socks; s; s = s->next)
+			total += !s->listener;
+	for (size_t i = 0; i < w->nhosts; i++) {
+		for (const struct app_sock *s = w->apps[i].socks; s; s = s->next) {
+			if (s->listener)
+				continue;
+			if (++shown > 20) /* a scale scenario: totals only */
+				break;
+			char la[16], ra[16];
+			ip4_fmt(s->tuple.laddr, la);
+			ip4_fmt(s->tuple.raddr, ra);
+			const char *st = s->c ? tcp_state_name(tcp_conn_state(s->c))
+					      : "CLOSED";
+			fprintf(f, "  %-10s %s:%u > %s:%u  %s (%s), sent %llu B, "
+				   "received %llu B",
+				w->hosts[i].name, la, (unsigned)s->tuple.lport,
+				ra, (unsigned)s->tuple.rport, st,
+				tcp_end_name(s->end),
+				(unsigned long long)s->written,
+				(unsigned long long)s->received);
+			if (s->bad)
+				fprintf(f, ", %llu BAD bytes from offset %llu",
+					(unsigned long long)s->bad,
+					(unsigned long long)s->first_bad);
+			else if (s->unverified)
+				fprintf(f, ", %llu from no known sender",
+					(unsigned long long)s->unverified);
+			else if (s->received)
+				fputs(" intact", f);
+			fputc('\n', f);
+		}
+	}
+	if (total > 20)
+		fprintf(f, "  ... and %zu more connections\n", total - 20);
+	cli_report_limit(f, w, end);
+}
+
+int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt)
+{
+	struct run_args a = {0};
+	struct scenario *scn = NULL;
+	struct world w;
+	struct outfile out[OUT_NKINDS] = {{0}};
+	struct expect_run *er = NULL;
+	char err[1024];
+	int status = EXIT_USAGE;
+	bool built = false;
+
+	if (parse_run_args(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if (cli_load_world(a.scenario, &a.wopts, &scn, &w) < 0)
+		goto out;
+	built = true;
+	w.sim.interrupt = interrupt;
+	bool any_stdout = false;
+	struct diagram_opts dopts = {.relative = a.relative};
+	for (int k = 0; k < OUT_NKINDS; k++) {
+		if (!a.out[k])
+			continue;
+		any_stdout |= strcmp(a.out[k], "-") == 0;
+		if (outfile_open(&out[k], a.out[k], err, sizeof err) < 0) {
+			fprintf(stderr, "tcpsim: %s\n", err);
+			goto out;
+		}
+		struct trace_sink *s = NULL;
+		switch ((enum out_kind)k) {
+		case OUT_TRACE:
+			s = sink_text_new(out[k].f);
+			break;
+		case OUT_JSONL:
+			s = sink_jsonl_new(out[k].f);
+			break;
+		case OUT_PCAP:
+			s = sink_pcap_new(out[k].f, err, sizeof err);
+			if (!s) {
+				fprintf(stderr, "tcpsim: --pcap: %s\n", err);
+				goto out;
+			}
+			break;
+		case OUT_MSC:
+			s = sink_msc_new(out[k].f, &dopts);
+			break;
+		case OUT_NKINDS:
+			break;
+		}
+		if (cli_attach(&w, s) < 0)
+			goto out;
+	}
+	if (a.diagram) {
+		struct trace_sink *s = sink_diagram_new(a.diagram, &dopts, err,
+							sizeof err);
+		if (!s) {
+			fprintf(stderr, "tcpsim: --diagram: %s\n", err);
+			goto out;
+		}
+		if (cli_attach(&w, s) < 0)
+			goto out;
+	}
+	if (a.ladder_plot) {
+		struct trace_sink *s = sink_ladder_plot_new(a.ladder_plot, &dopts,
+							    err, sizeof err);
+		if (!s) {
+			fprintf(stderr, "tcpsim: --ladder-plot: %s\n", err);
+			goto out;
+		}
+		if (cli_attach(&w, s) < 0)
+			goto out;
+	}
+	if (a.csv) {
+		struct trace_sink *s = sink_csv_new(a.csv, err, sizeof err);
+		if (!s) {
+			fprintf(stderr, "tcpsim: --csv: %s\n", err);
+			goto out;
+		}
+		if (cli_attach(&w, s) < 0)
+			goto out;
+	}
+	if (!a.no_ladder && !a.quiet && !any_stdout) {
+		const char *nc = getenv("NO_COLOR");
+		struct ladder_opts lo = {
+			.ascii = a.ascii,
+			.relative = a.relative,
+			.color = !a.no_color && !(nc && *nc) &&
+				 isatty(fileno(stdout)),
+		};
+		if (cli_attach(&w, sink_ladder_new(stdout, &lo)) < 0)
+			goto out;
+	}
+
+	if (scn->nexpects) {
+		struct trace_sink *s = NULL;
+		er = expect_new(scn->expects, scn->nexpects, &s);
+		if (!er || cli_attach(&w, s) < 0)
+			goto out;
+	}
+
+	enum sim_end end = world_run(&w);
+	bool complete = end == SIM_END_QUIET || end == SIM_END_STOP;
+	if (end == SIM_END_INTERRUPT) {
+		for (int k = 0; k < OUT_NKINDS; k++)
+			outfile_abort(&out[k]);
+		fputs("tcpsim: interrupted; no output file was written\n",
+		      stderr);
+		status = EXIT_FAILED;
+		goto out;
+	}
+	if (cli_idle_rule(&w)) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (trace_finish(&w.sim.trace) < 0) {
+		cli_print_sink_errors(&w.sim.trace);
+		fputs("tcpsim: writing the output failed\n", stderr);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	for (int k = 0; k < OUT_NKINDS; k++) {
+		if (outfile_commit(&out[k], err, sizeof err) < 0) {
+			fprintf(stderr, "tcpsim: %s\n", err);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
+	/* The pictures last: rendered at finish, renamed into place only
+	 * now that every other output is there. */
+	if (trace_commit(&w.sim.trace) < 0) {
+		cli_print_sink_errors(&w.sim.trace);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	cli_print_sink_warnings(&w.sim.trace);
+	FILE *rep = any_stdout ? stderr : stdout;
+	if (!a.quiet)
+		print_summary(rep, &w, end);
+	else if (!complete)
+		print_summary(stderr, &w, end);
+	status = complete ? EXIT_OK : EXIT_FAILED;
+	struct expect_outcome oc = world_outcome(&w);
+	if (er && expect_judge(er, &oc)) {
+		expect_report(er, a.quiet ? stderr : rep);
+		status = EXIT_FAILED;
+	} else if (er && !a.quiet) {
+		expect_report(er, rep);
+	}
+out:
+	for (int k = 0; k < OUT_NKINDS; k++)
+		outfile_abort(&out[k]);
+	if (built) {
+		trace_fini(&w.sim.trace);
+		world_free(&w);
+	}
+	expect_free(er);
+	scn_free(scn);
+	return status;
+}

@@ -1,0 +1,60 @@
+/* diagram_sinks.h — the sequence diagrams, as trace sinks.
+ *
+ * ladder:  the sequence diagram for a terminal, one column per host, drawn
+ *          when the run finishes (so a loss decided later can still be
+ *          marked on its arrow).
+ * msc:     a message sequence chart in mscgen's language; diagram renders
+ *          one to SVG or PNG with mscgen (docs/diagrams.md).
+ * ladder plot: the sequence diagram to scale, drawn by gnuplot to SVG,
+ *          PNG or PDF (docs/diagrams.md, plots/).
+ *
+ * All are drawn from one record of the run (diagram.h). Those given a
+ * FILE write to it and do not own it. The two that render (diagram,
+ * ladder plot) run an external program when the run finishes, and their
+ * commit renames the picture into place, so that it appears whole or not
+ * at all, and only with every other output; on failure they set
+ * base.error.
+ */
+#ifndef TCPSIM_DIAGRAM_SINKS_H
+#define TCPSIM_DIAGRAM_SINKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sim/engine/simtime.h"
+#include "sim/engine/trace.h"
+
+struct ladder_opts {
+	bool ascii;        /* ASCII only, no box drawing */
+	bool relative;     /* relative sequence numbers (sim/out/seqrel.h) */
+	bool color;        /* ANSI colour (the caller decides: a terminal,
+			      and NO_COLOR unset) */
+	sim_time_t fold;   /* gaps at least this long get a fold line
+			      (0: the ladder's rule, sim/diagram/timeaxis.h) */
+};
+
+/* The terminal ladder diagram to f. */
+struct trace_sink *sink_ladder_new(FILE *f, const struct ladder_opts *o);
+
+struct diagram_opts {
+	bool relative;     /* relative sequence numbers */
+	sim_time_t fold;   /* idle gaps at least this long are compressed
+			      (0: the sink's rule, sim/diagram/timeaxis.h) */
+};
+
+/* mscgen source to f. */
+struct trace_sink *sink_msc_new(FILE *f, const struct diagram_opts *o);
+/* The chart rendered by mscgen to `path` (.svg or .png); NULL with a
+ * message in err if the path's type is not one of those or mscgen is not
+ * installed. */
+struct trace_sink *sink_diagram_new(const char *path,
+				    const struct diagram_opts *o, char *err,
+				    size_t n);
+/* The ladder plot rendered by gnuplot to `path` (.svg, .png or .pdf);
+ * NULL with a message in err as for sink_diagram_new. */
+struct trace_sink *sink_ladder_plot_new(const char *path,
+					const struct diagram_opts *o,
+					char *err, size_t n);
+
+#endif
