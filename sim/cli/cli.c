@@ -259,21 +259,9 @@ static const struct {
 };
 #define NSHARED (sizeof shared / sizeof shared[0])
 
-void cli_options(unsigned which, const struct option *own,
-		 struct option out[CLI_MAX_OPTIONS])
-{
-	size_t n = 0;
-	for (size_t i = 0; i < NSHARED; i++)
-		if (shared[i].which & which)
-			out[n++] = shared[i].o;
-	for (; own->name; own++) {
-		assert(n + 1 < CLI_MAX_OPTIONS);
-		out[n++] = *own;
-	}
-	out[n] = (struct option){NULL, 0, NULL, 0};
-}
-
-int cli_run_option(int c, const char *v, struct world_opts *o)
+/* A shared option's value into o: 1 if c is one, -1 if its value is
+ * wrong (said), 0 if c is not a shared option. */
+static int run_option(int c, const char *v, struct world_opts *o)
 {
 	switch (c) {
 	case 's':
@@ -291,6 +279,29 @@ int cli_run_option(int c, const char *v, struct world_opts *o)
 		return cli_parse_limit("--max-memory", v, o) < 0 ? -1 : 1;
 	default:
 		return 0;
+	}
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, unsigned which,
+	       const struct option *own, struct world_opts *o)
+{
+	struct option opts[CLI_MAX_OPTIONS];
+	size_t n = 0;
+	for (size_t i = 0; i < NSHARED; i++)
+		if (shared[i].which & which)
+			opts[n++] = shared[i].o;
+	for (; own->name; own++) {
+		assert(n + 1 < CLI_MAX_OPTIONS);
+		opts[n++] = *own;
+	}
+	opts[n] = (struct option){NULL, 0, NULL, 0};
+	for (;;) {
+		int c = getopt_long(argc, argv, shortopts, opts, NULL);
+		int r = c == -1 ? 0 : run_option(c, optarg, o);
+		if (r < 0)
+			return CLI_BAD_VALUE;
+		if (r == 0)
+			return c;
 	}
 }
 

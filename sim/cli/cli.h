@@ -58,15 +58,16 @@ enum { CLI_SEED = 1, CLI_LIMITS = 2 };
 
 /* Room for a command's options: its own plus the shared ones. */
 #define CLI_MAX_OPTIONS 40
+/* What cli_getopt returns for a shared option with a wrong value. */
+#define CLI_BAD_VALUE (-2)
 
-/* The shared options `which` asks for, then the command's own (`own`,
- * ending with a zero entry), into out, which ends with a zero entry. */
-void cli_options(unsigned which, const struct option *own,
-		 struct option out[CLI_MAX_OPTIONS]);
-/* getopt_long's result c: if it is a shared option, apply its value to
- * o and return 1 (or -1 if the value is wrong, which is printed);
- * else 0. */
-int cli_run_option(int c, const char *v, struct world_opts *o);
+/* getopt_long(argc, argv, shortopts, ...) over the shared options `which`
+ * asks for and the command's own (`own`, ending with a zero entry): the
+ * shared ones are applied to o as they come, and the next of the
+ * command's own is returned; -1 at the end, CLI_BAD_VALUE if a shared
+ * option's value was wrong (said). */
+int cli_getopt(int argc, char **argv, const char *shortopts, unsigned which,
+	       const struct option *own, struct world_opts *o);
 /* The help lines of the shared options `which` asks for. */
 void cli_run_options_help(FILE *f, unsigned which);
 /* If the run ended at one of its limits (events, connections, memory)

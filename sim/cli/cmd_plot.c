@@ -180,18 +180,14 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct option opts[CLI_MAX_OPTIONS];
-	cli_options(CLI_SEED | CLI_LIMITS, own, opts);
 	int c;
 	a->w = 1280;
 	a->h = 800;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
-		int shared = cli_run_option(c, optarg, &a->wopts);
-		if (shared < 0)
+	while ((c = cli_getopt(argc, argv, "o:s:h", CLI_SEED | CLI_LIMITS, own,
+				&a->wopts)) != -1) {
+		if (c == CLI_BAD_VALUE)
 			return -1;
-		if (shared)
-			continue;
 		switch (c) {
 		case 'o':
 			a->out = optarg;

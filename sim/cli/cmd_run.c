@@ -46,16 +46,12 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct option opts[CLI_MAX_OPTIONS];
-	cli_options(CLI_SEED | CLI_LIMITS, own, opts);
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:t:qh", opts, NULL)) != -1) {
-		int shared = cli_run_option(c, optarg, &a->wopts);
-		if (shared < 0)
+	while ((c = cli_getopt(argc, argv, "s:t:qh", CLI_SEED | CLI_LIMITS, own,
+				&a->wopts)) != -1) {
+		if (c == CLI_BAD_VALUE)
 			return -1;
-		if (shared)
-			continue;
 		switch (c) {
 		case 't':
 			a->out[OUT_TRACE] = optarg;

@@ -92,17 +92,13 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct option all[CLI_MAX_OPTIONS];
-	cli_options(CLI_LIMITS, opts, all);
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":j:m:o:qh", all, NULL)) != -1) {
-		int shared = cli_run_option(c, optarg, &a->wopts);
-		if (shared < 0)
+	while ((c = cli_getopt(argc, argv, ":j:m:o:qh", CLI_LIMITS, opts,
+				&a->wopts)) != -1) {
+		if (c == CLI_BAD_VALUE)
 			return -1;
-		if (shared)
-			continue;
 		switch (c) {
 		case 'S':
 			if (a->nset >= MAX_PARAMS) {
