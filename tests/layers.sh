@@ -28,7 +28,7 @@ sim/scenario sim/engine models
 sim/out      sim/engine models
 sim/verdict  sim/engine models sim/scenario sim/out
 sim/run      sim/engine models sim/scenario sim/out sim/verdict
-sim/diagram  sim/engine models sim/out
+sim/diagram  sim/engine models sim/out sim/run
 sim/cli      sim/engine models sim/scenario sim/out sim/verdict sim/run sim/diagram
 '
 
