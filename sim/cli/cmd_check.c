@@ -5,10 +5,10 @@
  * The golden trace of DIR/NAME.yaml is DIR/golden/NAME.trace; that of a
  * built-in scenario, scenarios/golden/NAME.trace. A check runs the
  * scenario with its own seed, keeps the canonical text trace in memory
- * and compares it with the golden (sim/tracecmp.h). A scenario whose
+ * and compares it with the golden (sim/verdict/tracecmp.h). A scenario whose
  * expectations fail, or whose run does not finish, fails the check too:
  * its golden would record a broken run. `--update` writes the golden
- * atomically (sim/outfile.h) and says what changed; it refuses to record
+ * atomically (sim/out/outfile.h) and says what changed; it refuses to record
  * a failing run.
  */
 #include <dirent.h>

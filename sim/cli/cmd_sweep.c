@@ -2,7 +2,7 @@
  * seeds, into a CSV table and, optionally, a plot (docs/sweep.md).
  *
  * Every combination's scenario is loaded and checked before the first
- * run, so a bad value is reported at once and the workers (sim/sweep.h)
+ * run, so a bad value is reported at once and the workers (sim/run/sweep.h)
  * inherit the loaded scenarios. The table and the plot are written to
  * temporary files and appear only when both are complete; an interrupted
  * sweep leaves neither. What goes to standard output is a function of

@@ -66,7 +66,7 @@ struct diag_item {
 	const char *rule;   /* the scripted rule that lost it */
 	const char *dup_rule, *delay_rule;
 	sim_time_t delay;   /* extra delay the network added */
-	char label[DIAG_LABEL_MAX]; /* DIAG_SEG: sim/seglabel.h */
+	char label[DIAG_LABEL_MAX]; /* DIAG_SEG: sim/diagram/seglabel.h */
 };
 
 struct diag {

@@ -5,7 +5,7 @@
  * receiver's, labelled with its flags and sequence fields; a segment the
  * network loses ends in a cross halfway. A host's state is written in its
  * column on the row where it changes. The run is recorded as the other
- * diagrams record it (struct diag, sim/diagram.h) and drawn when it ends,
+ * diagrams record it (struct diag, sim/diagram/diagram.h) and drawn when it ends,
  * so that a drop decided after the send still marks the right arrow and
  * the columns can be sized to fit their labels. Long quiet spans are
  * marked with a fold line.
@@ -18,7 +18,7 @@
  * The space between two lifelines is as wide as the arrows drawn across
  * it need, so three or thirty hosts take no more room than their labels.
  * Sequence numbers are absolute, or relative to each side's initial one
- * (sim/seqrel.h). Colour, when asked for, marks losses red,
+ * (sim/out/seqrel.h). Colour, when asked for, marks losses red,
  * retransmissions yellow, injected segments magenta and states bold.
  */
 #include <inttypes.h>

@@ -15,7 +15,7 @@
  * idle spans become mscgen's "..." row, a link going down or up a "---"
  * divider.
  *
- * sink_diagram_new() feeds that source to mscgen (sim/diagram.h).
+ * sink_diagram_new() feeds that source to mscgen (sim/diagram/diagram.h).
  *
  * Known limits: mscgen spaces its entities evenly, so the time column is
  * as wide as a host's; arcs that overlap in time cross each other's

@@ -5,7 +5,7 @@
  * some rows are only complete later: a segment's fate is known when it
  * arrives or is lost, a state's span when the connection leaves it. When
  * the run finishes it writes every file beside its final name
- * (sim/outfile.h) and renames them at commit, so the directory gets all
+ * (sim/out/outfile.h) and renames them at commit, so the directory gets all
  * of them or none; a directory the sink had to create is removed again
  * if they never come.
  *

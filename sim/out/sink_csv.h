@@ -22,7 +22,7 @@
  * address (injected), the connection at that address with that 4-tuple;
  * so an injected SYN does not shift the numbers of the connection it
  * attacks. Only a segment of no connection at all counts, as Wireshark
- * does, from the last SYN seen in its direction (sim/seqrel.h).
+ * does, from the last SYN seen in its direction (sim/out/seqrel.h).
  */
 #ifndef TCPSIM_SINK_CSV_H
 #define TCPSIM_SINK_CSV_H

@@ -62,7 +62,7 @@ struct expectation {
 				       event; NULL: any */
 	const char *rule;           /* drops and link actions: rule name */
 	/* segment fields: seq and ack relative to each direction's initial
-	 * sequence number, as --relative shows them (sim/seqrel.h) */
+	 * sequence number, as --relative shows them (sim/out/seqrel.h) */
 	bool has_seq, has_ack, has_len, has_win;
 	uint32_t seq, ack, len, win;
 	const char *why;            /* the event's `why` contains this */

@@ -118,7 +118,7 @@ static const char *const host_names[PROP_MAX_HOSTS] = {"h0", "h1", "h2"};
 
 static void bufs_default(struct bufs *b)
 {
-	/* every profile's (models/tcp.c) */
+	/* every profile's (models/tcp_params.c) */
 	*b = (struct bufs){.sndbuf = 65536, .rcvbuf = 65535, .mss = 1460};
 }
 
