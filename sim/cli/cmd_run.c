@@ -157,32 +157,20 @@ static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 	cli_report_limit(f, w, end);
 }
 
-int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt)
+/* The file outputs asked for, each a sink writing to a file that appears
+ * whole or not at all; *any_stdout if one of them is standard output. */
+static int attach_files(struct world *w, const struct run_args *a,
+			struct outfile out[OUT_NKINDS], bool *any_stdout)
 {
-	struct run_args a = {0};
-	struct scenario *scn = NULL;
-	struct world w;
-	struct outfile out[OUT_NKINDS] = {{0}};
-	struct expect_run *er = NULL;
 	char err[1024];
-	int status = EXIT_USAGE;
-	bool built = false;
-
-	if (parse_run_args(argc, argv, &a) < 0)
-		return EXIT_USAGE;
-	if (cli_load_world(a.scenario, &a.wopts, &scn, &w) < 0)
-		goto out;
-	built = true;
-	w.sim.interrupt = interrupt;
-	bool any_stdout = false;
-	struct diagram_opts dopts = {.relative = a.relative};
+	struct diagram_opts dopts = {.relative = a->relative};
 	for (int k = 0; k < OUT_NKINDS; k++) {
-		if (!a.out[k])
+		if (!a->out[k])
 			continue;
-		any_stdout |= strcmp(a.out[k], "-") == 0;
-		if (outfile_open(&out[k], a.out[k], err, sizeof err) < 0) {
+		*any_stdout |= strcmp(a->out[k], "-") == 0;
+		if (outfile_open(&out[k], a->out[k], err, sizeof err) < 0) {
 			fprintf(stderr, "tcpsim: %s\n", err);
-			goto out;
+			return -1;
 		}
 		struct trace_sink *s = NULL;
 		switch ((enum out_kind)k) {
@@ -196,7 +184,7 @@ int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 			s = sink_pcap_new(out[k].f, err, sizeof err);
 			if (!s) {
 				fprintf(stderr, "tcpsim: --pcap: %s\n", err);
-				goto out;
+				return -1;
 			}
 			break;
 		case OUT_MSC:
@@ -205,105 +193,136 @@ int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 		case OUT_NKINDS:
 			break;
 		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
+		if (cli_attach(w, s) < 0)
+			return -1;
 	}
-	if (a.diagram) {
-		struct trace_sink *s = sink_diagram_new(a.diagram, &dopts, err,
-							sizeof err);
-		if (!s) {
-			fprintf(stderr, "tcpsim: --diagram: %s\n", err);
-			goto out;
-		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
+	return 0;
+}
+
+/* A sink made from a path (a picture, a directory of CSV files): NULL
+ * from make is said as coming from `opt`. */
+static int attach_made(struct world *w, const char *opt,
+		       struct trace_sink *s, const char *err)
+{
+	if (!s) {
+		fprintf(stderr, "tcpsim: %s: %s\n", opt, err);
+		return -1;
 	}
-	if (a.ladder_plot) {
-		struct trace_sink *s = sink_ladder_plot_new(a.ladder_plot, &dopts,
-							    err, sizeof err);
-		if (!s) {
-			fprintf(stderr, "tcpsim: --ladder-plot: %s\n", err);
-			goto out;
-		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
-	}
-	if (a.csv) {
-		struct trace_sink *s = sink_csv_new(a.csv, err, sizeof err);
-		if (!s) {
-			fprintf(stderr, "tcpsim: --csv: %s\n", err);
-			goto out;
-		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
-	}
-	if (!a.no_ladder && !a.quiet && !any_stdout) {
+	return cli_attach(w, s);
+}
+
+/* Every output the options ask for: files, pictures, CSV, the ladder on
+ * the terminal (unless an output goes there), and the expectations. */
+static int attach_all(struct world *w, const struct scenario *scn,
+		      const struct run_args *a, struct outfile out[OUT_NKINDS],
+		      bool *any_stdout, struct expect_run **er)
+{
+	char err[1024];
+	struct diagram_opts dopts = {.relative = a->relative};
+	if (attach_files(w, a, out, any_stdout) < 0)
+		return -1;
+	if (a->diagram &&
+	    attach_made(w, "--diagram",
+			sink_diagram_new(a->diagram, &dopts, err, sizeof err),
+			err) < 0)
+		return -1;
+	if (a->ladder_plot &&
+	    attach_made(w, "--ladder-plot",
+			sink_ladder_plot_new(a->ladder_plot, &dopts, err,
+					     sizeof err),
+			err) < 0)
+		return -1;
+	if (a->csv && attach_made(w, "--csv",
+				  sink_csv_new(a->csv, err, sizeof err),
+				  err) < 0)
+		return -1;
+	if (!a->no_ladder && !a->quiet && !*any_stdout) {
 		const char *nc = getenv("NO_COLOR");
 		struct ladder_opts lo = {
-			.ascii = a.ascii,
-			.relative = a.relative,
-			.color = !a.no_color && !(nc && *nc) &&
+			.ascii = a->ascii,
+			.relative = a->relative,
+			.color = !a->no_color && !(nc && *nc) &&
 				 isatty(fileno(stdout)),
 		};
-		if (cli_attach(&w, sink_ladder_new(stdout, &lo)) < 0)
-			goto out;
+		if (cli_attach(w, sink_ladder_new(stdout, &lo)) < 0)
+			return -1;
 	}
-
 	if (scn->nexpects) {
 		struct trace_sink *s = NULL;
-		er = expect_new(scn->expects, scn->nexpects, &s);
-		if (!er || cli_attach(&w, s) < 0)
-			goto out;
+		*er = expect_new(scn->expects, scn->nexpects, &s);
+		if (!*er || cli_attach(w, s) < 0)
+			return -1;
 	}
+	return 0;
+}
 
-	enum sim_end end = world_run(&w);
+/* After the run: every output finished and made to appear (the pictures
+ * last, once every other output is there), the summary and the verdicts.
+ * Returns the exit status. */
+static int finish_run(struct world *w, const struct run_args *a,
+		      struct outfile out[OUT_NKINDS], bool any_stdout,
+		      struct expect_run *er, enum sim_end end)
+{
+	char err[1024];
 	bool complete = end == SIM_END_QUIET || end == SIM_END_STOP;
 	if (end == SIM_END_INTERRUPT) {
-		for (int k = 0; k < OUT_NKINDS; k++)
-			outfile_abort(&out[k]);
 		fputs("tcpsim: interrupted; no output file was written\n",
 		      stderr);
-		status = EXIT_FAILED;
-		goto out;
+		return EXIT_FAILED;
 	}
-	if (cli_idle_rule(&w)) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (trace_finish(&w.sim.trace) < 0) {
-		cli_print_sink_errors(&w.sim.trace);
+	if (cli_idle_rule(w))
+		return EXIT_USAGE;
+	if (trace_finish(&w->sim.trace) < 0) {
+		cli_print_sink_errors(&w->sim.trace);
 		fputs("tcpsim: writing the output failed\n", stderr);
-		status = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
 	for (int k = 0; k < OUT_NKINDS; k++) {
 		if (outfile_commit(&out[k], err, sizeof err) < 0) {
 			fprintf(stderr, "tcpsim: %s\n", err);
-			status = EXIT_USAGE;
-			goto out;
+			return EXIT_USAGE;
 		}
 	}
-	/* The pictures last: rendered at finish, renamed into place only
-	 * now that every other output is there. */
-	if (trace_commit(&w.sim.trace) < 0) {
-		cli_print_sink_errors(&w.sim.trace);
-		status = EXIT_USAGE;
-		goto out;
+	if (trace_commit(&w->sim.trace) < 0) {
+		cli_print_sink_errors(&w->sim.trace);
+		return EXIT_USAGE;
 	}
-	cli_print_sink_warnings(&w.sim.trace);
+	cli_print_sink_warnings(&w->sim.trace);
 	FILE *rep = any_stdout ? stderr : stdout;
-	if (!a.quiet)
-		print_summary(rep, &w, end);
+	if (!a->quiet)
+		print_summary(rep, w, end);
 	else if (!complete)
-		print_summary(stderr, &w, end);
-	status = complete ? EXIT_OK : EXIT_FAILED;
-	struct expect_outcome oc = world_outcome(&w);
+		print_summary(stderr, w, end);
+	int status = complete ? EXIT_OK : EXIT_FAILED;
+	struct expect_outcome oc = world_outcome(w);
 	if (er && expect_judge(er, &oc)) {
-		expect_report(er, a.quiet ? stderr : rep);
+		expect_report(er, a->quiet ? stderr : rep);
 		status = EXIT_FAILED;
-	} else if (er && !a.quiet) {
+	} else if (er && !a->quiet) {
 		expect_report(er, rep);
 	}
+	return status;
+}
+
+int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt)
+{
+	struct run_args a = {0};
+	struct scenario *scn = NULL;
+	struct world w;
+	struct outfile out[OUT_NKINDS] = {{0}};
+	struct expect_run *er = NULL;
+	int status = EXIT_USAGE;
+	bool built = false, any_stdout = false;
+
+	if (parse_run_args(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if (cli_load_world(a.scenario, &a.wopts, &scn, &w) < 0)
+		goto out;
+	built = true;
+	w.sim.interrupt = interrupt;
+	if (attach_all(&w, scn, &a, out, &any_stdout, &er) < 0)
+		goto out;
+	status = finish_run(&w, &a, out, any_stdout, er, world_run(&w));
 out:
 	for (int k = 0; k < OUT_NKINDS; k++)
 		outfile_abort(&out[k]);

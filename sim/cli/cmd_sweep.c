@@ -333,155 +333,183 @@ static void print_summary(FILE *f, const struct sweep *sw,
 
 /* ---- the command ----------------------------------------------------------- */
 
-int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt)
-{
-	struct sweep_args a = {.jobs = 0};
-	struct sweep_values vals[MAX_PARAMS] = {{0}};
-	char *paths[MAX_PARAMS] = {0};
-	char *text = NULL;
-	size_t len = 0;
+/* One sweep command's state, phase by phase. */
+struct sweep_cmd {
+	struct sweep_args a;
+	struct sweep_values vals[MAX_PARAMS];
+	char *paths[MAX_PARAMS];
+	size_t ncombos;
+	char *text;                 /* the scenario's, before any --set */
+	size_t len;
 	char file[600];
-	struct scenario **scns = NULL;
-	size_t ncombos = 1, nloaded = 0;
-	const char ***value = NULL;
-	uint64_t *seeds = NULL;
-	size_t nseeds = 0;
-	int64_t *res = NULL;
-	struct sweep_plot pin = {0};
-	struct outfile out = {0}, pic = {0};
+	struct scenario **scns;     /* one per combination */
+	size_t nloaded;
+	const char ***value;        /* per combination, per --set */
+	uint64_t *seeds;
+	size_t nseeds;
 	struct sweep_metric metrics[SWEEP_MAX_METRICS];
-	char err[1024], said[1100] = "";
-	int status = EXIT_USAGE;
+	int nm;
+	size_t pm;                  /* the metric plotted */
+	struct sweep_plot pin;
+	struct sweep sw;
+	int64_t *res;
+	struct outfile out, pic;
+	double took;
+	bool tty;
+	char err[1024], said[1100];
+};
 
-	int rc = parse_sweep_args(argc, argv, &a);
-	if (rc)
-		return rc > 0 ? EXIT_OK : EXIT_USAGE;
-	for (int i = 0; i < a.nset; i++) {
-		const char *eq = strchr(a.set[i], '=');
-		if (!eq || eq == a.set[i]) {
+/* --set PATH=VALUES, each into its path and its values. */
+static int parse_sets(struct sweep_cmd *sc)
+{
+	sc->ncombos = 1;
+	for (int i = 0; i < sc->a.nset; i++) {
+		const char *set = sc->a.set[i], *eq = strchr(set, '=');
+		if (!eq || eq == set) {
 			fprintf(stderr, "tcpsim: --set %s: expected PATH=VALUES, "
 					"e.g. links.0.loss=0:0.3:0.02\n",
-				a.set[i]);
-			goto out;
+				set);
+			return -1;
 		}
-		paths[i] = strndup(a.set[i], (size_t)(eq - a.set[i]));
-		if (!paths[i]) {
+		sc->paths[i] = strndup(set, (size_t)(eq - set));
+		if (!sc->paths[i]) {
 			fputs("tcpsim: out of memory\n", stderr);
-			goto out;
+			return -1;
 		}
 		for (int k = 0; k < i; k++) {
-			if (strcmp(paths[k], paths[i]) == 0) {
+			if (strcmp(sc->paths[k], sc->paths[i]) == 0) {
 				fprintf(stderr, "tcpsim: --set %s is given twice\n",
-					paths[i]);
-				goto out;
+					sc->paths[i]);
+				return -1;
 			}
 		}
-		if (sweep_parse_values(eq + 1, &vals[i], err, sizeof err) < 0) {
-			fprintf(stderr, "tcpsim: --set %s: %s\n", a.set[i], err);
-			goto out;
+		if (sweep_parse_values(eq + 1, &sc->vals[i], sc->err,
+				       sizeof sc->err) < 0) {
+			fprintf(stderr, "tcpsim: --set %s: %s\n", set, sc->err);
+			return -1;
 		}
-		if (vals[i].n > SWEEP_MAX_RUNS / ncombos) {
+		if (sc->vals[i].n > SWEEP_MAX_RUNS / sc->ncombos) {
 			fprintf(stderr, "tcpsim: more than %d combinations\n",
 				SWEEP_MAX_RUNS);
-			goto out;
+			return -1;
 		}
-		ncombos *= vals[i].n;
+		sc->ncombos *= sc->vals[i].n;
 	}
-	if (parse_seeds(a.seeds, &seeds, &nseeds) < 0)
-		goto out;
-	if (nseeds > SWEEP_MAX_RUNS / ncombos) {
+	if (parse_seeds(sc->a.seeds, &sc->seeds, &sc->nseeds) < 0)
+		return -1;
+	if (sc->nseeds > SWEEP_MAX_RUNS / sc->ncombos) {
 		fprintf(stderr, "tcpsim: %zu combinations × %zu seeds is more than "
 				"%d runs\n",
-			ncombos, nseeds, SWEEP_MAX_RUNS);
-		goto out;
+			sc->ncombos, sc->nseeds, SWEEP_MAX_RUNS);
+		return -1;
 	}
-	if (cli_scenario_text(a.scenario, &text, &len, file, sizeof file) < 0)
-		goto out;
+	return 0;
+}
 
-	/* every combination, loaded and checked before any run */
-	scns = calloc(ncombos, sizeof *scns);
-	value = calloc(ncombos, sizeof *value);
-	if (!scns || !value) {
+/* Every combination's scenario, loaded and checked before any run:
+ * combination c takes value c / (product of the later parameters'
+ * counts) of each, the last parameter varying fastest. */
+static int load_combos(struct sweep_cmd *sc)
+{
+	if (cli_scenario_text(sc->a.scenario, &sc->text, &sc->len, sc->file,
+			      sizeof sc->file) < 0)
+		return -1;
+	sc->scns = calloc(sc->ncombos, sizeof *sc->scns);
+	sc->value = calloc(sc->ncombos, sizeof *sc->value);
+	if (!sc->scns || !sc->value) {
 		fputs("tcpsim: out of memory\n", stderr);
-		goto out;
+		return -1;
 	}
-	for (size_t c = 0; c < ncombos; c++) {
+	int np = sc->a.nset;
+	for (size_t c = 0; c < sc->ncombos; c++) {
 		struct scn_set sets[MAX_PARAMS];
 		struct scn_error e;
-		value[c] = calloc((size_t)a.nset + 1, sizeof *value[c]);
-		if (!value[c]) {
+		sc->value[c] = calloc((size_t)np + 1, sizeof *sc->value[c]);
+		if (!sc->value[c]) {
 			fputs("tcpsim: out of memory\n", stderr);
-			goto out;
+			return -1;
 		}
 		size_t rest = c;
-		for (int i = a.nset; i-- > 0;) {
-			value[c][i] = vals[i].v[rest % vals[i].n];
-			rest /= vals[i].n;
-			sets[i] = (struct scn_set){paths[i], value[c][i]};
+		for (int i = np; i-- > 0;) {
+			sc->value[c][i] = sc->vals[i].v[rest % sc->vals[i].n];
+			rest /= sc->vals[i].n;
+			sets[i] = (struct scn_set){sc->paths[i], sc->value[c][i]};
 		}
-		if (scn_load_string_set(file, text, len, sets, (size_t)a.nset,
-					&scns[c], &e) < 0) {
+		if (scn_load_string_set(sc->file, sc->text, sc->len, sets,
+					(size_t)np, &sc->scns[c], &e) < 0) {
 			char msg[2048];
 			scn_error_format(&e, msg, sizeof msg);
 			fputs(msg, stderr);
-			goto out;
+			return -1;
 		}
-		nloaded = c + 1;
+		sc->nloaded = c + 1;
 	}
+	return 0;
+}
 
-	const char *mlist = a.metrics;
+/* The metrics asked for (or the default ones), and the one plotted;
+ * then what the plot needs, checked before the runs. */
+static int choose_metrics(struct sweep_cmd *sc)
+{
+	const char *mlist = sc->a.metrics;
 	char deflist[256];
 	if (!mlist) {
 		snprintf(deflist, sizeof deflist, "%s%s", SWEEP_DEFAULT_METRICS,
-			 scns[0]->nexpects ? ",expect" : "");
+			 sc->scns[0]->nexpects ? ",expect" : "");
 		mlist = deflist;
 	}
-	int nm = sweep_parse_metrics(mlist, scns[0], metrics, err, sizeof err);
-	if (nm < 0) {
-		fprintf(stderr, "tcpsim: %s\n", err);
-		goto out;
+	sc->nm = sweep_parse_metrics(mlist, sc->scns[0], sc->metrics, sc->err,
+				     sizeof sc->err);
+	if (sc->nm < 0) {
+		fprintf(stderr, "tcpsim: %s\n", sc->err);
+		return -1;
 	}
-	size_t pm = 0;
-	if (a.plot_metric) {
-		while (pm < (size_t)nm && strcmp(metrics[pm].name, a.plot_metric))
-			pm++;
-		if (pm == (size_t)nm) {
+	size_t nm = (size_t)sc->nm;
+	if (sc->a.plot_metric) {
+		while (sc->pm < nm &&
+		       strcmp(sc->metrics[sc->pm].name, sc->a.plot_metric))
+			sc->pm++;
+		if (sc->pm == nm) {
 			fprintf(stderr, "tcpsim: --plot-metric %s is not one of the "
 					"--metric list\n",
-				a.plot_metric);
-			goto out;
+				sc->a.plot_metric);
+			return -1;
 		}
 	}
-	if (a.plot) {
-		if (a.nset == 0) {
-			fputs("tcpsim: --plot draws a metric against the first "
-			      "--set parameter; give one\n",
-			      stderr);
-			goto out;
-		}
-		if (sweep_metric_unit(&metrics[pm]) == SU_END) {
-			fprintf(stderr, "tcpsim: --plot: '%s' is a category, not a "
-					"number; plot completed, failed or an "
-					"expectation instead\n",
-				metrics[pm].name);
-			goto out;
-		}
-		pin.fmt = diag_prepare(a.plot, "gnuplot", "gnuplot-nox", "", err,
-				       sizeof err);
-		if (!pin.fmt) {
-			fprintf(stderr, "tcpsim: --plot: %s\n", err);
-			goto out;
-		}
+	if (!sc->a.plot)
+		return 0;
+	if (sc->a.nset == 0) {
+		fputs("tcpsim: --plot draws a metric against the first --set "
+		      "parameter; give one\n",
+		      stderr);
+		return -1;
 	}
-	if (outfile_open(&out, a.out, err, sizeof err) < 0) {
-		fprintf(stderr, "tcpsim: %s\n", err);
-		goto out;
+	if (sweep_metric_unit(&sc->metrics[sc->pm]) == SU_END) {
+		fprintf(stderr, "tcpsim: --plot: '%s' is a category, not a "
+				"number; plot completed, failed or an "
+				"expectation instead\n",
+			sc->metrics[sc->pm].name);
+		return -1;
 	}
+	sc->pin.fmt = diag_prepare(sc->a.plot, "gnuplot", "gnuplot-nox", "",
+				   sc->err, sizeof sc->err);
+	if (!sc->pin.fmt) {
+		fprintf(stderr, "tcpsim: --plot: %s\n", sc->err);
+		return -1;
+	}
+	return 0;
+}
 
-	res = malloc(ncombos * nseeds * (size_t)nm * sizeof *res);
-	if (!res) {
+/* Every run, with a progress bar on a terminal. Returns EXIT_OK, or the
+ * status to end with. */
+static int run_all(struct sweep_cmd *sc,
+		   const volatile sig_atomic_t *interrupt)
+{
+	size_t n = sc->ncombos * sc->nseeds * (size_t)sc->nm;
+	sc->res = malloc(n * sizeof *sc->res);
+	if (!sc->res) {
 		fputs("tcpsim: out of memory for the results\n", stderr);
-		goto out;
+		return EXIT_USAGE;
 	}
 #ifdef M_TRIM_THRESHOLD
 	/* Each run frees its buffers before the next takes them again:
@@ -492,107 +520,148 @@ int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 #endif
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct progress prog = {.t0 = wall()};
-	bool tty = !a.quiet && isatty(STDERR_FILENO);
-	struct sweep sw = {
-		.scns = (const struct scenario *const *)scns,
-		.ncombos = ncombos,
-		.seeds = seeds,
-		.nseeds = nseeds,
-		.m = metrics,
-		.nm = (size_t)nm,
-		.wopts = a.wopts,
-		.jobs = (int)(a.jobs ? a.jobs : cpus > 0 ? cpus : 1),
-		.progress = tty ? show_progress : NULL,
+	sc->tty = !sc->a.quiet && isatty(STDERR_FILENO);
+	sc->sw = (struct sweep){
+		.scns = (const struct scenario *const *)sc->scns,
+		.ncombos = sc->ncombos,
+		.seeds = sc->seeds,
+		.nseeds = sc->nseeds,
+		.m = sc->metrics,
+		.nm = (size_t)sc->nm,
+		.wopts = sc->a.wopts,
+		.jobs = (int)(sc->a.jobs ? sc->a.jobs : cpus > 0 ? cpus : 1),
+		.progress = sc->tty ? show_progress : NULL,
 		.ctx = &prog,
 		.interrupt = interrupt,
 	};
-	rc = sweep_run(&sw, res, err, sizeof err);
+	int rc = sweep_run(&sc->sw, sc->res, sc->err, sizeof sc->err);
 	if (prog.shown)
 		fputs("\r\033[K", stderr);
 	if (rc == -2) {
 		fputs("tcpsim: interrupted; no output file was written\n",
 		      stderr);
-		status = EXIT_FAILED;
-		goto out;
+		return EXIT_FAILED;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "tcpsim: sweep: %s\n", err);
-		status = EXIT_FAILED;
-		goto out;
+		fprintf(stderr, "tcpsim: sweep: %s\n", sc->err);
+		return EXIT_FAILED;
 	}
-	double took = wall() - prog.t0;
+	sc->took = wall() - prog.t0;
+	return EXIT_OK;
+}
 
-	const char *const *pnames = (const char *const *)paths;
-	const char *const *const *pval = (const char *const *const *)value;
-	if (sweep_write_csv(out.f, &sw, pnames, (size_t)a.nset, pval, res) < 0) {
-		fprintf(stderr, "tcpsim: writing %s failed: %s\n", a.out,
+/* The table, the plot, then both made to appear; the summary. Returns
+ * the status to end with. */
+static int write_outputs(struct sweep_cmd *sc)
+{
+	const struct sweep_args *a = &sc->a;
+	const char *const *pnames = (const char *const *)sc->paths;
+	const char *const *const *pval =
+		(const char *const *const *)sc->value;
+	if (sweep_write_csv(sc->out.f, &sc->sw, pnames, (size_t)a->nset,
+			    pval, sc->res) < 0) {
+		fprintf(stderr, "tcpsim: writing %s failed: %s\n", a->out,
 			strerror(errno));
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (a.plot) {
-		pin.sw = &sw;
-		pin.params = pnames;
-		pin.np = (size_t)a.nset;
-		pin.value = pval;
-		pin.vals = vals;
-		pin.res = res;
-		pin.metric = pm;
-		pin.scenario = scns[0]->name;
-		if (sweep_plot_prepare(&pin) < 0) {
+	if (a->plot) {
+		struct sweep_plot *p = &sc->pin;
+		p->sw = &sc->sw;
+		p->params = pnames;
+		p->np = (size_t)a->nset;
+		p->value = pval;
+		p->vals = sc->vals;
+		p->res = sc->res;
+		p->metric = sc->pm;
+		p->scenario = sc->scns[0]->name;
+		if (sweep_plot_prepare(p) < 0) {
 			fputs("tcpsim: out of memory\n", stderr);
-			goto out;
+			return EXIT_USAGE;
 		}
-		if (pin.nkeep == 0) {
+		if (p->nkeep == 0) {
 			/* the table is right; there is just nothing to draw */
-			if (outfile_commit(&out, err, sizeof err) < 0) {
-				fprintf(stderr, "tcpsim: %s\n", err);
-				goto out;
+			if (outfile_commit(&sc->out, sc->err, sizeof sc->err) < 0) {
+				fprintf(stderr, "tcpsim: %s\n", sc->err);
+				return EXIT_USAGE;
 			}
 			fprintf(stderr, "tcpsim: --plot: no run has a value of %s, "
 					"so there is nothing to draw; the table "
 					"is in %s\n",
-				metrics[pm].name, a.out);
-			status = EXIT_FAILED;
-			goto out;
+				sc->metrics[sc->pm].name, a->out);
+			return EXIT_FAILED;
 		}
-		if (gnuplot_render(a.plot, &pic, sweep_plot_script, &pin, err,
-				   sizeof err, said, sizeof said) < 0) {
-			fprintf(stderr, "tcpsim: --plot: %s\n", err);
-			goto out;
+		if (gnuplot_render(a->plot, &sc->pic, sweep_plot_script, p,
+				   sc->err, sizeof sc->err, sc->said,
+				   sizeof sc->said) < 0) {
+			fprintf(stderr, "tcpsim: --plot: %s\n", sc->err);
+			return EXIT_USAGE;
 		}
 	}
-	if (outfile_commit(&out, err, sizeof err) < 0 ||
-	    (a.plot && outfile_commit(&pic, err, sizeof err) < 0)) {
-		fprintf(stderr, "tcpsim: %s\n", err);
-		goto out;
+	if (outfile_commit(&sc->out, sc->err, sizeof sc->err) < 0 ||
+	    (a->plot && outfile_commit(&sc->pic, sc->err, sizeof sc->err) < 0)) {
+		fprintf(stderr, "tcpsim: %s\n", sc->err);
+		return EXIT_USAGE;
 	}
-	cli_print_said(said);
-	if (tty)
+	cli_print_said(sc->said);
+	size_t runs = sc->ncombos * sc->nseeds;
+	if (sc->tty)
 		fprintf(stderr, "sweep: %llu runs in %.2f s (%.0f runs/s, %d "
 				"job%s)\n",
-			(unsigned long long)ncombos * nseeds, took,
-			took > 0 ? (double)(ncombos * nseeds) / took : 0.0,
-			sw.jobs, sw.jobs == 1 ? "" : "s");
-	if (!a.quiet && strcmp(a.out, "-") != 0)
-		print_summary(stdout, &sw, pnames, (size_t)a.nset, pval, res);
-	status = EXIT_OK;
-out:
-	outfile_abort(&out);
-	outfile_abort(&pic);
-	for (size_t c = 0; c < nloaded; c++)
-		scn_free(scns[c]);
-	if (value)
-		for (size_t c = 0; c < ncombos; c++)
-			free(value[c]);
-	free(value);
-	free(scns);
-	for (int i = 0; i < a.nset; i++) {
-		free(paths[i]);
-		sweep_values_free(&vals[i]);
+			(unsigned long long)runs, sc->took,
+			sc->took > 0 ? (double)runs / sc->took : 0.0,
+			sc->sw.jobs, sc->sw.jobs == 1 ? "" : "s");
+	if (!a->quiet && strcmp(a->out, "-") != 0)
+		print_summary(stdout, &sc->sw, pnames, (size_t)a->nset, pval,
+			      sc->res);
+	return EXIT_OK;
+}
+
+static void free_cmd(struct sweep_cmd *sc)
+{
+	outfile_abort(&sc->out);
+	outfile_abort(&sc->pic);
+	for (size_t c = 0; c < sc->nloaded; c++)
+		scn_free(sc->scns[c]);
+	if (sc->value)
+		for (size_t c = 0; c < sc->ncombos; c++)
+			free(sc->value[c]);
+	free(sc->value);
+	free(sc->scns);
+	for (int i = 0; i < sc->a.nset; i++) {
+		free(sc->paths[i]);
+		sweep_values_free(&sc->vals[i]);
 	}
-	free(res);
-	sweep_plot_fini(&pin);
-	free(seeds);
-	free(text);
+	free(sc->res);
+	sweep_plot_fini(&sc->pin);
+	free(sc->seeds);
+	free(sc->text);
+	free(sc);
+}
+
+int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt)
+{
+	struct sweep_cmd *sc = calloc(1, sizeof *sc);
+	if (!sc) {
+		fputs("tcpsim: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	int status = EXIT_USAGE;
+	int rc = parse_sweep_args(argc, argv, &sc->a);
+	if (rc) {
+		status = rc > 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
+	}
+	if (parse_sets(sc) < 0 || load_combos(sc) < 0 ||
+	    choose_metrics(sc) < 0)
+		goto out;
+	if (outfile_open(&sc->out, sc->a.out, sc->err, sizeof sc->err) < 0) {
+		fprintf(stderr, "tcpsim: %s\n", sc->err);
+		goto out;
+	}
+	status = run_all(sc, interrupt);
+	if (status == EXIT_OK)
+		status = write_outputs(sc);
+out:
+	free_cmd(sc);
 	return status;
 }

@@ -679,48 +679,43 @@ static void describe_status(int status, char *buf, size_t n)
 		snprintf(buf, n, "status %d", status);
 }
 
-static int run_workers(const struct sweep *sw, int64_t *out, char *err,
-		       size_t n)
+/* The parent's side of the workers of one sweep. */
+struct pool {
+	const struct sweep *sw;
+	struct wk *w;
+	struct pollfd *pf;
+	int64_t *buf;           /* records being read */
+	int jobs, started;
+	uint64_t total, next, done, chunk;
+	size_t rec;             /* bytes of one record */
+	char *err;
+	size_t n;
+};
+
+/* Fork the workers, each with an order pipe and a record pipe. */
+static int start_workers(struct pool *p)
 {
-	int jobs = sw->jobs;
-	uint64_t total = total_runs(sw), next = 0, done = 0;
-	if ((uint64_t)jobs > total)
-		jobs = (int)total;
-	uint64_t chunk = chunk_size(sw);
-	size_t rec = (1 + sw->nm) * sizeof(int64_t);
-	struct wk *w = calloc((size_t)jobs, sizeof *w);
-	struct pollfd *pf = calloc((size_t)jobs, sizeof *pf);
-	int64_t *buf = malloc(rec * 1024);
-	int started = 0, rc = -1;
-	if (!w || !pf || !buf) {
-		snprintf(err, n, "out of memory");
-		goto out;
-	}
-	/* a worker that died must not kill us with SIGPIPE */
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &old_pipe);
 	fflush(NULL);
-	for (; started < jobs; started++) {
+	for (; p->started < p->jobs; p->started++) {
 		int a[2], b[2];
 		if (pipe(a) < 0) {
-			snprintf(err, n, "pipe: %s", strerror(errno));
-			goto stop;
+			snprintf(p->err, p->n, "pipe: %s", strerror(errno));
+			return -1;
 		}
 		if (pipe(b) < 0) {
-			snprintf(err, n, "pipe: %s", strerror(errno));
+			snprintf(p->err, p->n, "pipe: %s", strerror(errno));
 			close(a[0]);
 			close(a[1]);
-			goto stop;
+			return -1;
 		}
 		pid_t pid = fork();
 		if (pid < 0) {
-			snprintf(err, n, "fork: %s", strerror(errno));
+			snprintf(p->err, p->n, "fork: %s", strerror(errno));
 			close(a[0]);
 			close(a[1]);
 			close(b[0]);
 			close(b[1]);
-			goto stop;
+			return -1;
 		}
 		if (pid == 0) {
 			/* the parent decides about interruptions */
@@ -728,139 +723,195 @@ static int run_workers(const struct sweep *sw, int64_t *out, char *err,
 			signal(SIGTERM, SIG_DFL);
 			close(a[1]);
 			close(b[0]);
-			for (int k = 0; k < started; k++) {
-				close(w[k].to);
-				close(w[k].from);
+			for (int k = 0; k < p->started; k++) {
+				close(p->w[k].to);
+				close(p->w[k].from);
 			}
 			/* the parent's bookkeeping is not the worker's */
-			free(w);
-			free(pf);
-			free(buf);
-			worker(sw, a[0], b[1]);
+			free(p->w);
+			free(p->pf);
+			free(p->buf);
+			worker(p->sw, a[0], b[1]);
 		}
 		close(a[0]);
 		close(b[1]);
-		w[started] = (struct wk){.pid = pid, .to = a[1], .from = b[0]};
+		p->w[p->started] = (struct wk){.pid = pid, .to = a[1],
+					       .from = b[0]};
 	}
-	/* first orders */
-	for (int k = 0; k < jobs; k++) {
-		if (next >= total)
-			break;
-		w[k].o = (struct order){next, total - next < chunk ? total - next
-								  : chunk};
-		next += w[k].o.count;
-		if (write_all(w[k].to, &w[k].o, sizeof w[k].o) < 0)
-			goto died;
-	}
-	while (done < total) {
-		if (stop_asked(sw)) {
-			rc = -2;
-			goto stop;
+	return 0;
+}
+
+/* Give worker k the next chunk, if any is left. */
+static int give_order(struct pool *p, int k)
+{
+	if (p->next >= p->total)
+		return 0;
+	uint64_t left = p->total - p->next;
+	p->w[k].o = (struct order){p->next, left < p->chunk ? left : p->chunk};
+	p->next += p->w[k].o.count;
+	return write_all(p->w[k].to, &p->w[k].o, sizeof p->w[k].o);
+}
+
+/* Read worker k's chunk of records into out, each checked to be one of
+ * the runs ordered. -2: the worker went away (which died() says). */
+static int take_results(struct pool *p, int k, int64_t *out)
+{
+	const struct sweep *sw = p->sw;
+	struct order o = p->w[k].o;
+	for (uint64_t got = 0; got < o.count;) {
+		uint64_t m = o.count - got < 1024 ? o.count - got : 1024;
+		if (read_all(p->w[k].from, p->buf, m * p->rec) < 0)
+			return -2;
+		for (uint64_t j = 0; j < m; j++) {
+			int64_t *r = p->buf + j * (1 + sw->nm);
+			if (r[0] < 0) {
+				snprintf(p->err, p->n, "out of memory in a "
+						       "worker");
+				return -1;
+			}
+			uint64_t run = (uint64_t)r[0];
+			if (run < o.start || run >= o.start + o.count) {
+				snprintf(p->err, p->n, "a worker answered for "
+						       "the wrong run");
+				return -1;
+			}
+			memcpy(out + run * sw->nm, r + 1,
+			       sw->nm * sizeof(int64_t));
 		}
+		got += m;
+	}
+	p->done += o.count;
+	p->w[k].o.count = 0;
+	return 0;
+}
+
+/* Orders out, results in, until every run is done. 0, -1 (err says
+ * why), -2 interrupted, -3 a worker went away. */
+static int collect_all(struct pool *p, int64_t *out)
+{
+	for (int k = 0; k < p->jobs; k++)
+		if (give_order(p, k) < 0)
+			return -3;
+	while (p->done < p->total) {
+		if (stop_asked(p->sw))
+			return -2;
 		int np = 0;
-		for (int k = 0; k < jobs; k++)
-			if (w[k].o.count)
-				pf[np++] = (struct pollfd){.fd = w[k].from,
-							   .events = POLLIN};
-		int pr = poll(pf, (nfds_t)np, 200);
+		for (int k = 0; k < p->jobs; k++)
+			if (p->w[k].o.count)
+				p->pf[np++] = (struct pollfd){
+					.fd = p->w[k].from, .events = POLLIN};
+		int pr = poll(p->pf, (nfds_t)np, 200);
 		if (pr < 0 && errno != EINTR) {
-			snprintf(err, n, "poll: %s", strerror(errno));
-			goto stop;
+			snprintf(p->err, p->n, "poll: %s", strerror(errno));
+			return -1;
 		}
-		if (pr <= 0)
-			continue;
-		for (int i = 0; i < np; i++) {
-			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+		for (int i = 0; pr > 0 && i < np; i++) {
+			if (!(p->pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			int k = 0;
-			while (w[k].from != pf[i].fd)
+			while (p->w[k].from != p->pf[i].fd)
 				k++;
-			struct order o = w[k].o;
-			for (uint64_t got = 0; got < o.count;) {
-				uint64_t m = o.count - got < 1024 ? o.count - got
-								  : 1024;
-				if (read_all(w[k].from, buf, m * rec) < 0)
-					goto died;
-				for (uint64_t j = 0; j < m; j++) {
-					int64_t *r = buf + j * (1 + sw->nm);
-					if (r[0] < 0) {
-						snprintf(err, n, "out of memory "
-								 "in a worker");
-						goto stop;
-					}
-					uint64_t run = (uint64_t)r[0];
-					if (run < o.start || run >= o.start + o.count) {
-						snprintf(err, n, "a worker "
-								 "answered for "
-								 "the wrong run");
-						goto stop;
-					}
-					memcpy(out + run * sw->nm, r + 1,
-					       sw->nm * sizeof(int64_t));
-				}
-				got += m;
-			}
-			done += o.count;
-			w[k].o.count = 0;
-			if (next < total) {
-				w[k].o = (struct order){
-					next, total - next < chunk ? total - next
-								   : chunk};
-				next += w[k].o.count;
-				if (write_all(w[k].to, &w[k].o, sizeof w[k].o) < 0)
-					goto died;
-			}
-			if (sw->progress)
-				sw->progress(sw->ctx, done, total);
+			int rc = take_results(p, k, out);
+			if (rc < 0)
+				return rc == -2 ? -3 : -1;
+			if (give_order(p, k) < 0)
+				return -3;
+			if (p->sw->progress)
+				p->sw->progress(p->sw->ctx, p->done, p->total);
 		}
 	}
-	rc = 0;
-	goto stop;
-died:
-	/* a worker went away in the middle of a chunk: say which */
-	for (int k = 0; k < jobs; k++) {
+	return 0;
+}
+
+/* A worker went away in the middle of a chunk: say which, and how. */
+static void died(struct pool *p)
+{
+	for (int k = 0; k < p->jobs; k++) {
 		int status;
-		if (!w[k].o.count || waitpid(w[k].pid, &status, WNOHANG) <= 0)
+		if (!p->w[k].o.count ||
+		    waitpid(p->w[k].pid, &status, WNOHANG) <= 0)
 			continue;
-		w[k].pid = 0;
+		p->w[k].pid = 0;
 		char how[64];
 		describe_status(status, how, sizeof how);
-		snprintf(err, n, "a worker process died (%s) during runs "
-				 "%llu to %llu",
-			 how, (unsigned long long)w[k].o.start,
-			 (unsigned long long)(w[k].o.start + w[k].o.count - 1));
-		goto stop;
+		snprintf(p->err, p->n, "a worker process died (%s) during "
+				       "runs %llu to %llu",
+			 how, (unsigned long long)p->w[k].o.start,
+			 (unsigned long long)(p->w[k].o.start +
+					      p->w[k].o.count - 1));
+		return;
 	}
-	snprintf(err, n, "a worker process stopped answering");
-stop:
-	for (int k = 0; k < started; k++) {
+	snprintf(p->err, p->n, "a worker process stopped answering");
+}
+
+/* End the workers: told to stop after a success, else killed; each
+ * waited for. A worker that ended badly after a success fails it. */
+static int stop_workers(struct pool *p, int rc)
+{
+	for (int k = 0; k < p->started; k++) {
 		struct order end = {0, 0};
 		if (rc == 0)
-			(void)write_all(w[k].to, &end, sizeof end);
-		else if (w[k].pid > 0)
-			kill(w[k].pid, SIGTERM);
-		close(w[k].to);
-		close(w[k].from);
+			(void)write_all(p->w[k].to, &end, sizeof end);
+		else if (p->w[k].pid > 0)
+			kill(p->w[k].pid, SIGTERM);
+		close(p->w[k].to);
+		close(p->w[k].from);
 	}
-	for (int k = 0; k < started; k++) {
+	for (int k = 0; k < p->started; k++) {
 		int status;
-		if (w[k].pid <= 0)
+		if (p->w[k].pid <= 0)
 			continue;
-		while (waitpid(w[k].pid, &status, 0) < 0 && errno == EINTR)
+		while (waitpid(p->w[k].pid, &status, 0) < 0 && errno == EINTR)
 			;
 		if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 			char how[64];
 			describe_status(status, how, sizeof how);
-			snprintf(err, n, "a worker process ended badly (%s)",
+			snprintf(p->err, p->n, "a worker process ended badly "
+					       "(%s)",
 				 how);
 			rc = -1;
 		}
 	}
+	return rc;
+}
+
+static int run_workers(const struct sweep *sw, int64_t *out, char *err,
+		       size_t n)
+{
+	struct pool p = {
+		.sw = sw,
+		.jobs = sw->jobs,
+		.total = total_runs(sw),
+		.chunk = chunk_size(sw),
+		.rec = (1 + sw->nm) * sizeof(int64_t),
+		.err = err,
+		.n = n,
+	};
+	if ((uint64_t)p.jobs > p.total)
+		p.jobs = (int)p.total;
+	p.w = calloc((size_t)p.jobs, sizeof *p.w);
+	p.pf = calloc((size_t)p.jobs, sizeof *p.pf);
+	p.buf = malloc(p.rec * 1024);
+	int rc = -1;
+	if (!p.w || !p.pf || !p.buf) {
+		snprintf(err, n, "out of memory");
+		goto out;
+	}
+	/* a worker that died must not kill us with SIGPIPE */
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	rc = start_workers(&p) < 0 ? -1 : collect_all(&p, out);
+	if (rc == -3) {
+		died(&p);
+		rc = -1;
+	}
+	rc = stop_workers(&p, rc);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 out:
-	free(w);
-	free(pf);
-	free(buf);
+	free(p.w);
+	free(p.pf);
+	free(p.buf);
 	return rc;
 }
 
