@@ -239,156 +239,197 @@ static char *make_tmpdir(void)
 	return dir;
 }
 
-int cmd_plot(int argc, char **argv, const volatile sig_atomic_t *interrupt)
-{
-	struct plot_args a = {0};
-	struct plot *p = NULL;
-	int host = -1;
-	struct scenario *scn = NULL;
+/* One plot command's state. */
+struct plot_cmd {
+	struct plot_args a;
+	const char *fmt;            /* the picture's type */
+	int host;                   /* --host's index, -1 */
+	struct scenario *scn;
 	struct world w;
-	struct outfile pic = {0}, script = {0};
-	struct trace_sink *csv = NULL;
-	char err[1024], dirslash[4200];
-	char *tmpdir = NULL;
-	int status = EXIT_USAGE;
-	bool built = false, committed = false;
+	bool built;
+	struct trace_sink *csv;     /* the CSV sink, for all but ladder */
+	char *tmpdir;               /* its files' directory, if ours */
+	char dirslash[4200];        /* that directory, ending in '/' */
+	bool committed;             /* the CSV files are written */
+	struct plot *p;
+	struct outfile pic, script;
+	char err[1024];
+};
 
-	if (parse_args(argc, argv, &a) < 0)
-		return EXIT_USAGE;
-	/* the picture's type, directory and gnuplot, before the run */
-	const char *fmt = diag_prepare(a.out, "gnuplot", "gnuplot-nox", "",
-				       err, sizeof err);
-	if (!fmt) {
-		fprintf(stderr, "tcpsim: plot: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (cli_load_world(a.scenario, &a.wopts, &scn, &w) < 0)
-		goto out;
-	built = true;
-	w.sim.interrupt = interrupt;
-	if (a.host) {
-		for (size_t i = 0; i < w.nhosts; i++)
-			if (strcmp(w.host_names[i], a.host) == 0)
-				host = (int)i;
-		if (host < 0) {
+/* --host by name, then the sink the kind draws from: the ladder plot, or
+ * CSV files in --csv DIR or a temporary directory. */
+static int attach_sink(struct plot_cmd *pc)
+{
+	const struct plot_args *a = &pc->a;
+	struct world *w = &pc->w;
+	if (a->host) {
+		for (size_t i = 0; i < w->nhosts; i++)
+			if (strcmp(w->host_names[i], a->host) == 0)
+				pc->host = (int)i;
+		if (pc->host < 0) {
 			fprintf(stderr, "tcpsim: --host: no host '%s' in %s\n",
-				a.host, scn->file);
-			goto out;
+				a->host, pc->scn->file);
+			return -1;
 		}
 	}
-	if (a.kind == PLOT_LADDER) {
-		struct diagram_opts dopts = {.relative = !a.absolute};
-		struct trace_sink *s = sink_ladder_plot_new(a.out, &dopts, err,
-							    sizeof err);
+	if (a->kind == PLOT_LADDER) {
+		struct diagram_opts dopts = {.relative = !a->absolute};
+		struct trace_sink *s = sink_ladder_plot_new(
+			a->out, &dopts, pc->err, sizeof pc->err);
 		if (!s) {
-			fprintf(stderr, "tcpsim: plot: %s\n", err);
-			goto out;
+			fprintf(stderr, "tcpsim: plot: %s\n", pc->err);
+			return -1;
 		}
-		if (cli_attach(&w, s) < 0)
-			goto out;
-	} else {
-		if (!a.csv_dir && !(tmpdir = make_tmpdir()))
-			goto out;
-		const char *dir = a.csv_dir ? a.csv_dir : tmpdir;
-		csv = sink_csv_new(dir, err, sizeof err);
-		if (!csv) {
-			fprintf(stderr, "tcpsim: --csv: %s\n", err);
-			goto out;
-		}
-		if (cli_attach(&w, csv) < 0) {
-			csv = NULL;
-			goto out;
-		}
-		size_t dl = strlen(dir);
-		if (dl + 2 > sizeof dirslash) {
-			fprintf(stderr, "tcpsim: --csv: %s: name too long\n", dir);
-			goto out;
-		}
-		snprintf(dirslash, sizeof dirslash, "%s%s", dir,
-			 dir[dl - 1] == '/' ? "" : "/");
+		return cli_attach(w, s);
 	}
+	if (!a->csv_dir && !(pc->tmpdir = make_tmpdir()))
+		return -1;
+	const char *dir = a->csv_dir ? a->csv_dir : pc->tmpdir;
+	pc->csv = sink_csv_new(dir, pc->err, sizeof pc->err);
+	if (!pc->csv) {
+		fprintf(stderr, "tcpsim: --csv: %s\n", pc->err);
+		return -1;
+	}
+	if (cli_attach(w, pc->csv) < 0) {
+		pc->csv = NULL;
+		return -1;
+	}
+	size_t dl = strlen(dir);
+	if (dl + 2 > sizeof pc->dirslash) {
+		fprintf(stderr, "tcpsim: --csv: %s: name too long\n", dir);
+		return -1;
+	}
+	snprintf(pc->dirslash, sizeof pc->dirslash, "%s%s", dir,
+		 dir[dl - 1] == '/' ? "" : "/");
+	return 0;
+}
 
-	enum sim_end end = world_run(&w);
+/* The picture from the CSV tables: laid out, its script kept if asked
+ * for, drawn by gnuplot, then both made to appear. */
+static int draw(struct plot_cmd *pc)
+{
+	const struct plot_args *a = &pc->a;
+	struct plot_opts po = {
+		.kind = a->kind,
+		.host = pc->host,
+		.host_name = a->host,
+		.conn = a->conn,
+		.has_conn = a->has_conn,
+		.absolute = a->absolute,
+		.w = a->w,
+		.h = a->h,
+	};
+	pc->p = plot_new(&po, &pc->w.sim.trace, sink_csv_data(pc->csv),
+			 pc->dirslash, pc->fmt, pc->err, sizeof pc->err);
+	if (!pc->p) {
+		fprintf(stderr, "tcpsim: %s\n", pc->err);
+		return -1;
+	}
+	if (a->script && (outfile_open(&pc->script, a->script, pc->err,
+				       sizeof pc->err) < 0 ||
+			  plot_script(pc->script.f, pc->p) < 0)) {
+		fprintf(stderr, "tcpsim: --script: %s\n",
+			pc->script.f ? a->script : pc->err);
+		return -1;
+	}
+	char said[1100];
+	if (gnuplot_render(a->out, &pc->pic, plot_script, pc->p, pc->err,
+			   sizeof pc->err, said, sizeof said) < 0) {
+		fprintf(stderr, "tcpsim: %s\n", pc->err);
+		return -1;
+	}
+	if (outfile_commit(&pc->script, pc->err, sizeof pc->err) < 0 ||
+	    outfile_commit(&pc->pic, pc->err, sizeof pc->err) < 0) {
+		fprintf(stderr, "tcpsim: %s\n", pc->err);
+		return -1;
+	}
+	cli_print_said(said);
+	return 0;
+}
+
+/* Run, then draw; returns the exit status. */
+static int run_and_draw(struct plot_cmd *pc)
+{
+	struct world *w = &pc->w;
+	enum sim_end end = world_run(w);
 	if (end == SIM_END_INTERRUPT) {
 		fputs("tcpsim: interrupted; no picture was drawn\n", stderr);
-		status = EXIT_FAILED;
-		goto out;
+		return EXIT_FAILED;
 	}
-	if (cli_idle_rule(&w))
-		goto out;
-	if (trace_finish(&w.sim.trace) < 0 || trace_commit(&w.sim.trace) < 0) {
-		cli_print_sink_errors(&w.sim.trace);
-		goto out;
+	if (cli_idle_rule(w))
+		return EXIT_USAGE;
+	if (trace_finish(&w->sim.trace) < 0 || trace_commit(&w->sim.trace) < 0) {
+		cli_print_sink_errors(&w->sim.trace);
+		return EXIT_USAGE;
 	}
-	committed = true;
-	if (a.kind != PLOT_LADDER) {
-		struct plot_opts po = {
-			.kind = a.kind,
-			.host = host,
-			.host_name = a.host,
-			.conn = a.conn,
-			.has_conn = a.has_conn,
-			.absolute = a.absolute,
-			.w = a.w,
-			.h = a.h,
-		};
-		p = plot_new(&po, &w.sim.trace, sink_csv_data(csv), dirslash,
-			     fmt, err, sizeof err);
-		if (!p) {
-			fprintf(stderr, "tcpsim: %s\n", err);
-			goto out;
-		}
-		if (a.script) {
-			if (outfile_open(&script, a.script, err, sizeof err) < 0 ||
-			    plot_script(script.f, p) < 0) {
-				fprintf(stderr, "tcpsim: --script: %s\n",
-					script.f ? a.script : err);
-				goto out;
-			}
-		}
-		char said[1100];
-		if (gnuplot_render(a.out, &pic, plot_script, p, err,
-				   sizeof err, said, sizeof said) < 0) {
-			fprintf(stderr, "tcpsim: %s\n", err);
-			goto out;
-		}
-		if (outfile_commit(&script, err, sizeof err) < 0 ||
-		    outfile_commit(&pic, err, sizeof err) < 0) {
-			fprintf(stderr, "tcpsim: %s\n", err);
-			goto out;
-		}
-		cli_print_said(said);
+	pc->committed = true;
+	if (pc->a.kind != PLOT_LADDER) {
+		if (draw(pc) < 0)
+			return EXIT_USAGE;
 	} else {
-		for (int i = 0; i < w.sim.trace.nsinks; i++)
-			cli_print_said(w.sim.trace.sinks[i]->warning);
+		cli_print_sink_warnings(&w->sim.trace);
 	}
-	status = EXIT_OK;
-	if (cli_report_limit(stderr, &w, end)) {
+	if (cli_report_limit(stderr, w, end)) {
 		if (end != SIM_END_NOMEM)
 			fputs("tcpsim: the picture shows the run up to then\n",
 			      stderr);
-		status = EXIT_FAILED;
+		return EXIT_FAILED;
 	}
-out:
-	outfile_abort(&pic);
-	outfile_abort(&script);
-	if (csv && committed && !(a.csv_dir && status != EXIT_USAGE)) {
+	return EXIT_OK;
+}
+
+static void free_cmd(struct plot_cmd *pc, int status)
+{
+	outfile_abort(&pc->pic);
+	outfile_abort(&pc->script);
+	if (pc->csv && pc->committed &&
+	    !(pc->a.csv_dir && status != EXIT_USAGE)) {
 		/* the CSV files were only for gnuplot, or the plot
 		 * failed: none stays (the sink removes a directory it
 		 * made once it is empty) */
-		const char *const *files = sink_csv_files(csv);
+		const char *const *files = sink_csv_files(pc->csv);
 		for (size_t k = 0; files && files[k]; k++)
 			(void)unlink(files[k]);
 	}
-	if (built) {
-		trace_fini(&w.sim.trace);
-		world_free(&w);
+	if (pc->built) {
+		trace_fini(&pc->w.sim.trace);
+		world_free(&pc->w);
 	}
-	if (tmpdir) {
-		(void)rmdir(tmpdir);
-		free(tmpdir);
+	if (pc->tmpdir) {
+		(void)rmdir(pc->tmpdir);
+		free(pc->tmpdir);
 	}
-	plot_free(p);
-	scn_free(scn);
+	plot_free(pc->p);
+	scn_free(pc->scn);
+	free(pc);
+}
+
+int cmd_plot(int argc, char **argv, const volatile sig_atomic_t *interrupt)
+{
+	struct plot_cmd *pc = calloc(1, sizeof *pc);
+	if (!pc) {
+		fputs("tcpsim: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	int status = EXIT_USAGE;
+	pc->host = -1;
+	if (parse_args(argc, argv, &pc->a) < 0)
+		goto out;
+	/* the picture's type, directory and gnuplot, before the run */
+	pc->fmt = diag_prepare(pc->a.out, "gnuplot", "gnuplot-nox", "",
+			       pc->err, sizeof pc->err);
+	if (!pc->fmt) {
+		fprintf(stderr, "tcpsim: plot: %s\n", pc->err);
+		goto out;
+	}
+	if (cli_load_world(pc->a.scenario, &pc->a.wopts, &pc->scn, &pc->w) < 0)
+		goto out;
+	pc->built = true;
+	pc->w.sim.interrupt = interrupt;
+	if (attach_sink(pc) < 0)
+		goto out;
+	status = run_and_draw(pc);
+out:
+	free_cmd(pc, status);
 	return status;
 }
