@@ -429,6 +429,92 @@ static int end_rank(enum tcp_end e)
 	return 0;
 }
 
+/* What a run's metrics are made of. */
+struct facts {
+	uint64_t wrote, read, bad;   /* bytes, over every connection */
+	int worst;                   /* end_rank of the worst ending, -1 */
+	enum tcp_end worst_end;
+	bool established, completed;
+	sim_time_t connect_time;     /* the longest connect() */
+	sim_time_t done;             /* the last byte read, or the last
+					connection made if none was sent */
+};
+
+static void tally(const struct world *w, const struct probe *pr,
+		  struct facts *f)
+{
+	*f = (struct facts){.worst = -1, .worst_end = TCP_END_NORMAL};
+	/* the connections' side: bytes and how they ended */
+	for (size_t h = 0; h < w->nhosts; h++) {
+		for (const struct app_sock *s = w->apps[h].socks; s; s = s->next) {
+			if (s->listener)
+				continue;
+			f->wrote += app_sock_wrote(s);
+			f->read += s->received;
+			f->bad += s->bad + s->unverified;
+			if (end_rank(s->end) > f->worst) {
+				f->worst = end_rank(s->end);
+				f->worst_end = s->end;
+			}
+		}
+	}
+	f->established = pr->n > 0;
+	sim_time_t last_conn = -1;
+	for (size_t i = 0; i < pr->n; i++) {
+		if (pr->c[i].connected < 0) {
+			f->established = false;
+			continue;
+		}
+		if (pr->c[i].connected - pr->c[i].called > f->connect_time)
+			f->connect_time = pr->c[i].connected - pr->c[i].called;
+		if (pr->c[i].connected > last_conn)
+			last_conn = pr->c[i].connected;
+	}
+	f->completed = f->established && f->wrote == f->read && f->bad == 0;
+	f->done = f->wrote ? pr->last_data : last_conn;
+}
+
+/* One metric's value in a run that ended with `end`. */
+static int64_t metric_value(const struct sweep_metric *m,
+			    const struct facts *f, const struct probe *pr,
+			    const struct expect_run *er, const struct world *w,
+			    enum sim_end end)
+{
+	switch (m->kind) {
+	case SM_ESTABLISHED:
+		return pr->n ? f->established : SWEEP_NONE;
+	case SM_CONNECT_TIME:
+		return f->established ? f->connect_time : SWEEP_NONE;
+	case SM_COMPLETED:
+		return f->completed;
+	case SM_FAILED:
+		return !f->completed;
+	case SM_COMPLETION_TIME:
+		return f->completed && f->done >= 0 ? f->done : SWEEP_NONE;
+	case SM_DELIVERED:
+		return (int64_t)f->read;
+	case SM_RETRANSMISSIONS:
+		return (int64_t)pr->rexmits;
+	case SM_SEGMENTS:
+		return (int64_t)pr->sends;
+	case SM_LOST:
+		return (int64_t)pr->drops;
+	case SM_END:
+		return f->worst < 0 ? SWEEP_NONE : (int64_t)f->worst_end;
+	case SM_EXPECT:
+		return er && expect_failed(er) == 0;
+	case SM_EXPECT_N:
+		return er && expect_ok(er, m->arg - 1);
+	case SM_FINISHED:
+		return end == SIM_END_QUIET || end == SIM_END_STOP;
+	case SM_EVENTS:
+		return (int64_t)w->sim.events;
+	case SM_SIM_TIME:
+		return w->sim.now;
+	}
+	return SWEEP_NONE;
+}
+
 int sweep_measure(const struct scenario *scn, uint64_t seed,
 		  const struct world_opts *opts, const struct sweep_metric *m,
 		  size_t nm, int64_t *out)
@@ -468,90 +554,10 @@ int sweep_measure(const struct scenario *scn, uint64_t seed,
 	struct expect_outcome oc = world_outcome(&w);
 	if (er)
 		expect_verdicts(er, &oc);
-
-	/* the connections' side: bytes and how they ended */
-	uint64_t wrote = 0, read = 0, bad = 0;
-	int worst = -1;
-	enum tcp_end worst_end = TCP_END_NORMAL;
-	for (size_t h = 0; h < w.nhosts; h++) {
-		for (const struct app_sock *s = w.apps[h].socks; s; s = s->next) {
-			if (s->listener)
-				continue;
-			wrote += app_sock_wrote(s);
-			read += s->received;
-			bad += s->bad + s->unverified;
-			if (end_rank(s->end) > worst) {
-				worst = end_rank(s->end);
-				worst_end = s->end;
-			}
-		}
-	}
-	bool established = pr.n > 0;
-	sim_time_t connect_time = 0, last_conn = -1;
-	for (size_t i = 0; i < pr.n; i++) {
-		if (pr.c[i].connected < 0) {
-			established = false;
-			continue;
-		}
-		if (pr.c[i].connected - pr.c[i].called > connect_time)
-			connect_time = pr.c[i].connected - pr.c[i].called;
-		if (pr.c[i].connected > last_conn)
-			last_conn = pr.c[i].connected;
-	}
-	bool completed = established && wrote == read && bad == 0;
-	sim_time_t done = wrote ? pr.last_data : last_conn;
-
-	for (size_t j = 0; j < nm; j++) {
-		int64_t v = SWEEP_NONE;
-		switch (m[j].kind) {
-		case SM_ESTABLISHED:
-			v = pr.n ? established : SWEEP_NONE;
-			break;
-		case SM_CONNECT_TIME:
-			v = established ? connect_time : SWEEP_NONE;
-			break;
-		case SM_COMPLETED:
-			v = completed;
-			break;
-		case SM_FAILED:
-			v = !completed;
-			break;
-		case SM_COMPLETION_TIME:
-			v = completed && done >= 0 ? done : SWEEP_NONE;
-			break;
-		case SM_DELIVERED:
-			v = (int64_t)read;
-			break;
-		case SM_RETRANSMISSIONS:
-			v = (int64_t)pr.rexmits;
-			break;
-		case SM_SEGMENTS:
-			v = (int64_t)pr.sends;
-			break;
-		case SM_LOST:
-			v = (int64_t)pr.drops;
-			break;
-		case SM_END:
-			v = worst < 0 ? SWEEP_NONE : (int64_t)worst_end;
-			break;
-		case SM_EXPECT:
-			v = er && expect_failed(er) == 0;
-			break;
-		case SM_EXPECT_N:
-			v = er && expect_ok(er, m[j].arg - 1);
-			break;
-		case SM_FINISHED:
-			v = end == SIM_END_QUIET || end == SIM_END_STOP;
-			break;
-		case SM_EVENTS:
-			v = (int64_t)w.sim.events;
-			break;
-		case SM_SIM_TIME:
-			v = w.sim.now;
-			break;
-		}
-		out[j] = v;
-	}
+	struct facts f;
+	tally(&w, &pr, &f);
+	for (size_t j = 0; j < nm; j++)
+		out[j] = metric_value(&m[j], &f, &pr, er, &w, end);
 	rc = 0;
 out:
 	trace_fini(&w.sim.trace);
