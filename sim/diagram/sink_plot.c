@@ -633,14 +633,18 @@ static void put_ticks(FILE *f, const struct plot *p)
 	fputs(")'\n", f);
 }
 
-static int plot_write(FILE *f, void *ctx)
-{
-	struct plot *p = ctx;
-	const struct diag *d = &p->d;
-	const struct trace *tr = p->tr;
-	int nh = tr->nhosts;
-	char text[256], marks[256];
+/* How many rows each plot clause will find: gnuplot (5.4) can crash
+ * drawing boxed labels from a datablock none of whose rows a clause
+ * selects, so ladder.gp leaves such clauses out. */
+struct rows {
+	size_t sent, lost, labels, left, right, marks, links;
+};
 
+/* The picture's size and margins, the title, the ticks. */
+static void put_head(FILE *f, const struct plot *p)
+{
+	const struct trace *tr = p->tr;
+	char text[256];
 	/* the left margin holds the tick labels */
 	char tb[64];
 	diag_time_fmt(p->pc[p->npc - 1].b, 9, tb, sizeof tb);
@@ -655,7 +659,7 @@ static int plot_write(FILE *f, void *ctx)
 		MARGIN_R, MARGIN_T, MARGIN_B);
 	fprintf(f, "PW = %.1f; PH = %.1f; HEAD = %.1f\n", p->pw,
 		p->ph + LINE_H, HEAD_H);
-	fprintf(f, "NH = %d\n", nh);
+	fprintf(f, "NH = %d\n", tr->nhosts);
 	fprintf(f, "GX = %.1f\n", p->gx);
 	fputs("title = ", f);
 	snprintf(text, sizeof text, "%s (seed %llu)",
@@ -664,9 +668,14 @@ static int plot_write(FILE *f, void *ctx)
 	fputc('\n', f);
 	fprintf(f, "omitted = %zu\n", p->failed);
 	put_ticks(f, p);
+}
 
+/* The lifelines, the pieces of the time axis and the folds. */
+static void put_axis(FILE *f, const struct plot *p)
+{
+	const struct trace *tr = p->tr;
 	fputs("$hosts << EOD\n", f);
-	for (int i = 0; i < nh; i++) {
+	for (int i = 0; i < tr->nhosts; i++) {
 		fprintf(f, "%.1f ", p->hx[i]);
 		gnuplot_str(f, trace_host_name(tr, i), GP_DATA);
 		fputc('\n', f);
@@ -681,19 +690,22 @@ static int plot_write(FILE *f, void *ctx)
 	fputs("EOD\n$gaps << EOD\n", f);
 	for (size_t k = 1; k < p->npc; k++) {
 		const struct piece *c = &p->pc[k - 1];
-		char idle[64];
+		char idle[64], text[96];
 		seglabel_idle(p->pc[k].a - c->b, idle, sizeof idle);
 		snprintf(text, sizeof text, "… %s idle …", idle);
 		fprintf(f, "%.1f %.1f ", p->pc[k].y - p->fold_h, p->pc[k].y);
 		gnuplot_str(f, text, GP_DATA);
 		fputc('\n', f);
 	}
-	/* How many rows each plot clause will find: gnuplot (5.4) can
-	 * crash drawing boxed labels from a datablock none of whose rows a
-	 * clause selects, so ladder.gp leaves such clauses out. */
-	size_t n_sent = 0, n_lost = 0, n_labels = 0, n_left = 0, n_right = 0;
-	size_t n_marks = 0, n_links = 0;
-	fputs("EOD\n$arrows << EOD\n", f);
+	fputs("EOD\n", f);
+}
+
+/* Every segment's arrow, and the labels that found a place. */
+static void put_segments(FILE *f, const struct plot *p, struct rows *n)
+{
+	const struct diag *d = &p->d;
+	char marks[256];
+	fputs("$arrows << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->it[i].kind != DIAG_SEG)
 			continue;
@@ -702,8 +714,8 @@ static int plot_write(FILE *f, void *ctx)
 		bool lost = (d->it[i].marks & DIAG_LOST) || d->it[i].peer < 0;
 		fprintf(f, "%.1f %.1f %.1f %.1f %u %d\n", x1, y1, x2, y2,
 			seg_rgb(d->it[i].marks), lost);
-		n_lost += lost;
-		n_sent += !lost;
+		n->lost += lost;
+		n->sent += !lost;
 	}
 	fputs("EOD\n$labels << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
@@ -715,7 +727,7 @@ static int plot_write(FILE *f, void *ctx)
 		fprintf(f, "%.1f %.1f %u ", p->lx[i], y, seg_rgb(it->marks));
 		gnuplot_str(f, it->label, GP_DATA);
 		fputc('\n', f);
-		n_labels++;
+		n->labels++;
 		if (*marks) {
 			fprintf(f, "%.1f %.1f %u ", p->lx[i], y + LINE_H,
 				seg_rgb(it->marks));
@@ -723,25 +735,40 @@ static int plot_write(FILE *f, void *ctx)
 			fputc('\n', f);
 		}
 	}
-	fputs("EOD\n$states << EOD\n", f);
+	fputs("EOD\n", f);
+}
+
+/* A state's colour on its lifeline, or a crash's, or a reboot's. */
+static unsigned side_rgb(const struct diag_item *it)
+{
+	return it->kind == DIAG_STATE	       ? RGB_STATE
+	       : (it->marks & DIAG_CRASH) ? RGB_LOST
+					  : RGB_REBOOT;
+}
+
+/* What is written on the lifelines: states, crashes, reboots, with a
+ * mark each (a dot where a state changes, a cross where a host crashes,
+ * a ring where it reboots), and link outages between two lifelines. */
+static void put_lifelines(FILE *f, const struct plot *p, struct rows *n)
+{
+	const struct diag *d = &p->d;
+	const struct trace *tr = p->tr;
+	int nh = tr->nhosts;
+	char text[256];
+	fputs("$states << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag_item *it = &d->it[i];
 		if (isnan(p->sy[i]))
 			continue;
 		side_text(p, it, text, sizeof text);
-		unsigned rgb = it->kind == DIAG_STATE	     ? RGB_STATE
-			       : (it->marks & DIAG_CRASH) ? RGB_LOST
-							  : RGB_REBOOT;
 		fprintf(f, "%.1f %.1f %u %d ",
-			p->hx[it->host] + p->side[it->host] * 8.0, p->sy[i], rgb,
-			p->side[it->host]);
+			p->hx[it->host] + p->side[it->host] * 8.0, p->sy[i],
+			side_rgb(it), p->side[it->host]);
 		gnuplot_str(f, text, GP_DATA);
 		fputc('\n', f);
-		n_left += p->side[it->host] < 0;
-		n_right += p->side[it->host] > 0;
+		n->left += p->side[it->host] < 0;
+		n->right += p->side[it->host] > 0;
 	}
-	/* marks on lifelines: a dot where a state changes, a cross where a
-	 * host crashes, a ring where it reboots */
 	fputs("EOD\n$marks << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag_item *it = &d->it[i];
@@ -750,14 +777,10 @@ static int plot_write(FILE *f, void *ctx)
 		int pt = it->kind == DIAG_STATE ? 7
 			 : (it->marks & DIAG_CRASH) ? 2
 						    : 6;
-		unsigned rgb = it->kind == DIAG_STATE	     ? RGB_STATE
-			       : (it->marks & DIAG_CRASH) ? RGB_LOST
-							  : RGB_REBOOT;
 		fprintf(f, "%.1f %.1f %u %d\n", p->hx[it->host],
-			map_y(p, it->t), rgb, pt);
-		n_marks++;
+			map_y(p, it->t), side_rgb(it), pt);
+		n->marks++;
 	}
-	/* link outages: a note between the two lifelines */
 	fputs("EOD\n$links << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag_item *it = &d->it[i];
@@ -773,14 +796,25 @@ static int plot_write(FILE *f, void *ctx)
 			map_y(p, it->t), down ? RGB_LOST : RGB_REBOOT);
 		gnuplot_str(f, text, GP_DATA);
 		fputc('\n', f);
-		n_links++;
+		n->links++;
 	}
-	fputs("EOD\n\n", f);
+	fputs("EOD\n", f);
+}
+
+static int plot_write(FILE *f, void *ctx)
+{
+	struct plot *p = ctx;
+	struct rows n = {0};
+	put_head(f, p);
+	put_axis(f, p);
+	put_segments(f, p, &n);
+	put_lifelines(f, p, &n);
+	fputc('\n', f);
 	fprintf(f, "N_GAPS = %zu\nN_SENT = %zu\nN_LOST = %zu\n"
 		   "N_LABELS = %zu\nN_LEFT = %zu\nN_RIGHT = %zu\n"
 		   "N_MARKS = %zu\nN_LINKS = %zu\n\n",
-		p->npc ? p->npc - 1 : 0, n_sent, n_lost, n_labels, n_left,
-		n_right, n_marks, n_links);
+		p->npc ? p->npc - 1 : 0, n.sent, n.lost, n.labels, n.left,
+		n.right, n.marks, n.links);
 	fputs(plot_ladder_gp, f);
 	return ferror(f) ? -1 : 0;
 }
