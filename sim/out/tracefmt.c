@@ -350,6 +350,70 @@ static void head(struct out *o, const struct trace *tr,
 }
 
 /* The fields of every kind of event, in order (docs/trace-format.md). */
+/* A link action: on a segment, or on the direction itself. */
+static void link_fields(struct out *o, const struct trace_event *ev)
+{
+	f_word(o, "action", ev->name);
+	if (!ev->seg)
+		return;
+	f_u(o, "pkt", ev->pkt);
+	if (strcmp(ev->name, "delay") == 0)
+		f_time(o, "by", ev->v[0]);
+	else if (strcmp(ev->name, "duplicate") == 0)
+		f_i(o, "copy", ev->v[0]);
+	f_seg(o, ev->seg);
+	if (ev->text)
+		f_word(o, "rule", ev->text);
+}
+
+/* What an application was told, or did (a call, done or refused). */
+static void app_fields(struct out *o, const struct trace *tr,
+		       const struct trace_event *ev)
+{
+	if (ev->conn)
+		f_conn(o, &ev->tuple);
+	if (ev->a == TR_APP_EVENT) {
+		f_word(o, "event", ev->name);
+		if (strcmp(ev->name, "data") == 0)
+			f_i(o, "bytes", ev->v[0]);
+		if (ev->text)
+			f_word(o, "reason", ev->text);
+		return;
+	}
+	f_word(o, "call", ev->name);
+	if (strcmp(ev->name, "connect") == 0) {
+		f_word(o, "peer", trace_host_name(tr, ev->peer));
+		f_i(o, "port", ev->v[0]);
+	} else if (strcmp(ev->name, "listen") == 0) {
+		f_i(o, "port", ev->v[0]);
+	} else if (strcmp(ev->name, "send") == 0 ||
+		   strcmp(ev->name, "inject") == 0) {
+		f_i(o, "bytes", ev->v[0]);
+	}
+	if (ev->a == TR_APP_ERROR && ev->text)
+		f_text(o, "error", ev->text);
+	f_i(o, "line", ev->v[1]);
+}
+
+/* The RFC 6298 variables, or cwnd with ssthresh and the flight size. */
+static void var_fields(struct out *o, const struct trace_event *ev)
+{
+	f_conn(o, &ev->tuple);
+	if (strcmp(ev->name, "rto") == 0) {
+		f_time(o, "rto", ev->v[0]);
+		f_time(o, "srtt", ev->v[1]);
+		f_time(o, "rttvar", ev->v[2]);
+		if (ev->a == TR_RTO_SAMPLE)
+			f_time(o, "sample", ev->v[3]);
+		return;
+	}
+	f_i(o, ev->name, ev->v[0]);
+	if (strcmp(ev->name, "cwnd") == 0) {
+		f_i(o, "ssthresh", ev->v[1]);
+		f_i(o, "flight", ev->v[2]);
+	}
+}
+
 static void walk(struct out *o, const struct trace *tr,
 		 const struct trace_event *ev)
 {
@@ -383,17 +447,7 @@ static void walk(struct out *o, const struct trace *tr,
 			f_word(o, "rule", ev->text);
 		break;
 	case TR_LINK:
-		f_word(o, "action", ev->name);
-		if (!ev->seg)
-			break;
-		f_u(o, "pkt", ev->pkt);
-		if (strcmp(ev->name, "delay") == 0)
-			f_time(o, "by", ev->v[0]);
-		else if (strcmp(ev->name, "duplicate") == 0)
-			f_i(o, "copy", ev->v[0]);
-		f_seg(o, ev->seg);
-		if (ev->text)
-			f_word(o, "rule", ev->text);
+		link_fields(o, ev);
 		break;
 	case TR_HOST:
 		f_word(o, "event", ev->name);
@@ -406,45 +460,10 @@ static void walk(struct out *o, const struct trace *tr,
 			f_time(o, "at", ev->v[0]);
 		break;
 	case TR_APP:
-		if (ev->conn)
-			f_conn(o, &ev->tuple);
-		if (ev->a == TR_APP_EVENT) {
-			f_word(o, "event", ev->name);
-			if (strcmp(ev->name, "data") == 0)
-				f_i(o, "bytes", ev->v[0]);
-			if (ev->text)
-				f_word(o, "reason", ev->text);
-			break;
-		}
-		f_word(o, "call", ev->name);
-		if (strcmp(ev->name, "connect") == 0) {
-			f_word(o, "peer", trace_host_name(tr, ev->peer));
-			f_i(o, "port", ev->v[0]);
-		} else if (strcmp(ev->name, "listen") == 0) {
-			f_i(o, "port", ev->v[0]);
-		} else if (strcmp(ev->name, "send") == 0 ||
-			   strcmp(ev->name, "inject") == 0) {
-			f_i(o, "bytes", ev->v[0]);
-		}
-		if (ev->a == TR_APP_ERROR && ev->text)
-			f_text(o, "error", ev->text);
-		f_i(o, "line", ev->v[1]);
+		app_fields(o, tr, ev);
 		break;
 	case TR_VAR:
-		f_conn(o, &ev->tuple);
-		if (strcmp(ev->name, "rto") == 0) {
-			f_time(o, "rto", ev->v[0]);
-			f_time(o, "srtt", ev->v[1]);
-			f_time(o, "rttvar", ev->v[2]);
-			if (ev->a == TR_RTO_SAMPLE)
-				f_time(o, "sample", ev->v[3]);
-		} else {
-			f_i(o, ev->name, ev->v[0]);
-			if (strcmp(ev->name, "cwnd") == 0) {
-				f_i(o, "ssthresh", ev->v[1]);
-				f_i(o, "flight", ev->v[2]);
-			}
-		}
+		var_fields(o, ev);
 		break;
 	case TR_KINDS:
 		break;
