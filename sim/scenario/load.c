@@ -3,11 +3,16 @@
  * refuse a second document.
  *
  * The whole file is read into memory first, so an error message can quote
- * the offending line. Host names are resolved before anything that refers
- * to them, wherever `hosts` appears in the file. The first error ends the
- * load.
+ * the offending line. Before libyaml builds the document, a pass over its
+ * events refuses nesting deeper than SCN_MAX_DEPTH: libyaml's scanner
+ * pays for each token in proportion to the depth of the flow collections
+ * open around it, so a file of deeply nested brackets would cost the
+ * square of its depth before the loader saw a node. Host names are
+ * resolved before anything that refers to them, wherever `hosts` appears
+ * in the file. The first error ends the load.
  *
- * Known limits: one YAML document per file; scenario files up to 16 MiB.
+ * Known limits: one YAML document per file; scenario files up to 16 MiB;
+ * lists and mappings nested at most SCN_MAX_DEPTH deep.
  */
 #include "sim/scenario/loader.h"
 
@@ -85,6 +90,57 @@ static int load_doc(struct ld *ld)
 }
 
 /* ---- parsing ------------------------------------------------------------ */
+
+/* The document (1 or 2; the loader reads no further) in which lists and
+ * mappings first nest deeper than SCN_MAX_DEPTH, and where; 0 if none
+ * does or the text is no YAML before that, which the load reports. The
+ * events stop at the limit, before the scanner's cost grows. */
+static int too_deep(const struct ld *ld, yaml_mark_t *at)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, doc = 0, found = 0;
+	if (!yaml_parser_initialize(&p))
+		return 0;
+	yaml_parser_set_input_string(&p, (const unsigned char *)ld->text,
+				     ld->len);
+	while (!found && yaml_parser_parse(&p, &ev)) {
+		bool end = ev.type == YAML_STREAM_END_EVENT;
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			doc++;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			end = doc == 2;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > SCN_MAX_DEPTH) {
+				found = doc;
+				*at = ev.start_mark;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+		if (end)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return found;
+}
+
+static int fail_deep(struct ld *ld, const yaml_mark_t *at)
+{
+	return ld_fail_mark(ld, at, "too deeply nested: lists and mappings go "
+				    "at most %d levels deep",
+			    SCN_MAX_DEPTH);
+}
 
 static void offset_to_pos(struct ld *ld, size_t off, yaml_mark_t *m)
 {
@@ -198,9 +254,13 @@ int scn_load_string(const char *file, const char *text, size_t len,
 	return scn_load_string_set(file, text, len, NULL, 0, out, err);
 }
 
-/* A second document would be silently ignored: refuse it. */
-static int refuse_second(struct ld *ld, yaml_parser_t *parser)
+/* A second document would be silently ignored: refuse it; if it nests too
+ * deeply, as such, without building it. */
+static int refuse_second(struct ld *ld, yaml_parser_t *parser, int deep_doc,
+			 const yaml_mark_t *deep)
 {
+	if (deep_doc == 2)
+		return fail_deep(ld, deep);
 	yaml_document_t next;
 	if (!yaml_parser_load(parser, &next))
 		return yaml_failure(ld, parser);
@@ -221,6 +281,7 @@ int scn_load_string_set(const char *file, const char *text, size_t len,
 	struct ld ld = {.file = file, .text = text, .len = len, .err = err,
 			.sets = sets, .nsets = nsets};
 	yaml_parser_t parser;
+	yaml_mark_t deep;
 	int rc = -1;
 	bool have_doc = false;
 
@@ -232,6 +293,11 @@ int scn_load_string_set(const char *file, const char *text, size_t len,
 		return -1;
 	}
 	ld.s->file = strdup(file);
+	int deep_doc = too_deep(&ld, &deep);
+	if (deep_doc == 1) {
+		fail_deep(&ld, &deep);
+		goto out;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		ld_fail_mark(&ld, NULL, "out of memory");
 		goto out;
@@ -246,7 +312,7 @@ int scn_load_string_set(const char *file, const char *text, size_t len,
 		if (ld_apply_set(&ld, k) < 0)
 			goto out_parser;
 	if (load_doc(&ld) < 0 ||
-	    refuse_second(&ld, &parser) < 0)
+	    refuse_second(&ld, &parser, deep_doc, &deep) < 0)
 		goto out_parser;
 	if (!ld.s->name)
 		ld.s->name = default_name(file);

@@ -20,6 +20,10 @@
 
 #include "sim/scenario/scenario.h"
 
+/* Lists and mappings inside one another a scenario may use; the deepest
+ * key of a real scenario is six levels down (docs/scenario-format.md). */
+#define SCN_MAX_DEPTH 64
+
 /* Nodes made for the k-th override carry this mark index plus k, beyond
  * any file, so an error about one names the override, not a line. */
 #define SET_MARK_BASE (SIZE_MAX / 2)
