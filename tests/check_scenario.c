@@ -1,6 +1,7 @@
 /* check_scenario.c — the loader turns YAML into exactly this data, or
  * points at the exact line and column of what is wrong. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/scenario/scenario.h"
@@ -262,6 +263,45 @@ START_TEST(test_sizes_and_probabilities)
 }
 END_TEST
 
+/* "PREFIX" then n '[' and n ']', then "SUFFIX". */
+static char *nested(const char *prefix, size_t n, const char *suffix)
+{
+	size_t lp = strlen(prefix), ls = strlen(suffix);
+	char *t = malloc(lp + 2 * n + ls + 1);
+	ck_assert_ptr_nonnull(t);
+	memcpy(t, prefix, lp);
+	memset(t + lp, '[', n);
+	memset(t + lp + n, ']', n);
+	memcpy(t + lp + 2 * n, suffix, ls + 1);
+	return t;
+}
+
+START_TEST(test_nesting_deeper_than_64_is_refused_at_its_bracket)
+{
+	static const char deep[] = "too deeply nested: lists and mappings go "
+				   "at most 64 levels deep";
+	/* 64 levels with the root mapping: read, and refused for the key */
+	char *t = nested("hosts: {a: {}}\nx: ", 63, "\n");
+	load_err(t, 2, 1, "unknown key 'x' in the scenario");
+	free(t);
+	/* one more: refused at the bracket that opens level 65 */
+	t = nested("hosts: {a: {}}\nx: ", 64, "\n");
+	load_err(t, 2, 67, deep);
+	free(t);
+	/* a scenario of 100,000 levels is refused as quickly */
+	t = nested("x: ", 100000, "\n");
+	load_err(t, 1, 67, deep);
+	free(t);
+	/* too deep in a second document: after the first is read */
+	t = nested("hosts: {a: {}}\n---\n", 100, "\n");
+	load_err(t, 3, 65, deep);
+	free(t);
+	t = nested("hosts: {a: {}}\nseed: x\n---\n", 100, "\n");
+	load_err(t, 2, 7, "'seed' expects a whole number, found 'x'");
+	free(t);
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
 	Suite *s = suite_create("scenario");
@@ -274,6 +314,7 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, test_yaml_syntax_error_position);
 	tcase_add_test(tc, test_error_format_has_source_and_caret);
 	tcase_add_test(tc, test_sizes_and_probabilities);
+	tcase_add_test(tc, test_nesting_deeper_than_64_is_refused_at_its_bracket);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,243 @@
+/* params.c — TCP parameters as keys: the scenario's and a host's `tcp`,
+ * and a socket's `options` and `set`.
+ *
+ * The keys are tcp_param_fields[] (models/tcp_params.c), which says each
+ * parameter's type, field and bounds; ld_param_row() makes a row of it
+ * for the walker, and the bit of the parameter in the section's mask
+ * tells later layers which fields were given. A `tcp` mapping also takes
+ * `profile`; a socket takes `linger0` and refuses what is a host's, and
+ * `set`, once the socket is open, what was fixed when it opened.
+ *
+ * Known limits: at most 64 parameters (the mask is 64 bits).
+ */
+#include "sim/scenario/loader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void ld_tcp_init(struct scn_tcp *t)
+{
+	memset(t, 0, sizeof *t);
+	t->profile = -1;
+}
+
+/* "off", "on" (2*MSL) or a duration: fills time_wait and no_time_wait
+ * of the whole struct tcp_params. */
+static int h_time_wait(struct ld *ld, const struct ld_key *row,
+		       yaml_node_t *v, void *field)
+{
+	(void)row;
+	struct tcp_params *tp = field;
+	const char *msg, *t = ld_text(v);
+	tp->no_time_wait = strcmp(t, "off") == 0;
+	tp->time_wait = 0;
+	if (tp->no_time_wait || strcmp(t, "on") == 0)
+		return 0;
+	if (sim_time_parse(t, &tp->time_wait, &msg) < 0 || tp->time_wait == 0)
+		return ld_fail(ld, v, "'time-wait' is off, on (2*MSL) or a "
+				      "duration above 0 (found '%s')",
+			       t);
+	return 0;
+}
+
+static int h_handshake(struct ld *ld, const struct ld_key *row,
+		       yaml_node_t *v, void *field)
+{
+	(void)row;
+	const char *t = ld_text(v);
+	bool *two_way = field;
+	if (strcmp(t, "three-way") == 0)
+		*two_way = false;
+	else if (strcmp(t, "two-way") == 0)
+		*two_way = true;
+	else
+		return ld_fail(ld, v, "'handshake' is three-way or two-way "
+				      "(found '%s')",
+			       t);
+	return 0;
+}
+
+/* The handler of each type of parameter, and the size of its field. */
+static const struct {
+	ld_fn fn;
+	size_t size;
+	bool whole;   /* the handler fills the whole struct tcp_params */
+} param_types[] = {
+	[TP_DURATION] = {ld_duration, sizeof(sim_time_t), false},
+	[TP_COUNT] = {ld_uint, sizeof(uint32_t), false},
+	[TP_SIZE] = {ld_size, sizeof(uint32_t), false},
+	[TP_BOOL] = {ld_bool, sizeof(bool), false},
+	[TP_TIME_WAIT] = {h_time_wait, sizeof(struct tcp_params), true},
+	[TP_HANDSHAKE] = {h_handshake, sizeof(bool), false},
+};
+
+void ld_param_row(const struct ld_section *sec, size_t i, struct ld_key *row)
+{
+	const struct tcp_param_field *f = &tcp_param_fields[i];
+	size_t off = sec->params->off;
+	if (!param_types[f->type].whole)
+		off += f->off;
+	*row = (struct ld_key){
+		.key = f->key,
+		.type = LD_SCALAR,
+		.fn = param_types[f->type].fn,
+		.off = off,
+		.size = param_types[f->type].size,
+		.min = f->min,
+		.max = f->max,
+		.value = (int)i,
+		.flags = LDK_PARAM,
+	};
+}
+
+static int h_profile(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		     void *field)
+{
+	static const struct ld_names style = {"profile", "profiles", NULL};
+	const char *names[8];
+	size_t n = 0;
+	for (; n < tcp_nprofiles && n < 8; n++)
+		names[n] = tcp_profiles[n].name;
+	int i = ld_pick(ld, v, row->key, names, n, &style);
+	if (i < 0)
+		return -1;
+	*(int *)field = i;
+	return 0;
+}
+
+/* ---- the sections ------------------------------------------------------ */
+
+static const struct ld_params tcp_params_at = {
+	offsetof(struct scn_tcp, v), offsetof(struct scn_tcp, set)};
+
+/* "profile" is not offered as a suggestion: it never was. */
+static const struct ld_key tcp_rows[] = {
+	{"profile", LD_SCALAR, h_profile, AT(struct scn_tcp, profile),
+	 .flags = LDK_HIDDEN},
+	{0},
+};
+
+const struct ld_section ld_tcp_section = {
+	"tcp", .rows = tcp_rows, .params = &tcp_params_at,
+	.flags = LDS_SHORT_DUP | LDS_SHORT_KEY,
+};
+
+const struct ld_section ld_host_tcp_section = {
+	"a host's tcp", .rows = tcp_rows, .params = &tcp_params_at,
+	.flags = LDS_SHORT_DUP | LDS_SHORT_KEY,
+};
+
+static const struct ld_params opts_params_at = {
+	offsetof(struct app_opts, tcp), offsetof(struct app_opts, set)};
+
+static const struct ld_key opts_rows[] = {
+	{"linger0", LD_SCALAR, ld_bool, AT(struct app_opts, linger0),
+	 .seen = SEEN(struct app_opts, linger0_set)},
+	{0},
+};
+
+/* RFC 5961's challenge-ACK budget is the host's. */
+#define HOSTS_ONLY "is a host's, not a socket's: give it under the host's 'tcp'"
+#define AT_OPEN                                                        \
+	"can only be set when the socket is opened: give it as an option " \
+	"of listen or connect"
+
+static const struct ld_refusal options_refused[] = {
+	{"challenge-ack-limit", HOSTS_ONLY},
+	{"challenge-ack-window", HOSTS_ONLY},
+	{0},
+};
+
+static const struct ld_refusal set_refused[] = {
+	{"challenge-ack-limit", HOSTS_ONLY},
+	{"challenge-ack-window", HOSTS_ONLY},
+	{"sndbuf", AT_OPEN},
+	{"rcvbuf", AT_OPEN},
+	{"mss", AT_OPEN},
+	{"handshake", AT_OPEN},
+	{0},
+};
+
+const struct ld_section ld_options_section = {
+	"options", .shape = "options should be a mapping of socket options",
+	.rows = opts_rows, .params = &opts_params_at,
+	.refused = options_refused, .flags = LDS_SHORT_DUP,
+};
+
+const struct ld_section ld_set_section = {
+	"set", .shape = "set should be a mapping of socket options",
+	.rows = opts_rows, .params = &opts_params_at,
+	.refused = set_refused, .flags = LDS_SHORT_DUP,
+};
+
+/* ---- the parameters in effect ------------------------------------------ */
+
+void scn_host_params(const struct scenario *s, size_t i,
+		     struct tcp_params *out)
+{
+	int prof = 0;
+	if (s->tcp.profile >= 0)
+		prof = s->tcp.profile;
+	if (i < s->nhosts && s->hosts[i].tcp.profile >= 0)
+		prof = s->hosts[i].tcp.profile;
+	*out = tcp_profiles[prof].p;
+	tcp_params_apply(out, &s->tcp.v, s->tcp.set);
+	if (i < s->nhosts)
+		tcp_params_apply(out, &s->hosts[i].tcp.v, s->hosts[i].tcp.set);
+}
+
+/* An error at a line and column the scenario recorded, without a node. */
+static int fail_at(struct ld *ld, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_at(struct ld *ld, int line, int col, const char *fmt, ...)
+{
+	struct scn_error *e = ld->err;
+	va_list ap;
+	va_start(ap, fmt);
+	snprintf(e->file, sizeof e->file, "%s", ld->file);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	e->line = line;
+	e->col = col;
+	e->src[0] = '\0';
+	return -1;
+}
+
+int ld_check_params(struct ld *ld, yaml_node_t *root)
+{
+	struct scenario *s = ld->s;
+	for (size_t i = 0; i < s->nhosts; i++) {
+		struct tcp_params p;
+		scn_host_params(s, i, &p);
+		if (p.rto_min <= p.rto_max)
+			continue;
+		yaml_node_t *at = ld_map_get(ld, root, "tcp");
+		if (s->hosts[i].tcp.set) {
+			const struct scn_group *g = &s->groups[s->hosts[i].group];
+			return fail_at(ld, g->line, g->col,
+				       "host '%s': rto-min is larger than "
+				       "rto-max",
+				       g->name);
+		}
+		return ld_fail(ld, at ? at : root,
+			       "rto-min is larger than rto-max");
+	}
+	/* a socket's options lie over its host's parameters */
+	for (size_t i = 0; i < s->nhosts; i++) {
+		struct tcp_params p;
+		scn_host_params(s, i, &p);
+		for (size_t j = 0; j < s->hosts[i].nacts; j++) {
+			const struct app_action *a = &s->hosts[i].acts[j];
+			if (a->op != APP_OP_LISTEN && a->op != APP_OP_CONNECT)
+				continue;
+			struct tcp_params q = p;
+			tcp_params_apply(&q, &a->opts.tcp, a->opts.set);
+			if (q.rto_min <= q.rto_max)
+				continue;
+			return fail_at(ld, a->line, a->col,
+				       "the socket's rto-min is larger than "
+				       "its rto-max");
+		}
+	}
+	return 0;
+}
