@@ -489,7 +489,7 @@ int ld_apps_load(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 		yaml_node_t *k = ld_node(ld, p->key);
 		struct exp_hosts hs;
 		const char *name;
-		if (ld_check_dup(ld, v, p, row->key, false) < 0 ||
+		if (ld_check_dup(ld, v, p, row->key) < 0 ||
 		    ld_scalar(ld, k, row->key, &name) < 0 ||
 		    ld_resolve(ld, k, name, &hs) < 0 ||
 		    load_actions(ld, hs, name, ld_node(ld, p->value)) < 0)

@@ -323,7 +323,7 @@ static const struct ld_key link_rows[] = {
 };
 
 static const struct ld_section link_section = {
-	"a link", .rows = dir_rows, .more = link_rows, .flags = LDS_SHORT_DUP,
+	"a link", .rows = dir_rows, .more = link_rows,
 };
 
 static int add_link(struct ld *ld, yaml_node_t *n, int a, int b,

@@ -80,9 +80,9 @@ yaml_node_t *ld_item(struct ld *ld, yaml_node_t *list, size_t i);
 /* The closest of names[0..n-1] to word, if close enough to be a typo. */
 const char *ld_suggest(const char *word, const char *const *names, size_t n);
 /* Report pair p of map if a key before it has the same text: "duplicate
- * key 'K' in WHAT (first at line N)", without the line if short. */
+ * key 'K' in WHAT (first at line N)". */
 int ld_check_dup(struct ld *ld, yaml_node_t *map, yaml_node_pair_t *p,
-		 const char *what, bool short_msg);
+		 const char *what);
 
 /* ---- the rows of a section's table ---------------------------------------- */
 
@@ -133,7 +133,6 @@ struct ld_refusal {
 };
 
 enum {
-	LDK_HIDDEN = 1,   /* never offered as "did you mean" */
 	LDK_REQUIRED = 2, /* the section's `need` says it is missing */
 	LDK_EARLY = 4,    /* read before the walk, which only checks it */
 	LDK_PARAM = 8,    /* from tcp_param_fields[value]: bit value of the
@@ -156,8 +155,7 @@ struct ld_key {
 	size_t seen;              /* SEEN(struct, bool): set when given */
 	unsigned tags;            /* what the section makes of the key */
 	unsigned flags;           /* LDK_* */
-	/* A pattern row: matches every key match() accepts, with no
-	 * duplicate check. */
+	/* A pattern row: matches every key match() accepts. */
 	bool (*match)(const char *key);
 };
 
@@ -173,8 +171,6 @@ struct ld_params {
 };
 
 enum {
-	LDS_SHORT_DUP = 1,  /* "duplicate key 'K' in WHAT", no line */
-	LDS_SHORT_KEY = 2,  /* "keys in WHAT must be plain names", no type */
 	LDS_KEYS_FIRST = 4, /* check every key and `need` before any value,
 			       then read the values in table order */
 };

@@ -110,21 +110,17 @@ static int h_profile(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 static const struct ld_params tcp_params_at = {
 	offsetof(struct scn_tcp, v), offsetof(struct scn_tcp, set)};
 
-/* "profile" is not offered as a suggestion: it never was. */
 static const struct ld_key tcp_rows[] = {
-	{"profile", LD_SCALAR, h_profile, AT(struct scn_tcp, profile),
-	 .flags = LDK_HIDDEN},
+	{"profile", LD_SCALAR, h_profile, AT(struct scn_tcp, profile)},
 	{0},
 };
 
 const struct ld_section ld_tcp_section = {
 	"tcp", .rows = tcp_rows, .params = &tcp_params_at,
-	.flags = LDS_SHORT_DUP | LDS_SHORT_KEY,
 };
 
 const struct ld_section ld_host_tcp_section = {
 	"a host's tcp", .rows = tcp_rows, .params = &tcp_params_at,
-	.flags = LDS_SHORT_DUP | LDS_SHORT_KEY,
 };
 
 static const struct ld_params opts_params_at = {
@@ -161,13 +157,13 @@ static const struct ld_refusal set_refused[] = {
 const struct ld_section ld_options_section = {
 	"options", .shape = "options should be a mapping of socket options",
 	.rows = opts_rows, .params = &opts_params_at,
-	.refused = options_refused, .flags = LDS_SHORT_DUP,
+	.refused = options_refused,
 };
 
 const struct ld_section ld_set_section = {
 	"set", .shape = "set should be a mapping of socket options",
 	.rows = opts_rows, .params = &opts_params_at,
-	.refused = set_refused, .flags = LDS_SHORT_DUP,
+	.refused = set_refused,
 };
 
 /* ---- the parameters in effect ------------------------------------------ */

@@ -235,7 +235,7 @@ const char *ld_suggest(const char *word, const char *const *names, size_t n)
 }
 
 int ld_check_dup(struct ld *ld, yaml_node_t *map, yaml_node_pair_t *p,
-		 const char *what, bool short_msg)
+		 const char *what)
 {
 	yaml_node_t *k = ld_node(ld, p->key);
 	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
@@ -244,9 +244,6 @@ int ld_check_dup(struct ld *ld, yaml_node_t *map, yaml_node_pair_t *p,
 		    qk->type != YAML_SCALAR_NODE ||
 		    strcmp(ld_text(qk), ld_text(k)) != 0)
 			continue;
-		if (short_msg)
-			return ld_fail(ld, k, "duplicate key '%s' in %s",
-				       ld_text(k), what);
 		return ld_fail(ld, k, "duplicate key '%s' in %s (first at line "
 				      "%zu)",
 			       ld_text(k), what, qk->start_mark.line + 1);
@@ -290,7 +287,7 @@ static int unknown_key(struct ld *ld, yaml_node_t *k,
 	for (size_t i = 0; sec->params && i < tcp_nparam_fields && n < max; i++)
 		names[n++] = tcp_param_fields[i].key;
 	LD_ROWS(sec, r)
-		if (!r->match && !(r->flags & LDK_HIDDEN) && n < max)
+		if (!r->match && n < max)
 			names[n++] = r->key;
 	const char *name = ld_text(k);
 	const char *hint = ld_suggest(name, names, n);
@@ -305,12 +302,8 @@ const struct ld_key *ld_find(struct ld *ld, yaml_node_t *k,
 			     const struct ld_section *sec, struct ld_key *buf)
 {
 	if (k->type != YAML_SCALAR_NODE) {
-		if (sec->flags & LDS_SHORT_KEY)
-			ld_fail(ld, k, "keys in %s must be plain names",
-				sec->what);
-		else
-			ld_fail(ld, k, "keys in %s must be plain names, found %s",
-				sec->what, ld_type_name(k));
+		ld_fail(ld, k, "keys in %s must be plain names, found %s",
+			sec->what, ld_type_name(k));
 		return NULL;
 	}
 	const char *name = ld_text(k);
@@ -396,9 +389,7 @@ int ld_walk(struct ld *ld, yaml_node_t *map, const struct ld_section *sec,
 		const struct ld_key *row = ld_find(ld, k, sec, &buf);
 		if (!row)
 			return -1;
-		if (!row->match &&
-		    ld_check_dup(ld, map, p, sec->what,
-				 sec->flags & LDS_SHORT_DUP) < 0)
+		if (ld_check_dup(ld, map, p, sec->what) < 0)
 			return -1;
 		for (const struct ld_refusal *r = sec->refused; r && r->key;
 		     r++)
