@@ -148,8 +148,8 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit buildsys bad cli golden pcap diagrams docs sweep plots fuzz-regress \
-	prop
+check: unit layers buildsys bad cli golden pcap diagrams docs sweep plots \
+	fuzz-regress prop
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
