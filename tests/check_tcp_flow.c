@@ -10,6 +10,7 @@
  * buffer, or not at all). */
 #include <string.h>
 
+#include "failalloc.h"
 #include "suites.h"
 #include "tcp_harness.h"
 
@@ -65,6 +66,11 @@ static void expect_full_segments(struct th *h, int n, uint32_t seq,
 }
 
 static uint8_t zeros[1 << 17];
+
+static void ack_to(struct th *h, uint32_t ack)
+{
+	th_in(h, A, PEER_ISS + 1, ack, 0);
+}
 
 /* ---- receiving ------------------------------------------------------- */
 
@@ -350,6 +356,38 @@ START_TEST(test_syn_sent_syn_ack_sets_initial_window_per_rfc5681_or_profile)
 }
 END_TEST
 
+/* A segment whose bytes wrap around the end of the send ring is copied
+ * out whole before it goes; with no memory for the copy it must not go
+ * missing unseen (a lost segment that no link dropped): the run ends,
+ * out of memory. */
+START_TEST(test_established_send_wrapping_the_ring_without_memory_ends_the_run)
+{
+	struct tcp_params p = tcp_params_default;
+	p.nodelay = true;
+	p.sndbuf = 3000;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	tcp_send(h.c, zeros, 2500);
+	TH_EXPECT(&h,
+		  {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		   .len = MSS, .win = WIN},
+		  {.flags = P | A, .seq = ISS + 1 + MSS, .ack = PEER_ISS + 1,
+		   .len = 2500 - MSS, .win = WIN});
+	ack_to(&h, ISS + 2501);
+	th_expect_none(&h);
+	/* the ring's head is at 2500 of 3000: the next 1000 bytes wrap */
+	failalloc_after(1);
+	ck_assert_int_eq(tcp_send(h.c, zeros, 1000), 1000);
+	failalloc_after(-1);
+	th_expect_none(&h);
+	ck_assert(h.sim.nomem);
+	th_run_until(&h, SIM_S(10));
+	ck_assert_int_eq(h.sim.end, SIM_END_NOMEM);
+	th_fini(&h);
+}
+END_TEST
+
 /* ---- congestion control --------------------------------------------- */
 
 /* Linux profile (IW 10), nodelay; ten full segments S1..S10 in flight. */
@@ -364,11 +402,6 @@ static void ten_in_flight(struct th *h)
 }
 
 #define SEG(n) (h.iss + 1 + ((n)-1) * MSS) /* first byte of S(n) */
-
-static void ack_to(struct th *h, uint32_t ack)
-{
-	th_in(h, A, PEER_ISS + 1, ack, 0);
-}
 
 START_TEST(test_established_dup_acks_fast_retransmit_then_partial_and_full_ack)
 {
@@ -854,6 +887,7 @@ Suite *tcp_flow_suite(void)
 	tcase_add_test(tc, test_syn_sent_syn_ack_without_mss_option_means_536_byte_segments);
 	tcase_add_test(tc, test_syn_sent_timeout_means_initial_window_1_and_rto_3s);
 	tcase_add_test(tc, test_syn_sent_syn_ack_sets_initial_window_per_rfc5681_or_profile);
+	tcase_add_test(tc, test_established_send_wrapping_the_ring_without_memory_ends_the_run);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("congestion");
