@@ -51,7 +51,8 @@ PLOT_SCRIPTS := $(sort $(wildcard plots/*.gp))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_data.o \
 	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.o)
 SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
-TEST_SRCS := $(sort $(wildcard tests/check_*.c)) tests/tcp_harness.c
+TEST_SRCS := $(sort $(wildcard tests/check_*.c)) tests/tcp_harness.c \
+	tests/failalloc.c
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCHES := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
@@ -115,9 +116,11 @@ $(BUILD)/tests/%.o: tests/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
+# Allocations go through tests/failalloc.c, which can make one fail.
 $(CHECK_ALL): $(TEST_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) $(YAML_LIBS) \
-		$(PCAP_LIBS)
+	$(CC) $(LDFLAGS) -Wl,--wrap=malloc -Wl,--wrap=calloc \
+		-Wl,--wrap=realloc -o $@ $(TEST_OBJS) $(LIB) $(CHECK_LIBS) \
+		$(YAML_LIBS) $(PCAP_LIBS)
 
 # Not a Check suite: it reports its own figures (tests/prop/prop.c).
 PROP_SRCS := $(sort $(wildcard tests/prop/*.c))

@@ -21,6 +21,7 @@
  * and a passive OPEN with a specified remote socket (so SEND in LISTEN
  * is the RFC's "remote socket unspecified" error).
  */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,9 +120,44 @@ static void ev_init(struct trace_event *ev, const struct tcp_conn *c,
 	};
 }
 
+/* The transitions a connection may take: the arcs of RFC 9293 §3.3.2's
+ * diagram that this model walks, and those its text adds:
+ *  - to CLOSED from any state: a RST, an ABORT, a retry or keepalive
+ *    limit, a crash; a listener's child "returns to LISTEN" by being
+ *    deleted, SYN-RECEIVED -> CLOSED;
+ *  - a listener's child is made in LISTEN and moves to SYN-RECEIVED;
+ *  - SYN-RECEIVED -> CLOSE-WAIT on a FIN (§3.10.7.4, eighth step);
+ *  - SYN-RECEIVED -> ESTABLISHED also as soon as the SYN,ACK is sent, in
+ *    the two-way handshake variant;
+ *  - FIN-WAIT-1, FIN-WAIT-2 and CLOSING -> CLOSED with time-wait: off.
+ * Left out: LISTEN -> SYN-SENT (SEND in LISTEN is an error here, the
+ * remote socket being unspecified). A transition outside the table is a
+ * bug, caught where it happens rather than in a golden trace later. */
+#ifndef NDEBUG
+#define TO(s) (1u << TCP_##s)
+static const uint16_t legal_next[TCP_NSTATES] = {
+	[TCP_CLOSED] = TO(LISTEN) | TO(SYN_SENT),
+	[TCP_LISTEN] = TO(SYN_RECEIVED) | TO(CLOSED),
+	[TCP_SYN_SENT] = TO(SYN_RECEIVED) | TO(ESTABLISHED) | TO(CLOSED),
+	[TCP_SYN_RECEIVED] = TO(ESTABLISHED) | TO(FIN_WAIT_1) |
+			     TO(CLOSE_WAIT) | TO(CLOSED),
+	[TCP_ESTABLISHED] = TO(FIN_WAIT_1) | TO(CLOSE_WAIT) | TO(CLOSED),
+	[TCP_FIN_WAIT_1] = TO(FIN_WAIT_2) | TO(CLOSING) | TO(TIME_WAIT) |
+			   TO(CLOSED),
+	[TCP_FIN_WAIT_2] = TO(TIME_WAIT) | TO(CLOSED),
+	[TCP_CLOSE_WAIT] = TO(LAST_ACK) | TO(CLOSED),
+	[TCP_CLOSING] = TO(TIME_WAIT) | TO(CLOSED),
+	[TCP_LAST_ACK] = TO(CLOSED),
+	[TCP_TIME_WAIT] = TO(CLOSED),
+};
+#undef TO
+#endif
+
 /* Every state change passes here, and is traced with its rule. */
 void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why)
 {
+	assert((legal_next[c->state] & (1u << to)) &&
+	       "a transition RFC 9293's diagram does not have");
 	const struct trace *tr = &sim_of(c)->trace;
 	/* a listener counts its children in SYN-RECEIVED (its backlog) */
 	if (c->listener && c->state == TCP_SYN_RECEIVED &&
@@ -541,6 +577,10 @@ void tcp_flush(struct tcp_conn *c)
 		/* what sending and acknowledging did to the flight size */
 		if (c->cwnd)
 			tcp_trace_cwnd(c);
+		/* RFC 9293 §3.3.1: SND.UNA =< SND.NXT, and what output()
+		 * sends next lies between them */
+		assert(SEQ_LEQ(c->snd_una, c->snd_cur) &&
+		       SEQ_LEQ(c->snd_cur, c->snd_nxt));
 	}
 }
 

@@ -3,6 +3,7 @@
  * 5961's checks, RFC 6298's round-trip samples, NewReno's reaction to
  * ACKs (RFC 5681, RFC 6582) and reassembly of out-of-order data.
  */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,27 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	return true;
 }
 
+/* The out-of-order table holds: within its size, each range not empty,
+ * sorted and apart (ranges that touch are merged into one), every one
+ * beyond RCV.NXT — or at it while text that came with a SYN waits for
+ * ESTABLISHED (hold_syn_text), our SYN unacknowledged. Costs a pass over
+ * at most TCP_MAX_OOO ranges, none when nothing is held. */
+static void ooo_check(const struct tcp_conn *c)
+{
+#ifndef NDEBUG
+	assert(c->nooo <= TCP_MAX_OOO);
+	for (uint32_t i = 0; i < c->nooo; i++) {
+		const struct tcp_range *r = &c->ooo[i];
+		assert(SEQ_LT(r->start, r->end));
+		assert(SEQ_GT(r->start, c->rcv_nxt) ||
+		       (r->start == c->rcv_nxt && c->snd_una == c->iss));
+		assert(i == 0 || SEQ_LT(c->ooo[i - 1].end, r->start));
+	}
+#else
+	(void)c;
+#endif
+}
+
 /* Out-of-order data goes into the receive ring where it belongs; the
  * ranges say what is there. Returns false if no room to record it. */
 static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
@@ -353,6 +375,7 @@ static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
 	memmove(&c->ooo[i + 1], &c->ooo[j], (c->nooo - j) * sizeof c->ooo[0]);
 	c->ooo[i] = (struct tcp_range){start, end};
 	c->nooo = c->nooo - (j - i) + 1;
+	ooo_check(c);
 	return true;
 }
 
@@ -388,6 +411,8 @@ static uint32_t absorb_out_of_order(struct tcp_conn *c)
 		c->nooo--;
 		memmove(&c->ooo[0], &c->ooo[1], c->nooo * sizeof c->ooo[0]);
 	}
+	if (c->nooo) /* nothing held: the common case of in-order data */
+		ooo_check(c);
 	return added;
 }
 

@@ -83,8 +83,13 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	};
 	if (len && !data) {
 		s->data = payload(c, seq - c->sb_seq, len);
-		if (!s->data)
-			return; /* no memory for the copy: as if lost */
+		if (!s->data) {
+			/* No memory for the copy. A segment lost where no
+			 * link dropped it would be a lie in the trace: the
+			 * run ends instead, out of memory. */
+			sim_of(c)->nomem = true;
+			return;
+		}
 	}
 	if (flags & TCP_ACK) {
 		s->ack = c->rcv_nxt;

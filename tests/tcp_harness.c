@@ -2,6 +2,7 @@
 #include "tcp_harness.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ISS (h->iss)
@@ -9,21 +10,19 @@
 static void cap_output(struct tcp_stack *st, struct tcp_conn *c,
 		       const struct tcp_xmit *x)
 {
-	const struct tcp_seg *seg = &x->seg;
-	const char *why = x->why;
 	struct th *h = tcp_stack_owner(st);
 	ck_assert_int_lt(h->nout, TH_MAX);
 	struct th_seg *o = &h->out[h->nout++];
-	o->seg = *seg;
-	ck_assert_uint_le(seg->len, sizeof o->data);
-	if (seg->len)
-		memcpy(o->data, seg->data, seg->len);
+	o->seg = x->seg;
+	ck_assert_uint_le(x->seg.len, sizeof o->data);
+	if (x->seg.len)
+		memcpy(o->data, x->seg.data, x->seg.len);
 	o->seg.data = o->data;
-	o->why = why;
+	o->why = x->why;
 	o->tx = x->tx;
 	o->rexmit = x->tx != TR_TX_NEW;
 	o->has_conn = c != NULL;
-	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(x->why);
 }
 
 static void cap_notify(struct tcp_stack *st, struct tcp_conn *c,
@@ -35,7 +34,8 @@ static void cap_notify(struct tcp_stack *st, struct tcp_conn *c,
 	if (ev == TCP_EV_CONNECTED && !c->app)
 		c->app = h; /* accepted */
 	if (ev == TCP_EV_DATA && !h->no_read) {
-		uint32_t n = tcp_read(c, h->rx + h->nrx, (uint32_t)(sizeof h->rx - h->nrx));
+		uint32_t n = tcp_read(c, h->rx + h->nrx,
+				      (uint32_t)(sizeof h->rx - h->nrx));
 		h->nrx += n;
 	}
 	if (ev == TCP_EV_CLOSED && c == h->c)
@@ -53,32 +53,53 @@ void th_init(struct th *h, const struct tcp_params *p)
 	sim_init(&h->sim, 1, SIM_TIME_MAX, UINT64_MAX);
 	rng_derive(&h->rng, 1, "harness");
 	h->peer_mss = 1460;
+	h->lport = LOCAL_PORT;
 	h->st = tcp_stack_new(&h->sim, &cap_ops, h, 0, LOCAL_ADDR, &h->rng,
 			      p ? p : &tcp_params_default);
 	ck_assert_ptr_nonnull(h->st);
 }
 
-void th_fini(struct th *h)
+/* A segment in words, for a failure message. */
+static void seg_fmt(const struct th_seg *o, char *buf, size_t n)
 {
-	tcp_stack_free(h->st);
-	sim_fini(&h->sim);
+	char fl[40];
+	tcp_flags_fmt(o->seg.flags, fl, sizeof fl);
+	snprintf(buf, n, "%s %u>%u seq=%u ack=%u len=%u win=%u mss=%u tx=%d "
+			 "(%s)",
+		 fl, (unsigned)o->seg.sport, (unsigned)o->seg.dport,
+		 (unsigned)o->seg.seq, (unsigned)o->seg.ack,
+		 (unsigned)o->seg.len, (unsigned)o->seg.wnd,
+		 (unsigned)o->seg.mss, (int)o->tx, o->why);
 }
 
-void th_clear(struct th *h)
+void th_fini(struct th *h)
 {
-	h->nout = 0;
-	h->nev = 0;
+	if (h->nchecked < h->nout) {
+		char s[512];
+		seg_fmt(&h->out[h->nchecked], s, sizeof s);
+		ck_abort_msg("%d segment(s) sent and never checked; the first: "
+			     "%s",
+			     h->nout - h->nchecked, s);
+	}
+	tcp_stack_free(h->st);
+	h->st = NULL;
+	ck_assert_msg(h->sim.mem == 0, "%llu bytes of connection memory "
+				       "not given back",
+		      (unsigned long long)h->sim.mem);
+	ck_assert_msg(evq_size(&h->sim.q) == 0, "%zu timer(s) left pending",
+		      evq_size(&h->sim.q));
+	sim_fini(&h->sim);
 }
 
 void th_in_full(struct th *h, uint16_t dport, uint8_t flags, uint32_t seq,
 		uint32_t ack, uint16_t wnd, const uint8_t *data, uint32_t len)
 {
-	static uint8_t zeros[65536];
+	static const uint8_t zeros[65536];
 	struct tcp_seg s = {
 		.saddr = PEER_ADDR,
 		.daddr = LOCAL_ADDR,
 		.sport = PEER_PORT,
-		.dport = dport ? dport : h->c->lport,
+		.dport = dport ? dport : h->lport,
 		.seq = seq,
 		.ack = ack,
 		.wnd = wnd,
@@ -108,35 +129,92 @@ void th_fire(struct th *h, enum tcp_timer k)
 {
 	ck_assert_ptr_nonnull(h->c);
 	struct evq_timer *t = &h->c->timer[k];
-	ck_assert_msg(evq_pending(t), "timer %s is not armed", tcp_timer_name(k));
+	ck_assert_msg(evq_pending(t), "timer %s is not armed",
+		      tcp_timer_name(k));
 	th_run_until(h, t->when);
 }
 
-const struct tcp_seg *th_out(struct th *h, int i)
+int th_unchecked(const struct th *h)
 {
-	ck_assert_msg(i < h->nout, "segment %d expected, %d sent", i, h->nout);
-	return &h->out[i].seg;
+	return h->nout - h->nchecked;
 }
 
-void th_expect(struct th *h, int i, uint8_t flags, uint32_t seq, uint32_t ack,
-	       uint32_t len)
+const struct th_seg *th_next(struct th *h, int i)
 {
-	const struct tcp_seg *s = th_out(h, i);
+	ck_assert_msg(i < th_unchecked(h), "segment %d expected, %d sent", i,
+		      th_unchecked(h));
+	return &h->out[h->nchecked + i];
+}
+
+/* Once every captured segment is checked the buffer starts over, so a
+ * long flow or a fuzz run never runs out of room. */
+static void mark_checked(struct th *h, int n)
+{
+	h->nchecked += n;
+	if (h->nchecked == h->nout)
+		h->nchecked = h->nout = 0;
+}
+
+void th_checked(struct th *h, int n)
+{
+	ck_assert_msg(n <= th_unchecked(h), "%d segment(s) to mark, %d sent",
+		      n, th_unchecked(h));
+	mark_checked(h, n);
+}
+
+#define FIELD(name, got, want)                                              \
+	ck_assert_msg((got) == (want),                                      \
+		      "segment %d: %s is %llu, expected %llu\n  got: %s", i,  \
+		      name, (unsigned long long)(got),                      \
+		      (unsigned long long)(want), desc)
+
+static void expect_one(const struct th *h, int i, const struct th_seg *o,
+		       const struct th_want *w)
+{
+	char desc[512];
+	seg_fmt(o, desc, sizeof desc);
+	const struct tcp_seg *s = &o->seg;
 	char want[40], got[40];
-	tcp_flags_fmt(flags, want, sizeof want);
+	tcp_flags_fmt(w->flags, want, sizeof want);
 	tcp_flags_fmt(s->flags, got, sizeof got);
-	ck_assert_msg(s->flags == flags, "segment %d: flags %s, expected %s", i,
-		      got, want);
-	ck_assert_msg(s->seq == seq, "segment %d (%s): seq %u, expected %u", i,
-		      got, s->seq, seq);
-	if (flags & TCP_ACK)
-		ck_assert_msg(s->ack == ack, "segment %d (%s): ack %u, expected %u",
-			      i, got, s->ack, ack);
-	ck_assert_msg(s->len == len, "segment %d (%s): len %u, expected %u", i,
-		      got, s->len, len);
-	ck_assert_uint_eq(s->saddr, LOCAL_ADDR);
-	ck_assert_uint_eq(s->daddr, PEER_ADDR);
-	ck_assert_uint_eq(s->dport, PEER_PORT);
+	ck_assert_msg(s->flags == w->flags,
+		      "segment %d: flags %s, expected %s\n  got: %s", i, got,
+		      want, desc);
+	FIELD("seq", s->seq, w->seq);
+	FIELD("ack", s->ack, w->ack);
+	FIELD("len", s->len, w->len);
+	FIELD("win", s->wnd, w->win);
+	FIELD("urgent pointer", s->up, w->up);
+	FIELD("mss option", s->mss, w->mss);
+	FIELD("saddr", s->saddr, LOCAL_ADDR);
+	FIELD("daddr", s->daddr, PEER_ADDR);
+	FIELD("sport", s->sport, w->sport ? w->sport : h->lport);
+	FIELD("dport", s->dport, w->dport ? w->dport : PEER_PORT);
+	FIELD("tx", o->tx, w->tx);
+	if (w->data)
+		ck_assert_msg(memcmp(s->data, w->data, w->len) == 0,
+			      "segment %d: payload differs\n  got: %s", i,
+			      desc);
+}
+
+void th_expect_only(struct th *h, int n, const struct th_want wants[])
+{
+	if (th_unchecked(h) != n) {
+		char s[512] = "";
+		if (th_unchecked(h) > n)
+			seg_fmt(&h->out[h->nchecked + n], s, sizeof s);
+		ck_abort_msg("%d segment(s) sent, %d expected%s%s",
+			     th_unchecked(h), n, *s ? "; the first extra: " : "",
+			     s);
+	}
+	for (int i = 0; i < n; i++)
+		expect_one(h, i, &h->out[h->nchecked + i], &wants[i]);
+	mark_checked(h, n);
+}
+
+void th_expect_none(struct th *h)
+{
+	th_expect_only(h, 0, NULL);
 }
 
 int th_events(struct th *h, enum tcp_event ev, uint64_t *arg)
@@ -151,6 +229,11 @@ int th_events(struct th *h, enum tcp_event ev, uint64_t *arg)
 	return n;
 }
 
+void th_clear_events(struct th *h)
+{
+	h->nev = 0;
+}
+
 void th_expect_closed(struct th *h, enum tcp_end end)
 {
 	uint64_t got = 0;
@@ -160,14 +243,34 @@ void th_expect_closed(struct th *h, enum tcp_end end)
 		      tcp_end_name((enum tcp_end)got), tcp_end_name(end));
 }
 
+/* The one segment the way to a state sends: flags, seq, ack as the RFC
+ * says. Nothing has been received but SYNs and FINs, which take no room:
+ * the window is the whole receive buffer, as far as 16 bits go; a SYN
+ * announces the socket's MSS (the harness has no path to lower it). */
+static void expect_step(struct th *h, uint8_t flags, uint32_t seq,
+			uint32_t ack)
+{
+	uint32_t buf = h->c->p.rcvbuf;
+	struct th_want w = {
+		.flags = flags,
+		.seq = seq,
+		.ack = ack,
+		.win = (uint16_t)(buf < WIN ? buf : WIN),
+		.mss = (flags & TCP_SYN) ? (uint16_t)h->c->p.mss : 0,
+	};
+	th_expect_only(h, 1, &w);
+	th_clear_events(h);
+}
+
 void th_open_syn_sent(struct th *h)
 {
 	h->c = tcp_connect(h->st, 0, PEER_ADDR, PEER_PORT, NULL);
 	ck_assert_ptr_nonnull(h->c);
 	h->c->app = h;
 	h->iss = h->c->iss;
+	h->lport = h->c->lport;
 	ck_assert_int_eq(h->c->state, TCP_SYN_SENT);
-	th_clear(h);
+	expect_step(h, TCP_SYN, ISS, 0);
 }
 
 void th_open_established(struct th *h)
@@ -175,15 +278,21 @@ void th_open_established(struct th *h)
 	th_open_syn_sent(h);
 	th_in(h, TCP_SYN | TCP_ACK, PEER_ISS, ISS + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_ESTABLISHED);
-	th_clear(h);
+	if (h->c->p.two_way)
+		th_expect_none(h); /* the variant sends no third segment */
+	else
+		expect_step(h, TCP_ACK, ISS + 1, PEER_ISS + 1);
+	th_clear_events(h);
 }
 
 void th_open_listen(struct th *h)
 {
 	h->c = tcp_listen(h->st, LOCAL_PORT, NULL);
 	ck_assert_ptr_nonnull(h->c);
+	h->lport = LOCAL_PORT;
 	ck_assert_int_eq(h->c->state, TCP_LISTEN);
-	th_clear(h);
+	th_expect_none(h);
+	th_clear_events(h);
 }
 
 /* The newest connection on the stack (a listener's new child). */
@@ -198,8 +307,9 @@ void th_open_syn_received(struct th *h)
 	th_in_full(h, LOCAL_PORT, TCP_SYN, PEER_ISS, 0, 65535, NULL, 0);
 	h->c = newest(h);
 	h->iss = h->c->iss;
-	ck_assert_int_eq(h->c->state, TCP_SYN_RECEIVED);
-	th_clear(h);
+	ck_assert_int_eq(h->c->state,
+			 h->c->p.two_way ? TCP_ESTABLISHED : TCP_SYN_RECEIVED);
+	expect_step(h, TCP_SYN | TCP_ACK, ISS, PEER_ISS + 1);
 }
 
 void th_open_established_passive(struct th *h)
@@ -207,7 +317,8 @@ void th_open_established_passive(struct th *h)
 	th_open_syn_received(h);
 	th_in(h, TCP_ACK, PEER_ISS + 1, ISS + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_ESTABLISHED);
-	th_clear(h);
+	th_expect_none(h);
+	th_clear_events(h);
 }
 
 void th_open_fin_wait_1(struct th *h)
@@ -215,7 +326,7 @@ void th_open_fin_wait_1(struct th *h)
 	th_open_established(h);
 	ck_assert_int_eq(tcp_close(h->c), 0);
 	ck_assert_int_eq(h->c->state, TCP_FIN_WAIT_1);
-	th_clear(h);
+	expect_step(h, TCP_FIN | TCP_ACK, ISS + 1, PEER_ISS + 1);
 }
 
 void th_open_fin_wait_2(struct th *h)
@@ -223,7 +334,8 @@ void th_open_fin_wait_2(struct th *h)
 	th_open_fin_wait_1(h);
 	th_in(h, TCP_ACK, PEER_ISS + 1, ISS + 2, 0);
 	ck_assert_int_eq(h->c->state, TCP_FIN_WAIT_2);
-	th_clear(h);
+	th_expect_none(h);
+	th_clear_events(h);
 }
 
 void th_open_closing(struct th *h)
@@ -231,7 +343,7 @@ void th_open_closing(struct th *h)
 	th_open_fin_wait_1(h);
 	th_in(h, TCP_FIN | TCP_ACK, PEER_ISS + 1, ISS + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_CLOSING);
-	th_clear(h);
+	expect_step(h, TCP_ACK, ISS + 2, PEER_ISS + 2);
 }
 
 void th_open_time_wait(struct th *h)
@@ -239,7 +351,7 @@ void th_open_time_wait(struct th *h)
 	th_open_fin_wait_2(h);
 	th_in(h, TCP_FIN | TCP_ACK, PEER_ISS + 1, ISS + 2, 0);
 	ck_assert_int_eq(h->c->state, TCP_TIME_WAIT);
-	th_clear(h);
+	expect_step(h, TCP_ACK, ISS + 2, PEER_ISS + 2);
 }
 
 void th_open_close_wait(struct th *h)
@@ -247,7 +359,7 @@ void th_open_close_wait(struct th *h)
 	th_open_established(h);
 	th_in(h, TCP_FIN | TCP_ACK, PEER_ISS + 1, ISS + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_CLOSE_WAIT);
-	th_clear(h);
+	expect_step(h, TCP_ACK, ISS + 1, PEER_ISS + 2);
 }
 
 void th_open_last_ack(struct th *h)
@@ -255,7 +367,7 @@ void th_open_last_ack(struct th *h)
 	th_open_close_wait(h);
 	ck_assert_int_eq(tcp_close(h->c), 0);
 	ck_assert_int_eq(h->c->state, TCP_LAST_ACK);
-	th_clear(h);
+	expect_step(h, TCP_FIN | TCP_ACK, ISS + 1, PEER_ISS + 2);
 }
 
 bool th_alive(struct th *h, const struct tcp_conn *c)

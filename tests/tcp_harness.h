@@ -6,6 +6,18 @@
  * the RFC's own steps (th_open_*), with the peer's initial sequence number
  * fixed at PEER_ISS, so a test reads: a connection in a state, a segment
  * in, exactly these segments out.
+ *
+ * Exactly: every segment the stack sends is captured, and th_fini()
+ * fails the test if one was never checked, by th_expect_only() or, in a
+ * loop over many, field by field with th_next() and then th_checked();
+ * th_expect_only() compares every field of the header, addresses, ports,
+ * window and the reason for sending (new, or sent again and why)
+ * included. th_fini()
+ * also fails if the stack's connections did not give back every byte of
+ * memory they took, or left a timer behind.
+ *
+ * The harness sees the connection's body (models/tcp_priv.h), as a test
+ * of the TCP core must: the state and the RFC's variables.
  */
 #ifndef TCPSIM_TCP_HARNESS_H
 #define TCPSIM_TCP_HARNESS_H
@@ -22,7 +34,12 @@
 #define PEER_ADDR 0x0a000002u
 #define PEER_PORT 5000
 #define LOCAL_PORT 80 /* for passive opens */
+#define EPHEMERAL_PORT 49152 /* the first port an active open takes */
 #define PEER_ISS 1000u
+/* The window a connection offers with the default receive buffer
+ * (65535 bytes) and nothing in it unread: all of it. */
+#define WIN 65535u
+/* Segments captured and not yet checked, at most. */
 #define TH_MAX 256
 
 struct th_seg {
@@ -40,12 +57,32 @@ struct th_event {
 	uint64_t arg;
 };
 
+/* One segment a test expects the stack to send. Every field is compared:
+ * what is not written is expected to be zero (no ACK number on a segment
+ * without ACK, no MSS option, window 0), except the ports, where 0 stands
+ * for the connection's own (its local port, PEER_PORT). Write it with
+ * designated initializers:
+ *   {.flags = TCP_ACK, .seq = ISS + 1, .ack = PEER_ISS + 1, .win = 65535}
+ */
+struct th_want {
+	uint8_t flags;
+	uint32_t seq, ack;
+	uint32_t len;
+	uint16_t win;
+	uint16_t up;
+	uint16_t mss;          /* the MSS option; 0: none */
+	uint16_t sport, dport; /* 0: the connection's ports */
+	enum trace_tx tx;      /* TR_TX_NEW, or why it is sent again */
+	const char *data;      /* if not NULL: the payload, len bytes */
+};
+
 struct th {
 	struct sim sim;
 	struct rng rng;
 	struct tcp_stack *st;
 	struct th_seg out[TH_MAX];
 	int nout;
+	int nchecked;               /* out[0 .. nchecked-1] were checked */
 	struct th_event ev[TH_MAX];
 	int nev;
 	bool no_read;               /* leave received data unread */
@@ -54,13 +91,15 @@ struct th {
 	uint32_t nrx;
 	struct tcp_conn *c;         /* the connection under test */
 	uint32_t iss;               /* its initial sequence number */
+	uint16_t lport;             /* its local port */
 };
 
 /* A stack with parameters p (NULL: the defaults) at time 0. */
 void th_init(struct th *h, const struct tcp_params *p);
+/* Free the stack; fails the test if a segment it sent was never checked,
+ * if memory taken for connections was not given back, or if a timer is
+ * left pending. */
 void th_fini(struct th *h);
-/* Forget captured segments and events. */
-void th_clear(struct th *h);
 /* A segment from the peer to port `dport` (0: the connection's port). */
 void th_in_full(struct th *h, uint16_t dport, uint8_t flags, uint32_t seq,
 		uint32_t ack, uint16_t wnd, const uint8_t *data, uint32_t len);
@@ -71,19 +110,39 @@ void th_in(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack,
 void th_run_until(struct th *h, sim_time_t t);
 /* Run the connection's next pending timer of kind k; fails if none. */
 void th_fire(struct th *h, enum tcp_timer k);
-/* Captured segment i (fails the test if there is none). */
-const struct tcp_seg *th_out(struct th *h, int i);
-/* Assert captured segment i has these fields (len in bytes). */
-void th_expect(struct th *h, int i, uint8_t flags, uint32_t seq, uint32_t ack,
-	       uint32_t len);
+
+/* Assert that the stack sent exactly n segments since the last check,
+ * each equal in every field to wants[i], and mark them checked. */
+void th_expect_only(struct th *h, int n, const struct th_want wants[]);
+/* th_expect_only() with the segments written in place:
+ *   TH_EXPECT(&h, {.flags = TCP_ACK, ...}, {.flags = TCP_FIN, ...}); */
+#define TH_EXPECT(h, ...)                                                  \
+	th_expect_only((h),                                                \
+		       (int)(sizeof((const struct th_want[]){__VA_ARGS__}) / \
+			     sizeof(struct th_want)),                      \
+		       (const struct th_want[]){__VA_ARGS__})
+/* Assert that the stack sent nothing since the last check. */
+void th_expect_none(struct th *h);
+/* Segments sent since the last check (not yet checked). */
+int th_unchecked(const struct th *h);
+/* Captured segment i, counting from the first not yet checked; fails the
+ * test if there is none. For tests that assert fields in a loop; mark
+ * them checked with th_checked() afterwards. */
+const struct th_seg *th_next(struct th *h, int i);
+/* Mark the next n unchecked segments as checked, after a test asserted
+ * what it needs of them field by field (th_next). */
+void th_checked(struct th *h, int n);
 /* Number of events of kind ev captured; last arg in *arg if non-NULL. */
 int th_events(struct th *h, enum tcp_event ev, uint64_t *arg);
+/* Forget the captured events. */
+void th_clear_events(struct th *h);
 /* Assert the connection under test is gone and the application was told
  * so exactly once, with this ending. */
 void th_expect_closed(struct th *h, enum tcp_end end);
 
 /* Bring h->c into a state, the way the RFC gets there. Active opens use
- * ephemeral port 49152; passive ones LOCAL_PORT. Captures are cleared. */
+ * ephemeral port 49152; passive ones LOCAL_PORT. The segments of the way
+ * there are checked (each one as the RFC says), and events forgotten. */
 void th_open_syn_sent(struct th *h);
 void th_open_established(struct th *h);      /* active */
 void th_open_listen(struct th *h);

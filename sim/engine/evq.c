@@ -15,6 +15,7 @@
  */
 #include "sim/engine/evq.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,11 @@ static inline bool ent_less(const struct evq_ent *a, const struct evq_ent *b)
 	       (a->when == b->when && a->t->seq < b->t->seq);
 }
 
+/* The heap's invariant beside the order: a timer's idx names its slot.
+ * Each sift checks it of every entry it moves, before writing the new
+ * index into the same timer (the entry sifted was checked by its caller),
+ * so the check costs no extra memory access and a broken index is caught
+ * at the first operation that touches it. */
 static void sift_up(struct evq *q, size_t i)
 {
 	struct evq_ent e = q->h[i];
@@ -34,6 +40,7 @@ static void sift_up(struct evq *q, size_t i)
 		size_t p = (i - 1) / ARITY;
 		if (!ent_less(&e, &q->h[p]))
 			break;
+		assert(q->h[p].t->idx == p);
 		q->h[i] = q->h[p];
 		q->h[i].t->idx = i;
 		i = p;
@@ -56,6 +63,7 @@ static void sift_down(struct evq *q, size_t i)
 				m = k;
 		if (!ent_less(&q->h[m], &e))
 			break;
+		assert(q->h[m].t->idx == m);
 		q->h[i] = q->h[m];
 		q->h[i].t->idx = i;
 		i = m;
@@ -114,6 +122,7 @@ int evq_schedule(struct evq *q, struct evq_timer *t, sim_time_t when)
 	t->seq = q->next_seq++;
 	if (t->idx != EVQ_IDLE) {
 		size_t i = t->idx;
+		assert(i < q->n && q->h[i].t == t);
 		q->h[i].when = when;
 		if (i > 0 && ent_less(&q->h[i], &q->h[(i - 1) / ARITY]))
 			sift_up(q, i);
@@ -135,10 +144,12 @@ void evq_cancel(struct evq *q, struct evq_timer *t)
 	size_t i = t->idx;
 	if (i == EVQ_IDLE)
 		return;
+	assert(i < q->n && q->h[i].t == t);
 	t->idx = EVQ_IDLE;
 	size_t last = --q->n;
 	if (i == last)
 		return;
+	assert(q->h[last].t->idx == last);
 	q->h[i] = q->h[last];
 	q->h[i].t->idx = i;
 	if (i > 0 && ent_less(&q->h[i], &q->h[(i - 1) / ARITY]))
@@ -152,9 +163,11 @@ struct evq_timer *evq_pop(struct evq *q)
 	if (q->n == 0)
 		return NULL;
 	struct evq_timer *t = q->h[0].t;
+	assert(t->idx == 0);
 	t->idx = EVQ_IDLE;
 	size_t last = --q->n;
 	if (last > 0) {
+		assert(q->h[last].t->idx == last);
 		q->h[0] = q->h[last];
 		q->h[0].t->idx = 0;
 		sift_down(q, 0);

@@ -21,7 +21,7 @@ enum sim_end {
 	SIM_END_STOP,      /* the scenario's stop time was reached */
 	SIM_END_LIMIT,     /* the maximum number of events was reached */
 	SIM_END_INTERRUPT, /* the interrupt flag was raised */
-	SIM_END_NOMEM,     /* the event queue could not grow */
+	SIM_END_NOMEM,     /* an allocation failed (the event queue, a copy) */
 	SIM_END_CONNS,     /* the maximum number of connections was reached */
 	SIM_END_MEMORY,    /* the memory budget was used up */
 };
@@ -35,7 +35,7 @@ struct sim {
 	uint64_t seed;
 	uint64_t pkt_seq;      /* last segment number handed out */
 	enum sim_end end;
-	bool nomem;            /* a schedule failed; the run ends */
+	bool nomem;            /* an allocation failed; the run ends */
 	/* Limits on what a scenario may make the machine hold: connections
 	 * opened (each with its buffers) and the bytes of those buffers and
 	 * TCBs; reaching one ends the run (hit) instead of exhausting the

@@ -21,6 +21,7 @@
 			abort();                                           \
 		}                                                          \
 	} while (0)
+#define ck_abort_msg(...) ck_assert_msg(0, __VA_ARGS__)
 #define ck_assert(c) ck_assert_msg(c, "%s", #c)
 #define ck_assert_int_eq(a, b) ck_assert((a) == (b))
 #define ck_assert_int_lt(a, b) ck_assert((a) < (b))
