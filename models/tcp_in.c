@@ -430,6 +430,77 @@ static void take_syn_text(struct tcp_conn *c)
 		   "until ESTABLISHED — acknowledge it");
 }
 
+/* In-order text of a receiving connection into the receive buffer, with
+ * what it joins up of the out-of-order queue; the ACK owed. Returns false
+ * if not all of it fitted (a FIN after it is not reached). *fin becomes
+ * true when a FIN queued out of order is reached. */
+static bool take_text(struct tcp_conn *c, const struct seg_view *s, bool *fin)
+{
+	uint32_t n = tcp_buf_write(&c->rb, s->data, s->len);
+	c->rcv_nxt += n;
+	uint32_t filled = absorb_out_of_order(c);
+	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+	c->ev_data += n + filled;
+	tcp_post(c, TCP_EV_DATA);
+	if (filled)
+		tcp_owe_ack(c, "RFC 5681 §4.2: the segment fills a gap — ACK "
+			       "at once");
+	else
+		tcp_owe_ack_delayed(c, "RFC 9293 §3.10.7.4 (seventh): data "
+				       "received — acknowledge it");
+	if (n < s->len)
+		return false; /* the FIN, if any, lies beyond */
+	if (c->ooo_fin && c->rcv_nxt == c->ooo_fin_seq)
+		*fin = true; /* a queued FIN is reached */
+	return true;
+}
+
+/* Eighth: the FIN, at RCV.NXT. */
+static void take_fin(struct tcp_conn *c)
+{
+	if (!c->fin_rcvd) {
+		c->fin_rcvd = true;
+		/* the FIN takes a sequence number but no buffer space:
+		 * the window it leaves is the same */
+		c->rcv_nxt++;
+		c->rcv_adv++;
+		/* it ends the stream: text a confused or lying peer sent
+		 * beyond it, held out of order, can never be delivered */
+		c->nooo = 0;
+		c->ooo_fin = false;
+		tcp_post(c, TCP_EV_EOF);
+	}
+	tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (eighth): FIN — acknowledge it");
+	switch (c->state) {
+	case TCP_SYN_RECEIVED:
+	case TCP_ESTABLISHED:
+		tcp_set_state(c, TCP_CLOSE_WAIT,
+			      "RFC 9293 §3.10.7.4 (eighth): FIN — the peer has "
+			      "finished sending");
+		break;
+	case TCP_FIN_WAIT_1:
+		if (fin_acked(c))
+			enter_time_wait(c, "RFC 9293 §3.10.7.4 (eighth): FIN "
+					   "and our FIN acknowledged — start "
+					   "the 2·MSL timer");
+		else
+			tcp_set_state(c, TCP_CLOSING,
+				      "RFC 9293 §3.10.7.4 (eighth): FIN before "
+				      "our FIN is acknowledged — simultaneous "
+				      "close");
+		break;
+	case TCP_FIN_WAIT_2:
+		enter_time_wait(c, "RFC 9293 §3.10.7.4 (eighth): FIN in "
+				   "FIN-WAIT-2 — start the 2·MSL timer");
+		break;
+	case TCP_TIME_WAIT:
+		tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
+		break;
+	default: /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+		break;
+	}
+}
+
 /* Sixth to eighth steps: urgent pointer, text, FIN. */
 static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 {
@@ -461,98 +532,39 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 		c->rcv_up = s->seq + s->up;
 
 	if ((s->len || (s->flags & TCP_FIN)) && s->seq != c->rcv_nxt) {
-		if (!receiving) {
-			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): segment beyond "
-				   "RCV.NXT — ACK what is expected");
-			return;
-		}
-		if (queue_out_of_order(c, s))
+		if (!receiving)
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): segment "
+				       "beyond RCV.NXT — ACK what is expected");
+		else if (queue_out_of_order(c, s))
 			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (seventh) / RFC 5681 "
-				   "§4.2: out-of-order segment — kept; ACK "
-				   "what is expected at once");
+				       "§4.2: out-of-order segment — kept; ACK "
+				       "what is expected at once");
 		else
-			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): out-of-order "
-				   "segment — no room to keep it; ACK what is "
-				   "expected");
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (seventh): "
+				       "out-of-order segment — no room to keep "
+				       "it; ACK what is expected");
 		return;
 	}
 	/* seventh: segment text */
 	if (s->len && receiving && c->rcv_closed) {
 		tcp_xmit(c, TCP_RST, c->snd_nxt, 0,
-		     "RFC 1122 §4.2.2.13: data after the application closed — "
-		     "reset to show it was lost", TR_TX_NEW);
+			 "RFC 1122 §4.2.2.13: data after the application "
+			 "closed — reset to show it was lost",
+			 TR_TX_NEW);
 		tcp_enter_closed(c, TCP_END_ABORTED, "RFC 1122 §4.2.2.13: data "
-						 "arrived after CLOSE — reset");
+						     "arrived after CLOSE — "
+						     "reset");
 		return;
 	}
 	bool fin = (s->flags & TCP_FIN) ||
 		   (c->ooo_fin && !c->fin_rcvd && c->rcv_nxt == c->ooo_fin_seq);
-	if (s->len) {
-		if (receiving) {
-			uint32_t n = tcp_buf_write(&c->rb, s->data, s->len);
-			c->rcv_nxt += n;
-			uint32_t filled = absorb_out_of_order(c);
-			c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
-			c->ev_data += n + filled;
-			tcp_post(c, TCP_EV_DATA);
-			if (filled)
-				tcp_owe_ack(c, "RFC 5681 §4.2: the segment fills a "
-					   "gap — ACK at once");
-			else
-				tcp_owe_ack_delayed(c, "RFC 9293 §3.10.7.4 "
-						   "(seventh): data received "
-						   "— acknowledge it");
-			if (n < s->len)
-				return; /* the FIN, if any, lies beyond */
-			if (c->ooo_fin && c->rcv_nxt == c->ooo_fin_seq)
-				fin = true; /* a queued FIN is reached */
-		}
-		/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: a FIN has been
-		 * received; text cannot be new, ignore it. */
-	}
-	/* eighth: FIN */
-	if (!fin)
+	/* in CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT a FIN has been
+	 * received; text cannot be new, and is ignored */
+	if (s->len && receiving && !take_text(c, s, &fin))
 		return;
-	if (!c->fin_rcvd) {
-		c->fin_rcvd = true;
-		/* the FIN takes a sequence number but no buffer space:
-		 * the window it leaves is the same */
-		c->rcv_nxt++;
-		c->rcv_adv++;
-		/* it ends the stream: text a confused or lying peer sent
-		 * beyond it, held out of order, can never be delivered */
-		c->nooo = 0;
-		c->ooo_fin = false;
-		tcp_post(c, TCP_EV_EOF);
-	}
-	tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (eighth): FIN — acknowledge it");
-	switch (c->state) {
-	case TCP_SYN_RECEIVED:
-	case TCP_ESTABLISHED:
-		tcp_set_state(c, TCP_CLOSE_WAIT,
-			  "RFC 9293 §3.10.7.4 (eighth): FIN — the peer has "
-			  "finished sending");
-		break;
-	case TCP_FIN_WAIT_1:
-		if (fin_acked(c))
-			enter_time_wait(c, "RFC 9293 §3.10.7.4 (eighth): FIN "
-					   "and our FIN acknowledged — start "
-					   "the 2·MSL timer");
-		else
-			tcp_set_state(c, TCP_CLOSING,
-				  "RFC 9293 §3.10.7.4 (eighth): FIN before our "
-				  "FIN is acknowledged — simultaneous close");
-		break;
-	case TCP_FIN_WAIT_2:
-		enter_time_wait(c, "RFC 9293 §3.10.7.4 (eighth): FIN in "
-				   "FIN-WAIT-2 — start the 2·MSL timer");
-		break;
-	case TCP_TIME_WAIT:
-		tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
-		break;
-	default: /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
-		break;
-	}
+	/* eighth: FIN */
+	if (fin)
+		take_fin(c);
 }
 
 static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
@@ -722,8 +734,11 @@ static bool zero_window_allowance(struct tcp_conn *c, struct seg_view *s)
 	return true;
 }
 
-static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
-			       struct seg_view *s)
+/* RFC 9293 §3.10.7.4 first: check the sequence number. Returns false if
+ * the segment is dropped here (answered, or not); else it is trimmed to
+ * the window and *seq_as_sent is where it began. */
+static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
+			   struct seg_view *s, uint32_t *seq_as_sent)
 {
 	/* Simultaneous open (RFC 9293 §3.5, figure 8, line 6): the peer's
 	 * SYN,ACK repeats the SYN we already have. That SYN is a duplicate;
@@ -735,7 +750,6 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 		s->flags &= (uint8_t)~TCP_SYN;
 		s->seq++;
 	}
-	/* first: check sequence number */
 	if (!acceptable(c, s) && !zero_window_allowance(c, s)) {
 		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_FIN) &&
 		    !(s->flags & TCP_RST) && c->fin_rcvd &&
@@ -744,7 +758,7 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 				   "retransmitted FIN — ACK it and restart "
 				   "the 2·MSL timer");
 			tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
-			return;
+			return false;
 		}
 		if (s->flags & TCP_RST)
 			tcp_trace_ignore(c->st, c, in,
@@ -758,139 +772,171 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 		else
 			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): unacceptable "
 				   "segment — send ACK, drop it");
-		return;
+		return false;
 	}
-	uint32_t seq_as_sent = s->seq;
+	*seq_as_sent = s->seq;
 	if (trim(c, s) && !(s->flags & TCP_RST))
 		tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): part of the segment "
 			   "lies beyond the window — dropped; ACK with the "
 			   "current window");
+	return true;
+}
 
-	/* second: check the RST bit (RFC 5961 §3.2 as adopted by RFC 9293) */
-	if (s->flags & TCP_RST) {
-		if (seq_as_sent != c->rcv_nxt) {
-			tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (second) / RFC "
-					     "5961 §3.2: RST in the window but "
-					     "not at RCV.NXT — challenge ACK");
-			return;
-		}
-		switch (c->state) {
-		case TCP_SYN_RECEIVED:
-			if (c->passive)
-				back_to_listen(c, "RFC 9293 §3.10.7.4 (second): "
-						  "RST in SYN-RECEIVED from a "
-						  "passive OPEN — return to "
-						  "LISTEN (this connection "
-						  "is deleted)");
-			else
-				tcp_enter_closed(c, TCP_END_REFUSED,
-					     "RFC 9293 §3.10.7.4 (second): RST "
-					     "in SYN-RECEIVED from an active "
-					     "OPEN — connection refused");
-			return;
-		case TCP_ESTABLISHED:
-		case TCP_FIN_WAIT_1:
-		case TCP_FIN_WAIT_2:
-		case TCP_CLOSE_WAIT:
-			/* "All segment queues should be flushed": what the
-			 * application has not read is lost with the rest */
-			tcp_buf_consume(&c->rb, c->rb.len);
-			tcp_enter_closed(c, TCP_END_RESET,
-				     "RFC 9293 §3.10.7.4 (second): RST — "
-				     "connection reset");
-			return;
-		default: /* CLOSING, LAST-ACK, TIME-WAIT: both FINs are in,
-			  * the stream before the peer's is whole and stays
-			  * readable */
-			tcp_enter_closed(c, TCP_END_RESET,
-				     "RFC 9293 §3.10.7.4 (second): RST while "
-				     "closing — delete the TCB");
-			return;
-		}
-	}
-
-	/* third: security and compartment — not modelled */
-
-	/* fourth: check the SYN bit */
-	if (s->flags & TCP_SYN) {
-		if (c->state == TCP_SYN_RECEIVED && c->passive) {
-			back_to_listen(c, "RFC 9293 §3.10.7.4 (fourth): SYN in "
-					  "SYN-RECEIVED from a passive OPEN — "
-					  "return to LISTEN (this connection is "
-					  "deleted)");
-			return;
-		}
-		tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fourth) / RFC 5961 "
-				     "§4: SYN in a synchronized state — "
-				     "challenge ACK");
+/* Second: check the RST bit (RFC 5961 §3.2 as adopted by RFC 9293). A
+ * RST is always the end of the segment's processing. */
+static void check_rst(struct tcp_conn *c, const struct tcp_seg *in,
+		      uint32_t seq_as_sent)
+{
+	if (seq_as_sent != c->rcv_nxt) {
+		tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (second) / RFC "
+				     "5961 §3.2: RST in the window but "
+				     "not at RCV.NXT — challenge ACK");
 		return;
 	}
+	switch (c->state) {
+	case TCP_SYN_RECEIVED:
+		if (c->passive)
+			back_to_listen(c, "RFC 9293 §3.10.7.4 (second): "
+					  "RST in SYN-RECEIVED from a "
+					  "passive OPEN — return to "
+					  "LISTEN (this connection "
+					  "is deleted)");
+		else
+			tcp_enter_closed(c, TCP_END_REFUSED,
+				     "RFC 9293 §3.10.7.4 (second): RST "
+				     "in SYN-RECEIVED from an active "
+				     "OPEN — connection refused");
+		return;
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT_1:
+	case TCP_FIN_WAIT_2:
+	case TCP_CLOSE_WAIT:
+		/* "All segment queues should be flushed": what the
+		 * application has not read is lost with the rest */
+		tcp_buf_consume(&c->rb, c->rb.len);
+		tcp_enter_closed(c, TCP_END_RESET,
+			     "RFC 9293 §3.10.7.4 (second): RST — "
+			     "connection reset");
+		return;
+	default: /* CLOSING, LAST-ACK, TIME-WAIT: both FINs are in,
+		  * the stream before the peer's is whole and stays
+		  * readable */
+		tcp_enter_closed(c, TCP_END_RESET,
+			     "RFC 9293 §3.10.7.4 (second): RST while "
+			     "closing — delete the TCB");
+		return;
+	}
+}
 
-	/* fifth: check the ACK field */
+/* Fourth: check the SYN bit (third, security and compartment, is not
+ * modelled). A SYN is always the end of the segment's processing. */
+static void check_syn(struct tcp_conn *c, const struct tcp_seg *in)
+{
+	if (c->state == TCP_SYN_RECEIVED && c->passive) {
+		back_to_listen(c, "RFC 9293 §3.10.7.4 (fourth): SYN in "
+				  "SYN-RECEIVED from a passive OPEN — return to "
+				  "LISTEN (this connection is deleted)");
+		return;
+	}
+	tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fourth) / RFC 5961 §4: "
+			     "SYN in a synchronized state — challenge ACK");
+}
+
+/* Fifth, in SYN-RECEIVED: the ACK of our SYN. Returns false if it is
+ * not one (a RST answers it). */
+static bool ack_of_our_syn(struct tcp_conn *c, const struct tcp_seg *in,
+			   const struct seg_view *s)
+{
+	if (!(SEQ_LT(c->snd_una, s->ack) && SEQ_LEQ(s->ack, c->snd_nxt))) {
+		tcp_send_reset_reply(c->st, c, in,
+				     "RFC 9293 §3.10.7.4 (fifth): unacceptable "
+				     "ACK in SYN-RECEIVED — send RST");
+		return false;
+	}
+	tcp_set_state(c, TCP_ESTABLISHED,
+		      "RFC 9293 §3.10.7.4 (fifth): ACK of our SYN in "
+		      "SYN-RECEIVED");
+	c->snd_wnd = s->wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	if (c->snd_wnd > c->max_snd_wnd)
+		c->max_snd_wnd = c->snd_wnd;
+	tcp_timer_stop(c, TCP_T_REXMT);
+	established(c);
+	take_syn_text(c);
+	if (c->fin_queued)
+		tcp_set_state(c, TCP_FIN_WAIT_1,
+			      "RFC 9293 §3.10.4: CLOSE queued in SYN-RECEIVED "
+			      "— send FIN now");
+	return true;
+}
+
+/* Fifth: check the ACK field. Returns true if the segment's text and
+ * FIN are to be processed next. */
+static bool check_ack(struct tcp_conn *c, const struct tcp_seg *in,
+		      const struct seg_view *s)
+{
 	if (!(s->flags & TCP_ACK)) {
 		tcp_trace_ignore(c->st, c, in, "RFC 9293 §3.10.7.4 (fifth): ACK "
 					   "bit off — discard");
-		return;
+		return false;
 	}
-	if (c->state == TCP_SYN_RECEIVED) {
-		if (!(SEQ_LT(c->snd_una, s->ack) &&
-		      SEQ_LEQ(s->ack, c->snd_nxt))) {
-			tcp_send_reset_reply(c->st, c, in,
-					 "RFC 9293 §3.10.7.4 (fifth): "
-					 "unacceptable ACK in SYN-RECEIVED — "
-					 "send RST");
-			return;
-		}
-		tcp_set_state(c, TCP_ESTABLISHED,
-			  "RFC 9293 §3.10.7.4 (fifth): ACK of our SYN in "
-			  "SYN-RECEIVED");
-		c->snd_wnd = s->wnd;
-		c->snd_wl1 = s->seq;
-		c->snd_wl2 = s->ack;
-		if (c->snd_wnd > c->max_snd_wnd)
-			c->max_snd_wnd = c->snd_wnd;
-		tcp_timer_stop(c, TCP_T_REXMT);
-		established(c);
-		take_syn_text(c);
-		if (c->fin_queued)
-			tcp_set_state(c, TCP_FIN_WAIT_1,
-				  "RFC 9293 §3.10.4: CLOSE queued in "
-				  "SYN-RECEIVED — send FIN now");
-	}
+	if (c->state == TCP_SYN_RECEIVED && !ack_of_our_syn(c, in, s))
+		return false;
 	/* A CLOSE in SYN-RECEIVED went on to FIN-WAIT-1 before our SYN
 	 * was acknowledged: the text held since the peer's SYN is taken in
 	 * when the ACK of ours comes. */
 	bool syn_unacked = c->snd_una == c->iss;
 	if (!process_ack(c, in, s))
-		return;
+		return false;
 	if (syn_unacked && c->snd_una != c->iss)
 		take_syn_text(c);
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:
 		if (fin_acked(c)) {
 			tcp_set_state(c, TCP_FIN_WAIT_2,
-				  "RFC 9293 §3.10.7.4 (fifth): our FIN is "
-				  "acknowledged");
+				      "RFC 9293 §3.10.7.4 (fifth): our FIN is "
+				      "acknowledged");
 			tcp_keepalive_arm(c);
 		}
-		break;
+		return true;
 	case TCP_CLOSING:
 		if (!fin_acked(c))
-			return;
+			return false;
 		enter_time_wait(c, "RFC 9293 §3.10.7.4 (fifth): our FIN is "
 				   "acknowledged in CLOSING");
-		break;
+		return true;
 	case TCP_LAST_ACK:
 		if (fin_acked(c))
 			tcp_enter_closed(c, TCP_END_NORMAL,
-				     "RFC 9293 §3.10.7.4 (fifth): our FIN is "
-				     "acknowledged in LAST-ACK — delete the "
-				     "TCB");
-		return;
+					 "RFC 9293 §3.10.7.4 (fifth): our FIN is "
+					 "acknowledged in LAST-ACK — delete the "
+					 "TCB");
+		return false;
 	default:
-		break;
+		return true;
 	}
-	process_text_fin(c, s);
+}
+
+/* RFC 9293 §3.10.7.4: a segment arrives in a synchronized state or
+ * SYN-RECEIVED, its checks in the RFC's order; then its text and FIN
+ * (sixth to eighth, process_text_fin). */
+static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
+			       struct seg_view *s)
+{
+	uint32_t seq_as_sent;
+	if (!check_sequence(c, in, s, &seq_as_sent))
+		return;
+	if (s->flags & TCP_RST) {
+		check_rst(c, in, seq_as_sent);
+		return;
+	}
+	if (s->flags & TCP_SYN) {
+		check_syn(c, in);
+		return;
+	}
+	if (check_ack(c, in, s))
+		process_text_fin(c, s);
 }
 
 /* The connection a segment belongs to, or the listening socket on its
