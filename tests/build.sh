@@ -8,6 +8,11 @@
 #   - a plain build does not make warnings errors (CI asks for that).
 set -u
 cd "$(dirname "$0")/.."
+# A make run from make (make test WERROR=-Werror, as CI does) hands its
+# variables down, in MAKEFLAGS and as environment variables: these checks
+# need a make of their own, with the Makefile's own defaults.
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL WERROR OPT SAN EXTRA_CFLAGS \
+	BUILD
 b=$(mktemp -d)
 trap 'rm -rf "$b"' EXIT
 fails=0
