@@ -55,6 +55,13 @@ void sweep_values_free(struct sweep_values *v);
  * it is not a decimal number followed by letters or '%' only. */
 bool sweep_value_number(const char *s, double *x, char *unit, size_t n);
 
+/* The ways a connection ends (enum tcp_end), and their order from best
+ * to worst: normal, open, aborted, refused, reset, timed out, crashed. */
+#define SWEEP_ENDS (TCP_END_CRASHED + 1)
+#define SWEEP_END_RANKS 7
+/* An ending's place in that order, from 0 (normal). */
+int sweep_end_rank(enum tcp_end e);
+
 /* ---- metrics ----------------------------------------------------------- */
 
 enum sweep_metric_kind {
@@ -151,7 +158,7 @@ struct sweep_stats {
 	int64_t median2;    /* twice the median (exact for an even n) */
 	int64_t p5, p95;    /* nearest rank */
 	__int128 sum;
-	uint64_t end[8];    /* SM_END: runs per enum tcp_end */
+	uint64_t end[SWEEP_ENDS]; /* SM_END: runs per enum tcp_end */
 };
 
 /* Statistics of metric j over combination c; scratch holds nseeds
