@@ -104,6 +104,8 @@ bad:
 	return -1;
 }
 
+static int check_args(const struct plot_args *a);
+
 static int parse_args(int argc, char **argv, struct plot_args *a)
 {
 	static const struct option own[] = {
@@ -181,6 +183,12 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 	}
 	if (cli_take_scenario("plot", argc, argv, &optind, &a->scenario) < 0)
 		return -1;
+	return check_args(a);
+}
+
+/* Options that need one another, or do not go with the kind. */
+static int check_args(const struct plot_args *a)
+{
 	if (!a->out) {
 		fputs("tcpsim: plot: where to? -o FILE.svg, FILE.png or "
 		      "FILE.pdf\n",
