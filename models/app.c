@@ -172,18 +172,17 @@ static uint64_t stream_expected(const struct app_stream *st, uint64_t off,
 	return done;
 }
 
+/* The stream a connection writes, known by its tuple and its ISN. */
 static struct app_stream *stream_new(struct app_registry *reg,
-				     const struct tcp_conn *c)
+				     const struct tcp_conn_info *i)
 {
 	if (grow(&reg->s, &reg->cap, reg->n + 1, sizeof *reg->s, 16) < 0)
 		return NULL;
 	struct app_stream *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
-	struct tcp_conn_info i;
-	tcp_conn_info(c, &i);
-	*st = (struct app_stream){i.laddr, i.raddr, i.lport, i.rport, i.iss,
-				  NULL, 0, 0, 0};
+	*st = (struct app_stream){i->laddr, i->raddr, i->lport, i->rport,
+				  i->iss, NULL, 0, 0, 0};
 	reg->s[reg->n++] = st;
 	return st;
 }
@@ -310,7 +309,7 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 		s->resp_size = opened_by->resp_size;
 		s->req_count = opened_by->req_count;
 	}
-	if (!s->listener && !(s->out = stream_new(a->reg, c))) {
+	if (!s->listener && !(s->out = stream_new(a->reg, &i))) {
 		free(s->fired);
 		free(s);
 		return NULL;

@@ -965,7 +965,9 @@ void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *out)
 		.fin_queued = c->fin_queued,
 		.fin_rcvd = c->fin_rcvd,
 	};
-	for (int t = 0; t < TCP_NTIMERS; t++)
-		out->timer[t] = evq_pending(&c->timer[t]) ? c->timer[t].when
-							   : -1;
+}
+
+sim_time_t tcp_conn_timer(const struct tcp_conn *c, enum tcp_timer t)
+{
+	return evq_pending(&c->timer[t]) ? c->timer[t].when : -1;
 }

@@ -123,7 +123,6 @@ struct tcp_conn_info {
 	uint32_t half_open;      /* a listener's children in SYN-RECEIVED */
 	bool fin_queued;         /* CLOSE was called: a FIN follows the data */
 	bool fin_rcvd;           /* the peer's FIN has been processed */
-	sim_time_t timer[TCP_NTIMERS]; /* deadlines; -1 when not armed */
 };
 
 /* A stack for host `host` with address `addr`, its ISNs drawn from rng,
@@ -191,6 +190,8 @@ enum tcp_state tcp_conn_state(const struct tcp_conn *c);
 uint32_t tcp_conn_id(const struct tcp_conn *c);
 /* Everything else worth knowing about it, at this moment. */
 void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *out);
+/* The deadline of one of its timers, -1 if that timer is not armed. */
+sim_time_t tcp_conn_timer(const struct tcp_conn *c, enum tcp_timer t);
 /* Its parameters (its stack's defaults with its socket options). */
 const struct tcp_params *tcp_conn_params(const struct tcp_conn *c);
 /* The listening socket a passive connection came from, while that

@@ -78,8 +78,10 @@ const size_t tcp_nparam_fields =
 void tcp_params_apply(struct tcp_params *dst, const struct tcp_params *src,
 		      uint64_t set)
 {
-	for (size_t i = 0; i < tcp_nparam_fields; i++) {
-		if (!(set & (UINT64_C(1) << i)))
+	/* Most socket options and host sections set nothing, or little:
+	 * stop at the last bit set. */
+	for (size_t i = 0; set && i < tcp_nparam_fields; i++, set >>= 1) {
+		if (!(set & 1))
 			continue;
 		const struct tcp_param_field *f = &tcp_param_fields[i];
 		size_t sz;

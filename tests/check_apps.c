@@ -269,7 +269,7 @@ START_TEST(test_socket_options_and_set_override_the_host)
 	ck_assert_int_eq(p->rto_min, SIM_S(1));
 	ck_assert(p->nodelay);
 	ck_assert(!p->keepalive);
-	ck_assert_int_eq(i.timer[TCP_T_KEEPALIVE], -1);
+	ck_assert_int_eq(tcp_conn_timer(c, TCP_T_KEEPALIVE), -1);
 	/* the rest is the host's: the linux profile */
 	ck_assert_int_eq(p->delack, SIM_MS(40));
 	ck_assert_int_eq(p->time_wait, SIM_S(60));
