@@ -94,13 +94,18 @@ static bool acceptable(const struct tcp_conn *c, const struct seg_view *s)
 	uint32_t slen = view_seqlen(s);
 	uint32_t lo = c->rcv_nxt, hi = c->rcv_nxt + c->rcv_wnd;
 	if (slen == 0) {
-		/* RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, and also at the right
-		 * edge itself, as the zero-window case is: an empty segment
-		 * there holds nothing outside the window. A peer that has
-		 * filled our window sends its ACKs from exactly there; refused,
-		 * each would draw an ACK that the peer, in the same position,
-		 * refuses in turn — an endless exchange. */
-		return SEQ_LEQ(lo, s->seq) && SEQ_LEQ(s->seq, hi);
+		/* RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND (with a zero window:
+		 * SEG.SEQ = RCV.NXT). Linux's tcp_sequence() takes the right
+		 * edge itself too: an empty segment there holds nothing
+		 * outside the window. Read strictly, two ends that have each
+		 * filled the other's window (their first segments lost)
+		 * refuse each other's ACKs, and answer each refusal with an
+		 * ACK the other refuses in turn, once a round trip, until a
+		 * retransmission repairs the loss. */
+		if (c->p.rules == TCP_RULES_LINUX)
+			return SEQ_LEQ(lo, s->seq) && SEQ_LEQ(s->seq, hi);
+		return c->rcv_wnd == 0 ? s->seq == lo
+				       : SEQ_LEQ(lo, s->seq) && SEQ_LT(s->seq, hi);
 	}
 	/* RFC 9293 §3.10.7.4: with a zero window "special allowance should
 	 * be made to accept valid ACKs, URGs, and RSTs": a segment at
@@ -119,11 +124,6 @@ static bool trim(const struct tcp_conn *c, struct seg_view *s)
 {
 	if (SEQ_LT(s->seq, c->rcv_nxt)) {
 		uint32_t d = c->rcv_nxt - s->seq;
-		if (s->flags & TCP_SYN) {
-			s->flags &= (uint8_t)~TCP_SYN;
-			s->seq++;
-			d--;
-		}
 		if (d > s->len) {
 			/* Everything, FIN included, was seen before. */
 			s->flags &= (uint8_t)~TCP_FIN;
@@ -493,10 +493,8 @@ static void take_fin(struct tcp_conn *c)
 		enter_time_wait(c, "RFC 9293 §3.10.7.4 (eighth): FIN in "
 				   "FIN-WAIT-2 — start the 2·MSL timer");
 		break;
-	case TCP_TIME_WAIT:
-		tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
-		break;
-	default: /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+	default: /* CLOSE-WAIT, CLOSING, LAST-ACK: remain (TIME-WAIT
+		  * answers at the fifth step, check_ack) */
 		break;
 	}
 }
@@ -769,13 +767,27 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 					     "SYN in a synchronized state, "
 					     "whatever its sequence number — "
 					     "challenge ACK");
-		else
+		else {
 			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): unacceptable "
 				   "segment — send ACK, drop it");
+			/* Linux restarts TIME-WAIT for every segment with ACK
+			 * it answers (tcp_timewait_state_process) */
+			if (c->state == TCP_TIME_WAIT &&
+			    c->p.rules == TCP_RULES_LINUX && (s->flags & TCP_ACK))
+				tcp_timer_arm(c, TCP_T_TIMEWAIT,
+					      time_wait_len(c));
+		}
 		return false;
 	}
 	*seq_as_sent = s->seq;
-	if (trim(c, s) && !(s->flags & TCP_RST))
+	/* A RST or a SYN ends the segment's processing at the second or
+	 * fourth check, whatever else it carries: nothing to trim. RFC 5961
+	 * §4.2 answers a SYN "irrespective of the sequence number"; one that
+	 * begins at RCV.NXT-1 must not lose its SYN here and have its text
+	 * or FIN processed. */
+	if (s->flags & (TCP_RST | TCP_SYN))
+		return true;
+	if (trim(c, s))
 		tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): part of the segment "
 			   "lies beyond the window — dropped; ACK with the "
 			   "current window");
@@ -912,6 +924,28 @@ static bool check_ack(struct tcp_conn *c, const struct tcp_seg *in,
 					 "RFC 9293 §3.10.7.4 (fifth): our FIN is "
 					 "acknowledged in LAST-ACK — delete the "
 					 "TCB");
+		return false;
+	case TCP_TIME_WAIT:
+		/* "The only thing that can arrive in this state is a
+		 * retransmission of the remote FIN. Acknowledge it, and
+		 * restart the 2 MSL timeout." Whatever else arrives in the
+		 * window is answered so too, but a bare ACK at RCV.NXT: it
+		 * repeats the peer's ACK of our FIN, and answering it would
+		 * have two ends in TIME-WAIT after a simultaneous close
+		 * answer each other's answers for ever (FreeBSD's
+		 * tcp_twcheck is silent there too; Linux restarts its
+		 * timer, tcp_timewait_state_process). */
+		if (s->len == 0 && !(s->flags & TCP_FIN) &&
+		    s->seq == c->rcv_nxt) {
+			if (c->p.rules == TCP_RULES_LINUX)
+				tcp_timer_arm(c, TCP_T_TIMEWAIT,
+					      time_wait_len(c));
+			return false;
+		}
+		tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (fifth): a segment in "
+			       "TIME-WAIT — acknowledge it and restart the "
+			       "2·MSL timer");
+		tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
 		return false;
 	default:
 		return true;

@@ -8,7 +8,7 @@
 /* The profiles. Sources and derivations: docs/profiles.md. Every value
  * that differs between them is an argument; the rest are common. */
 #define PROFILE(msl_, tw_, rtomin_, rtomax_, syn_, synack_, retries_, iw_, \
-		delack_, keepcnt_, backlog_, climit_)                      \
+		delack_, keepcnt_, backlog_, climit_, rules_)              \
 	{                                                                  \
 		.msl = msl_, .time_wait = tw_, .rto_initial = SIM_S(1),    \
 		.rto_min = rtomin_, .rto_max = rtomax_, .mss = 1460,       \
@@ -20,7 +20,7 @@
 		.delack_segs = 2, .backlog = backlog_,                     \
 		.challenge_limit = climit_, .challenge_window = SIM_S(5),  \
 		.dupthresh = 3,                                            \
-		.two_way = false, .no_time_wait = false,                   \
+		.two_way = 0, .no_time_wait = false, .rules = rules_,      \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -28,7 +28,7 @@
  * RFC 5681 IW; RFC 1122 4.2.3.2 delayed ACK under 0.5 s; RFC 1122 4.2.3.6
  * keepalive 2 h; RFC 5961 §7 at most 10 challenge ACKs per 5 s. */
 #define RFC9293 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, \
-			SIM_MS(200), 9, 128, 10)
+			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293)
 
 const struct tcp_params tcp_params_default = RFC9293;
 
@@ -36,15 +36,18 @@ const struct tcp_profile tcp_profiles[] = {
 	{"rfc9293", "the RFCs' own numbers", RFC9293},
 	{"linux", "Linux's defaults",
 	 PROFILE(SIM_S(30), SIM_S(60), SIM_MS(200), SIM_S(120), 6, 5, 15, 10,
-		 SIM_MS(40), 9, 4096, 0)},
+		 SIM_MS(40), 9, 4096, 0, TCP_RULES_LINUX)},
 	{"textbook", "the study notes': keepalive after 2 h, every 75 s, 10 "
 		     "probes",
 	 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, SIM_MS(200),
-		 10, 128, 10)},
+		 10, 128, 10, TCP_RULES_RFC9293)},
 };
 const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 
-#define PF(k, t, f, lo, hi) {k, t, offsetof(struct tcp_params, f), lo, hi}
+#define PF(k, t, f, lo, hi) {k, t, offsetof(struct tcp_params, f), lo, hi, NULL}
+#define PC(k, f, names) {k, TP_CHOICE, offsetof(struct tcp_params, f), 0, 0, names}
+static const char *const handshake_names[] = {"three-way", "two-way", NULL};
+static const char *const rules_names[] = {"rfc9293", "linux", NULL};
 const struct tcp_param_field tcp_param_fields[] = {
 	PF("msl", TP_DURATION, msl, 0, 0),
 	PF("time-wait", TP_TIME_WAIT, time_wait, 0, 0),
@@ -70,7 +73,8 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("challenge-ack-limit", TP_COUNT, challenge_limit, 0, 1000000),
 	PF("challenge-ack-window", TP_DURATION, challenge_window, 1, 0),
 	PF("dupthresh", TP_COUNT, dupthresh, 1, 1000),
-	PF("handshake", TP_HANDSHAKE, two_way, 0, 0),
+	PC("handshake", two_way, handshake_names),
+	PC("rules", rules, rules_names),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];
@@ -90,8 +94,10 @@ void tcp_params_apply(struct tcp_params *dst, const struct tcp_params *src,
 			sz = sizeof(sim_time_t);
 			break;
 		case TP_BOOL:
-		case TP_HANDSHAKE:
 			sz = sizeof(bool);
+			break;
+		case TP_CHOICE:
+			sz = sizeof(uint8_t);
 			break;
 		case TP_TIME_WAIT:
 			/* the length and the variant travel together */

@@ -14,6 +14,11 @@
 
 #include "sim/engine/simtime.h"
 
+/* Whose rules decide where the RFCs leave a choice or a real stack departs
+ * from them (docs/profiles.md, "Rules"): the RFCs read strictly, or Linux's
+ * as the kernel sources have them. */
+enum tcp_rules { TCP_RULES_RFC9293, TCP_RULES_LINUX };
+
 /* Parameters of one socket. Profiles fill them; scenarios override. */
 struct tcp_params {
 	sim_time_t msl;          /* TIME-WAIT lasts 2*msl */
@@ -41,7 +46,8 @@ struct tcp_params {
 				    (RFC 5961 §7); 0: unlimited */
 	sim_time_t challenge_window;
 	uint32_t dupthresh;      /* duplicate ACKs for fast retransmit */
-	bool two_way;            /* teaching variant: two-way handshake */
+	uint8_t two_way;         /* teaching variant: two-way handshake (1) */
+	uint8_t rules;           /* enum tcp_rules */
 	bool no_time_wait;       /* teaching variant: skip TIME-WAIT */
 };
 
@@ -54,7 +60,7 @@ enum tcp_param_type {
 	TP_SIZE,       /* uint32_t bytes in [min, max], size syntax */
 	TP_BOOL,       /* bool */
 	TP_TIME_WAIT,  /* "off", "on" (2*MSL) or a duration */
-	TP_HANDSHAKE,  /* "three-way" or "two-way" */
+	TP_CHOICE,     /* uint8_t: the index of one of `choices` */
 };
 
 struct tcp_param_field {
@@ -62,6 +68,7 @@ struct tcp_param_field {
 	enum tcp_param_type type;
 	size_t off;             /* of the field in struct tcp_params */
 	uint64_t min, max;
+	const char *const *choices; /* TP_CHOICE: the names, NULL-ended */
 };
 
 extern const struct tcp_param_field tcp_param_fields[];

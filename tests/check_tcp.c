@@ -19,12 +19,7 @@
 #include "tcp_harness.h"
 
 /* Our ISS; the peer's is PEER_ISS. */
-#define ISS (h.iss)
-#define A TCP_ACK
-#define S TCP_SYN
-#define F TCP_FIN
-#define R TCP_RST
-#define P TCP_PSH
+#include "tcp_shorthand.h"
 #define MSS 1460 /* ours, and the one the peer announces */
 
 /* ---- CLOSED (no TCB) ------------------------------------------------ */

@@ -13,12 +13,7 @@
 #include "tcp_harness.h"
 #include "sim/run/world.h"
 
-#define ISS (h.iss)
-#define A TCP_ACK
-#define S TCP_SYN
-#define F TCP_FIN
-#define R TCP_RST
-#define P TCP_PSH
+#include "tcp_shorthand.h"
 #define MSS 1460
 
 static uint8_t zeros[100];

@@ -33,11 +33,7 @@
 #include "suites.h"
 #include "tcp_harness.h"
 
-#define A TCP_ACK
-#define S TCP_SYN
-#define F TCP_FIN
-#define R TCP_RST
-#define P TCP_PSH
+#include "tcp_shorthand.h"
 
 #define DATA_LEN 10
 
@@ -294,8 +290,10 @@ static const struct cell cells[] = {
 	{T(LAST_ACK), K_DATA, IN, GONE, NONE, TCP_END_NORMAL},
 	{T(LAST_ACK), K_DATA, OUT, T(LAST_ACK), ACK, 0},
 
-	/* TIME-WAIT: a FIN is acknowledged again; a SYN gets a challenge
-	 * ACK (RFC 5961 §4; reuse per RFC 6191 is not modelled). */
+	/* TIME-WAIT: a FIN is acknowledged again, and so is text (RFC 9293
+	 * fifth step: acknowledge, restart 2·MSL), but not a bare ACK at
+	 * RCV.NXT (check_tcp_rfc.c); a SYN gets a challenge ACK (RFC 5961
+	 * §4; reuse per RFC 6191 is not modelled). */
 	{T(TIME_WAIT), K_SYN, IN, T(TIME_WAIT), ACK, 0},
 	{T(TIME_WAIT), K_SYN, OUT, T(TIME_WAIT), ACK, 0},
 	{T(TIME_WAIT), K_SYNACK, IN, T(TIME_WAIT), ACK, 0},
@@ -310,7 +308,7 @@ static const struct cell cells[] = {
 	{T(TIME_WAIT), K_RST, OUT, T(TIME_WAIT), NONE, 0},
 	{T(TIME_WAIT), K_RSTACK, IN, GONE, NONE, TCP_END_RESET},
 	{T(TIME_WAIT), K_RSTACK, OUT, T(TIME_WAIT), NONE, 0},
-	{T(TIME_WAIT), K_DATA, IN, T(TIME_WAIT), NONE, 0},
+	{T(TIME_WAIT), K_DATA, IN, T(TIME_WAIT), ACK, 0},
 	{T(TIME_WAIT), K_DATA, OUT, T(TIME_WAIT), ACK, 0},
 };
 

@@ -12,6 +12,7 @@ Suite *tcp_suite(void);
 Suite *tcp_table_suite(void);
 Suite *tcp_flow_suite(void);
 Suite *tcp_conn_suite(void);
+Suite *tcp_rfc_suite(void);
 Suite *world_suite(void);
 Suite *faults_suite(void);
 Suite *apps_suite(void);

@@ -40,21 +40,26 @@ static int h_time_wait(struct ld *ld, const struct ld_key *row,
 	return 0;
 }
 
-static int h_handshake(struct ld *ld, const struct ld_key *row,
-		       yaml_node_t *v, void *field)
+/* One of the parameter's names: its index. */
+static int h_choice(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		    void *field)
 {
-	(void)row;
+	const char *const *names = tcp_param_fields[row->value].choices;
 	const char *t = ld_text(v);
-	bool *two_way = field;
-	if (strcmp(t, "three-way") == 0)
-		*two_way = false;
-	else if (strcmp(t, "two-way") == 0)
-		*two_way = true;
-	else
-		return ld_fail(ld, v, "'handshake' is three-way or two-way "
-				      "(found '%s')",
-			       t);
-	return 0;
+	char list[160] = "";
+	size_t n = 0;
+	for (uint8_t i = 0; names[i]; i++) {
+		if (strcmp(t, names[i]) == 0) {
+			*(uint8_t *)field = i;
+			return 0;
+		}
+		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+				      i == 0 ? "" : names[i + 1] ? ", " : " or ",
+				      names[i]);
+		if (n >= sizeof list)
+			n = sizeof list - 1;
+	}
+	return ld_fail(ld, v, "'%s' is %s (found '%s')", row->key, list, t);
 }
 
 /* The handler of each type of parameter, and the size of its field. */
@@ -68,7 +73,7 @@ static const struct {
 	[TP_SIZE] = {ld_size, sizeof(uint32_t), false},
 	[TP_BOOL] = {ld_bool, sizeof(bool), false},
 	[TP_TIME_WAIT] = {h_time_wait, sizeof(struct tcp_params), true},
-	[TP_HANDSHAKE] = {h_handshake, sizeof(bool), false},
+	[TP_CHOICE] = {h_choice, sizeof(uint8_t), false},
 };
 
 void ld_param_row(const struct ld_section *sec, size_t i, struct ld_key *row)
@@ -151,6 +156,7 @@ static const struct ld_refusal set_refused[] = {
 	{"rcvbuf", AT_OPEN},
 	{"mss", AT_OPEN},
 	{"handshake", AT_OPEN},
+	{"rules", AT_OPEN},
 	{0},
 };
 

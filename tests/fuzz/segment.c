@@ -134,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	p.challenge_limit = d[1] & 1 ? 0 : p.challenge_limit;
 	p.nodelay = (d[1] & 32) != 0;
 	p.keepalive = (d[1] & 64) != 0;
+	p.rules = (d[1] & 8) ? TCP_RULES_LINUX : TCP_RULES_RFC9293;
 	th_init(&h, &p);
 	h.no_read = (d[1] & 16) != 0;
 	open_in(&h, d[0]);
