@@ -399,6 +399,8 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	c->id = ++st->next_id;
 	c->laddr = st->addr;
 	c->rto = p->rto_initial;
+	if (p->tick) /* whole jiffies (tcp_ticks_ceil, without a TCB yet) */
+		c->rto = (c->rto + p->tick - 1) / p->tick * p->tick;
 	c->rcv_wnd = 0; /* nothing advertised yet: see advertise_window */
 	c->ssthresh = INT32_MAX;
 	tcp_timers_init(c);
@@ -695,6 +697,7 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 		return NULL;
 	tcp_enter(st);
 	c->iss = tcp_choose_iss(st);
+	tcp_sent_init(c);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_cur = c->iss + 1;
 	c->sb_seq = c->iss + 1;

@@ -18,25 +18,97 @@ struct seg_view {
 	const uint8_t *data;
 };
 
-/* RFC 6298 §2: fold a round-trip sample into SRTT, RTTVAR and RTO. */
-static void rtt_sample(struct tcp_conn *c, sim_time_t r)
+/* RFC 6298 §2: fold a round-trip sample into SRTT and RTTVAR; RTO =
+ * SRTT + 4·RTTVAR, at least rto-min. */
+static sim_time_t rtt_fold_rfc(struct tcp_conn *c, sim_time_t r)
 {
 	if (!c->have_rtt) {
 		c->srtt = r;
 		c->rttvar = r / 2;
-		c->have_rtt = true;
 	} else {
 		sim_time_t d = c->srtt > r ? c->srtt - r : r - c->srtt;
 		c->rttvar = (3 * c->rttvar + d) / 4;
 		c->srtt = (7 * c->srtt + r) / 8;
 	}
 	sim_time_t rto = c->srtt + 4 * c->rttvar;
-	if (rto < c->p.rto_min)
-		rto = c->p.rto_min;
-	if (rto > c->p.rto_max)
-		rto = c->p.rto_max;
-	c->rto = rto;
+	return rto < c->p.rto_min ? c->p.rto_min : rto;
+}
+
+/* rules: linux — tcp_rtt_estimator() and __tcp_set_rto(): SRTT as RFC
+ * 6298 has it, but the deviation falls by 1/32 where RFC 6298 takes 1/4,
+ * its largest value over a window of data is what counts, and that term
+ * is never below rto-min: RTO = SRTT + max(4·RTTVAR, rto-min). In whole
+ * µs, as the kernel keeps them. */
+static sim_time_t rtt_fold_linux(struct tcp_conn *c, sim_time_t r)
+{
+	int64_t m = r / 1000;
+	int64_t rto_min = c->p.rto_min / 1000;
+	int64_t srtt8 = c->lx_srtt8;
+	if (srtt8) {
+		m -= srtt8 >> 3;           /* the error of the estimate */
+		srtt8 += m;                /* SRTT += error / 8 */
+		if (m < 0) {
+			m = -m - (c->lx_mdev4 >> 2);
+			if (m > 0)
+				m >>= 3;   /* a falling RTT moves it less */
+		} else {
+			m -= c->lx_mdev4 >> 2;
+		}
+		c->lx_mdev4 += m;          /* mdev += (|error| - mdev) / 4 */
+		if (c->lx_mdev4 > c->lx_mdev_max) {
+			c->lx_mdev_max = c->lx_mdev4;
+			if (c->lx_mdev_max > c->lx_rttvar)
+				c->lx_rttvar = c->lx_mdev_max;
+		}
+		/* once a window: let RTTVAR decay toward the window's max */
+		if (SEQ_GT(c->snd_una, c->lx_rtt_seq)) {
+			if (c->lx_mdev_max < c->lx_rttvar)
+				c->lx_rttvar -= (c->lx_rttvar - c->lx_mdev_max) >> 2;
+			c->lx_rtt_seq = c->snd_nxt;
+			c->lx_mdev_max = rto_min;
+		}
+	} else {
+		srtt8 = m << 3;
+		c->lx_mdev4 = m << 1;      /* RTO = 3·RTT at first */
+		c->lx_rttvar = c->lx_mdev4 > rto_min ? c->lx_mdev4 : rto_min;
+		c->lx_mdev_max = c->lx_rttvar;
+		c->lx_rtt_seq = c->snd_nxt;
+	}
+	c->lx_srtt8 = srtt8 > 1 ? srtt8 : 1;
+	/* the RFC's variables, for the trace */
+	c->srtt = (c->lx_srtt8 >> 3) * 1000;
+	c->rttvar = c->lx_rttvar / 4 * 1000;
+	return ((c->lx_srtt8 >> 3) + c->lx_rttvar) * 1000;
+}
+
+static void rtt_sample(struct tcp_conn *c, sim_time_t r)
+{
+	sim_time_t rto = c->p.rules == TCP_RULES_LINUX ? rtt_fold_linux(c, r)
+						       : rtt_fold_rfc(c, r);
+	c->have_rtt = true;
+	/* in whole jiffies where timers run on a wheel (usecs_to_jiffies
+	 * rounds up) */
+	rto = tcp_ticks_ceil(c, rto);
+	c->rto = rto > c->p.rto_max ? c->p.rto_max : rto;
 	tcp_trace_rto(c, TR_RTO_SAMPLE, r);
+}
+
+/* SND.UNA has moved on to ack: a round-trip sample, if the ACK gives one.
+ * RFC 6298: the one segment being timed, if it is covered (Karn: it was
+ * never retransmitted). Linux: the oldest segment the ACK covers, if none
+ * it covers was sent twice. */
+static void ack_rtt(struct tcp_conn *c, uint32_t ack)
+{
+	if (c->p.rules == TCP_RULES_LINUX) {
+		sim_time_t at;
+		if (tcp_sent_acked(c, ack, &at))
+			rtt_sample(c, sim_of(c)->now - at);
+		return;
+	}
+	if (c->rtt_timing && SEQ_GT(ack, c->rtt_seq)) {
+		c->rtt_timing = false;
+		rtt_sample(c, sim_of(c)->now - c->rtt_start);
+	}
 }
 
 static void established(struct tcp_conn *c)
@@ -273,16 +345,15 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		   s->wnd != 0;
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
-		if (c->rtt_timing && SEQ_GT(s->ack, c->rtt_seq)) {
-			c->rtt_timing = false;
-			rtt_sample(c, sim_of(c)->now - c->rtt_start);
-		}
 		uint32_t ndata = 0;
 		if (SEQ_GT(s->ack, c->sb_seq))
 			ndata = min32(s->ack - c->sb_seq, c->sb.len);
 		tcp_buf_consume(&c->sb, ndata);
 		c->sb_seq += ndata;
 		c->snd_una = s->ack;
+		ack_rtt(c, s->ack);
+		if (c->rexmitting && SEQ_GEQ(s->ack, c->rexmit_high))
+			c->rexmitting = false;
 		if (SEQ_LT(c->snd_cur, c->snd_una))
 			c->snd_cur = c->snd_una;
 		c->nrexmt = 0;
@@ -293,7 +364,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		if (c->snd_una == c->snd_nxt)
 			tcp_timer_stop(c, TCP_T_REXMT);
 		else
-			tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+			tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
 	} else if (dup) {
 		duplicate_ack(c);
 	}
@@ -609,10 +680,8 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 	c->cwnd = tcp_initial_window(c);
 	if (ack_ok) {
 		c->snd_una = s->ack;
-		if (c->rtt_timing && SEQ_GT(s->ack, c->rtt_seq)) {
-			c->rtt_timing = false;
-			rtt_sample(c, sim_of(c)->now - c->rtt_start);
-		}
+		ack_rtt(c, s->ack);
+		c->rexmitting = false;
 	}
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
@@ -679,6 +748,7 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 	c->rcv_adv = c->rcv_nxt; /* no window advertised yet */
 	c->rcv_wnd = 0;
 	c->iss = tcp_choose_iss(st);
+	tcp_sent_init(c);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_cur = c->iss + 1;
 	c->sb_seq = c->iss + 1;

@@ -62,6 +62,81 @@ static void hand_over(struct tcp_stack *st, struct tcp_conn *c,
 	st->ops->output(st, c, x);
 }
 
+void tcp_sent_init(struct tcp_conn *c)
+{
+	c->sent_head = c->sent_n = 0;
+	c->sent_start = c->sent_end = c->iss;
+	c->sent_gap = false;
+}
+
+static struct tcp_sent *sent_at(struct tcp_conn *c, uint32_t i)
+{
+	return &c->sent[(c->sent_head + i) % TCP_MAX_SENT];
+}
+
+/* rules: linux — [seq, seq+n) goes out: remember when, and mark what it
+ * sends again. */
+static void sent_note(struct tcp_conn *c, uint32_t seq, uint32_t n)
+{
+	uint32_t end = seq + n;
+	bool again = SEQ_LT(seq, c->sent_end);
+	if (again) {
+		uint32_t start = c->sent_start;
+		for (uint32_t i = 0; i < c->sent_n && SEQ_LT(start, end); i++) {
+			struct tcp_sent *r = sent_at(c, i);
+			if (SEQ_GT(r->end, seq))
+				r->again = true;
+			start = r->end;
+		}
+	}
+	if (!SEQ_GT(end, c->sent_end))
+		return;
+	if (c->sent_n == TCP_MAX_SENT)
+		c->sent_gap = true;
+	if (!c->sent_gap)
+		*sent_at(c, c->sent_n++) = (struct tcp_sent){
+			.end = end, .again = again, .at = sim_of(c)->now};
+	c->sent_end = end;
+}
+
+void tcp_note_rexmit(struct tcp_conn *c, uint32_t seq, uint32_t n)
+{
+	if (!c->rexmitting) {
+		c->rexmitting = true;
+		/* when the oldest segment was first sent (this one, if the
+		 * ring lost track) */
+		c->retrans_stamp = c->sent_n && !c->sent_gap ? c->sent[c->sent_head].at
+						      : sim_of(c)->now;
+		c->rexmit_high = seq + n;
+	}
+	if (SEQ_GT(seq + n, c->rexmit_high))
+		c->rexmit_high = seq + n;
+}
+
+bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *at)
+{
+	bool any = false, again = false;
+	while (c->sent_n && SEQ_LEQ(c->sent[c->sent_head].end, ack)) {
+		const struct tcp_sent *r = &c->sent[c->sent_head];
+		if (!any)
+			*at = r->at;
+		any = true;
+		again |= r->again;
+		c->sent_start = r->end;
+		c->sent_head = (c->sent_head + 1) % TCP_MAX_SENT;
+		c->sent_n--;
+	}
+	if (c->sent_gap) {
+		/* what the ring could not hold may have gone twice */
+		if (c->sent_n == 0 && SEQ_GEQ(ack, c->sent_end)) {
+			c->sent_gap = false;
+			c->sent_start = c->sent_end;
+		}
+		return false;
+	}
+	return any && !again;
+}
+
 /* Build and hand one segment to the host. ACK, window and MSS option are
  * filled in here so that every segment carries the current values. The
  * payload comes from the send buffer at seq, or from `data` if given. */
@@ -103,6 +178,13 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	}
 	if (flags & TCP_SYN)
 		s->mss = (uint16_t)c->our_mss;
+	uint32_t seqlen = len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
+	if (seqlen && !(flags & TCP_RST)) {
+		sent_note(c, seq, seqlen);
+		if (tx == TR_TX_TIMEOUT || tx == TR_TX_FAST ||
+		    tx == TR_TX_PARTIAL)
+			tcp_note_rexmit(c, seq, seqlen);
+	}
 	hand_over(c->st, c, &x);
 }
 
@@ -225,7 +307,7 @@ void tcp_output(struct tcp_conn *c)
 			c->snd_nxt = c->snd_cur;
 		/* RFC 6298 (5.1) */
 		if (!evq_pending(&c->timer[TCP_T_REXMT]))
-			tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+			tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
 		if (fin)
 			break;
 	}
@@ -378,6 +460,8 @@ void tcp_window_probe(struct tcp_conn *c)
 	c->snd_cur = c->snd_una + 1;
 	if (SEQ_GT(c->snd_cur, c->snd_nxt))
 		c->snd_nxt = c->snd_cur;
+	if (c->persist_shift == 0)
+		c->probing_since = sim_of(c)->now;
 	c->persist_probes++;
 	c->persist_shift++;
 	sim_time_t next = c->rto;
@@ -385,5 +469,16 @@ void tcp_window_probe(struct tcp_conn *c)
 		next *= 2;
 	if (next > c->p.rto_max)
 		next = c->p.rto_max;
+	/* not past the user timeout (tcp_clamp_probe0_to_user_timeout),
+	 * but at least two ticks on */
+	sim_time_t ut = c->p.user_timeout;
+	if (ut) {
+		sim_time_t left = tcp_ticks_ceil(c, ut) -
+				  (sim_of(c)->now - c->probing_since);
+		if (left < 2 * c->p.tick)
+			left = 2 * c->p.tick;
+		if (left < next)
+			next = left;
+	}
 	tcp_timer_arm(c, TCP_T_PERSIST, next);
 }

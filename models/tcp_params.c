@@ -8,7 +8,8 @@
 /* The profiles. Sources and derivations: docs/profiles.md. Every value
  * that differs between them is an argument; the rest are common. */
 #define PROFILE(msl_, tw_, rtomin_, rtomax_, syn_, synack_, retries_, iw_, \
-		delack_, keepcnt_, backlog_, climit_, rules_)              \
+		delack_, keepcnt_, backlog_, climit_, rules_, tick_,       \
+		synlin_)                                                   \
 	{                                                                  \
 		.msl = msl_, .time_wait = tw_, .rto_initial = SIM_S(1),    \
 		.rto_min = rtomin_, .rto_max = rtomax_, .mss = 1460,       \
@@ -21,6 +22,8 @@
 		.challenge_limit = climit_, .challenge_window = SIM_S(5),  \
 		.dupthresh = 3,                                            \
 		.two_way = 0, .no_time_wait = false, .rules = rules_,      \
+		.tick = tick_, .syn_linear = synlin_, .orphan_retries = 0,  \
+		.user_timeout = 0,                                         \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -28,7 +31,7 @@
  * RFC 5681 IW; RFC 1122 4.2.3.2 delayed ACK under 0.5 s; RFC 1122 4.2.3.6
  * keepalive 2 h; RFC 5961 §7 at most 10 challenge ACKs per 5 s. */
 #define RFC9293 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, \
-			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293)
+			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293, 0, 0)
 
 const struct tcp_params tcp_params_default = RFC9293;
 
@@ -36,11 +39,11 @@ const struct tcp_profile tcp_profiles[] = {
 	{"rfc9293", "the RFCs' own numbers", RFC9293},
 	{"linux", "Linux's defaults",
 	 PROFILE(SIM_S(30), SIM_S(60), SIM_MS(200), SIM_S(120), 6, 5, 15, 10,
-		 SIM_MS(40), 9, 4096, 0, TCP_RULES_LINUX)},
+		 SIM_MS(40), 9, 4096, 0, TCP_RULES_LINUX, SIM_MS(4), 4)},
 	{"textbook", "the study notes': keepalive after 2 h, every 75 s, 10 "
 		     "probes",
 	 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, SIM_MS(200),
-		 10, 128, 10, TCP_RULES_RFC9293)},
+		 10, 128, 10, TCP_RULES_RFC9293, 0, 0)},
 };
 const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 
@@ -75,6 +78,10 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("dupthresh", TP_COUNT, dupthresh, 1, 1000),
 	PC("handshake", two_way, handshake_names),
 	PC("rules", rules, rules_names),
+	PF("tick", TP_DURATION, tick, 0, 0),
+	PF("syn-linear-timeouts", TP_COUNT, syn_linear, 0, 255),
+	PF("orphan-retries", TP_COUNT, orphan_retries, 0, 255),
+	PF("user-timeout", TP_DURATION, user_timeout, 0, 0),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

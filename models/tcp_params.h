@@ -48,6 +48,13 @@ struct tcp_params {
 	uint32_t dupthresh;      /* duplicate ACKs for fast retransmit */
 	uint8_t two_way;         /* teaching variant: two-way handshake (1) */
 	uint8_t rules;           /* enum tcp_rules */
+	sim_time_t tick;         /* timers run on a Linux-style wheel of
+				    this jiffy; 0: exact */
+	uint32_t syn_linear;     /* SYN timeouts before the RTO backs off
+				    (tcp_syn_linear_timeouts) */
+	uint32_t orphan_retries; /* rules linux: `retries` of a closed
+				    socket; 0: 8 (tcp_orphan_retries) */
+	sim_time_t user_timeout; /* RFC 5482 / TCP_USER_TIMEOUT; 0: off */
 	bool no_time_wait;       /* teaching variant: skip TIME-WAIT */
 };
 

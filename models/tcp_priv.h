@@ -27,6 +27,8 @@
 #define TCP_EPHEMERAL_HI 65535
 /* Out-of-order ranges a connection keeps. */
 #define TCP_MAX_OOO 16
+/* Segments in flight a connection remembers the sending time of. */
+#define TCP_MAX_SENT 64
 
 /* A byte ring. */
 struct tcp_buf {
@@ -87,6 +89,31 @@ struct tcp_conn {
 	sim_time_t rtt_start;
 	uint32_t nrexmt;   /* consecutive timeouts */
 	bool syn_rexmitted;
+	/* Since when data has waited for its ACK through retransmissions:
+	 * the first sending of the oldest segment when the first of them
+	 * went (Linux's retrans_stamp); the user timeout and Linux's give-up
+	 * count from it. Until SND.UNA passes rexmit_high. */
+	bool rexmitting;
+	sim_time_t retrans_stamp;
+	uint32_t rexmit_high;
+	sim_time_t probing_since; /* the first unanswered zero-window probe */
+	/* rules: linux — the estimator of tcp_rtt_estimator(), in µs as the
+	 * kernel keeps it: 8·SRTT, 4·mean deviation, its maximum over the
+	 * last window, and the RTTVAR term (at least rto-min) */
+	int64_t lx_srtt8, lx_mdev4, lx_mdev_max, lx_rttvar;
+	uint32_t lx_rtt_seq;
+	/* ... and the segments in flight, with when each was sent and
+	 * whether it went twice: every ACK of new data gives a sample from
+	 * the oldest segment it covers (tcp_clean_rtx_queue), unless one it
+	 * covers was retransmitted (Karn). A ring from sent_start on. */
+	struct tcp_sent {
+		uint32_t end;
+		bool again;
+		sim_time_t at;
+	} sent[TCP_MAX_SENT];
+	uint32_t sent_head, sent_n;
+	uint32_t sent_start, sent_end; /* the ring's span in sequence space */
+	bool sent_gap;     /* it overflowed: no samples until it drains */
 
 	/* Congestion control (RFC 5681, NewReno RFC 6582) */
 	uint32_t cwnd, ssthresh;
@@ -244,6 +271,11 @@ void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 void tcp_send_reset_reply(struct tcp_stack *st, struct tcp_conn *c,
 			     const struct tcp_seg *in, const char *why);
 void tcp_start_rtt(struct tcp_conn *c, uint32_t seq);
+/* The ISS is chosen: what is sent is counted from it. */
+void tcp_sent_init(struct tcp_conn *c);
+/* rules: linux — SND.UNA has reached ack: the sending time of the oldest
+ * segment it wholly acknowledges, if it gives an RTT sample. */
+bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *at);
 bool tcp_may_send_data(enum tcp_state s);
 void tcp_output(struct tcp_conn *c);
 void tcp_send_ack(struct tcp_conn *c, const char *why);
@@ -258,10 +290,17 @@ void tcp_set_our_mss(struct tcp_conn *c);
 void tcp_set_snd_mss(struct tcp_conn *c, uint16_t peer_mss);
 void tcp_resend_first(struct tcp_conn *c, enum trace_tx tx, const char *why);
 void tcp_window_probe(struct tcp_conn *c);
+/* A retransmission (of the SYN, data or FIN) of [seq, seq+n) goes out. */
+void tcp_note_rexmit(struct tcp_conn *c, uint32_t seq, uint32_t n);
 /* ---- tcp_timer.c: the timers ---- */
 void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, sim_time_t delay);
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
 void tcp_keepalive_arm(struct tcp_conn *c);
+/* The retransmission timer's delay: the RTO, cut to what is left of the
+ * user timeout. */
+sim_time_t tcp_rto_delay(const struct tcp_conn *c);
+/* d rounded up to whole ticks on a profile with a `tick` (jiffies). */
+sim_time_t tcp_ticks_ceil(const struct tcp_conn *c, sim_time_t d);
 /* Give each of c's timers the function it runs when it fires. */
 void tcp_timers_init(struct tcp_conn *c);
 

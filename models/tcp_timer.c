@@ -10,10 +10,90 @@
 
 #include "models/tcp_priv.h"
 
+/* Linux's timer wheel (kernel/time/timer.c), for a profile with a
+ * `tick`: time counts in jiffies of one tick, and a timer due in n
+ * jiffies lands in a bucket of level L, the first whose range holds n
+ * (level 0: under 63 jiffies, each level's range 8 times the last's),
+ * whose buckets are 8^L jiffies wide. It fires at the start of the jiffy
+ * after its bucket's, never early: a timer set for n jiffies fires
+ * between n and n+1 jiffies later at level 0, up to 8^L jiffies later
+ * above. Jiffy 0 is the start of the run. */
+#define WHEEL_LEVELS 9   /* LVL_DEPTH, HZ > 100 */
+#define WHEEL_SHIFT 3    /* LVL_CLK_SHIFT */
+#define WHEEL_SIZE 64    /* LVL_SIZE */
+
+static uint64_t wheel_level_start(unsigned lvl)
+{
+	return (uint64_t)(WHEEL_SIZE - 1) << (WHEEL_SHIFT * (lvl - 1));
+}
+
+/* When a timer set at jiffy `now` to expire at jiffy `expires` fires, in
+ * jiffies. */
+static uint64_t wheel_fire(uint64_t now, uint64_t expires)
+{
+	uint64_t n = expires > now ? expires - now : 0;
+	uint64_t cutoff = wheel_level_start(WHEEL_LEVELS);
+	if (n >= cutoff) {
+		/* beyond the wheel: the furthest it holds */
+		n = cutoff - ((uint64_t)1 << (WHEEL_SHIFT * (WHEEL_LEVELS - 1)));
+		expires = now + n;
+	}
+	unsigned lvl = 0;
+	while (lvl + 1 < WHEEL_LEVELS && n >= wheel_level_start(lvl + 1))
+		lvl++;
+	unsigned sh = WHEEL_SHIFT * lvl;
+	return ((expires >> sh) + 1) << sh;
+}
+
+static uint64_t jiffy_of(sim_time_t t, sim_time_t tick)
+{
+	return (uint64_t)t / (uint64_t)tick;
+}
+
+static uint64_t jiffies_ceil(sim_time_t d, sim_time_t tick)
+{
+	return d > 0 ? ((uint64_t)d + (uint64_t)tick - 1) / (uint64_t)tick : 0;
+}
+
+sim_time_t tcp_ticks_ceil(const struct tcp_conn *c, sim_time_t d)
+{
+	sim_time_t tick = c->p.tick;
+	return tick ? (sim_time_t)jiffies_ceil(d, tick) * tick : d;
+}
+
+/* Arm timer t to expire `delay` after `since` (no earlier than now); on a
+ * wheel, `since` is counted in whole jiffies, as the kernel keeps its
+ * timestamps. */
+static void timer_arm_since(struct tcp_conn *c, enum tcp_timer t,
+			    sim_time_t since, sim_time_t delay)
+{
+	struct sim *s = sim_of(c);
+	sim_time_t tick = c->p.tick;
+	sim_time_t when;
+	if (tick) {
+		uint64_t now = jiffy_of(s->now, tick);
+		uint64_t exp = jiffy_of(since, tick) + jiffies_ceil(delay, tick);
+		when = (sim_time_t)(wheel_fire(now, exp) * (uint64_t)tick);
+	} else {
+		when = since + delay > s->now ? since + delay : s->now;
+	}
+	sim_at(s, &c->timer[t], when);
+	tcp_trace_timer(c, t, TR_TIMER_SET);
+}
+
+/* Has `d` passed since `since`? In jiffies on a wheel, as above. */
+static bool passed_since(const struct tcp_conn *c, sim_time_t since,
+			 sim_time_t d)
+{
+	sim_time_t now = sim_of(c)->now, tick = c->p.tick;
+	if (!tick)
+		return now >= since + d;
+	return jiffy_of(now, tick) >= jiffy_of(since, tick) + jiffies_ceil(d, tick);
+}
+
 void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, sim_time_t delay)
 {
-	sim_after(sim_of(c), &c->timer[t], delay);
-	tcp_trace_timer(c, t, TR_TIMER_SET);
+	timer_arm_since(c, t, sim_of(c)->now, delay);
 }
 
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
@@ -44,10 +124,76 @@ void tcp_keepalive_arm(struct tcp_conn *c)
 		tcp_timer_stop(c, TCP_T_KEEPALIVE);
 		return;
 	}
-	if (!evq_pending(&c->timer[TCP_T_KEEPALIVE])) {
-		sim_time_t due = c->last_rx + c->p.keepidle - sim_of(c)->now;
-		tcp_timer_arm(c, TCP_T_KEEPALIVE, due > 0 ? due : 0);
+	if (!evq_pending(&c->timer[TCP_T_KEEPALIVE]))
+		timer_arm_since(c, TCP_T_KEEPALIVE, c->last_rx, c->p.keepidle);
+}
+
+/* Whole milliseconds from `since` to now, as the kernel's tcp_time_stamp
+ * counts them. */
+static sim_time_t ms_since(const struct tcp_conn *c, sim_time_t since)
+{
+	return (sim_of(c)->now / SIM_MS(1) - since / SIM_MS(1)) * SIM_MS(1);
+}
+
+/* Linux's tcp_model_timeout(): how long `boundary` retransmissions take
+ * from an RTO of rto-min doubling up to rto-max — the time after which
+ * the connection gives up, whatever the real RTO was. */
+static sim_time_t model_timeout(const struct tcp_conn *c, uint32_t boundary)
+{
+	sim_time_t base = c->p.rto_min, max = c->p.rto_max;
+	uint32_t thresh = 0;
+	while (thresh < 62 && (base << (thresh + 1)) <= max)
+		thresh++;
+	if (boundary <= thresh)
+		return (((sim_time_t)2 << boundary) - 1) * base;
+	return (((sim_time_t)2 << thresh) - 1) * base +
+	       (sim_time_t)(boundary - thresh) * max;
+}
+
+/* Does the retransmission timer give up, rather than send again? SYN
+ * and SYN,ACK: after syn-retries (plus the linear timeouts, as Linux
+ * counts them) or synack-retries timeouts. Data and FIN: after `retries`
+ * timeouts (rfc9293), or once the time `retries` would take from rto-min
+ * has passed since the first retransmission (Linux's
+ * retransmits_timed_out; a socket the application has closed counts
+ * orphan-retries, 0 being 8 while the RTO is below rto-max). A user
+ * timeout replaces the count for data, and adds to it for a SYN
+ * (tcp_write_timeout). */
+static bool rexmt_expired(struct tcp_conn *c, bool syn)
+{
+	sim_time_t ut = c->p.user_timeout;
+	bool timed = c->nrexmt > 0 && c->rexmitting;
+	if (c->state == TCP_SYN_SENT || syn) {
+		uint32_t limit = c->state == TCP_SYN_SENT
+					 ? c->p.syn_retries + c->p.syn_linear
+					 : c->p.synack_retries;
+		return c->nrexmt >= limit ||
+		       (ut && timed && ms_since(c, c->retrans_stamp) >= ut);
 	}
+	if (ut)
+		return timed && ms_since(c, c->retrans_stamp) >= ut;
+	if (c->p.rules != TCP_RULES_LINUX)
+		return c->nrexmt >= c->p.retries;
+	uint32_t boundary = c->p.retries;
+	if (c->rcv_closed) {
+		boundary = c->p.orphan_retries;
+		if (boundary == 0 && c->rto < c->p.rto_max)
+			boundary = 8;
+	}
+	return timed && ms_since(c, c->retrans_stamp) >= model_timeout(c, boundary);
+}
+
+sim_time_t tcp_rto_delay(const struct tcp_conn *c)
+{
+	sim_time_t ut = c->p.user_timeout;
+	if (!ut || !c->rexmitting)
+		return c->rto;
+	/* tcp_clamp_rto_to_user_timeout: fire when the user timeout is
+	 * up, if that comes first (at once if it has passed) */
+	sim_time_t left = ut - ms_since(c, c->retrans_stamp);
+	if (left <= 0)
+		return c->p.tick;
+	return left < c->rto ? left : c->rto;
 }
 
 static void rexmt_fire(struct sim *s, struct evq_timer *e)
@@ -62,10 +208,7 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	 * in SYN-RECEIVED moved the connection on to FIN-WAIT-1 — else data
 	 * or the FIN. */
 	bool syn = c->snd_una == c->iss && c->state != TCP_LISTEN;
-	uint32_t limit = c->state == TCP_SYN_SENT ? c->p.syn_retries
-			 : syn                    ? c->p.synack_retries
-						  : c->p.retries;
-	if (c->nrexmt >= limit) {
+	if (rexmt_expired(c, syn)) {
 		tcp_enter_closed(c, TCP_END_TIMEOUT,
 			     "RFC 9293 §3.8.3 / RFC 1122 §4.2.3.5: "
 			     "retransmission limit reached — abort");
@@ -74,8 +217,11 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		return;
 	}
 	c->nrexmt++;
-	/* RFC 6298 (5.5): back off; Karn: no sample from a retransmission. */
-	c->rto = c->rto > c->p.rto_max / 2 ? c->p.rto_max : 2 * c->rto;
+	/* RFC 6298 (5.5): back off — but for the first syn-linear-timeouts
+	 * timeouts of a SYN (Linux's tcp_retransmit_timer); Karn: no sample
+	 * from a retransmission. */
+	if (c->state != TCP_SYN_SENT || c->nrexmt > c->p.syn_linear)
+		c->rto = c->rto > c->p.rto_max / 2 ? c->p.rto_max : 2 * c->rto;
 	c->rtt_timing = false;
 	tcp_trace_rto(c, TR_RTO_BACKOFF, 0);
 	switch (syn ? c->state : TCP_ESTABLISHED) {
@@ -83,14 +229,14 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		c->syn_rexmitted = true;
 		tcp_send_syn(c, false, true, "RFC 6298 §5.4 / RFC 9293 §3.8.1: "
 					 "SYN retransmission");
-		tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+		tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
 		break;
 	case TCP_SYN_RECEIVED:
 	case TCP_FIN_WAIT_1:
 		c->syn_rexmitted = true;
 		tcp_send_syn(c, true, true, "RFC 6298 §5.4 / RFC 9293 §3.8.1: "
 					"SYN,ACK retransmission");
-		tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+		tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
 		/* a FIN queued behind it goes again too */
 		c->snd_cur = c->iss + 1;
 		break;
@@ -118,7 +264,7 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		/* Nothing could be resent (the window is closed): keep the
 		 * timer running so the retry limit still applies. */
 		if (!evq_pending(&c->timer[TCP_T_REXMT]))
-			tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+			tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
 		break;
 	}
 	}
@@ -144,21 +290,27 @@ static void keepalive_fire(struct sim *s, struct evq_timer *e)
 	(void)s;
 	struct tcp_conn *c = conn_of_timer(e, TCP_T_KEEPALIVE);
 	struct tcp_stack *st = c->st;
-	sim_time_t now = st->sim->now;
 	tcp_enter(st);
 	tcp_trace_timer(c, TCP_T_KEEPALIVE, TR_TIMER_FIRE);
 	if (!c->p.keepalive || !keepalive_state(c->state))
 		goto out;
 	/* Heard from the peer since: wait the rest of the idle time. Data
 	 * in flight: the retransmission timer watches the peer instead. */
-	if ((c->probes == 0 && now < c->last_rx + c->p.keepidle) ||
+	if ((c->probes == 0 && !passed_since(c, c->last_rx, c->p.keepidle)) ||
 	    c->snd_una != c->snd_nxt) {
 		c->probes = 0;
-		sim_time_t due = c->last_rx + c->p.keepidle - now;
-		tcp_timer_arm(c, TCP_T_KEEPALIVE, due > 0 ? due : c->p.keepidle);
+		if (!passed_since(c, c->last_rx, c->p.keepidle))
+			timer_arm_since(c, TCP_T_KEEPALIVE, c->last_rx,
+					c->p.keepidle);
+		else
+			tcp_timer_arm(c, TCP_T_KEEPALIVE, c->p.keepidle);
 		goto out;
 	}
-	if (c->probes >= c->p.keepcnt) {
+	/* With a user timeout, the probes go on until the peer has been
+	 * silent that long (tcp_keepalive_timer), whatever keepcnt says. */
+	sim_time_t ut = c->p.user_timeout;
+	if (ut ? c->probes > 0 && passed_since(c, c->last_rx, ut)
+	       : c->probes >= c->p.keepcnt) {
 		/* As Linux does, tell a peer that may still be there. */
 		tcp_xmit(c, TCP_RST, c->snd_nxt, 0,
 		     "RFC 1122 §4.2.3.6: keepalive probes unanswered — reset", TR_TX_NEW);
@@ -218,7 +370,9 @@ static void persist_fire(struct sim *s, struct evq_timer *e)
 	}
 	/* RFC 1122 §4.2.2.17: keep probing while the receiver answers;
 	 * give up when it does not, as with retransmissions. */
-	if (c->persist_probes > c->p.retries) {
+	sim_time_t ut = c->p.user_timeout;
+	if (c->persist_probes > c->p.retries ||
+	    (ut && c->persist_shift && passed_since(c, c->probing_since, ut))) {
 		tcp_enter_closed(c, TCP_END_TIMEOUT,
 			     "RFC 1122 §4.2.2.17: zero-window probes "
 			     "unanswered — abort");

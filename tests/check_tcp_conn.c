@@ -270,9 +270,14 @@ static sim_time_t time_wait_for(const struct tcp_params *p)
 START_TEST(test_time_wait_lasts_2msl_or_the_profile_s_fixed_length)
 {
 	ck_assert_int_eq(time_wait_for(&tcp_params_default), SIM_S(240));
-	/* Linux: TCP_TIMEWAIT_LEN, whatever MSL says */
+	/* Linux: TCP_TIMEWAIT_LEN, whatever MSL says: 15000 jiffies of
+	 * 4 ms, which the timer wheel holds at level 3, in buckets of 512
+	 * jiffies: it fires at jiffy 15360 */
 	ck_assert_int_eq(time_wait_for(&tcp_profile_find("linux")->p),
-			 SIM_S(60));
+			 SIM_MS(61440));
+	struct tcp_params q = tcp_profile_find("linux")->p;
+	q.tick = 0;
+	ck_assert_int_eq(time_wait_for(&q), SIM_S(60));
 	struct tcp_params p = tcp_params_default;
 	p.msl = SIM_S(5);
 	ck_assert_int_eq(time_wait_for(&p), SIM_S(10));
@@ -409,6 +414,97 @@ START_TEST(test_syn_sent_two_way_syn_ack_lost_deadlocks)
 }
 END_TEST
 
+/* ---- the user timeout (RFC 5482, as Linux's TCP_USER_TIMEOUT) ------- */
+
+/* Data unacknowledged for the user timeout, counted from its first
+ * sending, aborts the connection, whatever `retries` says; the timer
+ * that would fire after it is cut to fire at it
+ * (tcp_clamp_rto_to_user_timeout). RTO 1 s, user timeout 2.5 s, data
+ * sent at 0: retransmitted at 1 s (RTO now 2 s, cut to the 1.5 s left),
+ * given up at 2.5 s — timed out, no RST. */
+START_TEST(test_established_user_timeout_ends_retransmissions)
+{
+	struct tcp_params p = tcp_params_default;
+	p.user_timeout = SIM_MS(2500);
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	tcp_send(h.c, zeros, 100);
+	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .len = 100, .win = WIN});
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_int_eq(h.sim.now, SIM_S(1));
+	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .len = 100, .win = WIN, .tx = TR_TX_TIMEOUT});
+	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_MS(2500));
+	th_fire(&h, TCP_T_REXMT);
+	th_expect_closed(&h, TCP_END_TIMEOUT);
+	th_expect_none(&h);
+	th_fini(&h);
+}
+END_TEST
+
+/* With a user timeout, keepalive gives up once a probe has gone and the
+ * peer has been silent for the user timeout (tcp_keepalive_timer), not
+ * after keepcnt probes: idle 10 s, probes 1 s apart, user timeout 3.5 s —
+ * the probe at 10 s, the RST at 11 s. */
+START_TEST(test_established_user_timeout_ends_keepalive)
+{
+	struct tcp_params p = tcp_params_default;
+	p.keepalive = true;
+	p.keepidle = SIM_S(10);
+	p.keepintvl = SIM_S(1);
+	p.user_timeout = SIM_MS(3500);
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	th_fire(&h, TCP_T_KEEPALIVE);
+	ck_assert_int_eq(h.sim.now, SIM_S(10));
+	TH_EXPECT(&h, {.flags = A, .seq = ISS, .ack = PEER_ISS + 1,
+		       .win = WIN});
+	th_fire(&h, TCP_T_KEEPALIVE);
+	ck_assert_int_eq(h.sim.now, SIM_S(11));
+	th_expect_closed(&h, TCP_END_TIMEOUT);
+	TH_EXPECT(&h, {.flags = R, .seq = ISS + 1});
+	th_fini(&h);
+}
+END_TEST
+
+/* Zero-window probes answered by a window still closed go on as long as
+ * the peer answers — but not past the user timeout, counted from the
+ * first probe (tcp_probe_timer); the probe timer is cut to fire at it.
+ * RTO 1 s: probes at 1 s and 3 s (the next would be 4 s later, cut to
+ * the 3 s left), the connection aborted at 6 s. */
+START_TEST(test_established_user_timeout_ends_zero_window_probes)
+{
+	struct tcp_params p = tcp_params_default;
+	p.user_timeout = SIM_S(5);
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 0, NULL, 0);
+	tcp_send(h.c, zeros, 100);
+	th_expect_none(&h);
+	th_fire(&h, TCP_T_PERSIST);
+	ck_assert_int_eq(h.sim.now, SIM_S(1));
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .len = 1, .win = WIN});
+	/* the peer answers: still no room */
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 0, NULL, 0);
+	th_expect_none(&h);
+	th_fire(&h, TCP_T_PERSIST);
+	ck_assert_int_eq(h.sim.now, SIM_S(3));
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .len = 1, .win = WIN, .tx = TR_TX_PROBE});
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 0, NULL, 0);
+	ck_assert_int_eq(h.c->timer[TCP_T_PERSIST].when, SIM_S(6));
+	th_fire(&h, TCP_T_PERSIST);
+	th_expect_closed(&h, TCP_END_TIMEOUT);
+	th_expect_none(&h);
+	th_fini(&h);
+}
+END_TEST
+
 Suite *tcp_conn_suite(void)
 {
 	Suite *s = suite_create("tcp-conn");
@@ -427,6 +523,12 @@ Suite *tcp_conn_suite(void)
 	tc = tcase_create("keepalive");
 	tcase_add_test(tc, test_established_idle_keepalive_probe_is_snd_nxt_minus_1_with_garbage);
 	tcase_add_test(tc, test_established_keepalive_unanswered_10_probes_75s_apart_resets);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("user timeout");
+	tcase_add_test(tc, test_established_user_timeout_ends_retransmissions);
+	tcase_add_test(tc, test_established_user_timeout_ends_keepalive);
+	tcase_add_test(tc, test_established_user_timeout_ends_zero_window_probes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("TIME-WAIT and variants");

@@ -13,6 +13,7 @@ Suite *tcp_table_suite(void);
 Suite *tcp_flow_suite(void);
 Suite *tcp_conn_suite(void);
 Suite *tcp_rfc_suite(void);
+Suite *tcp_linux_suite(void);
 Suite *world_suite(void);
 Suite *faults_suite(void);
 Suite *apps_suite(void);

@@ -200,6 +200,13 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 		sb_dur(y, SIM_MS(range(r, 100, 5000)));
 		sb_printf(y, ", keepcnt: 255");
 	}
+	/* either rule set on any profile, timers on a wheel or not */
+	if (pct(r, p / 3))
+		sb_printf(y, ", rules: %s", pct(r, 50) ? "linux" : "rfc9293");
+	if (pct(r, p / 3)) {
+		sb_printf(y, ", tick: ");
+		sb_dur(y, pct(r, 20) ? 0 : SIM_MS(range(r, 1, 10)));
+	}
 }
 
 /* One direction's loss: independent, corruption and burst together stay
@@ -512,11 +519,12 @@ void gen_scenario(uint64_t master, uint64_t run, struct sbuf *y,
 		  rng_next(&r));
 	sb_printf(y, "stop: %s\nmax-events: %d\n", PROP_STOP, PROP_MAX_EVENTS);
 
-	/* retries high enough that no run gives up at 30 % loss */
+	/* retries high enough that no run gives up at 30 % loss (with
+	 * Linux's rules: by time, some 2000 h; a closed socket too) */
 	struct bufs top;
 	bufs_default(&top);
 	sb_printf(y, "tcp: {retries: 255, syn-retries: 255, "
-		     "synack-retries: 255");
+		     "synack-retries: 255, orphan-retries: 255");
 	gen_tcp_keys(&r, y, &top, 0, 15);
 	sb_printf(y, "}\nhosts:\n");
 	for (int h = 0; h < pl->nhosts; h++) {

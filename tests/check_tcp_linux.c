@@ -1,0 +1,345 @@
+/* check_tcp_linux.c — the `linux` profile, where it behaves as Linux does
+ * rather than as the RFCs leave it: timers on a wheel of 4 ms jiffies,
+ * Linux's RTT estimator and its samples. Every expected number is worked
+ * out in the comment above it from the kernel's rules (function names as
+ * in the kernel tree). As in check_tcp.c: a connection in a state, a
+ * segment or a timer in, exactly these segments out, at exactly these
+ * times.
+ */
+#include <string.h>
+
+#include "suites.h"
+#include "tcp_harness.h"
+#include "tcp_shorthand.h"
+
+#define MSS 1460
+
+static const uint8_t zeros[3 * MSS];
+
+static struct tcp_params linux_params(void)
+{
+	return tcp_profile_find("linux")->p;
+}
+
+/* SYN at 0, the peer's SYN,ACK at `rtt`: ESTABLISHED, the third segment
+ * checked. */
+static void open_after(struct th *h, sim_time_t rtt)
+{
+	th_open_syn_sent(h);
+	th_run_until(h, rtt);
+	th_in(h, S | A, PEER_ISS, h->iss + 1, 0);
+	ck_assert_int_eq(h->c->state, TCP_ESTABLISHED);
+	TH_EXPECT(h, {.flags = A, .seq = h->iss + 1, .ack = PEER_ISS + 1,
+		      .win = WIN});
+	th_clear_events(h);
+}
+
+/* The linux profile without Nagle, opened with an RTT of `rtt`. */
+static void open_linux(struct th *h, sim_time_t rtt)
+{
+	struct tcp_params p = linux_params();
+	p.nodelay = true;
+	th_init(h, &p);
+	open_after(h, rtt);
+}
+
+/* ---- timers on the wheel --------------------------------------------- */
+
+/* TCP_TIMEOUT_INIT is 1 s, 250 jiffies: more than level 0 holds (63), so
+ * the timer wheel keeps it at level 1, in buckets of 8 jiffies, and it
+ * fires at the first bucket boundary past jiffy 250: jiffy 256, 1.024 s.
+ * Without a tick the same profile fires at exactly 1 s. */
+START_TEST(test_syn_sent_linux_first_retransmission_waits_for_the_wheel)
+{
+	struct tcp_params p = linux_params();
+	struct th h;
+	th_init(&h, &p);
+	th_open_syn_sent(&h);
+	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_MS(1024));
+	th_fini(&h);
+	p.tick = 0;
+	th_init(&h, &p);
+	th_open_syn_sent(&h);
+	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_S(1));
+	th_fini(&h);
+}
+END_TEST
+
+/* tcp_rtt_estimator(), first sample m = 10 ms: 8·SRTT = 80000 µs,
+ * 4·mdev = 2m = 20000, RTTVAR term = max(20000, rto-min 200000) =
+ * 200000; __tcp_set_rto: SRTT + RTTVAR = 210000 µs, 52.5 jiffies, up to
+ * 53: RTO 212 ms. Data sent at 10 ms (jiffy 2) arms it for jiffy 55, at
+ * level 0: it fires at the start of jiffy 56, 224 ms. The RFC's rules
+ * with the same rto-min give max(200 ms, 10 + 4·5 ms) = 200 ms. */
+START_TEST(test_established_linux_rto_is_srtt_plus_rto_min_in_jiffies)
+{
+	struct th h;
+	open_linux(&h, SIM_MS(10));
+	ck_assert_int_eq(h.c->srtt, SIM_MS(10));
+	ck_assert_int_eq(h.c->rto, SIM_MS(212));
+	tcp_send(h.c, zeros, 100);
+	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .len = 100, .win = WIN});
+	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_MS(224));
+	th_fini(&h);
+
+	struct tcp_params p = linux_params();
+	p.rules = TCP_RULES_RFC9293;
+	p.tick = 0;
+	th_init(&h, &p);
+	open_after(&h, SIM_MS(10));
+	ck_assert_int_eq(h.c->rto, SIM_MS(200));
+	th_fini(&h);
+}
+END_TEST
+
+/* Linux takes a sample from every ACK of new data, timed from the oldest
+ * segment it covers (tcp_clean_rtx_queue); RFC 6298 times one segment at
+ * a time. Three segments leave at 10 ms; the ACK of the first comes at
+ * 30 ms, of the second at 50 ms.
+ *   20 ms: error 20000 - 10000 = 10000; 8·SRTT 90000 (SRTT 11250 µs);
+ *          4·mdev += 10000 - 20000/4: 25000.
+ *   40 ms: error 40000 - 11250 = 28750; 8·SRTT 118750 (SRTT 14843 µs).
+ * Under the RFC's rules the second ACK gives no sample: the timed
+ * segment was the first. */
+START_TEST(test_established_linux_every_ack_of_new_data_is_a_sample)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct tcp_params p = linux_params();
+		p.nodelay = true;
+		if (!lx) {
+			p.rules = TCP_RULES_RFC9293;
+			p.tick = 0;
+		}
+		struct th h;
+		th_init(&h, &p);
+		open_after(&h, SIM_MS(10));
+		tcp_send(h.c, zeros, 3 * MSS);
+		for (int i = 0; i < 3; i++) {
+			const struct th_seg *o = th_next(&h, i);
+			ck_assert_uint_eq(o->seg.seq, ISS + 1 + i * MSS);
+			ck_assert_uint_eq(o->seg.len, MSS);
+		}
+		th_checked(&h, 3);
+		th_run_until(&h, SIM_MS(30));
+		th_in(&h, A, PEER_ISS + 1, ISS + 1 + MSS, 0);
+		th_run_until(&h, SIM_MS(50));
+		th_in(&h, A, PEER_ISS + 1, ISS + 1 + 2 * MSS, 0);
+		th_expect_none(&h);
+		if (lx) {
+			ck_assert_int_eq(h.c->lx_srtt8, 118750);
+			ck_assert_int_eq(h.c->srtt, SIM_US(14843));
+		} else {
+			/* RFC 6298: 7/8·10 + 1/8·20 ms */
+			ck_assert_int_eq(h.c->srtt, SIM_US(11250));
+		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* Karn's rule, per segment: after a timeout resends the first segment,
+ * the ACK that covers it gives no sample, and neither does the next: the
+ * timeout sent the second segment again too (go-back-N). */
+START_TEST(test_established_linux_no_sample_from_a_retransmitted_segment)
+{
+	struct th h;
+	open_linux(&h, SIM_MS(10));
+	tcp_send(h.c, zeros, 2 * MSS);
+	th_checked(&h, 2);
+	th_fire(&h, TCP_T_REXMT);
+	/* the loss window: one segment, the first again */
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN, .tx = TR_TX_TIMEOUT});
+	ck_assert_int_eq(h.c->rto, 2 * SIM_MS(212));
+	th_in(&h, A, PEER_ISS + 1, ISS + 1 + MSS, 0);
+	ck_assert_int_eq(h.c->srtt, SIM_MS(10));
+	/* the backed-off RTO stays until a sample */
+	ck_assert_int_eq(h.c->rto, 2 * SIM_MS(212));
+	/* the window opens again: the second segment goes again */
+	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1 + MSS, .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN, .tx = TR_TX_TIMEOUT});
+	th_run_until(&h, h.sim.now + SIM_MS(20));
+	th_in(&h, A, PEER_ISS + 1, ISS + 1 + 2 * MSS, 0);
+	/* that one went twice too (go-back-N after the timeout): still no
+	 * sample */
+	ck_assert_int_eq(h.c->srtt, SIM_MS(10));
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- giving up -------------------------------------------------------- */
+
+/* The linux profile without its tick: exact times, for the rules alone. */
+static struct tcp_params linux_exact(void)
+{
+	struct tcp_params p = linux_params();
+	p.tick = 0;
+	return p;
+}
+
+/* The times the SYN goes again and when connect gives up, from SYN-SENT
+ * at 0, run until the connection is gone. */
+static int syn_times(struct th *h, sim_time_t *at, int max)
+{
+	int n = 0;
+	while (h->c) {
+		th_fire(h, TCP_T_REXMT);
+		if (!h->c)
+			break;
+		ck_assert_int_lt(n, max);
+		at[n++] = h->sim.now;
+		TH_EXPECT(h, {.flags = S, .seq = h->iss, .win = WIN, .mss = MSS,
+			      .tx = TR_TX_TIMEOUT});
+	}
+	th_expect_closed(h, TCP_END_TIMEOUT);
+	return n;
+}
+
+/* tcp_syn_linear_timeouts = 4: the RTO stays at 1 s while the SYN's
+ * timeouts number at most 4 (tcp_retransmit_timer backs off only past
+ * them), so five retransmissions go 1 s apart, then 2, 4, 8 ... s; and
+ * tcp_write_timeout lets SYN-SENT have tcp_syn_retries + 4 = 10 of them:
+ * the SYN goes at 1, 2, 3, 4, 5, 7, 11, 19, 35 and 67 s and connect gives
+ * up at 131 s. With 0 linear timeouts: 1, 3, 7, 15, 31, 63, given up at
+ * 127 s. */
+START_TEST(test_syn_sent_linux_linear_timeouts_then_exponential)
+{
+	static const int64_t linear[] = {1, 2, 3, 4, 5, 7, 11, 19, 35, 67};
+	static const int64_t expo[] = {1, 3, 7, 15, 31, 63};
+	for (int lin = 1; lin >= 0; lin--) {
+		struct tcp_params p = linux_exact();
+		if (!lin)
+			p.syn_linear = 0;
+		struct th h;
+		th_init(&h, &p);
+		th_open_syn_sent(&h);
+		sim_time_t at[16];
+		int n = syn_times(&h, at, 16);
+		const int64_t *want = lin ? linear : expo;
+		int nwant = lin ? 10 : 6;
+		ck_assert_int_eq(n, nwant);
+		for (int i = 0; i < n; i++)
+			ck_assert_int_eq(at[i], SIM_S(want[i]));
+		ck_assert_int_eq(h.sim.now, SIM_S(lin ? 131 : 127));
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* The same on the wheel of 4 ms jiffies: each 1 s timeout is 250
+ * jiffies at level 1, so it fires on the next multiple of 8 jiffies
+ * (32 ms): 1.024, 2.048, 3.072, 4.096, 5.120 s; 2 s (500 jiffies, still
+ * level 1) from jiffy 1280: 7.136 s; 4 s (1000 jiffies, level 2, 64-jiffy
+ * buckets) from jiffy 1784: 11.264 s; 8 s: 19.456; 16 s: 35.584; 32 s
+ * (level 3, 512-jiffy buckets): 69.632; 64 s: 135.168 s, where it gives
+ * up. */
+START_TEST(test_syn_sent_linux_syn_timeouts_on_the_wheel)
+{
+	static const int64_t want_ms[] = {1024, 2048, 3072, 4096, 5120,
+					  7136, 11264, 19456, 35584, 69632};
+	struct tcp_params p = linux_params();
+	struct th h;
+	th_init(&h, &p);
+	th_open_syn_sent(&h);
+	sim_time_t at[16];
+	ck_assert_int_eq(syn_times(&h, at, 16), 10);
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(at[i], SIM_MS(want_ms[i]));
+	ck_assert_int_eq(h.sim.now, SIM_MS(135168));
+	th_fini(&h);
+}
+END_TEST
+
+/* Open with the peer's SYN,ACK at `rtt`, send 100 bytes at once, and let
+ * every retransmission go unanswered: the times they go and when the
+ * connection gives up (at *end). */
+static int data_rexmit_times(struct th *h, sim_time_t rtt, bool orphan,
+			     sim_time_t *at, int max, sim_time_t *end)
+{
+	open_after(h, rtt);
+	tcp_send(h->c, zeros, 100);
+	th_checked(h, 1);
+	if (orphan) {
+		/* close(): the FIN follows the data, the application reads
+		 * no more */
+		ck_assert_int_eq(tcp_close(h->c), 0);
+		tcp_stop_reading(h->c);
+		TH_EXPECT(h, {.flags = F | A, .seq = h->iss + 101,
+			      .ack = PEER_ISS + 1, .win = WIN});
+	}
+	int n = 0;
+	while (h->c) {
+		th_fire(h, TCP_T_REXMT);
+		if (!h->c)
+			break;
+		ck_assert_int_lt(n, max);
+		at[n++] = h->sim.now;
+		const struct th_seg *o = th_next(h, 0);
+		ck_assert_uint_eq(o->seg.seq, h->iss + 1);
+		ck_assert_int_eq(o->tx, TR_TX_TIMEOUT);
+		th_checked(h, th_unchecked(h));
+	}
+	*end = h->sim.now;
+	th_expect_closed(h, TCP_END_TIMEOUT);
+	th_expect_none(h); /* no RST when retransmissions give up */
+	return n;
+}
+
+/* Linux gives up on data by time, not by count (retransmits_timed_out):
+ * when the time tcp_retries2 = 15 retransmissions would take from an RTO
+ * of 200 ms — tcp_model_timeout: (2^10 - 1) · 0.2 + 6 · 120 = 924.6 s —
+ * has passed since the data was first sent. With an RTT of 500 ms the
+ * RTO is 500 + 1000 = 1.5 s (first sample: 4·mdev = 2·RTT), so the
+ * retransmissions go at 1.5 s intervals doubling to 120 s: from the send
+ * at 0.5 s, at 2, 5, 11, 23, 47, 95, 191, 311, 431, 551, 671, 791, 911 s;
+ * at 1031 s, 1030.5 s after the first sending, it gives up — after 13
+ * retransmissions, not 15. A socket the application closed (an orphan)
+ * counts tcp_orphan_retries: 0, meaning 8 while the RTO is below its
+ * maximum, 511 · 0.2 = 102.2 s: the retransmission at 95 s is the last,
+ * it gives up at 191 s. */
+START_TEST(test_established_linux_gives_up_on_data_by_time)
+{
+	static const int64_t want[] = {2, 5, 11, 23, 47, 95, 191,
+				       311, 431, 551, 671, 791, 911};
+	for (int orphan = 0; orphan <= 1; orphan++) {
+		struct tcp_params p = linux_exact();
+		struct th h;
+		th_init(&h, &p);
+		sim_time_t at[32], end;
+		int n = data_rexmit_times(&h, SIM_MS(500), orphan, at, 32,
+					  &end);
+		ck_assert_int_eq(n, orphan ? 6 : 13);
+		for (int i = 0; i < n; i++)
+			ck_assert_int_eq(at[i], SIM_S(want[i]));
+		ck_assert_int_eq(end, SIM_S(orphan ? 191 : 1031));
+		th_fini(&h);
+	}
+	/* the RFC's rules count: 6 retransmissions (rfc9293's retries) */
+	struct tcp_params p = tcp_params_default;
+	struct th h;
+	th_init(&h, &p);
+	sim_time_t at[32], end;
+	ck_assert_int_eq(data_rexmit_times(&h, SIM_MS(500), false, at, 32,
+					   &end),
+			 6);
+	th_fini(&h);
+}
+END_TEST
+
+Suite *tcp_linux_suite(void)
+{
+	Suite *s = suite_create("tcp_linux");
+	TCase *tc = tcase_create("timers");
+	tcase_add_test(tc, test_syn_sent_linux_first_retransmission_waits_for_the_wheel);
+	tcase_add_test(tc, test_established_linux_rto_is_srtt_plus_rto_min_in_jiffies);
+	tcase_add_test(tc, test_established_linux_every_ack_of_new_data_is_a_sample);
+	tcase_add_test(tc, test_established_linux_no_sample_from_a_retransmitted_segment);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("giving up");
+	tcase_add_test(tc, test_syn_sent_linux_linear_timeouts_then_exponential);
+	tcase_add_test(tc, test_syn_sent_linux_syn_timeouts_on_the_wheel);
+	tcase_add_test(tc, test_established_linux_gives_up_on_data_by_time);
+	suite_add_tcase(s, tc);
+	return s;
+}
