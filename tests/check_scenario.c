@@ -202,6 +202,37 @@ START_TEST(test_errors_point_at_the_value)
 }
 END_TEST
 
+/* A compound duration is a duration wherever one is read: top level,
+ * links and their rules, actions, TCP parameters (time-wait's own
+ * reader too), expectations. */
+START_TEST(test_compound_durations_everywhere)
+{
+	struct scenario *s = load_ok(
+		"stop: 2h30m\n"
+		"tcp: {msl: 1m30s, time-wait: 1m1s}\n"
+		"hosts: {a: {}, b: {}}\n"
+		"links:\n"
+		"  - between: [a, b]\n"
+		"    delay: 1ms500us\n"
+		"    rules: [{after: 1s500ms, action: drop}]\n"
+		"apps: {a: [{at: 1m0.5s, connect: b:80}]}\n"
+		"expect: [{event: send, before: 1h1ns}]\n");
+	ck_assert_int_eq(s->stop, SIM_MIN(150));
+	ck_assert_int_eq(s->links[0].dir[0].delay, SIM_US(1500));
+	ck_assert_int_eq(s->links[0].rules[0].after, SIM_MS(1500));
+	ck_assert_int_eq(s->hosts[0].acts[0].at, SIM_MS(60500));
+	ck_assert_int_eq(s->expects[0].before, SIM_HOUR(1) + 1);
+	struct tcp_params p;
+	scn_host_params(s, 0, &p);
+	ck_assert_int_eq(p.msl, SIM_S(90));
+	ck_assert_int_eq(p.time_wait, SIM_S(61));
+	scn_free(s);
+	load_err("hosts: {a: {}}\nstop: 30m2h\n", 2, 7,
+		 "'stop': the units of a duration go from the largest to the "
+		 "smallest, as in 2h30m (found '30m2h')");
+}
+END_TEST
+
 START_TEST(test_yaml_syntax_error_position)
 {
 	/* the unclosed '{' opened at 1:8 shows when the next line begins */
@@ -311,6 +342,7 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, test_profiles_then_scenario_keys_then_host_keys);
 	tcase_add_test(tc, test_hosts_resolved_wherever_declared);
 	tcase_add_test(tc, test_errors_point_at_the_value);
+	tcase_add_test(tc, test_compound_durations_everywhere);
 	tcase_add_test(tc, test_yaml_syntax_error_position);
 	tcase_add_test(tc, test_error_format_has_source_and_caret);
 	tcase_add_test(tc, test_sizes_and_probabilities);
