@@ -681,9 +681,12 @@ static void run_action(struct app *a, const struct app_action *act,
 	case APP_OP_CONNECT: {
 		struct tcp_params p = *tcp_stack_params(h->tcp);
 		apply_opts(&p, &act->opts);
-		opened(a, act, tcp_connect(h->tcp, 0, act->peer_addr,
+		/* with a chosen port, the connection may exist already
+		 * (RFC 9293 §3.10.1) */
+		opened(a, act, tcp_connect(h->tcp, act->bind, act->peer_addr,
 					   act->port, &p),
-		       "no free local port");
+		       act->bind ? "local port already in use"
+				 : "no free local port");
 		return;
 	}
 	case APP_OP_INJECT:

@@ -107,6 +107,7 @@ struct app_action {
 	uint64_t on_bytes;      /* APP_ON_RECEIVED */
 	enum app_op op;
 	uint16_t port;          /* listen: local; connect: remote */
+	uint16_t bind;          /* connect: local port, 0: an ephemeral one */
 	int peer;               /* connect: host index */
 	uint32_t peer_addr;     /* connect: its address */
 	uint64_t bytes;         /* send: pattern bytes */

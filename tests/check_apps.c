@@ -564,6 +564,49 @@ START_TEST(test_failed_connect_names_its_peer_and_quotes_the_reason)
 }
 END_TEST
 
+/* connect from a chosen local port: refused, as an application error,
+ * while a connection from that port to the same remote end exists (RFC
+ * 9293 §3.10.1); free to another remote port; an ephemeral port is
+ * still the first from 49152. */
+START_TEST(test_connect_binds_the_local_port_it_is_given)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80}, {at: 0s, listen: 81}]\n"
+		      "  client:\n"
+		      "    - {at: 1ms, connect: server:80, bind: 40000}\n"
+		      "    - {at: 2ms, connect: server:80, bind: 40000}\n"
+		      "    - {at: 3ms, connect: server:81, bind: 40000}\n"
+		      "    - {at: 4ms, connect: server:80}\n",
+		      &w, &s);
+	ck_assert_ptr_nonnull(strstr(t, "0.001000000 client send pkt=1 "
+					"src=10.0.0.1:40000 dst=10.0.0.2:80 "
+					"flags=SYN "));
+	ck_assert_ptr_nonnull(strstr(t, "0.002000000 client app call=connect "
+					"peer=server port=80 error=\"local "
+					"port already in use\" line=7\n"));
+	ck_assert_ptr_nonnull(strstr(t, "0.003000000 client send pkt="));
+	ck_assert_int_eq(count(t, "error="), 1);
+	const struct app_sock *c0 = sock_n(&w, 0, 0), *c1 = sock_n(&w, 0, 1),
+			      *c2 = sock_n(&w, 0, 2);
+	ck_assert_ptr_null(c2->next);
+	ck_assert_uint_eq(c0->tuple.lport, 40000);
+	ck_assert_uint_eq(c0->tuple.rport, 80);
+	ck_assert_uint_eq(c1->tuple.lport, 40000);
+	ck_assert_uint_eq(c1->tuple.rport, 81);
+	ck_assert_uint_eq(c2->tuple.lport, 49152);
+	ck_assert_uint_eq(c2->tuple.rport, 80);
+	for (const struct app_sock *c = c0; c; c = c->next)
+		ck_assert_int_eq(tcp_conn_state(c->c), TCP_ESTABLISHED);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 Suite *apps_suite(void)
 {
 	Suite *s = suite_create("apps");
@@ -585,6 +628,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_refused_and_timed_out_trigger_actions);
 	tcase_add_test(tc, test_timed_actions_need_an_open_socket);
 	tcase_add_test(tc, test_failed_connect_names_its_peer_and_quotes_the_reason);
+	tcase_add_test(tc, test_connect_binds_the_local_port_it_is_given);
 	suite_add_tcase(s, tc);
 	return s;
 }

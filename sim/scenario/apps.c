@@ -387,6 +387,8 @@ static const struct ld_key action_rows[] = {
 	 .tags = CONNECT},
 	{"bulk", LD_SCALAR, ld_nonzero_size, AT(struct app_action, bulk),
 	 .tags = CONNECT},
+	{"bind", LD_SCALAR, ld_port, AT(struct app_action, bind),
+	 .tags = CONNECT},
 	{"as", LD_SCALAR, h_sock_name, AT(struct app_action, as),
 	 .tags = LISTEN | CONNECT},
 	{"sock", LD_SCALAR, h_sock_name, AT(struct app_action, sock)},
