@@ -3,7 +3,8 @@
  *
  * A scenario gives each host a list of actions. A timed action runs once,
  * at its time; an event action runs once per connection, when that
- * connection reports the event. listen and connect may carry a behaviour
+ * connection reports the event or a set time after it. listen and
+ * connect may carry a behaviour
  * for the socket they open: echo, a request/response server or client, a
  * bulk sender.
  *
@@ -105,6 +106,8 @@ struct app_action {
 	enum app_on on;
 	sim_time_t at;          /* APP_ON_TIME */
 	uint64_t on_bytes;      /* APP_ON_RECEIVED */
+	bool has_after;         /* an event action: run `after` the event */
+	sim_time_t after;
 	enum app_op op;
 	uint16_t port;          /* listen: local; connect: remote */
 	uint16_t bind;          /* connect: local port, 0: an ephemeral one */
@@ -126,6 +129,15 @@ struct app_action {
 };
 
 struct app_stream;
+struct app_sock;
+
+/* An event action of a socket waiting for its time (one per action with
+ * `after`, made with the socket). */
+struct app_later {
+	struct evq_timer ev;
+	struct app_sock *s;
+	size_t action;
+};
 
 /* The application's side of one socket. */
 struct app_sock {
@@ -168,6 +180,7 @@ struct app_sock {
 	struct app_stream *out; /* what this socket writes */
 	const struct app_stream *in; /* what the peer writes, once known */
 	uint8_t *fired;         /* per action: already run for this socket */
+	struct app_later *later; /* per action with `after`, in list order */
 };
 
 struct app_timer {
@@ -198,6 +211,7 @@ struct app {
 	const struct app_action *acts;
 	size_t nacts;
 	struct app_timer *timers;   /* one per timed action */
+	size_t nlater;              /* event actions with `after` */
 	struct app_sock *socks, *socks_tail;
 	uint8_t *buf;               /* staging for writes and reads */
 	uint32_t bufcap;

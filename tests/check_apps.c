@@ -607,6 +607,56 @@ START_TEST(test_connect_binds_the_local_port_it_is_given)
 }
 END_TEST
 
+/* An event action with `after` runs that long after its event, once per
+ * connection; actions due together run in the list's order; one whose
+ * connection is gone by then is an application error, as for any event
+ * action. */
+START_TEST(test_event_action_runs_after_its_delay)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server:\n"
+		      "    - {at: 0s, listen: 80}\n"
+		      "    - {on: peer-closed, after: 100ms, close: true}\n"
+		      "    - {on: connected, after: 50ms, send: 20}\n"
+		      "    - {on: connected, after: 50ms, send: 10}\n"
+		      "  client:\n"
+		      "    - {at: 0s, connect: server:80, bulk: 1000}\n"
+		      "    - {on: closed, after: 1s, send: 5}\n",
+		      &w, &s);
+	/* the server's connection is up at 15 ms and reads the client's
+	 * FIN then too */
+	ck_assert_ptr_nonnull(strstr(t, "0.015000000 server app conn=10.0.0.2:80>"
+					"10.0.0.1:49152 event=connected\n"));
+	ck_assert_ptr_nonnull(strstr(t, "0.015000000 server app conn=10.0.0.2:80>"
+					"10.0.0.1:49152 event=end-of-stream\n"));
+	const char *first = strstr(t, "0.065000000 server app conn=10.0.0.2:80>"
+				      "10.0.0.1:49152 call=send bytes=20 line=7\n");
+	const char *second = strstr(t, "0.065000000 server app conn=10.0.0.2:80>"
+				       "10.0.0.1:49152 call=send bytes=10 line=8\n");
+	ck_assert_ptr_nonnull(first);
+	ck_assert_ptr_nonnull(second);
+	ck_assert(first < second);
+	ck_assert_ptr_nonnull(strstr(t, "0.115000000 server app conn=10.0.0.2:80>"
+					"10.0.0.1:49152 call=close line=6\n"));
+	ck_assert_int_eq(count(t, "call=close"), 1);
+	ck_assert_int_eq(count(t, "call=send"), 3);
+	/* TIME-WAIT ends at 240.12 s: the send comes a second later */
+	ck_assert_ptr_nonnull(strstr(t, "240.120000000 client app conn=10.0.0.1:49152>"
+					"10.0.0.2:80 event=closed reason=normal\n"));
+	ck_assert_ptr_nonnull(strstr(t, "241.120000000 client app conn=10.0.0.1:49152>"
+					"10.0.0.2:80 call=send bytes=5 error=\"connection "
+					"closing or closed\" line=11\n"));
+	ck_assert_uint_eq(sock_n(&w, 0, 0)->received, 30);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 Suite *apps_suite(void)
 {
 	Suite *s = suite_create("apps");
@@ -629,6 +679,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_timed_actions_need_an_open_socket);
 	tcase_add_test(tc, test_failed_connect_names_its_peer_and_quotes_the_reason);
 	tcase_add_test(tc, test_connect_binds_the_local_port_it_is_given);
+	tcase_add_test(tc, test_event_action_runs_after_its_delay);
 	suite_add_tcase(s, tc);
 	return s;
 }

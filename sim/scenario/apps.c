@@ -357,6 +357,8 @@ static const struct ld_key action_rows[] = {
 	 .names = &app_events},
 	{"bytes", LD_SCALAR, ld_uint, AT(struct app_action, on_bytes),
 	 .min = 1, .max = UINT64_MAX},
+	{"after", LD_SCALAR, ld_duration, AT(struct app_action, after),
+	 .seen = SEEN(struct app_action, has_after)},
 	{"listen", LD_SCALAR, ld_port, AT(struct app_action, port),
 	 .one_of = &action_op, .value = APP_OP_LISTEN},
 	{"connect", LD_SCALAR, h_connect, WHOLE, .one_of = &action_op,
@@ -413,6 +415,10 @@ static int check_action(struct ld *ld, yaml_node_t *an, struct app_action *a)
 				       "EVENT'");
 	if (has_bytes && a->on != APP_ON_RECEIVED)
 		return ld_fail(ld, an, "'bytes' belongs to 'on: received'");
+	if (a->has_after && has_at)
+		return ld_fail(ld, ld_map_key(ld, an, "after"),
+			       "'after' delays an 'on' action; an 'at' action "
+			       "runs at its own time");
 	if (a->on == APP_ON_RECEIVED && !has_bytes)
 		a->on_bytes = 1;
 	const struct ld_key *op = ld_given(ld, an, &action_section, &action_op);
