@@ -65,20 +65,25 @@ struct app_opts {
 	bool linger0, linger0_set;
 };
 
-/* A number for an injected segment: absolute, or relative to a sequence
- * variable of the receiving connection (RFC 9293 §3.3.1). */
+/* The variables of the receiving connection (RFC 9293 §3.3.1) that a
+ * number of an injected segment may be made of. */
 enum app_seqvar {
-	APP_SEQ_ABS,
 	APP_SEQ_RCV_NXT,
+	APP_SEQ_RCV_WND,
 	APP_SEQ_SND_NXT,
 	APP_SEQ_SND_UNA,
+	APP_SEQ_SND_WND,
 	APP_SEQ_ISS,
 	APP_SEQ_IRS,
+	APP_SEQ_NVARS
 };
 
+/* A number for an injected segment: off plus each variable k[v] times,
+ * modulo 2^32 as sequence numbers are (RFC 9293 §3.4); with every k
+ * zero, the number off. */
 struct app_seqexpr {
-	enum app_seqvar var;
-	int64_t off;            /* added to the variable (or the value) */
+	int8_t k[APP_SEQ_NVARS];
+	uint32_t off;
 };
 
 struct app_inject {

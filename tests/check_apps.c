@@ -657,6 +657,75 @@ START_TEST(test_event_action_runs_after_its_delay)
 }
 END_TEST
 
+/* A sink that keeps mallory's injected segments (host 2) and what the
+ * server's connection (host 1, from client:49152) held as each left. */
+struct inj_sink {
+	struct trace_sink base;
+	struct world *w;
+	int n;
+	struct tcp_seg seg[4];
+	struct tcp_conn_info at[4];
+};
+
+static void inj_emit(struct trace_sink *s, const struct trace *tr,
+		     const struct trace_event *ev)
+{
+	(void)tr;
+	struct inj_sink *k = (struct inj_sink *)s;
+	if (ev->kind != TR_SEND || ev->host != 2 || k->n == 4)
+		return;
+	struct tcp_conn *c = tcp_find(k->w->hosts[1].tcp, k->w->hosts[0].addr,
+				      49152, 80);
+	ck_assert_ptr_nonnull(c);
+	k->seg[k->n] = *ev->seg;
+	k->seg[k->n].data = NULL;
+	tcp_conn_info(c, &k->at[k->n]);
+	k->n++;
+}
+
+/* inject's seq and ack add up variables of the receiving connection
+ * (the windows too) and numbers, each added or subtracted, modulo 2^32:
+ * their values the instant the segment is made. */
+START_TEST(test_injected_numbers_add_up_the_connection_variables)
+{
+	struct world w;
+	struct inj_sink k = {.base = {.emit = inj_emit, .mask = TR_BIT(TR_SEND)},
+			     .w = &w};
+	struct scenario *s = load(
+		"hosts: {client: {}, server: {}, mallory: {}}\n"
+		"links:\n"
+		"  - {between: [client, server], delay: 5ms}\n"
+		"  - {between: [mallory, server], delay: 1ms}\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80, options: {rcvbuf: 10000}}]\n"
+		"  client: [{at: 0s, connect: server:80}]\n"
+		"  mallory:\n"
+		"    - {at: 1s, inject: {src: \"10.0.0.1:49152\", dst: \"server:80\","
+		" flags: ACK, seq: rcv.nxt+rcv.wnd, ack: snd.una+snd.wnd}}\n"
+		"    - {at: 2s, inject: {src: \"10.0.0.1:49152\", dst: \"server:80\","
+		" flags: ACK, seq: RCV.NXT + rcv.wnd - 1, ack: 7+snd.nxt-iss+irs}}\n"
+		"    - {at: 3s, inject: {src: \"10.0.0.1:49152\", dst: \"server:80\","
+		" flags: ACK, seq: 4294967295+2, ack: 0-1}}\n");
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, &k.base);
+	world_run(&w);
+	ck_assert_int_eq(k.n, 3);
+	const struct tcp_conn_info *i = &k.at[0];
+	ck_assert_uint_eq(i->rcv_wnd, 10000);
+	ck_assert_uint_eq(i->snd_wnd, 65535);
+	ck_assert_uint_eq(k.seg[0].seq, i->rcv_nxt + i->rcv_wnd);
+	ck_assert_uint_eq(k.seg[0].ack, i->snd_una + i->snd_wnd);
+	i = &k.at[1];
+	ck_assert_uint_eq(k.seg[1].seq, i->rcv_nxt + i->rcv_wnd - 1);
+	ck_assert_uint_eq(k.seg[1].ack, (uint32_t)(7 + i->snd_nxt - i->iss +
+						   i->irs));
+	ck_assert_uint_eq(k.seg[2].seq, 1);
+	ck_assert_uint_eq(k.seg[2].ack, UINT32_MAX);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 Suite *apps_suite(void)
 {
 	Suite *s = suite_create("apps");
@@ -680,6 +749,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_failed_connect_names_its_peer_and_quotes_the_reason);
 	tcase_add_test(tc, test_connect_binds_the_local_port_it_is_given);
 	tcase_add_test(tc, test_event_action_runs_after_its_delay);
+	tcase_add_test(tc, test_injected_numbers_add_up_the_connection_variables);
 	suite_add_tcase(s, tc);
 	return s;
 }
