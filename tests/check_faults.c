@@ -842,6 +842,49 @@ START_TEST(test_expectations_match_segment_fields)
 }
 END_TEST
 
+/* seq-abs and ack-abs: the numbers as the trace prints them, not
+ * relative to the ISNs. The ISNs are read from a first run, so the test
+ * holds whatever way they are chosen. */
+START_TEST(test_expectations_match_absolute_numbers)
+{
+	struct world w;
+	struct scenario *s;
+	struct keep_sink k = run_kept(ONE_CONNECTION, TR_BIT(TR_SEND), &w, &s);
+	uint32_t iss[2] = {0, 0};
+	for (size_t i = 0; i < k.n; i++)
+		if (k.k[i].seg.flags & TCP_SYN)
+			iss[k.k[i].ev.host] = k.k[i].seg.seq;
+	kept_free(&w, &k, s);
+	ck_assert_uint_ne(iss[0], iss[1]);
+	char text[2048];
+	snprintf(text, sizeof text,
+		 ONE_CONNECTION
+		 "expect:\n"
+		 "  - {event: send, host: client, flags-exact: SYN, seq-abs: %u, count: 1}\n"
+		 "  - {event: recv, host: client, flags-exact: 'SYN,ACK', seq-abs: %u,"
+		 " ack-abs: %u, count: 1}\n"
+		 "  - {event: send, host: client, flags: FIN, seq-abs: %u, ack: 1, count: 1}\n"
+		 "  - {event: send, host: client, seq: 1, ack-abs: 1, count: 0}\n"
+		 "  - {event: send, host: client, flags-exact: SYN, seq-abs: %u, count: 1}\n",
+		 iss[0], iss[1], iss[0] + 1, iss[0] + 101, iss[0] + 1);
+	s = load(text);
+	char *out = judge(s, 1);
+	char want[256];
+	snprintf(want, sizeof want,
+		 "  FAIL  line 11   client sends a segment with exactly SYN "
+		 "seq-abs=%u: exactly 1 time — it happened 0 times\n",
+		 iss[0] + 1);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	snprintf(want, sizeof want,
+		 "  ok    line 8    client receives a segment with exactly "
+		 "SYN,ACK seq-abs=%u ack-abs=%u: exactly 1 time",
+		 iss[1], iss[0] + 1);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	free(out);
+	scn_free(s);
+}
+END_TEST
+
 Suite *faults_suite(void)
 {
 	Suite *s = suite_create("faults");
@@ -871,6 +914,7 @@ Suite *faults_suite(void)
 	tc = tcase_create("expect");
 	tcase_add_test(tc, test_failing_expectations_say_what_happened);
 	tcase_add_test(tc, test_expectations_match_segment_fields);
+	tcase_add_test(tc, test_expectations_match_absolute_numbers);
 	suite_add_tcase(s, tc);
 	return s;
 }
