@@ -885,6 +885,40 @@ START_TEST(test_expectations_match_absolute_numbers)
 }
 END_TEST
 
+/* min: 0, max: N is "at most N times"; max alone keeps min at 1. */
+START_TEST(test_expectations_count_at_most)
+{
+	struct scenario *s = load(
+		ONE_CONNECTION
+		"expect:\n"
+		"  - {event: retransmit, host: client, min: 0, max: 1}\n"
+		"  - {event: send, host: client, flags: SYN, min: 0, max: 1}\n"
+		"  - {event: send, host: client, flags-exact: ACK, min: 0, max: 1}\n"
+		"  - {event: send, host: client, flags: SYN, max: 1}\n"
+		"  - {event: send, host: client, flags: RST, max: 1}\n");
+	char *out = judge(s, 2);
+	ck_assert_ptr_nonnull(strstr(
+		out, "  ok    line 7    client retransmits a segment: at most 1 "
+		     "time — it did 0\n"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "  ok    line 8    client sends a segment with SYN: at most "
+		     "1 time — it did 1, at 0.000000000\n"));
+	/* the ACK of the handshake and the one of the server's FIN */
+	ck_assert_ptr_nonnull(strstr(
+		out, "  FAIL  line 9    client sends a segment with exactly ACK: "
+		     "at most 1 time — it happened 2, at 0.040000000, "
+		     "1.040000000\n"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "  ok    line 10   client sends a segment with SYN: exactly 1 "
+		     "time — it did 1"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "  FAIL  line 11   client sends a segment with RST: exactly 1 "
+		     "time — it happened 0 times\n"));
+	free(out);
+	scn_free(s);
+}
+END_TEST
+
 Suite *faults_suite(void)
 {
 	Suite *s = suite_create("faults");
@@ -915,6 +949,7 @@ Suite *faults_suite(void)
 	tcase_add_test(tc, test_failing_expectations_say_what_happened);
 	tcase_add_test(tc, test_expectations_match_segment_fields);
 	tcase_add_test(tc, test_expectations_match_absolute_numbers);
+	tcase_add_test(tc, test_expectations_count_at_most);
 	suite_add_tcase(s, tc);
 	return s;
 }

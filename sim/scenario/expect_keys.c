@@ -270,6 +270,10 @@ static int check_event(struct ld *ld, yaml_node_t *en, struct expectation *e)
 	yaml_node_t *op = ld_map_get(ld, en, "op");
 	yaml_node_t *what = ld_map_get(ld, en, "what");
 	yaml_node_t *rule = ld_map_get(ld, en, "rule");
+	if (e->min > e->max && !ld_map_get(ld, en, "min"))
+		return ld_fail(ld, ld_map_get(ld, en, "max"),
+			       "'max: 0' is below the default 'min: 1': write "
+			       "'count: 0' for never");
 	if (e->min > e->max)
 		return ld_fail(ld, en, "'min' is larger than 'max'");
 	if (e->after > e->before)

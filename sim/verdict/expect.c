@@ -441,6 +441,9 @@ static void sb_count(struct sbuf *b, const struct expectation *e)
 	else if (e->max == UINT64_MAX)
 		sb(b, "at least %llu time%s", (unsigned long long)e->min,
 		   e->min == 1 ? "" : "s");
+	else if (e->min == 0)
+		sb(b, "at most %llu time%s", (unsigned long long)e->max,
+		   e->max == 1 ? "" : "s");
 	else
 		sb(b, "%llu to %llu times", (unsigned long long)e->min,
 		   (unsigned long long)e->max);
