@@ -276,6 +276,28 @@ static int ensure_buf(struct app *a, uint64_t n)
 /* ---- sockets --------------------------------------------------------- */
 
 static void read_period(struct sim *sim, struct evq_timer *e);
+static void later_fire(struct sim *sim, struct evq_timer *e);
+
+/* The timers of s's event actions with `after`, one per action, so
+ * that an event schedules its action without allocating. */
+static int later_new(struct app *a, struct app_sock *s)
+{
+	if (!a->nlater)
+		return 0;
+	s->later = calloc(a->nlater, sizeof *s->later);
+	if (!s->later)
+		return -1;
+	size_t j = 0;
+	for (size_t i = 0; i < a->nacts; i++) {
+		if (!a->acts[i].has_after)
+			continue;
+		evq_timer_init(&s->later[j].ev, later_fire);
+		s->later[j].s = s;
+		s->later[j].action = i;
+		j++;
+	}
+	return 0;
+}
 
 static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 				 const struct app_action *opened_by)
@@ -284,7 +306,8 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 	if (!s)
 		return NULL;
 	s->fired = calloc(a->nacts ? a->nacts : 1, 1);
-	if (!s->fired) {
+	if (!s->fired || later_new(a, s) < 0) {
+		free(s->fired);
 		free(s);
 		return NULL;
 	}
@@ -310,6 +333,7 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 		s->req_count = opened_by->req_count;
 	}
 	if (!s->listener && !(s->out = stream_new(a->reg, &i))) {
+		free(s->later);
 		free(s->fired);
 		free(s);
 		return NULL;
@@ -412,7 +436,33 @@ static void check_bytes(struct app_sock *s, const uint8_t *got, uint32_t n)
 static void run_action(struct app *a, const struct app_action *act,
 		       struct app_sock *s);
 
-/* Run every event action for `on` that has not yet run for s. */
+/* Action i of s's application, `after` the event that happens now. Two
+ * actions due at the same time run in the order they were scheduled:
+ * their events' order, then the list's. */
+static void schedule_later(struct app_sock *s, size_t i)
+{
+	struct app *a = s->app;
+	for (size_t j = 0; j < a->nlater; j++)
+		if (s->later[j].action == i) {
+			sim_after(a->host->sim, &s->later[j].ev,
+				  a->acts[i].after);
+			return;
+		}
+}
+
+/* A delayed event action is due. It runs on its socket whatever became
+ * of the connection meanwhile, as an event action does: an operation on
+ * a connection that is gone is traced as an application error. */
+static void later_fire(struct sim *sim, struct evq_timer *e)
+{
+	(void)sim;
+	struct app_later *l = (struct app_later *)(void *)e;
+	struct app *a = l->s->app;
+	run_action(a, &a->acts[l->action], l->s);
+}
+
+/* Run (or schedule) every event action for `on` that has not yet run
+ * for s. */
 static void fire(struct app_sock *s, enum app_on on)
 {
 	struct app *a = s->app;
@@ -427,7 +477,10 @@ static void fire(struct app_sock *s, enum app_on on)
 		if (on == APP_ON_RECEIVED && s->received < act->on_bytes)
 			continue;
 		s->fired[i] = 1;
-		run_action(a, act, s);
+		if (act->has_after)
+			schedule_later(s, i);
+		else
+			run_action(a, act, s);
 	}
 }
 
@@ -681,9 +734,12 @@ static void run_action(struct app *a, const struct app_action *act,
 	case APP_OP_CONNECT: {
 		struct tcp_params p = *tcp_stack_params(h->tcp);
 		apply_opts(&p, &act->opts);
-		opened(a, act, tcp_connect(h->tcp, 0, act->peer_addr,
+		/* with a chosen port, the connection may exist already
+		 * (RFC 9293 §3.10.1) */
+		opened(a, act, tcp_connect(h->tcp, act->bind, act->peer_addr,
 					   act->port, &p),
-		       "no free local port");
+		       act->bind ? "local port already in use"
+				 : "no free local port");
 		return;
 	}
 	case APP_OP_INJECT:
@@ -736,6 +792,7 @@ int app_init(struct app *a, struct host *h, struct app_registry *reg,
 		evq_timer_init(&a->timers[i].ev, timer_fire);
 		a->timers[i].app = a;
 		a->timers[i].action = i;
+		a->nlater += acts[i].has_after;
 	}
 	return 0;
 }
@@ -756,6 +813,9 @@ void app_fini(struct app *a)
 			tcp_conn_set_app(s->c, NULL);
 		if (evq_pending(&s->read_timer))
 			evq_cancel(&a->host->sim->q, &s->read_timer);
+		for (size_t j = 0; j < a->nlater; j++)
+			evq_cancel(&a->host->sim->q, &s->later[j].ev);
+		free(s->later);
 		free(s->fired);
 		free(s->rest);
 		free(s);

@@ -3,7 +3,8 @@
  *
  * A scenario gives each host a list of actions. A timed action runs once,
  * at its time; an event action runs once per connection, when that
- * connection reports the event. listen and connect may carry a behaviour
+ * connection reports the event or a set time after it. listen and
+ * connect may carry a behaviour
  * for the socket they open: echo, a request/response server or client, a
  * bulk sender.
  *
@@ -64,20 +65,25 @@ struct app_opts {
 	bool linger0, linger0_set;
 };
 
-/* A number for an injected segment: absolute, or relative to a sequence
- * variable of the receiving connection (RFC 9293 §3.3.1). */
+/* The variables of the receiving connection (RFC 9293 §3.3.1) that a
+ * number of an injected segment may be made of. */
 enum app_seqvar {
-	APP_SEQ_ABS,
 	APP_SEQ_RCV_NXT,
+	APP_SEQ_RCV_WND,
 	APP_SEQ_SND_NXT,
 	APP_SEQ_SND_UNA,
+	APP_SEQ_SND_WND,
 	APP_SEQ_ISS,
 	APP_SEQ_IRS,
+	APP_SEQ_NVARS
 };
 
+/* A number for an injected segment: off plus each variable k[v] times,
+ * modulo 2^32 as sequence numbers are (RFC 9293 §3.4); with every k
+ * zero, the number off. */
 struct app_seqexpr {
-	enum app_seqvar var;
-	int64_t off;            /* added to the variable (or the value) */
+	int8_t k[APP_SEQ_NVARS];
+	uint32_t off;
 };
 
 struct app_inject {
@@ -105,8 +111,11 @@ struct app_action {
 	enum app_on on;
 	sim_time_t at;          /* APP_ON_TIME */
 	uint64_t on_bytes;      /* APP_ON_RECEIVED */
+	bool has_after;         /* an event action: run `after` the event */
+	sim_time_t after;
 	enum app_op op;
 	uint16_t port;          /* listen: local; connect: remote */
+	uint16_t bind;          /* connect: local port, 0: an ephemeral one */
 	int peer;               /* connect: host index */
 	uint32_t peer_addr;     /* connect: its address */
 	uint64_t bytes;         /* send: pattern bytes */
@@ -125,6 +134,15 @@ struct app_action {
 };
 
 struct app_stream;
+struct app_sock;
+
+/* An event action of a socket waiting for its time (one per action with
+ * `after`, made with the socket). */
+struct app_later {
+	struct evq_timer ev;
+	struct app_sock *s;
+	size_t action;
+};
 
 /* The application's side of one socket. */
 struct app_sock {
@@ -167,6 +185,7 @@ struct app_sock {
 	struct app_stream *out; /* what this socket writes */
 	const struct app_stream *in; /* what the peer writes, once known */
 	uint8_t *fired;         /* per action: already run for this socket */
+	struct app_later *later; /* per action with `after`, in list order */
 };
 
 struct app_timer {
@@ -197,6 +216,7 @@ struct app {
 	const struct app_action *acts;
 	size_t nacts;
 	struct app_timer *timers;   /* one per timed action */
+	size_t nlater;              /* event actions with `after` */
 	struct app_sock *socks, *socks_tail;
 	uint8_t *buf;               /* staging for writes and reads */
 	uint32_t bufcap;

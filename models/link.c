@@ -32,8 +32,7 @@ const char *link_action_name(enum link_action a)
 
 uint32_t link_wire_bytes(const struct pkt *p)
 {
-	/* TCP header: 20 bytes, plus the MSS option padded to 4 */
-	return LINK_IP_HEADER + 20 + (p->seg.mss ? 4u : 0u) + p->seg.len;
+	return tcp_seg_ip_len(&p->seg);
 }
 
 static void outage_edge(struct sim *sim, struct evq_timer *e);
@@ -224,7 +223,11 @@ static bool rule_matches(const struct link_rule *r, const struct link *l,
 	    (r->flags_exact ? s->flags != r->flags
 			    : (s->flags & r->flags) != r->flags))
 		return false;
+	if (s->flags & r->flags_clear)
+		return false;
 	if (r->data >= 0 && (s->len > 0) != (r->data > 0))
+		return false;
+	if (r->match_ip_len && tcp_seg_ip_len(s) != r->ip_len)
 		return false;
 	if (r->match_seq && s->seq - p->seq_base != r->seq)
 		return false;

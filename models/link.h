@@ -104,6 +104,9 @@ struct link_rule {
 	uint8_t flags;           /* flags the segment must have ... */
 	bool flags_exact;        /* ... exactly, or at least */
 	bool match_flags;
+	uint8_t flags_clear;     /* flags it must not have (0: no test) */
+	bool match_ip_len;
+	uint32_t ip_len;         /* its IPv4 Total Length (tcp_seg_ip_len) */
 	int data;                /* -1: either, 0: no payload, 1: payload */
 	bool match_seq, match_ack;
 	uint32_t seq, ack;       /* relative to the sender's ISN / the peer's */

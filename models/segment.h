@@ -46,6 +46,22 @@ static inline uint32_t tcp_seg_seqlen(const struct tcp_seg *s)
 	return s->len + !!(s->flags & TCP_SYN) + !!(s->flags & TCP_FIN);
 }
 
+/* Bytes of the headers of the IPv4 packet that carries s: IPv4 and TCP,
+ * 20 each without options, and the MSS option (kind 2, length 4, RFC 9293
+ * §3.2) when s has one. */
+static inline uint32_t tcp_seg_hdr_len(const struct tcp_seg *s)
+{
+	return 20 + 20 + (s->mss ? 4u : 0u);
+}
+
+/* The IPv4 Total Length of the packet that carries s: its headers and
+ * payload. The link's MTU, transmitter and rules (ip-len) and the pcap
+ * all measure a segment by it. */
+static inline uint32_t tcp_seg_ip_len(const struct tcp_seg *s)
+{
+	return tcp_seg_hdr_len(s) + s->len;
+}
+
 /* Write the flags as "SYN,ACK" (SYN FIN RST PSH ACK URG ECE CWR order, "-"
  * if none); returns the length written (buffer of 32 bytes suffices). */
 size_t tcp_flags_fmt(uint8_t flags, char *buf, size_t n);

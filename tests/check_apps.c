@@ -564,6 +564,168 @@ START_TEST(test_failed_connect_names_its_peer_and_quotes_the_reason)
 }
 END_TEST
 
+/* connect from a chosen local port: refused, as an application error,
+ * while a connection from that port to the same remote end exists (RFC
+ * 9293 §3.10.1); free to another remote port; an ephemeral port is
+ * still the first from 49152. */
+START_TEST(test_connect_binds_the_local_port_it_is_given)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80}, {at: 0s, listen: 81}]\n"
+		      "  client:\n"
+		      "    - {at: 1ms, connect: server:80, bind: 40000}\n"
+		      "    - {at: 2ms, connect: server:80, bind: 40000}\n"
+		      "    - {at: 3ms, connect: server:81, bind: 40000}\n"
+		      "    - {at: 4ms, connect: server:80}\n",
+		      &w, &s);
+	ck_assert_ptr_nonnull(strstr(t, "0.001000000 client send pkt=1 "
+					"src=10.0.0.1:40000 dst=10.0.0.2:80 "
+					"flags=SYN "));
+	ck_assert_ptr_nonnull(strstr(t, "0.002000000 client app call=connect "
+					"peer=server port=80 error=\"local "
+					"port already in use\" line=7\n"));
+	ck_assert_ptr_nonnull(strstr(t, "0.003000000 client send pkt="));
+	ck_assert_int_eq(count(t, "error="), 1);
+	const struct app_sock *c0 = sock_n(&w, 0, 0), *c1 = sock_n(&w, 0, 1),
+			      *c2 = sock_n(&w, 0, 2);
+	ck_assert_ptr_null(c2->next);
+	ck_assert_uint_eq(c0->tuple.lport, 40000);
+	ck_assert_uint_eq(c0->tuple.rport, 80);
+	ck_assert_uint_eq(c1->tuple.lport, 40000);
+	ck_assert_uint_eq(c1->tuple.rport, 81);
+	ck_assert_uint_eq(c2->tuple.lport, 49152);
+	ck_assert_uint_eq(c2->tuple.rport, 80);
+	for (const struct app_sock *c = c0; c; c = c->next)
+		ck_assert_int_eq(tcp_conn_state(c->c), TCP_ESTABLISHED);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+/* An event action with `after` runs that long after its event, once per
+ * connection; actions due together run in the list's order; one whose
+ * connection is gone by then is an application error, as for any event
+ * action. */
+START_TEST(test_event_action_runs_after_its_delay)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 5ms}]\n"
+		      "apps:\n"
+		      "  server:\n"
+		      "    - {at: 0s, listen: 80}\n"
+		      "    - {on: peer-closed, after: 100ms, close: true}\n"
+		      "    - {on: connected, after: 50ms, send: 20}\n"
+		      "    - {on: connected, after: 50ms, send: 10}\n"
+		      "  client:\n"
+		      "    - {at: 0s, connect: server:80, bulk: 1000}\n"
+		      "    - {on: closed, after: 1s, send: 5}\n",
+		      &w, &s);
+	/* the server's connection is up at 15 ms and reads the client's
+	 * FIN then too */
+	ck_assert_ptr_nonnull(strstr(t, "0.015000000 server app conn=10.0.0.2:80>"
+					"10.0.0.1:49152 event=connected\n"));
+	ck_assert_ptr_nonnull(strstr(t, "0.015000000 server app conn=10.0.0.2:80>"
+					"10.0.0.1:49152 event=end-of-stream\n"));
+	const char *first = strstr(t, "0.065000000 server app conn=10.0.0.2:80>"
+				      "10.0.0.1:49152 call=send bytes=20 line=7\n");
+	const char *second = strstr(t, "0.065000000 server app conn=10.0.0.2:80>"
+				       "10.0.0.1:49152 call=send bytes=10 line=8\n");
+	ck_assert_ptr_nonnull(first);
+	ck_assert_ptr_nonnull(second);
+	ck_assert(first < second);
+	ck_assert_ptr_nonnull(strstr(t, "0.115000000 server app conn=10.0.0.2:80>"
+					"10.0.0.1:49152 call=close line=6\n"));
+	ck_assert_int_eq(count(t, "call=close"), 1);
+	ck_assert_int_eq(count(t, "call=send"), 3);
+	/* TIME-WAIT ends at 240.12 s: the send comes a second later */
+	ck_assert_ptr_nonnull(strstr(t, "240.120000000 client app conn=10.0.0.1:49152>"
+					"10.0.0.2:80 event=closed reason=normal\n"));
+	ck_assert_ptr_nonnull(strstr(t, "241.120000000 client app conn=10.0.0.1:49152>"
+					"10.0.0.2:80 call=send bytes=5 error=\"connection "
+					"closing or closed\" line=11\n"));
+	ck_assert_uint_eq(sock_n(&w, 0, 0)->received, 30);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
+/* A sink that keeps mallory's injected segments (host 2) and what the
+ * server's connection (host 1, from client:49152) held as each left. */
+struct inj_sink {
+	struct trace_sink base;
+	struct world *w;
+	int n;
+	struct tcp_seg seg[4];
+	struct tcp_conn_info at[4];
+};
+
+static void inj_emit(struct trace_sink *s, const struct trace *tr,
+		     const struct trace_event *ev)
+{
+	(void)tr;
+	struct inj_sink *k = (struct inj_sink *)s;
+	if (ev->kind != TR_SEND || ev->host != 2 || k->n == 4)
+		return;
+	struct tcp_conn *c = tcp_find(k->w->hosts[1].tcp, k->w->hosts[0].addr,
+				      49152, 80);
+	ck_assert_ptr_nonnull(c);
+	k->seg[k->n] = *ev->seg;
+	k->seg[k->n].data = NULL;
+	tcp_conn_info(c, &k->at[k->n]);
+	k->n++;
+}
+
+/* inject's seq and ack add up variables of the receiving connection
+ * (the windows too) and numbers, each added or subtracted, modulo 2^32:
+ * their values the instant the segment is made. */
+START_TEST(test_injected_numbers_add_up_the_connection_variables)
+{
+	struct world w;
+	struct inj_sink k = {.base = {.emit = inj_emit, .mask = TR_BIT(TR_SEND)},
+			     .w = &w};
+	struct scenario *s = load(
+		"hosts: {client: {}, server: {}, mallory: {}}\n"
+		"links:\n"
+		"  - {between: [client, server], delay: 5ms}\n"
+		"  - {between: [mallory, server], delay: 1ms}\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80, options: {rcvbuf: 10000}}]\n"
+		"  client: [{at: 0s, connect: server:80}]\n"
+		"  mallory:\n"
+		"    - {at: 1s, inject: {src: \"10.0.0.1:49152\", dst: \"server:80\","
+		" flags: ACK, seq: rcv.nxt+rcv.wnd, ack: snd.una+snd.wnd}}\n"
+		"    - {at: 2s, inject: {src: \"10.0.0.1:49152\", dst: \"server:80\","
+		" flags: ACK, seq: RCV.NXT + rcv.wnd - 1, ack: 7+snd.nxt-iss+irs}}\n"
+		"    - {at: 3s, inject: {src: \"10.0.0.1:49152\", dst: \"server:80\","
+		" flags: ACK, seq: 4294967295+2, ack: 0-1}}\n");
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	trace_add_sink(&w.sim.trace, &k.base);
+	world_run(&w);
+	ck_assert_int_eq(k.n, 3);
+	const struct tcp_conn_info *i = &k.at[0];
+	ck_assert_uint_eq(i->rcv_wnd, 10000);
+	ck_assert_uint_eq(i->snd_wnd, 65535);
+	ck_assert_uint_eq(k.seg[0].seq, i->rcv_nxt + i->rcv_wnd);
+	ck_assert_uint_eq(k.seg[0].ack, i->snd_una + i->snd_wnd);
+	i = &k.at[1];
+	ck_assert_uint_eq(k.seg[1].seq, i->rcv_nxt + i->rcv_wnd - 1);
+	ck_assert_uint_eq(k.seg[1].ack, (uint32_t)(7 + i->snd_nxt - i->iss +
+						   i->irs));
+	ck_assert_uint_eq(k.seg[2].seq, 1);
+	ck_assert_uint_eq(k.seg[2].ack, UINT32_MAX);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 Suite *apps_suite(void)
 {
 	Suite *s = suite_create("apps");
@@ -585,6 +747,9 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_refused_and_timed_out_trigger_actions);
 	tcase_add_test(tc, test_timed_actions_need_an_open_socket);
 	tcase_add_test(tc, test_failed_connect_names_its_peer_and_quotes_the_reason);
+	tcase_add_test(tc, test_connect_binds_the_local_port_it_is_given);
+	tcase_add_test(tc, test_event_action_runs_after_its_delay);
+	tcase_add_test(tc, test_injected_numbers_add_up_the_connection_variables);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -516,6 +516,120 @@ START_TEST(test_rule_hold_and_corrupt)
 }
 END_TEST
 
+/* Two hosts over a link of 10 ms with the rules that follow. */
+#define RULED_LINK                                                      \
+	"hosts: {client: {}, server: {}}\n"                              \
+	"links:\n"                                                       \
+	"  - between: [client, server]\n"                                \
+	"    delay: 10ms\n"                                              \
+	"    rules:\n"
+
+static void kept_free(struct world *w, struct keep_sink *k,
+		      struct scenario *s)
+{
+	world_free(w);
+	free(k->k);
+	scn_free(s);
+}
+
+/* ip-len is the IPv4 Total Length, as the pcap writes it: 40 bytes of
+ * headers, 4 more with the MSS option, then the payload. The rule sees
+ * exactly the segments of that length. */
+START_TEST(test_rule_ip_len_matches_exactly_that_length)
+{
+	struct world w;
+	struct scenario *s;
+	struct keep_sink k = run_kept(
+		RULED_LINK
+		"      - {name: syns, ip-len: 44, action: delay, delay: 1ms}\n"
+		"      - {name: data, from: client, ip-len: 140, first: 1, action: drop}\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}]\n"
+		"  client: [{at: 0s, connect: server:80}, {on: connected, send: 100}]\n",
+		TR_BIT(TR_DROP) | TR_BIT(TR_LINK) | TR_BIT(TR_SEND), &w, &s);
+	int delayed = 0, dropped = 0;
+	uint64_t sent140 = 0, sent44 = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kept *x = &k.k[i];
+		if (x->ev.kind == TR_SEND) {
+			sent44 += tcp_seg_ip_len(&x->seg) == 44;
+			sent140 += x->ev.host == 0 &&
+				   tcp_seg_ip_len(&x->seg) == 140;
+		}
+		if (x->ev.kind == TR_LINK && strcmp(x->text, "syns") == 0) {
+			delayed++;
+			/* the SYN and the SYN,ACK: the MSS option, no data */
+			ck_assert(x->seg.flags & TCP_SYN);
+			ck_assert_uint_ne(x->seg.mss, 0);
+			ck_assert_uint_eq(x->seg.len, 0);
+		}
+		if (x->ev.kind == TR_DROP) {
+			dropped++;
+			ck_assert_str_eq(x->text, "data");
+			ck_assert_uint_eq(x->seg.len, 100);
+			ck_assert_uint_eq(x->seg.mss, 0);
+		}
+	}
+	ck_assert_int_eq(delayed, 2);
+	ck_assert_uint_eq(sent44, 2);
+	ck_assert_uint_eq(w.links[0].rule_state[0].matched, 2);
+	ck_assert_int_eq(dropped, 1);
+	/* the first send and its retransmission, and nothing else */
+	ck_assert_uint_eq(sent140, 2);
+	ck_assert_uint_eq(w.links[0].rule_state[1].matched, 2);
+	ck_assert_uint_eq(w.links[0].rule_state[1].acted, 1);
+	ck_assert_uint_eq(w.apps[1].socks->next->received, 100);
+	kept_free(&w, &k, s);
+}
+END_TEST
+
+/* flags-clear: none of these flags. The server's first ACK with no SYN,
+ * no FIN and no data is the delayed ACK of the client's data, not the
+ * SYN,ACK that `flags: ACK` alone would take first. */
+START_TEST(test_rule_flags_clear_skips_segments_with_those_flags)
+{
+	struct world w;
+	struct scenario *s;
+	struct keep_sink k = run_kept(
+		RULED_LINK
+		"      - {name: bare-ack, from: server, flags: ACK, flags-clear: \"SYN,FIN\","
+		" data: false, nth: 1, action: drop}\n"
+		"      - {name: no-ack, flags-clear: ACK, action: delay, delay: 0}\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
+		"  client: [{at: 0s, connect: server:80}, {on: connected, send: 100},"
+		" {at: 1s, close: true}]\n",
+		TR_BIT(TR_DROP) | TR_BIT(TR_LINK) | TR_BIT(TR_SEND), &w, &s);
+	int dropped = 0, delayed = 0;
+	uint64_t bare = 0;
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kept *x = &k.k[i];
+		if (x->ev.kind == TR_SEND && x->ev.host == 1)
+			bare += (x->seg.flags & TCP_ACK) &&
+				!(x->seg.flags & (TCP_SYN | TCP_FIN)) &&
+				x->seg.len == 0;
+		if (x->ev.kind == TR_DROP) {
+			dropped++;
+			ck_assert_str_eq(x->text, "bare-ack");
+			ck_assert_uint_eq(x->seg.flags, TCP_ACK);
+			/* the delayed ACK of the data: 10 ms + 200 ms after it
+			 * was sent at 20 ms */
+			ck_assert_int_eq(x->ev.t, SIM_MS(230));
+		}
+		if (x->ev.kind == TR_LINK && strcmp(x->text, "no-ack") == 0) {
+			delayed++;
+			ck_assert_uint_eq(x->seg.flags, TCP_SYN);
+		}
+	}
+	ck_assert_int_eq(dropped, 1);
+	ck_assert_uint_eq(w.links[0].rule_state[0].matched, bare);
+	ck_assert_uint_ge(bare, 2);
+	/* only the client's first SYN has no ACK */
+	ck_assert_int_eq(delayed, 1);
+	kept_free(&w, &k, s);
+}
+END_TEST
+
 /* ---- hosts ------------------------------------------------------------- */
 
 START_TEST(test_crashed_host_sends_nothing)
@@ -728,6 +842,83 @@ START_TEST(test_expectations_match_segment_fields)
 }
 END_TEST
 
+/* seq-abs and ack-abs: the numbers as the trace prints them, not
+ * relative to the ISNs. The ISNs are read from a first run, so the test
+ * holds whatever way they are chosen. */
+START_TEST(test_expectations_match_absolute_numbers)
+{
+	struct world w;
+	struct scenario *s;
+	struct keep_sink k = run_kept(ONE_CONNECTION, TR_BIT(TR_SEND), &w, &s);
+	uint32_t iss[2] = {0, 0};
+	for (size_t i = 0; i < k.n; i++)
+		if (k.k[i].seg.flags & TCP_SYN)
+			iss[k.k[i].ev.host] = k.k[i].seg.seq;
+	kept_free(&w, &k, s);
+	ck_assert_uint_ne(iss[0], iss[1]);
+	char text[2048];
+	snprintf(text, sizeof text,
+		 ONE_CONNECTION
+		 "expect:\n"
+		 "  - {event: send, host: client, flags-exact: SYN, seq-abs: %u, count: 1}\n"
+		 "  - {event: recv, host: client, flags-exact: 'SYN,ACK', seq-abs: %u,"
+		 " ack-abs: %u, count: 1}\n"
+		 "  - {event: send, host: client, flags: FIN, seq-abs: %u, ack: 1, count: 1}\n"
+		 "  - {event: send, host: client, seq: 1, ack-abs: 1, count: 0}\n"
+		 "  - {event: send, host: client, flags-exact: SYN, seq-abs: %u, count: 1}\n",
+		 iss[0], iss[1], iss[0] + 1, iss[0] + 101, iss[0] + 1);
+	s = load(text);
+	char *out = judge(s, 1);
+	char want[256];
+	snprintf(want, sizeof want,
+		 "  FAIL  line 11   client sends a segment with exactly SYN "
+		 "seq-abs=%u: exactly 1 time — it happened 0 times\n",
+		 iss[0] + 1);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	snprintf(want, sizeof want,
+		 "  ok    line 8    client receives a segment with exactly "
+		 "SYN,ACK seq-abs=%u ack-abs=%u: exactly 1 time",
+		 iss[1], iss[0] + 1);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	free(out);
+	scn_free(s);
+}
+END_TEST
+
+/* min: 0, max: N is "at most N times"; max alone keeps min at 1. */
+START_TEST(test_expectations_count_at_most)
+{
+	struct scenario *s = load(
+		ONE_CONNECTION
+		"expect:\n"
+		"  - {event: retransmit, host: client, min: 0, max: 1}\n"
+		"  - {event: send, host: client, flags: SYN, min: 0, max: 1}\n"
+		"  - {event: send, host: client, flags-exact: ACK, min: 0, max: 1}\n"
+		"  - {event: send, host: client, flags: SYN, max: 1}\n"
+		"  - {event: send, host: client, flags: RST, max: 1}\n");
+	char *out = judge(s, 2);
+	ck_assert_ptr_nonnull(strstr(
+		out, "  ok    line 7    client retransmits a segment: at most 1 "
+		     "time — it did 0\n"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "  ok    line 8    client sends a segment with SYN: at most "
+		     "1 time — it did 1, at 0.000000000\n"));
+	/* the ACK of the handshake and the one of the server's FIN */
+	ck_assert_ptr_nonnull(strstr(
+		out, "  FAIL  line 9    client sends a segment with exactly ACK: "
+		     "at most 1 time — it happened 2, at 0.040000000, "
+		     "1.040000000\n"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "  ok    line 10   client sends a segment with SYN: exactly 1 "
+		     "time — it did 1"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "  FAIL  line 11   client sends a segment with RST: exactly 1 "
+		     "time — it happened 0 times\n"));
+	free(out);
+	scn_free(s);
+}
+END_TEST
+
 Suite *faults_suite(void)
 {
 	Suite *s = suite_create("faults");
@@ -745,6 +936,8 @@ Suite *faults_suite(void)
 	tcase_add_test(tc, test_rule_state_drops_only_the_final_ack);
 	tcase_add_test(tc, test_rule_first_k_seq_window_duplicate_and_hold);
 	tcase_add_test(tc, test_rule_hold_and_corrupt);
+	tcase_add_test(tc, test_rule_ip_len_matches_exactly_that_length);
+	tcase_add_test(tc, test_rule_flags_clear_skips_segments_with_those_flags);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hosts");
 	tcase_set_timeout(tc, 60);
@@ -755,6 +948,8 @@ Suite *faults_suite(void)
 	tc = tcase_create("expect");
 	tcase_add_test(tc, test_failing_expectations_say_what_happened);
 	tcase_add_test(tc, test_expectations_match_segment_fields);
+	tcase_add_test(tc, test_expectations_match_absolute_numbers);
+	tcase_add_test(tc, test_expectations_count_at_most);
 	suite_add_tcase(s, tc);
 	return s;
 }

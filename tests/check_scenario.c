@@ -202,6 +202,70 @@ START_TEST(test_errors_point_at_the_value)
 }
 END_TEST
 
+/* A compound duration is a duration wherever one is read: top level,
+ * links and their rules, actions, TCP parameters (time-wait's own
+ * reader too), expectations. */
+START_TEST(test_compound_durations_everywhere)
+{
+	struct scenario *s = load_ok(
+		"stop: 2h30m\n"
+		"tcp: {msl: 1m30s, time-wait: 1m1s}\n"
+		"hosts: {a: {}, b: {}}\n"
+		"links:\n"
+		"  - between: [a, b]\n"
+		"    delay: 1ms500us\n"
+		"    rules: [{after: 1s500ms, action: drop}]\n"
+		"apps: {a: [{at: 1m0.5s, connect: b:80}]}\n"
+		"expect: [{event: send, before: 1h1ns}]\n");
+	ck_assert_int_eq(s->stop, SIM_MIN(150));
+	ck_assert_int_eq(s->links[0].dir[0].delay, SIM_US(1500));
+	ck_assert_int_eq(s->links[0].rules[0].after, SIM_MS(1500));
+	ck_assert_int_eq(s->hosts[0].acts[0].at, SIM_MS(60500));
+	ck_assert_int_eq(s->expects[0].before, SIM_HOUR(1) + 1);
+	struct tcp_params p;
+	scn_host_params(s, 0, &p);
+	ck_assert_int_eq(p.msl, SIM_S(90));
+	ck_assert_int_eq(p.time_wait, SIM_S(61));
+	scn_free(s);
+	load_err("hosts: {a: {}}\nstop: 30m2h\n", 2, 7,
+		 "'stop': the units of a duration go from the largest to the "
+		 "smallest, as in 2h30m (found '30m2h')");
+}
+END_TEST
+
+/* inject's seq and ack: numbers and variables of the receiving
+ * connection, added or subtracted; a name that is no variable is
+ * refused at load time, at the value. */
+START_TEST(test_inject_numbers_are_sums_of_variables)
+{
+	struct scenario *s = load_ok(
+		"hosts: {a: {}, b: {}}\n"
+		"apps: {a: [{at: 1s, inject: {src: a:1, dst: b:2,"
+		" seq: rcv.nxt+rcv.wnd-1, ack: 5 + snd.una + Snd.Wnd - 7}}]}\n");
+	const struct app_inject *j = &s->hosts[0].acts[0].inj;
+	const int8_t seq[APP_SEQ_NVARS] = {[APP_SEQ_RCV_NXT] = 1,
+					   [APP_SEQ_RCV_WND] = 1};
+	const int8_t ack[APP_SEQ_NVARS] = {[APP_SEQ_SND_UNA] = 1,
+					   [APP_SEQ_SND_WND] = 1};
+	ck_assert_mem_eq(j->seq.k, seq, sizeof seq);
+	ck_assert_uint_eq(j->seq.off, UINT32_MAX);
+	ck_assert_mem_eq(j->ack.k, ack, sizeof ack);
+	ck_assert_uint_eq(j->ack.off, (uint32_t)-2);
+	scn_free(s);
+	load_err("hosts: {a: {}, b: {}}\n"
+		 "apps: {a: [{at: 1s, inject: {src: a:1, dst: b:2,"
+		 " seq: rcv.nxt+rcv.wnx}}]}\n",
+		 2, 55,
+		 "'seq': unknown variable 'rcv.wnx' (did you mean 'rcv.wnd'?) "
+		 "(variables of the receiving connection: rcv.nxt, rcv.wnd, "
+		 "snd.nxt, snd.una, snd.wnd, iss, irs)");
+	load_err("hosts: {a: {}, b: {}}\n"
+		 "apps: {a: [{at: 1s, inject: {src: a:1, dst: b:2,"
+		 " ack: 1+1+1+1+1+1+1+1+1}}]}\n",
+		 2, 55, "'ack' adds up at most 8 terms (found '1+1+1+1+1+1+1+1+1')");
+}
+END_TEST
+
 START_TEST(test_yaml_syntax_error_position)
 {
 	/* the unclosed '{' opened at 1:8 shows when the next line begins */
@@ -311,6 +375,8 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, test_profiles_then_scenario_keys_then_host_keys);
 	tcase_add_test(tc, test_hosts_resolved_wherever_declared);
 	tcase_add_test(tc, test_errors_point_at_the_value);
+	tcase_add_test(tc, test_compound_durations_everywhere);
+	tcase_add_test(tc, test_inject_numbers_are_sums_of_variables);
 	tcase_add_test(tc, test_yaml_syntax_error_position);
 	tcase_add_test(tc, test_error_format_has_source_and_caret);
 	tcase_add_test(tc, test_sizes_and_probabilities);

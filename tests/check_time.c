@@ -82,6 +82,60 @@ START_TEST(test_overflow)
 }
 END_TEST
 
+/* Compound durations: parts from the largest unit to the smallest, each
+ * unit once, decimals only in the last part; exact, never rounded. */
+START_TEST(test_compound_durations)
+{
+	ck_assert_int_eq(parse_ok("2h30m"), SIM_MIN(150));
+	ck_assert_int_eq(parse_ok("1m30s"), SIM_S(90));
+	ck_assert_int_eq(parse_ok("1s500ms"), SIM_MS(1500));
+	ck_assert_int_eq(parse_ok("1s500ms"), parse_ok("1.5s"));
+	ck_assert_int_eq(parse_ok("1h1m1s1ms1us1ns"),
+			 SIM_HOUR(1) + SIM_MIN(1) + SIM_S(1) + SIM_MS(1) +
+				 SIM_US(1) + 1);
+	ck_assert_int_eq(parse_ok("1h15s"), SIM_S(3615)); /* units skipped */
+	ck_assert_int_eq(parse_ok("0h5m"), SIM_MIN(5));
+	ck_assert_int_eq(parse_ok("1h0.5m"), SIM_S(3630));
+	ck_assert_int_eq(parse_ok("2m0.000000001s"), SIM_S(120) + 1);
+	ck_assert_str_eq(parse_err("30m2h"), "the units of a duration go from "
+					     "the largest to the smallest, as "
+					     "in 2h30m");
+	ck_assert_str_eq(parse_err("1ms1s"), "the units of a duration go from "
+					     "the largest to the smallest, as "
+					     "in 2h30m");
+	ck_assert_str_eq(parse_err("1s1s"),
+			 "a duration gives each unit once, as in 1m30s");
+	ck_assert_str_eq(parse_err("1m30s20s"),
+			 "a duration gives each unit once, as in 1m30s");
+	ck_assert_str_eq(parse_err("1.5h30m"), "only the last part of a "
+					       "duration may have decimals, "
+					       "as in 1m1.5s");
+	ck_assert_str_eq(parse_err("1h30"),
+			 "duration needs a unit (ns, us, ms, s, m, h)");
+	ck_assert_str_eq(parse_err("1h0"),
+			 "duration needs a unit (ns, us, ms, s, m, h)");
+	ck_assert_str_eq(parse_err("1h30x"),
+			 "unknown time unit (use ns, us, ms, s, m or h)");
+	ck_assert_str_eq(parse_err("1h 30m"),
+			 "unknown time unit (use ns, us, ms, s, m or h)");
+	ck_assert_str_eq(parse_err("1h-30m"),
+			 "unknown time unit (use ns, us, ms, s, m or h)");
+	ck_assert_str_eq(parse_err("1h.5m"),
+			 "unknown time unit (use ns, us, ms, s, m or h)");
+	ck_assert_str_eq(parse_err("1s0.5ns"),
+			 "duration is not a whole number of nanoseconds");
+	ck_assert_str_eq(parse_err("-1h30m"), "a duration cannot be negative");
+	/* INT64_MAX ns, in parts; one nanosecond more overflows the sum */
+	ck_assert_int_eq(parse_ok("2562047h47m16.854775807s"), INT64_MAX);
+	ck_assert_int_eq(parse_ok("2562047h47m16s854775807ns"), INT64_MAX);
+	ck_assert_str_eq(parse_err("2562047h47m16.854775808s"),
+			 "duration is too large");
+	ck_assert_str_eq(parse_err("2562047h47m16s854775808ns"),
+			 "duration is too large");
+	ck_assert_str_eq(parse_err("2562047h48m"), "duration is too large");
+}
+END_TEST
+
 START_TEST(test_format)
 {
 	char b[64];
@@ -119,6 +173,7 @@ Suite *time_suite(void)
 	tcase_add_test(tc, test_decimals_exact);
 	tcase_add_test(tc, test_bad_units_and_syntax);
 	tcase_add_test(tc, test_overflow);
+	tcase_add_test(tc, test_compound_durations);
 	tcase_add_test(tc, test_format);
 	suite_add_tcase(s, tc);
 	return s;

@@ -46,6 +46,11 @@ expect unknown-command "$tmp/err" "unknown command 'frobnicate'"
 check bad-option 2 "$tcpsim" run --frobnicate
 check bad-stop 2 "$tcpsim" run --stop 5parsecs
 expect bad-stop "$tmp/err" "unknown time unit"
+# a compound duration: the default scenario's TIME-WAIT ends at 240.54 s
+check compound-stop 0 "$tcpsim" run --quiet --stop 4m0.6s
+check compound-stop-early 1 "$tcpsim" run --quiet --stop 4m0.5s
+check bad-compound-stop 2 "$tcpsim" run --stop 30m2h
+expect bad-compound-stop "$tmp/err" "from the largest to the smallest"
 check bad-seed 2 "$tcpsim" run --seed -4
 check two-scenarios 2 "$tcpsim" run a.yaml b.yaml
 

@@ -16,17 +16,18 @@ static const struct {
 	{"h", INT64_C(3600000000000)},
 };
 
-int sim_time_parse(const char *s, sim_time_t *out, const char **err)
+/* One part of a duration, "DIGITS[.DIGITS]" then its unit, from *pp:
+ * its nanoseconds in *ns, the unit's index in units[] in *unit (-1 for a
+ * bare zero with no unit), whether it had decimals in *decimals; *pp
+ * moves past it. Returns 0, or -1 with *err set. */
+static int parse_part(const char **pp, uint64_t *ns, int *unit,
+		      int *decimals, const char **err)
 {
-	const char *p = s;
+	const char *p = *pp;
 	uint64_t whole = 0;
 	uint64_t frac = 0, frac_scale = 1;
-	int ndigits = 0;
+	int ndigits = 0, nfrac = 0;
 
-	if (*p == '-') {
-		*err = "a duration cannot be negative";
-		return -1;
-	}
 	while (*p >= '0' && *p <= '9') {
 		if (whole > (UINT64_MAX - 9) / 10) {
 			*err = "duration is too large";
@@ -38,7 +39,6 @@ int sim_time_parse(const char *s, sim_time_t *out, const char **err)
 	}
 	if (*p == '.') {
 		p++;
-		int nfrac = 0;
 		while (*p >= '0' && *p <= '9') {
 			/* Beyond 18 digits only zeros can still be exact. */
 			if (frac_scale <= UINT64_C(100000000000000000)) {
@@ -61,32 +61,38 @@ int sim_time_parse(const char *s, sim_time_t *out, const char **err)
 		*err = "expected a duration such as 250ms, 1.5s or 2h";
 		return -1;
 	}
-	if (*p == '\0') {
-		if (whole == 0 && frac == 0) {
-			*out = 0;
+	/* The unit: everything up to the next part's digits. */
+	size_t n = strcspn(p, "0123456789");
+	*decimals = nfrac > 0;
+	*pp = p + n;
+	if (n == 0) {
+		if (*p == '\0' && whole == 0 && frac == 0) {
+			*ns = 0;
+			*unit = -1;
 			return 0;
 		}
 		*err = "duration needs a unit (ns, us, ms, s, m, h)";
 		return -1;
 	}
-	int64_t unit = 0;
+	*unit = -1;
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (strcmp(p, units[i].name) == 0)
-			unit = units[i].ns;
-	if (unit == 0) {
+		if (strlen(units[i].name) == n &&
+		    strncmp(p, units[i].name, n) == 0)
+			*unit = (int)i;
+	if (*unit < 0) {
 		*err = "unknown time unit (use ns, us, ms, s, m or h)";
 		return -1;
 	}
-	uint64_t u = (uint64_t)unit;
+	uint64_t u = (uint64_t)units[*unit].ns;
 	if (whole > (uint64_t)INT64_MAX / u) {
 		*err = "duration is too large";
 		return -1;
 	}
-	uint64_t ns = whole * u;
-	/* frac / frac_scale of a unit: exact only if frac*u divides evenly.
-	 * frac < frac_scale <= 1e18 and u <= 3.6e12, so split the product to
-	 * stay within 64 bits: frac*u = frac*(u/scale_part)... instead reduce
-	 * by the gcd of u and frac_scale first. */
+	*ns = whole * u;
+	/* frac / frac_scale of a unit is exact only if frac * u divides
+	 * evenly. frac < frac_scale <= 1e18 and u <= 3.6e12, so their
+	 * product may not fit in 64 bits: reduce u and frac_scale by their
+	 * gcd first. */
 	if (frac != 0) {
 		uint64_t a = u, b = frac_scale;
 		while (b) {
@@ -100,13 +106,59 @@ int sim_time_parse(const char *s, sim_time_t *out, const char **err)
 			return -1;
 		}
 		uint64_t part = (frac / sred) * ured; /* < u, no overflow */
-		if (part > (uint64_t)INT64_MAX - ns) {
+		if (part > (uint64_t)INT64_MAX - *ns) {
 			*err = "duration is too large";
 			return -1;
 		}
-		ns += part;
+		*ns += part;
 	}
-	*out = (sim_time_t)ns;
+	return 0;
+}
+
+int sim_time_parse(const char *s, sim_time_t *out, const char **err)
+{
+	const char *p = s;
+	uint64_t total = 0;
+	int last = -1, decimals = 0;
+
+	if (*p == '-') {
+		*err = "a duration cannot be negative";
+		return -1;
+	}
+	/* Parts from the largest unit to the smallest, each unit once, as
+	 * in 2h30m or 1s500ms; only the last part may have decimals, so
+	 * that 1.5h30m cannot be read two ways. */
+	do {
+		uint64_t ns;
+		int unit;
+		if (decimals) {
+			*err = "only the last part of a duration may have "
+			       "decimals, as in 1m1.5s";
+			return -1;
+		}
+		if (parse_part(&p, &ns, &unit, &decimals, err) < 0)
+			return -1;
+		if (last >= 0 && unit < 0) {
+			*err = "duration needs a unit (ns, us, ms, s, m, h)";
+			return -1;
+		}
+		if (last >= 0 && unit == last) {
+			*err = "a duration gives each unit once, as in 1m30s";
+			return -1;
+		}
+		if (last >= 0 && unit > last) {
+			*err = "the units of a duration go from the largest to "
+			       "the smallest, as in 2h30m";
+			return -1;
+		}
+		if (ns > (uint64_t)INT64_MAX - total) {
+			*err = "duration is too large";
+			return -1;
+		}
+		total += ns;
+		last = unit;
+	} while (*p);
+	*out = (sim_time_t)total;
 	return 0;
 }
 

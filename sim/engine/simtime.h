@@ -1,7 +1,7 @@
 /* simtime.h — simulated time: int64_t nanoseconds, parsed and printed exactly.
  *
  * The engine and the models never use floating point for time. Scenario
- * durations are written with a unit ("250ms", "1.5s", "2h") and converted
+ * durations are written with units ("250ms", "1.5s", "2h30m") and converted
  * to whole nanoseconds; a value that is not a whole number of nanoseconds,
  * or that does not fit in int64_t, is rejected rather than rounded.
  */
@@ -22,9 +22,11 @@ typedef int64_t sim_time_t;
 #define SIM_TIME_MAX INT64_MAX
 #define SIM_TIME_NEVER INT64_MAX
 
-/* Parse a non-negative duration "DIGITS[.DIGITS]UNIT", UNIT one of ns us ms
- * s m h ("0" alone is accepted). Returns 0 and sets *out, or -1 and points
- * *err at a static message. */
+/* Parse a non-negative duration: one or more parts "DIGITS[.DIGITS]UNIT",
+ * UNIT one of ns us ms s m h, their units from the largest to the
+ * smallest and each once ("2h30m", "1s500ms"), decimals only in the last
+ * part ("1m1.5s"); "0" alone needs no unit. Returns 0 and sets *out, or
+ * -1 and points *err at a static message. */
 int sim_time_parse(const char *s, sim_time_t *out, const char **err);
 
 /* Write t as seconds with nine decimals ("12.000250000"); returns the

@@ -40,7 +40,6 @@
 #include "sim/out/sinks.h"
 
 #define CAP_IP_HLEN 20
-#define CAP_TCP_HLEN 20
 #define CAP_MSS_OPT_LEN 4   /* kind 2, length 4, value: one whole word */
 #define CAP_IP_MAX 65535    /* IPv4 Total Length is 16 bits */
 #define CAP_SNAPLEN CAP_IP_MAX
@@ -115,8 +114,7 @@ static uint16_t csum_fold(uint32_t sum)
 /* Bytes of the IPv4 packet for seg, and of its payload (cut to fit). */
 static uint32_t wire_len(const struct tcp_seg *seg, uint32_t *paylen)
 {
-	uint32_t hdr = CAP_IP_HLEN + CAP_TCP_HLEN +
-		       (seg->mss ? CAP_MSS_OPT_LEN : 0);
+	uint32_t hdr = tcp_seg_hdr_len(seg);
 	uint32_t len = seg->len;
 	if (len > CAP_IP_MAX - hdr)
 		len = CAP_IP_MAX - hdr;

@@ -1,6 +1,7 @@
 /* script.c — inject, crash and reboot, for the applications (script.h). */
 #include "sim/run/script.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,32 +21,30 @@ void script_fini(struct script *sc)
 	sc->bufcap = 0;
 }
 
-/* A number of an injected segment: absolute, or a sequence variable of
- * the receiving connection plus an offset. */
+/* True if e takes a variable of the receiving connection. */
+static bool seq_uses_conn(const struct app_seqexpr *e)
+{
+	for (int v = 0; v < APP_SEQ_NVARS; v++)
+		if (e->k[v])
+			return true;
+	return false;
+}
+
+/* A number of an injected segment: its constant plus its variables of
+ * the receiving connection, modulo 2^32. */
 static uint32_t seq_value(const struct app_seqexpr *e,
 			  const struct tcp_conn_info *i)
 {
-	uint32_t base = 0;
-	switch (e->var) {
-	case APP_SEQ_ABS:
-		break;
-	case APP_SEQ_RCV_NXT:
-		base = i->rcv_nxt;
-		break;
-	case APP_SEQ_SND_NXT:
-		base = i->snd_nxt;
-		break;
-	case APP_SEQ_SND_UNA:
-		base = i->snd_una;
-		break;
-	case APP_SEQ_ISS:
-		base = i->iss;
-		break;
-	case APP_SEQ_IRS:
-		base = i->irs;
-		break;
-	}
-	return base + (uint32_t)e->off;
+	const uint32_t var[APP_SEQ_NVARS] = {
+		[APP_SEQ_RCV_NXT] = i->rcv_nxt, [APP_SEQ_RCV_WND] = i->rcv_wnd,
+		[APP_SEQ_SND_NXT] = i->snd_nxt, [APP_SEQ_SND_UNA] = i->snd_una,
+		[APP_SEQ_SND_WND] = i->snd_wnd, [APP_SEQ_ISS] = i->iss,
+		[APP_SEQ_IRS] = i->irs,
+	};
+	uint32_t x = e->off;
+	for (int v = 0; v < APP_SEQ_NVARS; v++)
+		x += (uint32_t)(int32_t)e->k[v] * var[v];
+	return x;
 }
 
 static void inject(struct script *sc, struct app *a,
@@ -54,7 +53,7 @@ static void inject(struct script *sc, struct app *a,
 	const struct app_inject *j = &act->inj;
 	struct host *src = a->host, *dst = &sc->hosts[j->dst_host];
 	struct tcp_conn *c = tcp_find(dst->tcp, j->saddr, j->sport, j->dport);
-	if (!c && (j->seq.var != APP_SEQ_ABS || j->ack.var != APP_SEQ_ABS)) {
+	if (!c && (seq_uses_conn(&j->seq) || seq_uses_conn(&j->ack))) {
 		app_trace(a, TR_APP_ERROR, act, 0,
 			  "no connection to take the sequence numbers from");
 		return;

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "models/segment.h"
 #include "sim/engine/grow.h"
@@ -91,60 +90,92 @@ static int h_dst(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 	return 0;
 }
 
-/* A number, or a sequence variable of the receiving connection with an
- * optional offset (RFC 9293 §3.3.1). */
+/* The variables a number of an injected segment may use, and the most
+ * terms it may have. */
+static const char *const seq_vars[APP_SEQ_NVARS] = {
+	[APP_SEQ_RCV_NXT] = "rcv.nxt", [APP_SEQ_RCV_WND] = "rcv.wnd",
+	[APP_SEQ_SND_NXT] = "snd.nxt", [APP_SEQ_SND_UNA] = "snd.una",
+	[APP_SEQ_SND_WND] = "snd.wnd", [APP_SEQ_ISS] = "iss",
+	[APP_SEQ_IRS] = "irs",
+};
+#define SEQ_MAX_TERMS 8
+
+/* A variable's name at p, n characters, in any case: its index, or -1
+ * after reporting it. */
+static int seq_var(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		   const char *p, size_t n)
+{
+	char w[41];
+	size_t m = n < sizeof w - 1 ? n : sizeof w - 1;
+	for (size_t i = 0; i < m; i++)
+		w[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a'
+							  : p[i]);
+	w[m] = '\0';
+	for (int i = 0; i < APP_SEQ_NVARS; i++)
+		if (n == m && strcmp(w, seq_vars[i]) == 0)
+			return i;
+	const char *hint = ld_suggest(w, seq_vars, APP_SEQ_NVARS);
+	ld_fail(ld, v, "'%s': unknown variable '%.*s'%s%s%s (variables of the "
+		       "receiving connection: rcv.nxt, rcv.wnd, snd.nxt, "
+		       "snd.una, snd.wnd, iss, irs)",
+		row->key, (int)n, p, hint ? " (did you mean '" : "",
+		hint ? hint : "", hint ? "'?)" : "");
+	return -1;
+}
+
+/* A number, or a sum of sequence variables of the receiving connection
+ * and numbers, each added or subtracted (RFC 9293 §3.3.1): rcv.nxt+100,
+ * rcv.nxt+rcv.wnd-1, snd.una+snd.wnd. */
 static int h_seqexpr(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 		     void *field)
 {
-	static const struct ld_name vars[] = {
-		{"rcv.nxt", APP_SEQ_RCV_NXT}, {"snd.nxt", APP_SEQ_SND_NXT},
-		{"snd.una", APP_SEQ_SND_UNA}, {"iss", APP_SEQ_ISS},
-		{"irs", APP_SEQ_IRS},         {NULL, 0},
-	};
 	struct app_seqexpr *out = field;
 	const char *t = ld_text(v), *p = t;
-	while (*p == ' ')
-		p++;
-	*out = (struct app_seqexpr){APP_SEQ_ABS, 0};
-	bool var = false;
-	for (const struct ld_name *x = vars; x->name; x++) {
-		size_t n = strlen(x->name);
-		if (strncasecmp(p, x->name, n) == 0) {
-			out->var = (enum app_seqvar)x->value;
-			p += n;
-			var = true;
-			break;
-		}
-	}
-	while (*p == ' ')
-		p++;
 	int sign = 1;
-	if (var) {
-		if (*p == '\0')
+	*out = (struct app_seqexpr){{0}, 0};
+	for (int terms = 1;; terms++) {
+		if (terms > SEQ_MAX_TERMS)
+			return ld_fail(ld, v, "'%s' adds up at most %d terms "
+					      "(found '%s')",
+				       row->key, SEQ_MAX_TERMS, t);
+		p += strspn(p, " ");
+		size_t n = strspn(p, "0123456789");
+		if (n) {
+			uint64_t x;
+			char num[32];
+			if (n >= sizeof num)
+				goto bad;
+			memcpy(num, p, n);
+			num[n] = '\0';
+			if (ld_parse_u64(num, &x) < 0 || x > UINT32_MAX)
+				goto bad;
+			out->off += sign > 0 ? (uint32_t)x : -(uint32_t)x;
+		} else {
+			n = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ._");
+			if (!n)
+				goto bad;
+			int i = seq_var(ld, row, v, p, n);
+			if (i < 0)
+				return -1;
+			out->k[i] = (int8_t)(out->k[i] + sign);
+		}
+		p += n;
+		p += strspn(p, " ");
+		if (!*p)
 			return 0;
 		if (*p != '+' && *p != '-')
 			goto bad;
 		sign = *p == '-' ? -1 : 1;
 		p++;
-		while (*p == ' ')
-			p++;
 	}
-	uint64_t x;
-	char num[32];
-	size_t n = strspn(p, "0123456789");
-	if (n == 0 || n >= sizeof num || p[n] != '\0')
-		goto bad;
-	memcpy(num, p, n);
-	num[n] = '\0';
-	if (ld_parse_u64(num, &x) < 0 || x > UINT32_MAX)
-		goto bad;
-	out->off = sign * (int64_t)x;
-	return 0;
 bad:
-	return ld_fail(ld, v, "'%s' expects a number (0 to 4294967295), or a "
-			      "variable of the receiving connection with an "
-			      "optional offset: rcv.nxt, snd.nxt, snd.una, "
-			      "iss, irs, e.g. rcv.nxt+100 (found '%s')",
+	return ld_fail(ld, v, "'%s' expects a number (0 to 4294967295), or "
+			      "variables of the receiving connection and "
+			      "numbers added or subtracted, e.g. rcv.nxt+100 "
+			      "or rcv.nxt+rcv.wnd-1; variables: rcv.nxt, "
+			      "rcv.wnd, snd.nxt, snd.una, snd.wnd, iss, irs "
+			      "(found '%s')",
 		       row->key, t);
 }
 
@@ -357,6 +388,8 @@ static const struct ld_key action_rows[] = {
 	 .names = &app_events},
 	{"bytes", LD_SCALAR, ld_uint, AT(struct app_action, on_bytes),
 	 .min = 1, .max = UINT64_MAX},
+	{"after", LD_SCALAR, ld_duration, AT(struct app_action, after),
+	 .seen = SEEN(struct app_action, has_after)},
 	{"listen", LD_SCALAR, ld_port, AT(struct app_action, port),
 	 .one_of = &action_op, .value = APP_OP_LISTEN},
 	{"connect", LD_SCALAR, h_connect, WHOLE, .one_of = &action_op,
@@ -387,6 +420,8 @@ static const struct ld_key action_rows[] = {
 	 .tags = CONNECT},
 	{"bulk", LD_SCALAR, ld_nonzero_size, AT(struct app_action, bulk),
 	 .tags = CONNECT},
+	{"bind", LD_SCALAR, ld_port, AT(struct app_action, bind),
+	 .tags = CONNECT},
 	{"as", LD_SCALAR, h_sock_name, AT(struct app_action, as),
 	 .tags = LISTEN | CONNECT},
 	{"sock", LD_SCALAR, h_sock_name, AT(struct app_action, sock)},
@@ -411,6 +446,10 @@ static int check_action(struct ld *ld, yaml_node_t *an, struct app_action *a)
 				       "EVENT'");
 	if (has_bytes && a->on != APP_ON_RECEIVED)
 		return ld_fail(ld, an, "'bytes' belongs to 'on: received'");
+	if (a->has_after && has_at)
+		return ld_fail(ld, ld_map_key(ld, an, "after"),
+			       "'after' delays an 'on' action; an 'at' action "
+			       "runs at its own time");
 	if (a->on == APP_ON_RECEIVED && !has_bytes)
 		a->on_bytes = 1;
 	const struct ld_key *op = ld_given(ld, an, &action_section, &action_op);

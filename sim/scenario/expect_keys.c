@@ -158,6 +158,17 @@ static const struct ld_one_of expect_flags = {
 	AT(struct expectation, flags_exact),
 };
 
+/* seq and ack: relative to the ISN, or absolute. */
+static const struct ld_one_of expect_seq = {
+	"an expectation has 'seq' or 'seq-abs', not both", false,
+	AT(struct expectation, seq_abs),
+};
+
+static const struct ld_one_of expect_ack = {
+	"an expectation has 'ack' or 'ack-abs', not both", false,
+	AT(struct expectation, ack_abs),
+};
+
 static const struct ld_key expect_rows[] = {
 	{"host", LD_SCALAR, ld_host_ref, AT(struct expectation, host),
 	 .tags = K_CONN},
@@ -205,10 +216,16 @@ static const struct ld_key expect_rows[] = {
 	 .names = &ends, .tags = K_END},
 	{"seq", LD_SCALAR, ld_uint, AT(struct expectation, seq),
 	 .max = UINT32_MAX, .seen = SEEN(struct expectation, has_seq),
-	 .tags = K_EVENT | SEGMENT},
+	 .one_of = &expect_seq, .value = false, .tags = K_EVENT | SEGMENT},
+	{"seq-abs", LD_SCALAR, ld_uint, AT(struct expectation, seq),
+	 .max = UINT32_MAX, .seen = SEEN(struct expectation, has_seq),
+	 .one_of = &expect_seq, .value = true, .tags = K_EVENT | SEGMENT},
 	{"ack", LD_SCALAR, ld_uint, AT(struct expectation, ack),
 	 .max = UINT32_MAX, .seen = SEEN(struct expectation, has_ack),
-	 .tags = K_EVENT | SEGMENT},
+	 .one_of = &expect_ack, .value = false, .tags = K_EVENT | SEGMENT},
+	{"ack-abs", LD_SCALAR, ld_uint, AT(struct expectation, ack),
+	 .max = UINT32_MAX, .seen = SEEN(struct expectation, has_ack),
+	 .one_of = &expect_ack, .value = true, .tags = K_EVENT | SEGMENT},
 	{"len", LD_SCALAR, ld_uint, AT(struct expectation, len), .max = 65535,
 	 .seen = SEEN(struct expectation, has_len), .tags = K_EVENT | SEGMENT},
 	{"win", LD_SCALAR, ld_uint, AT(struct expectation, win), .max = 65535,
@@ -253,6 +270,10 @@ static int check_event(struct ld *ld, yaml_node_t *en, struct expectation *e)
 	yaml_node_t *op = ld_map_get(ld, en, "op");
 	yaml_node_t *what = ld_map_get(ld, en, "what");
 	yaml_node_t *rule = ld_map_get(ld, en, "rule");
+	if (e->min > e->max && !ld_map_get(ld, en, "min"))
+		return ld_fail(ld, ld_map_get(ld, en, "max"),
+			       "'max: 0' is below the default 'min: 1': write "
+			       "'count: 0' for never");
 	if (e->min > e->max)
 		return ld_fail(ld, en, "'min' is larger than 'max'");
 	if (e->after > e->before)

@@ -62,8 +62,10 @@ struct expectation {
 				       event; NULL: any */
 	const char *rule;           /* drops and link actions: rule name */
 	/* segment fields: seq and ack relative to each direction's initial
-	 * sequence number, as --relative shows them (sim/out/seqrel.h) */
+	 * sequence number, as --relative shows them (sim/out/seqrel.h), or
+	 * absolute, as the trace shows them (seq_abs, ack_abs) */
 	bool has_seq, has_ack, has_len, has_win;
+	bool seq_abs, ack_abs;
 	uint32_t seq, ack, len, win;
 	const char *why;            /* the event's `why` contains this */
 	sim_time_t after, before;   /* inclusive window */

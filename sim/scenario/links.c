@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/segment.h"
 #include "sim/engine/grow.h"
 
 /* ---- both directions ---------------------------------------------------- */
@@ -208,7 +209,10 @@ static const struct ld_key rule_rows[] = {
 	{"flags-exact", LD_SCALAR, ld_flags, AT(struct link_rule, flags),
 	 .one_of = &rule_flags, .value = true,
 	 .seen = SEEN(struct link_rule, match_flags)},
+	{"flags-clear", LD_SCALAR, ld_flags, AT(struct link_rule, flags_clear)},
 	{"data", LD_SCALAR, ld_bool, AT(struct link_rule, data)},
+	{"ip-len", LD_SCALAR, ld_uint, AT(struct link_rule, ip_len), .min = 40,
+	 .max = 65535, .seen = SEEN(struct link_rule, match_ip_len)},
 	{"seq", LD_SCALAR, ld_uint, AT(struct link_rule, seq),
 	 .max = UINT32_MAX, .seen = SEEN(struct link_rule, match_seq)},
 	{"ack", LD_SCALAR, ld_uint, AT(struct link_rule, ack),
@@ -241,6 +245,14 @@ static int check_rule(struct ld *ld, yaml_node_t *rn, struct link_rule *r)
 	bool has_delay = ld_map_get(ld, rn, "delay") != NULL;
 	if (r->nth && r->first)
 		return ld_fail(ld, rn, "a rule has 'nth' or 'first', not both");
+	if (r->match_flags && r->flags & r->flags_clear) {
+		char f[40];
+		tcp_flags_fmt(r->flags & r->flags_clear, f, sizeof f);
+		return ld_fail(ld, ld_map_get(ld, rn, "flags-clear"),
+			       "'flags-clear' names %s, which '%s' asks for: "
+			       "the rule could never match",
+			       f, r->flags_exact ? "flags-exact" : "flags");
+	}
 	if (r->after > r->before)
 		return ld_fail(ld, rn, "'after' is later than 'before'");
 	if (r->action == LINK_DELAY && !has_delay)

@@ -83,8 +83,10 @@ static bool seg_match(const struct expectation *e, const struct seqrel *rel,
 {
 	if (!s)
 		return !(e->has_seq || e->has_ack || e->has_len || e->has_win);
-	return (!e->has_seq || seqrel_seq(rel, s) == e->seq) &&
-	       (!e->has_ack || seqrel_ack(rel, s) == e->ack) &&
+	return (!e->has_seq ||
+		(e->seq_abs ? s->seq : seqrel_seq(rel, s)) == e->seq) &&
+	       (!e->has_ack ||
+		(e->ack_abs ? s->ack : seqrel_ack(rel, s)) == e->ack) &&
 	       (!e->has_len || s->len == e->len) &&
 	       (!e->has_win || s->wnd == e->win);
 }
@@ -388,9 +390,11 @@ static void describe_event(struct sbuf *b, const struct trace *tr,
 		if (e->rule)
 			sb(b, " by rule %s", e->rule);
 		if (e->has_seq)
-			sb(b, " seq=%lu", (unsigned long)e->seq);
+			sb(b, " seq%s=%lu", e->seq_abs ? "-abs" : "",
+			   (unsigned long)e->seq);
 		if (e->has_ack)
-			sb(b, " ack=%lu", (unsigned long)e->ack);
+			sb(b, " ack%s=%lu", e->ack_abs ? "-abs" : "",
+			   (unsigned long)e->ack);
 		if (e->has_len)
 			sb(b, " len=%lu", (unsigned long)e->len);
 		if (e->has_win)
@@ -437,6 +441,9 @@ static void sb_count(struct sbuf *b, const struct expectation *e)
 	else if (e->max == UINT64_MAX)
 		sb(b, "at least %llu time%s", (unsigned long long)e->min,
 		   e->min == 1 ? "" : "s");
+	else if (e->min == 0)
+		sb(b, "at most %llu time%s", (unsigned long long)e->max,
+		   e->max == 1 ? "" : "s");
 	else
 		sb(b, "%llu to %llu times", (unsigned long long)e->min,
 		   (unsigned long long)e->max);
