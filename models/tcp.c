@@ -568,6 +568,16 @@ static void deliver_events(struct tcp_conn *c)
  * close. */
 void tcp_flush(struct tcp_conn *c)
 {
+	/* Linux answers a segment before the application runs: what the
+	 * windows let go, then the ACK now or its delay (tcp_rcv_established:
+	 * tcp_data_snd_check, tcp_ack_snd_check); what reading changes comes
+	 * after (tcp_cleanup_rbuf). */
+	if (c->p.rules == TCP_RULES_LINUX && !c->dead && c->lx_check) {
+		tcp_output(c);
+		tcp_ack_check(c);
+		if (c->ack_why)
+			tcp_send_ack(c, c->ack_why);
+	}
 	if (c->st->depth == 1 && !c->dead &&
 	    (c->ev_pending & (1u << TCP_EV_DATA)) &&
 	    !(c->ev_pending & (1u << TCP_EV_CONNECTED)))
@@ -763,6 +773,13 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 	 * buffer, as BSD's tcp_output does — so an application reading
 	 * each segment as it comes does not ACK every segment, and the
 	 * delayed-ACK rules still pace a bulk transfer's ACKs. */
+	if (c->p.rules == TCP_RULES_LINUX) {
+		if (tcp_synchronized(c->state))
+			tcp_ack_read(c, n);
+		tcp_flush(c);
+		tcp_leave(st);
+		return n;
+	}
 	uint32_t free = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
 	uint32_t edge = c->rcv_nxt + free;
 	uint32_t offered = SEQ_GT(c->rcv_adv, c->rcv_nxt)

@@ -125,6 +125,7 @@ static void established(struct tcp_conn *c)
 		tcp_trace_rto(c, TR_RTO_SYN_LOST, 0);
 	}
 	c->nrexmt = 0;
+	tcp_ack_init(c);
 	tcp_post(c, TCP_EV_CONNECTED);
 	tcp_keepalive_arm(c);
 }
@@ -513,12 +514,17 @@ static bool take_text(struct tcp_conn *c, const struct seg_view *s, bool *fin)
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
 	c->ev_data += n + filled;
 	tcp_post(c, TCP_EV_DATA);
-	if (filled)
+	if (c->p.rules == TCP_RULES_LINUX) {
+		tcp_ack_data_in(c, s->len, s->flags);
+		if (filled)
+			tcp_ack_gap_filled(c);
+	} else if (filled) {
 		tcp_owe_ack(c, "RFC 5681 §4.2: the segment fills a gap — ACK "
 			       "at once");
-	else
+	} else {
 		tcp_owe_ack_delayed(c, "RFC 9293 §3.10.7.4 (seventh): data "
 				       "received — acknowledge it");
+	}
 	if (n < s->len)
 		return false; /* the FIN, if any, lies beyond */
 	if (c->ooo_fin && c->rcv_nxt == c->ooo_fin_seq)
@@ -541,7 +547,12 @@ static void take_fin(struct tcp_conn *c)
 		c->ooo_fin = false;
 		tcp_post(c, TCP_EV_EOF);
 	}
-	tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (eighth): FIN — acknowledge it");
+	if (c->p.rules == TCP_RULES_LINUX)
+		tcp_ack_fin_in(c, c->state == TCP_ESTABLISHED ||
+					  c->state == TCP_SYN_RECEIVED);
+	else
+		tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (eighth): FIN — acknowledge "
+			       "it");
 	switch (c->state) {
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
@@ -840,6 +851,11 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 		else {
 			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): unacceptable "
 				   "segment — send ACK, drop it");
+			/* Linux: old or out-of-window text means the peer
+			 * missed our ACKs: quick ACKs again (tcp_data_queue) */
+			if (c->p.rules == TCP_RULES_LINUX &&
+			    (s->len || (s->flags & TCP_FIN)))
+				tcp_ack_enter_quickack(c);
 			/* Linux restarts TIME-WAIT for every segment with ACK
 			 * it answers (tcp_timewait_state_process) */
 			if (c->state == TCP_TIME_WAIT &&

@@ -176,6 +176,12 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		advertise_window(c);
 		s->wnd = (uint16_t)c->rcv_wnd;
 	}
+	if (c->p.rules == TCP_RULES_LINUX) {
+		if (flags & TCP_ACK)
+			tcp_ack_sent(c, s->wnd);
+		if (len)
+			tcp_ack_data_out(c);
+	}
 	if (flags & TCP_SYN)
 		s->mss = (uint16_t)c->our_mss;
 	uint32_t seqlen = len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);

@@ -140,6 +140,20 @@ struct tcp_conn {
 	uint32_t tr_cwnd, tr_ssthresh, tr_flight; /* as last traced */
 	uint32_t half_open;    /* listener: children in SYN-RECEIVED */
 
+	/* rules: linux — the receiver's ACK engine (tcp_ack.c; the kernel's
+	 * icsk_ack): quick ACKs left, the ping-pong count, the adaptive
+	 * delay (0 until data arrives) and when data last came, in the
+	 * engine's units; the guess of the peer's MSS; what the next ACK
+	 * must do; RCV.NXT and the window the last ACK gave; the delayed
+	 * ACK's due time */
+	uint32_t lx_quick, lx_pingpong;
+	sim_time_t lx_ato, lx_lrcv;
+	uint32_t lx_rcv_mss, lx_last_seg;
+	uint8_t lx_ack;               /* TCP_LXACK_* */
+	bool lx_check;                /* data or a FIN came: decide */
+	uint32_t rcv_wup, lx_adv_wnd;
+	sim_time_t lx_dack_due;
+
 	/* Keepalive (RFC 1122 §4.2.3.6) */
 	sim_time_t last_rx;     /* when the peer was last heard from */
 	uint32_t probes;        /* keepalive probes sent since then */
@@ -292,6 +306,31 @@ void tcp_resend_first(struct tcp_conn *c, enum trace_tx tx, const char *why);
 void tcp_window_probe(struct tcp_conn *c);
 /* A retransmission (of the SYN, data or FIN) of [seq, seq+n) goes out. */
 void tcp_note_rexmit(struct tcp_conn *c, uint32_t seq, uint32_t n);
+/* ---- tcp_ack.c: when to acknowledge, rules: linux ---- */
+#define TCP_LXACK_SCHED 1   /* an ACK is owed (ICSK_ACK_SCHED) */
+#define TCP_LXACK_PUSHED 2  /* a small segment came (ICSK_ACK_PUSHED) */
+#define TCP_LXACK_PUSHED2 4 /* two did */
+#define TCP_LXACK_NOW 8     /* the next check sends it (ICSK_ACK_NOW) */
+/* ESTABLISHED: the engine's first guesses. */
+void tcp_ack_init(struct tcp_conn *c);
+/* In-order data of len bytes (the segment's flags) was taken in. */
+void tcp_ack_data_in(struct tcp_conn *c, uint32_t len, uint8_t flags);
+/* The peer's FIN was taken in; to_close_wait: it moved us there. */
+void tcp_ack_fin_in(struct tcp_conn *c, bool to_close_wait);
+/* In-order data filled the gap before out-of-order data. */
+void tcp_ack_gap_filled(struct tcp_conn *c);
+/* Old or out-of-window data: quick ACKs again, no ping-pong. */
+void tcp_ack_enter_quickack(struct tcp_conn *c);
+/* After a segment's processing: owe an ACK now, or arm the delay. */
+void tcp_ack_check(struct tcp_conn *c);
+/* The application read `copied` bytes. */
+void tcp_ack_read(struct tcp_conn *c, uint32_t copied);
+/* A segment carrying ACK and window wnd goes out. */
+void tcp_ack_sent(struct tcp_conn *c, uint16_t wnd);
+/* A segment carrying data goes out. */
+void tcp_ack_data_out(struct tcp_conn *c);
+/* The delayed-ACK timer fired. */
+void tcp_ack_timeout(struct tcp_conn *c);
 /* ---- tcp_timer.c: the timers ---- */
 void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, sim_time_t delay);
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);

@@ -341,7 +341,11 @@ static void delack_fire(struct sim *s, struct evq_timer *e)
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	tcp_trace_timer(c, TCP_T_DELACK, TR_TIMER_FIRE);
-	tcp_owe_ack(c, "RFC 1122 §4.2.3.2: delayed-ACK timer — acknowledge now");
+	if (c->p.rules == TCP_RULES_LINUX)
+		tcp_ack_timeout(c);
+	else
+		tcp_owe_ack(c, "RFC 1122 §4.2.3.2: delayed-ACK timer — "
+			       "acknowledge now");
 	tcp_flush(c);
 	tcp_leave(st);
 }

@@ -327,6 +327,137 @@ START_TEST(test_established_linux_gives_up_on_data_by_time)
 }
 END_TEST
 
+/* ---- acknowledging --------------------------------------------------- */
+
+/* 100 bytes from the peer at `at`, the `i`th such (PSH, acknowledging
+ * `ack` of ours). */
+static void data_at(struct th *h, sim_time_t at, uint32_t i, uint32_t ack)
+{
+	th_run_until(h, at);
+	th_in_full(h, 0, P | A, PEER_ISS + 1 + 100 * i, ack, 65535, NULL, 100);
+}
+
+/* The first data of a connection starts the ACK engine in quick-ACK mode
+ * (tcp_event_data_recv -> tcp_incr_quickack): min(16, window / (2 · the
+ * guess of the peer's MSS, 536)) = min(16, 65535 / 1072) = 16 ACKs at
+ * once, each before the application reads (it reads nothing here). The
+ * 17th segment waits: ato 40 ms, 10 jiffies; it came at 180 ms (jiffy
+ * 45), so the timer is set for jiffy 55 and fires at the start of jiffy
+ * 56, 224 ms; that ACK missed nothing, so ato doubles to 20 jiffies
+ * (tcp_delack_timer_handler). After a silence longer than the RTO
+ * (212 ms), quick-ACK mode comes back: the segment at 2 s is acknowledged
+ * at once. */
+START_TEST(test_established_linux_quick_acks_then_delayed_then_quick_after_idle)
+{
+	struct th h;
+	open_linux(&h, SIM_MS(10));
+	h.no_read = true;
+	for (uint32_t i = 0; i < 16; i++) {
+		data_at(&h, SIM_MS(20 + 10 * i), i, ISS + 1);
+		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+			       .ack = PEER_ISS + 1 + 100 * (i + 1),
+			       .win = (uint16_t)(WIN - 100 * (i + 1))});
+	}
+	ck_assert_uint_eq(h.c->lx_quick, 0);
+	data_at(&h, SIM_MS(180), 16, ISS + 1);
+	th_expect_none(&h);
+	ck_assert_int_eq(h.c->timer[TCP_T_DELACK].when, SIM_MS(224));
+	th_fire(&h, TCP_T_DELACK);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1701,
+		       .win = WIN - 1700});
+	ck_assert_int_eq(h.c->lx_ato, 20);
+	data_at(&h, SIM_S(2), 17, ISS + 1);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1801,
+		       .win = WIN - 1800});
+	th_fini(&h);
+}
+END_TEST
+
+/* An application that reads everything sees a small segment acknowledged
+ * when it has read it, quick-ACK mode or not (tcp_cleanup_rbuf: the
+ * segment was "pushed" and the connection is not interactive). */
+START_TEST(test_established_linux_small_segment_read_is_acked_at_once)
+{
+	struct th h;
+	open_linux(&h, SIM_MS(10));
+	h.c->lx_quick = 0; /* as if the quick ACKs were spent */
+	h.c->lx_ato = 10;
+	data_at(&h, SIM_MS(20), 0, ISS + 1);
+	const struct th_seg *o = th_next(&h, 0);
+	ck_assert_str_eq(o->why, "Linux tcp_cleanup_rbuf: everything read, "
+				 "the last segment a small one — acknowledge "
+				 "it");
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 101,
+		       .win = WIN - 100});
+	th_fini(&h);
+}
+END_TEST
+
+/* A request answered within ato of its arrival makes the connection
+ * interactive (tcp_event_data_sent: ping-pong): the next request's ACK
+ * waits — the first was acknowledged at once, in quick-ACK mode, before
+ * the application even read it — and rides on the answer. The second
+ * request comes at 60 ms, jiffy 15: the delayed ACK is set for jiffy 25,
+ * to fire at jiffy 26 (104 ms); the answer at 70 ms carries it. */
+START_TEST(test_established_linux_reply_within_ato_makes_acks_ride_on_replies)
+{
+	struct th h;
+	open_linux(&h, SIM_MS(10));
+	data_at(&h, SIM_MS(20), 0, ISS + 1);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 101,
+		       .win = WIN - 100});
+	ck_assert_int_eq(tcp_send(h.c, zeros, 50), 50);
+	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 101,
+		       .len = 50, .win = WIN - 100});
+	ck_assert_uint_eq(h.c->lx_pingpong, 1);
+	data_at(&h, SIM_MS(60), 1, ISS + 51);
+	th_expect_none(&h);
+	ck_assert_int_eq(h.c->timer[TCP_T_DELACK].when, SIM_MS(104));
+	th_run_until(&h, SIM_MS(70));
+	ck_assert_int_eq(tcp_send(h.c, zeros, 50), 50);
+	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 51, .ack = PEER_ISS + 201,
+		       .len = 50, .win = WIN - 200});
+	ck_assert_int_eq(tcp_conn_timer(h.c, TCP_T_DELACK), -1);
+	th_fini(&h);
+}
+END_TEST
+
+/* The FIN that brings CLOSE-WAIT makes the connection interactive
+ * (tcp_fin): its ACK waits ato — 10 jiffies from jiffy 7 (30 ms), firing
+ * at jiffy 18, 72 ms — or rides on our own FIN if the application closes
+ * first. */
+START_TEST(test_established_linux_fin_to_close_wait_ack_is_delayed)
+{
+	for (int closes = 0; closes <= 1; closes++) {
+		struct th h;
+		open_linux(&h, SIM_MS(10));
+		data_at(&h, SIM_MS(20), 0, ISS + 1);
+		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+			       .ack = PEER_ISS + 101, .win = WIN - 100});
+		th_run_until(&h, SIM_MS(30));
+		th_in(&h, F | A, PEER_ISS + 101, ISS + 1, 0);
+		ck_assert_int_eq(h.c->state, TCP_CLOSE_WAIT);
+		th_expect_none(&h);
+		ck_assert_int_eq(h.c->timer[TCP_T_DELACK].when, SIM_MS(72));
+		if (closes) {
+			th_run_until(&h, SIM_MS(50));
+			ck_assert_int_eq(tcp_close(h.c), 0);
+			TH_EXPECT(&h, {.flags = F | A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 102,
+				       .win = WIN - 100});
+			ck_assert_int_eq(h.c->state, TCP_LAST_ACK);
+		} else {
+			th_fire(&h, TCP_T_DELACK);
+			ck_assert_int_eq(h.sim.now, SIM_MS(72));
+			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 102,
+				       .win = WIN - 100});
+		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
 Suite *tcp_linux_suite(void)
 {
 	Suite *s = suite_create("tcp_linux");
@@ -340,6 +471,12 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_syn_sent_linux_linear_timeouts_then_exponential);
 	tcase_add_test(tc, test_syn_sent_linux_syn_timeouts_on_the_wheel);
 	tcase_add_test(tc, test_established_linux_gives_up_on_data_by_time);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("acknowledging");
+	tcase_add_test(tc, test_established_linux_quick_acks_then_delayed_then_quick_after_idle);
+	tcase_add_test(tc, test_established_linux_small_segment_read_is_acked_at_once);
+	tcase_add_test(tc, test_established_linux_reply_within_ato_makes_acks_ride_on_replies);
+	tcase_add_test(tc, test_established_linux_fin_to_close_wait_ack_is_delayed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -359,6 +359,12 @@ void th_open_close_wait(struct th *h)
 	th_open_established(h);
 	th_in(h, TCP_FIN | TCP_ACK, PEER_ISS + 1, ISS + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_CLOSE_WAIT);
+	if (h->c->p.rules == TCP_RULES_LINUX) {
+		/* Linux delays the ACK of the FIN that brings CLOSE-WAIT
+		 * (ping-pong mode, tcp_fin) */
+		th_expect_none(h);
+		th_fire(h, TCP_T_DELACK);
+	}
 	expect_step(h, TCP_ACK, ISS + 1, PEER_ISS + 2);
 }
 
