@@ -389,11 +389,17 @@ static void write_bytes(struct app_sock *s, uint64_t n, const char *text)
 	pump(s);
 }
 
+/* A close() of s resets the connection: SO_LINGER with a time of 0. */
+static bool abortive(const struct app_sock *s)
+{
+	return s->linger0 || (s->c && tcp_conn_params(s->c)->linger == 0);
+}
+
 /* Everything written has been taken: send the FIN, or the RST of a
  * close with linger 0. A close also stops reading. */
 static void finish_close(struct app_sock *s)
 {
-	if (s->closed && s->linger0) {
+	if (s->closed && abortive(s)) {
 		tcp_abort(s->c);
 		return;
 	}
@@ -665,7 +671,7 @@ static void apply(struct app *a, const struct app_action *act,
 		trace_app(a, s, TR_APP_CALL, act, 0, NULL);
 		if (act->op == APP_OP_CLOSE)
 			s->closed = true;
-		if (s->listener || (s->closed && s->linger0)) {
+		if (s->listener || (s->closed && abortive(s))) {
 			if (s->listener)
 				tcp_close(s->c);
 			else

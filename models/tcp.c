@@ -859,8 +859,7 @@ void tcp_abort(struct tcp_conn *c)
 	case TCP_FIN_WAIT_1:
 	case TCP_FIN_WAIT_2:
 	case TCP_CLOSE_WAIT:
-		tcp_xmit(c, TCP_RST, c->snd_nxt, 0,
-		     "RFC 9293 §3.10.5: ABORT — send RST", TR_TX_NEW);
+		tcp_send_active_reset(c, "RFC 9293 §3.10.5: ABORT — send RST");
 		tcp_enter_closed(c, TCP_END_ABORTED, "RFC 9293 §3.10.5: ABORT");
 		break;
 	case TCP_CLOSED:
@@ -904,11 +903,14 @@ void tcp_stop_reading(struct tcp_conn *c)
 {
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
+	if (!c->rcv_closed)
+		c->orphan_at = st->sim->now + (c->p.linger > 0 ? c->p.linger : 0);
 	c->rcv_closed = true;
+	if (!c->dead)
+		tcp_fin_wait_2_arm(c);
 	if (c->rb.len && !c->dead) {
-		tcp_xmit(c, TCP_RST, c->snd_nxt, 0,
-		     "RFC 1122 §4.2.2.13: CLOSE with data unread — reset to "
-		     "show it was lost", TR_TX_NEW);
+		tcp_send_active_reset(c, "RFC 1122 §4.2.2.13: CLOSE with data "
+					 "unread — reset to show it was lost");
 		tcp_enter_closed(c, TCP_END_ABORTED, "RFC 1122 §4.2.2.13: CLOSE "
 						 "with data unread — reset");
 	}

@@ -829,6 +829,19 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 		s->flags &= (uint8_t)~TCP_SYN;
 		s->seq++;
 	}
+	/* Linux (tcp_check_req): the peer's SYN again, in SYN-RECEIVED of a
+	 * passive OPEN — our SYN,ACK was lost or is slow — is answered with
+	 * the SYN,ACK again, and its timer restarted (inet_rtx_syn_ack). The
+	 * RFC's first check finds it outside the window: an ACK. */
+	if (c->p.rules == TCP_RULES_LINUX && c->state == TCP_SYN_RECEIVED &&
+	    c->passive && s->flags == TCP_SYN && s->seq == c->irs) {
+		tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, 0,
+			 "Linux tcp_check_req: the SYN again — send the "
+			 "SYN,ACK again",
+			 TR_TX_ANSWER);
+		tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+		return false;
+	}
 	if (!acceptable(c, s) && !zero_window_allowance(c, s)) {
 		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_FIN) &&
 		    !(s->flags & TCP_RST) && c->fin_rcvd &&
@@ -996,6 +1009,7 @@ static bool check_ack(struct tcp_conn *c, const struct tcp_seg *in,
 				      "RFC 9293 §3.10.7.4 (fifth): our FIN is "
 				      "acknowledged");
 			tcp_keepalive_arm(c);
+			tcp_fin_wait_2_arm(c);
 		}
 		return true;
 	case TCP_CLOSING:

@@ -67,6 +67,7 @@ void tcp_sent_init(struct tcp_conn *c)
 	c->sent_head = c->sent_n = 0;
 	c->sent_start = c->sent_end = c->iss;
 	c->sent_gap = false;
+	c->snd_sml = c->iss;
 }
 
 static struct tcp_sent *sent_at(struct tcp_conn *c, uint32_t i)
@@ -172,7 +173,7 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		c->unacked_segs = 0;
 		tcp_timer_stop(c, TCP_T_DELACK);
 	}
-	if (!(flags & TCP_RST)) {
+	if (!(flags & TCP_RST) || (flags & TCP_ACK)) {
 		advertise_window(c);
 		s->wnd = (uint16_t)c->rcv_wnd;
 	}
@@ -198,6 +199,21 @@ void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	      uint32_t len, const char *why, enum trace_tx tx)
 {
 	tcp_xmit_data(c, flags, seq, NULL, len, why, tx);
+}
+
+void tcp_send_active_reset(struct tcp_conn *c, const char *why)
+{
+	if (c->p.rules != TCP_RULES_LINUX) {
+		/* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST> */
+		tcp_xmit(c, TCP_RST, c->snd_nxt, 0, why, TR_TX_NEW);
+		return;
+	}
+	/* tcp_send_active_reset: RST,ACK at tcp_acceptable_seq() — SND.NXT,
+	 * or the window's right edge if SND.NXT lies beyond it — with
+	 * RCV.NXT and the window, as any segment the socket sends */
+	uint32_t edge = c->snd_una + c->snd_wnd;
+	uint32_t seq = SEQ_LEQ(c->snd_nxt, edge) ? c->snd_nxt : edge;
+	tcp_xmit(c, TCP_RST | TCP_ACK, seq, 0, why, TR_TX_NEW);
 }
 
 /* RFC 9293 §3.10.7.1 and the other "send a reset" rules: answer `in`
@@ -270,9 +286,14 @@ void tcp_output(struct tcp_conn *c)
 		if (len == 0 && !fin)
 			break;
 		if (len < c->snd_mss && !fin && !rexmit) {
-			/* Nagle: while anything is unacknowledged, wait for
-			 * the ACK or for a full segment */
-			if (!c->p.nodelay && c->snd_una != c->snd_nxt)
+			/* Nagle (RFC 1122 §4.2.3.4): while anything is
+			 * unacknowledged, wait for the ACK or for a full
+			 * segment; Linux, only while a small segment is
+			 * (Minshall's variant, tcp_nagle_check) */
+			if (!c->p.nodelay && c->snd_una != c->snd_nxt &&
+			    (c->p.rules != TCP_RULES_LINUX ||
+			     (SEQ_GT(c->snd_sml, c->snd_una) &&
+			      SEQ_LEQ(c->snd_sml, c->snd_nxt))))
 				break;
 			/* SWS: send less than a segment only if it is all
 			 * there is, or half the largest window seen */
@@ -306,6 +327,11 @@ void tcp_output(struct tcp_conn *c)
 			 : c->resume ? TR_TX_RESUME
 				      : TR_TX_TIMEOUT);
 		c->resume = false;
+		/* Linux's Nagle (tcp_minshall_update): remember the last
+		 * small segment; only while it is unacknowledged does a
+		 * small one wait */
+		if (!rexmit && len < c->snd_mss)
+			c->snd_sml = c->snd_cur + len + fin;
 		if (!rexmit && !c->rtt_timing)
 			tcp_start_rtt(c, c->snd_cur);
 		c->snd_cur += len + fin;

@@ -9,7 +9,7 @@
  * that differs between them is an argument; the rest are common. */
 #define PROFILE(msl_, tw_, rtomin_, rtomax_, syn_, synack_, retries_, iw_, \
 		delack_, keepcnt_, backlog_, climit_, rules_, tick_,       \
-		synlin_)                                                   \
+		synlin_, fint_)                                            \
 	{                                                                  \
 		.msl = msl_, .time_wait = tw_, .rto_initial = SIM_S(1),    \
 		.rto_min = rtomin_, .rto_max = rtomax_, .mss = 1460,       \
@@ -23,7 +23,7 @@
 		.dupthresh = 3,                                            \
 		.two_way = 0, .no_time_wait = false, .rules = rules_,      \
 		.tick = tick_, .syn_linear = synlin_, .orphan_retries = 0,  \
-		.user_timeout = 0,                                         \
+		.user_timeout = 0, .fin_timeout = fint_, .linger = -1,     \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -31,7 +31,7 @@
  * RFC 5681 IW; RFC 1122 4.2.3.2 delayed ACK under 0.5 s; RFC 1122 4.2.3.6
  * keepalive 2 h; RFC 5961 §7 at most 10 challenge ACKs per 5 s. */
 #define RFC9293 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, \
-			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293, 0, 0)
+			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293, 0, 0, 0)
 
 const struct tcp_params tcp_params_default = RFC9293;
 
@@ -39,11 +39,12 @@ const struct tcp_profile tcp_profiles[] = {
 	{"rfc9293", "the RFCs' own numbers", RFC9293},
 	{"linux", "Linux's defaults",
 	 PROFILE(SIM_S(30), SIM_S(60), SIM_MS(200), SIM_S(120), 6, 5, 15, 10,
-		 SIM_MS(40), 9, 4096, 0, TCP_RULES_LINUX, SIM_MS(4), 4)},
+		 SIM_MS(40), 9, 4096, 0, TCP_RULES_LINUX, SIM_MS(4), 4,
+		 SIM_S(60))},
 	{"textbook", "the study notes': keepalive after 2 h, every 75 s, 10 "
 		     "probes",
 	 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, SIM_MS(200),
-		 10, 128, 10, TCP_RULES_RFC9293, 0, 0)},
+		 10, 128, 10, TCP_RULES_RFC9293, 0, 0, 0)},
 };
 const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 
@@ -82,6 +83,8 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("syn-linear-timeouts", TP_COUNT, syn_linear, 0, 255),
 	PF("orphan-retries", TP_COUNT, orphan_retries, 0, 255),
 	PF("user-timeout", TP_DURATION, user_timeout, 0, 0),
+	PF("fin-timeout", TP_DURATION, fin_timeout, 0, 0),
+	PF("linger", TP_LINGER, linger, 0, 0),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];
@@ -98,6 +101,7 @@ void tcp_params_apply(struct tcp_params *dst, const struct tcp_params *src,
 		size_t sz;
 		switch (f->type) {
 		case TP_DURATION:
+		case TP_LINGER:
 			sz = sizeof(sim_time_t);
 			break;
 		case TP_BOOL:

@@ -55,6 +55,11 @@ struct tcp_params {
 	uint32_t orphan_retries; /* rules linux: `retries` of a closed
 				    socket; 0: 8 (tcp_orphan_retries) */
 	sim_time_t user_timeout; /* RFC 5482 / TCP_USER_TIMEOUT; 0: off */
+	sim_time_t fin_timeout;  /* FIN-WAIT-2 of a closed socket; 0: no end
+				    (tcp_fin_timeout) */
+	sim_time_t linger;       /* SO_LINGER: -1 off, 0 close() resets,
+				    else close() waits that long for the FIN's
+				    ACK before the socket is orphaned */
 	bool no_time_wait;       /* teaching variant: skip TIME-WAIT */
 };
 
@@ -68,6 +73,7 @@ enum tcp_param_type {
 	TP_BOOL,       /* bool */
 	TP_TIME_WAIT,  /* "off", "on" (2*MSL) or a duration */
 	TP_CHOICE,     /* uint8_t: the index of one of `choices` */
+	TP_LINGER,     /* "off" (-1) or a duration */
 };
 
 struct tcp_param_field {

@@ -78,6 +78,11 @@ struct tcp_conn {
 	bool fin_queued;
 	bool fin_rcvd;     /* the peer's FIN has been processed */
 	bool rcv_closed;   /* the application reads no more */
+	sim_time_t orphan_at; /* ... and has let go of the socket, from
+				 then (or when its FIN is acknowledged),
+				 a close() lingering until then */
+	uint32_t snd_sml;  /* rules: linux: the end of the last segment
+			      sent short of the MSS (Minshall's Nagle) */
 	/* Receive buffer: in-order bytes the application has not read. */
 	struct tcp_buf rb;
 
@@ -282,6 +287,11 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		   enum trace_tx tx);
 void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	      uint32_t len, const char *why, enum trace_tx tx);
+/* A RST the connection sends of its own accord (ABORT, a close with data
+ * unread, keepalive giving up): <SEQ=SND.NXT><CTL=RST> by the RFC;
+ * under rules: linux, as tcp_send_active_reset, RST,ACK with RCV.NXT and
+ * the window. */
+void tcp_send_active_reset(struct tcp_conn *c, const char *why);
 void tcp_send_reset_reply(struct tcp_stack *st, struct tcp_conn *c,
 			     const struct tcp_seg *in, const char *why);
 void tcp_start_rtt(struct tcp_conn *c, uint32_t seq);
@@ -335,6 +345,10 @@ void tcp_ack_timeout(struct tcp_conn *c);
 void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, sim_time_t delay);
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
 void tcp_keepalive_arm(struct tcp_conn *c);
+/* Has the application let go of c (close(), its linger over)? */
+bool tcp_orphaned(const struct tcp_conn *c);
+/* FIN-WAIT-2: a socket let go of waits fin-timeout for the peer's FIN. */
+void tcp_fin_wait_2_arm(struct tcp_conn *c);
 /* The retransmission timer's delay: the RTO, cut to what is left of the
  * user timeout. */
 sim_time_t tcp_rto_delay(const struct tcp_conn *c);

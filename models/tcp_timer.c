@@ -175,7 +175,7 @@ static bool rexmt_expired(struct tcp_conn *c, bool syn)
 	if (c->p.rules != TCP_RULES_LINUX)
 		return c->nrexmt >= c->p.retries;
 	uint32_t boundary = c->p.retries;
-	if (c->rcv_closed) {
+	if (tcp_orphaned(c)) {
 		boundary = c->p.orphan_retries;
 		if (boundary == 0 && c->rto < c->p.rto_max)
 			boundary = 8;
@@ -194,6 +194,28 @@ sim_time_t tcp_rto_delay(const struct tcp_conn *c)
 	if (left <= 0)
 		return c->p.tick;
 	return left < c->rto ? left : c->rto;
+}
+
+bool tcp_orphaned(const struct tcp_conn *c)
+{
+	if (!c->rcv_closed)
+		return false;
+	if (sim_of(c)->now >= c->orphan_at)
+		return true;
+	/* a lingering close() returns once the FIN is acknowledged */
+	return c->fin_queued && c->snd_una == c->sb_seq + c->sb.len + 1;
+}
+
+void tcp_fin_wait_2_arm(struct tcp_conn *c)
+{
+	if (c->state != TCP_FIN_WAIT_2 || !c->p.fin_timeout ||
+	    !tcp_orphaned(c) || evq_pending(&c->timer[TCP_T_TIMEWAIT]))
+		return;
+	/* Linux: the socket becomes a time-wait socket in its FIN-WAIT-2
+	 * guise (tcp_time_wait(sk, TCP_FIN_WAIT2, tcp_fin_time())): no
+	 * keepalive, and gone when the time-wait timer fires */
+	tcp_timer_stop(c, TCP_T_KEEPALIVE);
+	tcp_timer_arm(c, TCP_T_TIMEWAIT, c->p.fin_timeout);
 }
 
 static void rexmt_fire(struct sim *s, struct evq_timer *e)
@@ -279,8 +301,15 @@ static void timewait_fire(struct sim *s, struct evq_timer *e)
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	tcp_trace_timer(c, TCP_T_TIMEWAIT, TR_TIMER_FIRE);
-	tcp_enter_closed(c, TCP_END_NORMAL, "RFC 9293 §3.10.8: time-wait timeout "
-					"— delete the TCB");
+	if (c->state == TCP_FIN_WAIT_2)
+		tcp_enter_closed(c, TCP_END_TIMEOUT,
+				 "Linux tcp_fin_timeout: FIN-WAIT-2 of a closed "
+				 "socket lasts fin-timeout — delete the TCB, "
+				 "nothing sent");
+	else
+		tcp_enter_closed(c, TCP_END_NORMAL,
+				 "RFC 9293 §3.10.8: time-wait timeout — delete "
+				 "the TCB");
 	tcp_flush(c);
 	tcp_leave(st);
 }
@@ -312,8 +341,8 @@ static void keepalive_fire(struct sim *s, struct evq_timer *e)
 	if (ut ? c->probes > 0 && passed_since(c, c->last_rx, ut)
 	       : c->probes >= c->p.keepcnt) {
 		/* As Linux does, tell a peer that may still be there. */
-		tcp_xmit(c, TCP_RST, c->snd_nxt, 0,
-		     "RFC 1122 §4.2.3.6: keepalive probes unanswered — reset", TR_TX_NEW);
+		tcp_send_active_reset(c, "RFC 1122 §4.2.3.6: keepalive probes "
+					 "unanswered — reset");
 		tcp_enter_closed(c, TCP_END_TIMEOUT,
 			     "RFC 1122 §4.2.3.6: keepalive probes unanswered — "
 			     "the peer is considered dead");

@@ -184,26 +184,42 @@ START_TEST(test_close_then_data_is_answered_with_rst)
 }
 END_TEST
 
+/* close() with linger0, or SO_LINGER with a time of 0, resets; under
+ * Linux's rules the RST carries ACK and window (tcp_send_active_reset). */
 START_TEST(test_linger0_close_and_abort_send_rst)
 {
-	struct world w;
-	struct scenario *s;
-	char *t = run("hosts: {client: {}, server: {}}\n"
-		      "links: [{between: [client, server], delay: 5ms}]\n"
-		      "apps:\n"
-		      "  server: [{at: 0s, listen: 80}]\n"
-		      "  client: [{at: 0s, connect: server:80, options: {linger0:"
-		      " true}}, {at: 1s, close: true}]\n",
-		      &w, &s);
-	ck_assert_ptr_nonnull(strstr(t, "1.000000000 client send pkt=4 "
-					"src=10.0.0.1:49152 dst=10.0.0.2:80 "
-					"flags=RST "));
-	ck_assert_int_eq(count(t, "flags=FIN"), 0);
-	ck_assert_int_eq(sock_n(&w, 0, 0)->end, TCP_END_ABORTED);
-	ck_assert_int_eq(sock_n(&w, 1, 1)->end, TCP_END_RESET);
-	free(t);
-	world_free(&w);
-	scn_free(s);
+	static const struct {
+		const char *options, *flags;
+	} cases[] = {
+		{"{linger0: true}", "flags=RST "},
+		{"{linger: 0, rules: linux}", "flags=RST,ACK "},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char y[512];
+		snprintf(y, sizeof y,
+			 "hosts: {client: {}, server: {}}\n"
+			 "links: [{between: [client, server], delay: 5ms}]\n"
+			 "apps:\n"
+			 "  server: [{at: 0s, listen: 80}]\n"
+			 "  client: [{at: 0s, connect: server:80, options: %s},"
+			 " {at: 1s, close: true}]\n",
+			 cases[i].options);
+		struct world w;
+		struct scenario *s;
+		char *t = run(y, &w, &s);
+		char want[160];
+		snprintf(want, sizeof want,
+			 "1.000000000 client send pkt=4 src=10.0.0.1:49152 "
+			 "dst=10.0.0.2:80 %s",
+			 cases[i].flags);
+		ck_assert_ptr_nonnull(strstr(t, want));
+		ck_assert_int_eq(count(t, "flags=FIN"), 0);
+		ck_assert_int_eq(sock_n(&w, 0, 0)->end, TCP_END_ABORTED);
+		ck_assert_int_eq(sock_n(&w, 1, 1)->end, TCP_END_RESET);
+		free(t);
+		world_free(&w);
+		scn_free(s);
+	}
 }
 END_TEST
 

@@ -178,6 +178,15 @@ static struct tcp_params linux_exact(void)
 	return p;
 }
 
+/* The linux profile without its tick; with the RFC's rules if !lx. */
+static void init_exact(struct th *h, int lx)
+{
+	struct tcp_params p = linux_exact();
+	if (!lx)
+		p.rules = TCP_RULES_RFC9293;
+	th_init(h, &p);
+}
+
 /* The times the SYN goes again and when connect gives up, from SYN-SENT
  * at 0, run until the connection is gone. */
 static int syn_times(struct th *h, sim_time_t *at, int max)
@@ -458,6 +467,193 @@ START_TEST(test_established_linux_fin_to_close_wait_ack_is_delayed)
 }
 END_TEST
 
+/* ---- resets, duplicate SYNs, closing ---------------------------------- */
+
+/* An ABORT (a close with linger 0): RFC 9293 §3.10.5 sends <SEQ=SND.NXT>
+ * <CTL=RST>; Linux's tcp_send_active_reset a RST,ACK acknowledging
+ * RCV.NXT, with the window, as any segment of the socket. */
+START_TEST(test_established_linux_abort_sends_rst_ack_with_ack_and_window)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		init_exact(&h, lx);
+		open_after(&h, SIM_MS(10));
+		data_at(&h, SIM_MS(20), 0, ISS + 1);
+		th_checked(&h, th_unchecked(&h));
+		tcp_abort(h.c);
+		th_expect_closed(&h, TCP_END_ABORTED);
+		if (lx)
+			TH_EXPECT(&h, {.flags = R | A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 101, .win = WIN - 100});
+		else
+			TH_EXPECT(&h, {.flags = R, .seq = ISS + 1});
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* Keepalive giving up resets the same way (tcp_keepalive_timer ->
+ * tcp_send_active_reset): idle 10 s from the last segment (10 ms), two
+ * probes a second apart, the RST,ACK a second after the second. */
+START_TEST(test_established_linux_keepalive_gives_up_with_rst_ack)
+{
+	struct tcp_params p = linux_exact();
+	p.keepalive = true;
+	p.keepidle = SIM_S(10);
+	p.keepintvl = SIM_S(1);
+	p.keepcnt = 2;
+	struct th h;
+	th_init(&h, &p);
+	open_after(&h, SIM_MS(10));
+	for (int i = 0; i < 2; i++) {
+		th_fire(&h, TCP_T_KEEPALIVE);
+		ck_assert_int_eq(h.sim.now, SIM_MS(10010 + 1000 * i));
+		TH_EXPECT(&h, {.flags = A, .seq = ISS, .ack = PEER_ISS + 1,
+			       .win = WIN});
+	}
+	th_fire(&h, TCP_T_KEEPALIVE);
+	ck_assert_int_eq(h.sim.now, SIM_MS(12010));
+	th_expect_closed(&h, TCP_END_TIMEOUT);
+	TH_EXPECT(&h, {.flags = R | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .win = WIN});
+	th_fini(&h);
+}
+END_TEST
+
+/* The peer's SYN again while we are in SYN-RECEIVED (a passive open):
+ * the RFC's first check finds it below the window and answers with an
+ * ACK; Linux sends the SYN,ACK again and restarts its timer
+ * (tcp_check_req -> inet_rtx_syn_ack). */
+START_TEST(test_syn_received_linux_duplicate_syn_draws_the_syn_ack_again)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		init_exact(&h, lx);
+		th_open_syn_received(&h);
+		th_run_until(&h, SIM_MS(300));
+		th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
+		ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
+		if (lx) {
+			TH_EXPECT(&h, {.flags = S | A, .seq = ISS,
+				       .ack = PEER_ISS + 1, .win = WIN,
+				       .mss = MSS, .tx = TR_TX_ANSWER});
+			ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when,
+					 SIM_MS(1300));
+		} else {
+			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 1, .win = WIN});
+			ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when,
+					 SIM_S(1));
+		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* A socket the application closed (not one merely shut down) waits in
+ * FIN-WAIT-2 for fin-timeout, 60 s (tcp_fin_timeout), then is gone
+ * without a segment sent. */
+START_TEST(test_fin_wait_2_linux_closed_socket_times_out)
+{
+	for (int closed = 1; closed >= 0; closed--) {
+		struct tcp_params p = linux_exact();
+		struct th h;
+		th_init(&h, &p);
+		open_after(&h, SIM_MS(10));
+		ck_assert_int_eq(tcp_close(h.c), 0);
+		if (closed)
+			tcp_stop_reading(h.c);
+		TH_EXPECT(&h, {.flags = F | A, .seq = ISS + 1,
+			       .ack = PEER_ISS + 1, .win = WIN});
+		th_run_until(&h, SIM_MS(100));
+		th_in(&h, A, PEER_ISS + 1, ISS + 2, 0);
+		ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_2);
+		if (closed) {
+			ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when,
+					 SIM_MS(60100));
+			th_fire(&h, TCP_T_TIMEWAIT);
+			th_expect_closed(&h, TCP_END_TIMEOUT);
+		} else {
+			/* shutdown only: FIN-WAIT-2 lasts; a close later
+			 * starts the 60 s */
+			ck_assert_int_eq(tcp_conn_timer(h.c, TCP_T_TIMEWAIT),
+					 -1);
+			th_run_until(&h, SIM_S(5));
+			tcp_stop_reading(h.c);
+			ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when,
+					 SIM_S(65));
+		}
+		th_expect_none(&h);
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* Linux's Nagle (Minshall's variant, tcp_nagle_check): a small segment
+ * waits only while another small one is unacknowledged, not behind full
+ * ones. 1560 bytes: a full segment, and the 100 left go at once (the RFC's
+ * rule holds them until the full one is acknowledged); 50 more wait for
+ * the ACK of those 100. */
+START_TEST(test_established_linux_nagle_holds_behind_a_small_segment_only)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		init_exact(&h, lx);
+		open_after(&h, SIM_MS(10));
+		static const uint8_t bytes[MSS + 100];
+		tcp_send(h.c, bytes, MSS + 100);
+		const struct th_seg *o = th_next(&h, 0);
+		ck_assert_uint_eq(o->seg.len, MSS);
+		if (lx) {
+			o = th_next(&h, 1);
+			ck_assert_uint_eq(o->seg.seq, ISS + 1 + MSS);
+			ck_assert_uint_eq(o->seg.len, 100);
+			th_checked(&h, 2);
+			tcp_send(h.c, zeros, 50);
+			th_expect_none(&h);
+			/* the full segment's ACK: the small one still out */
+			th_in(&h, A, PEER_ISS + 1, ISS + 1 + MSS, 0);
+			th_expect_none(&h);
+			th_in(&h, A, PEER_ISS + 1, ISS + 1 + MSS + 100, 0);
+			TH_EXPECT(&h, {.flags = P | A,
+				       .seq = ISS + 1 + MSS + 100,
+				       .ack = PEER_ISS + 1, .len = 50,
+				       .win = WIN});
+		} else {
+			th_checked(&h, 1);
+			th_expect_none(&h);
+			th_in(&h, A, PEER_ISS + 1, ISS + 1 + MSS, 0);
+			o = th_next(&h, 0);
+			ck_assert_uint_eq(o->seg.len, 100);
+			th_checked(&h, 1);
+		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* SO_LINGER: a close() that lingers has not let go of the socket until
+ * its FIN is acknowledged or the linger time is up (tcp_close:
+ * sk_stream_wait_close, then sock_orphan), so until then it gives up on
+ * its data as an open socket would (tcp_retries2: 924.6 s), not as an
+ * orphan (102.2 s). As in test_established_linux_gives_up_on_data_by_time
+ * (RTT 500 ms), closed with a linger of 200 s: the timeout at 191 s finds
+ * it still lingering, the one at 311 s an orphan 310.5 s on. */
+START_TEST(test_established_linux_lingering_close_is_no_orphan_until_it_ends)
+{
+	struct tcp_params p = linux_exact();
+	p.linger = SIM_S(200);
+	struct th h;
+	th_init(&h, &p);
+	sim_time_t at[32], end;
+	ck_assert_int_eq(data_rexmit_times(&h, SIM_MS(500), true, at, 32, &end),
+			 7);
+	ck_assert_int_eq(at[6], SIM_S(191));
+	ck_assert_int_eq(end, SIM_S(311));
+	th_fini(&h);
+}
+END_TEST
+
 Suite *tcp_linux_suite(void)
 {
 	Suite *s = suite_create("tcp_linux");
@@ -477,6 +673,14 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_established_linux_small_segment_read_is_acked_at_once);
 	tcase_add_test(tc, test_established_linux_reply_within_ato_makes_acks_ride_on_replies);
 	tcase_add_test(tc, test_established_linux_fin_to_close_wait_ack_is_delayed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("resets and closing");
+	tcase_add_test(tc, test_established_linux_abort_sends_rst_ack_with_ack_and_window);
+	tcase_add_test(tc, test_established_linux_keepalive_gives_up_with_rst_ack);
+	tcase_add_test(tc, test_syn_received_linux_duplicate_syn_draws_the_syn_ack_again);
+	tcase_add_test(tc, test_fin_wait_2_linux_closed_socket_times_out);
+	tcase_add_test(tc, test_established_linux_nagle_holds_behind_a_small_segment_only);
+	tcase_add_test(tc, test_established_linux_lingering_close_is_no_orphan_until_it_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }

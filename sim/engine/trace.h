@@ -66,6 +66,8 @@ enum trace_tx {
 	TR_TX_PARTIAL, /* RFC 6582 §3.2 step 5: a partial ACK */
 	TR_TX_PROBE,   /* RFC 9293 §3.8.6.1: a zero-window probe again */
 	TR_TX_RESUME,  /* the window reopened: sent again from the probe on */
+	TR_TX_ANSWER,  /* the peer's duplicate draws it again (Linux: the
+			  SYN,ACK for a SYN that came twice) */
 };
 /* Why the RFC 6298 variables changed: a round-trip measurement (the
  * event carries the sample), a backoff on a timeout (5.5), or the reset

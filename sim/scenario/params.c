@@ -40,6 +40,22 @@ static int h_time_wait(struct ld *ld, const struct ld_key *row,
 	return 0;
 }
 
+/* "off" (-1) or a duration (0: close() resets). */
+static int h_linger(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		    void *field)
+{
+	const char *msg, *t = ld_text(v);
+	sim_time_t *d = field;
+	if (strcmp(t, "off") == 0) {
+		*d = -1;
+		return 0;
+	}
+	if (sim_time_parse(t, d, &msg) < 0)
+		return ld_fail(ld, v, "'%s' is off or a duration (found '%s')",
+			       row->key, t);
+	return 0;
+}
+
 /* One of the parameter's names: its index. */
 static int h_choice(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 		    void *field)
@@ -74,6 +90,7 @@ static const struct {
 	[TP_BOOL] = {ld_bool, sizeof(bool), false},
 	[TP_TIME_WAIT] = {h_time_wait, sizeof(struct tcp_params), true},
 	[TP_CHOICE] = {h_choice, sizeof(uint8_t), false},
+	[TP_LINGER] = {h_linger, sizeof(sim_time_t), false},
 };
 
 void ld_param_row(const struct ld_section *sec, size_t i, struct ld_key *row)

@@ -520,11 +520,14 @@ void gen_scenario(uint64_t master, uint64_t run, struct sbuf *y,
 	sb_printf(y, "stop: %s\nmax-events: %d\n", PROP_STOP, PROP_MAX_EVENTS);
 
 	/* retries high enough that no run gives up at 30 % loss (with
-	 * Linux's rules: by time, some 2000 h; a closed socket too) */
+	 * Linux's rules: by time, some 8 h; a closed socket too), and no
+	 * end to a closed socket's FIN-WAIT-2 while the peer's FIN is
+	 * being retransmitted */
 	struct bufs top;
 	bufs_default(&top);
 	sb_printf(y, "tcp: {retries: 255, syn-retries: 255, "
-		     "synack-retries: 255, orphan-retries: 255");
+		     "synack-retries: 255, orphan-retries: 255, "
+		     "fin-timeout: 0");
 	gen_tcp_keys(&r, y, &top, 0, 15);
 	sb_printf(y, "}\nhosts:\n");
 	for (int h = 0; h < pl->nhosts; h++) {
