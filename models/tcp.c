@@ -780,8 +780,7 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 		tcp_leave(st);
 		return n;
 	}
-	uint32_t free = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
-	uint32_t edge = c->rcv_nxt + free;
+	uint32_t edge = c->rcv_nxt + tcp_free_window(c);
 	uint32_t offered = SEQ_GT(c->rcv_adv, c->rcv_nxt)
 				   ? c->rcv_adv - c->rcv_nxt
 				   : 0;

@@ -38,21 +38,6 @@
 #define LX_MIN_MSS 88
 #define LX_TCP_HDR 20
 
-/* A duration in the engine's units: whole jiffies (rounded up, as
- * msecs_to_jiffies does), or ns. */
-static sim_time_t units(const struct tcp_conn *c, sim_time_t d)
-{
-	sim_time_t tick = c->p.tick;
-	return tick ? (d + tick - 1) / tick : d;
-}
-
-/* Now in the engine's units: the jiffy it is in, or ns. */
-static sim_time_t clock_now(const struct tcp_conn *c)
-{
-	sim_time_t tick = c->p.tick;
-	return tick ? sim_of(c)->now / tick : sim_of(c)->now;
-}
-
 static bool in_pingpong(const struct tcp_conn *c)
 {
 	return c->lx_pingpong >= 1; /* tcp_pingpong_thresh */
@@ -86,7 +71,7 @@ void tcp_ack_enter_quickack(struct tcp_conn *c)
 {
 	incr_quickack(c, LX_MAX_QUICKACKS);
 	c->lx_pingpong = 0;
-	c->lx_ato = units(c, c->p.delack);
+	c->lx_ato = tcp_units(c, c->p.delack);
 }
 
 /* tcp_measure_rcv_mss: a segment of len bytes tells how large the
@@ -123,9 +108,9 @@ void tcp_ack_data_in(struct tcp_conn *c, uint32_t len, uint8_t flags)
 	c->lx_ack |= TCP_LXACK_SCHED;
 	c->lx_check = true;
 	measure_rcv_mss(c, len, flags);
-	sim_time_t now = clock_now(c);
-	sim_time_t ato_min = units(c, c->p.delack);
-	sim_time_t rto = units(c, c->rto);
+	sim_time_t now = tcp_clock(c);
+	sim_time_t ato_min = tcp_units(c, c->p.delack);
+	sim_time_t rto = tcp_units(c, c->rto);
 	if (!c->lx_ato) {
 		/* the first data: start the engine in quick-ACK mode */
 		incr_quickack(c, LX_MAX_QUICKACKS);
@@ -164,24 +149,19 @@ void tcp_ack_gap_filled(struct tcp_conn *c)
 	c->lx_ack |= TCP_LXACK_NOW;
 }
 
-/* The window the receiver would offer now. */
-static uint32_t window_now(const struct tcp_conn *c)
-{
-	return min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
-}
 
 /* tcp_send_delayed_ack: arm the delayed-ACK timer for ato, bounded —
  * or, if an ACK is already due within a quarter of that, send it now. */
 static void send_delayed(struct tcp_conn *c)
 {
 	sim_time_t ato = c->lx_ato;
-	sim_time_t ato_min = units(c, c->p.delack);
+	sim_time_t ato_min = tcp_units(c, c->p.delack);
 	if (ato > ato_min) {
-		sim_time_t max_ato = units(c, LX_ATO_CAP);
+		sim_time_t max_ato = tcp_units(c, LX_ATO_CAP);
 		if (in_pingpong(c) || (c->lx_ack & TCP_LXACK_PUSHED))
-			max_ato = units(c, LX_DELACK_MAX);
+			max_ato = tcp_units(c, LX_DELACK_MAX);
 		if (c->lx_srtt8) {
-			sim_time_t rtt = units(c, (c->lx_srtt8 >> 3) * 1000);
+			sim_time_t rtt = tcp_units(c, (c->lx_srtt8 >> 3) * 1000);
 			if (rtt < ato_min)
 				rtt = ato_min;
 			if (rtt < max_ato)
@@ -190,9 +170,9 @@ static void send_delayed(struct tcp_conn *c)
 		if (ato > max_ato)
 			ato = max_ato;
 	}
-	if (ato > units(c, LX_DELACK_MAX))
-		ato = units(c, LX_DELACK_MAX);
-	sim_time_t now = clock_now(c);
+	if (ato > tcp_units(c, LX_DELACK_MAX))
+		ato = tcp_units(c, LX_DELACK_MAX);
+	sim_time_t now = tcp_clock(c);
 	sim_time_t due = now + ato;
 	if (evq_pending(&c->timer[TCP_T_DELACK])) {
 		if (c->lx_dack_due <= now + (ato >> 2)) {
@@ -226,7 +206,7 @@ void tcp_ack_check(struct tcp_conn *c)
 		tcp_owe_ack(c, "Linux __tcp_ack_snd_check: quick-ACK mode — "
 			       "acknowledge at once");
 	else if (c->rcv_nxt - c->rcv_wup > c->lx_rcv_mss &&
-		 window_now(c) >= c->lx_adv_wnd)
+		 tcp_free_window(c) >= c->lx_adv_wnd)
 		tcp_owe_ack(c, "Linux __tcp_ack_snd_check: more than one "
 			       "segment's worth unacknowledged");
 	else
@@ -257,8 +237,8 @@ void tcp_ack_read(struct tcp_conn *c, uint32_t copied)
 	/* a read that at least doubles a small window says so at once */
 	uint32_t offered = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt
 							 : 0;
-	uint32_t now = window_now(c);
-	if (2 * offered <= TCP_MAX_WIN && now && now >= 2 * offered)
+	uint32_t now = tcp_free_window(c);
+	if (2 * offered <= tcp_max_window(c) && now && now >= 2 * offered)
 		tcp_owe_ack(c, "Linux tcp_cleanup_rbuf: the read at least doubles "
 			       "the window — window update");
 }
@@ -268,7 +248,7 @@ void tcp_ack_sent(struct tcp_conn *c, uint16_t wnd)
 	/* tcp_event_ack_sent -> tcp_dec_quickack_mode */
 	if ((c->lx_ack & TCP_LXACK_SCHED) && c->lx_quick) {
 		if (--c->lx_quick == 0)
-			c->lx_ato = units(c, c->p.delack);
+			c->lx_ato = tcp_units(c, c->p.delack);
 	}
 	c->lx_ack = 0;
 	c->rcv_wup = c->rcv_nxt;
@@ -278,7 +258,7 @@ void tcp_ack_sent(struct tcp_conn *c, uint16_t wnd)
 void tcp_ack_data_out(struct tcp_conn *c)
 {
 	/* tcp_event_data_sent: an answer within ato of the last data in */
-	if (c->lx_ato && clock_now(c) - c->lx_lrcv < c->lx_ato &&
+	if (c->lx_ato && tcp_clock(c) - c->lx_lrcv < c->lx_ato &&
 	    c->lx_pingpong < 255)
 		c->lx_pingpong++;
 }
@@ -290,11 +270,11 @@ void tcp_ack_timeout(struct tcp_conn *c)
 		return;
 	if (!in_pingpong(c)) {
 		/* the delay was too short for this peer: lengthen it */
-		sim_time_t rto = units(c, c->rto);
+		sim_time_t rto = tcp_units(c, c->rto);
 		c->lx_ato = 2 * c->lx_ato < rto ? 2 * c->lx_ato : rto;
 	} else {
 		c->lx_pingpong = 0;
-		c->lx_ato = units(c, c->p.delack);
+		c->lx_ato = tcp_units(c, c->p.delack);
 	}
 	tcp_owe_ack(c, "RFC 1122 §4.2.3.2 / Linux tcp_delack_timer_handler: "
 		       "delayed-ACK timer — acknowledge now");

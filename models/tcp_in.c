@@ -125,6 +125,18 @@ static void established(struct tcp_conn *c)
 		tcp_trace_rto(c, TR_RTO_SYN_LOST, 0);
 	}
 	c->nrexmt = 0;
+	/* Linux sends no segment larger than half the largest window the
+	 * peer has offered, when that is over 536 (tcp_bound_to_half_wnd,
+	 * in tcp_sync_mss once the handshake is done) */
+	if (c->p.rules == TCP_RULES_LINUX && c->max_snd_wnd) {
+		uint32_t cut = c->max_snd_wnd > TCP_DEFAULT_MSS
+				       ? c->max_snd_wnd / 2
+				       : c->max_snd_wnd;
+		if (cut < 48)
+			cut = 48;
+		if (c->snd_mss > cut)
+			c->snd_mss = cut;
+	}
 	tcp_ack_init(c);
 	tcp_post(c, TCP_EV_CONNECTED);
 	tcp_keepalive_arm(c);
@@ -324,6 +336,15 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 			const struct seg_view *s)
 {
 	if (SEQ_GT(s->ack, c->snd_nxt)) {
+		/* Linux drops it without a word in ESTABLISHED
+		 * (tcp_rcv_established: tcp_ack() < 0) */
+		if (c->p.rules == TCP_RULES_LINUX &&
+		    c->state == TCP_ESTABLISHED) {
+			tcp_trace_ignore(c->st, c, in,
+					 "Linux tcp_ack: ACK of data not yet "
+					 "sent in ESTABLISHED — discard");
+			return false;
+		}
 		tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fifth): ACK of data "
 				     "not yet sent — send ACK, drop the "
 				     "segment");
@@ -835,6 +856,8 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 	 * RFC's first check finds it outside the window: an ACK. */
 	if (c->p.rules == TCP_RULES_LINUX && c->state == TCP_SYN_RECEIVED &&
 	    c->passive && s->flags == TCP_SYN && s->seq == c->irs) {
+		if (tcp_oow_limited(c, in, false))
+			return false;
 		tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, 0,
 			 "Linux tcp_check_req: the SYN again — send the "
 			 "SYN,ACK again",
@@ -861,7 +884,7 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 					     "SYN in a synchronized state, "
 					     "whatever its sequence number — "
 					     "challenge ACK");
-		else {
+		else if (!tcp_oow_limited(c, in, false)) {
 			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): unacceptable "
 				   "segment — send ACK, drop it");
 			/* Linux: old or out-of-window text means the peer
@@ -1042,9 +1065,10 @@ static bool check_ack(struct tcp_conn *c, const struct tcp_seg *in,
 					      time_wait_len(c));
 			return false;
 		}
-		tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (fifth): a segment in "
-			       "TIME-WAIT — acknowledge it and restart the "
-			       "2·MSL timer");
+		if (!tcp_oow_limited(c, in, false))
+			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (fifth): a segment "
+				       "in TIME-WAIT — acknowledge it and "
+				       "restart the 2·MSL timer");
 		tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
 		return false;
 	default:

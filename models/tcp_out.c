@@ -32,13 +32,29 @@ static const uint8_t *payload(struct tcp_conn *c, uint32_t off, uint32_t len)
 	return st->scratch;
 }
 
+uint32_t tcp_max_window(const struct tcp_conn *c)
+{
+	uint32_t space = min32(c->rb.cap, TCP_MAX_WIN);
+	/* Linux offers a whole number of MSS (tcp_select_initial_window:
+	 * rounddown(space, mss)), the clamp of every later window */
+	if (c->p.rules == TCP_RULES_LINUX && space > c->our_mss)
+		space -= space % c->our_mss;
+	return space;
+}
+
+uint32_t tcp_free_window(const struct tcp_conn *c)
+{
+	uint32_t max = tcp_max_window(c);
+	return c->rb.len < max ? max - c->rb.len : 0;
+}
+
 /* The receive window to advertise: the buffer's free space, moved
  * forward only by a worthwhile step (RFC 1122 §4.2.3.3, receiver-side SWS
  * avoidance) and never pulled back (RFC 9293 §3.8.6.2.2). Sets RCV.WND so
  * that RCV.NXT + RCV.WND is the edge advertised. */
 static void advertise_window(struct tcp_conn *c)
 {
-	uint32_t free = min32(c->rb.cap - c->rb.len, TCP_MAX_WIN);
+	uint32_t free = tcp_free_window(c);
 	uint32_t edge = c->rcv_nxt + free;
 	uint32_t step = min32(c->rb.cap / 2, c->our_mss);
 	/* RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)
@@ -394,14 +410,40 @@ void tcp_owe_ack_delayed(struct tcp_conn *c, const char *why)
 		tcp_timer_arm(c, TCP_T_DELACK, c->p.delack);
 }
 
+bool tcp_oow_limited(struct tcp_conn *c, const struct tcp_seg *in,
+		     bool always)
+{
+	/* tcp_oow_rate_limited: "data packets without SYNs are not likely
+	 * part of an ACK loop" */
+	if (!c->p.invalid_ratelimit ||
+	    (!always && (in->len || (in->flags & TCP_FIN)) &&
+	     !(in->flags & TCP_SYN)))
+		return false;
+	sim_time_t now = tcp_clock(c);
+	if (c->oow_sent && now - c->oow_at < tcp_units(c, c->p.invalid_ratelimit)) {
+		tcp_trace_ignore(c->st, c, in, "Linux tcp_invalid_ratelimit: "
+					   "this socket answered a segment "
+					   "outside its window too recently "
+					   "— no ACK");
+		return true;
+	}
+	c->oow_at = now;
+	c->oow_sent = true;
+	return false;
+}
+
 /* RFC 5961 §7: a host sends at most challenge_limit challenge ACKs in any
  * challenge_window, counted and limited host-wide (the host's parameters,
- * not the socket's); beyond that the segment is discarded unanswered. */
+ * not the socket's); beyond that the segment is discarded unanswered.
+ * Linux first holds each socket to invalid-ratelimit
+ * (tcp_send_challenge_ack). */
 void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 			  const char *why)
 {
 	struct tcp_stack *st = c->st;
 	sim_time_t now = st->sim->now;
+	if (tcp_oow_limited(c, in, true))
+		return;
 	if (st->params.challenge_limit) {
 		if (st->ca_count == 0 ||
 		    now >= st->ca_since + st->params.challenge_window) {
@@ -481,7 +523,14 @@ void tcp_window_probe(struct tcp_conn *c)
 	uint32_t data_end = c->sb_seq + c->sb.len;
 	bool again = SEQ_LT(c->snd_una, c->snd_nxt);
 	tcp_timer_stop(c, TCP_T_REXMT);
-	if (SEQ_LT(c->snd_una, data_end))
+	if (c->p.rules == TCP_RULES_LINUX) {
+		/* tcp_write_wakeup -> tcp_xmit_probe_skb: an empty segment
+		 * at SND.UNA-1, which the peer answers with its window */
+		tcp_xmit(c, TCP_ACK, c->snd_una - 1, 0,
+			 "Linux tcp_xmit_probe_skb: zero window — probe with "
+			 "an empty segment at SND.UNA-1",
+			 c->persist_shift ? TR_TX_PROBE : TR_TX_NEW);
+	} else if (SEQ_LT(c->snd_una, data_end))
 		tcp_xmit(c, TCP_ACK, c->snd_una, 1,
 		     "RFC 9293 §3.8.6.1: zero window — probe with one octet",
 		     again ? TR_TX_PROBE : TR_TX_NEW);
@@ -489,9 +538,11 @@ void tcp_window_probe(struct tcp_conn *c)
 		tcp_xmit(c, TCP_ACK | TCP_FIN, c->snd_una, 0,
 		     "RFC 9293 §3.8.6.1: zero window — probe with the FIN",
 		     again ? TR_TX_PROBE : TR_TX_NEW);
-	c->snd_cur = c->snd_una + 1;
-	if (SEQ_GT(c->snd_cur, c->snd_nxt))
-		c->snd_nxt = c->snd_cur;
+	if (c->p.rules != TCP_RULES_LINUX) {
+		c->snd_cur = c->snd_una + 1;
+		if (SEQ_GT(c->snd_cur, c->snd_nxt))
+			c->snd_nxt = c->snd_cur;
+	}
 	if (c->persist_shift == 0)
 		c->probing_since = sim_of(c)->now;
 	c->persist_probes++;

@@ -9,7 +9,7 @@
  * that differs between them is an argument; the rest are common. */
 #define PROFILE(msl_, tw_, rtomin_, rtomax_, syn_, synack_, retries_, iw_, \
 		delack_, keepcnt_, backlog_, climit_, rules_, tick_,       \
-		synlin_, fint_)                                            \
+		synlin_, fint_, oowlim_)                                   \
 	{                                                                  \
 		.msl = msl_, .time_wait = tw_, .rto_initial = SIM_S(1),    \
 		.rto_min = rtomin_, .rto_max = rtomax_, .mss = 1460,       \
@@ -24,6 +24,7 @@
 		.two_way = 0, .no_time_wait = false, .rules = rules_,      \
 		.tick = tick_, .syn_linear = synlin_, .orphan_retries = 0,  \
 		.user_timeout = 0, .fin_timeout = fint_, .linger = -1,     \
+		.invalid_ratelimit = oowlim_,                              \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -31,7 +32,7 @@
  * RFC 5681 IW; RFC 1122 4.2.3.2 delayed ACK under 0.5 s; RFC 1122 4.2.3.6
  * keepalive 2 h; RFC 5961 §7 at most 10 challenge ACKs per 5 s. */
 #define RFC9293 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, \
-			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293, 0, 0, 0)
+			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0)
 
 const struct tcp_params tcp_params_default = RFC9293;
 
@@ -40,11 +41,11 @@ const struct tcp_profile tcp_profiles[] = {
 	{"linux", "Linux's defaults",
 	 PROFILE(SIM_S(30), SIM_S(60), SIM_MS(200), SIM_S(120), 6, 5, 15, 10,
 		 SIM_MS(40), 9, 4096, 0, TCP_RULES_LINUX, SIM_MS(4), 4,
-		 SIM_S(60))},
+		 SIM_S(60), SIM_MS(500))},
 	{"textbook", "the study notes': keepalive after 2 h, every 75 s, 10 "
 		     "probes",
 	 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, SIM_MS(200),
-		 10, 128, 10, TCP_RULES_RFC9293, 0, 0, 0)},
+		 10, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0)},
 };
 const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 
@@ -84,6 +85,7 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("orphan-retries", TP_COUNT, orphan_retries, 0, 255),
 	PF("user-timeout", TP_DURATION, user_timeout, 0, 0),
 	PF("fin-timeout", TP_DURATION, fin_timeout, 0, 0),
+	PF("invalid-ratelimit", TP_DURATION, invalid_ratelimit, 0, 0),
 	PF("linger", TP_LINGER, linger, 0, 0),
 };
 const size_t tcp_nparam_fields =

@@ -55,6 +55,9 @@ struct tcp_params {
 	uint32_t orphan_retries; /* rules linux: `retries` of a closed
 				    socket; 0: 8 (tcp_orphan_retries) */
 	sim_time_t user_timeout; /* RFC 5482 / TCP_USER_TIMEOUT; 0: off */
+	sim_time_t invalid_ratelimit; /* a socket answers segments outside
+				    its window at most once per this
+				    (tcp_invalid_ratelimit); 0: always */
 	sim_time_t fin_timeout;  /* FIN-WAIT-2 of a closed socket; 0: no end
 				    (tcp_fin_timeout) */
 	sim_time_t linger;       /* SO_LINGER: -1 off, 0 close() resets,

@@ -158,6 +158,9 @@ struct tcp_conn {
 	bool lx_check;                /* data or a FIN came: decide */
 	uint32_t rcv_wup, lx_adv_wnd;
 	sim_time_t lx_dack_due;
+	sim_time_t oow_at;            /* the last answer to a segment
+					 outside the window (tcp_clock) */
+	bool oow_sent;
 
 	/* Keepalive (RFC 1122 §4.2.3.6) */
 	sim_time_t last_rx;     /* when the peer was last heard from */
@@ -295,6 +298,10 @@ void tcp_send_active_reset(struct tcp_conn *c, const char *why);
 void tcp_send_reset_reply(struct tcp_stack *st, struct tcp_conn *c,
 			     const struct tcp_seg *in, const char *why);
 void tcp_start_rtt(struct tcp_conn *c, uint32_t seq);
+/* The largest window c offers: its buffer, at most 65535 (and under
+ * rules: linux a whole number of MSS); and what of it is free now. */
+uint32_t tcp_max_window(const struct tcp_conn *c);
+uint32_t tcp_free_window(const struct tcp_conn *c);
 /* The ISS is chosen: what is sent is counted from it. */
 void tcp_sent_init(struct tcp_conn *c);
 /* rules: linux — SND.UNA has reached ack: the sending time of the oldest
@@ -309,6 +316,11 @@ void tcp_owe_ack(struct tcp_conn *c, const char *why);
 void tcp_owe_ack_delayed(struct tcp_conn *c, const char *why);
 void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 			  const char *why);
+/* Is the answer to `in`, a segment outside the window, held back by
+ * invalid-ratelimit (then traced as ignored)? Segments with text or a FIN
+ * are always answered, unless `always` (a challenge ACK). */
+bool tcp_oow_limited(struct tcp_conn *c, const struct tcp_seg *in,
+		     bool always);
 uint32_t tcp_initial_window(const struct tcp_conn *c);
 void tcp_set_our_mss(struct tcp_conn *c);
 void tcp_set_snd_mss(struct tcp_conn *c, uint16_t peer_mss);
@@ -352,6 +364,11 @@ void tcp_fin_wait_2_arm(struct tcp_conn *c);
 /* The retransmission timer's delay: the RTO, cut to what is left of the
  * user timeout. */
 sim_time_t tcp_rto_delay(const struct tcp_conn *c);
+/* Time as the kernel counts it where a profile has a tick: a duration
+ * in whole jiffies (rounded up), now as the jiffy it falls in; in ns
+ * without a tick. */
+sim_time_t tcp_units(const struct tcp_conn *c, sim_time_t d);
+sim_time_t tcp_clock(const struct tcp_conn *c);
 /* d rounded up to whole ticks on a profile with a `tick` (jiffies). */
 sim_time_t tcp_ticks_ceil(const struct tcp_conn *c, sim_time_t d);
 /* Give each of c's timers the function it runs when it fires. */

@@ -55,6 +55,18 @@ static uint64_t jiffies_ceil(sim_time_t d, sim_time_t tick)
 	return d > 0 ? ((uint64_t)d + (uint64_t)tick - 1) / (uint64_t)tick : 0;
 }
 
+sim_time_t tcp_units(const struct tcp_conn *c, sim_time_t d)
+{
+	sim_time_t tick = c->p.tick;
+	return tick ? (sim_time_t)jiffies_ceil(d, tick) : d;
+}
+
+sim_time_t tcp_clock(const struct tcp_conn *c)
+{
+	sim_time_t tick = c->p.tick;
+	return tick ? (sim_time_t)jiffy_of(sim_of(c)->now, tick) : sim_of(c)->now;
+}
+
 sim_time_t tcp_ticks_ceil(const struct tcp_conn *c, sim_time_t d)
 {
 	sim_time_t tick = c->p.tick;
@@ -150,6 +162,17 @@ static sim_time_t model_timeout(const struct tcp_conn *c, uint32_t boundary)
 	       (sim_time_t)(boundary - thresh) * max;
 }
 
+/* rules: linux — `retries`, or for a socket let go of orphan-retries,
+ * 0 meaning 8 while the RTO is below rto-max (tcp_orphan_retries). */
+static uint32_t linux_retries(const struct tcp_conn *c)
+{
+	if (!tcp_orphaned(c))
+		return c->p.retries;
+	if (c->p.orphan_retries == 0 && c->rto < c->p.rto_max)
+		return 8;
+	return c->p.orphan_retries;
+}
+
 /* Does the retransmission timer give up, rather than send again? SYN
  * and SYN,ACK: after syn-retries (plus the linear timeouts, as Linux
  * counts them) or synack-retries timeouts. Data and FIN: after `retries`
@@ -174,13 +197,8 @@ static bool rexmt_expired(struct tcp_conn *c, bool syn)
 		return timed && ms_since(c, c->retrans_stamp) >= ut;
 	if (c->p.rules != TCP_RULES_LINUX)
 		return c->nrexmt >= c->p.retries;
-	uint32_t boundary = c->p.retries;
-	if (tcp_orphaned(c)) {
-		boundary = c->p.orphan_retries;
-		if (boundary == 0 && c->rto < c->p.rto_max)
-			boundary = 8;
-	}
-	return timed && ms_since(c, c->retrans_stamp) >= model_timeout(c, boundary);
+	return timed && ms_since(c, c->retrans_stamp) >=
+				model_timeout(c, linux_retries(c));
 }
 
 sim_time_t tcp_rto_delay(const struct tcp_conn *c)
@@ -230,7 +248,18 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	 * in SYN-RECEIVED moved the connection on to FIN-WAIT-1 — else data
 	 * or the FIN. */
 	bool syn = c->snd_una == c->iss && c->state != TCP_LISTEN;
-	if (rexmt_expired(c, syn)) {
+	/* Linux: a window closed on data in flight turns the
+	 * retransmissions into probes that never time out by count or
+	 * time — only once nothing has come from the peer, nor been
+	 * acknowledged, for twice rto-max (tcp_rtx_probe0_timed_out) */
+	bool lx_probe = c->p.rules == TCP_RULES_LINUX && !syn &&
+			c->snd_wnd == 0 && !tcp_orphaned(c) &&
+			tcp_synchronized(c->state);
+	if (lx_probe ? c->rexmitting &&
+			       sim_of(c)->now - c->last_rx > 2 * c->p.rto_max &&
+			       sim_of(c)->now - c->retrans_stamp >
+				       2 * c->p.rto_max
+		     : rexmt_expired(c, syn)) {
 		tcp_enter_closed(c, TCP_END_TIMEOUT,
 			     "RFC 9293 §3.8.3 / RFC 1122 §4.2.3.5: "
 			     "retransmission limit reached — abort");
@@ -274,6 +303,16 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		c->recover = c->snd_nxt - 1;
 		tcp_trace_cwnd(c);
 		c->snd_cur = c->snd_una;
+		if (lx_probe) {
+			/* tcp_retransmit_timer: the first segment again,
+			 * window or not */
+			tcp_resend_first(c, TR_TX_TIMEOUT,
+					 "Linux tcp_retransmit_timer: the window "
+					 "closed on data in flight — resend the "
+					 "first segment anyway");
+			tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
+			break;
+		}
 		if (c->snd_wnd == 0) {
 			/* RFC 1122 §4.2.2.17: data waits behind a closed
 			 * window — probe it on the persist timer, which
@@ -404,7 +443,12 @@ static void persist_fire(struct sim *s, struct evq_timer *e)
 	/* RFC 1122 §4.2.2.17: keep probing while the receiver answers;
 	 * give up when it does not, as with retransmissions. */
 	sim_time_t ut = c->p.user_timeout;
-	if (c->persist_probes > c->p.retries ||
+	/* RFC 1122 §4.2.2.17 lets a live receiver's probes go on: `retries`
+	 * + 1 unanswered ones in a row end it; Linux stops at `retries`
+	 * (tcp_probe_timer), orphan-retries for a socket let go of */
+	uint32_t limit = c->p.rules == TCP_RULES_LINUX ? linux_retries(c)
+						       : c->p.retries + 1;
+	if (c->persist_probes >= limit ||
 	    (ut && c->persist_shift && passed_since(c, c->probing_since, ut))) {
 		tcp_enter_closed(c, TCP_END_TIMEOUT,
 			     "RFC 1122 §4.2.2.17: zero-window probes "

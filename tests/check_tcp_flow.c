@@ -55,7 +55,7 @@ static void expect_full_segments(struct th *h, int n, uint32_t seq,
 			.seq = seq + (uint32_t)i * MSS,
 			.ack = PEER_ISS + 1,
 			.len = MSS,
-			.win = WIN,
+			.win = (uint16_t)tcp_max_window(h->c),
 		};
 	th_expect_only(h, n, w);
 }
@@ -168,7 +168,7 @@ START_TEST(test_established_empty_segment_at_the_right_edge_is_acceptable)
 	th_open_established(&h);
 	tcp_send(h.c, zeros, 100);
 	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
-		       .len = 100, .win = WIN});
+		       .len = 100, .win = (uint16_t)tcp_max_window(h.c)});
 	uint32_t edge = h.c->rcv_nxt + h.c->rcv_wnd;
 	th_in_full(&h, 0, A, edge, ISS + 101, 65535, NULL, 0);
 	th_expect_none(&h);
@@ -176,7 +176,7 @@ START_TEST(test_established_empty_segment_at_the_right_edge_is_acceptable)
 	/* one past it is outside: ACK, drop */
 	th_in_full(&h, 0, A, edge + 1, ISS + 101, 65535, NULL, 0);
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 101, .ack = PEER_ISS + 1,
-		       .win = WIN});
+		       .win = (uint16_t)tcp_max_window(h.c)});
 	th_fini(&h);
 }
 END_TEST

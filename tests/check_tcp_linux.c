@@ -13,6 +13,9 @@
 #include "tcp_shorthand.h"
 
 #define MSS 1460
+/* The window Linux offers with the default buffer: 65535 rounded down to
+ * a whole number of MSS (tcp_select_initial_window), 44 · 1460. */
+#define LW 64240u
 
 static const uint8_t zeros[3 * MSS];
 
@@ -30,7 +33,7 @@ static void open_after(struct th *h, sim_time_t rtt)
 	th_in(h, S | A, PEER_ISS, h->iss + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_ESTABLISHED);
 	TH_EXPECT(h, {.flags = A, .seq = h->iss + 1, .ack = PEER_ISS + 1,
-		      .win = WIN});
+		      .win = (uint16_t)tcp_max_window(h->c)});
 	th_clear_events(h);
 }
 
@@ -42,6 +45,32 @@ static void open_linux(struct th *h, sim_time_t rtt)
 	th_init(h, &p);
 	open_after(h, rtt);
 }
+
+/* ---- the window -------------------------------------------------------- */
+
+/* Linux offers a whole number of MSS as its largest window
+ * (tcp_select_initial_window: rounddown(space, mss)): 44 · 1460 = 64240
+ * of a 65535-byte buffer, 6 · 1460 = 8760 of 10000. */
+START_TEST(test_syn_sent_linux_window_is_a_whole_number_of_mss)
+{
+	static const struct {
+		uint32_t rcvbuf;
+		uint16_t win;
+	} cases[] = {{65535, 64240}, {10000, 8760}, {1000, 1000}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct tcp_params p = linux_params();
+		p.rcvbuf = cases[i].rcvbuf;
+		struct th h;
+		th_init(&h, &p);
+		h.c = tcp_connect(h.st, 0, PEER_ADDR, PEER_PORT, NULL);
+		h.iss = h.c->iss;
+		h.lport = h.c->lport;
+		TH_EXPECT(&h, {.flags = S, .seq = ISS, .win = cases[i].win,
+			       .mss = MSS});
+		th_fini(&h);
+	}
+}
+END_TEST
 
 /* ---- timers on the wheel --------------------------------------------- */
 
@@ -79,7 +108,7 @@ START_TEST(test_established_linux_rto_is_srtt_plus_rto_min_in_jiffies)
 	ck_assert_int_eq(h.c->rto, SIM_MS(212));
 	tcp_send(h.c, zeros, 100);
 	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
-		       .len = 100, .win = WIN});
+		       .len = 100, .win = LW});
 	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_MS(224));
 	th_fini(&h);
 
@@ -150,7 +179,7 @@ START_TEST(test_established_linux_no_sample_from_a_retransmitted_segment)
 	th_fire(&h, TCP_T_REXMT);
 	/* the loss window: one segment, the first again */
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
-		       .len = MSS, .win = WIN, .tx = TR_TX_TIMEOUT});
+		       .len = MSS, .win = LW, .tx = TR_TX_TIMEOUT});
 	ck_assert_int_eq(h.c->rto, 2 * SIM_MS(212));
 	th_in(&h, A, PEER_ISS + 1, ISS + 1 + MSS, 0);
 	ck_assert_int_eq(h.c->srtt, SIM_MS(10));
@@ -158,7 +187,7 @@ START_TEST(test_established_linux_no_sample_from_a_retransmitted_segment)
 	ck_assert_int_eq(h.c->rto, 2 * SIM_MS(212));
 	/* the window opens again: the second segment goes again */
 	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1 + MSS, .ack = PEER_ISS + 1,
-		       .len = MSS, .win = WIN, .tx = TR_TX_TIMEOUT});
+		       .len = MSS, .win = LW, .tx = TR_TX_TIMEOUT});
 	th_run_until(&h, h.sim.now + SIM_MS(20));
 	th_in(&h, A, PEER_ISS + 1, ISS + 1 + 2 * MSS, 0);
 	/* that one went twice too (go-back-N after the timeout): still no
@@ -198,7 +227,7 @@ static int syn_times(struct th *h, sim_time_t *at, int max)
 			break;
 		ck_assert_int_lt(n, max);
 		at[n++] = h->sim.now;
-		TH_EXPECT(h, {.flags = S, .seq = h->iss, .win = WIN, .mss = MSS,
+		TH_EXPECT(h, {.flags = S, .seq = h->iss, .win = LW, .mss = MSS,
 			      .tx = TR_TX_TIMEOUT});
 	}
 	th_expect_closed(h, TCP_END_TIMEOUT);
@@ -275,7 +304,7 @@ static int data_rexmit_times(struct th *h, sim_time_t rtt, bool orphan,
 		ck_assert_int_eq(tcp_close(h->c), 0);
 		tcp_stop_reading(h->c);
 		TH_EXPECT(h, {.flags = F | A, .seq = h->iss + 101,
-			      .ack = PEER_ISS + 1, .win = WIN});
+			      .ack = PEER_ISS + 1, .win = LW});
 	}
 	int n = 0;
 	while (h->c) {
@@ -365,7 +394,7 @@ START_TEST(test_established_linux_quick_acks_then_delayed_then_quick_after_idle)
 		data_at(&h, SIM_MS(20 + 10 * i), i, ISS + 1);
 		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
 			       .ack = PEER_ISS + 1 + 100 * (i + 1),
-			       .win = (uint16_t)(WIN - 100 * (i + 1))});
+			       .win = (uint16_t)(LW - 100 * (i + 1))});
 	}
 	ck_assert_uint_eq(h.c->lx_quick, 0);
 	data_at(&h, SIM_MS(180), 16, ISS + 1);
@@ -373,11 +402,11 @@ START_TEST(test_established_linux_quick_acks_then_delayed_then_quick_after_idle)
 	ck_assert_int_eq(h.c->timer[TCP_T_DELACK].when, SIM_MS(224));
 	th_fire(&h, TCP_T_DELACK);
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1701,
-		       .win = WIN - 1700});
+		       .win = LW - 1700});
 	ck_assert_int_eq(h.c->lx_ato, 20);
 	data_at(&h, SIM_S(2), 17, ISS + 1);
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1801,
-		       .win = WIN - 1800});
+		       .win = LW - 1800});
 	th_fini(&h);
 }
 END_TEST
@@ -397,7 +426,7 @@ START_TEST(test_established_linux_small_segment_read_is_acked_at_once)
 				 "the last segment a small one — acknowledge "
 				 "it");
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 101,
-		       .win = WIN - 100});
+		       .win = LW - 100});
 	th_fini(&h);
 }
 END_TEST
@@ -414,10 +443,10 @@ START_TEST(test_established_linux_reply_within_ato_makes_acks_ride_on_replies)
 	open_linux(&h, SIM_MS(10));
 	data_at(&h, SIM_MS(20), 0, ISS + 1);
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 101,
-		       .win = WIN - 100});
+		       .win = LW - 100});
 	ck_assert_int_eq(tcp_send(h.c, zeros, 50), 50);
 	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 101,
-		       .len = 50, .win = WIN - 100});
+		       .len = 50, .win = LW - 100});
 	ck_assert_uint_eq(h.c->lx_pingpong, 1);
 	data_at(&h, SIM_MS(60), 1, ISS + 51);
 	th_expect_none(&h);
@@ -425,7 +454,7 @@ START_TEST(test_established_linux_reply_within_ato_makes_acks_ride_on_replies)
 	th_run_until(&h, SIM_MS(70));
 	ck_assert_int_eq(tcp_send(h.c, zeros, 50), 50);
 	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 51, .ack = PEER_ISS + 201,
-		       .len = 50, .win = WIN - 200});
+		       .len = 50, .win = LW - 200});
 	ck_assert_int_eq(tcp_conn_timer(h.c, TCP_T_DELACK), -1);
 	th_fini(&h);
 }
@@ -442,7 +471,7 @@ START_TEST(test_established_linux_fin_to_close_wait_ack_is_delayed)
 		open_linux(&h, SIM_MS(10));
 		data_at(&h, SIM_MS(20), 0, ISS + 1);
 		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-			       .ack = PEER_ISS + 101, .win = WIN - 100});
+			       .ack = PEER_ISS + 101, .win = LW - 100});
 		th_run_until(&h, SIM_MS(30));
 		th_in(&h, F | A, PEER_ISS + 101, ISS + 1, 0);
 		ck_assert_int_eq(h.c->state, TCP_CLOSE_WAIT);
@@ -453,14 +482,14 @@ START_TEST(test_established_linux_fin_to_close_wait_ack_is_delayed)
 			ck_assert_int_eq(tcp_close(h.c), 0);
 			TH_EXPECT(&h, {.flags = F | A, .seq = ISS + 1,
 				       .ack = PEER_ISS + 102,
-				       .win = WIN - 100});
+				       .win = LW - 100});
 			ck_assert_int_eq(h.c->state, TCP_LAST_ACK);
 		} else {
 			th_fire(&h, TCP_T_DELACK);
 			ck_assert_int_eq(h.sim.now, SIM_MS(72));
 			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
 				       .ack = PEER_ISS + 102,
-				       .win = WIN - 100});
+				       .win = LW - 100});
 		}
 		th_fini(&h);
 	}
@@ -484,7 +513,7 @@ START_TEST(test_established_linux_abort_sends_rst_ack_with_ack_and_window)
 		th_expect_closed(&h, TCP_END_ABORTED);
 		if (lx)
 			TH_EXPECT(&h, {.flags = R | A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 101, .win = WIN - 100});
+				       .ack = PEER_ISS + 101, .win = LW - 100});
 		else
 			TH_EXPECT(&h, {.flags = R, .seq = ISS + 1});
 		th_fini(&h);
@@ -509,13 +538,13 @@ START_TEST(test_established_linux_keepalive_gives_up_with_rst_ack)
 		th_fire(&h, TCP_T_KEEPALIVE);
 		ck_assert_int_eq(h.sim.now, SIM_MS(10010 + 1000 * i));
 		TH_EXPECT(&h, {.flags = A, .seq = ISS, .ack = PEER_ISS + 1,
-			       .win = WIN});
+			       .win = LW});
 	}
 	th_fire(&h, TCP_T_KEEPALIVE);
 	ck_assert_int_eq(h.sim.now, SIM_MS(12010));
 	th_expect_closed(&h, TCP_END_TIMEOUT);
 	TH_EXPECT(&h, {.flags = R | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
-		       .win = WIN});
+		       .win = LW});
 	th_fini(&h);
 }
 END_TEST
@@ -535,7 +564,7 @@ START_TEST(test_syn_received_linux_duplicate_syn_draws_the_syn_ack_again)
 		ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
 		if (lx) {
 			TH_EXPECT(&h, {.flags = S | A, .seq = ISS,
-				       .ack = PEER_ISS + 1, .win = WIN,
+				       .ack = PEER_ISS + 1, .win = LW,
 				       .mss = MSS, .tx = TR_TX_ANSWER});
 			ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when,
 					 SIM_MS(1300));
@@ -564,7 +593,7 @@ START_TEST(test_fin_wait_2_linux_closed_socket_times_out)
 		if (closed)
 			tcp_stop_reading(h.c);
 		TH_EXPECT(&h, {.flags = F | A, .seq = ISS + 1,
-			       .ack = PEER_ISS + 1, .win = WIN});
+			       .ack = PEER_ISS + 1, .win = LW});
 		th_run_until(&h, SIM_MS(100));
 		th_in(&h, A, PEER_ISS + 1, ISS + 2, 0);
 		ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_2);
@@ -618,7 +647,7 @@ START_TEST(test_established_linux_nagle_holds_behind_a_small_segment_only)
 			TH_EXPECT(&h, {.flags = P | A,
 				       .seq = ISS + 1 + MSS + 100,
 				       .ack = PEER_ISS + 1, .len = 50,
-				       .win = WIN});
+				       .win = LW});
 		} else {
 			th_checked(&h, 1);
 			th_expect_none(&h);
@@ -654,10 +683,169 @@ START_TEST(test_established_linux_lingering_close_is_no_orphan_until_it_ends)
 }
 END_TEST
 
+/* ---- windows closed, segments outside them ---------------------------- */
+
+/* The peer closes its window on all we sent; 100 more bytes wait. Linux
+ * probes with an empty segment at SND.UNA-1 (tcp_xmit_probe_skb), the
+ * RFC with one octet of new data (RFC 9293 §3.8.6.1); after `retries`
+ * (2) unanswered probes Linux gives up (tcp_probe_timer), the RFC's rule
+ * after retries + 1. */
+START_TEST(test_established_linux_zero_window_probes_are_empty)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		struct tcp_params p = linux_exact();
+		p.retries = 2;
+		if (!lx)
+			p.rules = TCP_RULES_RFC9293;
+		th_init(&h, &p);
+		open_after(&h, SIM_MS(10));
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 0, NULL, 0);
+		tcp_send(h.c, zeros, 100);
+		th_expect_none(&h);
+		int probes = 0;
+		while (h.c) {
+			th_fire(&h, TCP_T_PERSIST);
+			if (!h.c)
+				break;
+			if (lx)
+				TH_EXPECT(&h, {.flags = A, .seq = ISS,
+					       .ack = PEER_ISS + 1, .win = LW,
+					       .tx = probes ? TR_TX_PROBE
+							    : TR_TX_NEW});
+			else
+				TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+					       .ack = PEER_ISS + 1, .len = 1,
+					       .win = WIN,
+					       .tx = probes ? TR_TX_PROBE
+							    : TR_TX_NEW});
+			probes++;
+		}
+		th_expect_closed(&h, TCP_END_TIMEOUT);
+		ck_assert_int_eq(probes, lx ? 2 : 3);
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* When a window closes on data in flight, Linux's retransmission timer
+ * sends the first segment again anyway (tcp_retransmit_timer, its zero-
+ * window branch); the RFC's sender probes with one octet. */
+START_TEST(test_established_linux_window_closed_on_data_in_flight_resends_it)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		init_exact(&h, lx);
+		open_after(&h, SIM_MS(10));
+		tcp_send(h.c, zeros, 100);
+		th_checked(&h, 1);
+		/* the peer's window closes; the 100 bytes are not acked */
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 0, NULL, 0);
+		sim_time_t rto = h.c->rto;
+		th_fire(&h, TCP_T_REXMT);
+		if (lx) {
+			TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 1, .len = 100,
+				       .win = LW, .tx = TR_TX_TIMEOUT});
+			ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when,
+					 h.sim.now + 2 * rto);
+		} else {
+			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 1, .len = 1,
+				       .win = WIN, .tx = TR_TX_PROBE});
+		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* Linux answers a segment outside its window at most once per 500 ms
+ * per socket (invalid-ratelimit: tcp_invalid_ratelimit,
+ * tcp_oow_rate_limited) — but always one that carries text; the rfc9293
+ * profile answers every one. */
+START_TEST(test_established_linux_out_of_window_acks_are_rate_limited)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		struct tcp_params p = lx ? linux_exact() : tcp_params_default;
+		th_init(&h, &p);
+		open_after(&h, SIM_MS(10));
+		uint16_t win = lx ? LW : WIN;
+		uint32_t beyond = PEER_ISS + 1 + 70000;
+		th_in(&h, A, beyond, ISS + 1, 0);
+		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+			       .ack = PEER_ISS + 1, .win = win});
+		th_run_until(&h, SIM_MS(110));
+		th_in(&h, A, beyond, ISS + 1, 0);
+		if (lx)
+			th_expect_none(&h);
+		else
+			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 1, .win = win});
+		/* text is answered, limit or not */
+		th_in_full(&h, 0, P | A, beyond, ISS + 1, 65535, NULL, 10);
+		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+			       .ack = PEER_ISS + 1, .win = win});
+		th_run_until(&h, SIM_MS(520));
+		th_in(&h, A, beyond, ISS + 1, 0);
+		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+			       .ack = PEER_ISS + 1, .win = win});
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* A peer that offers a window of 1460 gets segments of 730 from Linux:
+ * never more than half the largest window offered, if that is over 536
+ * (tcp_bound_to_half_wnd). */
+START_TEST(test_syn_sent_linux_segments_bound_to_half_the_window)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		struct tcp_params p = linux_exact();
+		p.nodelay = true;
+		if (!lx)
+			p.rules = TCP_RULES_RFC9293;
+		th_init(&h, &p);
+		th_open_syn_sent(&h);
+		th_in_full(&h, 0, S | A, PEER_ISS, ISS + 1, 1460, NULL, 0);
+		th_checked(&h, 1);
+		ck_assert_uint_eq(h.c->snd_mss, lx ? 730 : MSS);
+		tcp_send(h.c, zeros, 2000);
+		uint32_t want = lx ? 730 : MSS;
+		ck_assert_int_eq(th_unchecked(&h), lx ? 2 : 1);
+		for (int i = 0; i < th_unchecked(&h); i++)
+			ck_assert_uint_eq(th_next(&h, i)->seg.len, want);
+		th_checked(&h, th_unchecked(&h));
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* An ACK of data not yet sent: RFC 9293 §3.10.7.4 (fifth) answers with an
+ * ACK; Linux drops it silently in ESTABLISHED (tcp_rcv_established). */
+START_TEST(test_established_linux_ack_of_unsent_data_is_dropped_silently)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		init_exact(&h, lx);
+		open_after(&h, SIM_MS(10));
+		th_in(&h, A, PEER_ISS + 1, ISS + 1000, 0);
+		if (lx)
+			th_expect_none(&h);
+		else
+			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 1, .win = WIN});
+		th_fini(&h);
+	}
+}
+END_TEST
+
 Suite *tcp_linux_suite(void)
 {
 	Suite *s = suite_create("tcp_linux");
 	TCase *tc = tcase_create("timers");
+	tcase_add_test(tc, test_syn_sent_linux_window_is_a_whole_number_of_mss);
 	tcase_add_test(tc, test_syn_sent_linux_first_retransmission_waits_for_the_wheel);
 	tcase_add_test(tc, test_established_linux_rto_is_srtt_plus_rto_min_in_jiffies);
 	tcase_add_test(tc, test_established_linux_every_ack_of_new_data_is_a_sample);
@@ -681,6 +869,13 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_fin_wait_2_linux_closed_socket_times_out);
 	tcase_add_test(tc, test_established_linux_nagle_holds_behind_a_small_segment_only);
 	tcase_add_test(tc, test_established_linux_lingering_close_is_no_orphan_until_it_ends);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("closed windows, out-of-window segments");
+	tcase_add_test(tc, test_established_linux_zero_window_probes_are_empty);
+	tcase_add_test(tc, test_established_linux_window_closed_on_data_in_flight_resends_it);
+	tcase_add_test(tc, test_established_linux_out_of_window_acks_are_rate_limited);
+	tcase_add_test(tc, test_syn_sent_linux_segments_bound_to_half_the_window);
+	tcase_add_test(tc, test_established_linux_ack_of_unsent_data_is_dropped_silently);
 	suite_add_tcase(s, tc);
 	return s;
 }

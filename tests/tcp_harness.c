@@ -250,12 +250,11 @@ void th_expect_closed(struct th *h, enum tcp_end end)
 static void expect_step(struct th *h, uint8_t flags, uint32_t seq,
 			uint32_t ack)
 {
-	uint32_t buf = h->c->p.rcvbuf;
 	struct th_want w = {
 		.flags = flags,
 		.seq = seq,
 		.ack = ack,
-		.win = (uint16_t)(buf < WIN ? buf : WIN),
+		.win = (uint16_t)tcp_max_window(h->c),
 		.mss = (flags & TCP_SYN) ? (uint16_t)h->c->p.mss : 0,
 	};
 	th_expect_only(h, 1, &w);
