@@ -402,6 +402,7 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	if (p->tick) /* whole jiffies (tcp_ticks_ceil, without a TCB yet) */
 		c->rto = (c->rto + p->tick - 1) / p->tick * p->tick;
 	c->rcv_wnd = 0; /* nothing advertised yet: see advertise_window */
+	c->lx_rcv_mss = TCP_DEFAULT_MSS; /* until tcp_ack_init guesses */
 	c->ssthresh = INT32_MAX;
 	tcp_timers_init(c);
 	c->prev = st->tail;

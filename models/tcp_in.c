@@ -890,6 +890,7 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 			/* Linux: old or out-of-window text means the peer
 			 * missed our ACKs: quick ACKs again (tcp_data_queue) */
 			if (c->p.rules == TCP_RULES_LINUX &&
+			    tcp_synchronized(c->state) &&
 			    (s->len || (s->flags & TCP_FIN)))
 				tcp_ack_enter_quickack(c);
 			/* Linux restarts TIME-WAIT for every segment with ACK

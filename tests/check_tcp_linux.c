@@ -822,6 +822,23 @@ START_TEST(test_syn_sent_linux_segments_bound_to_half_the_window)
 }
 END_TEST
 
+/* Text outside the window while still in SYN-RECEIVED: answered with an
+ * ACK, the ACK engine not yet started (it starts in ESTABLISHED; found by
+ * the segment fuzzer, which divided by the engine's unset MSS guess). */
+START_TEST(test_syn_received_linux_text_outside_the_window_is_acked)
+{
+	struct th h;
+	init_exact(&h, 1);
+	th_open_syn_received(&h);
+	th_in_full(&h, 0, P | A, PEER_ISS + 1 + 70000, ISS + 1, 65535, NULL,
+		   10);
+	ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .win = LW});
+	th_fini(&h);
+}
+END_TEST
+
 /* An ACK of data not yet sent: RFC 9293 §3.10.7.4 (fifth) answers with an
  * ACK; Linux drops it silently in ESTABLISHED (tcp_rcv_established). */
 START_TEST(test_established_linux_ack_of_unsent_data_is_dropped_silently)
@@ -876,6 +893,7 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_established_linux_out_of_window_acks_are_rate_limited);
 	tcase_add_test(tc, test_syn_sent_linux_segments_bound_to_half_the_window);
 	tcase_add_test(tc, test_established_linux_ack_of_unsent_data_is_dropped_silently);
+	tcase_add_test(tc, test_syn_received_linux_text_outside_the_window_is_acked);
 	suite_add_tcase(s, tc);
 	return s;
 }
