@@ -80,6 +80,14 @@ enum tcp_end {
 	TCP_END_CRASHED,  /* its host crashed: the state simply vanished */
 };
 
+/* Why a connection under Linux's rules ends when its send window stayed
+ * closed on data in flight and the peer fell silent: not by a count of
+ * retransmissions but by time (tcp_rtx_probe0_timed_out). A property test
+ * tells this ending from the others by it. */
+#define TCP_WHY_PROBE0_TIMEOUT                                              \
+	"Linux tcp_rtx_probe0_timed_out: the window closed on data in "     \
+	"flight, nothing from the peer for 2·rto-max — abort"
+
 /* One segment the stack hands to its host. */
 struct tcp_xmit {
 	struct tcp_seg seg;

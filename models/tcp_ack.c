@@ -43,7 +43,8 @@ static bool in_pingpong(const struct tcp_conn *c)
 	return c->lx_pingpong >= 1; /* tcp_pingpong_thresh */
 }
 
-/* tcp_initialize_rcv_mss: the first guess of the peer's MSS */
+/* tcp_initialize_rcv_mss: the first guess of the peer's MSS; and
+ * tcp_init_buffer_space: the window's clamp and ceiling. */
 void tcp_ack_init(struct tcp_conn *c)
 {
 	uint32_t hint = min32(c->our_mss, c->snd_mss);
@@ -52,6 +53,58 @@ void tcp_ack_init(struct tcp_conn *c)
 	c->lx_rcv_mss = hint < LX_MIN_MSS ? LX_MIN_MSS : hint;
 	c->rcv_wup = c->rcv_nxt;
 	c->lx_adv_wnd = c->rcv_wnd;
+	/* The buffer is the window's whole space (tcp_full_space); the
+	 * clamp keeps one segment of it in reserve (tcp_app_win) when the
+	 * 16-bit window would otherwise reach it */
+	uint32_t full = c->rb.cap, adv = c->our_mss;
+	uint32_t clamp = TCP_MAX_WIN;
+	if (clamp >= full)
+		clamp = full;
+	if (clamp > 2 * adv && clamp + adv > full)
+		clamp = full - adv > 2 * adv ? full - adv : 2 * adv;
+	c->lx_clamp = clamp;
+	c->lx_ssthresh = min32(tcp_max_window(c), clamp);
+}
+
+/* __tcp_select_window: the window the receiver would offer now, before
+ * the rule that it never shrinks. */
+static uint32_t select_window(struct tcp_conn *c)
+{
+	uint32_t full = min32(c->lx_clamp, c->rb.cap);
+	/* the kernel's buffers are never so small that the MSS guess
+	 * exceeds the window's ceiling; tcpsim's may be (rcvbuf: 100), and
+	 * rounding down to such a guess would offer nothing for ever */
+	uint32_t mss = min32(min32(c->lx_rcv_mss, full), c->lx_ssthresh);
+	uint32_t free = c->rb.cap > c->rb.len ? c->rb.cap - c->rb.len : 0;
+	uint32_t window;
+	if (free < full / 2)
+		c->lx_quick = 0; /* the buffer fills: no more quick ACKs */
+	if (free < full / 2 && (free < full / 16 || free < mss)) {
+		window = 0; /* receiver SWS avoidance: nothing till an MSS frees */
+	} else {
+		if (free > c->lx_ssthresh)
+			free = c->lx_ssthresh;
+		window = c->lx_adv_wnd;
+		/* keep the offer while it is within an MSS of the free space;
+		 * else the largest multiple of the MSS that fits */
+		if ((uint64_t)window + mss <= free || window > free)
+			window = free - free % mss;
+		else if (mss == full && free > window + full / 2)
+			window = free;
+	}
+	return window;
+}
+
+uint32_t tcp_ack_window(struct tcp_conn *c)
+{
+	if (!c->lx_clamp) /* before ESTABLISHED: the initial window */
+		return tcp_max_window(c);
+	uint32_t window = select_window(c);
+	/* never shrink the offered window (tcp_select_window) */
+	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	if (window < cur)
+		window = cur;
+	return min32(window, TCP_MAX_WIN);
 }
 
 /* tcp_incr_quickack: quick ACKs for a window's worth of pairs of
@@ -108,6 +161,15 @@ void tcp_ack_data_in(struct tcp_conn *c, uint32_t len, uint8_t flags)
 	c->lx_ack |= TCP_LXACK_SCHED;
 	c->lx_check = true;
 	measure_rcv_mss(c, len, flags);
+	/* tcp_grow_window: a segment of 128 bytes or more raises the
+	 * window's ceiling toward the clamp, and is worth one quick ACK */
+	uint32_t space = c->rb.cap > c->rb.len ? c->rb.cap - c->rb.len : 0;
+	uint32_t top = min32(c->lx_clamp, space);
+	if (len >= 128 && c->lx_clamp && top > c->lx_ssthresh) {
+		uint32_t incr = 2 * c->our_mss > 2 * len ? 2 * c->our_mss : 2 * len;
+		c->lx_ssthresh += min32(top - c->lx_ssthresh, incr);
+		c->lx_quick |= 1;
+	}
 	sim_time_t now = tcp_clock(c);
 	sim_time_t ato_min = tcp_units(c, c->p.delack);
 	sim_time_t rto = tcp_units(c, c->rto);
@@ -206,7 +268,7 @@ void tcp_ack_check(struct tcp_conn *c)
 		tcp_owe_ack(c, "Linux __tcp_ack_snd_check: quick-ACK mode — "
 			       "acknowledge at once");
 	else if (c->rcv_nxt - c->rcv_wup > c->lx_rcv_mss &&
-		 tcp_free_window(c) >= c->lx_adv_wnd)
+		 select_window(c) >= c->lx_adv_wnd)
 		tcp_owe_ack(c, "Linux __tcp_ack_snd_check: more than one "
 			       "segment's worth unacknowledged");
 	else
@@ -237,8 +299,10 @@ void tcp_ack_read(struct tcp_conn *c, uint32_t copied)
 	/* a read that at least doubles a small window says so at once */
 	uint32_t offered = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt
 							 : 0;
-	uint32_t now = tcp_free_window(c);
-	if (2 * offered <= tcp_max_window(c) && now && now >= 2 * offered)
+	if (!c->lx_clamp || 2 * offered > c->lx_clamp)
+		return;
+	uint32_t now = select_window(c);
+	if (now && now >= 2 * offered)
 		tcp_owe_ack(c, "Linux tcp_cleanup_rbuf: the read at least doubles "
 			       "the window — window update");
 }

@@ -365,6 +365,12 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		   !(s->flags & (TCP_SYN | TCP_FIN)) &&
 		   c->snd_una != c->snd_nxt && s->wnd == c->snd_wnd &&
 		   s->wnd != 0;
+	/* Linux decides on the window against SND.UNA before this ACK */
+	bool lx_wnd = c->p.rules == TCP_RULES_LINUX &&
+		      (SEQ_GT(s->ack, c->snd_una) ||
+		       SEQ_GT(s->seq, c->snd_wl1) ||
+		       (s->seq == c->snd_wl1 &&
+			(s->wnd > c->snd_wnd || s->wnd == 0)));
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
 		uint32_t ndata = 0;
@@ -395,11 +401,17 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	 * after it, whatever its sequence number (a retransmission carries
 	 * the current ACK and window): its window is taken too, or an old
 	 * window would stretch from the new SND.UNA past the right edge the
-	 * peer offered. */
-	if (SEQ_LEQ(c->snd_una, s->ack) &&
-	    (SEQ_LT(c->snd_wl1, s->seq) ||
-	     (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack)) ||
-	     SEQ_LT(c->snd_wl2, s->ack))) {
+	 * peer offered. Linux (tcp_may_update_window) takes a window from
+	 * an ACK of new data or a newer segment, and from one of the same
+	 * sequence number only if it is larger or zero: it never shrinks
+	 * the window but to close it. */
+	if (c->p.rules == TCP_RULES_LINUX
+		    ? lx_wnd
+		    : SEQ_LEQ(c->snd_una, s->ack) &&
+			      (SEQ_LT(c->snd_wl1, s->seq) ||
+			       (c->snd_wl1 == s->seq &&
+				SEQ_LEQ(c->snd_wl2, s->ack)) ||
+			       SEQ_LT(c->snd_wl2, s->ack))) {
 		bool opened = c->snd_wnd == 0 && s->wnd > 0;
 		c->snd_wnd = s->wnd;
 		c->snd_wl1 = s->seq;
@@ -850,24 +862,12 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 		s->flags &= (uint8_t)~TCP_SYN;
 		s->seq++;
 	}
-	/* Linux (tcp_check_req): the peer's SYN again, in SYN-RECEIVED of a
-	 * passive OPEN — our SYN,ACK was lost or is slow — is answered with
-	 * the SYN,ACK again, and its timer restarted (inet_rtx_syn_ack). The
-	 * RFC's first check finds it outside the window: an ACK. */
-	if (c->p.rules == TCP_RULES_LINUX && c->state == TCP_SYN_RECEIVED &&
-	    c->passive && s->flags == TCP_SYN && s->seq == c->irs) {
-		if (tcp_oow_limited(c, in, false))
-			return false;
-		tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, 0,
-			 "Linux tcp_check_req: the SYN again — send the "
-			 "SYN,ACK again",
-			 TR_TX_ANSWER);
-		tcp_timer_arm(c, TCP_T_REXMT, c->rto);
-		return false;
-	}
 	if (!acceptable(c, s) && !zero_window_allowance(c, s)) {
+		/* only with ACK: the fifth step drops a segment without
+		 * one before the eighth could restart the timer */
 		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_FIN) &&
-		    !(s->flags & TCP_RST) && c->fin_rcvd &&
+		    (s->flags & TCP_ACK) && !(s->flags & TCP_RST) &&
+		    c->fin_rcvd &&
 		    s->seq + s->len + 1 == c->rcv_nxt) {
 			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (TIME-WAIT): "
 				   "retransmitted FIN — ACK it and restart "
@@ -923,6 +923,13 @@ static void check_rst(struct tcp_conn *c, const struct tcp_seg *in,
 		      uint32_t seq_as_sent)
 {
 	if (seq_as_sent != c->rcv_nxt) {
+		if (c->p.rules == TCP_RULES_LINUX &&
+		    c->state == TCP_TIME_WAIT) {
+			tcp_trace_ignore(c->st, c, in,
+					 "Linux tcp_timewait_state_process: "
+					 "RST not at RCV.NXT — discard");
+			return;
+		}
 		tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (second) / RFC "
 				     "5961 §3.2: RST in the window but "
 				     "not at RCV.NXT — challenge ACK");
@@ -1077,6 +1084,77 @@ static bool check_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	}
 }
 
+/* Linux keeps a passive OPEN's SYN-RECEIVED as a request, not a socket,
+ * and tcp_check_req judges what comes for it in an order of its own.
+ * Returns true if the segment goes on through the RFC's checks — it is
+ * then in the window, carries the ACK of our SYN, and no RST. */
+static bool lx_check_req(struct tcp_conn *c, const struct tcp_seg *in,
+			 const struct seg_view *s)
+{
+	/* the peer's SYN again — our SYN,ACK was lost or is slow: the
+	 * SYN,ACK again, its timer restarted (inet_rtx_syn_ack) */
+	if (s->flags == TCP_SYN && s->seq == c->irs) {
+		if (tcp_oow_limited(c, in, false))
+			return false;
+		tcp_xmit(c, TCP_SYN | TCP_ACK, c->iss, 0,
+			 "Linux tcp_check_req: the SYN again — send the "
+			 "SYN,ACK again",
+			 TR_TX_ANSWER);
+		tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+		return false;
+	}
+	/* an ACK of anything but our SYN goes to the listener, which
+	 * answers it with a RST (none for a RST); the request stays */
+	if ((s->flags & TCP_ACK) && s->ack != c->iss + 1) {
+		if (s->flags & TCP_RST)
+			tcp_trace_ignore(c->st, c, in,
+					 "Linux tcp_check_req: RST with an "
+					 "ACK not of our SYN — discard");
+		else
+			tcp_send_reset_reply(c->st, c, in,
+					     "Linux tcp_check_req: ACK not "
+					     "of our SYN — the listener "
+					     "answers with RST");
+		return false;
+	}
+	/* tcp_in_window: the segment starts at RCV.NXT, or overlaps the
+	 * window, or is empty at its right edge */
+	uint32_t end = s->seq + view_seqlen(s);
+	uint32_t lo = c->rcv_nxt, hi = c->rcv_nxt + c->rcv_wnd;
+	if (!(s->seq == lo || (SEQ_GT(end, lo) && SEQ_LT(s->seq, hi)) ||
+	      (s->seq == hi && end == hi))) {
+		if (s->flags & TCP_RST)
+			tcp_trace_ignore(c->st, c, in,
+					 "Linux tcp_check_req: RST outside "
+					 "the window — discard");
+		else if (!tcp_oow_limited(c, in, false))
+			tcp_owe_ack(c, "Linux tcp_check_req: outside the "
+				       "window — send ACK, drop it");
+		return false;
+	}
+	/* in the window: a RST, at any sequence number, or a new SYN ends
+	 * the request (embryonic_reset), the SYN answered with a RST */
+	if (s->flags & TCP_RST) {
+		back_to_listen(c, "Linux tcp_check_req: RST in the window — "
+				  "drop the request");
+		return false;
+	}
+	if ((s->flags & TCP_SYN) && s->seq != c->irs) {
+		tcp_send_reset_reply(c->st, c, in,
+				     "Linux tcp_check_req: a new SYN in the "
+				     "window — send RST");
+		back_to_listen(c, "Linux tcp_check_req: a new SYN in the "
+				  "window — drop the request");
+		return false;
+	}
+	if (!(s->flags & TCP_ACK)) {
+		tcp_trace_ignore(c->st, c, in, "Linux tcp_check_req: ACK bit "
+					   "off — discard");
+		return false;
+	}
+	return true;
+}
+
 /* RFC 9293 §3.10.7.4: a segment arrives in a synchronized state or
  * SYN-RECEIVED, its checks in the RFC's order; then its text and FIN
  * (sixth to eighth, process_text_fin). */
@@ -1084,6 +1162,9 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 			       struct seg_view *s)
 {
 	uint32_t seq_as_sent;
+	if (c->p.rules == TCP_RULES_LINUX && c->state == TCP_SYN_RECEIVED &&
+	    c->passive && !lx_check_req(c, in, s))
+		return;
 	if (!check_sequence(c, in, s, &seq_as_sent))
 		return;
 	if (s->flags & TCP_RST) {

@@ -54,6 +54,11 @@ uint32_t tcp_free_window(const struct tcp_conn *c)
  * that RCV.NXT + RCV.WND is the edge advertised. */
 static void advertise_window(struct tcp_conn *c)
 {
+	if (c->p.rules == TCP_RULES_LINUX) {
+		c->rcv_wnd = tcp_ack_window(c);
+		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+		return;
+	}
 	uint32_t free = tcp_free_window(c);
 	uint32_t edge = c->rcv_nxt + free;
 	uint32_t step = min32(c->rb.cap / 2, c->our_mss);

@@ -157,6 +157,8 @@ struct tcp_conn {
 	uint8_t lx_ack;               /* TCP_LXACK_* */
 	bool lx_check;                /* data or a FIN came: decide */
 	uint32_t rcv_wup, lx_adv_wnd;
+	uint32_t lx_clamp;            /* window_clamp; 0 before ESTABLISHED */
+	uint32_t lx_ssthresh;         /* rcv_ssthresh: the window's ceiling */
 	sim_time_t lx_dack_due;
 	sim_time_t oow_at;            /* the last answer to a segment
 					 outside the window (tcp_clock) */
@@ -335,6 +337,8 @@ void tcp_note_rexmit(struct tcp_conn *c, uint32_t seq, uint32_t n);
 #define TCP_LXACK_NOW 8     /* the next check sends it (ICSK_ACK_NOW) */
 /* ESTABLISHED: the engine's first guesses. */
 void tcp_ack_init(struct tcp_conn *c);
+/* The window to offer now (__tcp_select_window, tcp_select_window). */
+uint32_t tcp_ack_window(struct tcp_conn *c);
 /* In-order data of len bytes (the segment's flags) was taken in. */
 void tcp_ack_data_in(struct tcp_conn *c, uint32_t len, uint8_t flags);
 /* The peer's FIN was taken in; to_close_wait: it moved us there. */

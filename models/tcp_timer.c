@@ -261,8 +261,10 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 				       2 * c->p.rto_max
 		     : rexmt_expired(c, syn)) {
 		tcp_enter_closed(c, TCP_END_TIMEOUT,
-			     "RFC 9293 §3.8.3 / RFC 1122 §4.2.3.5: "
-			     "retransmission limit reached — abort");
+			     lx_probe ? TCP_WHY_PROBE0_TIMEOUT
+				      : "RFC 9293 §3.8.3 / RFC 1122 §4.2.3.5: "
+					"retransmission limit reached — "
+					"abort");
 		tcp_flush(c);
 		tcp_leave(st);
 		return;

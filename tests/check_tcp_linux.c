@@ -216,6 +216,13 @@ static void init_exact(struct th *h, int lx)
 	th_init(h, &p);
 }
 
+/* As init_exact, then SYN-RECEIVED of a passive OPEN. */
+static void syn_received_exact(struct th *h, int lx)
+{
+	init_exact(h, lx);
+	th_open_syn_received(h);
+}
+
 /* The times the SYN goes again and when connect gives up, from SYN-SENT
  * at 0, run until the connection is gone. */
 static int syn_times(struct th *h, sim_time_t *at, int max)
@@ -390,23 +397,33 @@ START_TEST(test_established_linux_quick_acks_then_delayed_then_quick_after_idle)
 	struct th h;
 	open_linux(&h, SIM_MS(10));
 	h.no_read = true;
+	/* The windows (tcp_select_window): the clamp keeps one MSS in
+	 * reserve, 65535 - 1460 = 64075; the offer is kept while within an
+	 * MSS guess (536) of the free space and never shrinks: 64140 and
+	 * 64040 as the right edge stays, then 64040 while the free space,
+	 * capped at 64075, allows it, then the edge again once 1500 bytes
+	 * lie unread. */
 	for (uint32_t i = 0; i < 16; i++) {
+		uint16_t win = i == 0 ? 64140 : i < 14 ? 64040
+					   : (uint16_t)(64040 - 100 * (i - 13));
 		data_at(&h, SIM_MS(20 + 10 * i), i, ISS + 1);
 		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
 			       .ack = PEER_ISS + 1 + 100 * (i + 1),
-			       .win = (uint16_t)(LW - 100 * (i + 1))});
+			       .win = win});
 	}
 	ck_assert_uint_eq(h.c->lx_quick, 0);
 	data_at(&h, SIM_MS(180), 16, ISS + 1);
 	th_expect_none(&h);
 	ck_assert_int_eq(h.c->timer[TCP_T_DELACK].when, SIM_MS(224));
 	th_fire(&h, TCP_T_DELACK);
+	/* free 63835: the largest multiple of 536 under it, 63784, is
+	 * above what is left of the offer */
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1701,
-		       .win = LW - 1700});
+		       .win = 63784});
 	ck_assert_int_eq(h.c->lx_ato, 20);
 	data_at(&h, SIM_S(2), 17, ISS + 1);
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1801,
-		       .win = LW - 1800});
+		       .win = 63784 - 100});
 	th_fini(&h);
 }
 END_TEST
@@ -557,8 +574,7 @@ START_TEST(test_syn_received_linux_duplicate_syn_draws_the_syn_ack_again)
 {
 	for (int lx = 1; lx >= 0; lx--) {
 		struct th h;
-		init_exact(&h, lx);
-		th_open_syn_received(&h);
+		syn_received_exact(&h, lx);
 		th_run_until(&h, SIM_MS(300));
 		th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
 		ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
@@ -574,6 +590,78 @@ START_TEST(test_syn_received_linux_duplicate_syn_draws_the_syn_ack_again)
 			ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when,
 					 SIM_S(1));
 		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* Linux judges what comes for a passive SYN-RECEIVED in tcp_check_req's
+ * order. An ACK of anything but our SYN goes to the listener, which
+ * answers it with a RST, before any look at the sequence number: so
+ * also one far outside the window, which the RFC's first check answers
+ * with an ACK. The request stays either way. */
+START_TEST(test_syn_received_linux_bad_ack_outside_the_window_draws_rst)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		syn_received_exact(&h, lx);
+		uint32_t far = PEER_ISS + 1 + 1000000;
+		th_in(&h, A, far, ISS + 5, 0);
+		ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
+		if (lx)
+			TH_EXPECT(&h, {.flags = R, .seq = ISS + 5});
+		else
+			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 1, .win = WIN});
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* A RST in the window but not at RCV.NXT: RFC 5961 §3.2 answers it with
+ * a challenge ACK; Linux's request takes any RST in its window as the
+ * end (tcp_check_req -> embryonic_reset), silently. The listener stays. */
+START_TEST(test_syn_received_linux_rst_anywhere_in_the_window_drops_it)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		syn_received_exact(&h, lx);
+		struct tcp_conn *c = h.c, *l = h.c->listener;
+		th_in(&h, R, PEER_ISS + 11, 0, 0);
+		ck_assert(th_alive(&h, l));
+		if (lx) {
+			ck_assert(!th_alive(&h, c));
+			th_expect_none(&h);
+		} else {
+			ck_assert(th_alive(&h, c));
+			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+				       .ack = PEER_ISS + 1, .win = WIN});
+		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* A SYN in the window that is not the peer's first: the RFC returns the
+ * connection to LISTEN without a word (§3.10.7.4, fourth: "passive
+ * OPEN"); Linux drops the request and answers the SYN with a RST
+ * (tcp_check_req -> embryonic_reset -> send_reset), a RST,ACK as the
+ * SYN carries no ACK. */
+START_TEST(test_syn_received_linux_new_syn_in_the_window_draws_rst)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		syn_received_exact(&h, lx);
+		struct tcp_conn *c = h.c, *l = h.c->listener;
+		th_in_full(&h, LOCAL_PORT, S, PEER_ISS + 11, 0, 65535, NULL,
+			   0);
+		ck_assert(!th_alive(&h, c));
+		ck_assert(th_alive(&h, l));
+		if (lx)
+			TH_EXPECT(&h, {.flags = R | A, .seq = 0,
+				       .ack = PEER_ISS + 12});
+		else
+			th_expect_none(&h);
 		th_fini(&h);
 	}
 }
@@ -759,6 +847,45 @@ START_TEST(test_established_linux_window_closed_on_data_in_flight_resends_it)
 }
 END_TEST
 
+/* Which ACK may change the send window. RFC 9293 §3.10.7.4 (fifth):
+ * SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK — so an
+ * ACK at the same sequence and acknowledgment number sets any window.
+ * Linux (tcp_may_update_window): an ACK of new data, or a newer
+ * sequence number, or the same one with a larger window — or a zero
+ * window: it never lets one shrink the window but to zero. */
+START_TEST(test_established_linux_window_shrinks_only_to_zero)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		init_exact(&h, lx);
+		open_after(&h, SIM_MS(10));
+		/* the SYN,ACK's segment set SND.WL1 to PEER_ISS: a first
+		 * ACK takes it to PEER_ISS + 1 */
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 30000, NULL, 0);
+		ck_assert_uint_eq(h.c->snd_wnd, 30000);
+		/* the same ACK again with a smaller window */
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 20000, NULL, 0);
+		ck_assert_uint_eq(h.c->snd_wnd, lx ? 30000 : 20000);
+		/* with a larger one: both take it */
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 40000, NULL, 0);
+		ck_assert_uint_eq(h.c->snd_wnd, 40000);
+		/* with none: both close the window */
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 0, NULL, 0);
+		ck_assert_uint_eq(h.c->snd_wnd, 0);
+		th_expect_none(&h);
+		/* an ACK of new data sets the window whatever it is */
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 20000, NULL, 0);
+		ck_assert_uint_eq(h.c->snd_wnd, 20000);
+		tcp_send(h.c, zeros, 100);
+		th_checked(&h, 1);
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 101, 10000, NULL, 0);
+		ck_assert_uint_eq(h.c->snd_wnd, 10000);
+		th_expect_none(&h);
+		th_fini(&h);
+	}
+}
+END_TEST
+
 /* Linux answers a segment outside its window at most once per 500 ms
  * per socket (invalid-ratelimit: tcp_invalid_ratelimit,
  * tcp_oow_rate_limited) — but always one that carries text; the rfc9293
@@ -883,6 +1010,9 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_established_linux_abort_sends_rst_ack_with_ack_and_window);
 	tcase_add_test(tc, test_established_linux_keepalive_gives_up_with_rst_ack);
 	tcase_add_test(tc, test_syn_received_linux_duplicate_syn_draws_the_syn_ack_again);
+	tcase_add_test(tc, test_syn_received_linux_bad_ack_outside_the_window_draws_rst);
+	tcase_add_test(tc, test_syn_received_linux_rst_anywhere_in_the_window_drops_it);
+	tcase_add_test(tc, test_syn_received_linux_new_syn_in_the_window_draws_rst);
 	tcase_add_test(tc, test_fin_wait_2_linux_closed_socket_times_out);
 	tcase_add_test(tc, test_established_linux_nagle_holds_behind_a_small_segment_only);
 	tcase_add_test(tc, test_established_linux_lingering_close_is_no_orphan_until_it_ends);
@@ -890,6 +1020,7 @@ Suite *tcp_linux_suite(void)
 	tc = tcase_create("closed windows, out-of-window segments");
 	tcase_add_test(tc, test_established_linux_zero_window_probes_are_empty);
 	tcase_add_test(tc, test_established_linux_window_closed_on_data_in_flight_resends_it);
+	tcase_add_test(tc, test_established_linux_window_shrinks_only_to_zero);
 	tcase_add_test(tc, test_established_linux_out_of_window_acks_are_rate_limited);
 	tcase_add_test(tc, test_syn_sent_linux_segments_bound_to_half_the_window);
 	tcase_add_test(tc, test_established_linux_ack_of_unsent_data_is_dropped_silently);

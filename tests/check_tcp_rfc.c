@@ -149,11 +149,22 @@ END_TEST
 
 /* ---- TIME-WAIT: what is answered, and what restarts 2·MSL ----------- */
 
-/* TIME-WAIT after a while in it: the timer's restart shows. */
-static void time_wait_later(struct th *h)
+/* TIME-WAIT after a while in it: the timer's restart shows. Returns
+ * when the timer was due before. */
+static sim_time_t time_wait_later(struct th *h)
 {
 	th_open_time_wait(h);
+	sim_time_t due = h->c->timer[TCP_T_TIMEWAIT].when;
 	th_run_until(h, h->sim.now + SIM_S(10));
+	return due;
+}
+
+/* A stack under rules r, its connection in TIME-WAIT for a while. */
+static sim_time_t time_wait_under(struct th *h, enum tcp_rules r)
+{
+	struct tcp_params p = with_rules(r);
+	th_init(h, &p);
+	return time_wait_later(h);
 }
 
 static sim_time_t tw_len(const struct th *h)
@@ -171,10 +182,8 @@ START_TEST(test_time_wait_in_window_beyond_rcv_nxt_is_acked_and_restarts_2msl)
 {
 	FOR_EACH_RULES(r)
 	for (int k = 0; k < 3; k++) {
-		struct tcp_params p = with_rules(r);
 		struct th h;
-		th_init(&h, &p);
-		time_wait_later(&h);
+		time_wait_under(&h, r);
 		uint32_t rcv_nxt = h.c->rcv_nxt;
 		uint32_t last = rcv_nxt + h.c->rcv_wnd - 1;
 		switch (k) {
@@ -212,12 +221,8 @@ START_TEST(test_time_wait_ack_at_rcv_nxt_is_silent_at_the_right_edge_acked)
 {
 	FOR_EACH_RULES(r)
 	for (int edge = 0; edge <= 1; edge++) {
-		struct tcp_params p = with_rules(r);
 		struct th h;
-		th_init(&h, &p);
-		th_open_time_wait(&h);
-		sim_time_t due = h.c->timer[TCP_T_TIMEWAIT].when;
-		th_run_until(&h, h.sim.now + SIM_S(10));
+		sim_time_t due = time_wait_under(&h, r);
 		uint32_t rcv_nxt = h.c->rcv_nxt;
 		th_in(&h, A, rcv_nxt + (edge ? h.c->rcv_wnd : 0), ISS + 2, 0);
 		ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
@@ -234,6 +239,51 @@ START_TEST(test_time_wait_ack_at_rcv_nxt_is_silent_at_the_right_edge_acked)
 }
 END_TEST
 
+/* The peer's FIN again, but without the ACK bit. RFC 9293 §3.10.7.4: it
+ * lies before RCV.NXT, so the first check answers it with an ACK; and
+ * the fifth step drops a segment whose ACK bit is off, so it never
+ * reaches the eighth, which restarts 2·MSL for a retransmitted FIN.
+ * Linux likewise ACKs it and restarts its timer only for a segment with
+ * ACK (tcp_timewait_state_process: "if (paws_reject || th->ack)"). */
+START_TEST(test_time_wait_fin_without_ack_is_acked_but_restarts_nothing)
+{
+	FOR_EACH_RULES(r)
+	{
+		struct th h;
+		sim_time_t due = time_wait_under(&h, r);
+		th_in(&h, F, PEER_ISS + 1, 0, 0);
+		ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+		TH_EXPECT(&h, {.flags = A, .seq = ISS + 2,
+			       .ack = PEER_ISS + 2, .win = WND});
+		ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when, due);
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* A RST in TIME-WAIT, in the window but not at RCV.NXT: RFC 5961 §3.2
+ * answers it with a challenge ACK. Linux's time-wait socket looks at a
+ * RST only at RCV.NXT and lets any other go without a word
+ * (tcp_timewait_state_process). */
+START_TEST(test_time_wait_rst_beyond_rcv_nxt_rfc_challenges_linux_silent)
+{
+	FOR_EACH_RULES(r)
+	{
+		struct th h;
+		sim_time_t due = time_wait_under(&h, r);
+		th_in(&h, R, h.c->rcv_nxt + 10, 0, 0);
+		ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+		if (r == TCP_RULES_RFC9293)
+			TH_EXPECT(&h, {.flags = A, .seq = ISS + 2,
+				       .ack = PEER_ISS + 2, .win = WND});
+		else
+			th_expect_none(&h);
+		ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when, due);
+		th_fini(&h);
+	}
+}
+END_TEST
+
 Suite *tcp_rfc_suite(void)
 {
 	Suite *s = suite_create("tcp_rfc");
@@ -243,6 +293,8 @@ Suite *tcp_rfc_suite(void)
 	tcase_add_test(tc, test_synchronized_syn_at_rcv_nxt_minus_1_gets_a_challenge_ack);
 	tcase_add_test(tc, test_time_wait_in_window_beyond_rcv_nxt_is_acked_and_restarts_2msl);
 	tcase_add_test(tc, test_time_wait_ack_at_rcv_nxt_is_silent_at_the_right_edge_acked);
+	tcase_add_test(tc, test_time_wait_fin_without_ack_is_acked_but_restarts_nothing);
+	tcase_add_test(tc, test_time_wait_rst_beyond_rcv_nxt_rfc_challenges_linux_silent);
 	suite_add_tcase(s, tc);
 	return s;
 }
