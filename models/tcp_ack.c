@@ -77,6 +77,8 @@ static uint32_t select_window(struct tcp_conn *c)
 	uint32_t mss = min32(min32(c->lx_rcv_mss, full), c->lx_ssthresh);
 	uint32_t free = c->rb.cap > c->rb.len ? c->rb.cap - c->rb.len : 0;
 	uint32_t window;
+	if (mss == 0)
+		return 0; /* no room at all: rcvbuf 0, or a zero clamp */
 	if (free < full / 2)
 		c->lx_quick = 0; /* the buffer fills: no more quick ACKs */
 	if (free < full / 2 && (free < full / 16 || free < mss)) {
