@@ -1,9 +1,12 @@
 /* segment.h — a TCP segment as the models see it: the header fields of
  * RFC 9293 §3.1 plus the payload bytes.
  *
- * Addresses are IPv4 in host byte order. The MSS option is the only option
- * modelled so far; a zero `mss` means the option is absent. `data` points at
- * `len` payload bytes owned by whoever built the segment.
+ * Addresses are IPv4 in host byte order. Options: MSS (a zero `mss` means
+ * absent), window scale, timestamps and SACK-permitted (bits in `opts`),
+ * and up to four SACK blocks. `layout` says in which order and with which
+ * padding a stack writes them (tcp_opts_encode), so that the bytes are
+ * those that stack would send. `data` points at `len` payload bytes owned
+ * by whoever built the segment.
  */
 #ifndef TCPSIM_SEGMENT_H
 #define TCPSIM_SEGMENT_H
@@ -22,6 +25,39 @@
 #define TCP_ECE 0x40
 #define TCP_CWR 0x80
 
+/* Options present, besides MSS (RFC 7323, RFC 2018). */
+#define TCP_OPT_WS 0x01     /* window scale: `wscale` */
+#define TCP_OPT_TS 0x02     /* timestamps: `tsval`, `tsecr` */
+#define TCP_OPT_SACKOK 0x04 /* SACK permitted */
+
+/* Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
+#define TCPOPT_WS 3
+#define TCPOPT_SACKOK 4
+#define TCPOPT_SACK 5
+#define TCPOPT_TS 8
+
+#define TCP_MAX_SACK 4      /* blocks that fit in 40 bytes of options */
+#define TCP_MAX_OPTLEN 40   /* a header of at most 60 bytes */
+#define TCP_MAX_WSCALE 14   /* RFC 7323 §2.3 */
+
+/* How a stack lays its options out. */
+enum tcp_opt_layout {
+	/* Linux's tcp_options_write: mss, sackOK with TS as one word (or
+	 * nop,nop,TS; nop,nop,sackOK), nop,wscale, nop,nop,sack; RFC 7323
+	 * appendix A's layout too */
+	TCP_LAYOUT_LINUX,
+	/* FreeBSD's tcp_addoptions: mss, nop,wscale, sackOK, TS and sack
+	 * each after the nops that align it, eol padding at the end */
+	TCP_LAYOUT_FREEBSD,
+};
+
+struct tcp_sack_block {
+	uint32_t start, end; /* [start, end) */
+};
+
 struct tcp_seg {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
@@ -30,6 +66,12 @@ struct tcp_seg {
 	uint16_t up;   /* urgent pointer */
 	uint8_t flags;
 	uint16_t mss;  /* MSS option, 0 = absent */
+	uint8_t opts;  /* TCP_OPT_* present */
+	uint8_t wscale;
+	uint8_t nsack; /* SACK blocks, most recent first */
+	uint8_t layout; /* enum tcp_opt_layout */
+	uint32_t tsval, tsecr;
+	struct tcp_sack_block sack[TCP_MAX_SACK];
 	uint32_t len;  /* payload length */
 	const uint8_t *data;
 };
@@ -46,12 +88,32 @@ static inline uint32_t tcp_seg_seqlen(const struct tcp_seg *s)
 	return s->len + !!(s->flags & TCP_SYN) + !!(s->flags & TCP_FIN);
 }
 
+/* Bytes of s's options as its layout writes them, padded to a whole
+ * number of 32-bit words; at most TCP_MAX_OPTLEN (SACK blocks that do not
+ * fit are left out, the oldest first). */
+uint32_t tcp_opts_len_slow(const struct tcp_seg *s);
+static inline uint32_t tcp_opts_len(const struct tcp_seg *s)
+{
+	if (!s->opts && !s->nsack)
+		return s->mss ? 4u : 0u; /* kind 2, length 4 */
+	return tcp_opts_len_slow(s);
+}
+
+/* Write s's options into out (TCP_MAX_OPTLEN bytes); returns their
+ * length, tcp_opts_len(s). */
+uint32_t tcp_opts_encode(const struct tcp_seg *s, uint8_t *out);
+
+/* Read n bytes of options into s's option fields (RFC 9293 §3.2: an
+ * unknown kind is skipped by its length; EOL ends the list). Returns 0, or
+ * -1 if the list is malformed (a length below 2 or past the end, or a
+ * known option of the wrong length); s then holds what came before. */
+int tcp_opts_decode(const uint8_t *p, uint32_t n, struct tcp_seg *s);
+
 /* Bytes of the headers of the IPv4 packet that carries s: IPv4 and TCP,
- * 20 each without options, and the MSS option (kind 2, length 4, RFC 9293
- * §3.2) when s has one. */
+ * 20 each without options, and its options. */
 static inline uint32_t tcp_seg_hdr_len(const struct tcp_seg *s)
 {
-	return 20 + 20 + (s->mss ? 4u : 0u);
+	return 20 + 20 + tcp_opts_len(s);
 }
 
 /* The IPv4 Total Length of the packet that carries s: its headers and

@@ -379,8 +379,20 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 {
 	/* the scenario's limits (sim.h): a connection, its TCB and its
 	 * buffers */
+	/* RFC 7323 §2.3: the shift is chosen by the largest receive buffer
+	 * the connection may have — `auto`: the least that carries it */
+	uint8_t ws = p->wscale == TCP_WSCALE_OFF ? 0 : p->wscale;
+	if (p->wscale == TCP_WSCALE_AUTO)
+		for (ws = 0; ws < TCP_MAX_WSCALE &&
+			     ((uint64_t)TCP_MAX_WIN << ws) < p->rcvbuf;
+		     ws++)
+			;
+	/* a scaled window is offered rounded up to its unit (RFC 7323
+	 * §2.4, as Linux and FreeBSD do): the buffer holds that much more
+	 * than the window it offers at most */
+	uint32_t slack = ws ? (1u << ws) - 1 : 0;
 	uint64_t mem = sizeof(struct tcp_conn) +
-		       (buffers ? (uint64_t)p->sndbuf + p->rcvbuf : 0);
+		       (buffers ? (uint64_t)p->sndbuf + p->rcvbuf + slack : 0);
 	if (!sim_take_conn(st->sim) || !sim_take_mem(st->sim, mem))
 		return NULL;
 	struct tcp_conn *c = calloc(1, sizeof *c);
@@ -392,7 +404,7 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	c->mem = mem;
 	c->p = *p;
 	if (buffers && (tcp_buf_init(&c->sb, p->sndbuf) < 0 ||
-			tcp_buf_init(&c->rb, p->rcvbuf) < 0)) {
+			tcp_buf_init(&c->rb, p->rcvbuf + slack) < 0)) {
 		conn_free(c);
 		return NULL;
 	}
@@ -402,6 +414,7 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	if (p->tick) /* whole jiffies (tcp_ticks_ceil, without a TCB yet) */
 		c->rto = (c->rto + p->tick - 1) / p->tick * p->tick;
 	c->rcv_wnd = 0; /* nothing advertised yet: see advertise_window */
+	c->ws_offer = ws;
 	c->lx_rcv_mss = TCP_DEFAULT_MSS; /* until tcp_ack_init guesses */
 	c->ssthresh = INT32_MAX;
 	tcp_timers_init(c);
@@ -788,7 +801,7 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 	uint32_t step = offered < c->our_mss ? c->our_mss : 2 * c->our_mss;
 	if (tcp_synchronized(c->state) && !c->fin_rcvd &&
 	    SEQ_GT(edge, c->rcv_adv) &&
-	    edge - c->rcv_adv >= min32(c->rb.cap / 2, step))
+	    edge - c->rcv_adv >= min32(c->p.rcvbuf / 2, step))
 		tcp_owe_ack(c, "RFC 1122 §4.2.3.3: the receive window has opened "
 			   "— window update");
 	tcp_flush(c);

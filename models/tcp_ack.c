@@ -56,8 +56,8 @@ void tcp_ack_init(struct tcp_conn *c)
 	/* The buffer is the window's whole space (tcp_full_space); the
 	 * clamp keeps one segment of it in reserve (tcp_app_win) when the
 	 * 16-bit window would otherwise reach it */
-	uint32_t full = c->rb.cap, adv = c->our_mss;
-	uint32_t clamp = TCP_MAX_WIN;
+	uint32_t full = c->p.rcvbuf, adv = c->our_mss;
+	uint32_t clamp = tcp_win_cap(c);
 	if (clamp >= full)
 		clamp = full;
 	if (clamp > 2 * adv && clamp + adv > full)
@@ -70,12 +70,12 @@ void tcp_ack_init(struct tcp_conn *c)
  * the rule that it never shrinks. */
 static uint32_t select_window(struct tcp_conn *c)
 {
-	uint32_t full = min32(c->lx_clamp, c->rb.cap);
+	uint32_t full = min32(c->lx_clamp, c->p.rcvbuf);
 	/* the kernel's buffers are never so small that the MSS guess
 	 * exceeds the window's ceiling; tcpsim's may be (rcvbuf: 100), and
 	 * rounding down to such a guess would offer nothing for ever */
 	uint32_t mss = min32(min32(c->lx_rcv_mss, full), c->lx_ssthresh);
-	uint32_t free = c->rb.cap > c->rb.len ? c->rb.cap - c->rb.len : 0;
+	uint32_t free = c->p.rcvbuf > c->rb.len ? c->p.rcvbuf - c->rb.len : 0;
 	uint32_t window;
 	if (mss == 0)
 		return 0; /* no room at all: rcvbuf 0, or a zero clamp */
@@ -86,6 +86,10 @@ static uint32_t select_window(struct tcp_conn *c)
 	} else {
 		if (free > c->lx_ssthresh)
 			free = c->lx_ssthresh;
+		/* with window scaling the free space itself, rounded up to
+		 * the shift's unit when it goes out (tcp_xmit_data) */
+		if (c->rcv_wscale)
+			return free;
 		window = c->lx_adv_wnd;
 		/* keep the offer while it is within an MSS of the free space;
 		 * else the largest multiple of the MSS that fits */
@@ -106,7 +110,7 @@ uint32_t tcp_ack_window(struct tcp_conn *c)
 	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	if (window < cur)
 		window = cur;
-	return min32(window, TCP_MAX_WIN);
+	return min32(window, tcp_win_cap(c));
 }
 
 /* tcp_incr_quickack: quick ACKs for a window's worth of pairs of
@@ -165,7 +169,7 @@ void tcp_ack_data_in(struct tcp_conn *c, uint32_t len, uint8_t flags)
 	measure_rcv_mss(c, len, flags);
 	/* tcp_grow_window: a segment of 128 bytes or more raises the
 	 * window's ceiling toward the clamp, and is worth one quick ACK */
-	uint32_t space = c->rb.cap > c->rb.len ? c->rb.cap - c->rb.len : 0;
+	uint32_t space = c->p.rcvbuf > c->rb.len ? c->p.rcvbuf - c->rb.len : 0;
 	uint32_t top = min32(c->lx_clamp, space);
 	if (len >= 128 && c->lx_clamp && top > c->lx_ssthresh) {
 		uint32_t incr = 2 * c->our_mss > 2 * len ? 2 * c->our_mss : 2 * len;
@@ -309,7 +313,7 @@ void tcp_ack_read(struct tcp_conn *c, uint32_t copied)
 			       "the window — window update");
 }
 
-void tcp_ack_sent(struct tcp_conn *c, uint16_t wnd)
+void tcp_ack_sent(struct tcp_conn *c, uint32_t wnd)
 {
 	/* tcp_event_ack_sent -> tcp_dec_quickack_mode */
 	if ((c->lx_ack & TCP_LXACK_SCHED) && c->lx_quick) {

@@ -13,7 +13,8 @@
 /* The segment as processing sees it; trimming narrows it to the window. */
 struct seg_view {
 	uint32_t seq, ack, len;
-	uint16_t wnd, up, mss;
+	uint32_t wnd;           /* scaled (RFC 7323 §2.3) but in a SYN */
+	uint16_t up, mss;
 	uint8_t flags;
 	const uint8_t *data;
 };
@@ -160,10 +161,15 @@ static bool fin_acked(const struct tcp_conn *c)
 	return c->fin_queued && c->snd_una == c->sb_seq + c->sb.len + 1;
 }
 
-static struct seg_view view_of(const struct tcp_seg *s)
+static struct seg_view view_of(const struct tcp_conn *c,
+				const struct tcp_seg *s)
 {
+	/* RFC 7323 §2.2: "The window field in a segment where the SYN bit
+	 * is set ... MUST NOT be scaled" */
+	uint32_t wnd = s->flags & TCP_SYN ? s->wnd
+					  : (uint32_t)s->wnd << c->snd_wscale;
 	return (struct seg_view){
-		.seq = s->seq, .ack = s->ack, .len = s->len, .wnd = s->wnd,
+		.seq = s->seq, .ack = s->ack, .len = s->len, .wnd = wnd,
 		.up = s->up, .mss = s->mss, .flags = s->flags, .data = s->data,
 	};
 }
@@ -720,6 +726,7 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 	}
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
+	tcp_negotiate(c, in);
 	tcp_set_snd_mss(c, s->mss);
 	c->cwnd = tcp_initial_window(c);
 	if (ack_ok) {
@@ -802,6 +809,7 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 	c->recover = c->iss;
 	tcp_set_our_mss(c);
 	tcp_set_snd_mss(c, in->mss);
+	tcp_negotiate(c, in);
 	c->cwnd = tcp_initial_window(c);
 	hold_syn_text(c, in);
 	tcp_set_state(c, TCP_SYN_RECEIVED,
@@ -1209,7 +1217,7 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 	} else if (c->state == TCP_LISTEN) {
 		input_listen(c, seg);
 	} else {
-		struct seg_view s = view_of(seg);
+		struct seg_view s = view_of(c, seg);
 		/* RFC 1122 §4.2.3.6: any segment from the peer shows it is
 		 * alive. */
 		c->last_rx = st->sim->now;

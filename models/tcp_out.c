@@ -7,6 +7,7 @@
  * is sent.
  */
 #include <stddef.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +35,7 @@ static const uint8_t *payload(struct tcp_conn *c, uint32_t off, uint32_t len)
 
 uint32_t tcp_max_window(const struct tcp_conn *c)
 {
-	uint32_t space = min32(c->rb.cap, TCP_MAX_WIN);
+	uint32_t space = min32(c->p.rcvbuf, tcp_win_cap(c));
 	/* Linux offers a whole number of MSS (tcp_select_initial_window:
 	 * rounddown(space, mss)), the clamp of every later window */
 	if (c->p.rules == TCP_RULES_LINUX && space > c->our_mss)
@@ -61,7 +62,7 @@ static void advertise_window(struct tcp_conn *c)
 	}
 	uint32_t free = tcp_free_window(c);
 	uint32_t edge = c->rcv_nxt + free;
-	uint32_t step = min32(c->rb.cap / 2, c->our_mss);
+	uint32_t step = min32(c->p.rcvbuf / 2, c->our_mss);
 	/* RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)
 	 * with Fr = 1/2, or the edge stays where it is */
 	if (SEQ_LT(edge, c->rcv_adv) || edge - c->rcv_adv < step)
@@ -196,16 +197,34 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	}
 	if (!(flags & TCP_RST) || (flags & TCP_ACK)) {
 		advertise_window(c);
-		s->wnd = (uint16_t)c->rcv_wnd;
+		/* RFC 7323 §2.2: a SYN's window is never scaled; others
+		 * carry it shifted — rounded up to the unit of the shift,
+		 * so that a window short of one unit is not offered as
+		 * none (§2.4; Linux's __tcp_select_window, FreeBSD's
+		 * tcp_output): the buffer has room for the difference */
+		uint32_t w = c->rcv_wnd;
+		if (!(flags & TCP_SYN) && c->rcv_wscale) {
+			/* what the buffer can take: never more, or roundings
+			 * would pile up as RCV.NXT moves */
+			uint32_t unit = 1u << c->rcv_wscale;
+			uint32_t room = c->rb.cap - c->rb.len;
+			assert(w <= room);
+			w = min32((w + unit - 1) & ~(unit - 1), room);
+			c->rcv_wnd = w;
+			c->rcv_adv = c->rcv_nxt + w;
+			w >>= c->rcv_wscale;
+		}
+		s->wnd = (uint16_t)min32(w, TCP_MAX_WIN);
 	}
 	if (c->p.rules == TCP_RULES_LINUX) {
 		if (flags & TCP_ACK)
-			tcp_ack_sent(c, s->wnd);
+			tcp_ack_sent(c, c->rcv_wnd);
 		if (len)
 			tcp_ack_data_out(c);
 	}
+	s->layout = c->p.opt_layout;
 	if (flags & TCP_SYN)
-		s->mss = (uint16_t)c->our_mss;
+		tcp_syn_options(c, s);
 	uint32_t seqlen = len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
 	if (seqlen && !(flags & TCP_RST)) {
 		sent_note(c, seq, seqlen);
@@ -380,6 +399,26 @@ void tcp_output(struct tcp_conn *c)
 void tcp_send_ack(struct tcp_conn *c, const char *why)
 {
 	tcp_xmit(c, TCP_ACK, c->snd_nxt, 0, why, TR_TX_NEW);
+}
+
+void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s)
+{
+	s->mss = (uint16_t)c->our_mss;
+	bool synack = s->flags & TCP_ACK;
+	if (c->p.wscale != TCP_WSCALE_OFF && (!synack || c->ws_ok)) {
+		s->opts |= TCP_OPT_WS;
+		s->wscale = c->ws_offer;
+	}
+}
+
+void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
+{
+	/* RFC 7323 §2.2: scaling in both directions only if both SYNs
+	 * carry the option; §2.3: a shift above 14 is taken as 14 */
+	c->ws_ok = c->p.wscale != TCP_WSCALE_OFF && (s->opts & TCP_OPT_WS);
+	c->snd_wscale = c->ws_ok ? (uint8_t)min32(s->wscale, TCP_MAX_WSCALE)
+				 : 0;
+	c->rcv_wscale = c->ws_ok ? c->ws_offer : 0;
 }
 
 void tcp_send_syn(struct tcp_conn *c, bool with_ack, bool rexmit,

@@ -24,7 +24,8 @@
 		.two_way = 0, .no_time_wait = false, .rules = rules_,      \
 		.tick = tick_, .syn_linear = synlin_, .orphan_retries = 0,  \
 		.user_timeout = 0, .fin_timeout = fint_, .linger = -1,     \
-		.invalid_ratelimit = oowlim_,                              \
+		.invalid_ratelimit = oowlim_, .wscale = TCP_WSCALE_OFF,     \
+		.opt_layout = 0,                                          \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -53,6 +54,7 @@ const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 #define PC(k, f, names) {k, TP_CHOICE, offsetof(struct tcp_params, f), 0, 0, names}
 static const char *const handshake_names[] = {"three-way", "two-way", NULL};
 static const char *const rules_names[] = {"rfc9293", "linux", NULL};
+static const char *const layout_names[] = {"linux", "freebsd", NULL};
 const struct tcp_param_field tcp_param_fields[] = {
 	PF("msl", TP_DURATION, msl, 0, 0),
 	PF("time-wait", TP_TIME_WAIT, time_wait, 0, 0),
@@ -87,6 +89,8 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("fin-timeout", TP_DURATION, fin_timeout, 0, 0),
 	PF("invalid-ratelimit", TP_DURATION, invalid_ratelimit, 0, 0),
 	PF("linger", TP_LINGER, linger, 0, 0),
+	PF("wscale", TP_WSCALE, wscale, 0, 14),
+	PC("option-layout", opt_layout, layout_names),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];
@@ -110,6 +114,7 @@ void tcp_params_apply(struct tcp_params *dst, const struct tcp_params *src,
 			sz = sizeof(bool);
 			break;
 		case TP_CHOICE:
+		case TP_WSCALE:
 			sz = sizeof(uint8_t);
 			break;
 		case TP_TIME_WAIT:

@@ -64,7 +64,14 @@ struct tcp_params {
 				    else close() waits that long for the FIN's
 				    ACK before the socket is orphaned */
 	bool no_time_wait;       /* teaching variant: skip TIME-WAIT */
+	uint8_t wscale;          /* window scale shift we offer (RFC 7323
+				    §2), or TCP_WSCALE_OFF / _AUTO */
+	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
+				    padding of options on the wire */
 };
+
+#define TCP_WSCALE_OFF 255  /* no window scale option */
+#define TCP_WSCALE_AUTO 254 /* the least shift that carries rcvbuf */
 
 /* The parameters by their scenario names (docs/scenario-format.md): the
  * loader reads them into a struct tcp_params with a bit set per field
@@ -77,6 +84,7 @@ enum tcp_param_type {
 	TP_TIME_WAIT,  /* "off", "on" (2*MSL) or a duration */
 	TP_CHOICE,     /* uint8_t: the index of one of `choices` */
 	TP_LINGER,     /* "off" (-1) or a duration */
+	TP_WSCALE,     /* uint8_t: "off", "auto" or a shift 0..14 */
 };
 
 struct tcp_param_field {

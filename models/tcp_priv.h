@@ -22,7 +22,7 @@
 #define TCP_DEFAULT_MSS 536
 /* RFC 6298 §5.7: RTO after a retransmitted SYN when data begins. */
 #define TCP_RTO_AFTER_SYN_LOSS SIM_S(3)
-#define TCP_MAX_WIN 65535u
+#define TCP_MAX_WIN 65535u  /* the window field, unscaled */
 #define TCP_EPHEMERAL_LO 49152
 #define TCP_EPHEMERAL_HI 65535
 /* Out-of-order ranges a connection keeps. */
@@ -63,6 +63,14 @@ struct tcp_conn {
 	uint32_t snd_cur;  /* next sequence number output() sends */
 	uint32_t snd_mss;  /* effective send MSS */
 	uint32_t our_mss;  /* the MSS we announce: ours, capped by the path */
+
+	/* Window scaling (RFC 7323 §2): the shift we offer in our SYN, and
+	 * once both SYNs carried the option, the shifts in effect — the
+	 * peer's on the windows it sends us, ours on those we send; both 0
+	 * otherwise. */
+	uint8_t ws_offer;
+	uint8_t snd_wscale, rcv_wscale;
+	bool ws_ok;
 
 	/* Receive sequence variables */
 	uint32_t rcv_nxt;
@@ -300,9 +308,20 @@ void tcp_send_active_reset(struct tcp_conn *c, const char *why);
 void tcp_send_reset_reply(struct tcp_stack *st, struct tcp_conn *c,
 			     const struct tcp_seg *in, const char *why);
 void tcp_start_rtt(struct tcp_conn *c, uint32_t seq);
-/* The largest window c offers: its buffer, at most 65535 (and under
+/* The largest window the window field can carry for c: 65535, shifted
+ * by our scale once scaling is in effect (RFC 7323 §2.3). */
+static inline uint32_t tcp_win_cap(const struct tcp_conn *c)
+{
+	return TCP_MAX_WIN << c->rcv_wscale;
+}
+/* The largest window c offers: its buffer, at most tcp_win_cap (and under
  * rules: linux a whole number of MSS); and what of it is free now. */
 uint32_t tcp_max_window(const struct tcp_conn *c);
+/* Our SYN's options, from the parameters; on a SYN,ACK only those the
+ * peer's SYN carried too (RFC 7323 §2.2, RFC 2018 §2). */
+void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s);
+/* The peer's SYN (or SYN,ACK) s arrives: which options are in effect. */
+void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s);
 uint32_t tcp_free_window(const struct tcp_conn *c);
 /* The ISS is chosen: what is sent is counted from it. */
 void tcp_sent_init(struct tcp_conn *c);
@@ -352,7 +371,7 @@ void tcp_ack_check(struct tcp_conn *c);
 /* The application read `copied` bytes. */
 void tcp_ack_read(struct tcp_conn *c, uint32_t copied);
 /* A segment carrying ACK and window wnd goes out. */
-void tcp_ack_sent(struct tcp_conn *c, uint16_t wnd);
+void tcp_ack_sent(struct tcp_conn *c, uint32_t wnd);
 /* A segment carrying data goes out. */
 void tcp_ack_data_out(struct tcp_conn *c);
 /* The delayed-ACK timer fired. */

@@ -22,5 +22,7 @@ Suite *tracecmp_suite(void);
 Suite *csv_suite(void);
 Suite *sweep_suite(void);
 Suite *timeaxis_suite(void);
+Suite *segment_suite(void);
+Suite *tcp_options_suite(void);
 
 #endif

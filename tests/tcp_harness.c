@@ -107,6 +107,11 @@ void th_in_full(struct th *h, uint16_t dport, uint8_t flags, uint32_t seq,
 		.len = len,
 		.data = data ? data : zeros,
 		.mss = (flags & TCP_SYN) ? h->peer_mss : 0,
+		.opts = (uint8_t)(h->peer_opts &
+				  ((flags & TCP_SYN) ? 0xff : TCP_OPT_TS)),
+		.wscale = h->peer_wscale,
+		.tsval = h->peer_tsval,
+		.tsecr = h->peer_tsecr,
 	};
 	tcp_stack_input(h->st, &s, 0);
 }
@@ -186,6 +191,15 @@ static void expect_one(const struct th *h, int i, const struct th_seg *o,
 	FIELD("win", s->wnd, w->win);
 	FIELD("urgent pointer", s->up, w->up);
 	FIELD("mss option", s->mss, w->mss);
+	FIELD("options", s->opts, w->opts);
+	FIELD("wscale", s->wscale, w->wscale);
+	FIELD("tsval", s->tsval, w->tsval);
+	FIELD("tsecr", s->tsecr, w->tsecr);
+	FIELD("sack blocks", s->nsack, w->nsack);
+	for (int k = 0; k < s->nsack && k < TCP_MAX_SACK; k++) {
+		FIELD("sack left", s->sack[k].start, w->sack[k].start);
+		FIELD("sack right", s->sack[k].end, w->sack[k].end);
+	}
 	FIELD("saddr", s->saddr, LOCAL_ADDR);
 	FIELD("daddr", s->daddr, PEER_ADDR);
 	FIELD("sport", s->sport, w->sport ? w->sport : h->lport);
@@ -261,7 +275,7 @@ static void expect_step(struct th *h, uint8_t flags, uint32_t seq,
 	th_clear_events(h);
 }
 
-void th_open_syn_sent(struct th *h)
+void th_connect(struct th *h)
 {
 	h->c = tcp_connect(h->st, 0, PEER_ADDR, PEER_PORT, NULL);
 	ck_assert_ptr_nonnull(h->c);
@@ -269,6 +283,11 @@ void th_open_syn_sent(struct th *h)
 	h->iss = h->c->iss;
 	h->lport = h->c->lport;
 	ck_assert_int_eq(h->c->state, TCP_SYN_SENT);
+}
+
+void th_open_syn_sent(struct th *h)
+{
+	th_connect(h);
 	expect_step(h, TCP_SYN, ISS, 0);
 }
 

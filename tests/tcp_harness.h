@@ -71,6 +71,11 @@ struct th_want {
 	uint16_t win;
 	uint16_t up;
 	uint16_t mss;          /* the MSS option; 0: none */
+	uint8_t opts;          /* TCP_OPT_* besides MSS; 0: none */
+	uint8_t wscale;
+	uint32_t tsval, tsecr;
+	uint8_t nsack;         /* SACK blocks, compared in order */
+	struct tcp_sack_block sack[TCP_MAX_SACK];
 	uint16_t sport, dport; /* 0: the connection's ports */
 	enum trace_tx tx;      /* TR_TX_NEW, or why it is sent again */
 	const char *data;      /* if not NULL: the payload, len bytes */
@@ -87,6 +92,11 @@ struct th {
 	int nev;
 	bool no_read;               /* leave received data unread */
 	uint16_t peer_mss;          /* MSS option on the peer's SYNs (0: none) */
+	/* options on the peer's segments: window scale and SACK-permitted
+	 * on its SYNs only, timestamps (peer_tsval, tsecr) on all */
+	uint8_t peer_opts;
+	uint8_t peer_wscale;
+	uint32_t peer_tsval, peer_tsecr;
 	uint8_t rx[1 << 16];        /* what the application read */
 	uint32_t nrx;
 	struct tcp_conn *c;         /* the connection under test */
@@ -143,6 +153,8 @@ void th_expect_closed(struct th *h, enum tcp_end end);
 /* Bring h->c into a state, the way the RFC gets there. Active opens use
  * ephemeral port 49152; passive ones LOCAL_PORT. The segments of the way
  * there are checked (each one as the RFC says), and events forgotten. */
+/* An active OPEN to the peer; its SYN is left for the test to check. */
+void th_connect(struct th *h);
 void th_open_syn_sent(struct th *h);
 void th_open_established(struct th *h);      /* active */
 void th_open_listen(struct th *h);

@@ -40,7 +40,6 @@
 #include "sim/out/sinks.h"
 
 #define CAP_IP_HLEN 20
-#define CAP_MSS_OPT_LEN 4   /* kind 2, length 4, value: one whole word */
 #define CAP_IP_MAX 65535    /* IPv4 Total Length is 16 bits */
 #define CAP_SNAPLEN CAP_IP_MAX
 
@@ -154,11 +153,8 @@ static void encode(uint8_t *b, uint64_t pkt, const struct tcp_seg *seg)
 	tcp[13] = seg->flags;
 	put16(tcp + 14, seg->wnd);
 	put16(tcp + 18, seg->up);
-	if (seg->mss) {
-		tcp[20] = 2; /* Maximum Segment Size (RFC 9293 §3.2) */
-		tcp[21] = CAP_MSS_OPT_LEN;
-		put16(tcp + 22, seg->mss);
-	}
+	/* the options as the sender's stack lays them out */
+	tcp_opts_encode(seg, tcp + 20);
 	uint8_t *data = tcp + thl;
 	if (paylen && seg->data)
 		memcpy(data, seg->data, paylen);

@@ -279,6 +279,27 @@ static void f_flags(struct out *o, uint8_t flags)
 	put_c(o, ']');
 }
 
+/* The SACK blocks, most recent first: " sack=1000-1500,3000-4000" or
+ * ,"sack":[[1000,1500],[3000,4000]]. */
+static void f_sack(struct out *o, const struct tcp_seg *s)
+{
+	bool json = o->style != TRACEFMT_TEXT;
+	put_s(o, json ? ",\"sack\":[" : " sack=");
+	for (uint32_t i = 0; i < s->nsack && i < TCP_MAX_SACK; i++) {
+		if (i)
+			put_c(o, ',');
+		if (json)
+			put_c(o, '[');
+		put_u(o, s->sack[i].start);
+		put_c(o, json ? ',' : '-');
+		put_u(o, s->sack[i].end);
+		if (json)
+			put_c(o, ']');
+	}
+	if (json)
+		put_c(o, ']');
+}
+
 static void f_seg(struct out *o, const struct tcp_seg *s)
 {
 	f_endpoint(o, "src", s->saddr, s->sport);
@@ -290,6 +311,16 @@ static void f_seg(struct out *o, const struct tcp_seg *s)
 	f_u(o, "len", s->len);
 	if (s->mss)
 		f_u(o, "mss", s->mss);
+	if (s->opts & TCP_OPT_WS)
+		f_u(o, "wscale", s->wscale);
+	if (s->opts & TCP_OPT_SACKOK)
+		f_bool(o, "sackok", true);
+	if (s->opts & TCP_OPT_TS) {
+		f_u(o, "ts", s->tsval);
+		f_u(o, "ecr", s->tsecr);
+	}
+	if (s->nsack)
+		f_sack(o, s);
 	if (s->flags & TCP_URG)
 		f_u(o, "urp", s->up);
 }

@@ -13,6 +13,7 @@
 #include "sim/scenario/loader.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ld_tcp_init(struct scn_tcp *t)
@@ -56,6 +57,31 @@ static int h_linger(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 	return 0;
 }
 
+/* "off", "auto" (the least shift that carries the receive buffer) or a
+ * shift count 0..14 (RFC 7323 §2.3). */
+static int h_wscale(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		    void *field)
+{
+	const char *t = ld_text(v);
+	uint8_t *w = field;
+	if (strcmp(t, "off") == 0) {
+		*w = TCP_WSCALE_OFF;
+		return 0;
+	}
+	if (strcmp(t, "auto") == 0) {
+		*w = TCP_WSCALE_AUTO;
+		return 0;
+	}
+	char *end;
+	unsigned long n = strtoul(t, &end, 10);
+	if (!*t || *end || t[0] == '-' || t[0] == '+' || n > row->max)
+		return ld_fail(ld, v, "'%s' is off, auto or a shift count from "
+				      "0 to %llu (found '%s')",
+			       row->key, (unsigned long long)row->max, t);
+	*w = (uint8_t)n;
+	return 0;
+}
+
 /* One of the parameter's names: its index. */
 static int h_choice(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 		    void *field)
@@ -91,6 +117,7 @@ static const struct {
 	[TP_TIME_WAIT] = {h_time_wait, sizeof(struct tcp_params), true},
 	[TP_CHOICE] = {h_choice, sizeof(uint8_t), false},
 	[TP_LINGER] = {h_linger, sizeof(sim_time_t), false},
+	[TP_WSCALE] = {h_wscale, sizeof(uint8_t), false},
 };
 
 void ld_param_row(const struct ld_section *sec, size_t i, struct ld_key *row)
@@ -174,6 +201,8 @@ static const struct ld_refusal set_refused[] = {
 	{"mss", AT_OPEN},
 	{"handshake", AT_OPEN},
 	{"rules", AT_OPEN},
+	{"wscale", AT_OPEN},
+	{"option-layout", AT_OPEN},
 	{0},
 };
 
@@ -222,24 +251,53 @@ static int fail_at(struct ld *ld, int line, int col, const char *fmt, ...)
 	return -1;
 }
 
+/* What is wrong with a set of parameters taken together, into msg; 0 if
+ * nothing. */
+static int params_problem(const struct tcp_params *p, bool sock, char *msg,
+			  size_t n)
+{
+	if (p->rto_min > p->rto_max) {
+		snprintf(msg, n, "rto-min is larger than %srto-max",
+			 sock ? "its " : "");
+		return -1;
+	}
+	/* RFC 7323 §2: a window past 65535 needs the window scale option */
+	uint64_t cap = p->wscale == TCP_WSCALE_OFF ? 65535
+		       : p->wscale == TCP_WSCALE_AUTO
+			       ? (uint64_t)65535 << 14
+			       : (uint64_t)65535 << p->wscale;
+	if (p->rcvbuf <= cap)
+		return 0;
+	if (p->wscale == TCP_WSCALE_OFF)
+		snprintf(msg, n, "rcvbuf of %u bytes needs window scaling: "
+				 "without it the window stops at 65535 bytes "
+				 "(give wscale: auto, RFC 7323)",
+			 (unsigned)p->rcvbuf);
+	else
+		snprintf(msg, n, "rcvbuf of %u bytes is more than a window "
+				 "scaled by %u can carry (%llu bytes)",
+			 (unsigned)p->rcvbuf,
+			 p->wscale == TCP_WSCALE_AUTO ? 14u : (unsigned)p->wscale,
+			 (unsigned long long)cap);
+	return -1;
+}
+
 int ld_check_params(struct ld *ld, yaml_node_t *root)
 {
 	struct scenario *s = ld->s;
+	char msg[200];
 	for (size_t i = 0; i < s->nhosts; i++) {
 		struct tcp_params p;
 		scn_host_params(s, i, &p);
-		if (p.rto_min <= p.rto_max)
+		if (params_problem(&p, false, msg, sizeof msg) == 0)
 			continue;
 		yaml_node_t *at = ld_map_get(ld, root, "tcp");
 		if (s->hosts[i].tcp.set) {
 			const struct scn_group *g = &s->groups[s->hosts[i].group];
-			return fail_at(ld, g->line, g->col,
-				       "host '%s': rto-min is larger than "
-				       "rto-max",
-				       g->name);
+			return fail_at(ld, g->line, g->col, "host '%s': %s",
+				       g->name, msg);
 		}
-		return ld_fail(ld, at ? at : root,
-			       "rto-min is larger than rto-max");
+		return ld_fail(ld, at ? at : root, "%s", msg);
 	}
 	/* a socket's options lie over its host's parameters */
 	for (size_t i = 0; i < s->nhosts; i++) {
@@ -251,11 +309,10 @@ int ld_check_params(struct ld *ld, yaml_node_t *root)
 				continue;
 			struct tcp_params q = p;
 			tcp_params_apply(&q, &a->opts.tcp, a->opts.set);
-			if (q.rto_min <= q.rto_max)
+			if (params_problem(&q, true, msg, sizeof msg) == 0)
 				continue;
-			return fail_at(ld, a->line, a->col,
-				       "the socket's rto-min is larger than "
-				       "its rto-max");
+			return fail_at(ld, a->line, a->col, "the socket's %s",
+				       msg);
 		}
 	}
 	return 0;

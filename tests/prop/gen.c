@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/engine/rng.h"
+#include "models/tcp_params.h"
 #include "prop.h"
 
 /* ---- text ------------------------------------------------------------ */
@@ -119,7 +120,8 @@ static const char *const host_names[PROP_MAX_HOSTS] = {"h0", "h1", "h2"};
 static void bufs_default(struct bufs *b)
 {
 	/* every profile's (models/tcp_params.c) */
-	*b = (struct bufs){.sndbuf = 65536, .rcvbuf = 65535, .mss = 1460};
+	*b = (struct bufs){.sndbuf = 65536, .rcvbuf = 65535, .mss = 1460,
+			   .wscale = TCP_WSCALE_OFF};
 }
 
 /* A buffer size: now and then tiny, so windows close and the persist
@@ -128,7 +130,42 @@ static uint32_t gen_buf(struct rng *r)
 {
 	if (pct(r, 10))
 		return (uint32_t)range(r, 1, 64);
-	return (uint32_t)log_range(r, 64, 65536);
+	return (uint32_t)log_range(r, 64, 65535);
+}
+
+/* The largest window a shift lets a receive buffer offer. */
+static uint64_t ws_cap(uint8_t ws)
+{
+	if (ws == TCP_WSCALE_OFF)
+		return 65535;
+	return (uint64_t)65535 << (ws == TCP_WSCALE_AUTO ? 14 : ws);
+}
+
+/* Window scaling: now and then offered (off, auto or a shift), and
+ * always when the receive buffer needs it — never a shift too small for
+ * the buffer, which the loader refuses. */
+static void gen_wscale(struct rng *r, struct sbuf *y, struct bufs *b,
+		       unsigned p)
+{
+	bool need = b->rcvbuf > ws_cap(b->wscale);
+	if (!need && !pct(r, p))
+		return;
+	uint8_t least = 0;
+	while (((uint64_t)65535 << least) < b->rcvbuf)
+		least++;
+	unsigned k = (unsigned)below(r, 3);
+	if (k == 0 && b->rcvbuf <= 65535)
+		b->wscale = TCP_WSCALE_OFF;
+	else if (k <= 1)
+		b->wscale = TCP_WSCALE_AUTO;
+	else
+		b->wscale = (uint8_t)range(r, least, 14);
+	if (b->wscale == TCP_WSCALE_OFF)
+		sb_printf(y, ", wscale: off");
+	else if (b->wscale == TCP_WSCALE_AUTO)
+		sb_printf(y, ", wscale: auto");
+	else
+		sb_printf(y, ", wscale: %u", (unsigned)b->wscale);
 }
 
 /* TCP parameters shared by the top level, hosts and socket options;
@@ -148,9 +185,12 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 		sb_printf(y, ", sndbuf: %" PRIu32, b->sndbuf);
 	}
 	if (pct(r, p)) {
-		b->rcvbuf = gen_buf(r);
+		/* now and then past 64 KiB, which takes window scaling */
+		b->rcvbuf = pct(r, 15) ? (uint32_t)log_range(r, 65536, 4u << 20)
+				       : gen_buf(r);
 		sb_printf(y, ", rcvbuf: %" PRIu32, b->rcvbuf);
 	}
+	gen_wscale(r, y, b, p / 2);
 	if (pct(r, p))
 		sb_printf(y, ", nodelay: %s", pct(r, 70) ? "true" : "false");
 	if (pct(r, p)) {

@@ -57,6 +57,7 @@ enum closeop { OP_NONE, OP_CLOSE, OP_SHUTDOWN };
 /* The TCP parameters the generator must know to size the data. */
 struct bufs {
 	uint32_t sndbuf, rcvbuf, mss;
+	uint8_t wscale; /* TCP_WSCALE_OFF, _AUTO or a shift */
 };
 
 struct side {
