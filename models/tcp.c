@@ -415,6 +415,11 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 		c->rto = (c->rto + p->tick - 1) / p->tick * p->tick;
 	c->rcv_wnd = 0; /* nothing advertised yet: see advertise_window */
 	c->ws_offer = ws;
+	/* RFC 7323 §5.4 / RFC 9293's advice on ISNs: each connection's
+	 * timestamp clock starts at a random offset (drawn only when the
+	 * option may be used, so runs without it draw as before) */
+	if (p->timestamps)
+		c->ts_off = (uint32_t)rng_next(st->rng);
 	c->lx_rcv_mss = TCP_DEFAULT_MSS; /* until tcp_ack_init guesses */
 	c->ssthresh = INT32_MAX;
 	tcp_timers_init(c);

@@ -103,8 +103,10 @@ static uint32_t select_window(struct tcp_conn *c)
 
 uint32_t tcp_ack_window(struct tcp_conn *c)
 {
-	if (!c->lx_clamp) /* before ESTABLISHED: the initial window */
-		return tcp_max_window(c);
+	/* before ESTABLISHED: the initial window, less what text came in
+	 * while our SYN was unacknowledged (a CLOSE in SYN-RECEIVED) */
+	if (!c->lx_clamp)
+		return tcp_free_window(c);
 	uint32_t window = select_window(c);
 	/* never shrink the offered window (tcp_select_window) */
 	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;

@@ -16,6 +16,8 @@ struct seg_view {
 	uint32_t wnd;           /* scaled (RFC 7323 §2.3) but in a SYN */
 	uint16_t up, mss;
 	uint8_t flags;
+	bool ts;                /* a timestamps option: tsval, tsecr */
+	uint32_t tsval, tsecr;
 	const uint8_t *data;
 };
 
@@ -98,12 +100,32 @@ static void rtt_sample(struct tcp_conn *c, sim_time_t r)
  * RFC 6298: the one segment being timed, if it is covered (Karn: it was
  * never retransmitted). Linux: the oldest segment the ACK covers, if none
  * it covers was sent twice. */
-static void ack_rtt(struct tcp_conn *c, uint32_t ack)
+/* An ACK of new data: a round-trip sample from it, if it gives one. */
+static void ack_rtt(struct tcp_conn *c, const struct seg_view *s)
 {
+	uint32_t ack = s->ack;
+	/* RFC 7323 §4.1 (RTTM): the TSecr of an ACK of new data is the
+	 * TSval of the segment that drew it — a sample from every such ACK,
+	 * retransmissions too; in milliseconds, at least 1 (Linux:
+	 * tcp_rtt_tsopt_us, used only where its send times give none) */
+	bool ts = c->ts_ok && s->ts && s->tsecr;
+	sim_time_t ts_rtt = 0;
+	if (ts) {
+		uint32_t d = tcp_ts_now(c) - s->tsecr;
+		ts_rtt = SIM_MS(d ? d : 1);
+		ts = d < (1u << 31);
+	}
 	if (c->p.rules == TCP_RULES_LINUX) {
 		sim_time_t at;
 		if (tcp_sent_acked(c, ack, &at))
 			rtt_sample(c, sim_of(c)->now - at);
+		else if (ts)
+			rtt_sample(c, ts_rtt);
+		return;
+	}
+	if (ts) {
+		c->rtt_timing = false;
+		rtt_sample(c, ts_rtt);
 		return;
 	}
 	if (c->rtt_timing && SEQ_GT(ack, c->rtt_seq)) {
@@ -171,6 +193,7 @@ static struct seg_view view_of(const struct tcp_conn *c,
 	return (struct seg_view){
 		.seq = s->seq, .ack = s->ack, .len = s->len, .wnd = wnd,
 		.up = s->up, .mss = s->mss, .flags = s->flags, .data = s->data,
+		.ts = s->opts & TCP_OPT_TS, .tsval = s->tsval, .tsecr = s->tsecr,
 	};
 }
 
@@ -385,7 +408,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		tcp_buf_consume(&c->sb, ndata);
 		c->sb_seq += ndata;
 		c->snd_una = s->ack;
-		ack_rtt(c, s->ack);
+		ack_rtt(c, s);
 		if (c->rexmitting && SEQ_GEQ(s->ack, c->rexmit_high))
 			c->rexmitting = false;
 		if (SEQ_LT(c->snd_cur, c->snd_una))
@@ -731,7 +754,7 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 	c->cwnd = tcp_initial_window(c);
 	if (ack_ok) {
 		c->snd_una = s->ack;
-		ack_rtt(c, s->ack);
+		ack_rtt(c, s);
 		c->rexmitting = false;
 	}
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
@@ -808,8 +831,8 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 	c->snd_wl2 = c->iss;
 	c->recover = c->iss;
 	tcp_set_our_mss(c);
-	tcp_set_snd_mss(c, in->mss);
 	tcp_negotiate(c, in);
+	tcp_set_snd_mss(c, in->mss);
 	c->cwnd = tcp_initial_window(c);
 	hold_syn_text(c, in);
 	tcp_set_state(c, TCP_SYN_RECEIVED,
@@ -1163,6 +1186,77 @@ static bool lx_check_req(struct tcp_conn *c, const struct tcp_seg *in,
 	return true;
 }
 
+/* RFC 7323 §5.3 R1 (PAWS), before the sequence number is looked at: a
+ * segment whose timestamp is older than TS.Recent is a duplicate from an
+ * earlier wrap of the sequence space — ACK it and drop it. Returns false
+ * if the segment is dropped. */
+static bool check_timestamps(struct tcp_conn *c, const struct tcp_seg *in,
+			     const struct seg_view *s)
+{
+	if (!c->ts_ok)
+		return true;
+	bool lx = c->p.rules == TCP_RULES_LINUX;
+	if (!s->ts) {
+		/* RFC 7323 §3.2: "a TCP SHOULD silently drop" a non-RST
+		 * segment without TSopt; Linux takes it */
+		if ((s->flags & TCP_RST) || lx)
+			return true;
+		tcp_trace_ignore(c->st, c, in, "RFC 7323 §3.2: no timestamps "
+					   "on a connection that agreed on "
+					   "them — discard");
+		return false;
+	}
+	int32_t behind = (int32_t)(c->ts_recent - s->tsval);
+	/* a RST is not subject to PAWS; TS.Recent idle for 24 days is no
+	 * longer valid (§5.5); Linux allows one tick behind
+	 * (TCP_PAWS_WINDOW) */
+	if (behind <= (lx ? 1 : 0) || (s->flags & TCP_RST) ||
+	    sim_of(c)->now - c->ts_recent_at >= TCP_PAWS_IDLE)
+		return true;
+	if (lx) {
+		/* tcp_disordered_ack: a pure duplicate ACK that changes no
+		 * window, late by less than an RTO, is let through */
+		bool win_update = SEQ_GT(s->seq, c->snd_wl1) ||
+				  (s->seq == c->snd_wl1 &&
+				   (s->wnd > c->snd_wnd || s->wnd == 0));
+		if ((s->flags & TCP_ACK) && view_seqlen(s) == 0 &&
+		    s->seq == c->rcv_nxt && s->ack == c->snd_una &&
+		    !win_update && (sim_time_t)behind * SIM_MS(1) <=
+					   c->rto * 1024 / 1000)
+			return true;
+		if (s->flags & TCP_SYN) {
+			tcp_challenge_ack(c, in, "Linux tcp_validate_incoming: "
+					     "a SYN that fails PAWS — "
+					     "challenge ACK");
+			return false;
+		}
+		if (!tcp_oow_limited(c, in, false))
+			tcp_owe_ack(c, "Linux tcp_validate_incoming: PAWS — a "
+				       "timestamp older than TS.Recent: "
+				       "duplicate ACK, drop the segment");
+		return false;
+	}
+	tcp_owe_ack(c, "RFC 7323 §5.3 (R1): PAWS — a timestamp older than "
+		       "TS.Recent: send ACK, drop the segment");
+	return false;
+}
+
+/* RFC 7323 §4.3 (2): an acceptable segment's TSval becomes TS.Recent if
+ * it is not older and the segment starts at or before Last.ACK.sent —
+ * the timestamp of the segment our next ACK acknowledges. */
+static void note_ts_recent(struct tcp_conn *c, const struct seg_view *s,
+			   uint32_t seq_as_sent)
+{
+	if (!c->ts_ok || !s->ts)
+		return;
+	bool stale = sim_of(c)->now - c->ts_recent_at >= TCP_PAWS_IDLE;
+	if ((stale || (int32_t)(s->tsval - c->ts_recent) >= 0) &&
+	    SEQ_LEQ(seq_as_sent, c->last_ack_sent)) {
+		c->ts_recent = s->tsval;
+		c->ts_recent_at = sim_of(c)->now;
+	}
+}
+
 /* RFC 9293 §3.10.7.4: a segment arrives in a synchronized state or
  * SYN-RECEIVED, its checks in the RFC's order; then its text and FIN
  * (sixth to eighth, process_text_fin). */
@@ -1170,11 +1264,15 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 			       struct seg_view *s)
 {
 	uint32_t seq_as_sent;
+	if (!check_timestamps(c, in, s))
+		return;
 	if (c->p.rules == TCP_RULES_LINUX && c->state == TCP_SYN_RECEIVED &&
 	    c->passive && !lx_check_req(c, in, s))
 		return;
 	if (!check_sequence(c, in, s, &seq_as_sent))
 		return;
+	if (!(s->flags & TCP_RST))
+		note_ts_recent(c, s, seq_as_sent);
 	if (s->flags & TCP_RST) {
 		check_rst(c, in, seq_as_sent);
 		return;

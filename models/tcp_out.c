@@ -225,6 +225,14 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	s->layout = c->p.opt_layout;
 	if (flags & TCP_SYN)
 		tcp_syn_options(c, s);
+	else if (c->ts_ok) {
+		/* RFC 7323 §3.2: on every segment once agreed, a RST too */
+		s->opts |= TCP_OPT_TS;
+		s->tsval = tcp_ts_now(c);
+		s->tsecr = c->ts_recent;
+	}
+	if (flags & TCP_ACK)
+		c->last_ack_sent = c->rcv_nxt;
 	uint32_t seqlen = len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
 	if (seqlen && !(flags & TCP_RST)) {
 		sent_note(c, seq, seqlen);
@@ -409,6 +417,18 @@ void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s)
 		s->opts |= TCP_OPT_WS;
 		s->wscale = c->ws_offer;
 	}
+	/* RFC 7323 §3.2: a SYN may carry TSopt; a SYN,ACK only if the SYN
+	 * did, echoing its TSval */
+	if (c->p.timestamps && (!synack || c->ts_ok)) {
+		s->opts |= TCP_OPT_TS;
+		s->tsval = tcp_ts_now(c);
+		s->tsecr = synack ? c->ts_recent : 0;
+	}
+}
+
+uint32_t tcp_ts_now(const struct tcp_conn *c)
+{
+	return (uint32_t)(sim_of(c)->now / SIM_MS(1)) + c->ts_off;
 }
 
 void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
@@ -419,6 +439,11 @@ void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
 	c->snd_wscale = c->ws_ok ? (uint8_t)min32(s->wscale, TCP_MAX_WSCALE)
 				 : 0;
 	c->rcv_wscale = c->ws_ok ? c->ws_offer : 0;
+	c->ts_ok = c->p.timestamps && (s->opts & TCP_OPT_TS);
+	if (c->ts_ok) {
+		c->ts_recent = s->tsval;
+		c->ts_recent_at = sim_of(c)->now;
+	}
 }
 
 void tcp_send_syn(struct tcp_conn *c, bool with_ack, bool rexmit,
@@ -530,6 +555,11 @@ void tcp_set_our_mss(struct tcp_conn *c)
 void tcp_set_snd_mss(struct tcp_conn *c, uint16_t peer_mss)
 {
 	c->snd_mss = min32(peer_mss ? peer_mss : TCP_DEFAULT_MSS, c->our_mss);
+	/* RFC 9293 §3.7.1: the MSS counts the TCP header's options out —
+	 * the timestamps on every segment */
+	if (c->ts_ok)
+		c->snd_mss = c->snd_mss > TCP_TS_ALIGNED ? c->snd_mss - TCP_TS_ALIGNED
+							 : 1;
 	if (c->snd_mss == 0)
 		c->snd_mss = 1;
 }

@@ -72,6 +72,15 @@ struct tcp_conn {
 	uint8_t snd_wscale, rcv_wscale;
 	bool ws_ok;
 
+	/* Timestamps (RFC 7323 §3–5), once both SYNs carried the option:
+	 * our clock's offset, TS.Recent and when it was taken, and
+	 * Last.ACK.sent (the ACK field of our last ACK). */
+	bool ts_ok;
+	uint32_t ts_off;
+	uint32_t ts_recent;
+	sim_time_t ts_recent_at;
+	uint32_t last_ack_sent;
+
 	/* Receive sequence variables */
 	uint32_t rcv_nxt;
 	uint32_t rcv_wnd;
@@ -322,6 +331,14 @@ uint32_t tcp_max_window(const struct tcp_conn *c);
 void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s);
 /* The peer's SYN (or SYN,ACK) s arrives: which options are in effect. */
 void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s);
+/* Our timestamp clock now (RFC 7323 §5.4): milliseconds, from a random
+ * offset per connection. */
+uint32_t tcp_ts_now(const struct tcp_conn *c);
+/* Bytes of the timestamps option on every segment once agreed: 10, and
+ * two nops (RFC 7323 appendix A). */
+#define TCP_TS_ALIGNED 12
+/* RFC 7323 §5.5: TS.Recent is no longer valid after 24 days idle. */
+#define TCP_PAWS_IDLE SIM_S(24 * 24 * 3600)
 uint32_t tcp_free_window(const struct tcp_conn *c);
 /* The ISS is chosen: what is sent is counted from it. */
 void tcp_sent_init(struct tcp_conn *c);

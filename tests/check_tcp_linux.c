@@ -667,6 +667,26 @@ START_TEST(test_syn_received_linux_new_syn_in_the_window_draws_rst)
 }
 END_TEST
 
+/* A CLOSE in SYN-RECEIVED moves to FIN-WAIT-1 before our SYN is
+ * acknowledged (RFC 9293 §3.10.4); text that comes then is taken, and
+ * the window offered shrinks by it like any other: 64240 − 100. */
+START_TEST(test_fin_wait_1_linux_text_before_our_syn_is_acked_fills_the_window)
+{
+	struct th h;
+	syn_received_exact(&h, 1);
+	ck_assert_int_eq(tcp_close(h.c), 0);
+	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_1);
+	th_checked(&h, th_unchecked(&h));
+	h.no_read = true;
+	th_in(&h, P | A, PEER_ISS + 1, ISS, 100);
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 101);
+	/* after our SYN and the FIN the CLOSE sent */
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 2, .ack = PEER_ISS + 101,
+		       .win = LW - 100});
+	th_fini(&h);
+}
+END_TEST
+
 /* A socket the application closed (not one merely shut down) waits in
  * FIN-WAIT-2 for fin-timeout, 60 s (tcp_fin_timeout), then is gone
  * without a segment sent. */
@@ -1013,6 +1033,7 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_syn_received_linux_bad_ack_outside_the_window_draws_rst);
 	tcase_add_test(tc, test_syn_received_linux_rst_anywhere_in_the_window_drops_it);
 	tcase_add_test(tc, test_syn_received_linux_new_syn_in_the_window_draws_rst);
+	tcase_add_test(tc, test_fin_wait_1_linux_text_before_our_syn_is_acked_fills_the_window);
 	tcase_add_test(tc, test_fin_wait_2_linux_closed_socket_times_out);
 	tcase_add_test(tc, test_established_linux_nagle_holds_behind_a_small_segment_only);
 	tcase_add_test(tc, test_established_linux_lingering_close_is_no_orphan_until_it_ends);

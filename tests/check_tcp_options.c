@@ -184,6 +184,226 @@ START_TEST(test_established_sender_fills_a_scaled_window)
 }
 END_TEST
 
+/* ---- timestamps (RFC 7323 §3–5) --------------------------------------- */
+
+#define PEER_TS 5000u
+
+/* timestamps on, under the RFC's rules or (lx) Linux's without its tick */
+static void init_ts(struct th *h, int lx)
+{
+	struct tcp_params p = tcp_params_default;
+	if (lx) {
+		p = tcp_profile_find("linux")->p;
+		p.tick = 0;
+	}
+	p.timestamps = true;
+	th_init(h, &p);
+}
+
+/* Active open with timestamps at 0; the peer's SYN,ACK at 10 ms with
+ * TSval PEER_TS, echoing ours; the third segment checked. */
+static void established_ts(struct th *h, int lx)
+{
+	init_ts(h, lx);
+	th_connect(h);
+	uint32_t syn_ts = tcp_ts_now(h->c);
+	TH_EXPECT(h, {.flags = S, .seq = h->iss,
+		      .win = (uint16_t)tcp_max_window(h->c), .mss = MSS,
+		      .opts = TCP_OPT_TS, .tsval = syn_ts});
+	th_run_until(h, SIM_MS(10));
+	h->peer_opts = TCP_OPT_TS;
+	h->peer_tsval = PEER_TS;
+	h->peer_tsecr = syn_ts;
+	th_in_full(h, 0, S | A, PEER_ISS, h->iss + 1, 65535, NULL, 0);
+	ck_assert_int_eq(h->c->state, TCP_ESTABLISHED);
+	TH_EXPECT(h, {.flags = A, .seq = h->iss + 1, .ack = PEER_ISS + 1,
+		      .win = (uint16_t)tcp_max_window(h->c),
+		      .opts = TCP_OPT_TS, .tsval = syn_ts + 10,
+		      .tsecr = PEER_TS});
+	th_clear_events(h);
+}
+
+/* Ten bytes of text from the peer at seq with TSval tsval. */
+static void text_in(struct th *h, uint32_t seq, uint32_t tsval)
+{
+	h->peer_tsval = tsval;
+	th_in_full(h, 0, P | A, seq, h->iss + 1, 65535,
+		   (const uint8_t *)"0123456789", 10);
+}
+
+/* RFC 7323 §3.2: both SYNs carried TSopt, so every segment carries it:
+ * TSval our clock (milliseconds), TSecr the peer's latest TSval. Its 12
+ * bytes come out of each segment's payload (RFC 9293 §3.7.1): 1448 of
+ * the 1460 the MSS allows. The SYN,ACK's echo gave the first RTT sample
+ * (10 ms). */
+START_TEST(test_syn_sent_timestamps_agreed_on_every_segment)
+{
+	struct th h;
+	established_ts(&h, 0);
+	ck_assert(h.c->have_rtt);
+	ck_assert_int_eq(h.c->srtt, SIM_MS(10));
+	ck_assert_uint_eq(h.c->snd_mss, MSS - 12);
+	static const uint8_t big[2 * MSS];
+	tcp_send(h.c, big, sizeof big);
+	uint32_t now = tcp_ts_now(h.c);
+	TH_EXPECT(&h,
+		  {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		   .len = MSS - 12, .win = WIN, .opts = TCP_OPT_TS,
+		   .tsval = now, .tsecr = PEER_TS},
+		  {.flags = A, .seq = ISS + 1 + MSS - 12, .ack = PEER_ISS + 1,
+		   .len = MSS - 12, .win = WIN, .opts = TCP_OPT_TS,
+		   .tsval = now, .tsecr = PEER_TS});
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
+/* A SYN,ACK without TSopt: no timestamps from then on, and the whole MSS
+ * for data. A SYN without it: a SYN,ACK without it. */
+START_TEST(test_timestamps_not_agreed_are_not_sent)
+{
+	struct th h;
+	init_ts(&h, 0);
+	th_connect(&h);
+	th_checked(&h, 1);
+	th_in_full(&h, 0, S | A, PEER_ISS, ISS + 1, 65535, NULL, 0);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .win = WIN});
+	ck_assert_uint_eq(h.c->snd_mss, MSS);
+	th_fini(&h);
+
+	init_ts(&h, 0);
+	th_open_listen(&h);
+	th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
+	h.c = h.st->tail;
+	h.iss = h.c->iss;
+	TH_EXPECT(&h, {.flags = S | A, .seq = ISS, .ack = PEER_ISS + 1,
+		       .win = WIN, .mss = MSS});
+	th_fini(&h);
+}
+END_TEST
+
+/* RFC 7323 §3.2: the SYN,ACK answers a SYN's TSopt with its own, TSecr
+ * echoing the SYN's TSval. */
+START_TEST(test_listen_syn_with_timestamps_is_echoed)
+{
+	struct th h;
+	init_ts(&h, 0);
+	h.peer_opts = TCP_OPT_TS;
+	h.peer_tsval = PEER_TS;
+	th_open_listen(&h);
+	th_run_until(&h, SIM_MS(7));
+	th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
+	h.c = h.st->tail;
+	h.iss = h.c->iss;
+	TH_EXPECT(&h, {.flags = S | A, .seq = ISS, .ack = PEER_ISS + 1,
+		       .win = WIN, .mss = MSS, .opts = TCP_OPT_TS,
+		       .tsval = tcp_ts_now(h.c), .tsecr = PEER_TS});
+	th_fini(&h);
+}
+END_TEST
+
+/* RFC 7323 §5.3 R1 (PAWS): text whose TSval is older than TS.Recent is
+ * an old duplicate: "Send an acknowledgment ... and drop the segment" —
+ * none of it is taken. Linux lets a TSval one tick old through
+ * (TCP_PAWS_WINDOW) and drops the rest the same way. */
+START_TEST(test_established_paws_drops_an_old_timestamp)
+{
+	for (int lx = 1; lx >= 0; lx--)
+		for (uint32_t back = 1; back <= 2; back++) {
+			struct th h;
+			established_ts(&h, lx);
+			text_in(&h, PEER_ISS + 1, PEER_TS - back);
+			bool taken = lx && back == 1;
+			ck_assert_uint_eq(h.c->rcv_nxt,
+					  PEER_ISS + 1 + (taken ? 10 : 0));
+			if (!taken)
+				TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
+					       .ack = PEER_ISS + 1,
+					       .win = (uint16_t)
+						       tcp_max_window(h.c),
+					       .opts = TCP_OPT_TS,
+					       .tsval = tcp_ts_now(h.c),
+					       .tsecr = PEER_TS});
+			th_checked(&h, th_unchecked(&h));
+			th_fini(&h);
+		}
+}
+END_TEST
+
+/* RFC 7323 §5.5: a TS.Recent not refreshed for 24 days is no longer
+ * valid, and an old TSval passes. */
+START_TEST(test_established_paws_forgets_after_24_days)
+{
+	struct th h;
+	established_ts(&h, 0);
+	h.c->ts_recent_at -= TCP_PAWS_IDLE;
+	text_in(&h, PEER_ISS + 1, PEER_TS - 100);
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 11);
+	ck_assert_uint_eq(h.c->ts_recent, PEER_TS - 100);
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
+/* RFC 7323 §4.3 (2): TS.Recent takes a TSval only from a segment that
+ * starts at or before Last.ACK.sent: one beyond a hole (out of order)
+ * leaves it; the one that fills the hole sets it. */
+START_TEST(test_established_ts_recent_only_from_segments_at_last_ack)
+{
+	struct th h;
+	established_ts(&h, 0);
+	text_in(&h, PEER_ISS + 11, PEER_TS + 20);
+	ck_assert_uint_eq(h.c->ts_recent, PEER_TS);
+	th_checked(&h, th_unchecked(&h));
+	text_in(&h, PEER_ISS + 1, PEER_TS + 10);
+	ck_assert_uint_eq(h.c->ts_recent, PEER_TS + 10);
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 21);
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
+/* RFC 7323 §3.2: once agreed, "a TCP SHOULD silently drop" a non-RST
+ * segment without TSopt; Linux takes it. */
+START_TEST(test_established_segment_without_timestamps)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		established_ts(&h, lx);
+		h.peer_opts = 0;
+		text_in(&h, PEER_ISS + 1, PEER_TS);
+		ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 1 + (lx ? 10 : 0));
+		if (!lx)
+			th_expect_none(&h);
+		th_checked(&h, th_unchecked(&h));
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* RFC 7323 §4.1 (RTTM): the TSecr of an ACK gives a round-trip sample
+ * even for a retransmitted segment, which Karn's rule (RFC 6298 §3)
+ * leaves unmeasured without timestamps. */
+START_TEST(test_established_rttm_samples_a_retransmission)
+{
+	struct th h;
+	established_ts(&h, 0);
+	sim_time_t srtt = h.c->srtt;
+	tcp_send(h.c, (const uint8_t *)"0123456789", 10);
+	th_checked(&h, 1);
+	th_fire(&h, TCP_T_REXMT);
+	uint32_t echo = tcp_ts_now(h.c);
+	th_checked(&h, 1);
+	th_run_until(&h, h.sim.now + SIM_MS(30));
+	h.peer_tsecr = echo;
+	th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 11, 65535, NULL, 0);
+	/* RFC 6298 (2.3): SRTT <- 7/8 SRTT + 1/8 R, R = 30 ms */
+	ck_assert_int_eq(h.c->srtt, (7 * srtt + SIM_MS(30)) / 8);
+	th_fini(&h);
+}
+END_TEST
+
 Suite *tcp_options_suite(void)
 {
 	Suite *s = suite_create("tcp_options");
@@ -194,6 +414,16 @@ Suite *tcp_options_suite(void)
 	tcase_add_test(tc, test_syn_sent_shift_above_14_is_taken_as_14);
 	tcase_add_test(tc, test_auto_shift_is_the_least_that_carries_the_buffer);
 	tcase_add_test(tc, test_established_sender_fills_a_scaled_window);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("timestamps");
+	tcase_add_test(tc, test_syn_sent_timestamps_agreed_on_every_segment);
+	tcase_add_test(tc, test_timestamps_not_agreed_are_not_sent);
+	tcase_add_test(tc, test_listen_syn_with_timestamps_is_echoed);
+	tcase_add_test(tc, test_established_paws_drops_an_old_timestamp);
+	tcase_add_test(tc, test_established_paws_forgets_after_24_days);
+	tcase_add_test(tc, test_established_ts_recent_only_from_segments_at_last_ack);
+	tcase_add_test(tc, test_established_segment_without_timestamps);
+	tcase_add_test(tc, test_established_rttm_samples_a_retransmission);
 	suite_add_tcase(s, tc);
 	return s;
 }

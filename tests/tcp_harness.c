@@ -259,18 +259,35 @@ void th_expect_closed(struct th *h, enum tcp_end end)
 
 /* The one segment the way to a state sends: flags, seq, ack as the RFC
  * says. Nothing has been received but SYNs and FINs, which take no room:
- * the window is the whole receive buffer, as far as 16 bits go; a SYN
- * announces the socket's MSS (the harness has no path to lower it). */
+ * the window is the whole receive buffer, as far as 16 bits go (or the
+ * scaled field carries); a SYN announces the socket's MSS (the harness
+ * has no path to lower it) and the options its parameters offer — a
+ * SYN,ACK only those the peer's SYN had; later segments the timestamps,
+ * if agreed (RFC 7323). */
 static void expect_step(struct th *h, uint8_t flags, uint32_t seq,
 			uint32_t ack)
 {
+	const struct tcp_conn *c = h->c;
+	bool syn = flags & TCP_SYN, synack = syn && (flags & TCP_ACK);
+	uint32_t win = tcp_max_window(c);
 	struct th_want w = {
 		.flags = flags,
 		.seq = seq,
 		.ack = ack,
-		.win = (uint16_t)tcp_max_window(h->c),
-		.mss = (flags & TCP_SYN) ? (uint16_t)h->c->p.mss : 0,
+		.win = (uint16_t)(syn ? (win < 65535 ? win : 65535)
+				      : (win + (1u << c->rcv_wscale) - 1) >>
+						c->rcv_wscale),
+		.mss = syn ? (uint16_t)c->p.mss : 0,
 	};
+	if (syn && c->p.wscale != TCP_WSCALE_OFF && (!synack || c->ws_ok)) {
+		w.opts |= TCP_OPT_WS;
+		w.wscale = c->ws_offer;
+	}
+	if (syn ? c->p.timestamps && (!synack || c->ts_ok) : c->ts_ok) {
+		w.opts |= TCP_OPT_TS;
+		w.tsval = tcp_ts_now(c);
+		w.tsecr = syn && !synack ? 0 : c->ts_recent;
+	}
 	th_expect_only(h, 1, &w);
 	th_clear_events(h);
 }

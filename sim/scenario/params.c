@@ -202,6 +202,7 @@ static const struct ld_refusal set_refused[] = {
 	{"handshake", AT_OPEN},
 	{"rules", AT_OPEN},
 	{"wscale", AT_OPEN},
+	{"timestamps", AT_OPEN},
 	{"option-layout", AT_OPEN},
 	{0},
 };

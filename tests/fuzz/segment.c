@@ -5,6 +5,8 @@
  * parameters; every following 12 bytes are one step: a segment from the
  * peer with any flags, a sequence and an acknowledgment number near the
  * connection's own (or anywhere), any window, up to 1499 bytes of payload,
+ * timestamps that mostly move on and now and then go back (PAWS), window
+ * scaling offered or not,
  * then a wait of up to 255 ms so that timers fire, and now and then the
  * application writes, reads, closes or aborts. After every step each
  * connection on the stack must still satisfy the invariants below; a
@@ -135,7 +137,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	p.nodelay = (d[1] & 32) != 0;
 	p.keepalive = (d[1] & 64) != 0;
 	p.rules = (d[1] & 8) ? TCP_RULES_LINUX : TCP_RULES_RFC9293;
+	/* options, offered by both ends or by one: window scale, and
+	 * timestamps whose TSval each step moves, now and then back */
+	unsigned o = d[0] / 11;
+	if (o & 1)
+		p.timestamps = true;
+	if (o & 2)
+		p.wscale = (uint8_t)(o >> 2 & 7);
+	if (o & 4)
+		p.rcvbuf = 200000, p.wscale = TCP_WSCALE_AUTO;
 	th_init(&h, &p);
+	h.peer_opts = (uint8_t)((o & 8 ? TCP_OPT_TS : 0) |
+				(o & 16 ? TCP_OPT_WS : 0));
+	h.peer_wscale = (uint8_t)(d[0] & 15);
+	h.peer_tsval = 1000;
 	h.no_read = (d[1] & 16) != 0;
 	open_in(&h, d[0]);
 	/* the teaching variants change how a state is reached: switch
@@ -174,6 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			c ? c->snd_una - c->iss : 0,
 			c ? c->iss : 0, c ? tcp_state_name(c->state) : "-");
 #endif
+		h.peer_tsval += (uint32_t)(int8_t)r[9];
+		h.peer_tsecr = c && c->ts_ok ? tcp_ts_now(c) - r[9] % 64 : 0;
 		th_in_full(&h, dport, r[0], seq, ack, u16(r + 6), payload, len);
 		check_all(&h);
 		/* a connection the application never accepted (SYN-RECEIVED

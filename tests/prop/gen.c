@@ -191,6 +191,11 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 		sb_printf(y, ", rcvbuf: %" PRIu32, b->rcvbuf);
 	}
 	gen_wscale(r, y, b, p / 2);
+	if (pct(r, p / 2))
+		sb_printf(y, ", timestamps: %s", pct(r, 60) ? "true" : "false");
+	if (kind < 2 && pct(r, p / 4))
+		sb_printf(y, ", option-layout: %s",
+			  pct(r, 50) ? "freebsd" : "linux");
 	if (pct(r, p))
 		sb_printf(y, ", nodelay: %s", pct(r, 70) ? "true" : "false");
 	if (pct(r, p)) {
