@@ -231,13 +231,25 @@ static bool acceptable(const struct tcp_conn *c, const struct seg_view *s)
 	       (SEQ_LEQ(lo, last) && SEQ_LT(last, hi));
 }
 
+/* RFC 2883: [start, end) came again — the next ACK reports it first. */
+static void dsack_note(struct tcp_conn *c, uint32_t start, uint32_t end)
+{
+	if (!c->sack_ok || !SEQ_LT(start, end))
+		return;
+	c->dsack = true;
+	c->dsack_block = (struct tcp_sack_block){start, end};
+}
+
 /* Cut the segment down to the part inside the receive window, so later
  * steps see "the idealized segment that begins at RCV.NXT". Returns true
  * if something was cut off at the right edge (an ACK is then owed). */
-static bool trim(const struct tcp_conn *c, struct seg_view *s)
+static bool trim(struct tcp_conn *c, struct seg_view *s)
 {
 	if (SEQ_LT(s->seq, c->rcv_nxt)) {
 		uint32_t d = c->rcv_nxt - s->seq;
+		/* RFC 2883: text seen before — reported as a D-SACK */
+		if (s->len)
+			dsack_note(c, s->seq, s->seq + min32(d, s->len));
 		if (d > s->len) {
 			/* Everything, FIN included, was seen before. */
 			s->flags &= (uint8_t)~TCP_FIN;
@@ -330,6 +342,10 @@ static void duplicate_ack(struct tcp_conn *c)
 static void new_ack(struct tcp_conn *c, uint32_t acked, uint32_t ndata)
 {
 	uint32_t smss = c->snd_mss;
+	if (c->in_recovery && c->sack_ok) {
+		tcp_sack_recovery_ack(c);
+		return;
+	}
 	if (c->in_recovery) {
 		if (SEQ_GT(c->snd_una, c->recover)) {
 			/* RFC 6582 §3.2 step 3: a full ACK ends recovery */
@@ -394,6 +410,14 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		   !(s->flags & (TCP_SYN | TCP_FIN)) &&
 		   c->snd_una != c->snd_nxt && s->wnd == c->snd_wnd &&
 		   s->wnd != 0;
+	/* RFC 6675 §2: with SACK, a duplicate is an ACK that SACKs data
+	 * not SACKed before (whatever its window) */
+	if (c->sack_ok) {
+		uint32_t newly = tcp_sack_take(c, in);
+		dup = s->ack == c->snd_una && s->len == 0 &&
+		      !(s->flags & (TCP_SYN | TCP_FIN)) &&
+		      c->snd_una != c->snd_nxt && newly;
+	}
 	/* Linux decides on the window against SND.UNA before this ACK */
 	bool lx_wnd = c->p.rules == TCP_RULES_LINUX &&
 		      (SEQ_GT(s->ack, c->snd_una) ||
@@ -408,6 +432,8 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		tcp_buf_consume(&c->sb, ndata);
 		c->sb_seq += ndata;
 		c->snd_una = s->ack;
+		if (c->sack_ok)
+			tcp_sack_acked(c);
 		ack_rtt(c, s);
 		if (c->rexmitting && SEQ_GEQ(s->ack, c->rexmit_high))
 			c->rexmitting = false;
@@ -422,6 +448,8 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 			tcp_timer_stop(c, TCP_T_REXMT);
 		else
 			tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
+	} else if (dup && c->sack_ok) {
+		tcp_sack_dupack(c);
 	} else if (dup) {
 		duplicate_ack(c);
 	}
@@ -479,6 +507,25 @@ static void ooo_check(const struct tcp_conn *c)
 #endif
 }
 
+/* RFC 2018 §4: data at seq joined the out-of-order ranges: its range
+ * goes first among those the ACKs report, the others keep their order,
+ * and what no range holds any more is forgotten. */
+static void sack_note(struct tcp_conn *c, uint32_t seq)
+{
+	if (!c->sack_ok)
+		return;
+	const struct tcp_range *mine = tcp_ooo_holding(c, seq);
+	uint32_t keep[TCP_MAX_SACK], n = 0;
+	keep[n++] = seq;
+	for (uint32_t i = 0; i < c->nsack_recent && n < TCP_MAX_SACK; i++) {
+		const struct tcp_range *r = tcp_ooo_holding(c, c->sack_recent[i]);
+		if (r && r != mine)
+			keep[n++] = c->sack_recent[i];
+	}
+	memcpy(c->sack_recent, keep, n * sizeof keep[0]);
+	c->nsack_recent = n;
+}
+
 /* Out-of-order data goes into the receive ring where it belongs; the
  * ranges say what is there. Returns false if no room to record it. */
 static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
@@ -490,26 +537,15 @@ static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
 	if (!s->len)
 		return true;
 	uint32_t start = s->seq, end = s->seq + s->len;
+	const struct tcp_range *had = tcp_ooo_holding(c, start);
+	if (had && SEQ_LEQ(end, had->end))
+		dsack_note(c, start, end); /* all of it held already */
 	tcp_buf_put_at(&c->rb, c->rb.len + (start - c->rcv_nxt), s->data, s->len);
 	/* insert [start, end), merging with what it touches */
-	uint32_t i = 0;
-	while (i < c->nooo && SEQ_LT(c->ooo[i].end, start))
-		i++;
-	uint32_t j = i;
-	while (j < c->nooo && SEQ_LEQ(c->ooo[j].start, end)) {
-		if (SEQ_LT(c->ooo[j].start, start))
-			start = c->ooo[j].start;
-		if (SEQ_GT(c->ooo[j].end, end))
-			end = c->ooo[j].end;
-		j++;
-	}
-	uint32_t cap = sizeof c->ooo / sizeof c->ooo[0];
-	if (j == i && c->nooo == cap)
+	if (!tcp_ranges_add(c->ooo, &c->nooo, TCP_MAX_OOO, start, end))
 		return false;
-	memmove(&c->ooo[i + 1], &c->ooo[j], (c->nooo - j) * sizeof c->ooo[0]);
-	c->ooo[i] = (struct tcp_range){start, end};
-	c->nooo = c->nooo - (j - i) + 1;
 	ooo_check(c);
+	sack_note(c, s->seq);
 	return true;
 }
 
@@ -916,6 +952,9 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 					     "whatever its sequence number — "
 					     "challenge ACK");
 		else if (!tcp_oow_limited(c, in, false)) {
+			/* RFC 2883: text wholly seen before, a D-SACK */
+			if (s->len && SEQ_LEQ(s->seq + s->len, c->rcv_nxt))
+				dsack_note(c, s->seq, s->seq + s->len);
 			tcp_owe_ack(c, "RFC 9293 §3.10.7.4 (first): unacceptable "
 				   "segment — send ACK, drop it");
 			/* Linux: old or out-of-window text means the peer

@@ -231,8 +231,11 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		s->tsval = tcp_ts_now(c);
 		s->tsecr = c->ts_recent;
 	}
-	if (flags & TCP_ACK)
+	if (flags & TCP_ACK) {
 		c->last_ack_sent = c->rcv_nxt;
+		if (c->sack_ok && !(flags & (TCP_SYN | TCP_RST)))
+			tcp_sack_fill(c, s);
+	}
 	uint32_t seqlen = len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
 	if (seqlen && !(flags & TCP_RST)) {
 		sent_note(c, seq, seqlen);
@@ -323,9 +326,17 @@ void tcp_output(struct tcp_conn *c)
 		uint32_t unsent = SEQ_LT(c->snd_cur, data_end)
 					  ? data_end - c->snd_cur : 0;
 		uint32_t flight = c->snd_cur - c->snd_una;
-		uint32_t wnd = min32(c->snd_wnd, c->cwnd);
-		uint32_t usable = wnd > flight ? wnd - flight : 0;
-		uint32_t len = min32(min32(unsent, usable), c->snd_mss);
+		/* in SACK loss recovery cwnd is measured against pipe
+		 * (RFC 6675 §5), the receive window against the flight */
+		uint32_t inpipe = c->in_recovery && c->sack_ok
+					  ? tcp_sack_pipe(c) : flight;
+		uint32_t rw = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
+		uint32_t cw = c->cwnd > inpipe ? c->cwnd - inpipe : 0;
+		uint32_t usable = min32(rw, cw);
+		/* the SACK blocks this segment carries take room from its
+		 * data, as its other options do */
+		uint32_t mss = tcp_seg_mss(c);
+		uint32_t len = min32(min32(unsent, usable), mss);
 		bool rexmit = SEQ_LT(c->snd_cur, c->snd_nxt);
 		/* The FIN follows the last byte, and takes a place in the
 		 * window like one (a retransmitted FIN goes regardless). */
@@ -333,7 +344,7 @@ void tcp_output(struct tcp_conn *c)
 			   (usable > len || rexmit);
 		if (len == 0 && !fin)
 			break;
-		if (len < c->snd_mss && !fin && !rexmit) {
+		if (len < mss && !fin && !rexmit) {
 			/* Nagle (RFC 1122 §4.2.3.4): while anything is
 			 * unacknowledged, wait for the ACK or for a full
 			 * segment; Linux, only while a small segment is
@@ -378,7 +389,7 @@ void tcp_output(struct tcp_conn *c)
 		/* Linux's Nagle (tcp_minshall_update): remember the last
 		 * small segment; only while it is unacknowledged does a
 		 * small one wait */
-		if (!rexmit && len < c->snd_mss)
+		if (!rexmit && len < mss)
 			c->snd_sml = c->snd_cur + len + fin;
 		if (!rexmit && !c->rtt_timing)
 			tcp_start_rtt(c, c->snd_cur);
@@ -417,6 +428,10 @@ void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s)
 		s->opts |= TCP_OPT_WS;
 		s->wscale = c->ws_offer;
 	}
+	/* RFC 2018 §2: SACK-permitted "MUST NOT be sent on non-SYN
+	 * segments"; on a SYN,ACK only if the SYN had it */
+	if (c->p.sack && (!synack || c->sack_ok))
+		s->opts |= TCP_OPT_SACKOK;
 	/* RFC 7323 §3.2: a SYN may carry TSopt; a SYN,ACK only if the SYN
 	 * did, echoing its TSval */
 	if (c->p.timestamps && (!synack || c->ts_ok)) {
@@ -424,6 +439,65 @@ void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s)
 		s->tsval = tcp_ts_now(c);
 		s->tsecr = synack ? c->ts_recent : 0;
 	}
+}
+
+const struct tcp_range *tcp_ooo_holding(const struct tcp_conn *c,
+				       uint32_t seq)
+{
+	for (uint32_t i = 0; i < c->nooo; i++)
+		if (SEQ_LEQ(c->ooo[i].start, seq) && SEQ_LT(seq, c->ooo[i].end))
+			return &c->ooo[i];
+	return NULL;
+}
+
+/* The blocks, as tcp_sack_fill gives them, into b; returns how many. */
+static uint32_t sack_blocks(const struct tcp_conn *c,
+			    struct tcp_sack_block *b)
+{
+	uint32_t n = 0;
+	if (c->dsack) {
+		b[n++] = c->dsack_block;
+		/* RFC 2883 §4: a duplicate within a range held out of
+		 * order is followed by that range */
+		const struct tcp_range *r = tcp_ooo_holding(c, c->dsack_block.start);
+		if (r)
+			b[n++] = (struct tcp_sack_block){r->start, r->end};
+	}
+	for (uint32_t i = 0; i < c->nsack_recent && n < TCP_MAX_SACK; i++) {
+		const struct tcp_range *r = tcp_ooo_holding(c, c->sack_recent[i]);
+		if (!r)
+			continue;
+		bool dup = false;
+		for (uint32_t k = c->dsack ? 1 : 0; k < n; k++)
+			dup |= b[k].start == r->start;
+		if (!dup)
+			b[n++] = (struct tcp_sack_block){r->start, r->end};
+	}
+	return n;
+}
+
+void tcp_sack_fill(struct tcp_conn *c, struct tcp_seg *s)
+{
+	s->nsack = (uint8_t)sack_blocks(c, s->sack);
+	c->dsack = false; /* reported once */
+}
+
+uint32_t tcp_seg_mss(const struct tcp_conn *c)
+{
+	uint32_t sb = tcp_sack_bytes(c);
+	return c->snd_mss > sb ? c->snd_mss - sb : 1;
+}
+
+uint32_t tcp_sack_bytes(const struct tcp_conn *c)
+{
+	if (!c->sack_ok || (!c->nooo && !c->dsack))
+		return 0;
+	struct tcp_sack_block b[TCP_MAX_SACK];
+	uint32_t n = sack_blocks(c, b);
+	/* the most that fit beside timestamps: 3 */
+	if (c->ts_ok && n > 3)
+		n = 3;
+	return n ? 4 + 8 * n : 0;
 }
 
 uint32_t tcp_ts_now(const struct tcp_conn *c)
@@ -440,6 +514,7 @@ void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
 				 : 0;
 	c->rcv_wscale = c->ws_ok ? c->ws_offer : 0;
 	c->ts_ok = c->p.timestamps && (s->opts & TCP_OPT_TS);
+	c->sack_ok = c->p.sack && (s->opts & TCP_OPT_SACKOK);
 	if (c->ts_ok) {
 		c->ts_recent = s->tsval;
 		c->ts_recent_at = sim_of(c)->now;
@@ -566,25 +641,30 @@ void tcp_set_snd_mss(struct tcp_conn *c, uint16_t peer_mss)
 
 /* The first unacknowledged segment again (fast retransmit, partial
  * ACK), with its FIN if it ends the data and the FIN was sent. */
-void tcp_resend_first(struct tcp_conn *c, enum trace_tx tx, const char *why)
+uint32_t tcp_resend(struct tcp_conn *c, uint32_t seq, uint32_t max,
+		    enum trace_tx tx, const char *why)
 {
 	uint32_t data_end = c->sb_seq + c->sb.len;
 	/* only what was sent: up to SND.NXT */
 	uint32_t sent_end = SEQ_LT(c->snd_nxt, data_end) ? c->snd_nxt
 							 : data_end;
-	uint32_t len = SEQ_LT(c->snd_una, sent_end)
-			       ? min32(sent_end - c->snd_una, c->snd_mss)
-			       : 0;
-	bool fin = c->fin_queued && c->snd_una + len == data_end &&
+	uint32_t len = SEQ_LT(seq, sent_end) ? min32(sent_end - seq, max) : 0;
+	bool fin = c->fin_queued && seq + len == data_end &&
 		   SEQ_GT(c->snd_nxt, data_end);
 	if (!len && !fin)
-		return;
+		return 0;
 	uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0);
-	if (len && c->snd_una + len == data_end)
+	if (len && seq + len == data_end)
 		flags |= TCP_PSH;
-	tcp_xmit(c, flags, c->snd_una, len, why, tx);
-	if (SEQ_LT(c->snd_cur, c->snd_una + len + fin))
-		c->snd_cur = c->snd_una + len + fin;
+	tcp_xmit(c, flags, seq, len, why, tx);
+	if (SEQ_LT(c->snd_cur, seq + len + fin))
+		c->snd_cur = seq + len + fin;
+	return len + fin;
+}
+
+void tcp_resend_first(struct tcp_conn *c, enum trace_tx tx, const char *why)
+{
+	tcp_resend(c, c->snd_una, tcp_seg_mss(c), tx, why);
 }
 
 /* A zero-window probe (RFC 9293 §3.8.6.1): the octet at SND.UNA — new

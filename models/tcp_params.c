@@ -25,7 +25,7 @@
 		.tick = tick_, .syn_linear = synlin_, .orphan_retries = 0,  \
 		.user_timeout = 0, .fin_timeout = fint_, .linger = -1,     \
 		.invalid_ratelimit = oowlim_, .wscale = TCP_WSCALE_OFF,     \
-		.timestamps = false, .opt_layout = 0,                     \
+		.timestamps = false, .sack = false, .opt_layout = 0,      \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -91,6 +91,7 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("linger", TP_LINGER, linger, 0, 0),
 	PF("wscale", TP_WSCALE, wscale, 0, 14),
 	PF("timestamps", TP_BOOL, timestamps, 0, 1),
+	PF("sack", TP_BOOL, sack, 0, 1),
 	PC("option-layout", opt_layout, layout_names),
 };
 const size_t tcp_nparam_fields =

@@ -67,6 +67,7 @@ struct tcp_params {
 	uint8_t wscale;          /* window scale shift we offer (RFC 7323
 				    §2), or TCP_WSCALE_OFF / _AUTO */
 	bool timestamps;         /* offer the timestamps option (RFC 7323) */
+	bool sack;               /* offer SACK-permitted (RFC 2018) */
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };

@@ -153,6 +153,26 @@ struct tcp_conn {
 	bool ooo_fin;          /* a FIN beyond a gap ... */
 	uint32_t ooo_fin_seq;  /* ... at this sequence number */
 
+	/* SACK (RFC 2018), once both SYNs carried SACK-permitted. As a
+	 * receiver: a sequence number inside each of the out-of-order
+	 * ranges most recently added to, the latest first — the blocks an
+	 * ACK reports, and in that order (§4); and a duplicate to report
+	 * first once (D-SACK, RFC 2883). */
+	bool sack_ok;
+	uint32_t sack_recent[TCP_MAX_SACK];
+	uint32_t nsack_recent;
+	bool dsack;
+	struct tcp_sack_block dsack_block;
+	/* As a sender: the scoreboard, ranges above SND.UNA the peer has
+	 * SACKed, sorted and apart; and in loss recovery (RFC 6675) the
+	 * end of what has been retransmitted (HighRxt + 1) and the one
+	 * rescue retransmission's RecoveryPoint. */
+	struct tcp_range score[TCP_MAX_OOO];
+	uint32_t nscore;
+	uint32_t high_rxt;
+	uint32_t rescue_rxt;
+	bool rescued;
+
 	/* Delayed ACK and persist */
 	uint32_t unacked_segs; /* data segments received, not yet ACKed */
 	uint32_t persist_shift;/* backoff of the persist timer */
@@ -331,6 +351,18 @@ uint32_t tcp_max_window(const struct tcp_conn *c);
 void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s);
 /* The peer's SYN (or SYN,ACK) s arrives: which options are in effect. */
 void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s);
+/* The SACK blocks our next ACK carries, into s (RFC 2018 §4, RFC 2883):
+ * a D-SACK first if one is owed, then the out-of-order ranges most
+ * recently added to. */
+void tcp_sack_fill(struct tcp_conn *c, struct tcp_seg *s);
+/* Bytes of SACK option the next segment carries (its payload gives them
+ * room under the MSS, as Linux's tcp_current_mss does). */
+uint32_t tcp_sack_bytes(const struct tcp_conn *c);
+/* The most data the next segment may carry: the MSS less those bytes. */
+uint32_t tcp_seg_mss(const struct tcp_conn *c);
+/* The out-of-order range that holds seq, or NULL. */
+const struct tcp_range *tcp_ooo_holding(const struct tcp_conn *c,
+				       uint32_t seq);
 /* Our timestamp clock now (RFC 7323 §5.4): milliseconds, from a random
  * offset per connection. */
 uint32_t tcp_ts_now(const struct tcp_conn *c);
@@ -363,6 +395,33 @@ uint32_t tcp_initial_window(const struct tcp_conn *c);
 void tcp_set_our_mss(struct tcp_conn *c);
 void tcp_set_snd_mss(struct tcp_conn *c, uint16_t peer_mss);
 void tcp_resend_first(struct tcp_conn *c, enum trace_tx tx, const char *why);
+/* Send again what was sent from seq on, at most max bytes (and the FIN
+ * if it ends there); returns the sequence space sent. */
+uint32_t tcp_resend(struct tcp_conn *c, uint32_t seq, uint32_t max,
+		    enum trace_tx tx, const char *why);
+
+/* ---- SACK as a sender (tcp_sack.c: RFC 2018, RFC 6675, RFC 3042) ---- */
+
+/* Add [l, r) to the n sorted, apart ranges of v (at most cap), merging it
+ * with those it touches; false if there is no room for it. */
+bool tcp_ranges_add(struct tcp_range *v, uint32_t *n, uint32_t cap,
+		    uint32_t l, uint32_t r);
+/* Take the SACK blocks of an ACK into the scoreboard; returns the bytes
+ * it SACKs that were not SACKed before. */
+uint32_t tcp_sack_take(struct tcp_conn *c, const struct tcp_seg *in);
+/* SND.UNA moved: forget what lies below it. */
+void tcp_sack_acked(struct tcp_conn *c);
+/* An ACK that SACKs new data and acknowledges nothing new (RFC 6675 §2
+ * DupAck): limited transmit, or loss recovery. */
+void tcp_sack_dupack(struct tcp_conn *c);
+/* An ACK in loss recovery: leave it at RecoveryPoint, else send what
+ * NextSeg() gives while cwnd − pipe allows (RFC 6675 §5 (C)). */
+void tcp_sack_recovery_ack(struct tcp_conn *c);
+/* RFC 6675 §4 SetPipe(): the octets still in the network. */
+uint32_t tcp_sack_pipe(const struct tcp_conn *c);
+/* Going back to SND.UNA after a timeout: the scoreboard is forgotten
+ * (the receiver may have reneged, RFC 2018 §8). */
+void tcp_sack_clear(struct tcp_conn *c);
 void tcp_window_probe(struct tcp_conn *c);
 /* A retransmission (of the SYN, data or FIN) of [seq, seq+n) goes out. */
 void tcp_note_rexmit(struct tcp_conn *c, uint32_t seq, uint32_t n);

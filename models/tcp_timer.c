@@ -303,6 +303,7 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		c->in_recovery = false;
 		c->dupacks = 0;
 		c->recover = c->snd_nxt - 1;
+		tcp_sack_clear(c);
 		tcp_trace_cwnd(c);
 		c->snd_cur = c->snd_una;
 		if (lx_probe) {

@@ -404,6 +404,274 @@ START_TEST(test_established_rttm_samples_a_retransmission)
 }
 END_TEST
 
+/* ---- SACK, as a receiver (RFC 2018, RFC 2883) ------------------------- */
+
+/* Active open with SACK offered by both: the SYN carries SACK-permitted,
+ * the peer's SYN,ACK too; the third segment checked. */
+static void established_sack(struct th *h)
+{
+	struct tcp_params p = tcp_params_default;
+	p.sack = true;
+	th_init(h, &p);
+	th_connect(h);
+	TH_EXPECT(h, {.flags = S, .seq = h->iss, .win = WIN, .mss = MSS,
+		      .opts = TCP_OPT_SACKOK});
+	h->peer_opts = TCP_OPT_SACKOK;
+	th_in_full(h, 0, S | A, PEER_ISS, h->iss + 1, 65535, NULL, 0);
+	ck_assert(h->c->sack_ok);
+	th_checked(h, 1);
+	th_clear_events(h);
+}
+
+/* Ten bytes from the peer at PEER_ISS + 1 + rel. */
+static void ten_at(struct th *h, uint32_t rel)
+{
+	th_in_full(h, 0, A, PEER_ISS + 1 + rel, h->iss + 1, 65535,
+		   (const uint8_t *)"0123456789", 10);
+}
+
+#define B(a, b) {PEER_ISS + 1 + (a), PEER_ISS + 1 + (b)}
+
+/* RFC 2018 §2: SACK-permitted only in SYNs, on a SYN,ACK only if the
+ * SYN had it. */
+START_TEST(test_listen_sack_permitted_answered_only_when_offered)
+{
+	for (int offered = 1; offered >= 0; offered--) {
+		struct tcp_params p = tcp_params_default;
+		p.sack = true;
+		struct th h;
+		th_init(&h, &p);
+		h.peer_opts = offered ? TCP_OPT_SACKOK : 0;
+		th_open_listen(&h);
+		th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
+		h.c = h.st->tail;
+		h.iss = h.c->iss;
+		TH_EXPECT(&h, {.flags = S | A, .seq = ISS, .ack = PEER_ISS + 1,
+			       .win = WIN, .mss = MSS,
+			       .opts = offered ? TCP_OPT_SACKOK : 0});
+		ck_assert_int_eq(h.c->sack_ok, offered);
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* RFC 2018 §4: an ACK of out-of-order data reports the blocks held, the
+ * one holding the segment that drew it first, then the others as most
+ * recently reported; blocks that join are reported as one; once the gap
+ * is filled, no block. */
+START_TEST(test_established_sack_blocks_most_recent_first)
+{
+	struct th h;
+	established_sack(&h);
+	ten_at(&h, 10);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .win = WIN, .nsack = 1, .sack = {B(10, 20)}});
+	ten_at(&h, 30);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .win = WIN, .nsack = 2,
+		       .sack = {B(30, 40), B(10, 20)}});
+	ten_at(&h, 50);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .win = WIN, .nsack = 3,
+		       .sack = {B(50, 60), B(30, 40), B(10, 20)}});
+	ten_at(&h, 20); /* joins [10, 20) and [30, 40) */
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .win = WIN, .nsack = 2,
+		       .sack = {B(10, 40), B(50, 60)}});
+	ten_at(&h, 0); /* fills the first gap */
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 41);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 41,
+		       .win = WIN - 40, .nsack = 1, .sack = {B(50, 60)}});
+	th_fini(&h);
+}
+END_TEST
+
+/* RFC 2883: text received twice is reported once, as the first block —
+ * below the cumulative ACK for text already delivered; for text held out
+ * of order, followed by the block that holds it (§4). */
+START_TEST(test_established_dsack_reports_a_duplicate_once)
+{
+	struct th h;
+	established_sack(&h);
+	h.no_read = true;
+	ten_at(&h, 0);
+	th_checked(&h, th_unchecked(&h));
+	ten_at(&h, 0); /* again: wholly below RCV.NXT */
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 11,
+		       .win = WIN - 10, .nsack = 1, .sack = {B(0, 10)}});
+	ten_at(&h, 20);
+	th_checked(&h, 1);
+	ten_at(&h, 20); /* again: held out of order */
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 11,
+		       .win = WIN - 10, .nsack = 2,
+		       .sack = {B(20, 30), B(20, 30)}});
+	/* reported once: the next ACK has the held block only */
+	ten_at(&h, 40);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 11,
+		       .win = WIN - 10, .nsack = 2,
+		       .sack = {B(40, 50), B(20, 30)}});
+	th_fini(&h);
+}
+END_TEST
+
+/* The SACK option takes room in the header: while blocks are reported,
+ * a data segment carries 4 + 8 bytes less (one block), as the MSS counts
+ * the options out (RFC 9293 §3.7.1; Linux's tcp_current_mss). */
+START_TEST(test_established_sack_blocks_take_room_from_data)
+{
+	struct th h;
+	established_sack(&h);
+	ten_at(&h, 10);
+	th_checked(&h, 1);
+	static const uint8_t big[MSS];
+	tcp_send(h.c, big, sizeof big);
+	const struct th_seg *o = th_next(&h, 0);
+	ck_assert_uint_eq(o->seg.len, MSS - 12);
+	ck_assert_uint_eq(o->seg.nsack, 1);
+	ck_assert_uint_eq(tcp_seg_ip_len(&o->seg), 40 + 12 + MSS - 12);
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- SACK, as a sender (RFC 6675, RFC 3042) --------------------------- */
+
+/* the first octet of segment k of the connection in `h` (a struct th) */
+#define SEG(k) (h.iss + 1 + (k) * MSS)
+#define SEGP(k) (h->iss + 1 + (k) * MSS)
+
+/* SACK agreed, Nagle off, an initial window of 10 segments; `n` whole
+ * segments written and the first 10 sent and checked. */
+static void sending_sack(struct th *h, uint32_t n)
+{
+	struct tcp_params p = tcp_params_default;
+	p.sack = true;
+	p.nodelay = true;
+	p.iw = 10;
+	p.sndbuf = 1 << 20;
+	th_init(h, &p);
+	th_connect(h);
+	th_checked(h, 1);
+	h->peer_opts = TCP_OPT_SACKOK;
+	th_in_full(h, 0, S | A, PEER_ISS, h->iss + 1, 65535, NULL, 0);
+	th_checked(h, 1);
+	static uint8_t data[64 * MSS];
+	ck_assert_int_eq(tcp_send(h->c, data, n * MSS), (int)(n * MSS));
+	ck_assert_int_eq(th_unchecked(h), 10);
+	th_checked(h, 10);
+}
+
+/* An ACK from the peer at `ack` SACKing segments [from, to). */
+static void sack_ack(struct th *h, uint32_t ack, uint32_t from, uint32_t to)
+{
+	struct tcp_seg s = {
+		.saddr = PEER_ADDR, .daddr = LOCAL_ADDR,
+		.sport = PEER_PORT, .dport = h->lport,
+		.seq = PEER_ISS + 1, .ack = ack, .wnd = 65535,
+		.flags = TCP_ACK, .nsack = 1,
+		.sack = {{SEGP(from), SEGP(to)}},
+	};
+	tcp_stack_input(h->st, &s, 0);
+}
+
+/* Segment 0 of 12 is lost. RFC 3042: the first two duplicate ACKs each
+ * let a new segment go (10 and 11) beyond cwnd. RFC 6675 §5: the third
+ * — 3 segments SACKed above SND.UNA, more than (DupThresh − 1) · SMSS,
+ * so IsLost(SND.UNA) — starts recovery: ssthresh = cwnd = half of the
+ * 12 segments in flight, and segment 0 goes again. pipe is then 8
+ * segments not lost (4 … 11) and one retransmitted: 9 > 6, nothing more.
+ * Three more SACKs bring pipe to 6; the fourth to 5, and NextSeg finds
+ * no lost segment past HighRxt, no new data, no unSACKed segment below
+ * the highest SACKed: rule (4), the rescue, resends the last segment.
+ * The ACK of segment 0 then acknowledges 0 … 8: a partial ACK, with
+ * nothing to send; the ACK of everything ends recovery, cwnd ssthresh. */
+START_TEST(test_established_sack_recovery_rfc6675)
+{
+	struct th h;
+	sending_sack(&h, 12);
+	sack_ack(&h, SEG(0), 1, 2);
+	TH_EXPECT(&h, {.flags = A, .seq = SEG(10), .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN});
+	sack_ack(&h, SEG(0), 1, 3);
+	TH_EXPECT(&h, {.flags = P | A, .seq = SEG(11), .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN});
+	ck_assert(!h.c->in_recovery);
+	sack_ack(&h, SEG(0), 1, 4);
+	ck_assert(h.c->in_recovery);
+	ck_assert_uint_eq(h.c->ssthresh, 6 * MSS);
+	ck_assert_uint_eq(h.c->cwnd, 6 * MSS);
+	TH_EXPECT(&h, {.flags = A, .seq = SEG(0), .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN, .tx = TR_TX_FAST});
+	ck_assert_uint_eq(tcp_sack_pipe(h.c), 9 * MSS);
+	for (uint32_t k = 5; k <= 7; k++) {
+		sack_ack(&h, SEG(0), 1, k);
+		th_expect_none(&h);
+	}
+	ck_assert_uint_eq(tcp_sack_pipe(h.c), 6 * MSS);
+	sack_ack(&h, SEG(0), 1, 8);
+	TH_EXPECT(&h, {.flags = P | A, .seq = SEG(11), .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN, .tx = TR_TX_FAST});
+	th_in_full(&h, 0, A, PEER_ISS + 1, SEG(8), 65535, NULL, 0);
+	ck_assert(h.c->in_recovery);
+	th_expect_none(&h);
+	th_in_full(&h, 0, A, PEER_ISS + 1, SEG(12), 65535, NULL, 0);
+	ck_assert(!h.c->in_recovery);
+	ck_assert_uint_eq(h.c->cwnd, 6 * MSS);
+	th_fini(&h);
+}
+END_TEST
+
+/* Two segments lost (0 and 5). Once segment 5 has DupThresh SACKed
+ * segments above it, IsLost() says so and NextSeg rule (1) resends it as
+ * soon as pipe allows, before any new data. */
+START_TEST(test_established_sack_second_loss_resent_by_rule_1)
+{
+	struct th h;
+	sending_sack(&h, 10);
+	sack_ack(&h, SEG(0), 1, 2);
+	sack_ack(&h, SEG(0), 1, 3);
+	sack_ack(&h, SEG(0), 1, 4);
+	TH_EXPECT(&h, {.flags = A, .seq = SEG(0), .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN, .tx = TR_TX_FAST});
+	/* cwnd 5 segments; pipe: 0 again (1) and 4 … 9 not lost (6) = 7 */
+	struct tcp_seg s = {
+		.saddr = PEER_ADDR, .daddr = LOCAL_ADDR,
+		.sport = PEER_PORT, .dport = h.lport,
+		.seq = PEER_ISS + 1, .ack = SEG(0), .wnd = 65535,
+		.flags = TCP_ACK, .nsack = 2,
+		.sack = {{SEG(6), SEG(9)}, {SEG(1), SEG(5)}},
+	};
+	tcp_stack_input(h.st, &s, 0);
+	/* now 5 is lost too (3 segments SACKed above it); pipe: 0 sent
+	 * again (1) and 9, not lost (1): 2 — room for 3. Rule (1) resends
+	 * 5; then no new data, nothing unSACKed below 9 not lost: the
+	 * rescue (4) resends 9, and with that, nothing more */
+	TH_EXPECT(&h,
+		  {.flags = A, .seq = SEG(5), .ack = PEER_ISS + 1, .len = MSS,
+		   .win = WIN, .tx = TR_TX_FAST},
+		  {.flags = P | A, .seq = SEG(9), .ack = PEER_ISS + 1,
+		   .len = MSS, .win = WIN, .tx = TR_TX_FAST});
+	th_fini(&h);
+}
+END_TEST
+
+/* RFC 2018 §4 / RFC 2883: a block below SND.UNA (a D-SACK) or beyond
+ * SND.NXT SACKs nothing and is no duplicate ACK. */
+START_TEST(test_established_sack_blocks_outside_what_was_sent_are_ignored)
+{
+	struct th h;
+	sending_sack(&h, 10);
+	th_in_full(&h, 0, A, PEER_ISS + 1, SEG(2), 65535, NULL, 0);
+	th_checked(&h, th_unchecked(&h));
+	sack_ack(&h, SEG(2), 0, 1);   /* below SND.UNA */
+	sack_ack(&h, SEG(2), 11, 12); /* beyond SND.NXT */
+	ck_assert_uint_eq(h.c->nscore, 0);
+	ck_assert_uint_eq(h.c->dupacks, 0);
+	th_expect_none(&h);
+	th_fini(&h);
+}
+END_TEST
+
 Suite *tcp_options_suite(void)
 {
 	Suite *s = suite_create("tcp_options");
@@ -424,6 +692,17 @@ Suite *tcp_options_suite(void)
 	tcase_add_test(tc, test_established_ts_recent_only_from_segments_at_last_ack);
 	tcase_add_test(tc, test_established_segment_without_timestamps);
 	tcase_add_test(tc, test_established_rttm_samples_a_retransmission);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sack receiver");
+	tcase_add_test(tc, test_listen_sack_permitted_answered_only_when_offered);
+	tcase_add_test(tc, test_established_sack_blocks_most_recent_first);
+	tcase_add_test(tc, test_established_dsack_reports_a_duplicate_once);
+	tcase_add_test(tc, test_established_sack_blocks_take_room_from_data);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sack sender");
+	tcase_add_test(tc, test_established_sack_recovery_rfc6675);
+	tcase_add_test(tc, test_established_sack_second_loss_resent_by_rule_1);
+	tcase_add_test(tc, test_established_sack_blocks_outside_what_was_sent_are_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -233,15 +233,16 @@ for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml \
 		}
 		flagged = $6 != "" || $7 != "" || $8 != ""
 		# Where Wireshark names the same segment otherwise (docs/pcap.md):
-		# a fast or partial-ACK retransmission more than 20 ms after the
-		# duplicate ACKs were captured (at their sender) is "out of
+		# a fast, partial-ACK or SACK-recovery retransmission more than
+		# 20 ms after the duplicate ACKs were captured (at their
+		# sender) is "out of
 		# order" to it; a repeated zero-window probe is a "zero window
 		# probe"; the segment that resends the probed octet once the
 		# window reopens is new data to it, as it does not count probe
 		# octets as sent.
 		w = why(line[n])
 		if (!flagged && rex[n] &&
-		    ((w ~ /fast retransmit|partial ACK/ && $10 != "") ||
+		    ((w ~ /fast retransmit|partial ACK|RFC 6675/ && $10 != "") ||
 		     (w ~ /zero window .* probe/ && $11 != "") ||
 		     w ~ /the window reopened/)) {
 			flagged = 1

@@ -112,7 +112,9 @@ void th_in_full(struct th *h, uint16_t dport, uint8_t flags, uint32_t seq,
 		.wscale = h->peer_wscale,
 		.tsval = h->peer_tsval,
 		.tsecr = h->peer_tsecr,
+		.nsack = (flags & TCP_SYN) ? 0 : h->peer_nsack,
 	};
+	memcpy(s.sack, h->peer_sack, sizeof s.sack);
 	tcp_stack_input(h->st, &s, 0);
 }
 
@@ -279,10 +281,17 @@ static void expect_step(struct th *h, uint8_t flags, uint32_t seq,
 						c->rcv_wscale),
 		.mss = syn ? (uint16_t)c->p.mss : 0,
 	};
+	/* scaled under Linux's rules, the window is clamped short of the
+	 * buffer (tcp_ack_init's clamp): take the one the step set, which
+	 * the window tests check on their own */
+	if (!syn && c->rcv_wscale && c->p.rules == TCP_RULES_LINUX)
+		w.win = (uint16_t)(c->rcv_wnd >> c->rcv_wscale);
 	if (syn && c->p.wscale != TCP_WSCALE_OFF && (!synack || c->ws_ok)) {
 		w.opts |= TCP_OPT_WS;
 		w.wscale = c->ws_offer;
 	}
+	if (syn && c->p.sack && (!synack || c->sack_ok))
+		w.opts |= TCP_OPT_SACKOK;
 	if (syn ? c->p.timestamps && (!synack || c->ts_ok) : c->ts_ok) {
 		w.opts |= TCP_OPT_TS;
 		w.tsval = tcp_ts_now(c);

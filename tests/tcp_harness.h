@@ -97,6 +97,8 @@ struct th {
 	uint8_t peer_opts;
 	uint8_t peer_wscale;
 	uint32_t peer_tsval, peer_tsecr;
+	uint8_t peer_nsack;         /* SACK blocks on its non-SYN segments */
+	struct tcp_sack_block peer_sack[TCP_MAX_SACK];
 	uint8_t rx[1 << 16];        /* what the application read */
 	uint32_t nrx;
 	struct tcp_conn *c;         /* the connection under test */

@@ -203,6 +203,7 @@ static const struct ld_refusal set_refused[] = {
 	{"rules", AT_OPEN},
 	{"wscale", AT_OPEN},
 	{"timestamps", AT_OPEN},
+	{"sack", AT_OPEN},
 	{"option-layout", AT_OPEN},
 	{0},
 };

@@ -146,9 +146,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		p.wscale = (uint8_t)(o >> 2 & 7);
 	if (o & 4)
 		p.rcvbuf = 200000, p.wscale = TCP_WSCALE_AUTO;
+	p.sack = (d[1] & 128) != 0;
 	th_init(&h, &p);
 	h.peer_opts = (uint8_t)((o & 8 ? TCP_OPT_TS : 0) |
-				(o & 16 ? TCP_OPT_WS : 0));
+				(o & 16 ? TCP_OPT_WS : 0) |
+				(p.sack && (o & 1) ? TCP_OPT_SACKOK : 0));
 	h.peer_wscale = (uint8_t)(d[0] & 15);
 	h.peer_tsval = 1000;
 	h.no_read = (d[1] & 16) != 0;
@@ -190,6 +192,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			c ? c->iss : 0, c ? tcp_state_name(c->state) : "-");
 #endif
 		h.peer_tsval += (uint32_t)(int8_t)r[9];
+		/* now and then a SACK block near what the connection sent */
+		h.peer_nsack = 0;
+		if (c && (r[11] & 7) >= 5) {
+			uint32_t l = su + (uint32_t)(r[11] >> 3) * 97;
+			h.peer_sack[0] = (struct tcp_sack_block){
+				l, l + 1 + (uint32_t)r[9] * 11};
+			h.peer_nsack = 1;
+		}
 		h.peer_tsecr = c && c->ts_ok ? tcp_ts_now(c) - r[9] % 64 : 0;
 		th_in_full(&h, dport, r[0], seq, ack, u16(r + 6), payload, len);
 		check_all(&h);

@@ -193,6 +193,8 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 	gen_wscale(r, y, b, p / 2);
 	if (pct(r, p / 2))
 		sb_printf(y, ", timestamps: %s", pct(r, 60) ? "true" : "false");
+	if (pct(r, p / 2))
+		sb_printf(y, ", sack: %s", pct(r, 60) ? "true" : "false");
 	if (kind < 2 && pct(r, p / 4))
 		sb_printf(y, ", option-layout: %s",
 			  pct(r, 50) ? "freebsd" : "linux");

@@ -1,0 +1,265 @@
+/* tcp_sack.c — SACK as a data sender: the scoreboard of what the peer has
+ * SACKed (RFC 2018), conservative loss recovery by it (RFC 6675: IsLost,
+ * SetPipe, NextSeg), and limited transmit (RFC 3042).
+ *
+ * The scoreboard is a short sorted list of ranges above SND.UNA. Everything
+ * RFC 6675 defines octet by octet is computed per gap between them: the
+ * octets of one gap have the same SACKed data above them, so IsLost() is
+ * the same for all of a gap, and SetPipe() and NextSeg() walk the gaps.
+ */
+#include <string.h>
+
+#include "models/tcp_priv.h"
+
+bool tcp_ranges_add(struct tcp_range *v, uint32_t *n, uint32_t cap,
+		    uint32_t l, uint32_t r)
+{
+	uint32_t i = 0;
+	while (i < *n && SEQ_LT(v[i].end, l))
+		i++;
+	uint32_t j = i;
+	while (j < *n && SEQ_LEQ(v[j].start, r)) {
+		if (SEQ_LT(v[j].start, l))
+			l = v[j].start;
+		if (SEQ_GT(v[j].end, r))
+			r = v[j].end;
+		j++;
+	}
+	if (j == i && *n == cap)
+		return false;
+	memmove(&v[i + 1], &v[j], (*n - j) * sizeof v[0]);
+	v[i] = (struct tcp_range){l, r};
+	*n = *n - (j - i) + 1;
+	return true;
+}
+
+static uint32_t score_bytes(const struct tcp_conn *c)
+{
+	uint32_t b = 0;
+	for (uint32_t i = 0; i < c->nscore; i++)
+		b += c->score[i].end - c->score[i].start;
+	return b;
+}
+
+/* Insert [l, r) into the scoreboard, merging; returns the bytes new (none
+ * if there is no room to remember it). */
+static uint32_t score_add(struct tcp_conn *c, uint32_t l, uint32_t r)
+{
+	uint32_t before = score_bytes(c);
+	if (!tcp_ranges_add(c->score, &c->nscore, TCP_MAX_OOO, l, r))
+		return 0;
+	return score_bytes(c) - before;
+}
+
+uint32_t tcp_sack_take(struct tcp_conn *c, const struct tcp_seg *in)
+{
+	uint32_t added = 0;
+	for (uint32_t k = 0; k < in->nsack && k < TCP_MAX_SACK; k++) {
+		uint32_t l = in->sack[k].start, r = in->sack[k].end;
+		/* RFC 2883: a block below the cumulative ACK reports a
+		 * duplicate, not data held; a block must lie within what
+		 * was sent (RFC 2018 §4 leaves others to be ignored) */
+		if (!SEQ_LT(l, r) || !SEQ_GT(r, c->snd_una) ||
+		    SEQ_GT(r, c->snd_nxt))
+			continue;
+		if (SEQ_LT(l, c->snd_una))
+			l = c->snd_una;
+		added += score_add(c, l, r);
+	}
+	return added;
+}
+
+void tcp_sack_acked(struct tcp_conn *c)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < c->nscore; i++) {
+		struct tcp_range r = c->score[i];
+		if (!SEQ_GT(r.end, c->snd_una))
+			continue;
+		if (SEQ_LT(r.start, c->snd_una))
+			r.start = c->snd_una;
+		c->score[n++] = r;
+	}
+	c->nscore = n;
+}
+
+void tcp_sack_clear(struct tcp_conn *c)
+{
+	c->nscore = 0;
+}
+
+/* RFC 6675 §4 IsLost() for the gap below score[i] (i == nscore: the gap
+ * above the highest SACKed octet): DupThresh SACKed ranges above it, or
+ * more than (DupThresh − 1) · SMSS SACKed bytes. */
+static bool gap_lost(const struct tcp_conn *c, uint32_t i)
+{
+	uint32_t bytes = 0;
+	for (uint32_t k = i; k < c->nscore; k++)
+		bytes += c->score[k].end - c->score[k].start;
+	return c->nscore - i >= c->p.dupthresh ||
+	       bytes > (c->p.dupthresh - 1) * c->snd_mss;
+}
+
+/* The gap below score[i]: [*l, *r) from the end of the range before it
+ * (or SND.UNA); the last one reaches to SND.NXT. */
+static void gap(const struct tcp_conn *c, uint32_t i, uint32_t *l,
+		uint32_t *r)
+{
+	*l = i ? c->score[i - 1].end : c->snd_una;
+	*r = i < c->nscore ? c->score[i].start : c->snd_nxt;
+}
+
+uint32_t tcp_sack_pipe(const struct tcp_conn *c)
+{
+	/* RFC 6675 §4 SetPipe(): each unSACKed octet not lost counts once,
+	 * each one retransmitted (below HighRxt) once more */
+	uint32_t pipe = 0;
+	for (uint32_t i = 0; i <= c->nscore; i++) {
+		uint32_t l, r;
+		gap(c, i, &l, &r);
+		if (!SEQ_LT(l, r))
+			continue;
+		if (!gap_lost(c, i))
+			pipe += r - l;
+		if (c->in_recovery && SEQ_LT(l, c->high_rxt))
+			pipe += (SEQ_LT(r, c->high_rxt) ? r : c->high_rxt) - l;
+	}
+	return pipe;
+}
+
+/* RFC 6675 §4 NextSeg() rules (1), (3) and (4): a retransmission, if one
+ * is due; returns false if none. Rule (2), new data, is tcp_output's. */
+static bool next_rexmit(struct tcp_conn *c, bool lost_only)
+{
+	uint32_t mss = tcp_seg_mss(c);
+	/* (1) the first unSACKed octet past HighRxt, below the highest
+	 * SACKed one, that IsLost(); (3) the same if not lost */
+	for (uint32_t i = 0; i < c->nscore; i++) {
+		uint32_t l, r;
+		gap(c, i, &l, &r);
+		if (SEQ_LT(l, c->high_rxt))
+			l = c->high_rxt;
+		if (!SEQ_LT(l, r) || (lost_only && !gap_lost(c, i)))
+			continue;
+		uint32_t n = tcp_resend(c, l, min32(r - l, mss), TR_TX_FAST,
+					lost_only
+						? "RFC 6675 §4 NextSeg (1): "
+						  "the first octet presumed "
+						  "lost — retransmit it"
+						: "RFC 6675 §4 NextSeg (3): "
+						  "no new data to send — "
+						  "retransmit an unSACKed "
+						  "segment");
+		if (!n)
+			return false;
+		c->high_rxt = l + n;
+		return true;
+	}
+	if (lost_only)
+		return false;
+	/* (4) once per recovery: the segment holding the highest unSACKed
+	 * octet, HighRxt left as it is */
+	if (c->rescued)
+		return false;
+	for (uint32_t i = c->nscore + 1; i-- > 0;) {
+		uint32_t l, r;
+		gap(c, i, &l, &r);
+		if (SEQ_LT(l, c->high_rxt))
+			l = c->high_rxt;
+		if (!SEQ_LT(l, r))
+			continue;
+		uint32_t from = r - l > mss ? r - mss : l;
+		if (!tcp_resend(c, from, r - from, TR_TX_FAST,
+				"RFC 6675 §4 NextSeg (4): rescue "
+				"retransmission of the last unSACKed "
+				"segment"))
+			return false;
+		c->rescued = true;
+		c->rescue_rxt = c->recover;
+		return true;
+	}
+	return false;
+}
+
+/* RFC 6675 §5 (C): while cwnd − pipe ≥ 1 SMSS, send what NextSeg()
+ * gives: a lost segment, new data, a segment not known lost, a rescue. */
+static void recovery_send(struct tcp_conn *c)
+{
+	for (int guard = 0; guard < 1024; guard++) {
+		uint32_t mss = tcp_seg_mss(c);
+		if (c->cwnd < tcp_sack_pipe(c) + mss)
+			return;
+		if (next_rexmit(c, true))
+			continue;
+		uint32_t nxt = c->snd_nxt;
+		tcp_output(c);
+		if (c->snd_nxt != nxt)
+			continue;
+		if (!next_rexmit(c, false))
+			return;
+	}
+}
+
+void tcp_sack_dupack(struct tcp_conn *c)
+{
+	c->dupacks++;
+	if (c->in_recovery) {
+		recovery_send(c);
+		return;
+	}
+	/* RFC 6675 §5: recovery begins with DupThresh duplicates, or once
+	 * the first unacknowledged octet IsLost(); not again for losses of
+	 * the window already recovered from (RFC 6582 §3.2 step 1) */
+	bool lost = c->nscore && gap_lost(c, 0);
+	if ((c->dupacks < c->p.dupthresh && !lost) ||
+	    !SEQ_GT(c->snd_una, c->recover)) {
+		/* RFC 3042: each of the first two duplicates lets one new
+		 * segment go past cwnd */
+		if (c->dupacks <= 2) {
+			uint32_t cwnd = c->cwnd;
+			c->cwnd += c->dupacks * c->snd_mss;
+			tcp_output(c);
+			c->cwnd = cwnd;
+		}
+		return;
+	}
+	/* (1) RecoveryPoint = HighData; (2) ssthresh = cwnd = half the
+	 * flight (RFC 5681 (4)); (3) the segment at SND.UNA again; (4)(5)
+	 * then as pipe allows */
+	uint32_t smss = c->snd_mss;
+	uint32_t half = (c->snd_nxt - c->snd_una) / 2;
+	c->ssthresh = c->cwnd = half > 2 * smss ? half : 2 * smss;
+	c->recover = c->snd_nxt - 1;
+	c->in_recovery = true;
+	c->rtt_timing = false;
+	c->rescued = false;
+	c->high_rxt = c->snd_una;
+	tcp_trace_cwnd(c);
+	uint32_t first = c->nscore ? c->score[0].start : c->snd_nxt;
+	uint32_t n = tcp_resend(c, c->snd_una,
+				min32(first - c->snd_una, tcp_seg_mss(c)),
+				TR_TX_FAST,
+				"RFC 6675 §5: duplicate ACKs reached the "
+				"threshold — enter loss recovery, "
+				"retransmit the first unacknowledged segment");
+	c->high_rxt = c->snd_una + n;
+	recovery_send(c);
+}
+
+void tcp_sack_recovery_ack(struct tcp_conn *c)
+{
+	if (SEQ_GT(c->snd_una, c->recover)) {
+		/* RFC 6675 §5: a cumulative ACK past RecoveryPoint ends
+		 * recovery; cwnd is ssthresh already (no inflation) */
+		c->in_recovery = false;
+		c->dupacks = 0;
+		if (c->cwnd > c->ssthresh)
+			c->cwnd = c->ssthresh;
+		tcp_trace_cwnd(c);
+		return;
+	}
+	c->dupacks = 0; /* (A): a cumulative ACK resets it */
+	if (SEQ_LT(c->high_rxt, c->snd_una))
+		c->high_rxt = c->snd_una;
+	recovery_send(c);
+}
