@@ -19,7 +19,17 @@ void seglabel_fmt(char *buf, size_t n, const struct tcp_seg *s,
 	if (s->flags & TCP_ACK)
 		w += snprintf(buf + w, n - (size_t)w, " ack=%" PRIu32, ack);
 	if (w >= 0 && (size_t)w < n && s->len)
-		snprintf(buf + w, n - (size_t)w, " len=%" PRIu32, s->len);
+		w += snprintf(buf + w, n - (size_t)w, " len=%" PRIu32, s->len);
+	/* SACK, briefly: the first block, numbered as the ACK is, and how
+	 * many more */
+	if (w >= 0 && (size_t)w < n && s->nsack) {
+		uint32_t off = s->ack - ack;
+		w += snprintf(buf + w, n - (size_t)w, " sack=%" PRIu32 "-%" PRIu32,
+			      s->sack[0].start - off, s->sack[0].end - off);
+		if (w >= 0 && (size_t)w < n && s->nsack > 1)
+			snprintf(buf + w, n - (size_t)w, "+%u",
+				 (unsigned)(s->nsack - 1));
+	}
 }
 
 size_t seglabel_chars(const char *s)
