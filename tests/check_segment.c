@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "models/segment.h"
+#include "sim/diagram/seglabel.h"
 #include "suites.h"
 
 static struct tcp_seg syn_all(enum tcp_opt_layout layout)
@@ -181,6 +182,22 @@ START_TEST(test_decode_refuses_malformed_lists)
 }
 END_TEST
 
+/* The ladder's label names the first SACK block and how many follow. */
+START_TEST(test_label_shows_the_first_sack_block_and_the_count)
+{
+	struct tcp_seg s = {.flags = TCP_ACK, .seq = 1, .ack = 2921,
+			    .nsack = 2,
+			    .sack = {{11681, 13141}, {4381, 10221}}};
+	char buf[120];
+	seglabel_fmt(buf, sizeof buf, &s, NULL);
+	ck_assert_str_eq(buf, "ACK seq=1 ack=2921 sack=11681-13141+1");
+	s.nsack = 1;
+	s.len = 10;
+	seglabel_fmt(buf, sizeof buf, &s, NULL);
+	ck_assert_str_eq(buf, "ACK seq=1 ack=2921 len=10 sack=11681-13141");
+}
+END_TEST
+
 Suite *segment_suite(void)
 {
 	Suite *s = suite_create("segment");
@@ -194,6 +211,7 @@ Suite *segment_suite(void)
 	tcase_add_test(tc, test_encode_then_decode_round_trips);
 	tcase_add_test(tc, test_decode_skips_unknown_kinds_and_stops_at_eol);
 	tcase_add_test(tc, test_decode_refuses_malformed_lists);
+	tcase_add_test(tc, test_label_shows_the_first_sack_block_and_the_count);
 	suite_add_tcase(s, tc);
 	return s;
 }
