@@ -165,19 +165,6 @@ static void established(struct tcp_conn *c)
 	tcp_keepalive_arm(c);
 }
 
-/* RFC 5681 §3.1: grow cwnd for `acked` newly acknowledged bytes. */
-static void cwnd_on_ack(struct tcp_conn *c, uint32_t acked)
-{
-	uint32_t smss = c->snd_mss;
-	if (c->cwnd < c->ssthresh)
-		c->cwnd += min32(acked, smss);
-	else {
-		uint32_t inc = (uint32_t)(((uint64_t)smss * smss) / c->cwnd);
-		c->cwnd += inc ? inc : 1;
-	}
-	tcp_trace_cwnd(c);
-}
-
 static bool fin_acked(const struct tcp_conn *c)
 {
 	return c->fin_queued && c->snd_una == c->sb_seq + c->sb.len + 1;
@@ -327,8 +314,7 @@ static void duplicate_ack(struct tcp_conn *c)
 	/* RFC 6582 §3.2 step 1: not again for losses of the same window */
 	if (!SEQ_GT(c->snd_una, c->recover))
 		return;
-	uint32_t half = (c->snd_nxt - c->snd_una) / 2;
-	c->ssthresh = half > 2 * smss ? half : 2 * smss;
+	c->ssthresh = tcp_cc_ssthresh(c, false);
 	c->recover = c->snd_nxt - 1;
 	c->in_recovery = true;
 	c->rtt_timing = false;
@@ -372,7 +358,7 @@ static void new_ack(struct tcp_conn *c, uint32_t acked, uint32_t ndata)
 	/* RFC 5681 §3.1: cwnd grows with acknowledged data; the SYN's and
 	 * FIN's sequence numbers do not count. */
 	if (ndata)
-		cwnd_on_ack(c, ndata);
+		tcp_cc_grow(c, ndata);
 }
 
 /* RFC 9293 §3.10.7.4 fifth step for the synchronized states. Returns false

@@ -26,6 +26,7 @@
 		.user_timeout = 0, .fin_timeout = fint_, .linger = -1,     \
 		.invalid_ratelimit = oowlim_, .wscale = TCP_WSCALE_OFF,     \
 		.timestamps = false, .sack = false, .opt_layout = 0,      \
+		.cc = TCP_CC_NEWRENO,                                      \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -55,6 +56,7 @@ const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 static const char *const handshake_names[] = {"three-way", "two-way", NULL};
 static const char *const rules_names[] = {"rfc9293", "linux", NULL};
 static const char *const layout_names[] = {"linux", "freebsd", NULL};
+static const char *const cc_names[] = {"newreno", "cubic", NULL};
 const struct tcp_param_field tcp_param_fields[] = {
 	PF("msl", TP_DURATION, msl, 0, 0),
 	PF("time-wait", TP_TIME_WAIT, time_wait, 0, 0),
@@ -93,6 +95,7 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("timestamps", TP_BOOL, timestamps, 0, 1),
 	PF("sack", TP_BOOL, sack, 0, 1),
 	PC("option-layout", opt_layout, layout_names),
+	PC("cc", cc, cc_names),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

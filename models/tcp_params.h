@@ -19,6 +19,9 @@
  * as the kernel sources have them. */
 enum tcp_rules { TCP_RULES_RFC9293, TCP_RULES_LINUX };
 
+/* Congestion control (models/tcp_cc.c). */
+enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC, TCP_CC_N };
+
 /* Parameters of one socket. Profiles fill them; scenarios override. */
 struct tcp_params {
 	sim_time_t msl;          /* TIME-WAIT lasts 2*msl */
@@ -68,6 +71,7 @@ struct tcp_params {
 				    §2), or TCP_WSCALE_OFF / _AUTO */
 	bool timestamps;         /* offer the timestamps option (RFC 7323) */
 	bool sack;               /* offer SACK-permitted (RFC 2018) */
+	uint8_t cc;              /* enum tcp_cc: congestion control */
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };

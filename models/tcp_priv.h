@@ -144,6 +144,13 @@ struct tcp_conn {
 	bool in_recovery;      /* fast recovery */
 	uint32_t max_snd_wnd;  /* RFC 5961 §5.2: largest window seen */
 
+	/* CUBIC (RFC 9438): W_max, K, the start of the congestion
+	 * avoidance epoch (0: none), the Reno-friendly estimate, and the
+	 * part of a byte cwnd has grown by */
+	uint32_t cubic_wmax;
+	sim_time_t cubic_k, cubic_epoch;
+	double cubic_west, cubic_frac;
+
 	/* Out-of-order data, held in the receive ring beyond its in-order
 	 * part: ranges [start, end) in sequence space, sorted. */
 	struct tcp_range {
@@ -399,6 +406,34 @@ void tcp_resend_first(struct tcp_conn *c, enum trace_tx tx, const char *why);
  * if it ends there); returns the sequence space sent. */
 uint32_t tcp_resend(struct tcp_conn *c, uint32_t seq, uint32_t max,
 		    enum trace_tx tx, const char *why);
+
+/* ---- congestion control (tcp_cc.c) ----------------------------------- */
+
+/* What an ACK of new data tells the algorithm. */
+struct tcp_cc_ack {
+	uint32_t acked;   /* bytes newly acknowledged */
+	sim_time_t rtt;   /* SRTT, 0 before a sample */
+};
+
+struct tcp_cc_ops {
+	const char *name;
+	/* new data acknowledged outside loss recovery: grow cwnd */
+	void (*grow)(struct tcp_conn *c, const struct tcp_cc_ack *a);
+	/* a loss (a timeout if `timeout`) with `flight` bytes
+	 * outstanding: the new ssthresh */
+	uint32_t (*ssthresh)(struct tcp_conn *c, uint32_t flight,
+			     bool timeout);
+};
+
+const struct tcp_cc_ops *tcp_cc(const struct tcp_conn *c);
+/* cwnd grows for `acked` bytes (traced). */
+void tcp_cc_grow(struct tcp_conn *c, uint32_t acked);
+/* ssthresh on a loss, as the connection's algorithm sets it. */
+uint32_t tcp_cc_ssthresh(struct tcp_conn *c, bool timeout);
+/* RFC 9438 §4.2 W_cubic(t), in bytes, for W_max and K (exposed for the
+ * tests). */
+double tcp_cubic_window(uint32_t wmax, sim_time_t k, sim_time_t t,
+			uint32_t smss);
 
 /* ---- SACK as a sender (tcp_sack.c: RFC 2018, RFC 6675, RFC 3042) ---- */
 

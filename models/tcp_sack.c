@@ -226,9 +226,7 @@ void tcp_sack_dupack(struct tcp_conn *c)
 	/* (1) RecoveryPoint = HighData; (2) ssthresh = cwnd = half the
 	 * flight (RFC 5681 (4)); (3) the segment at SND.UNA again; (4)(5)
 	 * then as pipe allows */
-	uint32_t smss = c->snd_mss;
-	uint32_t half = (c->snd_nxt - c->snd_una) / 2;
-	c->ssthresh = c->cwnd = half > 2 * smss ? half : 2 * smss;
+	c->ssthresh = c->cwnd = tcp_cc_ssthresh(c, false);
 	c->recover = c->snd_nxt - 1;
 	c->in_recovery = true;
 	c->rtt_timing = false;

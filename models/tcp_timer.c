@@ -296,9 +296,7 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	default: {
 		/* RFC 5681 (4): the loss window; RFC 6582 §3.2 step 1 keeps
 		 * the duplicate ACKs of this window from a fast retransmit */
-		uint32_t flight = c->snd_nxt - c->snd_una;
-		uint32_t half = flight / 2;
-		c->ssthresh = half > 2 * c->snd_mss ? half : 2 * c->snd_mss;
+		c->ssthresh = tcp_cc_ssthresh(c, true);
 		c->cwnd = c->snd_mss;
 		c->in_recovery = false;
 		c->dupacks = 0;

@@ -672,6 +672,88 @@ START_TEST(test_established_sack_blocks_outside_what_was_sent_are_ignored)
 }
 END_TEST
 
+/* ---- CUBIC (RFC 9438) ------------------------------------------------- */
+
+/* §4.2: W_cubic(t) = C (t − K)³ + W_max. With W_max 100 segments and a
+ * window of 70 after the loss (β = 0.7), K = ∛(30 / 0.4) = ∛75 s
+ * ≈ 4.217 s: W(0) is 70 segments, W(K) is W_max, W(2K) 130. */
+START_TEST(test_cubic_window_at_known_points)
+{
+	const uint32_t smss = MSS, wmax = 100 * MSS;
+	const sim_time_t k = SIM_MS(4217); /* ∛75 = 4.2172 s */
+	double w0 = tcp_cubic_window(wmax, k, 0, smss);
+	ck_assert_msg(w0 > 69.99 * MSS && w0 < 70.01 * MSS, "W(0) %f", w0);
+	ck_assert(tcp_cubic_window(wmax, k, k, smss) == wmax);
+	double w2k = tcp_cubic_window(wmax, k, 2 * k, smss);
+	ck_assert_msg(w2k > 129.99 * MSS && w2k < 130.01 * MSS, "W(2K) %f",
+		      w2k);
+	/* concave then convex around K: the same distance either way */
+	double below = tcp_cubic_window(wmax, k, k - SIM_S(1), smss);
+	double above = tcp_cubic_window(wmax, k, k + SIM_S(1), smss);
+	ck_assert(below < wmax && above > wmax);
+	ck_assert(wmax - below == above - wmax);
+}
+END_TEST
+
+/* §4.6, §4.7: a loss sets ssthresh to β · cwnd and W_max to cwnd; a
+ * second one while cwnd is still below that W_max gives way further:
+ * W_max = cwnd · (1 + β) / 2 (fast convergence). NewReno halves the
+ * flight (RFC 5681 (4)). */
+START_TEST(test_cubic_loss_sets_ssthresh_and_wmax)
+{
+	struct tcp_params p = tcp_params_default;
+	p.cc = TCP_CC_CUBIC;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	h.c->cwnd = 100 * MSS;
+	ck_assert_uint_eq(tcp_cc_ssthresh(h.c, false), 70 * MSS);
+	ck_assert_uint_eq(h.c->cubic_wmax, 100 * MSS);
+	h.c->cwnd = 80 * MSS;
+	ck_assert_uint_eq(tcp_cc_ssthresh(h.c, false), 56 * MSS);
+	ck_assert_uint_eq(h.c->cubic_wmax, 80 * MSS * 17 / 20);
+	th_fini(&h);
+
+	p.cc = TCP_CC_NEWRENO;
+	th_init(&h, &p);
+	th_open_established(&h);
+	h.c->cwnd = 100 * MSS;
+	h.c->snd_nxt = h.c->snd_una + 40 * MSS; /* the flight, not cwnd */
+	ck_assert_uint_eq(tcp_cc_ssthresh(h.c, false), 20 * MSS);
+	h.c->snd_nxt = h.c->snd_una;
+	th_fini(&h);
+}
+END_TEST
+
+/* §4.2–4.5 in a connection: after a loss at cwnd 100 segments, in
+ * congestion avoidance, each ACK of a segment moves cwnd by
+ * (W_cubic(t + RTT) − cwnd) / cwnd; 4.217 s into the epoch (t = K) the
+ * window is back near W_max, and it does not pass it by more than the
+ * one-RTT look-ahead allows. */
+START_TEST(test_cubic_regrows_to_wmax_in_k)
+{
+	struct tcp_params p = tcp_params_default;
+	p.cc = TCP_CC_CUBIC;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	h.c->have_rtt = true;
+	h.c->srtt = SIM_MS(100);
+	h.c->cwnd = 100 * MSS;
+	h.c->ssthresh = h.c->cwnd = tcp_cc_ssthresh(h.c, false);
+	/* an ACK of one segment every 100 ms / cwnd, for K seconds */
+	sim_time_t t0 = h.sim.now;
+	while (h.sim.now - t0 < SIM_MS(4217)) {
+		uint32_t per_rtt = h.c->cwnd / MSS;
+		th_run_until(&h, h.sim.now + SIM_MS(100) / per_rtt);
+		tcp_cc_grow(h.c, MSS);
+	}
+	ck_assert_msg(h.c->cwnd > 97 * MSS && h.c->cwnd < 103 * MSS,
+		      "cwnd %u segments at K", h.c->cwnd / MSS);
+	th_fini(&h);
+}
+END_TEST
+
 Suite *tcp_options_suite(void)
 {
 	Suite *s = suite_create("tcp_options");
@@ -703,6 +785,11 @@ Suite *tcp_options_suite(void)
 	tcase_add_test(tc, test_established_sack_recovery_rfc6675);
 	tcase_add_test(tc, test_established_sack_second_loss_resent_by_rule_1);
 	tcase_add_test(tc, test_established_sack_blocks_outside_what_was_sent_are_ignored);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cubic");
+	tcase_add_test(tc, test_cubic_window_at_known_points);
+	tcase_add_test(tc, test_cubic_loss_sets_ssthresh_and_wmax);
+	tcase_add_test(tc, test_cubic_regrows_to_wmax_in_k);
 	suite_add_tcase(s, tc);
 	return s;
 }
