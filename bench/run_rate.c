@@ -4,7 +4,9 @@
  * them) and reports events and segments per second of wall time:
  *   - bulk: 50 MB over one 10 ms link with 1 % loss, both directions,
  *     with the RFCs' rules and again with profile linux (its delayed-ACK
- *     engine, RTT samples from every ACK, timers on the wheel);
+ *     engine, RTT samples from every ACK, timers on the wheel), and with
+ *     window scaling, timestamps and SACK (the scoreboard and RFC 6675
+ *     recovery: what SACK processing costs), with NewReno and CUBIC;
  *   - handshake-and-close, the default scenario, many times in a row
  *     (runs per second, loading the scenario once);
  * then the bulk run again writing each output a user can ask for (the
@@ -30,7 +32,7 @@ static double now_s(void)
 	"name: bulk\n"                                                      \
 	"stop: 1h\n"                                                        \
 	"max-events: 1000000000\n"                                          \
-	"tcp: {" tcp "rcvbuf: 64KiB, sndbuf: 256KiB, rto-min: 200ms}\n"     \
+	"tcp: {" tcp "rcvbuf: 65535, sndbuf: 256KiB, rto-min: 200ms}\n"     \
 	"hosts: {a: {}, b: {}}\n"                                           \
 	"links: [{between: [a, b], delay: 10ms, loss: 0.01}]\n"             \
 	"apps:\n"                                                           \
@@ -39,6 +41,12 @@ static double now_s(void)
 	"      {on: connected, close: true}]\n"
 static const char bulk[] = BULK("");
 static const char bulk_linux[] = BULK("profile: linux, ");
+/* the options: window scaling, timestamps, SACK with RFC 6675 recovery,
+ * with NewReno and with CUBIC — what SACK processing costs */
+static const char bulk_sack[] =
+	BULK("wscale: auto, timestamps: true, sack: true, ");
+static const char bulk_cubic[] =
+	BULK("wscale: auto, timestamps: true, sack: true, cc: cubic, ");
 
 struct count_sink {
 	struct trace_sink base;
@@ -126,7 +134,9 @@ int main(void)
 	struct scn_error e;
 	struct world w;
 	double t0, dt;
-	if (run_bulk("", bulk) < 0 || run_bulk(", profile linux", bulk_linux) < 0)
+	if (run_bulk("", bulk) < 0 || run_bulk(", profile linux", bulk_linux) < 0 ||
+	    run_bulk(", SACK + timestamps + wscale", bulk_sack) < 0 ||
+	    run_bulk(", SACK + timestamps + wscale, CUBIC", bulk_cubic) < 0)
 		return 1;
 
 	const struct builtin_scenario *b = builtin_find(BUILTIN_DEFAULT);
