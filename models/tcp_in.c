@@ -400,6 +400,9 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	 * not SACKed before (whatever its window) */
 	if (c->sack_ok) {
 		uint32_t newly = tcp_sack_take(c, in);
+		/* RFC 6937 DeliveredData: what the peer newly holds */
+		c->delivered = newly + (SEQ_GT(s->ack, c->snd_una)
+						? s->ack - c->snd_una : 0);
 		dup = s->ack == c->snd_una && s->len == 0 &&
 		      !(s->flags & (TCP_SYN | TCP_FIN)) &&
 		      c->snd_una != c->snd_nxt && newly;

@@ -237,6 +237,9 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 			tcp_sack_fill(c, s);
 	}
 	uint32_t seqlen = len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
+	/* RFC 6937 prr_out: what recovery has sent */
+	if (c->in_recovery && c->sack_ok && !(flags & TCP_RST))
+		c->prr_out += len;
 	if (seqlen && !(flags & TCP_RST)) {
 		sent_note(c, seq, seqlen);
 		if (tx == TR_TX_TIMEOUT || tx == TR_TX_FAST ||

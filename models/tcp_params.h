@@ -72,6 +72,8 @@ struct tcp_params {
 	bool timestamps;         /* offer the timestamps option (RFC 7323) */
 	bool sack;               /* offer SACK-permitted (RFC 2018) */
 	uint8_t cc;              /* enum tcp_cc: congestion control */
+	bool prr;                /* SACK recovery paced by Proportional
+				    Rate Reduction (RFC 6937) */
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };

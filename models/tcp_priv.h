@@ -179,6 +179,11 @@ struct tcp_conn {
 	uint32_t high_rxt;
 	uint32_t rescue_rxt;
 	bool rescued;
+	/* PRR (RFC 6937): the bytes this ACK delivered (SND.UNA's advance
+	 * and the newly SACKed), and in recovery RecoverFS, prr_delivered,
+	 * prr_out */
+	uint32_t delivered;
+	uint32_t prr_recover_fs, prr_delivered, prr_out;
 
 	/* Delayed ACK and persist */
 	uint32_t unacked_segs; /* data segments received, not yet ACKed */

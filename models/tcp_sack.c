@@ -181,10 +181,43 @@ static bool next_rexmit(struct tcp_conn *c, bool lost_only)
 	return false;
 }
 
+/* RFC 6937 §3: with PRR, cwnd in recovery is what may be in the network
+ * now — pipe, and sndcnt more: in proportion to what the peer has been
+ * delivered while pipe is above ssthresh, and with the slow start
+ * reduction bound once it is not (PRR-SSRB). */
+static void prr_cwnd(struct tcp_conn *c)
+{
+	if (!c->p.prr)
+		return;
+	uint32_t mss = c->snd_mss;
+	c->prr_delivered += c->delivered;
+	uint32_t pipe = tcp_sack_pipe(c);
+	int64_t sndcnt;
+	if (pipe > c->ssthresh) {
+		/* CEIL(prr_delivered · ssthresh / RecoverFS) − prr_out */
+		uint64_t num = (uint64_t)c->prr_delivered * c->ssthresh;
+		uint64_t fs = c->prr_recover_fs ? c->prr_recover_fs : 1;
+		sndcnt = (int64_t)((num + fs - 1) / fs) - c->prr_out;
+	} else {
+		int64_t limit = (int64_t)c->prr_delivered - c->prr_out;
+		if (limit < (int64_t)c->delivered)
+			limit = c->delivered;
+		limit += mss;
+		sndcnt = (int64_t)c->ssthresh - pipe;
+		if (sndcnt > limit)
+			sndcnt = limit;
+	}
+	if (sndcnt < 0)
+		sndcnt = 0;
+	c->cwnd = pipe + (uint32_t)sndcnt;
+	tcp_trace_cwnd(c);
+}
+
 /* RFC 6675 §5 (C): while cwnd − pipe ≥ 1 SMSS, send what NextSeg()
  * gives: a lost segment, new data, a segment not known lost, a rescue. */
 static void recovery_send(struct tcp_conn *c)
 {
+	prr_cwnd(c);
 	for (int guard = 0; guard < 1024; guard++) {
 		uint32_t mss = tcp_seg_mss(c);
 		if (c->cwnd < tcp_sack_pipe(c) + mss)
@@ -226,7 +259,14 @@ void tcp_sack_dupack(struct tcp_conn *c)
 	/* (1) RecoveryPoint = HighData; (2) ssthresh = cwnd = half the
 	 * flight (RFC 5681 (4)); (3) the segment at SND.UNA again; (4)(5)
 	 * then as pipe allows */
-	c->ssthresh = c->cwnd = tcp_cc_ssthresh(c, false);
+	c->ssthresh = tcp_cc_ssthresh(c, false);
+	if (c->p.prr) {
+		/* RFC 6937: the reduction spreads over the recovery */
+		c->prr_recover_fs = c->snd_nxt - c->snd_una;
+		c->prr_delivered = c->prr_out = 0;
+	} else {
+		c->cwnd = c->ssthresh;
+	}
 	c->recover = c->snd_nxt - 1;
 	c->in_recovery = true;
 	c->rtt_timing = false;
@@ -251,7 +291,8 @@ void tcp_sack_recovery_ack(struct tcp_conn *c)
 		 * recovery; cwnd is ssthresh already (no inflation) */
 		c->in_recovery = false;
 		c->dupacks = 0;
-		if (c->cwnd > c->ssthresh)
+		/* RFC 6937: PRR ends at ssthresh, whatever it reached */
+		if (c->cwnd > c->ssthresh || c->p.prr)
 			c->cwnd = c->ssthresh;
 		tcp_trace_cwnd(c);
 		return;

@@ -672,6 +672,59 @@ START_TEST(test_established_sack_blocks_outside_what_was_sent_are_ignored)
 }
 END_TEST
 
+/* RFC 6937: with PRR, recovery does not wait for pipe to fall below
+ * ssthresh; it sends in proportion to what the peer receives — here,
+ * ssthresh being half the flight, one segment for every two delivered:
+ * sndcnt = ⌈prr_delivered · ssthresh / RecoverFS⌉ − prr_out. Without
+ * PRR (RFC 6675 alone) cwnd drops to ssthresh at once and nothing goes
+ * until pipe is below it. 22 segments in flight (20 and the two of
+ * limited transmit), segment 0 lost: ssthresh 11, RecoverFS 22. */
+START_TEST(test_established_prr_sends_in_proportion)
+{
+	for (int prr = 1; prr >= 0; prr--) {
+		struct tcp_params p = tcp_params_default;
+		p.sack = true;
+		p.nodelay = true;
+		p.iw = 20;
+		p.prr = prr;
+		p.sndbuf = 1 << 20;
+		struct th h;
+		th_init(&h, &p);
+		th_connect(&h);
+		th_checked(&h, 1);
+		h.peer_opts = TCP_OPT_SACKOK;
+		th_in_full(&h, 0, S | A, PEER_ISS, h.iss + 1, 65535, NULL, 0);
+		th_checked(&h, 1);
+		static uint8_t data[40 * MSS];
+		tcp_send(h.c, data, sizeof data);
+		ck_assert_int_eq(th_unchecked(&h), 20);
+		th_checked(&h, 20);
+		sack_ack(&h, SEG(0), 1, 2);
+		sack_ack(&h, SEG(0), 1, 3);
+		th_checked(&h, 2); /* limited transmit: 20, 21 */
+		sack_ack(&h, SEG(0), 1, 4);
+		TH_EXPECT(&h, {.flags = A, .seq = SEG(0), .ack = PEER_ISS + 1,
+			       .len = MSS, .win = WIN, .tx = TR_TX_FAST});
+		ck_assert_uint_eq(h.c->ssthresh, 11 * MSS);
+		/* the next five duplicates, each SACKing one more segment:
+		 * PRR sends new data on the third and the fifth */
+		uint32_t next = 22;
+		for (uint32_t k = 5; k <= 9; k++) {
+			sack_ack(&h, SEG(0), 1, k);
+			if (prr && (k == 7 || k == 9)) {
+				ck_assert_int_eq(th_unchecked(&h), 1);
+				ck_assert_uint_eq(th_next(&h, 0)->seg.seq, SEG(next));
+				th_checked(&h, 1);
+				next++;
+			} else {
+				th_expect_none(&h);
+			}
+		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
 /* ---- CUBIC (RFC 9438) ------------------------------------------------- */
 
 /* §4.2: W_cubic(t) = C (t − K)³ + W_max. With W_max 100 segments and a
@@ -785,6 +838,7 @@ Suite *tcp_options_suite(void)
 	tcase_add_test(tc, test_established_sack_recovery_rfc6675);
 	tcase_add_test(tc, test_established_sack_second_loss_resent_by_rule_1);
 	tcase_add_test(tc, test_established_sack_blocks_outside_what_was_sent_are_ignored);
+	tcase_add_test(tc, test_established_prr_sends_in_proportion);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cubic");
 	tcase_add_test(tc, test_cubic_window_at_known_points);
