@@ -37,9 +37,15 @@ uint32_t tcp_max_window(const struct tcp_conn *c)
 {
 	uint32_t space = min32(c->p.rcvbuf, tcp_win_cap(c));
 	/* Linux offers a whole number of MSS (tcp_select_initial_window:
-	 * rounddown(space, mss)), the clamp of every later window */
-	if (c->p.rules == TCP_RULES_LINUX && space > c->our_mss)
-		space -= space % c->our_mss;
+	 * rounddown(space, mss)), the clamp of every later window; a
+	 * passive OPEN that agreed on timestamps counts the MSS less their
+	 * 12 bytes (tcp_openreq_init_rwin) — 65160 = 45 · 1448, where an
+	 * active one, not knowing yet, offers 44 · 1460 = 64240 */
+	uint32_t mss = c->our_mss;
+	if (c->passive && c->ts_ok && mss > TCP_TS_ALIGNED)
+		mss -= TCP_TS_ALIGNED;
+	if (c->p.rules == TCP_RULES_LINUX && space > mss)
+		space -= space % mss;
 	return space;
 }
 

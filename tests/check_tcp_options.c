@@ -283,6 +283,29 @@ START_TEST(test_timestamps_not_agreed_are_not_sent)
 }
 END_TEST
 
+/* Linux, as captured from a 6.18 kernel on loopback (MSS 1460): the SYN
+ * offers 64240 (44 · 1460, tcp_select_initial_window); a SYN,ACK that
+ * agrees on timestamps offers 65160, 45 · 1448, as tcp_openreq_init_rwin
+ * counts the MSS less the option's 12 bytes. */
+START_TEST(test_listen_linux_syn_ack_window_counts_timestamps_out)
+{
+	for (int ts = 1; ts >= 0; ts--) {
+		struct th h;
+		init_ts(&h, 1);
+		h.peer_opts = ts ? TCP_OPT_TS : 0;
+		h.peer_tsval = PEER_TS;
+		th_open_listen(&h);
+		th_in_full(&h, LOCAL_PORT, S, PEER_ISS, 0, 65535, NULL, 0);
+		h.c = h.st->tail;
+		h.iss = h.c->iss;
+		const struct th_seg *o = th_next(&h, 0);
+		ck_assert_uint_eq(o->seg.wnd, ts ? 65160 : 64240);
+		th_checked(&h, 1);
+		th_fini(&h);
+	}
+}
+END_TEST
+
 /* RFC 7323 §3.2: the SYN,ACK answers a SYN's TSopt with its own, TSecr
  * echoing the SYN's TSval. */
 START_TEST(test_listen_syn_with_timestamps_is_echoed)
@@ -822,6 +845,7 @@ Suite *tcp_options_suite(void)
 	tcase_add_test(tc, test_syn_sent_timestamps_agreed_on_every_segment);
 	tcase_add_test(tc, test_timestamps_not_agreed_are_not_sent);
 	tcase_add_test(tc, test_listen_syn_with_timestamps_is_echoed);
+	tcase_add_test(tc, test_listen_linux_syn_ack_window_counts_timestamps_out);
 	tcase_add_test(tc, test_established_paws_drops_an_old_timestamp);
 	tcase_add_test(tc, test_established_paws_forgets_after_24_days);
 	tcase_add_test(tc, test_established_ts_recent_only_from_segments_at_last_ack);
