@@ -73,7 +73,7 @@ int tcp_state_parse(const char *name)
 const char *const tcp_timer_names[TCP_NTIMERS] = {
 	[TCP_T_REXMT] = "rexmt",       [TCP_T_TIMEWAIT] = "time-wait",
 	[TCP_T_KEEPALIVE] = "keepalive", [TCP_T_DELACK] = "delack",
-	[TCP_T_PERSIST] = "persist",
+	[TCP_T_PERSIST] = "persist",   [TCP_T_PTO] = "pto",
 };
 
 const char *tcp_timer_name(int t)

@@ -407,6 +407,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		      !(s->flags & (TCP_SYN | TCP_FIN)) &&
 		      c->snd_una != c->snd_nxt && newly;
 	}
+	uint32_t prior_una = c->snd_una;
 	/* Linux decides on the window against SND.UNA before this ACK */
 	bool lx_wnd = c->p.rules == TCP_RULES_LINUX &&
 		      (SEQ_GT(s->ack, c->snd_una) ||
@@ -442,6 +443,9 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	} else if (dup) {
 		duplicate_ack(c);
 	}
+	if (c->p.tlp)
+		tcp_tlp_ack(c, s->ack, s->len == 0 && !(s->flags & TCP_FIN),
+			    SEQ_GT(s->ack, prior_una));
 	/* Send-window update, guarded against old segments by WL1/WL2. A
 	 * segment that acknowledges more than the last update did was sent
 	 * after it, whatever its sequence number (a retransmission carries

@@ -329,7 +329,7 @@ void tcp_output(struct tcp_conn *c)
 {
 	if (!tcp_may_send_data(c->state))
 		return;
-	bool held = false;
+	bool held = false, sent_new = false;
 	for (;;) {
 		uint32_t data_end = c->sb_seq + c->sb.len;
 		uint32_t unsent = SEQ_LT(c->snd_cur, data_end)
@@ -395,6 +395,7 @@ void tcp_output(struct tcp_conn *c)
 			 : c->resume ? TR_TX_RESUME
 				      : TR_TX_TIMEOUT);
 		c->resume = false;
+		sent_new |= !rexmit;
 		/* Linux's Nagle (tcp_minshall_update): remember the last
 		 * small segment; only while it is unacknowledged does a
 		 * small one wait */
@@ -422,6 +423,9 @@ void tcp_output(struct tcp_conn *c)
 	    c->snd_una == c->snd_nxt &&
 	    !evq_pending(&c->timer[TCP_T_PERSIST]))
 		tcp_timer_arm(c, TCP_T_PERSIST, c->rto);
+	/* RFC 8985 §7.2: new data sent, a tail loss probe may be due */
+	if (sent_new && c->p.tlp)
+		tcp_tlp_arm(c);
 }
 
 void tcp_send_ack(struct tcp_conn *c, const char *why)

@@ -26,7 +26,7 @@
 		.user_timeout = 0, .fin_timeout = fint_, .linger = -1,     \
 		.invalid_ratelimit = oowlim_, .wscale = TCP_WSCALE_OFF,     \
 		.timestamps = false, .sack = false, .opt_layout = 0,      \
-		.cc = TCP_CC_NEWRENO, .prr = false,                        \
+		.cc = TCP_CC_NEWRENO, .prr = false, .tlp = false,          \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -97,6 +97,7 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PC("option-layout", opt_layout, layout_names),
 	PC("cc", cc, cc_names),
 	PF("prr", TP_BOOL, prr, 0, 1),
+	PF("tlp", TP_BOOL, tlp, 0, 1),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

@@ -74,6 +74,7 @@ struct tcp_params {
 	uint8_t cc;              /* enum tcp_cc: congestion control */
 	bool prr;                /* SACK recovery paced by Proportional
 				    Rate Reduction (RFC 6937) */
+	bool tlp;                /* tail loss probes (RFC 8985 §7) */
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };

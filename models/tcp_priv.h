@@ -184,6 +184,10 @@ struct tcp_conn {
 	 * prr_out */
 	uint32_t delivered;
 	uint32_t prr_recover_fs, prr_delivered, prr_out;
+	/* TLP (RFC 8985 §7): a probe outstanding up to TLP.end_seq, and
+	 * whether it was a retransmission; did this ACK carry a D-SACK */
+	bool tlp_out, tlp_is_retrans, dsack_in;
+	uint32_t tlp_end_seq, tlp_flight;
 
 	/* Delayed ACK and persist */
 	uint32_t unacked_segs; /* data segments received, not yet ACKed */
@@ -462,6 +466,13 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c);
 /* Going back to SND.UNA after a timeout: the scoreboard is forgotten
  * (the receiver may have reneged, RFC 2018 §8). */
 void tcp_sack_clear(struct tcp_conn *c);
+/* RFC 8985 §7.2: (re)start the PTO timer if a probe may be due. */
+void tcp_tlp_arm(struct tcp_conn *c);
+/* RFC 8985 §7.4: an ACK; was a loss repaired by the probe? */
+void tcp_tlp_ack(struct tcp_conn *c, uint32_t ack, bool pure,
+		 bool advanced);
+/* The PTO timer fired (tcp_timer.c calls it). */
+void tcp_tlp_fire(struct tcp_conn *c);
 void tcp_window_probe(struct tcp_conn *c);
 /* A retransmission (of the SYN, data or FIN) of [seq, seq+n) goes out. */
 void tcp_note_rexmit(struct tcp_conn *c, uint32_t seq, uint32_t n);

@@ -54,6 +54,13 @@ static uint32_t score_add(struct tcp_conn *c, uint32_t l, uint32_t r)
 uint32_t tcp_sack_take(struct tcp_conn *c, const struct tcp_seg *in)
 {
 	uint32_t added = 0;
+	/* RFC 2883 §4: a first block below the ACK, or inside the second,
+	 * reports a duplicate */
+	c->dsack_in = in->nsack &&
+		      (SEQ_LEQ(in->sack[0].end, in->ack) ||
+		       (in->nsack > 1 &&
+			SEQ_GEQ(in->sack[0].start, in->sack[1].start) &&
+			SEQ_LEQ(in->sack[0].end, in->sack[1].end)));
 	for (uint32_t k = 0; k < in->nsack && k < TCP_MAX_SACK; k++) {
 		uint32_t l = in->sack[k].start, r = in->sack[k].end;
 		/* RFC 2883: a block below the cumulative ACK reports a
@@ -271,6 +278,7 @@ void tcp_sack_dupack(struct tcp_conn *c)
 	c->in_recovery = true;
 	c->rtt_timing = false;
 	c->rescued = false;
+	tcp_timer_stop(c, TCP_T_PTO); /* no probes in recovery */
 	c->high_rxt = c->snd_una;
 	tcp_trace_cwnd(c);
 	uint32_t first = c->nscore ? c->score[0].start : c->snd_nxt;
@@ -301,4 +309,103 @@ void tcp_sack_recovery_ack(struct tcp_conn *c)
 	if (SEQ_LT(c->high_rxt, c->snd_una))
 		c->high_rxt = c->snd_una;
 	recovery_send(c);
+}
+
+/* ---- tail loss probes: RFC 8985 §7 ------------------------------------ */
+
+#define TLP_WC_DELACK SIM_MS(200) /* WCDelAckT, the worst delayed ACK */
+
+void tcp_tlp_arm(struct tcp_conn *c)
+{
+	/* §7.2: only with SACK, in the open state (no fast or RTO
+	 * recovery), with data outstanding and no probe outstanding */
+	if (!c->p.tlp || !c->sack_ok || c->in_recovery || c->tlp_out ||
+	    c->snd_una == c->snd_nxt || SEQ_LT(c->snd_cur, c->snd_nxt) ||
+	    !tcp_synchronized(c->state)) {
+		if (evq_pending(&c->timer[TCP_T_PTO]) &&
+		    (c->snd_una == c->snd_nxt || c->in_recovery))
+			tcp_timer_stop(c, TCP_T_PTO);
+		return;
+	}
+	/* §7.2 TLP_calc_PTO: 2·SRTT, and the worst delayed ACK when a
+	 * single segment is out; 1 s before any sample; never past the
+	 * RTO */
+	sim_time_t pto = SIM_S(1);
+	if (c->have_rtt) {
+		pto = 2 * c->srtt;
+		if (c->snd_nxt - c->snd_una <= c->snd_mss)
+			pto += TLP_WC_DELACK;
+	}
+	const struct evq_timer *rto = &c->timer[TCP_T_REXMT];
+	if (evq_pending(rto) && sim_of(c)->now + pto > rto->when)
+		pto = rto->when - sim_of(c)->now;
+	tcp_timer_arm(c, TCP_T_PTO, pto);
+}
+
+void tcp_tlp_fire(struct tcp_conn *c)
+{
+	/* §7.3: new data if there is any and the window takes it, else
+	 * the highest segment sent again; then the RTO, not the PTO */
+	uint32_t data_end = c->sb_seq + c->sb.len;
+	uint32_t mss = tcp_seg_mss(c);
+	bool sent = false;
+	uint32_t room = c->snd_una + c->snd_wnd;
+	if (SEQ_LT(c->snd_nxt, data_end) && SEQ_LT(c->snd_nxt, room)) {
+		uint32_t len = min32(min32(data_end - c->snd_nxt, mss),
+				     room - c->snd_nxt);
+		uint8_t flags = TCP_ACK;
+		if (c->snd_nxt + len == data_end)
+			flags |= TCP_PSH;
+		tcp_xmit(c, flags, c->snd_nxt, len,
+			 "RFC 8985 §7.3: probe timeout — a tail loss probe "
+			 "with new data",
+			 TR_TX_NEW);
+		c->snd_nxt += len;
+		c->snd_cur = c->snd_nxt;
+		c->tlp_is_retrans = false;
+		sent = true;
+	} else if (SEQ_LT(c->snd_una, c->snd_nxt)) {
+		/* the last segment: up to an MSS of data before SND.NXT,
+		 * and the FIN if that is where it ends */
+		bool fin = c->fin_queued && SEQ_GT(c->snd_nxt, data_end);
+		uint32_t dend = fin ? data_end : c->snd_nxt;
+		uint32_t from = dend - c->snd_una > mss ? dend - mss : c->snd_una;
+		sent = tcp_resend(c, from, dend - from, TR_TX_PROBE,
+				  "RFC 8985 §7.3: probe timeout — a tail loss "
+				  "probe, the last segment again") != 0;
+		c->tlp_is_retrans = true;
+	}
+	if (sent) {
+		c->tlp_out = true;
+		c->tlp_end_seq = c->snd_nxt;
+		c->tlp_flight = c->snd_nxt - c->snd_una;
+	}
+	tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
+}
+
+void tcp_tlp_ack(struct tcp_conn *c, uint32_t ack, bool pure,
+		 bool advanced)
+{
+	if (c->tlp_out && SEQ_GEQ(ack, c->tlp_end_seq)) {
+		/* §7.4: a retransmitted probe acknowledged past its end, or
+		 * by a pure ACK at it without a D-SACK, repaired a loss: the
+		 * congestion response of a fast recovery */
+		bool repaired = c->tlp_is_retrans && !c->dsack_in &&
+				(SEQ_GT(ack, c->tlp_end_seq) || pure);
+		bool done = !c->tlp_is_retrans || c->dsack_in || repaired;
+		if (done)
+			c->tlp_out = false;
+		if (repaired) {
+			/* the flight when the probe went, not what is
+			 * left of it now */
+			c->ssthresh = tcp_cc(c)->ssthresh(c, c->tlp_flight,
+							  false);
+			if (c->cwnd > c->ssthresh)
+				c->cwnd = c->ssthresh;
+			tcp_trace_cwnd(c);
+		}
+	}
+	/* §7.2: restarted by an ACK of new data */
+	if (advanced)
+		tcp_tlp_arm(c);
 }

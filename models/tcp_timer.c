@@ -302,6 +302,9 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		c->dupacks = 0;
 		c->recover = c->snd_nxt - 1;
 		tcp_sack_clear(c);
+		/* RFC 8985 §7: a timeout ends any probe episode */
+		c->tlp_out = false;
+		tcp_timer_stop(c, TCP_T_PTO);
 		tcp_trace_cwnd(c);
 		c->snd_cur = c->snd_una;
 		if (lx_probe) {
@@ -462,6 +465,18 @@ out:
 	tcp_leave(st);
 }
 
+static void pto_fire(struct sim *s, struct evq_timer *e)
+{
+	(void)s;
+	struct tcp_conn *c = conn_of_timer(e, TCP_T_PTO);
+	struct tcp_stack *st = c->st;
+	tcp_enter(st);
+	tcp_trace_timer(c, TCP_T_PTO, TR_TIMER_FIRE);
+	tcp_tlp_fire(c);
+	tcp_flush(c);
+	tcp_leave(st);
+}
+
 void tcp_timers_init(struct tcp_conn *c)
 {
 	static const evq_fn fire[TCP_NTIMERS] = {
@@ -470,6 +485,7 @@ void tcp_timers_init(struct tcp_conn *c)
 		[TCP_T_KEEPALIVE] = keepalive_fire,
 		[TCP_T_DELACK] = delack_fire,
 		[TCP_T_PERSIST] = persist_fire,
+		[TCP_T_PTO] = pto_fire,
 	};
 	for (int t = 0; t < TCP_NTIMERS; t++)
 		evq_timer_init(&c->timer[t], fire[t]);

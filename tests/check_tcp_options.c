@@ -748,6 +748,91 @@ START_TEST(test_established_prr_sends_in_proportion)
 }
 END_TEST
 
+/* ---- tail loss probes (RFC 8985 §7) ---------------------------------- */
+
+/* SACK agreed, TLP on or off, Nagle off, an initial window of `iw`; the
+ * SYN,ACK 10 ms after the SYN (SRTT 10 ms); `n` segments written. */
+static void sending_tlp(struct th *h, bool tlp, uint32_t iw, uint32_t n)
+{
+	struct tcp_params p = tcp_params_default;
+	p.sack = true;
+	p.tlp = tlp;
+	p.nodelay = true;
+	p.iw = iw;
+	th_init(h, &p);
+	th_connect(h);
+	th_checked(h, 1);
+	th_run_until(h, SIM_MS(10));
+	h->peer_opts = TCP_OPT_SACKOK;
+	th_in_full(h, 0, S | A, PEER_ISS, h->iss + 1, 65535, NULL, 0);
+	th_checked(h, 1);
+	ck_assert_int_eq(h->c->srtt, SIM_MS(10));
+	static uint8_t data[16 * MSS];
+	tcp_send(h->c, data, n * MSS);
+}
+
+/* The last of three segments is lost: no duplicate ACKs will come. The
+ * ACK of the first two leaves one segment out, so the probe timeout is
+ * 2·SRTT plus the worst delayed ACK (§7.2: 20 + 200 ms), well before
+ * the RTO (1 s); the probe sends the last segment again (§7.3), and the
+ * ACK of it — a loss the probe repaired (§7.4) — brings the congestion
+ * response of a fast recovery: ssthresh and cwnd to half the flight.
+ * Without TLP nothing goes until the RTO. */
+START_TEST(test_established_tlp_probes_a_tail_loss)
+{
+	for (int tlp = 1; tlp >= 0; tlp--) {
+		struct th h;
+		sending_tlp(&h, tlp, 10, 3);
+		th_checked(&h, 3);
+		sim_time_t sent = h.sim.now;
+		ck_assert_int_eq(evq_pending(&h.c->timer[TCP_T_PTO]), tlp);
+		th_run_until(&h, sent + SIM_MS(10));
+		th_in_full(&h, 0, A, PEER_ISS + 1, SEG(2), 65535, NULL, 0);
+		th_expect_none(&h);
+		if (!tlp) {
+			ck_assert(!evq_pending(&h.c->timer[TCP_T_PTO]));
+			th_fini(&h);
+			continue;
+		}
+		ck_assert_int_eq(h.c->timer[TCP_T_PTO].when,
+				 h.sim.now + SIM_MS(220));
+		th_fire(&h, TCP_T_PTO);
+		TH_EXPECT(&h, {.flags = P | A, .seq = SEG(2),
+			       .ack = PEER_ISS + 1, .len = MSS, .win = WIN,
+			       .tx = TR_TX_PROBE});
+		/* the RTO, not the PTO, runs after a probe */
+		ck_assert(!evq_pending(&h.c->timer[TCP_T_PTO]));
+		ck_assert(evq_pending(&h.c->timer[TCP_T_REXMT]));
+		uint32_t cwnd = h.c->cwnd;
+		th_in_full(&h, 0, A, PEER_ISS + 1, SEG(3), 65535, NULL, 0);
+		ck_assert(!h.c->tlp_out);
+		ck_assert_uint_eq(h.c->ssthresh, 2 * MSS);
+		ck_assert_uint_lt(h.c->cwnd, cwnd);
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* §7.3: with data not yet sent and a window to send it in, the probe is
+ * a new segment, not a retransmission; its ACK is no sign of loss. */
+START_TEST(test_established_tlp_probe_sends_new_data_first)
+{
+	struct th h;
+	sending_tlp(&h, true, 2, 4);
+	th_checked(&h, 2); /* cwnd: two segments */
+	th_fire(&h, TCP_T_PTO);
+	TH_EXPECT(&h, {.flags = A, .seq = SEG(2), .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN});
+	ck_assert(h.c->tlp_out && !h.c->tlp_is_retrans);
+	uint32_t ssthresh = h.c->ssthresh;
+	th_in_full(&h, 0, A, PEER_ISS + 1, SEG(3), 65535, NULL, 0);
+	ck_assert(!h.c->tlp_out);
+	ck_assert_uint_eq(h.c->ssthresh, ssthresh);
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
 /* ---- CUBIC (RFC 9438) ------------------------------------------------- */
 
 /* §4.2: W_cubic(t) = C (t − K)³ + W_max. With W_max 100 segments and a
@@ -863,6 +948,8 @@ Suite *tcp_options_suite(void)
 	tcase_add_test(tc, test_established_sack_second_loss_resent_by_rule_1);
 	tcase_add_test(tc, test_established_sack_blocks_outside_what_was_sent_are_ignored);
 	tcase_add_test(tc, test_established_prr_sends_in_proportion);
+	tcase_add_test(tc, test_established_tlp_probes_a_tail_loss);
+	tcase_add_test(tc, test_established_tlp_probe_sends_new_data_first);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cubic");
 	tcase_add_test(tc, test_cubic_window_at_known_points);
