@@ -74,6 +74,7 @@ const char *const tcp_timer_names[TCP_NTIMERS] = {
 	[TCP_T_REXMT] = "rexmt",       [TCP_T_TIMEWAIT] = "time-wait",
 	[TCP_T_KEEPALIVE] = "keepalive", [TCP_T_DELACK] = "delack",
 	[TCP_T_PERSIST] = "persist",   [TCP_T_PTO] = "pto",
+	[TCP_T_RACK] = "rack",
 };
 
 const char *tcp_timer_name(int t)
@@ -262,6 +263,7 @@ void tcp_enter(struct tcp_stack *st)
 static void conn_free(struct tcp_conn *c)
 {
 	sim_give_mem(c->st->sim, c->mem);
+	tcp_rack_free(c);
 	free(c->sb.data);
 	free(c->rb.data);
 	free(c);
@@ -415,6 +417,7 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 		c->rto = (c->rto + p->tick - 1) / p->tick * p->tick;
 	c->rcv_wnd = 0; /* nothing advertised yet: see advertise_window */
 	c->ws_offer = ws;
+	c->reo_wnd_mult = 1;
 	/* RFC 7323 §5.4 / RFC 9293's advice on ISNs: each connection's
 	 * timestamp clock starts at a random offset (drawn only when the
 	 * option may be used, so runs without it draw as before) */

@@ -58,6 +58,7 @@ enum tcp_timer {
 	TCP_T_DELACK,   /* delayed ACK, RFC 1122 §4.2.3.2 */
 	TCP_T_PERSIST,  /* zero-window probes, RFC 9293 §3.8.6.1 */
 	TCP_T_PTO,      /* tail loss probe, RFC 8985 §7 */
+	TCP_T_RACK,     /* RACK reordering window, RFC 8985 §6.2 */
 	TCP_NTIMERS
 };
 

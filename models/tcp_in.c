@@ -443,6 +443,10 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	} else if (dup) {
 		duplicate_ack(c);
 	}
+	/* RFC 8985 §6: RACK looks at what this ACK delivered */
+	if (c->p.rack && c->sack_ok &&
+	    tcp_rack_ack(c, s->ts && c->ts_ok, s->tsecr))
+		tcp_sack_losses(c);
 	if (c->p.tlp)
 		tcp_tlp_ack(c, s->ack, s->len == 0 && !(s->flags & TCP_FIN),
 			    SEQ_GT(s->ack, prior_una));

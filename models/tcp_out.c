@@ -243,6 +243,10 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 			tcp_sack_fill(c, s);
 	}
 	uint32_t seqlen = len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
+	/* RFC 8985 §6: each segment's last sending, for RACK */
+	if (seqlen && c->p.rack && c->sack_ok &&
+	    !(flags & (TCP_SYN | TCP_RST)))
+		tcp_rack_sent(c, seq, seqlen);
 	/* RFC 6937 prr_out: what recovery has sent */
 	if (c->in_recovery && c->sack_ok && !(flags & TCP_RST))
 		c->prr_out += len;

@@ -27,6 +27,7 @@
 		.invalid_ratelimit = oowlim_, .wscale = TCP_WSCALE_OFF,     \
 		.timestamps = false, .sack = false, .opt_layout = 0,      \
 		.cc = TCP_CC_NEWRENO, .prr = false, .tlp = false,          \
+		.rack = false,                                             \
 	}
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
@@ -98,6 +99,7 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PC("cc", cc, cc_names),
 	PF("prr", TP_BOOL, prr, 0, 1),
 	PF("tlp", TP_BOOL, tlp, 0, 1),
+	PF("rack", TP_BOOL, rack, 0, 1),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

@@ -75,6 +75,7 @@ struct tcp_params {
 	bool prr;                /* SACK recovery paced by Proportional
 				    Rate Reduction (RFC 6937) */
 	bool tlp;                /* tail loss probes (RFC 8985 §7) */
+	bool rack;               /* RACK loss detection (RFC 8985 §6) */
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };

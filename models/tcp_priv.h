@@ -188,6 +188,21 @@ struct tcp_conn {
 	 * whether it was a retransmission; did this ACK carry a D-SACK */
 	bool tlp_out, tlp_is_retrans, dsack_in;
 	uint32_t tlp_end_seq, tlp_flight;
+	/* RACK (RFC 8985 §6, tcp_rack.c): a record per segment in flight;
+	 * the most recently sent segment delivered (its send time, end and
+	 * RTT), the least RTT, the highest delivered end, whether the
+	 * network was seen reordering, and the reordering window's D-SACK
+	 * multiplier */
+	struct tcp_txr {
+		uint32_t start, end;
+		sim_time_t xmit;
+		uint8_t f;
+	} *txr;
+	uint32_t ntxr, txr_cap;
+	sim_time_t rack_xmit, rack_rtt, rack_min_rtt;
+	uint32_t rack_end, rack_fack;
+	bool rack_reord, dsack_round_set;
+	uint32_t dsack_round, reo_wnd_mult, reo_wnd_persist;
 
 	/* Delayed ACK and persist */
 	uint32_t unacked_segs; /* data segments received, not yet ACKed */
@@ -466,6 +481,26 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c);
 /* Going back to SND.UNA after a timeout: the scoreboard is forgotten
  * (the receiver may have reneged, RFC 2018 §8). */
 void tcp_sack_clear(struct tcp_conn *c);
+/* ---- RACK (tcp_rack.c: RFC 8985 §6) ---------------------------------- */
+
+/* [seq, seq + n) goes out: recorded, or its records marked sent again. */
+void tcp_rack_sent(struct tcp_conn *c, uint32_t seq, uint32_t n);
+/* An ACK was taken (scoreboard and SND.UNA updated): returns the
+ * segments newly marked lost. */
+uint32_t tcp_rack_ack(struct tcp_conn *c, bool ts, uint32_t tsecr);
+/* The reordering timer fired: returns the segments newly lost. */
+uint32_t tcp_rack_timeout(struct tcp_conn *c);
+/* The first segment marked lost and not SACKed. */
+bool tcp_rack_lost_next(const struct tcp_conn *c, uint32_t *seq,
+			uint32_t *len);
+/* What is in flight by RACK's marks. */
+uint32_t tcp_rack_pipe(const struct tcp_conn *c);
+/* A timeout went back to SND.UNA: no SACKed or lost marks are kept. */
+void tcp_rack_reset(struct tcp_conn *c);
+void tcp_rack_free(struct tcp_conn *c);
+/* Segments were marked lost: enter recovery if not in it, and send. */
+void tcp_sack_losses(struct tcp_conn *c);
+
 /* RFC 8985 §7.2: (re)start the PTO timer if a probe may be due. */
 void tcp_tlp_arm(struct tcp_conn *c);
 /* RFC 8985 §7.4: an ACK; was a loss repaired by the probe? */

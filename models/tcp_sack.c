@@ -118,6 +118,8 @@ static void gap(const struct tcp_conn *c, uint32_t i, uint32_t *l,
 
 uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 {
+	if (c->p.rack)
+		return tcp_rack_pipe(c);
 	/* RFC 6675 §4 SetPipe(): each unSACKed octet not lost counts once,
 	 * each one retransmitted (below HighRxt) once more */
 	uint32_t pipe = 0;
@@ -139,6 +141,19 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 static bool next_rexmit(struct tcp_conn *c, bool lost_only)
 {
 	uint32_t mss = tcp_seg_mss(c);
+	if (c->p.rack) {
+		/* RFC 8985 §6: what RACK marked lost, in order; no rule (3)
+		 * or (4) — the tail loss probe stands for them */
+		uint32_t seq, len;
+		if (!lost_only || !tcp_rack_lost_next(c, &seq, &len))
+			return false;
+		uint32_t n = tcp_resend(c, seq, min32(len, mss), TR_TX_FAST,
+					"RFC 8985 §6: RACK marked it lost — "
+					"retransmit it");
+		if (n && SEQ_GT(seq + n, c->high_rxt))
+			c->high_rxt = seq + n;
+		return n != 0;
+	}
 	/* (1) the first unSACKed octet past HighRxt, below the highest
 	 * SACKed one, that IsLost(); (3) the same if not lost */
 	for (uint32_t i = 0; i < c->nscore; i++) {
@@ -240,6 +255,8 @@ static void recovery_send(struct tcp_conn *c)
 	}
 }
 
+static void enter_recovery(struct tcp_conn *c);
+
 void tcp_sack_dupack(struct tcp_conn *c)
 {
 	c->dupacks++;
@@ -251,7 +268,8 @@ void tcp_sack_dupack(struct tcp_conn *c)
 	 * the first unacknowledged octet IsLost(); not again for losses of
 	 * the window already recovered from (RFC 6582 §3.2 step 1) */
 	bool lost = c->nscore && gap_lost(c, 0);
-	if ((c->dupacks < c->p.dupthresh && !lost) ||
+	/* with RACK, time decides what is lost (tcp_sack_losses) */
+	if (c->p.rack || (c->dupacks < c->p.dupthresh && !lost) ||
 	    !SEQ_GT(c->snd_una, c->recover)) {
 		/* RFC 3042: each of the first two duplicates lets one new
 		 * segment go past cwnd */
@@ -263,9 +281,22 @@ void tcp_sack_dupack(struct tcp_conn *c)
 		}
 		return;
 	}
-	/* (1) RecoveryPoint = HighData; (2) ssthresh = cwnd = half the
-	 * flight (RFC 5681 (4)); (3) the segment at SND.UNA again; (4)(5)
-	 * then as pipe allows */
+	enter_recovery(c);
+	uint32_t first = c->nscore ? c->score[0].start : c->snd_nxt;
+	uint32_t n = tcp_resend(c, c->snd_una,
+				min32(first - c->snd_una, tcp_seg_mss(c)),
+				TR_TX_FAST,
+				"RFC 6675 §5: duplicate ACKs reached the "
+				"threshold — enter loss recovery, "
+				"retransmit the first unacknowledged segment");
+	c->high_rxt = c->snd_una + n;
+	recovery_send(c);
+}
+
+/* RFC 6675 §5 (1) RecoveryPoint = HighData; (2) ssthresh = cwnd = half
+ * the flight (RFC 5681 (4)), or by PRR; no probes meanwhile. */
+static void enter_recovery(struct tcp_conn *c)
+{
 	c->ssthresh = tcp_cc_ssthresh(c, false);
 	if (c->p.prr) {
 		/* RFC 6937: the reduction spreads over the recovery */
@@ -281,15 +312,20 @@ void tcp_sack_dupack(struct tcp_conn *c)
 	tcp_timer_stop(c, TCP_T_PTO); /* no probes in recovery */
 	c->high_rxt = c->snd_una;
 	tcp_trace_cwnd(c);
-	uint32_t first = c->nscore ? c->score[0].start : c->snd_nxt;
-	uint32_t n = tcp_resend(c, c->snd_una,
-				min32(first - c->snd_una, tcp_seg_mss(c)),
-				TR_TX_FAST,
-				"RFC 6675 §5: duplicate ACKs reached the "
-				"threshold — enter loss recovery, "
-				"retransmit the first unacknowledged segment");
-	c->high_rxt = c->snd_una + n;
-	recovery_send(c);
+}
+
+void tcp_sack_losses(struct tcp_conn *c)
+{
+	/* RFC 8985 §6: RACK marked segments lost — recovery, once per
+	 * window (RFC 6582 §3.2 step 1), then what pipe allows */
+	if (!c->in_recovery && SEQ_GT(c->snd_una, c->recover)) {
+		enter_recovery(c);
+		/* as RFC 6675 §5 (3): the first lost segment goes at once,
+		 * whatever pipe says */
+		next_rexmit(c, true);
+	}
+	if (c->in_recovery)
+		recovery_send(c);
 }
 
 void tcp_sack_recovery_ack(struct tcp_conn *c)
@@ -299,6 +335,10 @@ void tcp_sack_recovery_ack(struct tcp_conn *c)
 		 * recovery; cwnd is ssthresh already (no inflation) */
 		c->in_recovery = false;
 		c->dupacks = 0;
+		/* RFC 8985 §6.2 step 4: the D-SACK widening lasts 16
+		 * recoveries */
+		if (c->reo_wnd_persist && !--c->reo_wnd_persist)
+			c->reo_wnd_mult = 1;
 		/* RFC 6937: PRR ends at ssthresh, whatever it reached */
 		if (c->cwnd > c->ssthresh || c->p.prr)
 			c->cwnd = c->ssthresh;

@@ -302,6 +302,8 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		c->dupacks = 0;
 		c->recover = c->snd_nxt - 1;
 		tcp_sack_clear(c);
+		tcp_rack_reset(c);
+		tcp_timer_stop(c, TCP_T_RACK);
 		/* RFC 8985 §7: a timeout ends any probe episode */
 		c->tlp_out = false;
 		tcp_timer_stop(c, TCP_T_PTO);
@@ -477,6 +479,19 @@ static void pto_fire(struct sim *s, struct evq_timer *e)
 	tcp_leave(st);
 }
 
+static void rack_fire(struct sim *s, struct evq_timer *e)
+{
+	(void)s;
+	struct tcp_conn *c = conn_of_timer(e, TCP_T_RACK);
+	struct tcp_stack *st = c->st;
+	tcp_enter(st);
+	tcp_trace_timer(c, TCP_T_RACK, TR_TIMER_FIRE);
+	if (tcp_rack_timeout(c))
+		tcp_sack_losses(c);
+	tcp_flush(c);
+	tcp_leave(st);
+}
+
 void tcp_timers_init(struct tcp_conn *c)
 {
 	static const evq_fn fire[TCP_NTIMERS] = {
@@ -486,6 +501,7 @@ void tcp_timers_init(struct tcp_conn *c)
 		[TCP_T_DELACK] = delack_fire,
 		[TCP_T_PERSIST] = persist_fire,
 		[TCP_T_PTO] = pto_fire,
+		[TCP_T_RACK] = rack_fire,
 	};
 	for (int t = 0; t < TCP_NTIMERS; t++)
 		evq_timer_init(&c->timer[t], fire[t]);

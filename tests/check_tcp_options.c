@@ -752,13 +752,12 @@ END_TEST
 
 /* SACK agreed, TLP on or off, Nagle off, an initial window of `iw`; the
  * SYN,ACK 10 ms after the SYN (SRTT 10 ms); `n` segments written. */
-static void sending_tlp(struct th *h, bool tlp, uint32_t iw, uint32_t n)
+/* A stack with p, SACK offered, Nagle off; its SYN at 0 and the peer's
+ * SYN,ACK (SACK-permitted) at 10 ms: ESTABLISHED with SRTT 10 ms. */
+static void open_sack_10ms(struct th *h, struct tcp_params p)
 {
-	struct tcp_params p = tcp_params_default;
 	p.sack = true;
-	p.tlp = tlp;
 	p.nodelay = true;
-	p.iw = iw;
 	th_init(h, &p);
 	th_connect(h);
 	th_checked(h, 1);
@@ -767,6 +766,14 @@ static void sending_tlp(struct th *h, bool tlp, uint32_t iw, uint32_t n)
 	th_in_full(h, 0, S | A, PEER_ISS, h->iss + 1, 65535, NULL, 0);
 	th_checked(h, 1);
 	ck_assert_int_eq(h->c->srtt, SIM_MS(10));
+}
+
+static void sending_tlp(struct th *h, bool tlp, uint32_t iw, uint32_t n)
+{
+	struct tcp_params p = tcp_params_default;
+	p.tlp = tlp;
+	p.iw = iw;
+	open_sack_10ms(h, p);
 	static uint8_t data[16 * MSS];
 	tcp_send(h->c, data, n * MSS);
 }
@@ -828,6 +835,65 @@ START_TEST(test_established_tlp_probe_sends_new_data_first)
 	th_in_full(&h, 0, A, PEER_ISS + 1, SEG(3), 65535, NULL, 0);
 	ck_assert(!h.c->tlp_out);
 	ck_assert_uint_eq(h.c->ssthresh, ssthresh);
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
+/* ---- RACK (RFC 8985 §6) ---------------------------------------------- */
+
+/* SACK and RACK agreed, SRTT 10 ms (the SYN,ACK at 10 ms); n segments
+ * written at 10 ms and checked. */
+static void sending_rack(struct th *h, uint32_t n)
+{
+	struct tcp_params p = tcp_params_default;
+	p.rack = true;
+	p.iw = 10;
+	open_sack_10ms(h, p);
+	static uint8_t data[8 * MSS];
+	tcp_send(h->c, data, n * MSS);
+	th_checked(h, (int)n);
+}
+
+/* RACK decides by time, not by counting duplicates. Four segments go at
+ * 10 ms; at 20 ms an ACK SACKs the second: it was sent with the first,
+ * 10 ms ago, so the first is lost once a round trip (10 ms) and the
+ * reordering window (min RTT / 4 = 2.5 ms, as no reordering has been
+ * seen and fewer than DupThresh segments are SACKed) have passed since
+ * it was sent: the `rack` timer fires at 22.5 ms and the first segment
+ * goes again — one SACK, where RFC 6675 would wait for three. */
+START_TEST(test_established_rack_marks_a_loss_by_time)
+{
+	struct th h;
+	sending_rack(&h, 4);
+	th_run_until(&h, SIM_MS(20));
+	sack_ack(&h, SEG(0), 1, 2);
+	th_expect_none(&h);
+	ck_assert_int_eq(h.c->timer[TCP_T_RACK].when, SIM_US(22500));
+	th_fire(&h, TCP_T_RACK);
+	ck_assert(h.c->in_recovery);
+	TH_EXPECT(&h, {.flags = A, .seq = SEG(0), .ack = PEER_ISS + 1,
+		       .len = MSS, .win = WIN, .tx = TR_TX_FAST});
+	/* the ACK of everything ends recovery */
+	th_in_full(&h, 0, A, PEER_ISS + 1, SEG(4), 65535, NULL, 0);
+	ck_assert(!h.c->in_recovery);
+	ck_assert_uint_eq(h.c->ntxr, 0);
+	th_fini(&h);
+}
+END_TEST
+
+/* §6.2 step 3: a segment delivered below one delivered before it, and
+ * never sent again, shows the network reorders; from then on the
+ * reordering window stays open even with DupThresh segments SACKed. */
+START_TEST(test_established_rack_sees_reordering)
+{
+	struct th h;
+	sending_rack(&h, 6);
+	th_run_until(&h, SIM_MS(20));
+	sack_ack(&h, SEG(0), 2, 3);   /* the third arrives first */
+	ck_assert(!h.c->rack_reord);
+	th_in_full(&h, 0, A, PEER_ISS + 1, SEG(1), 65535, NULL, 0);
+	ck_assert(h.c->rack_reord); /* then the first, below it */
 	th_checked(&h, th_unchecked(&h));
 	th_fini(&h);
 }
@@ -950,6 +1016,8 @@ Suite *tcp_options_suite(void)
 	tcase_add_test(tc, test_established_prr_sends_in_proportion);
 	tcase_add_test(tc, test_established_tlp_probes_a_tail_loss);
 	tcase_add_test(tc, test_established_tlp_probe_sends_new_data_first);
+	tcase_add_test(tc, test_established_rack_marks_a_loss_by_time);
+	tcase_add_test(tc, test_established_rack_sees_reordering);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cubic");
 	tcase_add_test(tc, test_cubic_window_at_known_points);

@@ -148,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		p.rcvbuf = 200000, p.wscale = TCP_WSCALE_AUTO;
 	p.sack = (d[1] & 128) != 0;
 	p.tlp = p.sack && (d[0] & 1);
+	p.rack = p.sack && (d[0] & 2);
 	th_init(&h, &p);
 	h.peer_opts = (uint8_t)((o & 8 ? TCP_OPT_TS : 0) |
 				(o & 16 ? TCP_OPT_WS : 0) |

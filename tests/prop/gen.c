@@ -201,6 +201,8 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 		sb_printf(y, ", prr: %s", pct(r, 60) ? "true" : "false");
 	if (pct(r, p / 2))
 		sb_printf(y, ", tlp: %s", pct(r, 60) ? "true" : "false");
+	if (pct(r, p / 2))
+		sb_printf(y, ", rack: %s", pct(r, 60) ? "true" : "false");
 	if (kind < 2 && pct(r, p / 4))
 		sb_printf(y, ", option-layout: %s",
 			  pct(r, 50) ? "freebsd" : "linux");
