@@ -19,16 +19,24 @@
 #define TXR_SACKED 2
 #define TXR_LOST 4
 
-/* Room for one more record; false if there is no memory (RACK then
- * knows less, and the RTO still repairs what it would have). */
+/* Room for one more record; false if there is no memory, or the
+ * scenario's memory budget is spent (RACK then knows less, and the RTO
+ * still repairs what it would have). The records count towards the
+ * connection's memory, as its buffers do. */
 static bool txr_room(struct tcp_conn *c)
 {
 	if (c->ntxr < c->txr_cap)
 		return true;
 	uint32_t cap = c->txr_cap ? 2 * c->txr_cap : 64;
-	struct tcp_txr *t = realloc(c->txr, cap * sizeof *t);
-	if (!t)
+	uint64_t more = (uint64_t)(cap - c->txr_cap) * sizeof *c->txr;
+	if (!sim_take_mem(sim_of(c), more))
 		return false;
+	struct tcp_txr *t = realloc(c->txr, cap * sizeof *t);
+	if (!t) {
+		sim_give_mem(sim_of(c), more);
+		return false;
+	}
+	c->mem += more; /* given back with the rest (conn_free) */
 	c->txr = t;
 	c->txr_cap = cap;
 	return true;
