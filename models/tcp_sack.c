@@ -309,7 +309,12 @@ static void enter_recovery(struct tcp_conn *c)
 	c->in_recovery = true;
 	c->rtt_timing = false;
 	c->rescued = false;
-	tcp_timer_stop(c, TCP_T_PTO); /* no probes in recovery */
+	/* no probes in recovery: the RTO again */
+	if (evq_pending(&c->timer[TCP_T_PTO])) {
+		tcp_timer_stop(c, TCP_T_PTO);
+		if (!evq_pending(&c->timer[TCP_T_REXMT]))
+			tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
+	}
 	c->high_rxt = c->snd_una;
 	tcp_trace_cwnd(c);
 }
@@ -363,22 +368,39 @@ void tcp_tlp_arm(struct tcp_conn *c)
 	    c->snd_una == c->snd_nxt || SEQ_LT(c->snd_cur, c->snd_nxt) ||
 	    !tcp_synchronized(c->state)) {
 		if (evq_pending(&c->timer[TCP_T_PTO]) &&
-		    (c->snd_una == c->snd_nxt || c->in_recovery))
+		    (c->snd_una == c->snd_nxt || c->in_recovery)) {
 			tcp_timer_stop(c, TCP_T_PTO);
+			if (c->snd_una != c->snd_nxt &&
+			    !evq_pending(&c->timer[TCP_T_REXMT]))
+				tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
+		}
 		return;
 	}
 	/* §7.2 TLP_calc_PTO: 2·SRTT, and the worst delayed ACK when a
 	 * single segment is out; 1 s before any sample; never past the
 	 * RTO */
 	sim_time_t pto = SIM_S(1);
-	if (c->have_rtt) {
+	bool one = c->snd_nxt - c->snd_una <= c->snd_mss;
+	if (c->have_rtt && c->p.rules == TCP_RULES_LINUX) {
+		/* tcp_schedule_loss_probe: 2·SRTT, with one segment out at
+		 * least 1.5·SRTT + TCP_DELACK_MAX, and never below 10 ms */
 		pto = 2 * c->srtt;
-		if (c->snd_nxt - c->snd_una <= c->snd_mss)
+		if (one && pto < c->srtt * 3 / 2 + TLP_WC_DELACK)
+			pto = c->srtt * 3 / 2 + TLP_WC_DELACK;
+		if (pto < SIM_MS(10))
+			pto = SIM_MS(10);
+	} else if (c->have_rtt) {
+		pto = 2 * c->srtt;
+		if (one)
 			pto += TLP_WC_DELACK;
 	}
+	/* the probe timer stands in for the RTO while it runs (§7.2;
+	 * Linux's ICSK_TIME_LOSS_PROBE uses the one timer): the RTO comes
+	 * back after the probe */
 	const struct evq_timer *rto = &c->timer[TCP_T_REXMT];
 	if (evq_pending(rto) && sim_of(c)->now + pto > rto->when)
 		pto = rto->when - sim_of(c)->now;
+	tcp_timer_stop(c, TCP_T_REXMT);
 	tcp_timer_arm(c, TCP_T_PTO, pto);
 }
 
