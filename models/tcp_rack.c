@@ -87,9 +87,11 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t seq, uint32_t n)
 		c->txr[i].f = (uint8_t)((c->txr[i].f | TXR_RETRANS) & ~TXR_LOST);
 	}
 	/* beyond the last record (after a timeout went back): new again */
-	if (c->ntxr && SEQ_GT(end, c->txr[c->ntxr - 1].end) && txr_room(c))
-		c->txr[c->ntxr++] = (struct tcp_txr){
-			c->txr[c->ntxr - 1].end, end, now, 0};
+	if (c->ntxr && SEQ_GT(end, c->txr[c->ntxr - 1].end) && txr_room(c)) {
+		uint32_t from = c->txr[c->ntxr - 1].end;
+		c->txr[c->ntxr] = (struct tcp_txr){from, end, now, 0};
+		c->ntxr++;
+	}
 }
 
 void tcp_rack_reset(struct tcp_conn *c)
