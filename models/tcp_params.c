@@ -9,7 +9,7 @@
  * that differs between them is an argument; the rest are common. */
 #define PROFILE(msl_, tw_, rtomin_, rtomax_, syn_, synack_, retries_, iw_, \
 		delack_, keepcnt_, backlog_, climit_, rules_, tick_,       \
-		synlin_, fint_, oowlim_)                                   \
+		synlin_, fint_, oowlim_, opts_)                            \
 	{                                                                  \
 		.msl = msl_, .time_wait = tw_, .rto_initial = SIM_S(1),    \
 		.rto_min = rtomin_, .rto_max = rtomax_, .mss = 1460,       \
@@ -24,31 +24,41 @@
 		.two_way = 0, .no_time_wait = false, .rules = rules_,      \
 		.tick = tick_, .syn_linear = synlin_, .orphan_retries = 0,  \
 		.user_timeout = 0, .fin_timeout = fint_, .linger = -1,     \
-		.invalid_ratelimit = oowlim_, .wscale = TCP_WSCALE_OFF,     \
-		.timestamps = false, .sack = false, .opt_layout = 0,      \
-		.cc = TCP_CC_NEWRENO, .prr = false, .tlp = false,          \
-		.rack = false,                                             \
+		.invalid_ratelimit = oowlim_, .opt_layout = 0, opts_       \
 	}
+
+/* The options and the algorithms a profile turns on. */
+#define NO_OPTIONS                                                          \
+	.wscale = TCP_WSCALE_OFF, .timestamps = false, .sack = false,       \
+	.cc = TCP_CC_NEWRENO, .prr = false, .tlp = false, .rack = false
+/* Linux 6.x negotiates window scale 10 (ilog2 of tcp_rmem[2], 32 MiB,
+ * less 15), timestamps and SACK, and recovers with RACK-TLP and PRR
+ * under CUBIC */
+#define LINUX_OPTIONS                                                       \
+	.wscale = 10, .timestamps = true, .sack = true,                     \
+	.cc = TCP_CC_CUBIC, .prr = true, .tlp = true, .rack = true
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
  * 60 s; RFC 1122 4.2.3.5 retries reaching 3 min (SYN) and 100 s (data);
  * RFC 5681 IW; RFC 1122 4.2.3.2 delayed ACK under 0.5 s; RFC 1122 4.2.3.6
  * keepalive 2 h; RFC 5961 §7 at most 10 challenge ACKs per 5 s. */
 #define RFC9293 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, \
-			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0)
+			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0, \
+			NO_OPTIONS)
 
 const struct tcp_params tcp_params_default = RFC9293;
+
 
 const struct tcp_profile tcp_profiles[] = {
 	{"rfc9293", "the RFCs' own numbers", RFC9293},
 	{"linux", "Linux's defaults",
 	 PROFILE(SIM_S(30), SIM_S(60), SIM_MS(200), SIM_S(120), 6, 5, 15, 10,
 		 SIM_MS(40), 9, 4096, 0, TCP_RULES_LINUX, SIM_MS(4), 4,
-		 SIM_S(60), SIM_MS(500))},
+		 SIM_S(60), SIM_MS(500), LINUX_OPTIONS)},
 	{"textbook", "the study notes': keepalive after 2 h, every 75 s, 10 "
 		     "probes",
 	 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, SIM_MS(200),
-		 10, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0)},
+		 10, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0, NO_OPTIONS)},
 };
 const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 

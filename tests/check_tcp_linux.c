@@ -19,9 +19,17 @@
 
 static const uint8_t zeros[3 * MSS];
 
+/* The linux profile with its options off (no window scaling,
+ * timestamps or SACK, NewReno): the rules under test here, as the kernel
+ * captures they were checked against had them (docs/profiles.md). */
 static struct tcp_params linux_params(void)
 {
-	return tcp_profile_find("linux")->p;
+	struct tcp_params p = tcp_profile_find("linux")->p;
+	p.wscale = TCP_WSCALE_OFF;
+	p.timestamps = p.sack = false;
+	p.cc = TCP_CC_NEWRENO;
+	p.prr = p.tlp = p.rack = false;
+	return p;
 }
 
 /* SYN at 0, the peer's SYN,ACK at `rtt`: ESTABLISHED, the third segment

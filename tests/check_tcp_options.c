@@ -193,8 +193,11 @@ static void init_ts(struct th *h, int lx)
 {
 	struct tcp_params p = tcp_params_default;
 	if (lx) {
+		/* Linux's rules, timestamps alone among its options */
 		p = tcp_profile_find("linux")->p;
 		p.tick = 0;
+		p.wscale = TCP_WSCALE_OFF;
+		p.sack = p.tlp = p.rack = p.prr = false;
 	}
 	p.timestamps = true;
 	th_init(h, &p);
