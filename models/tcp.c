@@ -16,8 +16,7 @@
  * inside a notification.
  *
  * Not modelled: the urgent-data interface, the security/compartment
- * check (RFC 9293 §3.10.7.4, third), options other than MSS (SACK,
- * window scaling, timestamps), TIME-WAIT reuse by a new SYN (RFC 6191),
+ * check (RFC 9293 §3.10.7.4, third), TIME-WAIT reuse by a new SYN (RFC 6191),
  * and a passive OPEN with a specified remote socket (so SEND in LISTEN
  * is the RFC's "remote socket unspecified" error).
  */
