@@ -175,9 +175,12 @@ static uint32_t detect_loss(struct tcp_conn *c)
 			wait = left;
 		}
 	}
-	if (wait)
+	/* set for that instant already (by the ACK before this one):
+	 * left as it is */
+	const struct evq_timer *tm = &c->timer[TCP_T_RACK];
+	if (wait && !(evq_pending(tm) && tm->when == now + wait))
 		tcp_timer_arm(c, TCP_T_RACK, wait);
-	else
+	else if (!wait)
 		tcp_timer_stop(c, TCP_T_RACK);
 	return lost;
 }
