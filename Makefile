@@ -66,7 +66,8 @@ PROP_RUNS ?= 10000
 
 .PHONY: all run test check unit buildsys layers bad cli golden prop pcap diagrams docs sweep \
 	fuzz fuzz-build fuzz-regress determinism \
-	plots asan valgrind bench clean deps-build deps-test deps-asan
+	plots asan valgrind valgrind-run bench bench-run clean deps-build \
+	deps-test deps-asan deps-valgrind
 
 all: $(TCPSIM)
 
@@ -139,7 +140,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 # ---- the README's two commands ------------------------------------------
 
-deps-build deps-test deps-asan:
+deps-build deps-test deps-asan deps-valgrind:
 	@sh .ci/deps $(@:deps-%=%)
 
 run: deps-build
@@ -278,7 +279,10 @@ asan: deps-asan
 # from main a block not freed is lost, and that is an error.
 VALGRIND := valgrind --error-exitcode=3 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect,possible --quiet
-valgrind: $(CHECK_ALL) $(TCPSIM) $(PROP)
+valgrind: deps-valgrind
+	@$(MAKE) --no-print-directory valgrind-run
+
+valgrind-run: $(CHECK_ALL) $(TCPSIM) $(PROP)
 	CK_FORK=no $(VALGRIND) $(CHECK_ALL)
 	$(VALGRIND) $(PROP) -n 50 -j 1 -o $(BUILD)
 	@mkdir -p $(BUILD)/valgrind
@@ -320,7 +324,10 @@ determinism: deps-asan
 	done
 	sh tests/determinism.sh build/det $(DET_BUILDS:%=build/det-%/tcpsim)
 
-bench: $(BENCHES)
+bench: deps-build
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 clean:
