@@ -80,16 +80,30 @@ int ip4_parse(const char *s, uint32_t *out)
 
 /* ---- options ------------------------------------------------------------ */
 
-static uint8_t *put16(uint8_t *p, uint32_t v)
+/* Where options are written: bytes at p, or, with p NULL, only counted —
+ * the same code says how long the options are and what they hold. */
+struct ob {
+	uint8_t *p;
+	uint32_t n;
+};
+
+static void ob8(struct ob *o, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
+	if (o->p)
+		o->p[o->n] = (uint8_t)v;
+	o->n++;
 }
 
-static uint8_t *put32(uint8_t *p, uint32_t v)
+static void ob16(struct ob *o, uint32_t v)
 {
-	return put16(put16(p, v >> 16), v & 0xffff);
+	ob8(o, v >> 8);
+	ob8(o, v);
+}
+
+static void ob32(struct ob *o, uint32_t v)
+{
+	ob16(o, v >> 16);
+	ob16(o, v & 0xffff);
 }
 
 static uint32_t get16(const uint8_t *p)
@@ -102,11 +116,12 @@ static uint32_t get32(const uint8_t *p)
 	return get16(p) << 16 | get16(p + 2);
 }
 
-static uint8_t *put_ts(uint8_t *p, const struct tcp_seg *s)
+static void ob_ts(struct ob *o, const struct tcp_seg *s)
 {
-	*p++ = TCPOPT_TS;
-	*p++ = 10;
-	return put32(put32(p, s->tsval), s->tsecr);
+	ob8(o, TCPOPT_TS);
+	ob8(o, 10);
+	ob32(o, s->tsval);
+	ob32(o, s->tsecr);
 }
 
 /* How many SACK blocks, the most recent first, fit in `room` bytes: the
@@ -119,119 +134,125 @@ static uint32_t sack_fit(const struct tcp_seg *s, int room)
 	return n;
 }
 
-static uint8_t *put_sack(uint8_t *p, const struct tcp_seg *s, uint32_t n)
+static void ob_sack(struct ob *o, const struct tcp_seg *s, uint32_t n)
 {
-	*p++ = TCPOPT_SACK;
-	*p++ = (uint8_t)(2 + 8 * n);
-	for (uint32_t i = 0; i < n; i++)
-		p = put32(put32(p, s->sack[i].start), s->sack[i].end);
-	return p;
+	ob8(o, TCPOPT_SACK);
+	ob8(o, 2 + 8 * n);
+	for (uint32_t i = 0; i < n; i++) {
+		ob32(o, s->sack[i].start);
+		ob32(o, s->sack[i].end);
+	}
 }
 
 /* Linux, tcp_options_write: every option starts on a word boundary, the
  * nops in front of it. */
-static uint32_t encode_linux(const struct tcp_seg *s, uint8_t *out)
+static void encode_linux(const struct tcp_seg *s, struct ob *o)
 {
-	uint8_t *p = out;
 	if (s->mss) {
-		*p++ = TCPOPT_MSS;
-		*p++ = 4;
-		p = put16(p, s->mss);
+		ob8(o, TCPOPT_MSS);
+		ob8(o, 4);
+		ob16(o, s->mss);
 	}
 	if (s->opts & TCP_OPT_TS) {
 		if (s->opts & TCP_OPT_SACKOK) {
-			*p++ = TCPOPT_SACKOK;
-			*p++ = 2;
+			ob8(o, TCPOPT_SACKOK);
+			ob8(o, 2);
 		} else {
-			*p++ = TCPOPT_NOP;
-			*p++ = TCPOPT_NOP;
+			ob8(o, TCPOPT_NOP);
+			ob8(o, TCPOPT_NOP);
 		}
-		p = put_ts(p, s);
+		ob_ts(o, s);
 	}
 	if (s->opts & TCP_OPT_WS) {
-		*p++ = TCPOPT_NOP;
-		*p++ = TCPOPT_WS;
-		*p++ = 3;
-		*p++ = s->wscale;
+		ob8(o, TCPOPT_NOP);
+		ob8(o, TCPOPT_WS);
+		ob8(o, 3);
+		ob8(o, s->wscale);
 	}
 	if ((s->opts & TCP_OPT_SACKOK) && !(s->opts & TCP_OPT_TS)) {
-		*p++ = TCPOPT_NOP;
-		*p++ = TCPOPT_NOP;
-		*p++ = TCPOPT_SACKOK;
-		*p++ = 2;
+		ob8(o, TCPOPT_NOP);
+		ob8(o, TCPOPT_NOP);
+		ob8(o, TCPOPT_SACKOK);
+		ob8(o, 2);
 	}
-	uint32_t n = sack_fit(s, TCP_MAX_OPTLEN - (int)(p - out) - 2);
+	uint32_t n = sack_fit(s, TCP_MAX_OPTLEN - (int)o->n - 2);
 	if (n) {
-		*p++ = TCPOPT_NOP;
-		*p++ = TCPOPT_NOP;
-		p = put_sack(p, s, n);
+		ob8(o, TCPOPT_NOP);
+		ob8(o, TCPOPT_NOP);
+		ob_sack(o, s, n);
 	}
-	return (uint32_t)(p - out);
 }
 
 /* Nops until the length is `mod` modulo 4 and not 0 (FreeBSD's
  * "while (!optlen || optlen % 4 != mod)"), or just modulo 4 if !nz. */
-static uint8_t *align(uint8_t *out, uint8_t *p, uint32_t mod, int nz)
+static void align(struct ob *o, uint32_t mod, int nz)
 {
-	while ((nz && p == out) || (uint32_t)(p - out) % 4 != mod)
-		*p++ = TCPOPT_NOP;
-	return p;
+	while ((nz && o->n == 0) || o->n % 4 != mod)
+		ob8(o, TCPOPT_NOP);
 }
 
 /* FreeBSD, tcp_addoptions: in the order mss, wscale, sackOK, TS, sack;
  * each aligned as its value likes; EOL and zeros to a whole word. */
-static uint32_t encode_freebsd(const struct tcp_seg *s, uint8_t *out)
+static void encode_freebsd(const struct tcp_seg *s, struct ob *o)
 {
-	uint8_t *p = out;
 	if (s->mss) {
-		p = align(out, p, 0, 0);
-		*p++ = TCPOPT_MSS;
-		*p++ = 4;
-		p = put16(p, s->mss);
+		align(o, 0, 0);
+		ob8(o, TCPOPT_MSS);
+		ob8(o, 4);
+		ob16(o, s->mss);
 	}
 	if (s->opts & TCP_OPT_WS) {
-		p = align(out, p, 1, 1);
-		*p++ = TCPOPT_WS;
-		*p++ = 3;
-		*p++ = s->wscale;
+		align(o, 1, 1);
+		ob8(o, TCPOPT_WS);
+		ob8(o, 3);
+		ob8(o, s->wscale);
 	}
 	if (s->opts & TCP_OPT_SACKOK) {
-		while ((p - out) % 2)
-			*p++ = TCPOPT_NOP;
-		*p++ = TCPOPT_SACKOK;
-		*p++ = 2;
+		while (o->n % 2)
+			ob8(o, TCPOPT_NOP);
+		ob8(o, TCPOPT_SACKOK);
+		ob8(o, 2);
 	}
 	if (s->opts & TCP_OPT_TS) {
-		p = align(out, p, 2, 1);
-		p = put_ts(p, s);
+		align(o, 2, 1);
+		ob_ts(o, s);
 	}
 	if (s->nsack) {
-		uint8_t *q = align(out, p, 2, 1);
-		uint32_t n = sack_fit(s, TCP_MAX_OPTLEN - (int)(q - out));
-		if (n)
-			p = put_sack(q, s, n);
+		/* the nops go only if a block follows them */
+		struct ob q = *o;
+		align(&q, 2, 1);
+		uint32_t n = sack_fit(s, TCP_MAX_OPTLEN - (int)q.n);
+		if (n) {
+			*o = q;
+			ob_sack(o, s, n);
+		}
 	}
-	if ((p - out) % 4)
-		*p++ = TCPOPT_EOL;
-	while ((p - out) % 4)
-		*p++ = 0;
-	return (uint32_t)(p - out);
+	if (o->n % 4)
+		ob8(o, TCPOPT_EOL);
+}
+
+/* Either layout, then EOL and zeros to a word boundary (Linux's options
+ * all end on one already). */
+static uint32_t encode(const struct tcp_seg *s, uint8_t *out)
+{
+	struct ob o = {out, 0};
+	if (s->layout == TCP_LAYOUT_FREEBSD)
+		encode_freebsd(s, &o);
+	else
+		encode_linux(s, &o);
+	while (o.n % 4)
+		ob8(&o, 0);
+	return o.n;
 }
 
 uint32_t tcp_opts_encode(const struct tcp_seg *s, uint8_t *out)
 {
-	uint32_t n = s->layout == TCP_LAYOUT_FREEBSD ? encode_freebsd(s, out)
-						      : encode_linux(s, out);
-	/* a word boundary: Linux's options all end on one */
-	while (n % 4)
-		out[n++] = TCPOPT_EOL;
-	return n;
+	return encode(s, out);
 }
 
 uint32_t tcp_opts_len_slow(const struct tcp_seg *s)
 {
-	uint8_t buf[TCP_MAX_OPTLEN + 8];
-	return tcp_opts_encode(s, buf);
+	return encode(s, NULL);
 }
 
 int tcp_opts_decode(const uint8_t *p, uint32_t n, struct tcp_seg *s)
