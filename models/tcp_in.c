@@ -361,6 +361,15 @@ static void new_ack(struct tcp_conn *c, uint32_t acked, uint32_t ndata)
 		tcp_cc_grow(c, ndata);
 }
 
+/* Linux's tcp_may_update_window: an ACK of new data, a later sequence
+ * number, or the same one with a larger window — or a zero one. */
+static bool lx_may_update_window(const struct tcp_conn *c,
+				 const struct seg_view *s)
+{
+	return SEQ_GT(s->ack, c->snd_una) || SEQ_GT(s->seq, c->snd_wl1) ||
+	       (s->seq == c->snd_wl1 && (s->wnd > c->snd_wnd || s->wnd == 0));
+}
+
 /* RFC 9293 §3.10.7.4 fifth step for the synchronized states. Returns false
  * when the segment is to be dropped. */
 static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
@@ -409,11 +418,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	}
 	uint32_t prior_una = c->snd_una;
 	/* Linux decides on the window against SND.UNA before this ACK */
-	bool lx_wnd = c->p.rules == TCP_RULES_LINUX &&
-		      (SEQ_GT(s->ack, c->snd_una) ||
-		       SEQ_GT(s->seq, c->snd_wl1) ||
-		       (s->seq == c->snd_wl1 &&
-			(s->wnd > c->snd_wnd || s->wnd == 0)));
+	bool lx_wnd = c->p.rules == TCP_RULES_LINUX && lx_may_update_window(c, s);
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
 		uint32_t ndata = 0;
@@ -1252,12 +1257,10 @@ static bool check_timestamps(struct tcp_conn *c, const struct tcp_seg *in,
 	if (lx) {
 		/* tcp_disordered_ack: a pure duplicate ACK that changes no
 		 * window, late by less than an RTO, is let through */
-		bool win_update = SEQ_GT(s->seq, c->snd_wl1) ||
-				  (s->seq == c->snd_wl1 &&
-				   (s->wnd > c->snd_wnd || s->wnd == 0));
 		if ((s->flags & TCP_ACK) && view_seqlen(s) == 0 &&
 		    s->seq == c->rcv_nxt && s->ack == c->snd_una &&
-		    !win_update && (sim_time_t)behind * SIM_MS(1) <=
+		    !lx_may_update_window(c, s) &&
+		    (sim_time_t)behind * SIM_MS(1) <=
 					   c->rto * 1024 / 1000)
 			return true;
 		if (s->flags & TCP_SYN) {
