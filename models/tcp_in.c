@@ -544,7 +544,8 @@ static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
 		dsack_note(c, start, end); /* all of it held already */
 	tcp_buf_put_at(&c->rb, c->rb.len + (start - c->rcv_nxt), s->data, s->len);
 	/* insert [start, end), merging with what it touches */
-	if (!tcp_ranges_add(c->ooo, &c->nooo, TCP_MAX_OOO, start, end))
+	uint32_t added;
+	if (!tcp_ranges_add(c->ooo, &c->nooo, TCP_MAX_OOO, start, end, &added))
 		return false;
 	ooo_check(c);
 	sack_note(c, s->seq);

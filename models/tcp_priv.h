@@ -462,9 +462,10 @@ double tcp_cubic_window(uint32_t wmax, sim_time_t k, sim_time_t t,
 /* ---- SACK as a sender (tcp_sack.c: RFC 2018, RFC 6675, RFC 3042) ---- */
 
 /* Add [l, r) to the n sorted, apart ranges of v (at most cap), merging it
- * with those it touches; false if there is no room for it. */
+ * with those it touches, *added the bytes it adds; false if there is no
+ * room for it. */
 bool tcp_ranges_add(struct tcp_range *v, uint32_t *n, uint32_t cap,
-		    uint32_t l, uint32_t r);
+		    uint32_t l, uint32_t r, uint32_t *added);
 /* Take the SACK blocks of an ACK into the scoreboard; returns the bytes
  * it SACKs that were not SACKed before. */
 uint32_t tcp_sack_take(struct tcp_conn *c, const struct tcp_seg *in);

@@ -150,12 +150,10 @@ static sim_time_t reo_wnd(const struct tcp_conn *c, uint32_t sacked_segs)
 }
 
 /* §6.2 step 5: mark what is lost; returns how many newly, and arms the
- * reordering timer for the earliest of the rest. */
-static uint32_t detect_loss(struct tcp_conn *c)
+ * reordering timer for the earliest of the rest. `sacked` is how many
+ * records are SACKed. */
+static uint32_t detect_loss(struct tcp_conn *c, uint32_t sacked)
 {
-	uint32_t sacked = 0;
-	for (uint32_t i = 0; i < c->ntxr; i++)
-		sacked += (c->txr[i].f & TXR_SACKED) != 0;
 	sim_time_t now = sim_of(c)->now, wnd = reo_wnd(c, sacked);
 	sim_time_t wait = 0;
 	uint32_t lost = 0;
@@ -189,7 +187,7 @@ uint32_t tcp_rack_ack(struct tcp_conn *c, bool ts, uint32_t tsecr)
 {
 	/* what this ACK delivered: records below SND.UNA, and records the
 	 * scoreboard now holds */
-	uint32_t k = 0;
+	uint32_t k = 0, nsacked = 0;
 	for (uint32_t i = 0; i < c->ntxr; i++) {
 		struct tcp_txr *r = &c->txr[i];
 		bool acked = !SEQ_GT(r->end, c->snd_una);
@@ -201,8 +199,10 @@ uint32_t tcp_rack_ack(struct tcp_conn *c, bool ts, uint32_t tsecr)
 			rack_update(c, r, ts, tsecr);
 		if (sacked)
 			r->f |= TXR_SACKED;
-		if (!acked)
+		if (!acked) {
+			nsacked += (r->f & TXR_SACKED) != 0;
 			c->txr[k++] = *r;
+		}
 	}
 	c->ntxr = k;
 	/* §6.2 step 4: D-SACK widens the window for 16 recoveries */
@@ -217,7 +217,7 @@ uint32_t tcp_rack_ack(struct tcp_conn *c, bool ts, uint32_t tsecr)
 		tcp_timer_stop(c, TCP_T_RACK);
 		return 0;
 	}
-	return detect_loss(c);
+	return detect_loss(c, nsacked);
 }
 
 bool tcp_rack_lost_next(const struct tcp_conn *c, uint32_t *seq,
@@ -249,5 +249,8 @@ uint32_t tcp_rack_pipe(const struct tcp_conn *c)
 
 uint32_t tcp_rack_timeout(struct tcp_conn *c)
 {
-	return detect_loss(c);
+	uint32_t sacked = 0;
+	for (uint32_t i = 0; i < c->ntxr; i++)
+		sacked += (c->txr[i].f & TXR_SACKED) != 0;
+	return detect_loss(c, sacked);
 }

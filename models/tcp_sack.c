@@ -12,13 +12,14 @@
 #include "models/tcp_priv.h"
 
 bool tcp_ranges_add(struct tcp_range *v, uint32_t *n, uint32_t cap,
-		    uint32_t l, uint32_t r)
+		    uint32_t l, uint32_t r, uint32_t *added)
 {
 	uint32_t i = 0;
 	while (i < *n && SEQ_LT(v[i].end, l))
 		i++;
-	uint32_t j = i;
+	uint32_t j = i, had = 0;
 	while (j < *n && SEQ_LEQ(v[j].start, r)) {
+		had += v[j].end - v[j].start;
 		if (SEQ_LT(v[j].start, l))
 			l = v[j].start;
 		if (SEQ_GT(v[j].end, r))
@@ -30,25 +31,8 @@ bool tcp_ranges_add(struct tcp_range *v, uint32_t *n, uint32_t cap,
 	memmove(&v[i + 1], &v[j], (*n - j) * sizeof v[0]);
 	v[i] = (struct tcp_range){l, r};
 	*n = *n - (j - i) + 1;
+	*added = r - l - had;
 	return true;
-}
-
-static uint32_t score_bytes(const struct tcp_conn *c)
-{
-	uint32_t b = 0;
-	for (uint32_t i = 0; i < c->nscore; i++)
-		b += c->score[i].end - c->score[i].start;
-	return b;
-}
-
-/* Insert [l, r) into the scoreboard, merging; returns the bytes new (none
- * if there is no room to remember it). */
-static uint32_t score_add(struct tcp_conn *c, uint32_t l, uint32_t r)
-{
-	uint32_t before = score_bytes(c);
-	if (!tcp_ranges_add(c->score, &c->nscore, TCP_MAX_OOO, l, r))
-		return 0;
-	return score_bytes(c) - before;
 }
 
 uint32_t tcp_sack_take(struct tcp_conn *c, const struct tcp_seg *in)
@@ -71,7 +55,9 @@ uint32_t tcp_sack_take(struct tcp_conn *c, const struct tcp_seg *in)
 			continue;
 		if (SEQ_LT(l, c->snd_una))
 			l = c->snd_una;
-		added += score_add(c, l, r);
+		uint32_t n = 0; /* none if there is no room to remember it */
+		tcp_ranges_add(c->score, &c->nscore, TCP_MAX_OOO, l, r, &n);
+		added += n;
 	}
 	return added;
 }
