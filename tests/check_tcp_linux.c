@@ -40,8 +40,7 @@ static void open_after(struct th *h, sim_time_t rtt)
 	th_run_until(h, rtt);
 	th_in(h, S | A, PEER_ISS, h->iss + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_ESTABLISHED);
-	TH_EXPECT(h, {.flags = A, .seq = h->iss + 1, .ack = PEER_ISS + 1,
-		      .win = (uint16_t)tcp_max_window(h->c)});
+	th_expect_ack(h, h->iss + 1, PEER_ISS + 1, (uint16_t)tcp_max_window(h->c));
 	th_clear_events(h);
 }
 
@@ -415,9 +414,7 @@ START_TEST(test_established_linux_quick_acks_then_delayed_then_quick_after_idle)
 		uint16_t win = i == 0 ? 64140 : i < 14 ? 64040
 					   : (uint16_t)(64040 - 100 * (i - 13));
 		data_at(&h, SIM_MS(20 + 10 * i), i, ISS + 1);
-		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-			       .ack = PEER_ISS + 1 + 100 * (i + 1),
-			       .win = win});
+		th_expect_ack(&h, ISS + 1, PEER_ISS + 1 + 100 * (i + 1), win);
 	}
 	ck_assert_uint_eq(h.c->lx_quick, 0);
 	data_at(&h, SIM_MS(180), 16, ISS + 1);
@@ -426,12 +423,10 @@ START_TEST(test_established_linux_quick_acks_then_delayed_then_quick_after_idle)
 	th_fire(&h, TCP_T_DELACK);
 	/* free 63835: the largest multiple of 536 under it, 63784, is
 	 * above what is left of the offer */
-	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1701,
-		       .win = 63784});
+	th_expect_ack(&h, ISS + 1, PEER_ISS + 1701, 63784);
 	ck_assert_int_eq(h.c->lx_ato, 20);
 	data_at(&h, SIM_S(2), 17, ISS + 1);
-	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1801,
-		       .win = 63784 - 100});
+	th_expect_ack(&h, ISS + 1, PEER_ISS + 1801, 63784 - 100);
 	th_fini(&h);
 }
 END_TEST
@@ -450,8 +445,7 @@ START_TEST(test_established_linux_small_segment_read_is_acked_at_once)
 	ck_assert_str_eq(o->why, "Linux tcp_cleanup_rbuf: everything read, "
 				 "the last segment a small one — acknowledge "
 				 "it");
-	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 101,
-		       .win = LW - 100});
+	th_expect_ack(&h, ISS + 1, PEER_ISS + 101, LW - 100);
 	th_fini(&h);
 }
 END_TEST
@@ -467,8 +461,7 @@ START_TEST(test_established_linux_reply_within_ato_makes_acks_ride_on_replies)
 	struct th h;
 	open_linux(&h, SIM_MS(10));
 	data_at(&h, SIM_MS(20), 0, ISS + 1);
-	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 101,
-		       .win = LW - 100});
+	th_expect_ack(&h, ISS + 1, PEER_ISS + 101, LW - 100);
 	ck_assert_int_eq(tcp_send(h.c, zeros, 50), 50);
 	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 101,
 		       .len = 50, .win = LW - 100});
@@ -495,8 +488,7 @@ START_TEST(test_established_linux_fin_to_close_wait_ack_is_delayed)
 		struct th h;
 		open_linux(&h, SIM_MS(10));
 		data_at(&h, SIM_MS(20), 0, ISS + 1);
-		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-			       .ack = PEER_ISS + 101, .win = LW - 100});
+		th_expect_ack(&h, ISS + 1, PEER_ISS + 101, LW - 100);
 		th_run_until(&h, SIM_MS(30));
 		th_in(&h, F | A, PEER_ISS + 101, ISS + 1, 0);
 		ck_assert_int_eq(h.c->state, TCP_CLOSE_WAIT);
@@ -512,9 +504,7 @@ START_TEST(test_established_linux_fin_to_close_wait_ack_is_delayed)
 		} else {
 			th_fire(&h, TCP_T_DELACK);
 			ck_assert_int_eq(h.sim.now, SIM_MS(72));
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 102,
-				       .win = LW - 100});
+			th_expect_ack(&h, ISS + 1, PEER_ISS + 102, LW - 100);
 		}
 		th_fini(&h);
 	}
@@ -562,8 +552,7 @@ START_TEST(test_established_linux_keepalive_gives_up_with_rst_ack)
 	for (int i = 0; i < 2; i++) {
 		th_fire(&h, TCP_T_KEEPALIVE);
 		ck_assert_int_eq(h.sim.now, SIM_MS(10010 + 1000 * i));
-		TH_EXPECT(&h, {.flags = A, .seq = ISS, .ack = PEER_ISS + 1,
-			       .win = LW});
+		th_expect_ack(&h, ISS, PEER_ISS + 1, LW);
 	}
 	th_fire(&h, TCP_T_KEEPALIVE);
 	ck_assert_int_eq(h.sim.now, SIM_MS(12010));
@@ -593,8 +582,7 @@ START_TEST(test_syn_received_linux_duplicate_syn_draws_the_syn_ack_again)
 			ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when,
 					 SIM_MS(1300));
 		} else {
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 1, .win = WIN});
+			th_expect_ack(&h, ISS + 1, PEER_ISS + 1, WIN);
 			ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when,
 					 SIM_S(1));
 		}
@@ -619,8 +607,7 @@ START_TEST(test_syn_received_linux_bad_ack_outside_the_window_draws_rst)
 		if (lx)
 			TH_EXPECT(&h, {.flags = R, .seq = ISS + 5});
 		else
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 1, .win = WIN});
+			th_expect_ack(&h, ISS + 1, PEER_ISS + 1, WIN);
 		th_fini(&h);
 	}
 }
@@ -642,8 +629,7 @@ START_TEST(test_syn_received_linux_rst_anywhere_in_the_window_drops_it)
 			th_expect_none(&h);
 		} else {
 			ck_assert(th_alive(&h, c));
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 1, .win = WIN});
+			th_expect_ack(&h, ISS + 1, PEER_ISS + 1, WIN);
 		}
 		th_fini(&h);
 	}
@@ -689,8 +675,7 @@ START_TEST(test_fin_wait_1_linux_text_before_our_syn_is_acked_fills_the_window)
 	th_in(&h, P | A, PEER_ISS + 1, ISS, 100);
 	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 101);
 	/* after our SYN and the FIN the CLOSE sent */
-	TH_EXPECT(&h, {.flags = A, .seq = ISS + 2, .ack = PEER_ISS + 101,
-		       .win = LW - 100});
+	th_expect_ack(&h, ISS + 2, PEER_ISS + 101, LW - 100);
 	th_fini(&h);
 }
 END_TEST
@@ -928,23 +913,19 @@ START_TEST(test_established_linux_out_of_window_acks_are_rate_limited)
 		uint16_t win = lx ? LW : WIN;
 		uint32_t beyond = PEER_ISS + 1 + 70000;
 		th_in(&h, A, beyond, ISS + 1, 0);
-		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-			       .ack = PEER_ISS + 1, .win = win});
+		th_expect_ack(&h, ISS + 1, PEER_ISS + 1, win);
 		th_run_until(&h, SIM_MS(110));
 		th_in(&h, A, beyond, ISS + 1, 0);
 		if (lx)
 			th_expect_none(&h);
 		else
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 1, .win = win});
+			th_expect_ack(&h, ISS + 1, PEER_ISS + 1, win);
 		/* text is answered, limit or not */
 		th_in_full(&h, 0, P | A, beyond, ISS + 1, 65535, NULL, 10);
-		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-			       .ack = PEER_ISS + 1, .win = win});
+		th_expect_ack(&h, ISS + 1, PEER_ISS + 1, win);
 		th_run_until(&h, SIM_MS(520));
 		th_in(&h, A, beyond, ISS + 1, 0);
-		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-			       .ack = PEER_ISS + 1, .win = win});
+		th_expect_ack(&h, ISS + 1, PEER_ISS + 1, win);
 		th_fini(&h);
 	}
 }
@@ -988,8 +969,7 @@ START_TEST(test_syn_received_linux_text_outside_the_window_is_acked)
 	th_in_full(&h, 0, P | A, PEER_ISS + 1 + 70000, ISS + 1, 65535, NULL,
 		   10);
 	ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
-	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
-		       .win = LW});
+	th_expect_ack(&h, ISS + 1, PEER_ISS + 1, LW);
 	th_fini(&h);
 }
 END_TEST
@@ -1006,8 +986,7 @@ START_TEST(test_established_linux_ack_of_unsent_data_is_dropped_silently)
 		if (lx)
 			th_expect_none(&h);
 		else
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 1, .win = WIN});
+			th_expect_ack(&h, ISS + 1, PEER_ISS + 1, WIN);
 		th_fini(&h);
 	}
 }

@@ -48,8 +48,7 @@ START_TEST(test_syn_received_ack_at_the_right_edge_rfc_refuses_linux_takes)
 		th_in(&h, A, edge, ISS + 1, 0);
 		if (r == TCP_RULES_RFC9293) {
 			ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 1, .win = WND});
+			th_expect_ack(&h, ISS + 1, PEER_ISS + 1, WND);
 		} else {
 			ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
 			th_expect_none(&h);
@@ -76,13 +75,11 @@ START_TEST(test_established_rst_at_the_right_edge_rfc_drops_linux_challenges)
 		if (r == TCP_RULES_RFC9293)
 			th_expect_none(&h);
 		else
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 1,
-				       .ack = PEER_ISS + 1, .win = WND});
+			th_expect_ack(&h, ISS + 1, PEER_ISS + 1, WND);
 		/* one below the edge is inside for both: challenge ACK */
 		th_in(&h, R, edge - 1, 0, 0);
 		ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
-		TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
-			       .win = WND});
+		th_expect_ack(&h, ISS + 1, PEER_ISS + 1, WND);
 		th_fini(&h);
 	}
 }
@@ -140,8 +137,7 @@ START_TEST(test_synchronized_syn_at_rcv_nxt_minus_1_gets_a_challenge_ack)
 		ck_assert_uint_eq(h.c->rcv_nxt, rcv_nxt);
 		ck_assert_uint_eq(h.nrx, nrx);
 		ck_assert_int_eq(th_events(&h, TCP_EV_EOF, NULL), 0);
-		TH_EXPECT(&h, {.flags = A, .seq = snd_nxt, .ack = rcv_nxt,
-			       .win = WND});
+		th_expect_ack(&h, snd_nxt, rcv_nxt, WND);
 		th_fini(&h);
 	}
 }
@@ -199,8 +195,7 @@ START_TEST(test_time_wait_in_window_beyond_rcv_nxt_is_acked_and_restarts_2msl)
 			break;
 		}
 		ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
-		TH_EXPECT(&h, {.flags = A, .seq = ISS + 2, .ack = rcv_nxt,
-			       .win = WND});
+		th_expect_ack(&h, ISS + 2, rcv_nxt, WND);
 		ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when,
 				 h.sim.now + tw_len(&h));
 		th_fini(&h);
@@ -227,8 +222,7 @@ START_TEST(test_time_wait_ack_at_rcv_nxt_is_silent_at_the_right_edge_acked)
 		th_in(&h, A, rcv_nxt + (edge ? h.c->rcv_wnd : 0), ISS + 2, 0);
 		ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
 		if (edge)
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 2,
-				       .ack = rcv_nxt, .win = WND});
+			th_expect_ack(&h, ISS + 2, rcv_nxt, WND);
 		else
 			th_expect_none(&h);
 		ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when,
@@ -253,8 +247,7 @@ START_TEST(test_time_wait_fin_without_ack_is_acked_but_restarts_nothing)
 		sim_time_t due = time_wait_under(&h, r);
 		th_in(&h, F, PEER_ISS + 1, 0, 0);
 		ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
-		TH_EXPECT(&h, {.flags = A, .seq = ISS + 2,
-			       .ack = PEER_ISS + 2, .win = WND});
+		th_expect_ack(&h, ISS + 2, PEER_ISS + 2, WND);
 		ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when, due);
 		th_fini(&h);
 	}
@@ -274,8 +267,7 @@ START_TEST(test_time_wait_rst_beyond_rcv_nxt_rfc_challenges_linux_silent)
 		th_in(&h, R, h.c->rcv_nxt + 10, 0, 0);
 		ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
 		if (r == TCP_RULES_RFC9293)
-			TH_EXPECT(&h, {.flags = A, .seq = ISS + 2,
-				       .ack = PEER_ISS + 2, .win = WND});
+			th_expect_ack(&h, ISS + 2, PEER_ISS + 2, WND);
 		else
 			th_expect_none(&h);
 		ck_assert_int_eq(h.c->timer[TCP_T_TIMEWAIT].when, due);

@@ -213,6 +213,13 @@ static void expect_one(const struct th *h, int i, const struct th_seg *o,
 			      desc);
 }
 
+void th_expect_ack(struct th *h, uint32_t seq, uint32_t ack, uint32_t win)
+{
+	struct th_want w = {.flags = TCP_ACK, .seq = seq, .ack = ack,
+			    .win = (uint16_t)win};
+	th_expect_only(h, 1, &w);
+}
+
 void th_expect_only(struct th *h, int n, const struct th_want wants[])
 {
 	if (th_unchecked(h) != n) {

@@ -135,6 +135,8 @@ void th_expect_only(struct th *h, int n, const struct th_want wants[]);
 		       (const struct th_want[]){__VA_ARGS__})
 /* Assert that the stack sent nothing since the last check. */
 void th_expect_none(struct th *h);
+/* Exactly one segment: a bare ACK with these numbers and window. */
+void th_expect_ack(struct th *h, uint32_t seq, uint32_t ack, uint32_t win);
 /* Segments sent since the last check (not yet checked). */
 int th_unchecked(const struct th *h);
 /* Captured segment i, counting from the first not yet checked; fails the

@@ -191,18 +191,19 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 		sb_printf(y, ", rcvbuf: %" PRIu32, b->rcvbuf);
 	}
 	gen_wscale(r, y, b, p / 2);
-	if (pct(r, p / 2))
-		sb_printf(y, ", timestamps: %s", pct(r, 60) ? "true" : "false");
-	if (pct(r, p / 2))
-		sb_printf(y, ", sack: %s", pct(r, 60) ? "true" : "false");
-	if (pct(r, p / 2))
-		sb_printf(y, ", cc: %s", pct(r, 60) ? "cubic" : "newreno");
-	if (pct(r, p / 2))
-		sb_printf(y, ", prr: %s", pct(r, 60) ? "true" : "false");
-	if (pct(r, p / 2))
-		sb_printf(y, ", tlp: %s", pct(r, 60) ? "true" : "false");
-	if (pct(r, p / 2))
-		sb_printf(y, ", rack: %s", pct(r, 60) ? "true" : "false");
+	/* the options and the algorithms: each now and then, one way or
+	 * the other (60 % the first) */
+	static const struct {
+		const char *key, *on, *off;
+	} knobs[] = {
+		{"timestamps", "true", "false"}, {"sack", "true", "false"},
+		{"cc", "cubic", "newreno"},      {"prr", "true", "false"},
+		{"tlp", "true", "false"},        {"rack", "true", "false"},
+	};
+	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
+		if (pct(r, p / 2))
+			sb_printf(y, ", %s: %s", knobs[i].key,
+				  pct(r, 60) ? knobs[i].on : knobs[i].off);
 	if (kind < 2 && pct(r, p / 4))
 		sb_printf(y, ", option-layout: %s",
 			  pct(r, 50) ? "freebsd" : "linux");
