@@ -417,8 +417,10 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		      c->snd_una != c->snd_nxt && newly;
 	}
 	uint32_t prior_una = c->snd_una;
-	/* Linux decides on the window against SND.UNA before this ACK */
-	bool lx_wnd = c->p.rules == TCP_RULES_LINUX && lx_may_update_window(c, s);
+	/* Linux decides on the window against SND.UNA before this ACK; an
+	 * ACK below SND.UNA goes to tcp_ack's old_ack, window untouched */
+	bool lx_wnd = c->p.rules == TCP_RULES_LINUX &&
+		      SEQ_GEQ(s->ack, c->snd_una) && lx_may_update_window(c, s);
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
 		uint32_t ndata = 0;

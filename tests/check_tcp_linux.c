@@ -899,6 +899,53 @@ START_TEST(test_established_linux_window_shrinks_only_to_zero)
 }
 END_TEST
 
+/* An ACK overtaken on the way: the peer acknowledged 100 bytes with a
+ * window of 50, then (sent earlier, arriving later) the ACK of 40 with a
+ * window of 200, from the same sequence number. RFC 9293 §3.10.7.4
+ * (fifth): "If the ACK is a duplicate (SEG.ACK < SND.UNA), it can be
+ * ignored", and its window with it. Linux's tcp_ack takes such an ACK to
+ * old_ack and never to tcp_ack_update_window. Taking its window would
+ * stretch 200 bytes from the new SND.UNA, past the edge the peer offered
+ * (SND.UNA + 50), and send there. */
+START_TEST(test_established_linux_old_ack_leaves_the_window_alone)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		init_exact(&h, lx);
+		open_after(&h, SIM_MS(10));
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 1, 30000, NULL, 0);
+		tcp_send(h.c, zeros, 100);
+		th_checked(&h, 1);
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 101, 50, NULL, 0);
+		ck_assert_uint_eq(h.c->snd_wnd, 50);
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 41, 200, NULL, 0);
+		ck_assert_uint_eq(h.c->snd_wnd, 50);
+		ck_assert_uint_eq(h.c->snd_una, ISS + 101);
+		/* 150 bytes to send: with the old ACK's window all would
+		 * go; in 50 bytes of window the sender's SWS avoidance holds
+		 * them, until its timer sends what fits: 50 bytes, up to
+		 * the edge offered */
+		tcp_send(h.c, zeros, 150);
+		th_expect_none(&h);
+		th_run_until(&h, h.c->timer[TCP_T_PERSIST].when);
+		const struct th_seg *o = th_next(&h, 0);
+		ck_assert_uint_eq(o->seg.seq, ISS + 101);
+		ck_assert_uint_eq(o->seg.len, 50);
+		th_checked(&h, 1);
+		th_expect_none(&h);
+		/* the rest once the window opens */
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 151, 30000, NULL, 0);
+		o = th_next(&h, 0);
+		ck_assert_uint_eq(o->seg.seq, ISS + 151);
+		ck_assert_uint_eq(o->seg.len, 100);
+		th_checked(&h, 1);
+		th_in_full(&h, 0, A, PEER_ISS + 1, ISS + 251, 30000, NULL, 0);
+		th_expect_none(&h);
+		th_fini(&h);
+	}
+}
+END_TEST
+
 /* Linux answers a segment outside its window at most once per 500 ms
  * per socket (invalid-ratelimit: tcp_invalid_ratelimit,
  * tcp_oow_rate_limited) — but always one that carries text; the rfc9293
@@ -1029,6 +1076,7 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_established_linux_zero_window_probes_are_empty);
 	tcase_add_test(tc, test_established_linux_window_closed_on_data_in_flight_resends_it);
 	tcase_add_test(tc, test_established_linux_window_shrinks_only_to_zero);
+	tcase_add_test(tc, test_established_linux_old_ack_leaves_the_window_alone);
 	tcase_add_test(tc, test_established_linux_out_of_window_acks_are_rate_limited);
 	tcase_add_test(tc, test_syn_sent_linux_segments_bound_to_half_the_window);
 	tcase_add_test(tc, test_established_linux_ack_of_unsent_data_is_dropped_silently);
