@@ -392,8 +392,13 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	 * §2.4, as Linux and FreeBSD do): the buffer holds that much more
 	 * than the window it offers at most */
 	uint32_t slack = ws ? (1u << ws) - 1 : 0;
+	/* FreeBSD rounds both buffers up to a whole number of MSS once the
+	 * handshake is done (tcp_mss): room for that, kept in reserve */
+	uint32_t extra = p->rules == TCP_RULES_FREEBSD ? p->mss - 1 : 0;
 	uint64_t mem = sizeof(struct tcp_conn) +
-		       (buffers ? (uint64_t)p->sndbuf + p->rcvbuf + slack : 0);
+		       (buffers ? (uint64_t)p->sndbuf + p->rcvbuf + slack +
+					  2 * (uint64_t)extra
+				: 0);
 	if (!sim_take_conn(st->sim) || !sim_take_mem(st->sim, mem))
 		return NULL;
 	struct tcp_conn *c = calloc(1, sizeof *c);
@@ -404,10 +409,14 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	c->st = st;
 	c->mem = mem;
 	c->p = *p;
-	if (buffers && (tcp_buf_init(&c->sb, p->sndbuf) < 0 ||
-			tcp_buf_init(&c->rb, p->rcvbuf + slack) < 0)) {
+	if (buffers && (tcp_buf_init(&c->sb, p->sndbuf + extra) < 0 ||
+			tcp_buf_init(&c->rb, p->rcvbuf + slack + extra) < 0)) {
 		conn_free(c);
 		return NULL;
+	}
+	if (buffers && extra) {
+		c->sb.cap -= extra;
+		c->rb.cap -= extra;
 	}
 	c->id = ++st->next_id;
 	c->laddr = st->addr;
@@ -740,7 +749,10 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 	tcp_send_syn(c, false, false, "RFC 9293 §3.10.1: OPEN (active) — send "
 				  "SYN");
 	tcp_start_rtt(c, c->iss);
-	tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+	tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
+	/* FreeBSD's keepinit runs on the keepalive timer (TT_KEEP) */
+	if (c->p.keepinit)
+		tcp_timer_arm(c, TCP_T_KEEPALIVE, c->p.keepinit);
 	tcp_leave(st);
 	return c;
 }
@@ -776,6 +788,29 @@ uint32_t tcp_unread(const struct tcp_conn *c)
 	return c->rb.len;
 }
 
+/* rules: freebsd — tcp_output sends a window update of its own when the
+ * window can grow (as scaled, it must show) by two segments and a
+ * quarter of the buffer, or by two segments where the buffer is small
+ * (eight segments or less) or the window was down to an eighth of it,
+ * or by half the buffer whatever the segment. */
+static bool window_update_freebsd(const struct tcp_conn *c, uint32_t offered)
+{
+	uint32_t win = tcp_window_freebsd(c), cap = tcp_win_cap(c);
+	if (win > cap)
+		win = cap;
+	if (win == 0)
+		return false;
+	uint32_t adv = win > offered ? win - offered : 0;
+	if (offered >> c->rcv_wscale >= (adv + offered) >> c->rcv_wscale)
+		return false;
+	uint64_t seg = bsd_maxseg(c), hiwat = c->p.rcvbuf;
+	if (adv >= 2 * seg &&
+	    (adv >= hiwat / 4 || win <= hiwat / 8 || hiwat <= 8 * seg ||
+	     adv >= cap))
+		return true;
+	return 2 * (uint64_t)adv >= hiwat;
+}
+
 uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 {
 	uint32_t n = min32(len, c->rb.len);
@@ -801,10 +836,20 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 		tcp_leave(st);
 		return n;
 	}
-	uint32_t edge = c->rcv_nxt + tcp_free_window(c);
 	uint32_t offered = SEQ_GT(c->rcv_adv, c->rcv_nxt)
 				   ? c->rcv_adv - c->rcv_nxt
 				   : 0;
+	if (c->p.rules == TCP_RULES_FREEBSD) {
+		if (tcp_synchronized(c->state) && !c->fin_rcvd &&
+		    !evq_pending(&c->timer[TCP_T_DELACK]) &&
+		    window_update_freebsd(c, offered))
+			tcp_owe_ack(c, "FreeBSD tcp_output: the receive window "
+				       "has opened enough — window update");
+		tcp_flush(c);
+		tcp_leave(st);
+		return n;
+	}
+	uint32_t edge = c->rcv_nxt + tcp_free_window(c);
 	uint32_t step = offered < c->our_mss ? c->our_mss : 2 * c->our_mss;
 	if (tcp_synchronized(c->state) && !c->fin_rcvd &&
 	    SEQ_GT(edge, c->rcv_adv) &&

@@ -21,116 +21,22 @@ struct seg_view {
 	const uint8_t *data;
 };
 
-/* RFC 6298 §2: fold a round-trip sample into SRTT and RTTVAR; RTO =
- * SRTT + 4·RTTVAR, at least rto-min. */
-static sim_time_t rtt_fold_rfc(struct tcp_conn *c, sim_time_t r)
+/* FreeBSD's tcp_mss: once the MSS is known, a buffer larger than one
+ * segment is rounded up to a whole number of them (65536 bytes become
+ * 45 · 1460 = 65700). The MSS here is the one segments are cut to before
+ * options take their share. */
+static void round_buffers_freebsd(struct tcp_conn *c)
 {
-	if (!c->have_rtt) {
-		c->srtt = r;
-		c->rttvar = r / 2;
-	} else {
-		sim_time_t d = c->srtt > r ? c->srtt - r : r - c->srtt;
-		c->rttvar = (3 * c->rttvar + d) / 4;
-		c->srtt = (7 * c->srtt + r) / 8;
-	}
-	sim_time_t rto = c->srtt + 4 * c->rttvar;
-	return rto < c->p.rto_min ? c->p.rto_min : rto;
-}
-
-/* rules: linux — tcp_rtt_estimator() and __tcp_set_rto(): SRTT as RFC
- * 6298 has it, but the deviation falls by 1/32 where RFC 6298 takes 1/4,
- * its largest value over a window of data is what counts, and that term
- * is never below rto-min: RTO = SRTT + max(4·RTTVAR, rto-min). In whole
- * µs, as the kernel keeps them. */
-static sim_time_t rtt_fold_linux(struct tcp_conn *c, sim_time_t r)
-{
-	int64_t m = r / 1000;
-	int64_t rto_min = c->p.rto_min / 1000;
-	int64_t srtt8 = c->lx_srtt8;
-	if (srtt8) {
-		m -= srtt8 >> 3;           /* the error of the estimate */
-		srtt8 += m;                /* SRTT += error / 8 */
-		if (m < 0) {
-			m = -m - (c->lx_mdev4 >> 2);
-			if (m > 0)
-				m >>= 3;   /* a falling RTT moves it less */
-		} else {
-			m -= c->lx_mdev4 >> 2;
-		}
-		c->lx_mdev4 += m;          /* mdev += (|error| - mdev) / 4 */
-		if (c->lx_mdev4 > c->lx_mdev_max) {
-			c->lx_mdev_max = c->lx_mdev4;
-			if (c->lx_mdev_max > c->lx_rttvar)
-				c->lx_rttvar = c->lx_mdev_max;
-		}
-		/* once a window: let RTTVAR decay toward the window's max */
-		if (SEQ_GT(c->snd_una, c->lx_rtt_seq)) {
-			if (c->lx_mdev_max < c->lx_rttvar)
-				c->lx_rttvar -= (c->lx_rttvar - c->lx_mdev_max) >> 2;
-			c->lx_rtt_seq = c->snd_nxt;
-			c->lx_mdev_max = rto_min;
-		}
-	} else {
-		srtt8 = m << 3;
-		c->lx_mdev4 = m << 1;      /* RTO = 3·RTT at first */
-		c->lx_rttvar = c->lx_mdev4 > rto_min ? c->lx_mdev4 : rto_min;
-		c->lx_mdev_max = c->lx_rttvar;
-		c->lx_rtt_seq = c->snd_nxt;
-	}
-	c->lx_srtt8 = srtt8 > 1 ? srtt8 : 1;
-	/* the RFC's variables, for the trace */
-	c->srtt = (c->lx_srtt8 >> 3) * 1000;
-	c->rttvar = c->lx_rttvar / 4 * 1000;
-	return ((c->lx_srtt8 >> 3) + c->lx_rttvar) * 1000;
-}
-
-static void rtt_sample(struct tcp_conn *c, sim_time_t r)
-{
-	sim_time_t rto = c->p.rules == TCP_RULES_LINUX ? rtt_fold_linux(c, r)
-						       : rtt_fold_rfc(c, r);
-	c->have_rtt = true;
-	/* in whole jiffies where timers run on a wheel (usecs_to_jiffies
-	 * rounds up) */
-	rto = tcp_ticks_ceil(c, rto);
-	c->rto = rto > c->p.rto_max ? c->p.rto_max : rto;
-	tcp_trace_rto(c, TR_RTO_SAMPLE, r);
-}
-
-/* SND.UNA has moved on to ack: a round-trip sample, if the ACK gives one.
- * RFC 6298: the one segment being timed, if it is covered (Karn: it was
- * never retransmitted). Linux: the oldest segment the ACK covers, if none
- * it covers was sent twice. */
-/* An ACK of new data: a round-trip sample from it, if it gives one. */
-static void ack_rtt(struct tcp_conn *c, const struct seg_view *s)
-{
-	uint32_t ack = s->ack;
-	/* RFC 7323 §4.1 (RTTM): the TSecr of an ACK of new data is the
-	 * TSval of the segment that drew it — a sample from every such ACK,
-	 * retransmissions too; in milliseconds, at least 1 (Linux:
-	 * tcp_rtt_tsopt_us, used only where its send times give none) */
-	bool ts = c->ts_ok && s->ts && s->tsecr;
-	sim_time_t ts_rtt = 0;
-	if (ts) {
-		uint32_t d = tcp_ts_now(c) - s->tsecr;
-		ts_rtt = SIM_MS(d ? d : 1);
-		ts = d < (1u << 31);
-	}
-	if (c->p.rules == TCP_RULES_LINUX) {
-		sim_time_t at;
-		if (tcp_sent_acked(c, ack, &at))
-			rtt_sample(c, sim_of(c)->now - at);
-		else if (ts)
-			rtt_sample(c, ts_rtt);
-		return;
-	}
-	if (ts) {
-		c->rtt_timing = false;
-		rtt_sample(c, ts_rtt);
-		return;
-	}
-	if (c->rtt_timing && SEQ_GT(ack, c->rtt_seq)) {
-		c->rtt_timing = false;
-		rtt_sample(c, sim_of(c)->now - c->rtt_start);
+	uint32_t mss = bsd_maxseg(c);
+	uint32_t *size[2] = {&c->p.sndbuf, &c->p.rcvbuf};
+	struct tcp_buf *buf[2] = {&c->sb, &c->rb};
+	for (int i = 0; i < 2; i++) {
+		uint32_t n = *size[i];
+		if (n <= mss || n % mss == 0)
+			continue;
+		uint32_t up = n + (mss - n % mss);
+		if (up - n < c->p.mss && tcp_buf_grow(buf[i], up - n))
+			*size[i] = up;
 	}
 }
 
@@ -160,6 +66,8 @@ static void established(struct tcp_conn *c)
 		if (c->snd_mss > cut)
 			c->snd_mss = cut;
 	}
+	if (c->p.rules == TCP_RULES_FREEBSD)
+		round_buffers_freebsd(c);
 	tcp_ack_init(c);
 	tcp_post(c, TCP_EV_CONNECTED);
 	tcp_keepalive_arm(c);
@@ -431,7 +339,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		c->snd_una = s->ack;
 		if (c->sack_ok)
 			tcp_sack_acked(c);
-		ack_rtt(c, s);
+		tcp_ack_rtt(c, s->ack, s->ts, s->tsecr);
 		if (c->rexmitting && SEQ_GEQ(s->ack, c->rexmit_high))
 			c->rexmitting = false;
 		if (SEQ_LT(c->snd_cur, c->snd_una))
@@ -795,7 +703,7 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 	c->cwnd = tcp_initial_window(c);
 	if (ack_ok) {
 		c->snd_una = s->ack;
-		ack_rtt(c, s);
+		tcp_ack_rtt(c, s->ack, s->ts, s->tsecr);
 		c->rexmitting = false;
 	}
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
@@ -825,7 +733,10 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 	}
 }
 
-static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
+/* A SYN for listener l; tw_isn, if not 0, is the ISS a TIME-WAIT
+ * connection it ended chose (Linux). */
+static void input_listen(struct tcp_conn *l, const struct tcp_seg *in,
+			 uint32_t tw_isn)
 {
 	struct tcp_stack *st = l->st;
 	if (in->flags & TCP_RST) {
@@ -841,6 +752,11 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 	if (!(in->flags & TCP_SYN)) {
 		tcp_trace_ignore(st, l, in, "RFC 9293 §3.10.7.2 (fourth): no SYN "
 					"in LISTEN — discard");
+		return;
+	}
+	if ((in->flags & TCP_FIN) && l->p.rules == TCP_RULES_LINUX) {
+		tcp_trace_ignore(st, l, in, "Linux tcp_rcv_state_process: SYN "
+					"and FIN in LISTEN — discard");
 		return;
 	}
 	if (l->half_open >= l->p.backlog) {
@@ -862,7 +778,7 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 	c->rcv_nxt = in->seq + 1;
 	c->rcv_adv = c->rcv_nxt; /* no window advertised yet */
 	c->rcv_wnd = 0;
-	c->iss = tcp_choose_iss(st);
+	c->iss = tw_isn ? tw_isn : tcp_choose_iss(st);
 	tcp_sent_init(c);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_cur = c->iss + 1;
@@ -894,7 +810,7 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in)
 		return;
 	}
 	tcp_start_rtt(c, c->iss);
-	tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+	tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
 	tcp_flush(c);
 }
 
@@ -1175,7 +1091,7 @@ static bool lx_check_req(struct tcp_conn *c, const struct tcp_seg *in,
 			 "Linux tcp_check_req: the SYN again — send the "
 			 "SYN,ACK again",
 			 TR_TX_ANSWER);
-		tcp_timer_arm(c, TCP_T_REXMT, c->rto);
+		tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
 		return false;
 	}
 	/* an ACK of anything but our SYN goes to the listener, which
@@ -1242,8 +1158,10 @@ static bool check_timestamps(struct tcp_conn *c, const struct tcp_seg *in,
 	bool lx = c->p.rules == TCP_RULES_LINUX;
 	if (!s->ts) {
 		/* RFC 7323 §3.2: "a TCP SHOULD silently drop" a non-RST
-		 * segment without TSopt; Linux takes it */
-		if ((s->flags & TCP_RST) || lx)
+		 * segment without TSopt; Linux takes it, and so does
+		 * FreeBSD (net.inet.tcp.tolerate_missing_ts) */
+		if ((s->flags & TCP_RST) || lx ||
+		    c->p.rules == TCP_RULES_FREEBSD)
 			return true;
 		tcp_trace_ignore(c->st, c, in, "RFC 7323 §3.2: no timestamps "
 					   "on a connection that agreed on "
@@ -1299,6 +1217,70 @@ static void note_ts_recent(struct tcp_conn *c, const struct seg_view *s,
 	}
 }
 
+/* FreeBSD's tcp_twcheck, in TIME-WAIT, in place of RFC 9293's steps: no
+ * window and no PAWS check; a RST is dropped (RFC 1337), so is a segment
+ * without ACK; one without timestamps passes (tolerate_missing_ts); a
+ * duplicate FIN restarts 2·MSL; everything but a bare duplicate ACK at
+ * RCV.NXT is acknowledged. */
+static void input_time_wait_freebsd(struct tcp_conn *c,
+				    const struct tcp_seg *in,
+				    const struct seg_view *s)
+{
+	if (s->flags & TCP_RST) {
+		tcp_trace_ignore(c->st, c, in, "FreeBSD tcp_twcheck: RST in "
+					   "TIME-WAIT — discard (RFC 1337)");
+		return;
+	}
+	if (!(s->flags & TCP_ACK)) {
+		tcp_trace_ignore(c->st, c, in, "FreeBSD tcp_twcheck: no ACK "
+					   "bit in TIME-WAIT — discard");
+		return;
+	}
+	bool dup_fin = (s->flags & TCP_FIN) &&
+		       s->seq + s->len + (s->flags & TCP_SYN ? 1u : 0u) + 1 ==
+			       c->rcv_nxt;
+	if (dup_fin)
+		tcp_timer_arm(c, TCP_T_TIMEWAIT, time_wait_len(c));
+	if (in->flags != TCP_ACK || s->len || s->seq != c->rcv_nxt ||
+	    s->ack != c->snd_nxt)
+		tcp_owe_ack(c, dup_fin ? "FreeBSD tcp_twcheck: the FIN again "
+					 "— ACK it and restart the 2·MSL "
+					 "timer"
+				       : "FreeBSD tcp_twcheck: not a bare "
+					 "duplicate ACK — acknowledge it");
+	else
+		tcp_trace_ignore(c->st, c, in, "FreeBSD tcp_twcheck: a "
+					   "duplicate ACK in TIME-WAIT — "
+					   "nothing to do");
+}
+
+/* A SYN that may end a TIME-WAIT connection and open a new one with the
+ * same pair of sockets: FreeBSD (tcp_twcheck) takes one without ACK
+ * beyond RCV.NXT; Linux (tcp_timewait_state_process) also one with a
+ * newer timestamp, if the timestamp passes PAWS, and chooses the new ISS
+ * itself (*isn). RFC 9293 answers it with a challenge ACK instead. */
+static bool time_wait_reopens(const struct tcp_conn *c,
+			      const struct seg_view *s, uint32_t *isn)
+{
+	if ((s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return false;
+	if (c->p.rules == TCP_RULES_FREEBSD)
+		return SEQ_GT(s->seq, c->rcv_nxt);
+	if (c->p.rules != TCP_RULES_LINUX)
+		return false;
+	bool ts = c->ts_ok && s->ts;
+	int32_t behind = ts ? (int32_t)(c->ts_recent - s->tsval) : 0;
+	if (ts && behind > 1 &&
+	    sim_of(c)->now - c->ts_recent_at < TCP_PAWS_IDLE)
+		return false; /* tcp_paws_reject */
+	if (!SEQ_GT(s->seq, c->rcv_nxt) && !(ts && behind < 0))
+		return false;
+	*isn = c->snd_nxt + 65535 + 2;
+	if (*isn == 0)
+		*isn = 1;
+	return true;
+}
+
 /* RFC 9293 §3.10.7.4: a segment arrives in a synchronized state or
  * SYN-RECEIVED, its checks in the RFC's order; then its text and FIN
  * (sixth to eighth, process_text_fin). */
@@ -1306,6 +1288,10 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 			       struct seg_view *s)
 {
 	uint32_t seq_as_sent;
+	if (c->state == TCP_TIME_WAIT && c->p.rules == TCP_RULES_FREEBSD) {
+		input_time_wait_freebsd(c, in, s);
+		return;
+	}
 	if (!check_timestamps(c, in, s))
 		return;
 	if (c->p.rules == TCP_RULES_LINUX && c->state == TCP_SYN_RECEIVED &&
@@ -1338,6 +1324,38 @@ static struct tcp_conn *find_conn(struct tcp_stack *st,
 	return tcp_hash_find(st, 0, 0, seg->dport);
 }
 
+/* The SYN time_wait_reopens() took: the TIME-WAIT connection ends and
+ * the SYN goes where one for no connection would — to a listener on its
+ * port, else it draws a RST (FreeBSD). Linux keeps TIME-WAIT when no one
+ * listens, and answers with an ACK (tcp_v4_rcv, TCP_TW_SYN falling
+ * through to TCP_TW_ACK). */
+static void reopen_time_wait(struct tcp_conn *c, const struct tcp_seg *in,
+			     uint32_t isn)
+{
+	struct tcp_stack *st = c->st;
+	struct tcp_conn *l = tcp_hash_find(st, 0, 0, in->dport);
+	if (!l && c->p.rules == TCP_RULES_LINUX) {
+		tcp_owe_ack(c, "Linux tcp_v4_rcv: a SYN that could reopen "
+			       "the TIME-WAIT connection, but no one "
+			       "listens — ACK it");
+		tcp_flush(c);
+		return;
+	}
+	tcp_enter_closed(c, TCP_END_NORMAL,
+			 c->p.rules == TCP_RULES_LINUX
+				 ? "Linux tcp_timewait_state_process: a SYN "
+				   "beyond RCV.NXT or with a newer timestamp "
+				   "— end TIME-WAIT, the SYN opens anew"
+				 : "FreeBSD tcp_twcheck: a SYN beyond RCV.NXT "
+				   "— end TIME-WAIT, the SYN opens anew");
+	if (l)
+		input_listen(l, in, isn);
+	else
+		tcp_send_reset_reply(st, NULL, in,
+				     "RFC 9293 §3.10.7.1: segment for no "
+				     "connection — send RST");
+}
+
 void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 		     uint64_t pkt)
 {
@@ -1355,9 +1373,15 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 					 "RFC 9293 §3.10.7.1: segment for no "
 					 "connection — send RST");
 	} else if (c->state == TCP_LISTEN) {
-		input_listen(c, seg);
+		input_listen(c, seg, 0);
 	} else {
 		struct seg_view s = view_of(c, seg);
+		uint32_t isn = 0;
+		if (c->state == TCP_TIME_WAIT &&
+		    time_wait_reopens(c, &s, &isn)) {
+			reopen_time_wait(c, seg, isn);
+			goto out;
+		}
 		/* RFC 1122 §4.2.3.6: any segment from the peer shows it is
 		 * alive. */
 		c->last_rx = st->sim->now;
@@ -1369,6 +1393,7 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 			input_synchronized(c, seg, &s);
 		tcp_flush(c);
 	}
+out:
 	st->in_pkt = 0;
 	tcp_leave(st);
 }

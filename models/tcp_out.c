@@ -59,10 +59,25 @@ uint32_t tcp_free_window(const struct tcp_conn *c)
  * forward only by a worthwhile step (RFC 1122 §4.2.3.3, receiver-side SWS
  * avoidance) and never pulled back (RFC 9293 §3.8.6.2.2). Sets RCV.WND so
  * that RCV.NXT + RCV.WND is the edge advertised. */
+uint32_t tcp_window_freebsd(const struct tcp_conn *c)
+{
+	uint32_t win = tcp_free_window(c);
+	if (win < c->p.rcvbuf / 4 && win < bsd_maxseg(c))
+		win = 0;
+	if (SEQ_GT(c->rcv_adv, c->rcv_nxt) && win < c->rcv_adv - c->rcv_nxt)
+		win = c->rcv_adv - c->rcv_nxt;
+	return win;
+}
+
 static void advertise_window(struct tcp_conn *c)
 {
 	if (c->p.rules == TCP_RULES_LINUX) {
 		c->rcv_wnd = tcp_ack_window(c);
+		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+		return;
+	}
+	if (c->p.rules == TCP_RULES_FREEBSD) {
+		c->rcv_wnd = tcp_window_freebsd(c);
 		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
 		return;
 	}
@@ -334,6 +349,9 @@ void tcp_output(struct tcp_conn *c)
 	if (!tcp_may_send_data(c->state))
 		return;
 	bool held = false, sent_new = false;
+	/* FreeBSD's tcp_output asks once, on entry, whether all that was
+	 * sent is acknowledged: Nagle then lets the whole write out */
+	bool idle = c->snd_una == c->snd_nxt;
 	for (;;) {
 		uint32_t data_end = c->sb_seq + c->sb.len;
 		uint32_t unsent = SEQ_LT(c->snd_cur, data_end)
@@ -361,11 +379,24 @@ void tcp_output(struct tcp_conn *c)
 			/* Nagle (RFC 1122 §4.2.3.4): while anything is
 			 * unacknowledged, wait for the ACK or for a full
 			 * segment; Linux, only while a small segment is
-			 * (Minshall's variant, tcp_nagle_check) */
-			if (!c->p.nodelay && c->snd_una != c->snd_nxt &&
-			    (c->p.rules != TCP_RULES_LINUX ||
-			     (SEQ_GT(c->snd_sml, c->snd_una) &&
-			      SEQ_LEQ(c->snd_sml, c->snd_nxt))))
+			 * (Minshall's variant, tcp_nagle_check); FreeBSD,
+			 * only if something was unacknowledged when this
+			 * output began, and not for half the largest window
+			 * the peer has offered */
+			bool nagle;
+			switch (c->p.rules) {
+			case TCP_RULES_LINUX:
+				nagle = SEQ_GT(c->snd_sml, c->snd_una) &&
+					SEQ_LEQ(c->snd_sml, c->snd_nxt);
+				break;
+			case TCP_RULES_FREEBSD:
+				nagle = !idle && len < c->max_snd_wnd / 2;
+				break;
+			default:
+				nagle = c->snd_una != c->snd_nxt;
+				break;
+			}
+			if (!c->p.nodelay && nagle)
 				break;
 			/* SWS: send less than a segment only if it is all
 			 * there is, or half the largest window seen */

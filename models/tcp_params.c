@@ -1,6 +1,7 @@
 /* tcp_params.c — the parameters' table and the named profiles (see
  * tcp_params.h; every value and its source: docs/profiles.md). */
 #include "models/tcp_params.h"
+#include "models/segment.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -9,34 +10,55 @@
  * that differs between them is an argument; the rest are common. */
 #define PROFILE(msl_, tw_, rtomin_, rtomax_, syn_, synack_, retries_, iw_, \
 		delack_, keepcnt_, backlog_, climit_, rules_, tick_,       \
-		synlin_, fint_, oowlim_, opts_)                            \
+		synlin_, fint_, oowlim_, ackwin_, ext_)                    \
 	{                                                                  \
 		.msl = msl_, .time_wait = tw_, .rto_initial = SIM_S(1),    \
 		.rto_min = rtomin_, .rto_max = rtomax_, .mss = 1460,       \
-		.sndbuf = 65536, .rcvbuf = 65535, .iw = iw_,               \
+		.iw = iw_,                                                 \
 		.syn_retries = syn_, .synack_retries = synack_,            \
-		.retries = retries_, .nodelay = false, .keepalive = false, \
+		.retries = retries_, .nodelay = false,                     \
 		.keepidle = SIM_S(7200), .keepintvl = SIM_S(75),           \
 		.keepcnt = keepcnt_, .keepdata = 0, .delack = delack_,     \
 		.delack_segs = 2, .backlog = backlog_,                     \
-		.challenge_limit = climit_, .challenge_window = SIM_S(5),  \
+		.challenge_limit = climit_, .challenge_window = ackwin_,    \
 		.dupthresh = 3,                                            \
 		.two_way = 0, .no_time_wait = false, .rules = rules_,      \
 		.tick = tick_, .syn_linear = synlin_, .orphan_retries = 0,  \
 		.user_timeout = 0, .fin_timeout = fint_, .linger = -1,     \
-		.invalid_ratelimit = oowlim_, .opt_layout = 0, opts_       \
+		.invalid_ratelimit = oowlim_, ext_                         \
 	}
 
-/* The options and the algorithms a profile turns on. */
+/* The buffers, the options and the algorithms a profile turns on, and
+ * the timers only FreeBSD has. */
 #define NO_OPTIONS                                                          \
+	.keepalive = false,                                                 \
+	.sndbuf = 65536, .rcvbuf = 65535, .opt_layout = TCP_LAYOUT_LINUX,   \
 	.wscale = TCP_WSCALE_OFF, .timestamps = false, .sack = false,       \
-	.cc = TCP_CC_NEWRENO, .prr = false, .tlp = false, .rack = false
+	.cc = TCP_CC_NEWRENO, .prr = false, .tlp = false, .rack = false,    \
+	.rto_slop = 0, .keepinit = 0
 /* Linux 6.x negotiates window scale 10 (ilog2 of tcp_rmem[2], 32 MiB,
  * less 15), timestamps and SACK, and recovers with RACK-TLP and PRR
  * under CUBIC */
 #define LINUX_OPTIONS                                                       \
+	.keepalive = false,                                                 \
+	.sndbuf = 65536, .rcvbuf = 65535, .opt_layout = TCP_LAYOUT_LINUX,   \
 	.wscale = 10, .timestamps = true, .sack = true,                     \
-	.cc = TCP_CC_CUBIC, .prr = true, .tlp = true, .rack = true
+	.cc = TCP_CC_CUBIC, .prr = true, .tlp = true, .rack = true,         \
+	.rto_slop = 0, .keepinit = 0
+/* FreeBSD 14's default stack: keepalive on every connection
+ * (net.inet.tcp.always_keepalive); sendspace 32 KiB, recvspace 64 KiB
+ * (less one byte, which rounding to whole segments at the handshake
+ * makes good: 65535 and 65536 both become 65700 at MSS 1460); its own
+ * option layout; window scale 6, the least shift that carries
+ * kern.ipc.maxsockbuf (2 MiB); timestamps and SACK; CUBIC (FreeBSD 14's
+ * default) with PRR (net.inet.tcp.do_prr), no RACK or TLP; rexmit_slop
+ * 200 ms, keepinit 75 s */
+#define FREEBSD_OPTIONS                                                     \
+	.keepalive = true,                                                  \
+	.sndbuf = 32768, .rcvbuf = 65535, .opt_layout = TCP_LAYOUT_FREEBSD, \
+	.wscale = 6, .timestamps = true, .sack = true,                      \
+	.cc = TCP_CC_CUBIC, .prr = true, .tlp = false, .rack = false,       \
+	.rto_slop = SIM_MS(200), .keepinit = SIM_S(75)
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
  * 60 s; RFC 1122 4.2.3.5 retries reaching 3 min (SYN) and 100 s (data);
@@ -44,7 +66,7 @@
  * keepalive 2 h; RFC 5961 §7 at most 10 challenge ACKs per 5 s. */
 #define RFC9293 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, \
 			SIM_MS(200), 9, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0, \
-			NO_OPTIONS)
+			SIM_S(5), NO_OPTIONS)
 
 const struct tcp_params tcp_params_default = RFC9293;
 
@@ -54,18 +76,24 @@ const struct tcp_profile tcp_profiles[] = {
 	{"linux", "Linux's defaults",
 	 PROFILE(SIM_S(30), SIM_S(60), SIM_MS(200), SIM_S(120), 6, 5, 15, 10,
 		 SIM_MS(40), 9, 4096, 0, TCP_RULES_LINUX, SIM_MS(4), 4,
-		 SIM_S(60), SIM_MS(500), LINUX_OPTIONS)},
+		 SIM_S(60), SIM_MS(500), SIM_S(5), LINUX_OPTIONS)},
 	{"textbook", "the study notes': keepalive after 2 h, every 75 s, 10 "
 		     "probes",
 	 PROFILE(SIM_S(120), 0, SIM_S(1), SIM_S(60), 7, 7, 6, 0, SIM_MS(200),
-		 10, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0, NO_OPTIONS)},
+		 10, 128, 10, TCP_RULES_RFC9293, 0, 0, 0, 0, SIM_S(5),
+		 NO_OPTIONS)},
+	{"freebsd", "FreeBSD 14's defaults",
+	 PROFILE(SIM_S(30), 0, SIM_MS(30), SIM_S(64), 12, 3, 12, 10,
+		 SIM_MS(40), 8, 128, 5, TCP_RULES_FREEBSD, 0, 0, SIM_S(600),
+		 0, SIM_S(1), FREEBSD_OPTIONS)},
 };
 const size_t tcp_nprofiles = sizeof tcp_profiles / sizeof tcp_profiles[0];
 
 #define PF(k, t, f, lo, hi) {k, t, offsetof(struct tcp_params, f), lo, hi, NULL}
 #define PC(k, f, names) {k, TP_CHOICE, offsetof(struct tcp_params, f), 0, 0, names}
 static const char *const handshake_names[] = {"three-way", "two-way", NULL};
-static const char *const rules_names[] = {"rfc9293", "linux", NULL};
+static const char *const rules_names[] = {"rfc9293", "linux", "freebsd",
+					   NULL};
 static const char *const layout_names[] = {"linux", "freebsd", NULL};
 static const char *const cc_names[] = {"newreno", "cubic", NULL};
 const struct tcp_param_field tcp_param_fields[] = {
@@ -110,6 +138,8 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("prr", TP_BOOL, prr, 0, 1),
 	PF("tlp", TP_BOOL, tlp, 0, 1),
 	PF("rack", TP_BOOL, rack, 0, 1),
+	PF("rto-slop", TP_DURATION, rto_slop, 0, 0),
+	PF("keepinit", TP_DURATION, keepinit, 0, 0),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

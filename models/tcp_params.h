@@ -15,9 +15,9 @@
 #include "sim/engine/simtime.h"
 
 /* Whose rules decide where the RFCs leave a choice or a real stack departs
- * from them (docs/profiles.md, "Rules"): the RFCs read strictly, or Linux's
- * as the kernel sources have them. */
-enum tcp_rules { TCP_RULES_RFC9293, TCP_RULES_LINUX };
+ * from them (docs/profiles.md, "Rules"): the RFCs read strictly, or
+ * Linux's or FreeBSD's as their kernel sources have them. */
+enum tcp_rules { TCP_RULES_RFC9293, TCP_RULES_LINUX, TCP_RULES_FREEBSD };
 
 /* Congestion control (models/tcp_cc.c). */
 enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC, TCP_CC_N };
@@ -67,6 +67,12 @@ struct tcp_params {
 				    else close() waits that long for the FIN's
 				    ACK before the socket is orphaned */
 	bool no_time_wait;       /* teaching variant: skip TIME-WAIT */
+	sim_time_t rto_slop;     /* added to every RTO computed from an RTT
+				    sample or a backoff (FreeBSD's
+				    rexmit_slop); 0: none */
+	sim_time_t keepinit;     /* the handshake must be done within this,
+				    or the connection is dropped (FreeBSD's
+				    TCP_KEEPINIT); 0: no limit */
 	uint8_t wscale;          /* window scale shift we offer (RFC 7323
 				    §2), or TCP_WSCALE_OFF / _AUTO */
 	bool timestamps;         /* offer the timestamps option (RFC 7323) */

@@ -289,6 +289,18 @@ static inline int tcp_buf_init(struct tcp_buf *b, uint32_t cap)
 	return cap && !b->data ? -1 : 0;
 }
 
+/* Let b hold `more` bytes more, out of the room its allocation kept in
+ * reserve; only while what it holds has not wrapped around its end. */
+static inline bool tcp_buf_grow(struct tcp_buf *b, uint32_t more)
+{
+	if (b->len == 0)
+		b->head = 0;
+	if (b->head + b->len > b->cap)
+		return false;
+	b->cap += more;
+	return true;
+}
+
 static inline uint32_t tcp_buf_write(struct tcp_buf *b, const uint8_t *d, uint32_t n)
 {
 	n = min32(n, b->cap - b->len);
@@ -368,6 +380,12 @@ void tcp_send_active_reset(struct tcp_conn *c, const char *why);
 void tcp_send_reset_reply(struct tcp_stack *st, struct tcp_conn *c,
 			     const struct tcp_seg *in, const char *why);
 void tcp_start_rtt(struct tcp_conn *c, uint32_t seq);
+/* An ACK of new data, up to ack, arrives (with TSecr tsecr if has_ts):
+ * the round-trip sample it gives, if any, folded into the RTO. RFC 6298:
+ * the one segment being timed, if it is covered (Karn: it was never
+ * retransmitted); RFC 7323: its TSecr. Linux: the oldest segment the ACK
+ * covers, if none it covers was sent twice. */
+void tcp_ack_rtt(struct tcp_conn *c, uint32_t ack, bool has_ts, uint32_t tsecr);
 /* The largest window the window field can carry for c: 65535, shifted
  * by our scale once scaling is in effect (RFC 7323 §2.3). */
 static inline uint32_t tcp_win_cap(const struct tcp_conn *c)
@@ -403,6 +421,15 @@ uint32_t tcp_ts_now(const struct tcp_conn *c);
 /* RFC 7323 §5.5: TS.Recent is no longer valid after 24 days idle. */
 #define TCP_PAWS_IDLE SIM_S(24 * 24 * 3600)
 uint32_t tcp_free_window(const struct tcp_conn *c);
+/* rules: freebsd — the MSS before options (t_maxseg), and the window
+ * tcp_output offers: the free space, none if that is under a quarter of
+ * the buffer and one segment (receiver SWS avoidance), never pulled back
+ * from the edge already offered. */
+static inline uint32_t bsd_maxseg(const struct tcp_conn *c)
+{
+	return c->snd_mss + (c->ts_ok ? TCP_TS_ALIGNED : 0);
+}
+uint32_t tcp_window_freebsd(const struct tcp_conn *c);
 /* The ISS is chosen: what is sent is counted from it. */
 void tcp_sent_init(struct tcp_conn *c);
 /* rules: linux — SND.UNA has reached ack: the sending time of the oldest

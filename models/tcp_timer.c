@@ -132,6 +132,9 @@ static bool keepalive_state(enum tcp_state s)
 
 void tcp_keepalive_arm(struct tcp_conn *c)
 {
+	/* before ESTABLISHED the timer is keepinit's, if anyone's */
+	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
+		return;
 	if (!c->p.keepalive || !keepalive_state(c->state)) {
 		tcp_timer_stop(c, TCP_T_KEEPALIVE);
 		return;
@@ -204,14 +207,23 @@ static bool rexmt_expired(struct tcp_conn *c, bool syn)
 sim_time_t tcp_rto_delay(const struct tcp_conn *c)
 {
 	sim_time_t ut = c->p.user_timeout;
+	sim_time_t rto = c->rto;
+	/* FreeBSD's TCPT_RANGESET: every RTO computed from a sample or a
+	 * backoff carries rexmit_slop, up to the maximum; the first SYN's
+	 * rexmit_initial does not */
+	if (c->p.rto_slop && (c->have_rtt || c->nrexmt)) {
+		rto += c->p.rto_slop;
+		if (rto > c->p.rto_max)
+			rto = c->p.rto_max;
+	}
 	if (!ut || !c->rexmitting)
-		return c->rto;
+		return rto;
 	/* tcp_clamp_rto_to_user_timeout: fire when the user timeout is
 	 * up, if that comes first (at once if it has passed) */
 	sim_time_t left = ut - ms_since(c, c->retrans_stamp);
 	if (left <= 0)
 		return c->p.tick;
-	return left < c->rto ? left : c->rto;
+	return left < rto ? left : rto;
 }
 
 bool tcp_orphaned(const struct tcp_conn *c)
@@ -366,6 +378,18 @@ static void keepalive_fire(struct sim *s, struct evq_timer *e)
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	tcp_trace_timer(c, TCP_T_KEEPALIVE, TR_TIMER_FIRE);
+	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED) {
+		/* FreeBSD tcp_timer_keep, then tcp_drop: a RST only to a
+		 * peer whose SYN we have */
+		if (c->state == TCP_SYN_RECEIVED)
+			tcp_send_active_reset(c, "FreeBSD tcp_drop: the "
+						 "handshake outlived keepinit "
+						 "— reset");
+		tcp_enter_closed(c, TCP_END_TIMEOUT,
+				 "FreeBSD tcp_timer_keep: not established "
+				 "within keepinit — drop the connection");
+		goto out;
+	}
 	if (!c->p.keepalive || !keepalive_state(c->state))
 		goto out;
 	/* Heard from the peer since: wait the rest of the idle time. Data

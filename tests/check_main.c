@@ -18,6 +18,7 @@ int main(void)
 	srunner_add_suite(sr, tcp_conn_suite());
 	srunner_add_suite(sr, tcp_rfc_suite());
 	srunner_add_suite(sr, tcp_linux_suite());
+	srunner_add_suite(sr, tcp_freebsd_suite());
 	srunner_add_suite(sr, world_suite());
 	srunner_add_suite(sr, faults_suite());
 	srunner_add_suite(sr, apps_suite());

@@ -1039,6 +1039,79 @@ START_TEST(test_established_linux_ack_of_unsent_data_is_dropped_silently)
 }
 END_TEST
 
+/* tcp_timewait_state_process: a SYN without ACK beyond RCV.NXT ends
+ * TIME-WAIT (TCP_TW_SYN); tcp_v4_rcv hands it to the listener on the
+ * port, with the ISS TIME-WAIT chose: its SND.NXT + 65535 + 2. With no
+ * listener, TIME-WAIT stays and the SYN draws an ACK (TCP_TW_ACK). A SYN
+ * at RCV.NXT is not beyond it: a duplicate ACK, TIME-WAIT restarted. */
+START_TEST(test_time_wait_linux_syn_beyond_rcv_nxt_opens_anew)
+{
+	for (int k = 0; k < 3; k++) {
+		struct th h;
+		struct tcp_params p = linux_params();
+		th_init(&h, &p);
+		th_open_time_wait(&h);
+		th_run_until(&h, h.sim.now + SIM_S(10));
+		uint32_t rcv_nxt = h.c->rcv_nxt, snd_nxt = h.c->snd_nxt;
+		struct tcp_conn *l = NULL;
+		if (k == 0)
+			l = tcp_listen(h.st, h.lport, NULL);
+		uint32_t seq = k == 2 ? rcv_nxt : rcv_nxt + 1000;
+		struct tcp_conn *old = h.c;
+		th_in(&h, S, seq, 0, 0);
+		if (k == 0) {
+			ck_assert(!th_alive(&h, old));
+			h.c = NULL;
+			struct tcp_conn *c = h.st->tail;
+			ck_assert_int_eq(c->state, TCP_SYN_RECEIVED);
+			ck_assert_uint_eq(c->iss, snd_nxt + 65535 + 2);
+			const struct th_seg *o = th_next(&h, 0);
+			ck_assert_uint_eq(o->seg.flags, S | A);
+			ck_assert_uint_eq(o->seg.seq, snd_nxt + 65537);
+			ck_assert_uint_eq(o->seg.ack, seq + 1);
+			th_checked(&h, 1);
+			tcp_abort(c);
+			th_checked(&h, th_unchecked(&h));
+			tcp_abort(l);
+		} else {
+			ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+			th_expect_ack(&h, snd_nxt, rcv_nxt, LW);
+		}
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* tcp_rcv_state_process in LISTEN: "if (th->fin) goto discard" for a
+ * SYN — SYN and FIN together open nothing and draw nothing. RFC 9293's
+ * LISTEN takes the SYN (the FIN waits for ESTABLISHED). */
+START_TEST(test_listen_linux_syn_fin_is_discarded)
+{
+	for (int lx = 1; lx >= 0; lx--) {
+		struct th h;
+		struct tcp_params p = linux_params();
+		if (!lx)
+			p.rules = TCP_RULES_RFC9293;
+		th_init(&h, &p);
+		th_open_listen(&h);
+		th_in_full(&h, LOCAL_PORT, S | F, PEER_ISS, 0, 65535, NULL, 0);
+		if (lx) {
+			th_expect_none(&h);
+			ck_assert_ptr_eq(h.st->tail, h.c);
+		} else {
+			ck_assert_int_eq(h.st->tail->state, TCP_SYN_RECEIVED);
+			const struct th_seg *o = th_next(&h, 0);
+			ck_assert_uint_eq(o->seg.flags, S | A);
+			th_checked(&h, 1);
+			tcp_abort(h.st->tail);
+			th_checked(&h, th_unchecked(&h));
+		}
+		tcp_abort(h.c);
+		th_fini(&h);
+	}
+}
+END_TEST
+
 Suite *tcp_linux_suite(void)
 {
 	Suite *s = suite_create("tcp_linux");
@@ -1071,6 +1144,8 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_fin_wait_2_linux_closed_socket_times_out);
 	tcase_add_test(tc, test_established_linux_nagle_holds_behind_a_small_segment_only);
 	tcase_add_test(tc, test_established_linux_lingering_close_is_no_orphan_until_it_ends);
+	tcase_add_test(tc, test_time_wait_linux_syn_beyond_rcv_nxt_opens_anew);
+	tcase_add_test(tc, test_listen_linux_syn_fin_is_discarded);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("closed windows, out-of-window segments");
 	tcase_add_test(tc, test_established_linux_zero_window_probes_are_empty);

@@ -14,6 +14,7 @@ Suite *tcp_flow_suite(void);
 Suite *tcp_conn_suite(void);
 Suite *tcp_rfc_suite(void);
 Suite *tcp_linux_suite(void);
+Suite *tcp_freebsd_suite(void);
 Suite *world_suite(void);
 Suite *faults_suite(void);
 Suite *apps_suite(void);

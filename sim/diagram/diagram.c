@@ -26,6 +26,7 @@ extern char **environ;
 void diag_init(struct diag *d, bool relative)
 {
 	memset(d, 0, sizeof *d);
+	d->tw_fired_host = -1;
 	d->relative = relative;
 	seqrel_init(&d->rel);
 }
@@ -151,6 +152,9 @@ void diag_note(struct diag *d, const struct trace *tr,
 			return;
 		it->from = ev->a;
 		it->state = ev->b;
+		if (ev->a == TCP_TIME_WAIT && ev->b == TCP_CLOSED &&
+		    ev->host == d->tw_fired_host && ev->t == d->tw_fired_t)
+			it->marks |= DIAG_EXPIRED;
 		if (host_ok(d, tr, ev->host)) {
 			d->last_state[ev->host] = ev->b;
 			if (ev->b == TCP_TIME_WAIT)
@@ -158,6 +162,11 @@ void diag_note(struct diag *d, const struct trace *tr,
 		}
 		break;
 	case TR_TIMER:
+		if (ev->a == TR_TIMER_FIRE &&
+		    strcmp(ev->name, "time-wait") == 0) {
+			d->tw_fired_host = ev->host;
+			d->tw_fired_t = ev->t;
+		}
 		/* The 2*MSL timer set again after TIME-WAIT began: a
 		 * retransmitted FIN was acknowledged again. */
 		if (ev->a == TR_TIMER_SET && host_ok(d, tr, ev->host) &&
@@ -333,9 +342,8 @@ void diag_marks_fmt(const struct diag_item *it, char *buf, size_t n)
 void diag_state_fmt(const struct trace *tr, const struct diag_item *it,
 		    char *buf, size_t n)
 {
-	bool expired = it->from == TCP_TIME_WAIT && it->state == TCP_CLOSED;
 	snprintf(buf, n, "%s%s", tr->state_name(it->state),
-		 expired ? " (2·MSL expired)" : "");
+		 (it->marks & DIAG_EXPIRED) ? " (2·MSL expired)" : "");
 }
 
 int diag_time_digits(const struct diag *d)

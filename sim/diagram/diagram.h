@@ -48,6 +48,8 @@ enum {
 	DIAG_RESTART = 1 << 8,   /* re-ACK in TIME-WAIT: 2*MSL restarted */
 	DIAG_CRASH = 1 << 9,     /* DIAG_HOST: a crash, not a reboot */
 	DIAG_DOWN = 1 << 10,     /* DIAG_LINK: down, not up */
+	DIAG_EXPIRED = 1 << 11,  /* DIAG_STATE: TIME-WAIT ended by its
+				    timer, not by a RST or a new SYN */
 };
 
 #define DIAG_LABEL_MAX 72
@@ -82,6 +84,8 @@ struct diag {
 	unsigned pending;    /* a mark for the host's next segment now */
 	int pending_host;
 	sim_time_t pending_t;
+	int tw_fired_host;   /* whose TIME-WAIT timer fired last, and when */
+	sim_time_t tw_fired_t;
 	bool oom;
 };
 
@@ -110,8 +114,8 @@ int diag_spans(const struct diag *d, int nhosts, sim_time_t *span);
 /* A segment's marks as words ("retransmission, lost: random loss"); ""
  * for none. */
 void diag_marks_fmt(const struct diag_item *it, char *buf, size_t n);
-/* A state item's text: the state, and "(2·MSL expired)" after
- * TIME-WAIT. */
+/* A state item's text: the state, and "(2·MSL expired)" when the
+ * TIME-WAIT timer ended it. */
 void diag_state_fmt(const struct trace *tr, const struct diag_item *it,
 		    char *buf, size_t n);
 /* 6 if every time in the record is a whole microsecond, else 9. */

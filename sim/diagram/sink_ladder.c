@@ -112,8 +112,7 @@ static const char *head_note(const struct diag_item *h)
 {
 	if (h->kind == DIAG_LINK)
 		return (h->marks & DIAG_DOWN) ? "link down" : "link up";
-	if (h->kind == DIAG_STATE && h->from == TCP_TIME_WAIT &&
-	    h->state == TCP_CLOSED)
+	if (h->kind == DIAG_STATE && (h->marks & DIAG_EXPIRED))
 		return "2·MSL expired";
 	return NULL;
 }

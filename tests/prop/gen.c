@@ -119,7 +119,8 @@ static const char *const host_names[PROP_MAX_HOSTS] = {"h0", "h1", "h2"};
 
 static void bufs_default(struct bufs *b)
 {
-	/* every profile's (models/tcp_params.c) */
+	/* every profile's (models/tcp_params.c) but freebsd's send
+	 * buffer, 32 KiB */
 	*b = (struct bufs){.sndbuf = 65536, .rcvbuf = 65535, .mss = 1460,
 			   .wscale = TCP_WSCALE_OFF};
 }
@@ -173,9 +174,15 @@ static void gen_wscale(struct rng *r, struct sbuf *y, struct bufs *b,
 static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 			 int kind, unsigned p)
 {
-	if (kind < 2 && pct(r, p + 10))
-		sb_printf(y, ", profile: %s",
-			  pct(r, 60) ? "linux" : "textbook");
+	static const char *const profiles[] = {"linux", "linux", "textbook",
+					       "freebsd"};
+	static const char *const rules[] = {"rfc9293", "linux", "freebsd"};
+	if (kind < 2 && pct(r, p + 10)) {
+		const char *name = profiles[below(r, 4)];
+		sb_printf(y, ", profile: %s", name);
+		if (strcmp(name, "freebsd") == 0)
+			b->sndbuf = 32768;
+	}
 	if (pct(r, p)) {
 		b->mss = (uint32_t)log_range(r, 64, 1460);
 		sb_printf(y, ", mss: %" PRIu32, b->mss);
@@ -254,11 +261,17 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 		sb_dur(y, SIM_MS(range(r, 100, 20000)));
 		sb_printf(y, ", keepintvl: ");
 		sb_dur(y, SIM_MS(range(r, 100, 5000)));
-		sb_printf(y, ", keepcnt: 255");
+		/* the top level has it already, for every host */
+		if (kind != 0)
+			sb_printf(y, ", keepcnt: 255");
 	}
 	/* either rule set on any profile, timers on a wheel or not */
 	if (pct(r, p / 3))
-		sb_printf(y, ", rules: %s", pct(r, 50) ? "linux" : "rfc9293");
+		sb_printf(y, ", rules: %s", rules[below(r, 3)]);
+	if (pct(r, p / 4)) {
+		sb_printf(y, ", rto-slop: ");
+		sb_dur(y, SIM_MS(range(r, 0, 300)));
+	}
 	if (pct(r, p / 3)) {
 		sb_printf(y, ", tick: ");
 		sb_dur(y, pct(r, 20) ? 0 : SIM_MS(range(r, 1, 10)));
@@ -576,14 +589,15 @@ void gen_scenario(uint64_t master, uint64_t run, struct sbuf *y,
 	sb_printf(y, "stop: %s\nmax-events: %d\n", PROP_STOP, PROP_MAX_EVENTS);
 
 	/* retries high enough that no run gives up at 30 % loss (with
-	 * Linux's rules: by time, some 8 h; a closed socket too), and no
+	 * Linux's rules: by time, some 8 h; a closed socket too), nor
+	 * keepalive (on in the freebsd profile) or keepinit, and no
 	 * end to a closed socket's FIN-WAIT-2 while the peer's FIN is
 	 * being retransmitted */
 	struct bufs top;
 	bufs_default(&top);
 	sb_printf(y, "tcp: {retries: 255, syn-retries: 255, "
 		     "synack-retries: 255, orphan-retries: 255, "
-		     "fin-timeout: 0");
+		     "fin-timeout: 0, keepinit: 0, keepcnt: 255");
 	gen_tcp_keys(&r, y, &top, 0, 15);
 	sb_printf(y, "}\nhosts:\n");
 	for (int h = 0; h < pl->nhosts; h++) {
