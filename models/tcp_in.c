@@ -329,6 +329,38 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	 * ACK below SND.UNA goes to tcp_ack's old_ack, window untouched */
 	bool lx_wnd = c->p.rules == TCP_RULES_LINUX &&
 		      SEQ_GEQ(s->ack, c->snd_una) && lx_may_update_window(c, s);
+	/* Send-window update, guarded against old segments by WL1/WL2, and
+	 * done before anything this ACK lets go out (loss recovery sends
+	 * from here): the old window measured from the new SND.UNA would
+	 * reach past the edge the peer offered. A segment that acknowledges
+	 * more than the last update did was sent after it, whatever its
+	 * sequence number (a retransmission carries the current ACK and
+	 * window): its window is taken too, for the same reason. Linux
+	 * (tcp_may_update_window) takes a window from an ACK of new data or
+	 * a newer segment, and from one of the same sequence number only if
+	 * it is larger or zero: it never shrinks the window but to close
+	 * it. */
+	if (c->p.rules == TCP_RULES_LINUX
+		    ? lx_wnd
+		    : SEQ_LEQ(c->snd_una, s->ack) &&
+			      (SEQ_LT(c->snd_wl1, s->seq) ||
+			       (c->snd_wl1 == s->seq &&
+				SEQ_LEQ(c->snd_wl2, s->ack)) ||
+			       SEQ_LT(c->snd_wl2, s->ack))) {
+		bool opened = c->snd_wnd == 0 && s->wnd > 0;
+		c->snd_wnd = s->wnd;
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+		if (c->snd_wnd > c->max_snd_wnd)
+			c->max_snd_wnd = c->snd_wnd;
+		if (opened && evq_pending(&c->timer[TCP_T_PERSIST])) {
+			/* the window reopened: resend from the probe on */
+			tcp_timer_stop(c, TCP_T_PERSIST);
+			c->persist_shift = 0;
+			c->snd_cur = c->snd_una;
+			c->resume = true;
+		}
+	}
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
 		uint32_t ndata = 0;
@@ -365,36 +397,6 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	if (c->p.tlp)
 		tcp_tlp_ack(c, s->ack, s->len == 0 && !(s->flags & TCP_FIN),
 			    SEQ_GT(s->ack, prior_una));
-	/* Send-window update, guarded against old segments by WL1/WL2. A
-	 * segment that acknowledges more than the last update did was sent
-	 * after it, whatever its sequence number (a retransmission carries
-	 * the current ACK and window): its window is taken too, or an old
-	 * window would stretch from the new SND.UNA past the right edge the
-	 * peer offered. Linux (tcp_may_update_window) takes a window from
-	 * an ACK of new data or a newer segment, and from one of the same
-	 * sequence number only if it is larger or zero: it never shrinks
-	 * the window but to close it. */
-	if (c->p.rules == TCP_RULES_LINUX
-		    ? lx_wnd
-		    : SEQ_LEQ(c->snd_una, s->ack) &&
-			      (SEQ_LT(c->snd_wl1, s->seq) ||
-			       (c->snd_wl1 == s->seq &&
-				SEQ_LEQ(c->snd_wl2, s->ack)) ||
-			       SEQ_LT(c->snd_wl2, s->ack))) {
-		bool opened = c->snd_wnd == 0 && s->wnd > 0;
-		c->snd_wnd = s->wnd;
-		c->snd_wl1 = s->seq;
-		c->snd_wl2 = s->ack;
-		if (c->snd_wnd > c->max_snd_wnd)
-			c->max_snd_wnd = c->snd_wnd;
-		if (opened && evq_pending(&c->timer[TCP_T_PERSIST])) {
-			/* the window reopened: resend from the probe on */
-			tcp_timer_stop(c, TCP_T_PERSIST);
-			c->persist_shift = 0;
-			c->snd_cur = c->snd_una;
-			c->resume = true;
-		}
-	}
 	return true;
 }
 

@@ -982,6 +982,46 @@ START_TEST(test_cubic_regrows_to_wmax_in_k)
 }
 END_TEST
 
+/* RFC 9293 §3.10.7.4 (fifth step) takes SND.UNA and the send window from
+ * an ACK together, before anything is sent. In SACK recovery a partial
+ * ACK of segments 0 … 4, SACKing 6 … 11, that also narrows the window to
+ * end at segment 12 (7 segments from the new SND.UNA) has segment 5 sent
+ * again — and must not let the recovery send new data by the old window,
+ * 65535 bytes from the new SND.UNA: nothing may go past the edge the
+ * peer offered. */
+START_TEST(test_established_sack_recovery_sends_within_the_new_window)
+{
+	struct th h;
+	sending_sack(&h, 20);
+	sack_ack(&h, SEG(0), 1, 2);
+	sack_ack(&h, SEG(0), 1, 3);
+	sack_ack(&h, SEG(0), 1, 4);
+	ck_assert(h.c->in_recovery);
+	th_checked(&h, th_unchecked(&h)); /* 10, 11 and 0 again */
+	/* 0 … 4 acknowledged, 6 … 11 SACKed: 5 is lost, and cwnd would
+	 * let new data follow it */
+	struct tcp_seg in = {
+		.saddr = PEER_ADDR, .daddr = LOCAL_ADDR,
+		.sport = PEER_PORT, .dport = h.lport,
+		.seq = PEER_ISS + 1, .ack = SEG(5), .wnd = 7 * MSS,
+		.flags = TCP_ACK, .nsack = 1, .sack = {{SEG(6), SEG(12)}},
+	};
+	tcp_stack_input(h.st, &in, 0);
+	ck_assert_uint_eq(h.c->snd_wnd, 7 * MSS);
+	ck_assert_int_ge(th_unchecked(&h), 1);
+	for (int i = 0; i < th_unchecked(&h); i++) {
+		const struct th_seg *o = th_next(&h, i);
+		ck_assert_msg(SEQ_LEQ(o->seg.seq + o->seg.len, SEG(12)),
+			      "segment at %u past the window's edge",
+			      o->seg.seq - h.iss);
+	}
+	th_checked(&h, th_unchecked(&h));
+	tcp_abort(h.c);
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
 Suite *tcp_options_suite(void)
 {
 	Suite *s = suite_create("tcp_options");
@@ -1012,6 +1052,7 @@ Suite *tcp_options_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sack sender");
 	tcase_add_test(tc, test_established_sack_recovery_rfc6675);
+	tcase_add_test(tc, test_established_sack_recovery_sends_within_the_new_window);
 	tcase_add_test(tc, test_established_sack_second_loss_resent_by_rule_1);
 	tcase_add_test(tc, test_established_sack_blocks_outside_what_was_sent_are_ignored);
 	tcase_add_test(tc, test_established_prr_sends_in_proportion);
