@@ -1,6 +1,7 @@
 /* tcp_cc.c — congestion control as a small interface (struct tcp_cc_ops,
  * as Linux's tcp_congestion_ops or FreeBSD's cc modules): NewReno (RFC
- * 5681) and CUBIC (RFC 9438). Loss detection and recovery (NewReno's
+ * 5681) and CUBIC (RFC 9438) with Linux's HyStart; slow start as each
+ * rule set has it. Loss detection and recovery (NewReno's
  * RFC 6582, SACK's RFC 6675) stay where they are and ask the algorithm
  * two things: how cwnd grows on an ACK of new data outside recovery, and
  * what ssthresh becomes on a loss. An algorithm that needs more per ACK
@@ -13,15 +14,40 @@
  */
 #include "models/tcp_priv.h"
 
+/* ---- slow start ------------------------------------------------------ */
+
+/* Slow start for an ACK of `acked` bytes; returns what is left of them
+ * for congestion avoidance. RFC 5681 §3.1: cwnd += min(N, SMSS). FreeBSD
+ * counts bytes with RFC 3465's L = 2 (net.inet.tcp.abc_l_var), 1 while
+ * resending after a timeout (newreno_ack_received). Linux adds every
+ * segment acknowledged, up to ssthresh, and hands the rest on
+ * (tcp_slow_start). */
+static uint32_t slow_start(struct tcp_conn *c, uint32_t acked)
+{
+	uint32_t smss = c->snd_mss;
+	switch (c->p.rules) {
+	case TCP_RULES_LINUX: {
+		uint32_t room = c->ssthresh - c->cwnd;
+		uint32_t inc = min32(acked, room);
+		c->cwnd += inc;
+		return acked - inc;
+	}
+	case TCP_RULES_FREEBSD:
+		c->cwnd += min32(acked, (c->rexmitting ? 1 : 2) * smss);
+		return 0;
+	default:
+		c->cwnd += min32(acked, smss);
+		return 0;
+	}
+}
+
 /* ---- NewReno: RFC 5681 §3.1 ------------------------------------------- */
 
 static void reno_grow(struct tcp_conn *c, const struct tcp_cc_ack *a)
 {
 	uint32_t smss = c->snd_mss;
-	if (c->cwnd < c->ssthresh) {
-		c->cwnd += min32(a->acked, smss); /* slow start */
+	if (c->cwnd < c->ssthresh && !slow_start(c, a->acked))
 		return;
-	}
 	/* congestion avoidance: about one SMSS per round trip */
 	uint32_t inc = (uint32_t)(((uint64_t)smss * smss) / c->cwnd);
 	c->cwnd += inc ? inc : 1;
@@ -77,12 +103,127 @@ double tcp_cubic_window(uint32_t wmax, sim_time_t k, sim_time_t t,
 	return CUBIC_C * d * d * d * smss + wmax;
 }
 
+/* ---- HyStart (Linux's tcp_cubic.c) ----------------------------------- *
+ *
+ * Slow start ends before a loss when a round's ACKs show the path is
+ * full: the ACK train of a round has stretched over half the least RTT
+ * (ACKs less than 2 ms apart count as one train), or the least RTT of a
+ * round's first eight samples has grown by an eighth of the least RTT
+ * seen (between 4 and 16 ms). ssthresh becomes cwnd. Only from 16
+ * segments of cwnd on. */
+
+#define HY_LOW_WINDOW 16               /* hystart_low_window */
+#define HY_ACK_DELTA SIM_MS(2)         /* hystart_ack_delta_us */
+#define HY_MIN_SAMPLES 8               /* HYSTART_MIN_SAMPLES */
+#define HY_DELAY_MIN SIM_MS(4)         /* HYSTART_DELAY_MIN */
+#define HY_DELAY_MAX SIM_MS(16)        /* HYSTART_DELAY_MAX */
+#define HY_GSO_MAX 65536u              /* the device's gso_max_size */
+
+/* bictcp_hystart_reset: a new round, up to what is sent now */
+static void hystart_round(struct tcp_conn *c)
+{
+	c->hy_round_start = c->hy_last_ack = sim_of(c)->now;
+	c->hy_end_seq = c->snd_nxt;
+	c->hy_curr_rtt = INT64_MAX;
+	c->hy_samples = 0;
+}
+
+/* hystart_ack_delay: the time the sender's pacing may spread a burst of
+ * four GSO packets over, at most 1 ms. Linux paces at cwnd / SRTT times
+ * 200 % in early slow start (cwnd under half ssthresh), 120 % after
+ * (tcp_update_pacing_rate). */
+static sim_time_t hystart_ack_delay(const struct tcp_conn *c)
+{
+	if (!c->have_rtt || !c->srtt)
+		return 0;
+	uint64_t ratio = c->cwnd < c->ssthresh / 2 ? 200 : 120;
+	uint64_t flight = c->snd_nxt - c->snd_una;
+	uint64_t wnd = c->cwnd > flight ? c->cwnd : flight;
+	/* bytes per second: wnd · ratio / 100 / SRTT */
+	double rate = (double)wnd * (double)ratio / 100.0 /
+		      ((double)c->srtt / 1e9);
+	if (rate <= 0)
+		return 0;
+	double d = 4.0 * HY_GSO_MAX / rate * 1e9;
+	return d < (double)SIM_MS(1) ? (sim_time_t)d : SIM_MS(1);
+}
+
+static void hystart_found(struct tcp_conn *c)
+{
+	c->hy_found = true;
+	c->ssthresh = c->cwnd;
+	tcp_trace_cwnd(c);
+}
+
+/* hystart_update, for one RTT sample in slow start */
+static void hystart_update(struct tcp_conn *c, sim_time_t delay)
+{
+	sim_time_t now = sim_of(c)->now;
+	if (SEQ_GT(c->snd_una, c->hy_end_seq))
+		hystart_round(c);
+	/* the ACK train; unpaced, it may end at half the least RTT */
+	if (now - c->hy_last_ack <= HY_ACK_DELTA) {
+		c->hy_last_ack = now;
+		sim_time_t threshold =
+			(c->hy_delay_min + hystart_ack_delay(c)) / 2;
+		if (now - c->hy_round_start > threshold) {
+			hystart_found(c);
+			return;
+		}
+	}
+	/* the delay: the least of the round's first samples */
+	if (c->hy_curr_rtt > delay)
+		c->hy_curr_rtt = delay;
+	if (c->hy_samples < HY_MIN_SAMPLES) {
+		c->hy_samples++;
+		return;
+	}
+	sim_time_t eighth = c->hy_delay_min / 8;
+	if (eighth < HY_DELAY_MIN)
+		eighth = HY_DELAY_MIN;
+	if (eighth > HY_DELAY_MAX)
+		eighth = HY_DELAY_MAX;
+	if (c->hy_curr_rtt > c->hy_delay_min + eighth)
+		hystart_found(c);
+}
+
+static void cubic_init(struct tcp_conn *c)
+{
+	c->hy_found = false;
+	c->hy_delay_min = 0;
+	if (c->p.hystart)
+		hystart_round(c);
+}
+
+/* cubictcp_acked */
+static void cubic_acked(struct tcp_conn *c, const struct tcp_cc_ack *a)
+{
+	sim_time_t delay = a->rtt;
+	/* no samples in the first second after a loss: the queue the
+	 * recovery drained would mislead */
+	if (c->cubic_epoch && sim_of(c)->now - c->cubic_epoch < SIM_S(1))
+		return;
+	if (delay <= 0)
+		delay = 1;
+	if (!c->hy_delay_min || c->hy_delay_min > delay)
+		c->hy_delay_min = delay;
+	if (c->p.hystart && !c->hy_found && c->cwnd < c->ssthresh &&
+	    c->cwnd >= HY_LOW_WINDOW * c->snd_mss)
+		hystart_update(c, delay);
+}
+
 static void cubic_grow(struct tcp_conn *c, const struct tcp_cc_ack *a)
 {
 	uint32_t smss = c->snd_mss;
+	uint32_t acked = a->acked;
 	if (c->cwnd < c->ssthresh) {
-		c->cwnd += min32(a->acked, smss); /* slow start (§4.10) */
-		return;
+		/* a round ends when SND.UNA passes what was sent as it
+		 * began (cubictcp_cong_avoid) */
+		if (c->p.hystart && SEQ_GT(c->snd_una, c->hy_end_seq))
+			hystart_round(c);
+		acked = slow_start(c, acked); /* §4.10 */
+		if (!acked)
+			return;
 	}
 	sim_time_t now = sim_of(c)->now;
 	if (!c->cubic_epoch) {
@@ -98,7 +239,7 @@ static void cubic_grow(struct tcp_conn *c, const struct tcp_cc_ack *a)
 	/* §4.3: the Reno-friendly estimate, α_cubic = 3(1 − β)/(1 + β)
 	 * segments per round trip */
 	double alpha = 3.0 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
-	c->cubic_west += alpha * a->acked / c->cwnd * smss;
+	c->cubic_west += alpha * acked / c->cwnd * smss;
 	double w = tcp_cubic_window(c->cubic_wmax, c->cubic_k, t, smss);
 	if (w < c->cubic_west) {
 		/* §4.3: the Reno-friendly region */
@@ -114,7 +255,7 @@ static void cubic_grow(struct tcp_conn *c, const struct tcp_cc_ack *a)
 		target = c->cwnd;
 	if (target > 1.5 * c->cwnd)
 		target = 1.5 * c->cwnd;
-	double inc = (target - c->cwnd) / c->cwnd * a->acked;
+	double inc = (target - c->cwnd) / c->cwnd * acked;
 	c->cubic_frac += inc;
 	if (c->cubic_frac >= 1) {
 		uint32_t whole = (uint32_t)c->cubic_frac;
@@ -127,7 +268,6 @@ static uint32_t cubic_ssthresh(struct tcp_conn *c, uint32_t flight,
 			       bool timeout)
 {
 	(void)flight;
-	(void)timeout;
 	uint32_t smss = c->snd_mss;
 	/* §4.7 fast convergence: below the last W_max, give way further */
 	if (c->cwnd < c->cubic_wmax)
@@ -136,14 +276,18 @@ static uint32_t cubic_ssthresh(struct tcp_conn *c, uint32_t flight,
 		c->cubic_wmax = c->cwnd;
 	c->cubic_epoch = 0;
 	c->cubic_frac = 0;
+	/* a timeout starts HyStart over (cubictcp_state, TCP_CA_Loss) */
+	if (timeout)
+		cubic_init(c);
 	/* §4.6: ssthresh = cwnd · β, at least 2 segments */
 	uint32_t s = (uint32_t)(c->cwnd * CUBIC_BETA);
 	return s > 2 * smss ? s : 2 * smss;
 }
 
 static const struct tcp_cc_ops cc_ops[] = {
-	[TCP_CC_NEWRENO] = {"newreno", reno_grow, reno_ssthresh},
-	[TCP_CC_CUBIC] = {"cubic", cubic_grow, cubic_ssthresh},
+	[TCP_CC_NEWRENO] = {"newreno", NULL, NULL, reno_grow, reno_ssthresh},
+	[TCP_CC_CUBIC] = {"cubic", cubic_init, cubic_acked, cubic_grow,
+			  cubic_ssthresh},
 };
 
 const struct tcp_cc_ops *tcp_cc(const struct tcp_conn *c)
@@ -157,6 +301,20 @@ void tcp_cc_grow(struct tcp_conn *c, uint32_t acked)
 			       .rtt = c->have_rtt ? c->srtt : 0};
 	tcp_cc(c)->grow(c, &a);
 	tcp_trace_cwnd(c);
+}
+
+void tcp_cc_init(struct tcp_conn *c)
+{
+	if (tcp_cc(c)->init)
+		tcp_cc(c)->init(c);
+}
+
+void tcp_cc_acked(struct tcp_conn *c, sim_time_t rtt)
+{
+	if (rtt < 0 || !tcp_cc(c)->acked)
+		return;
+	struct tcp_cc_ack a = {.acked = 0, .rtt = rtt};
+	tcp_cc(c)->acked(c, &a);
 }
 
 uint32_t tcp_cc_ssthresh(struct tcp_conn *c, bool timeout)

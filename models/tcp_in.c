@@ -68,6 +68,7 @@ static void established(struct tcp_conn *c)
 	}
 	if (c->p.rules == TCP_RULES_FREEBSD)
 		round_buffers_freebsd(c);
+	tcp_cc_init(c);
 	tcp_ack_init(c);
 	tcp_post(c, TCP_EV_CONNECTED);
 	tcp_keepalive_arm(c);
@@ -371,7 +372,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		c->snd_una = s->ack;
 		if (c->sack_ok)
 			tcp_sack_acked(c);
-		tcp_ack_rtt(c, s->ack, s->ts, s->tsecr);
+		tcp_cc_acked(c, tcp_ack_rtt(c, s->ack, s->ts, s->tsecr));
 		if (c->rexmitting && SEQ_GEQ(s->ack, c->rexmit_high))
 			c->rexmitting = false;
 		if (SEQ_LT(c->snd_cur, c->snd_una))

@@ -157,13 +157,15 @@ void tcp_note_rexmit(struct tcp_conn *c, uint32_t seq, uint32_t n)
 		c->rexmit_high = seq + n;
 }
 
-bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *at)
+bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *first,
+		    sim_time_t *last)
 {
 	bool any = false, again = false;
 	while (c->sent_n && SEQ_LEQ(c->sent[c->sent_head].end, ack)) {
 		const struct tcp_sent *r = &c->sent[c->sent_head];
 		if (!any)
-			*at = r->at;
+			*first = r->at;
+		*last = r->at;
 		any = true;
 		again |= r->again;
 		c->sent_start = r->end;

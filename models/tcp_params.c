@@ -35,16 +35,16 @@
 	.sndbuf = 65536, .rcvbuf = 65535, .opt_layout = TCP_LAYOUT_LINUX,   \
 	.wscale = TCP_WSCALE_OFF, .timestamps = false, .sack = false,       \
 	.cc = TCP_CC_NEWRENO, .prr = false, .tlp = false, .rack = false,    \
-	.rto_slop = 0, .keepinit = 0
+	.rto_slop = 0, .keepinit = 0, .hystart = false
 /* Linux 6.x negotiates window scale 10 (ilog2 of tcp_rmem[2], 32 MiB,
  * less 15), timestamps and SACK, and recovers with RACK-TLP and PRR
- * under CUBIC */
+ * under CUBIC with HyStart */
 #define LINUX_OPTIONS                                                       \
 	.keepalive = false,                                                 \
 	.sndbuf = 65536, .rcvbuf = 65535, .opt_layout = TCP_LAYOUT_LINUX,   \
 	.wscale = 10, .timestamps = true, .sack = true,                     \
 	.cc = TCP_CC_CUBIC, .prr = true, .tlp = true, .rack = true,         \
-	.rto_slop = 0, .keepinit = 0
+	.rto_slop = 0, .keepinit = 0, .hystart = true
 /* FreeBSD 14's default stack: keepalive on every connection
  * (net.inet.tcp.always_keepalive); sendspace 32 KiB, recvspace 64 KiB
  * (less one byte, which rounding to whole segments at the handshake
@@ -58,7 +58,7 @@
 	.sndbuf = 32768, .rcvbuf = 65535, .opt_layout = TCP_LAYOUT_FREEBSD, \
 	.wscale = 6, .timestamps = true, .sack = true,                      \
 	.cc = TCP_CC_CUBIC, .prr = true, .tlp = false, .rack = false,       \
-	.rto_slop = SIM_MS(200), .keepinit = SIM_S(75)
+	.rto_slop = SIM_MS(200), .keepinit = SIM_S(75), .hystart = false
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
  * 60 s; RFC 1122 4.2.3.5 retries reaching 3 min (SYN) and 100 s (data);
@@ -140,6 +140,7 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("rack", TP_BOOL, rack, 0, 1),
 	PF("rto-slop", TP_DURATION, rto_slop, 0, 0),
 	PF("keepinit", TP_DURATION, keepinit, 0, 0),
+	PF("hystart", TP_BOOL, hystart, 0, 1),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

@@ -82,6 +82,8 @@ struct tcp_params {
 				    Rate Reduction (RFC 6937) */
 	bool tlp;                /* tail loss probes (RFC 8985 §7) */
 	bool rack;               /* RACK loss detection (RFC 8985 §6) */
+	bool hystart;            /* CUBIC leaves slow start by HyStart's
+				    ACK train or delay (Linux's hystart) */
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };

@@ -150,6 +150,13 @@ struct tcp_conn {
 	uint32_t cubic_wmax;
 	sim_time_t cubic_k, cubic_epoch;
 	double cubic_west, cubic_frac;
+	/* HyStart (Linux's tcp_cubic.c): the round under watch, from
+	 * hy_round_start until SND.UNA passes hy_end_seq; the last ACK of
+	 * its train; the least RTT of the round and of the connection */
+	sim_time_t hy_round_start, hy_last_ack, hy_curr_rtt, hy_delay_min;
+	uint32_t hy_end_seq;
+	uint8_t hy_samples;
+	bool hy_found;
 
 	/* Out-of-order data, held in the receive ring beyond its in-order
 	 * part: ranges [start, end) in sequence space, sorted. */
@@ -384,8 +391,11 @@ void tcp_start_rtt(struct tcp_conn *c, uint32_t seq);
  * the round-trip sample it gives, if any, folded into the RTO. RFC 6298:
  * the one segment being timed, if it is covered (Karn: it was never
  * retransmitted); RFC 7323: its TSecr. Linux: the oldest segment the ACK
- * covers, if none it covers was sent twice. */
-void tcp_ack_rtt(struct tcp_conn *c, uint32_t ack, bool has_ts, uint32_t tsecr);
+ * covers, if none it covers was sent twice. Returns the round trip the
+ * congestion control is told of (Linux: to the newest segment the ACK
+ * covers), or -1 if none. */
+sim_time_t tcp_ack_rtt(struct tcp_conn *c, uint32_t ack, bool has_ts,
+		       uint32_t tsecr);
 /* The largest window the window field can carry for c: 65535, shifted
  * by our scale once scaling is in effect (RFC 7323 §2.3). */
 static inline uint32_t tcp_win_cap(const struct tcp_conn *c)
@@ -434,7 +444,8 @@ uint32_t tcp_window_freebsd(const struct tcp_conn *c);
 void tcp_sent_init(struct tcp_conn *c);
 /* rules: linux — SND.UNA has reached ack: the sending time of the oldest
  * segment it wholly acknowledges, if it gives an RTT sample. */
-bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *at);
+bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *first,
+		    sim_time_t *last);
 bool tcp_may_send_data(enum tcp_state s);
 void tcp_output(struct tcp_conn *c);
 void tcp_send_ack(struct tcp_conn *c, const char *why);
@@ -463,11 +474,17 @@ uint32_t tcp_resend(struct tcp_conn *c, uint32_t seq, uint32_t max,
 /* What an ACK of new data tells the algorithm. */
 struct tcp_cc_ack {
 	uint32_t acked;   /* bytes newly acknowledged */
-	sim_time_t rtt;   /* SRTT, 0 before a sample */
+	sim_time_t rtt;   /* grow: SRTT, 0 before a sample; acked: this
+			     ACK's round trip */
 };
 
 struct tcp_cc_ops {
 	const char *name;
+	/* the connection is established: start afresh (may be NULL) */
+	void (*init)(struct tcp_conn *c);
+	/* an ACK of new data with a round-trip sample (a->rtt), before
+	 * `grow` (may be NULL; Linux's pkts_acked) */
+	void (*acked)(struct tcp_conn *c, const struct tcp_cc_ack *a);
 	/* new data acknowledged outside loss recovery: grow cwnd */
 	void (*grow)(struct tcp_conn *c, const struct tcp_cc_ack *a);
 	/* a loss (a timeout if `timeout`) with `flight` bytes
@@ -479,6 +496,10 @@ struct tcp_cc_ops {
 const struct tcp_cc_ops *tcp_cc(const struct tcp_conn *c);
 /* cwnd grows for `acked` bytes (traced). */
 void tcp_cc_grow(struct tcp_conn *c, uint32_t acked);
+/* The connection is established. */
+void tcp_cc_init(struct tcp_conn *c);
+/* An ACK of new data gave the round trip rtt (tcp_ack_rtt; -1: none). */
+void tcp_cc_acked(struct tcp_conn *c, sim_time_t rtt);
 /* ssthresh on a loss, as the connection's algorithm sets it. */
 uint32_t tcp_cc_ssthresh(struct tcp_conn *c, bool timeout);
 /* RFC 9438 §4.2 W_cubic(t), in bytes, for W_max and K (exposed for the

@@ -80,8 +80,8 @@ static void rtt_sample(struct tcp_conn *c, sim_time_t r)
 	tcp_trace_rto(c, TR_RTO_SAMPLE, r);
 }
 
-void tcp_ack_rtt(struct tcp_conn *c, uint32_t ack, bool has_ts,
-		 uint32_t tsecr)
+sim_time_t tcp_ack_rtt(struct tcp_conn *c, uint32_t ack, bool has_ts,
+		       uint32_t tsecr)
 {
 	/* RFC 7323 §4.1 (RTTM): the TSecr of an ACK of new data is the
 	 * TSval of the segment that drew it — a sample from every such ACK,
@@ -94,21 +94,31 @@ void tcp_ack_rtt(struct tcp_conn *c, uint32_t ack, bool has_ts,
 		ts_rtt = SIM_MS(d ? d : 1);
 		ts = d < (1u << 31);
 	}
+	sim_time_t now = sim_of(c)->now;
 	if (c->p.rules == TCP_RULES_LINUX) {
-		sim_time_t at;
-		if (tcp_sent_acked(c, ack, &at))
-			rtt_sample(c, sim_of(c)->now - at);
-		else if (ts)
+		/* the estimator times the oldest segment acknowledged; the
+		 * congestion control the newest (tcp_clean_rtx_queue:
+		 * seq_rtt_us from first_ackt, ca_rtt_us from last_ackt) */
+		sim_time_t first, last;
+		if (tcp_sent_acked(c, ack, &first, &last)) {
+			rtt_sample(c, now - first);
+			return now - last;
+		}
+		if (ts) {
 			rtt_sample(c, ts_rtt);
-		return;
+			return ts_rtt;
+		}
+		return -1;
 	}
 	if (ts) {
 		c->rtt_timing = false;
 		rtt_sample(c, ts_rtt);
-		return;
+		return ts_rtt;
 	}
 	if (c->rtt_timing && SEQ_GT(ack, c->rtt_seq)) {
 		c->rtt_timing = false;
-		rtt_sample(c, sim_of(c)->now - c->rtt_start);
+		rtt_sample(c, now - c->rtt_start);
+		return now - c->rtt_start;
 	}
+	return -1;
 }

@@ -1022,6 +1022,170 @@ START_TEST(test_established_sack_recovery_sends_within_the_new_window)
 }
 END_TEST
 
+/* ---- slow start and HyStart -------------------------------------------- */
+
+static uint8_t big[1 << 20];
+
+/* A connection opened with an RTT of `rtt` (SYN at 0), the peer's MSS
+ * 1460, cwnd `iw` segments, under Linux's rules with CUBIC and HyStart
+ * `hy`; `n` bytes queued and the first window of them sent. */
+static void open_cubic(struct th *h, bool hy, uint32_t iw, sim_time_t rtt,
+		       uint32_t n)
+{
+	struct tcp_params p = tcp_profile_find("linux")->p;
+	p.wscale = TCP_WSCALE_OFF;
+	p.timestamps = p.sack = p.prr = p.tlp = p.rack = false;
+	p.nodelay = true;
+	p.iw = iw;
+	p.hystart = hy;
+	p.sndbuf = 1u << 20;
+	th_init(h, &p);
+	h->peer_mss = MSS;
+	th_connect(h);
+	th_checked(h, 1);
+	th_run_until(h, rtt);
+	th_in(h, TCP_SYN | TCP_ACK, PEER_ISS, h->iss + 1, 0);
+	th_checked(h, th_unchecked(h));
+	ck_assert_uint_eq(tcp_send(h->c, big, n), n);
+	th_checked(h, th_unchecked(h));
+}
+
+/* The peer acknowledges up to `ack` (relative to ISS) at time `at`. */
+static void ack_at(struct th *h, sim_time_t at, uint32_t ack)
+{
+	th_run_until(h, at);
+	th_in(h, TCP_ACK, PEER_ISS + 1, h->iss + 1 + ack, 0);
+	th_checked(h, th_unchecked(h));
+}
+
+/* Slow start as each rule set has it, for an ACK of two segments at once
+ * (a delayed ACK): RFC 5681 §3.1 adds min(N, SMSS) — one segment;
+ * FreeBSD counts bytes with RFC 3465's L = 2 — both; Linux adds every
+ * segment acknowledged (tcp_slow_start) — both, and no more than
+ * ssthresh, the rest going to congestion avoidance. */
+START_TEST(test_established_slow_start_by_rules)
+{
+	/* cwnd after the ACK, in segments: at least lo, below hi; Linux
+	 * with an ssthresh of 5 takes one segment in slow start, then a
+	 * little of congestion avoidance for the other */
+	static const struct {
+		enum tcp_rules rules;
+		uint32_t ssthresh; /* segments; 0: none yet */
+		uint32_t lo, hi;
+	} cases[] = {{TCP_RULES_RFC9293, 0, 5, 6}, {TCP_RULES_FREEBSD, 0, 6, 7},
+		     {TCP_RULES_LINUX, 0, 6, 7}, {TCP_RULES_LINUX, 5, 5, 6}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct tcp_params p = tcp_params_default;
+		p.rules = cases[i].rules;
+		p.nodelay = true;
+		p.iw = 4;
+		struct th h;
+		th_init(&h, &p);
+		h.peer_mss = MSS;
+		th_open_established(&h);
+		if (cases[i].ssthresh)
+			h.c->ssthresh = cases[i].ssthresh * MSS;
+		ck_assert_uint_eq(tcp_send(h.c, big, 4 * MSS), 4 * MSS);
+		th_checked(&h, 4);
+		ack_at(&h, h.sim.now + SIM_MS(10), 2 * MSS);
+		ck_assert_uint_ge(h.c->cwnd, cases[i].lo * MSS);
+		ck_assert_uint_lt(h.c->cwnd, cases[i].hi * MSS);
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* HyStart's ACK train (tcp_cubic.c hystart_update): cwnd 16 segments,
+ * RTT 10 ms; the 16 segments sent at 10 ms come back acknowledged one by
+ * one every 0.5 ms from 20 ms. The ACKs are less than 2 ms apart, so
+ * they make one train; it ends slow start once it has run longer than
+ * half of (the least RTT, 10 ms, + the pacing allowance, capped at 1 ms):
+ * 5.5 ms — at the ACK of 26 ms, the thirteenth, ssthresh becomes cwnd.
+ * Without HyStart slow start goes on. */
+START_TEST(test_established_hystart_ack_train_ends_slow_start)
+{
+	for (int hy = 1; hy >= 0; hy--) {
+		struct th h;
+		open_cubic(&h, hy, 16, SIM_MS(10), 200 * MSS);
+		uint32_t k;
+		for (k = 0; k < 16; k++) {
+			ack_at(&h, SIM_MS(20) + k * SIM_US(500), (k + 1) * MSS);
+			if (h.c->hy_found)
+				break;
+		}
+		if (hy) {
+			ck_assert_uint_eq(k, 12);
+			ck_assert(h.c->hy_found);
+			/* the 13th ACK found it, then grew cwnd in
+			 * congestion avoidance: by less than a segment */
+			ck_assert_uint_ge(h.c->cwnd, h.c->ssthresh);
+			ck_assert_uint_lt(h.c->cwnd, h.c->ssthresh + MSS);
+			ck_assert_uint_eq(h.c->ssthresh, (16 + 12) * MSS);
+		} else {
+			ck_assert_uint_eq(k, 16);
+			ck_assert_uint_eq(h.c->cwnd, 32 * MSS);
+		}
+		tcp_abort(h.c);
+		th_checked(&h, th_unchecked(&h));
+		th_fini(&h);
+	}
+}
+END_TEST
+
+/* What went out at once: up to `end` (from ISS + 1), at `at`. */
+struct burst {
+	uint32_t end;
+	sim_time_t at;
+};
+
+/* HyStart's delay test: a round's least RTT over its first eight samples
+ * has grown past the least RTT seen by an eighth of it, at least 4 ms.
+ * RTT 40 ms in the first round (the 16 segments sent at 40 ms come back
+ * one by one 3 ms apart, too far apart for a train); a queue then holds
+ * every later segment `extra` more: what each ACK brought out comes back
+ * acknowledged 40 ms + extra later. With 10 ms more the second round's
+ * samples are 50 ms, 50 > 40 + 5: its ninth ACK ends slow start. With
+ * 4 ms more (44 ms, under 40 + 5) slow start goes on. */
+START_TEST(test_established_hystart_delay_ends_slow_start)
+{
+	for (int extra = 10; extra >= 4; extra -= 6) {
+		struct th h;
+		open_cubic(&h, true, 16, SIM_MS(40), 600 * MSS);
+		struct burst out[128];
+		uint32_t nout = 0, next = 0;
+		for (uint32_t i = 0; i < 16; i++)
+			out[nout++] = (struct burst){(i + 1) * MSS, SIM_MS(40)};
+		uint32_t round2 = 0; /* ACKs into the second round */
+		while (next < nout && nout < 120 && !h.c->hy_found) {
+			sim_time_t at = next < 16 ? SIM_MS(80) + next * SIM_MS(3)
+						  : out[next].at + SIM_MS(40) +
+							    SIM_MS(extra);
+			ack_at(&h, at, out[next].end);
+			uint32_t sent = h.c->snd_nxt - (h.iss + 1);
+			if (sent > out[nout - 1].end)
+				out[nout++] = (struct burst){sent, at};
+			if (next >= 16)
+				round2++;
+			next++;
+		}
+		if (extra == 10) {
+			ck_assert(h.c->hy_found);
+			ck_assert_uint_eq(round2, 9);
+			/* ssthresh = cwnd, which then grew by less than a
+			 * segment in congestion avoidance */
+			ck_assert_uint_ge(h.c->cwnd, h.c->ssthresh);
+			ck_assert_uint_lt(h.c->cwnd, h.c->ssthresh + MSS);
+		} else {
+			ck_assert(!h.c->hy_found);
+			ck_assert_uint_lt(h.c->cwnd, h.c->ssthresh);
+		}
+		tcp_abort(h.c);
+		th_checked(&h, th_unchecked(&h));
+		th_fini(&h);
+	}
+}
+END_TEST
+
 Suite *tcp_options_suite(void)
 {
 	Suite *s = suite_create("tcp_options");
@@ -1065,6 +1229,9 @@ Suite *tcp_options_suite(void)
 	tcase_add_test(tc, test_cubic_window_at_known_points);
 	tcase_add_test(tc, test_cubic_loss_sets_ssthresh_and_wmax);
 	tcase_add_test(tc, test_cubic_regrows_to_wmax_in_k);
+	tcase_add_test(tc, test_established_slow_start_by_rules);
+	tcase_add_test(tc, test_established_hystart_ack_train_ends_slow_start);
+	tcase_add_test(tc, test_established_hystart_delay_ends_slow_start);
 	suite_add_tcase(s, tc);
 	return s;
 }
