@@ -47,15 +47,13 @@
 	.rto_slop = 0, .keepinit = 0, .hystart = true
 /* FreeBSD 14's default stack: keepalive on every connection
  * (net.inet.tcp.always_keepalive); sendspace 32 KiB, recvspace 64 KiB
- * (less one byte, which rounding to whole segments at the handshake
- * makes good: 65535 and 65536 both become 65700 at MSS 1460); its own
- * option layout; window scale 6, the least shift that carries
+ * (65535 offered without window scaling); its own option layout; window scale 6, the least shift that carries
  * kern.ipc.maxsockbuf (2 MiB); timestamps and SACK; CUBIC (FreeBSD 14's
  * default) with PRR (net.inet.tcp.do_prr), no RACK or TLP; rexmit_slop
  * 200 ms, keepinit 75 s */
 #define FREEBSD_OPTIONS                                                     \
 	.keepalive = true,                                                  \
-	.sndbuf = 32768, .rcvbuf = 65535, .opt_layout = TCP_LAYOUT_FREEBSD, \
+	.sndbuf = 32768, .rcvbuf = 65536, .opt_layout = TCP_LAYOUT_FREEBSD, \
 	.wscale = 6, .timestamps = true, .sack = true,                      \
 	.cc = TCP_CC_CUBIC, .prr = true, .tlp = false, .rack = false,       \
 	.rto_slop = SIM_MS(200), .keepinit = SIM_S(75), .hystart = false

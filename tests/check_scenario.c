@@ -151,6 +151,29 @@ START_TEST(test_profiles_then_scenario_keys_then_host_keys)
 }
 END_TEST
 
+/* A window past 65535 bytes needs window scaling: a buffer the scenario
+ * sets larger than the window can carry is refused
+ * (tests/bad/tcp-rcvbuf-without-wscale.yaml), but a profile's own is
+ * not — FreeBSD's 64 KiB without scaling offers 65535 bytes, as FreeBSD
+ * does. */
+START_TEST(test_profile_buffer_without_window_scaling_is_taken)
+{
+	struct scenario *s = load_ok(
+		"tcp: {profile: freebsd, wscale: off}\n"
+		"hosts: {a: {}, b: {}}\n");
+	struct tcp_params p;
+	scn_host_params(s, 0, &p);
+	ck_assert_uint_eq(p.rcvbuf, 65536);
+	ck_assert_uint_eq(p.wscale, TCP_WSCALE_OFF);
+	scn_free(s);
+	load_err("tcp: {profile: freebsd, wscale: off, rcvbuf: 65536}\n"
+		 "hosts: {a: {}, b: {}}\n",
+		 1, 6,
+		 "rcvbuf of 65536 bytes needs window scaling: without it the "
+		 "window stops at 65535 bytes (give wscale: auto, RFC 7323)");
+}
+END_TEST
+
 START_TEST(test_hosts_resolved_wherever_declared)
 {
 	/* links and apps may come before hosts in the file */
@@ -373,6 +396,7 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, test_full_scenario);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_profiles_then_scenario_keys_then_host_keys);
+	tcase_add_test(tc, test_profile_buffer_without_window_scaling_is_taken);
 	tcase_add_test(tc, test_hosts_resolved_wherever_declared);
 	tcase_add_test(tc, test_errors_point_at_the_value);
 	tcase_add_test(tc, test_compound_durations_everywhere);

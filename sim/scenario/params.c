@@ -255,8 +255,20 @@ static int fail_at(struct ld *ld, int line, int col, const char *fmt, ...)
 
 /* What is wrong with a set of parameters taken together, into msg; 0 if
  * nothing. */
-static int params_problem(const struct tcp_params *p, bool sock, char *msg,
-			  size_t n)
+/* The bit of `key` in a set of parameters given (tcp_params_apply). */
+static uint64_t param_bit(const char *key)
+{
+	for (size_t i = 0; i < tcp_nparam_fields; i++)
+		if (strcmp(tcp_param_fields[i].key, key) == 0)
+			return (uint64_t)1 << i;
+	return 0;
+}
+
+/* rcvbuf_given: the scenario set rcvbuf itself. A profile's own buffer
+ * is not refused: FreeBSD's 64 KiB without window scaling offers 65535
+ * bytes, as FreeBSD does. */
+static int params_problem(const struct tcp_params *p, bool sock,
+			  bool rcvbuf_given, char *msg, size_t n)
 {
 	if (p->rto_min > p->rto_max) {
 		snprintf(msg, n, "rto-min is larger than %srto-max",
@@ -268,7 +280,7 @@ static int params_problem(const struct tcp_params *p, bool sock, char *msg,
 		       : p->wscale == TCP_WSCALE_AUTO
 			       ? (uint64_t)65535 << 14
 			       : (uint64_t)65535 << p->wscale;
-	if (p->rcvbuf <= cap)
+	if (p->rcvbuf <= cap || !rcvbuf_given)
 		return 0;
 	if (p->wscale == TCP_WSCALE_OFF)
 		snprintf(msg, n, "rcvbuf of %u bytes needs window scaling: "
@@ -288,10 +300,12 @@ int ld_check_params(struct ld *ld, yaml_node_t *root)
 {
 	struct scenario *s = ld->s;
 	char msg[200];
+	uint64_t rcvbuf = param_bit("rcvbuf");
 	for (size_t i = 0; i < s->nhosts; i++) {
 		struct tcp_params p;
 		scn_host_params(s, i, &p);
-		if (params_problem(&p, false, msg, sizeof msg) == 0)
+		bool given = ((s->tcp.set | s->hosts[i].tcp.set) & rcvbuf) != 0;
+		if (params_problem(&p, false, given, msg, sizeof msg) == 0)
 			continue;
 		yaml_node_t *at = ld_map_get(ld, root, "tcp");
 		if (s->hosts[i].tcp.set) {
@@ -311,7 +325,10 @@ int ld_check_params(struct ld *ld, yaml_node_t *root)
 				continue;
 			struct tcp_params q = p;
 			tcp_params_apply(&q, &a->opts.tcp, a->opts.set);
-			if (params_problem(&q, true, msg, sizeof msg) == 0)
+			bool given = ((s->tcp.set | s->hosts[i].tcp.set |
+				       a->opts.set) & rcvbuf) != 0;
+			if (params_problem(&q, true, given, msg,
+					   sizeof msg) == 0)
 				continue;
 			return fail_at(ld, a->line, a->col, "the socket's %s",
 				       msg);
