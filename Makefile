@@ -9,7 +9,7 @@
 #   make bench     benchmarks (not part of make test)
 #   make fuzz      the libFuzzer harnesses (clang), FUZZ_TIME s each (1800)
 #   make determinism  gcc and clang, -O0 and -O2: every output the same
-#   make fuzz-build  build both fuzz harnesses and replay their inputs
+#   make fuzz-build  build the three fuzz harnesses and replay their inputs
 #   make layers    the architecture's rules (tests/layers.sh)
 #
 # Warnings are errors in CI and in the developers' targets (asan,
@@ -43,7 +43,7 @@ LDFLAGS := $(SAN)
 # The library: every layer but the command line (sim/cli/, linked into
 # the tcpsim binary only). docs/architecture.md maps the layers.
 LIB_SRCS := $(sort $(wildcard sim/engine/*.c sim/scenario/*.c sim/run/*.c \
-	sim/verdict/*.c sim/out/*.c sim/diagram/*.c models/*.c))
+	sim/verdict/*.c sim/out/*.c sim/diagram/*.c sim/pkt/*.c models/*.c))
 CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 # Every plots/NAME.gp is compiled in as the string plot_NAME_gp.
@@ -205,6 +205,7 @@ plots: $(TCPSIM)
 # seeds. Under make asan they run with the sanitizers.
 REPLAY_SCN := $(BUILD)/tests/replay_scenario
 REPLAY_SEG := $(BUILD)/tests/replay_segment
+REPLAY_PKT := $(BUILD)/tests/replay_pkt
 $(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c $< -o $@
@@ -218,15 +219,19 @@ $(REPLAY_SEG): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/segment.o \
 		$(BUILD)/tests/fuzz/tcp_harness.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS)
 $(BUILD)/tests/fuzz/segment.o: CPPFLAGS += -Itests/fuzz -Itests
+$(REPLAY_PKT): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/pkt.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS)
 
-fuzz-regress: $(REPLAY_SCN) $(REPLAY_SEG)
+fuzz-regress: $(REPLAY_SCN) $(REPLAY_SEG) $(REPLAY_PKT)
 	$(REPLAY_SCN) tests/fuzz/regress/scenario/* $(SCENARIOS) \
 		tests/outputs/*.yaml tests/bad/*.yaml
 	$(REPLAY_SEG) tests/fuzz/regress/segment/*
+	$(REPLAY_PKT) tests/fuzz/regress/pkt/*
 
-# libFuzzer harnesses for the scenario loader and the segment-arrival
-# path, built with clang and ASan + UBSan in build/fuzz, run side by side
-# for FUZZ_TIME seconds each (tests/fuzz/run.sh).
+# libFuzzer harnesses for the scenario loader, the segment-arrival
+# path and the packetdrill parser, built with clang and ASan + UBSan in
+# build/fuzz, run side by side for FUZZ_TIME seconds each
+# (tests/fuzz/run.sh).
 FUZZ_TIME ?= 1800
 FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -245,10 +250,14 @@ $(FUZZ_DIR)/fuzz_scenario: tests/fuzz/scenario.c $(LIB_SRCS) $(FUZZ_GEN)
 $(FUZZ_DIR)/fuzz_segment: $(FUZZ_SEG_SRCS) tests/fuzz/check.h
 	@mkdir -p $(@D)
 	clang -Itests/fuzz -Itests $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+# The packetdrill script parser alone.
+$(FUZZ_DIR)/fuzz_pkt: tests/fuzz/pkt.c $(sort $(wildcard sim/pkt/*.c))
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 
 fuzz: deps-asan
 	@$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_scenario \
-		$(FUZZ_DIR)/fuzz_segment
+		$(FUZZ_DIR)/fuzz_segment $(FUZZ_DIR)/fuzz_pkt
 	sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_TIME)
 
 # Both harnesses built with libFuzzer, and every saved input run through
@@ -256,12 +265,13 @@ fuzz: deps-asan
 # sessions that make fuzz is for.
 fuzz-build: deps-asan
 	@$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_scenario \
-		$(FUZZ_DIR)/fuzz_segment
+		$(FUZZ_DIR)/fuzz_segment $(FUZZ_DIR)/fuzz_pkt
 	sh tests/fuzz/replay.sh $(FUZZ_DIR)/fuzz_scenario \
 		tests/fuzz/regress/scenario/* $(SCENARIOS) tests/outputs/*.yaml \
 		tests/bad/*.yaml
 	sh tests/fuzz/replay.sh $(FUZZ_DIR)/fuzz_segment \
 		tests/fuzz/regress/segment/*
+	sh tests/fuzz/replay.sh $(FUZZ_DIR)/fuzz_pkt tests/fuzz/regress/pkt/*
 
 # A failing run leaves its scenario in $(BUILD)/prop-fail-RUN.yaml.
 prop: $(PROP)

@@ -29,7 +29,8 @@ sim/out      sim/engine models
 sim/verdict  sim/engine models sim/scenario sim/out
 sim/run      sim/engine models sim/scenario sim/out sim/verdict
 sim/diagram  sim/engine models sim/out sim/run
-sim/cli      sim/engine models sim/scenario sim/out sim/verdict sim/run sim/diagram
+sim/pkt      sim/engine models sim/out
+sim/cli      sim/engine models sim/scenario sim/out sim/verdict sim/run sim/diagram sim/pkt
 '
 
 fail=0

@@ -25,5 +25,6 @@ Suite *sweep_suite(void);
 Suite *timeaxis_suite(void);
 Suite *segment_suite(void);
 Suite *tcp_options_suite(void);
+Suite *pkt_suite(void);
 
 #endif
