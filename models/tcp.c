@@ -677,6 +677,11 @@ const struct tcp_params *tcp_stack_params(const struct tcp_stack *st)
 	return &st->params;
 }
 
+void tcp_stack_set_params(struct tcp_stack *st, const struct tcp_params *p)
+{
+	st->params = *p;
+}
+
 struct tcp_conn *tcp_stack_first(const struct tcp_stack *st)
 {
 	return st->head;
@@ -1051,6 +1056,9 @@ void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *out)
 		.half_open = c->half_open,
 		.fin_queued = c->fin_queued,
 		.fin_rcvd = c->fin_rcvd,
+		.ts_ok = c->ts_ok,
+		.sack_ok = c->sack_ok,
+		.ws_ok = c->ws_ok,
 	};
 }
 

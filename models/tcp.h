@@ -133,6 +133,8 @@ struct tcp_conn_info {
 	uint32_t half_open;      /* a listener's children in SYN-RECEIVED */
 	bool fin_queued;         /* CLOSE was called: a FIN follows the data */
 	bool fin_rcvd;           /* the peer's FIN has been processed */
+	bool ts_ok, sack_ok, ws_ok; /* timestamps, SACK, window scaling
+				    agreed on */
 };
 
 /* A stack for host `host` with address `addr`, its ISNs drawn from rng,
@@ -145,8 +147,10 @@ struct tcp_stack *tcp_stack_new(struct sim *sim,
 void tcp_stack_free(struct tcp_stack *st);
 /* The owner given to tcp_stack_new. */
 void *tcp_stack_owner(const struct tcp_stack *st);
-/* The parameters new sockets of this stack take. */
+/* The parameters new sockets of this stack take; and new ones (the
+ * sockets already open keep theirs). */
 const struct tcp_params *tcp_stack_params(const struct tcp_stack *st);
+void tcp_stack_set_params(struct tcp_stack *st, const struct tcp_params *p);
 /* The host crashed: every connection vanishes without a segment sent. Each
  * is traced going to CLOSED with `why`, and the application is told it
  * ended with TCP_END_CRASHED. Ephemeral ports start over. */

@@ -479,6 +479,12 @@ static void hold_syn_text(struct tcp_conn *c, const struct tcp_seg *in)
 	};
 	if (v.len < in->len)
 		v.flags = 0; /* the FIN lies beyond what fits */
+	/* FreeBSD queues the text for reassembly, which before
+	 * ESTABLISHED hands back no FIN (tcp_reass): the FIN is lost */
+	if (c->p.rules == TCP_RULES_FREEBSD)
+		v.flags = 0;
+	if (!v.len && !v.flags)
+		return;
 	queue_out_of_order(c, &v);
 }
 
@@ -512,8 +518,13 @@ static void take_syn_text(struct tcp_conn *c)
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
 	c->ev_data += held;
 	tcp_post(c, TCP_EV_DATA);
-	tcp_owe_ack(c, "RFC 9293 §3.10.7.2: text that came with the SYN, held "
-		   "until ESTABLISHED — acknowledge it");
+	if (c->p.rules == TCP_RULES_FREEBSD)
+		tcp_owe_ack_delayed(c, "FreeBSD tcp_input: text that came "
+				       "with the SYN, delivered at ESTABLISHED "
+				       "— its ACK delayed (DELAY_ACK)");
+	else
+		tcp_owe_ack(c, "RFC 9293 §3.10.7.2: text that came with the "
+			       "SYN, held until ESTABLISHED — acknowledge it");
 }
 
 /* In-order text of a receiving connection into the receive buffer, with
@@ -728,6 +739,9 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 		process_text_fin(c, s);
 	} else {
 		hold_syn_text(c, in);
+		/* FreeBSD knows the MSS now (tcp_mss in SYN-SENT) */
+		if (c->p.rules == TCP_RULES_FREEBSD)
+			round_buffers_freebsd(c);
 		tcp_set_state(c, TCP_SYN_RECEIVED,
 			  "RFC 9293 §3.10.7.3 (fourth): SYN without ACK — "
 			  "simultaneous open");
@@ -745,6 +759,13 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in,
 	if (in->flags & TCP_RST) {
 		tcp_trace_ignore(st, l, in, "RFC 9293 §3.10.7.2 (first): RST in "
 					"LISTEN — discard");
+		return;
+	}
+	if ((in->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
+	    l->p.rules == TCP_RULES_FREEBSD) {
+		tcp_trace_ignore(st, l, in, "FreeBSD tcp_input: SYN,ACK is "
+					"bogus on a listening socket — "
+					"discard");
 		return;
 	}
 	if (in->flags & TCP_ACK) {
@@ -837,6 +858,28 @@ static bool zero_window_allowance(struct tcp_conn *c, struct seg_view *s)
 	return true;
 }
 
+/* rules: freebsd — a segment wholly before RCV.NXT (tcp_input, after
+ * Stevens vol. 2 p. 960): its text and FIN are old, "send an ACK to
+ * resynchronize and drop any data. But keep on processing for RST or
+ * ACK": it goes on as an empty segment at RCV.NXT. */
+static bool old_duplicate_freebsd(struct tcp_conn *c, struct seg_view *s)
+{
+	if (c->p.rules != TCP_RULES_FREEBSD || (s->flags & (TCP_SYN | TCP_RST)))
+		return false;
+	uint32_t todrop = c->rcv_nxt - s->seq;
+	if ((int32_t)todrop <= 0 ||
+	    !(todrop > s->len || (todrop == s->len && !(s->flags & TCP_FIN))))
+		return false;
+	if (s->len && SEQ_LEQ(s->seq + s->len, c->rcv_nxt))
+		dsack_note(c, s->seq, s->seq + s->len);
+	tcp_owe_ack(c, "FreeBSD tcp_input: an old duplicate — ACK to "
+		       "resynchronize, its ACK still taken");
+	s->seq = c->rcv_nxt;
+	s->len = 0;
+	s->flags &= (uint8_t)~(TCP_FIN | TCP_PSH);
+	return true;
+}
+
 /* RFC 9293 §3.10.7.4 first: check the sequence number. Returns false if
  * the segment is dropped here (answered, or not); else it is trimmed to
  * the window and *seq_as_sent is where it began. */
@@ -853,7 +896,8 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 		s->flags &= (uint8_t)~TCP_SYN;
 		s->seq++;
 	}
-	if (!acceptable(c, s) && !zero_window_allowance(c, s)) {
+	if (!acceptable(c, s) && !zero_window_allowance(c, s) &&
+	    !old_duplicate_freebsd(c, s)) {
 		/* only with ACK: the fifth step drops a segment without
 		 * one before the eighth could restart the timer */
 		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_FIN) &&
@@ -916,7 +960,9 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 static void check_rst(struct tcp_conn *c, const struct tcp_seg *in,
 		      uint32_t seq_as_sent)
 {
-	if (seq_as_sent != c->rcv_nxt) {
+	/* insecure-rst: RFC 793's "if the RST bit is set" — anywhere in
+	 * the window */
+	if (seq_as_sent != c->rcv_nxt && !c->p.insecure_rst) {
 		if (c->p.rules == TCP_RULES_LINUX &&
 		    c->state == TCP_TIME_WAIT) {
 			tcp_trace_ignore(c->st, c, in,
@@ -972,6 +1018,16 @@ static void check_syn(struct tcp_conn *c, const struct tcp_seg *in)
 		back_to_listen(c, "RFC 9293 §3.10.7.4 (fourth): SYN in "
 				  "SYN-RECEIVED from a passive OPEN — return to "
 				  "LISTEN (this connection is deleted)");
+		return;
+	}
+	if (c->p.insecure_syn) {
+		/* RFC 793: a SYN in the window is an error — reset */
+		tcp_buf_consume(&c->rb, c->rb.len);
+		tcp_send_active_reset(c, "RFC 793 §3.9 (insecure-syn): SYN in "
+					 "the window — send a reset");
+		tcp_enter_closed(c, TCP_END_RESET,
+				 "RFC 793 §3.9 (insecure-syn): SYN in the "
+				 "window — connection reset");
 		return;
 	}
 	tcp_challenge_ack(c, in, "RFC 9293 §3.10.7.4 (fourth) / RFC 5961 §4: "
@@ -1042,6 +1098,10 @@ static bool check_ack(struct tcp_conn *c, const struct tcp_seg *in,
 			return false;
 		enter_time_wait(c, "RFC 9293 §3.10.7.4 (fifth): our FIN is "
 				   "acknowledged in CLOSING");
+		/* FreeBSD hands the connection to tcp_twstart and returns:
+		 * no ACK this segment may have owed goes out */
+		if (c->p.rules == TCP_RULES_FREEBSD)
+			c->ack_why = NULL;
 		return true;
 	case TCP_LAST_ACK:
 		if (fin_acked(c))
@@ -1375,6 +1435,11 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 			tcp_send_reset_reply(st, NULL, seg,
 					 "RFC 9293 §3.10.7.1: segment for no "
 					 "connection — send RST");
+	} else if ((seg->flags & (TCP_SYN | TCP_FIN)) ==
+			   (TCP_SYN | TCP_FIN) && c->p.drop_synfin) {
+		tcp_trace_ignore(st, c, seg, "drop-synfin: SYN and FIN "
+					     "together — discard (FreeBSD's "
+					     "drop_synfin)");
 	} else if (c->state == TCP_LISTEN) {
 		input_listen(c, seg, 0);
 	} else {

@@ -61,7 +61,7 @@ uint32_t tcp_free_window(const struct tcp_conn *c)
  * that RCV.NXT + RCV.WND is the edge advertised. */
 uint32_t tcp_window_freebsd(const struct tcp_conn *c)
 {
-	uint32_t win = tcp_free_window(c);
+	uint32_t win = c->p.rcvbuf > c->rb.len ? c->p.rcvbuf - c->rb.len : 0;
 	if (win < c->p.rcvbuf / 4 && win < bsd_maxseg(c))
 		win = 0;
 	if (SEQ_GT(c->rcv_adv, c->rcv_nxt) && win < c->rcv_adv - c->rcv_nxt)
@@ -77,8 +77,15 @@ static void advertise_window(struct tcp_conn *c)
 		return;
 	}
 	if (c->p.rules == TCP_RULES_FREEBSD) {
+		/* what the buffer takes is the window segments are judged
+		 * by (tcp_input: rcv_wnd from sbspace); what the window
+		 * field carries, at most, is the edge offered */
 		c->rcv_wnd = tcp_window_freebsd(c);
-		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+		/* a passive SYN-RECEIVED is the syncache's, whose window is
+		 * the one it offered (sc_wnd) */
+		if (c->state == TCP_SYN_RECEIVED && c->passive)
+			c->rcv_wnd = min32(c->rcv_wnd, tcp_win_cap(c));
+		c->rcv_adv = c->rcv_nxt + min32(c->rcv_wnd, tcp_win_cap(c));
 		return;
 	}
 	uint32_t free = tcp_free_window(c);
@@ -186,10 +193,23 @@ bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *first,
 /* Build and hand one segment to the host. ACK, window and MSS option are
  * filled in here so that every segment carries the current values. The
  * payload comes from the send buffer at seq, or from `data` if given. */
-void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
-		   const uint8_t *data, uint32_t len, const char *why,
-		   enum trace_tx tx)
+/* respond: a segment FreeBSD makes with tcp_respond, not tcp_output */
+static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+		 const uint8_t *data, uint32_t len, const char *why,
+		 enum trace_tx tx, bool respond)
 {
+	/* FreeBSD's tcp_output: while our FIN is out and unacknowledged,
+	 * the state's flags (tcp_outflags) put FIN on every segment, and an
+	 * ACK goes as the FIN again, at its sequence number (not an answer
+	 * tcp_respond makes: a challenge ACK) */
+	uint32_t data_end = c->sb_seq + c->sb.len;
+	if (c->p.rules == TCP_RULES_FREEBSD && flags == TCP_ACK && !len &&
+	    !respond &&
+	    seq == c->snd_nxt && c->fin_queued &&
+	    SEQ_GT(c->snd_nxt, data_end) && SEQ_LEQ(c->snd_una, data_end)) {
+		flags |= TCP_FIN;
+		seq = data_end;
+	}
 	struct tcp_xmit x = {.why = why, .tx = tx};
 	struct tcp_seg *s = &x.seg;
 	*s = (struct tcp_seg){
@@ -218,7 +238,9 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		c->unacked_segs = 0;
 		tcp_timer_stop(c, TCP_T_DELACK);
 	}
-	if (!(flags & TCP_RST) || (flags & TCP_ACK)) {
+	/* FreeBSD's tcp_output offers no window on a RST */
+	if ((!(flags & TCP_RST) || (flags & TCP_ACK)) &&
+	    !((flags & TCP_RST) && c->p.rules == TCP_RULES_FREEBSD)) {
 		advertise_window(c);
 		/* RFC 7323 §2.2: a SYN's window is never scaled; others
 		 * carry it shifted — rounded up to the unit of the shift,
@@ -276,14 +298,27 @@ void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	hand_over(c->st, c, &x);
 }
 
+void tcp_xmit_data(struct tcp_conn *c, uint8_t flags, uint32_t seq,
+		   const uint8_t *data, uint32_t len, const char *why,
+		   enum trace_tx tx)
+{
+	xmit(c, flags, seq, data, len, why, tx, false);
+}
+
 void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	      uint32_t len, const char *why, enum trace_tx tx)
 {
-	tcp_xmit_data(c, flags, seq, NULL, len, why, tx);
+	xmit(c, flags, seq, NULL, len, why, tx, false);
 }
 
 void tcp_send_active_reset(struct tcp_conn *c, const char *why)
 {
+	if (c->p.rules == TCP_RULES_FREEBSD) {
+		/* tcp_drop: tcp_output in CLOSED, whose flags are RST,ACK,
+		 * with a window of zero */
+		tcp_xmit(c, TCP_RST | TCP_ACK, c->snd_nxt, 0, why, TR_TX_NEW);
+		return;
+	}
 	if (c->p.rules != TCP_RULES_LINUX) {
 		/* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST> */
 		tcp_xmit(c, TCP_RST, c->snd_nxt, 0, why, TR_TX_NEW);
@@ -652,7 +687,12 @@ void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		}
 		st->ca_count++;
 	}
-	tcp_owe_ack(c, why);
+	/* FreeBSD answers at once (tcp_send_challenge_ack: tcp_respond),
+	 * not by the ACK tcp_output would send */
+	if (c->p.rules == TCP_RULES_FREEBSD)
+		xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, why, TR_TX_NEW, true);
+	else
+		tcp_owe_ack(c, why);
 }
 
 /* RFC 5681 §3.1: initial window from the sender's MSS, unless the

@@ -139,6 +139,9 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("rto-slop", TP_DURATION, rto_slop, 0, 0),
 	PF("keepinit", TP_DURATION, keepinit, 0, 0),
 	PF("hystart", TP_BOOL, hystart, 0, 1),
+	PF("insecure-rst", TP_BOOL, insecure_rst, 0, 1),
+	PF("insecure-syn", TP_BOOL, insecure_syn, 0, 1),
+	PF("drop-synfin", TP_BOOL, drop_synfin, 0, 1),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

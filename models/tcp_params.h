@@ -84,6 +84,12 @@ struct tcp_params {
 	bool rack;               /* RACK loss detection (RFC 8985 §6) */
 	bool hystart;            /* CUBIC leaves slow start by HyStart's
 				    ACK train or delay (Linux's hystart) */
+	/* RFC 793's answers where RFC 5961 has a challenge ACK (FreeBSD's
+	 * net.inet.tcp.insecure_rst, insecure_syn): a RST anywhere in the
+	 * window resets the connection; a SYN in it resets it with a RST */
+	bool insecure_rst, insecure_syn;
+	bool drop_synfin;        /* a segment with SYN and FIN is dropped
+				    unread (FreeBSD's drop_synfin) */
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };

@@ -431,10 +431,11 @@ uint32_t tcp_ts_now(const struct tcp_conn *c);
 /* RFC 7323 §5.5: TS.Recent is no longer valid after 24 days idle. */
 #define TCP_PAWS_IDLE SIM_S(24 * 24 * 3600)
 uint32_t tcp_free_window(const struct tcp_conn *c);
-/* rules: freebsd — the MSS before options (t_maxseg), and the window
- * tcp_output offers: the free space, none if that is under a quarter of
- * the buffer and one segment (receiver SWS avoidance), never pulled back
- * from the edge already offered. */
+/* rules: freebsd — the MSS before options (t_maxseg), and the window:
+ * the buffer's free space, none if that is under a quarter of the buffer
+ * and one segment (receiver SWS avoidance), never pulled back from the
+ * edge already offered; segments are judged by all of it, the window
+ * field carries what it can (tcp_output). */
 static inline uint32_t bsd_maxseg(const struct tcp_conn *c)
 {
 	return c->snd_mss + (c->ts_ok ? TCP_TS_ALIGNED : 0);

@@ -320,6 +320,154 @@ START_TEST(test_established_freebsd_segment_without_timestamps_is_taken)
 }
 END_TEST
 
+/* ---- what tcp_input and tcp_output do besides ------------------------- */
+
+/* While our FIN is out and unacknowledged, FreeBSD's tcp_output sends
+ * every ACK as the FIN again (tcp_outflags: FIN,ACK in FIN-WAIT-1): text
+ * from the peer in FIN-WAIT-1 is acknowledged by "F. 1:1". A challenge
+ * ACK is tcp_respond's, a bare ACK at SND.NXT: a SYN draws ". 2:2". */
+START_TEST(test_fin_wait_1_freebsd_an_ack_goes_as_the_fin_again)
+{
+	struct th h;
+	init_freebsd(&h);
+	th_open_fin_wait_1(&h);
+	th_in_full(&h, 0, P | A, PEER_ISS + 1, ISS + 1, 65535, zeros, 10);
+	th_fire(&h, TCP_T_DELACK);
+	TH_EXPECT(&h, {.flags = F | A, .seq = ISS + 1, .ack = PEER_ISS + 11,
+		       .win = 65535});
+	th_in(&h, S, PEER_ISS + 11, 0, 0);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 2, .ack = PEER_ISS + 11,
+		       .win = 65535});
+	th_in(&h, A, PEER_ISS + 11, ISS + 2, 0);
+	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_2);
+	th_expect_none(&h);
+	th_fini(&h);
+}
+END_TEST
+
+/* A segment wholly before RCV.NXT is an old duplicate: tcp_input trims it
+ * to nothing but still takes its ACK (Stevens vol. 2 p. 960). In
+ * LAST-ACK the peer's ACK of our FIN, sent from the sequence number of
+ * its own FIN, closes the connection — RFC 9293 would answer it as
+ * unacceptable and stay in LAST-ACK. In CLOSING the peer's FIN again,
+ * acknowledging ours, brings TIME-WAIT, and nothing is sent: tcp_twstart
+ * takes the connection before the ACK it owed goes out. */
+START_TEST(test_freebsd_an_old_duplicate_still_acknowledges)
+{
+	struct th h;
+	init_freebsd(&h);
+	th_open_last_ack(&h);
+	th_in(&h, A, PEER_ISS + 1, ISS + 2, 0);
+	th_expect_none(&h);
+	th_expect_closed(&h, TCP_END_NORMAL);
+	th_fini(&h);
+
+	init_freebsd(&h);
+	th_open_fin_wait_1(&h);
+	th_in(&h, F | A, PEER_ISS + 1, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_CLOSING);
+	TH_EXPECT(&h, {.flags = F | A, .seq = ISS + 1, .ack = PEER_ISS + 2,
+		       .win = 65535});
+	th_in(&h, F | A, PEER_ISS + 1, ISS + 2, 0);
+	ck_assert_int_eq(h.c->state, TCP_TIME_WAIT);
+	th_expect_none(&h);
+	th_fini(&h);
+}
+END_TEST
+
+/* A listening socket drops a SYN,ACK silently ("bogus on a listen
+ * socket"), where RFC 9293 answers any ACK there with a RST. */
+START_TEST(test_listen_freebsd_syn_ack_is_dropped)
+{
+	struct th h;
+	init_freebsd(&h);
+	th_open_listen(&h);
+	th_in_full(&h, LOCAL_PORT, S | A, PEER_ISS, 1234, 65535, NULL, 0);
+	th_expect_none(&h);
+	tcp_close(h.c);
+	th_fini(&h);
+}
+END_TEST
+
+/* FreeBSD judges segments by all its buffer takes, though the unscaled
+ * window field carries 65535: with 65700 bytes free, a RST at RCV.NXT +
+ * 65699 lies in the window (a challenge ACK), where the window offered
+ * ends at RCV.NXT + 65535. */
+START_TEST(test_established_freebsd_window_is_the_whole_buffer)
+{
+	struct th h;
+	init_freebsd(&h);
+	th_open_established(&h);
+	ck_assert_uint_eq(h.c->p.rcvbuf, 65700);
+	th_in(&h, R, PEER_ISS + 1 + 65699, 0, 0);
+	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .win = 65535});
+	th_in(&h, R, PEER_ISS + 1 + 65700, 0, 0);
+	th_expect_none(&h);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	th_fini(&h);
+}
+END_TEST
+
+/* net.inet.tcp.insecure_rst and insecure_syn: RFC 793's answers. A RST
+ * anywhere in the window resets the connection; a SYN in it resets it
+ * with a RST,ACK at SND.NXT, window 0 (tcp_drop). drop_synfin: SYN and
+ * FIN together are dropped unread. */
+START_TEST(test_established_freebsd_rfc793_answers)
+{
+	struct tcp_params p = freebsd_params();
+	p.insecure_rst = true;
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	th_in(&h, R, PEER_ISS + 100, 0, 0);
+	th_expect_none(&h);
+	th_expect_closed(&h, TCP_END_RESET);
+	th_fini(&h);
+
+	p = freebsd_params();
+	p.insecure_syn = true;
+	th_init(&h, &p);
+	th_open_established(&h);
+	th_in(&h, S, PEER_ISS + 100, 0, 0);
+	TH_EXPECT(&h, {.flags = R | A, .seq = ISS + 1, .ack = PEER_ISS + 1});
+	th_expect_closed(&h, TCP_END_RESET);
+	th_fini(&h);
+
+	p = freebsd_params();
+	p.drop_synfin = true;
+	th_init(&h, &p);
+	th_open_listen(&h);
+	th_in_full(&h, LOCAL_PORT, S | F, PEER_ISS, 0, 65535, NULL, 0);
+	th_expect_none(&h);
+	ck_assert_ptr_eq(h.st->tail, h.c);
+	tcp_close(h.c);
+	th_fini(&h);
+}
+END_TEST
+
+/* A simultaneous open whose SYN brings text and a FIN: the text waits
+ * for ESTABLISHED, the FIN is lost (tcp_reass hands back no FIN before
+ * ESTABLISHED), and the text's ACK is delayed. */
+START_TEST(test_syn_sent_freebsd_fin_on_a_syn_is_lost)
+{
+	struct th h;
+	init_freebsd(&h);
+	th_connect(&h);
+	th_checked(&h, 1);
+	th_in_full(&h, 0, S | F, PEER_ISS, 0, 65535, zeros, 3);
+	ck_assert_int_eq(h.c->state, TCP_SYN_RECEIVED);
+	th_checked(&h, 1); /* the SYN,ACK */
+	th_in(&h, A, PEER_ISS + 4, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 4);
+	th_expect_none(&h);
+	th_fire(&h, TCP_T_DELACK);
+	th_expect_ack(&h, ISS + 1, PEER_ISS + 4, 65535);
+	th_fini(&h);
+}
+END_TEST
+
 /* ---- TIME-WAIT: tcp_twcheck ------------------------------------------ */
 
 static sim_time_t time_wait_freebsd(struct th *h)
@@ -449,6 +597,12 @@ Suite *tcp_freebsd_suite(void)
 	tcase_add_test(tc, test_established_freebsd_window_update_waits_for_a_quarter);
 	tcase_add_test(tc, test_established_freebsd_segment_without_timestamps_is_taken);
 	suite_add_tcase(s, tc);
+	tcase_add_test(tc, test_fin_wait_1_freebsd_an_ack_goes_as_the_fin_again);
+	tcase_add_test(tc, test_freebsd_an_old_duplicate_still_acknowledges);
+	tcase_add_test(tc, test_listen_freebsd_syn_ack_is_dropped);
+	tcase_add_test(tc, test_established_freebsd_window_is_the_whole_buffer);
+	tcase_add_test(tc, test_established_freebsd_rfc793_answers);
+	tcase_add_test(tc, test_syn_sent_freebsd_fin_on_a_syn_is_lost);
 	tc = tcase_create("time-wait");
 	tcase_add_test(tc, test_time_wait_freebsd_rst_and_segments_without_ack_are_dropped);
 	tcase_add_test(tc, test_time_wait_freebsd_acks_all_but_a_duplicate_ack);

@@ -207,6 +207,8 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 		{"cc", "cubic", "newreno"},      {"prr", "true", "false"},
 		{"tlp", "true", "false"},        {"rack", "true", "false"},
 		{"hystart", "true", "false"},
+		{"insecure-rst", "true", "false"},
+		{"drop-synfin", "true", "false"},
 	};
 	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
 		if (pct(r, p / 2))
