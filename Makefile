@@ -11,6 +11,9 @@
 #   make determinism  gcc and clang, -O0 and -O2: every output the same
 #   make fuzz-build  build the three fuzz harnesses and replay their inputs
 #   make layers    the architecture's rules (tests/layers.sh)
+#   make conformance  the FreeBSD suite's packetdrill scripts under the
+#                  freebsd profile, a count per group (make test runs it
+#                  when ../shared/conformance is there)
 #
 # Warnings are errors in CI and in the developers' targets (asan,
 # determinism, fuzz): .ci/run says WERROR=-Werror. A user's make run
@@ -65,7 +68,7 @@ PROP := $(BUILD)/tests/prop/prop
 PROP_RUNS ?= 10000
 
 .PHONY: all run test check unit buildsys layers bad cli golden prop pcap diagrams docs sweep \
-	fuzz fuzz-build fuzz-regress determinism \
+	fuzz fuzz-build fuzz-regress determinism pkt conformance \
 	plots asan valgrind valgrind-run bench bench-run clean deps-build \
 	deps-test deps-asan deps-valgrind
 
@@ -153,7 +156,8 @@ test: deps-test
 # ---- tests ---------------------------------------------------------------
 
 check: unit layers buildsys bad cli golden pcap diagrams docs sweep plots \
-	fuzz-regress prop
+	pkt fuzz-regress prop
+	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
@@ -172,6 +176,17 @@ bad: $(TCPSIM)
 
 cli: $(TCPSIM)
 	sh tests/cli.sh $(TCPSIM)
+
+# tcpsim pkt: the project's own packetdrill scripts (tests/pkt/) under the
+# linux profile, and each verdict with its exit status.
+pkt: $(TCPSIM)
+	sh tests/pkt.sh $(TCPSIM)
+
+# The FreeBSD suite's packetdrill scripts (../shared/conformance, beside
+# the project) under the freebsd profile: a count per group
+# (docs/conformance.md). make test runs it when the suite is there.
+conformance: $(TCPSIM)
+	sh tests/conformance.sh $(TCPSIM)
 
 # Every scenario's trace against its golden (DIR/golden/NAME.trace).
 golden: $(TCPSIM)
@@ -226,7 +241,7 @@ fuzz-regress: $(REPLAY_SCN) $(REPLAY_SEG) $(REPLAY_PKT)
 	$(REPLAY_SCN) tests/fuzz/regress/scenario/* $(SCENARIOS) \
 		tests/outputs/*.yaml tests/bad/*.yaml
 	$(REPLAY_SEG) tests/fuzz/regress/segment/*
-	$(REPLAY_PKT) tests/fuzz/regress/pkt/*
+	$(REPLAY_PKT) tests/fuzz/regress/pkt/* tests/pkt/*.pkt
 
 # libFuzzer harnesses for the scenario loader, the segment-arrival
 # path and the packetdrill parser, built with clang and ASan + UBSan in
@@ -271,7 +286,8 @@ fuzz-build: deps-asan
 		tests/bad/*.yaml
 	sh tests/fuzz/replay.sh $(FUZZ_DIR)/fuzz_segment \
 		tests/fuzz/regress/segment/*
-	sh tests/fuzz/replay.sh $(FUZZ_DIR)/fuzz_pkt tests/fuzz/regress/pkt/*
+	sh tests/fuzz/replay.sh $(FUZZ_DIR)/fuzz_pkt tests/fuzz/regress/pkt/* \
+		tests/pkt/*.pkt
 
 # A failing run leaves its scenario in $(BUILD)/prop-fail-RUN.yaml.
 prop: $(PROP)

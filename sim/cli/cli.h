@@ -94,6 +94,9 @@ void cli_usage(FILE *f);
 int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt);
 /* tcpsim list: the built-in scenarios (cmd_list.c). */
 int cmd_list(void);
+/* tcpsim pkt [--profile NAME] [-v] SCRIPT.pkt... (cmd_pkt.c,
+ * docs/pkt.md). */
+int cmd_pkt(int argc, char **argv);
 
 /* The options of check and diff (compare.c). */
 struct cmp_args {

@@ -44,6 +44,8 @@ void cli_usage(FILE *f)
 	      "  sweep SCENARIO --set PATH=VALUES... -o FILE.csv\n"
 	      "                            run a scenario over parameter values and\n"
 	      "                            seeds into a table (tcpsim sweep --help)\n"
+	      "  pkt SCRIPT.pkt...         play packetdrill scripts against a\n"
+	      "                            profile's stack (tcpsim pkt --help)\n"
 	      "  list                      list the built-in scenarios\n"
 	      "  help                      show this help\n"
 	      "\n"
@@ -112,6 +114,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv, &interrupted);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list();
+	if (strcmp(cmd, "pkt") == 0)
+		return cmd_pkt(argc, argv);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc, argv, &interrupted);
 	if (strcmp(cmd, "diff") == 0)

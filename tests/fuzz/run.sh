@@ -27,7 +27,7 @@ for f in "$top"/tests/bad/*.yaml; do
 done
 cp "$top"/tests/fuzz/regress/segment/* "$dir/corpus-segment/"
 cp "$top"/tests/fuzz/regress/scenario/* "$dir/corpus-scenario/"
-cp "$top"/tests/fuzz/regress/pkt/* "$dir/corpus-pkt/"
+cp "$top"/tests/fuzz/regress/pkt/* "$top"/tests/pkt/*.pkt "$dir/corpus-pkt/"
 suite=$top/../shared/conformance
 if [ -d "$suite" ]; then
 	find "$suite" -name '*.pkt' | while read -r f; do

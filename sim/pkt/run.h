@@ -1,0 +1,39 @@
+/* run.h — play a parsed packetdrill script against a simulated stack
+ * (docs/pkt.md).
+ *
+ * The script's side is the remote peer: its `<` segments are handed to
+ * the stack under test, whose segments are matched against the `>` ones,
+ * in virtual time. The system calls drive that stack through a small
+ * socket layer; the shell commands scripts use to set sysctls become
+ * parameters of the profile. What a script asks that this cannot do is
+ * reported as unsupported, never guessed at.
+ */
+#ifndef TCPSIM_PKT_RUN_H
+#define TCPSIM_PKT_RUN_H
+
+#include <stdio.h>
+
+#include "models/tcp_params.h"
+#include "sim/pkt/script.h"
+
+enum pkt_verdict {
+	PKT_PASS,
+	PKT_FAIL,
+	PKT_UNSUPPORTED,
+};
+
+enum pkt_system { PKT_SYS_FREEBSD, PKT_SYS_LINUX };
+
+struct pkt_result {
+	enum pkt_verdict verdict;
+	int line;               /* of the event that decided it (0: none) */
+	char msg[512];          /* what was expected and what came */
+};
+
+/* Run script `s` against a stack with parameters `p`, the system whose
+ * constants and sysctls the script speaks (`sys`). `trace`, if not
+ * NULL, gets a line per segment and call as it goes. */
+void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
+	     enum pkt_system sys, FILE *trace, struct pkt_result *out);
+
+#endif

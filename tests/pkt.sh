@@ -1,0 +1,59 @@
+#!/bin/sh
+# pkt.sh TCPSIM — `tcpsim pkt`: the project's own scripts (tests/pkt/,
+# Linux behaviours) pass under --profile linux; a script that fails, one
+# that asks what is not supported, and one that does not parse each get
+# their verdict, place and exit status.
+set -u
+tcpsim=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+checks=0
+check() { # NAME EXPECTED-STATUS EXPECTED-LINE-PATTERN COMMAND...
+	name=$1 want=$2 pat=$3
+	shift 3
+	checks=$((checks + 1))
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ] || ! printf '%s\n' "$out" | grep -q -- "$pat"; then
+		echo "FAIL $name (exit $rc, wanted $want; no line matching '$pat'):"
+		printf '%s\n' "$out" | sed 's/^/  /'
+		fail=$((fail + 1))
+	fi
+}
+
+for f in "$top"/tests/pkt/*.pkt; do
+	check "$(basename "$f")" 0 "^ok " "$tcpsim" pkt --profile linux "$f"
+done
+check "all of tests/pkt" 0 "^4 passed, 0 failed, 0 unsupported$" \
+	"$tcpsim" pkt --profile linux "$top"/tests/pkt/*.pkt
+
+# a segment other than the one the script says: FAIL, its line, exit 1
+sed 's/^+0.000 > \. 2:2(0) ack 2 win 64240$/+0.000 > . 2:2(0) ack 2 win 9/' \
+	"$top/tests/pkt/linux-lost-final-ack.pkt" >"$tmp/win.pkt"
+check "a wrong window" 1 "^FAIL  .*win.pkt:22: expected segment differs (window 64240, not 9)" \
+	"$tcpsim" pkt --profile linux "$tmp/win.pkt"
+# a segment that never comes
+printf '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+1 > S 0:0(0) win 1\n' >"$tmp/none.pkt"
+check "a segment never sent" 1 "^FAIL  .*none.pkt:2: expected a segment at 1.000000 s, none was sent" \
+	"$tcpsim" pkt --profile linux "$tmp/none.pkt"
+# a result other than the script's
+printf '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n' >"$tmp/fd.pkt"
+check "a wrong result" 1 "^FAIL  .*fd.pkt:1: socket: expected 4, got 3" \
+	"$tcpsim" pkt "$tmp/fd.pkt"
+# what the runner cannot do: unsupported, exit 1
+printf '0 `ls /`\n' >"$tmp/shell.pkt"
+check "a shell command" 1 "^unsupported  .*shell.pkt:1: unsupported: the command \`ls /\`" \
+	"$tcpsim" pkt "$tmp/shell.pkt"
+# a script that does not parse: its place, exit 2
+printf '0 < Q 0:0(0) win 1\n' >"$tmp/bad.pkt"
+check "a bad script" 2 "^$tmp/bad.pkt:1:5: expected the segment's flags" \
+	"$tcpsim" pkt "$tmp/bad.pkt"
+check "no such file" 2 "cannot open" "$tcpsim" pkt "$tmp/missing.pkt"
+check "an unknown profile" 2 "unknown profile 'bsd'" "$tcpsim" pkt --profile bsd "$tmp/fd.pkt"
+check "no script" 2 "^Usage: tcpsim pkt" "$tcpsim" pkt
+check "help" 0 "^Usage: tcpsim pkt" "$tcpsim" pkt --help
+
+echo "pkt: $checks checks, $fail failed"
+[ "$fail" -eq 0 ]
