@@ -51,6 +51,30 @@ printf '0 < Q 0:0(0) win 1\n' >"$tmp/bad.pkt"
 check "a bad script" 2 "^$tmp/bad.pkt:1:5: expected the segment's flags" \
 	"$tcpsim" pkt "$tmp/bad.pkt"
 check "no such file" 2 "cannot open" "$tcpsim" pkt "$tmp/missing.pkt"
+
+# one script's run as tcpsim run gives it: the trace, the capture, the
+# ladder; for several scripts at once, refused
+f=$top/tests/pkt/linux-lost-final-ack.pkt
+check "the trace" 0 "^ok " "$tcpsim" pkt --profile linux -t "$tmp/t.trace" \
+	--pcap "$tmp/t.pcap" "$f"
+check "the trace's lines" 0 "tcp send pkt=2 src=192.168.0.1:8080 dst=192.0.2.1:51000 flags=SYN,ACK" \
+	cat "$tmp/t.trace"
+check "the trace's script lines" 0 "peer send pkt=1 .*flags=SYN .*injected=1" \
+	cat "$tmp/t.trace"
+checks=$((checks + 1))
+if [ "$(od -An -tx1 -N4 "$tmp/t.pcap" | tr -d ' ')" != d4c3b2a1 ] &&
+	[ "$(od -An -tx1 -N4 "$tmp/t.pcap" | tr -d ' ')" != 4d3cb2a1 ]; then
+	echo "FAIL the capture: not a pcap file"
+	fail=$((fail + 1))
+fi
+check "the ladder" 0 "TIME-WAIT .*ACK seq=2 ack=2" "$tcpsim" pkt --profile linux --ladder "$f"
+check "outputs of two scripts" 2 "one script at a time" \
+	"$tcpsim" pkt --profile linux -t "$tmp/u.trace" "$f" "$f"
+checks=$((checks + 1))
+if [ -e "$tmp/u.trace" ]; then
+	echo "FAIL outputs of two scripts: a trace was written"
+	fail=$((fail + 1))
+fi
 check "an unknown profile" 2 "unknown profile 'bsd'" "$tcpsim" pkt --profile bsd "$tmp/fd.pkt"
 check "no script" 2 "^Usage: tcpsim pkt" "$tcpsim" pkt
 check "help" 0 "^Usage: tcpsim pkt" "$tcpsim" pkt --help

@@ -10,17 +10,29 @@
 
 #include "models/tcp_params.h"
 #include "sim/cli/cli.h"
+#include "sim/diagram/diagram_sinks.h"
+#include "sim/out/outfile.h"
+#include "sim/out/sinks.h"
 #include "sim/pkt/run.h"
 
 static void usage(FILE *f)
 {
 	fputs("Usage: tcpsim pkt [--profile freebsd|linux|rfc9293] [-v] "
 	      "SCRIPT.pkt...\n"
+	      "       tcpsim pkt [OPTIONS] [-t FILE] [--jsonl FILE] "
+	      "[--pcap FILE] [--ladder] SCRIPT.pkt\n"
 	      "\n"
 	      "Play packetdrill scripts against the profile's stack, in "
 	      "virtual time.\n"
 	      "  -p, --profile NAME  the stack under test (default freebsd)\n"
 	      "  -v, --verbose       print each segment as the script goes\n"
+	      "With one script, its run as tcpsim run gives it (hosts tcp "
+	      "and peer):\n"
+	      "  -t, --trace FILE    the canonical text trace (- for standard "
+	      "output)\n"
+	      "      --jsonl FILE    the events as JSON Lines\n"
+	      "      --pcap FILE     every segment, a pcap capture\n"
+	      "      --ladder        the sequence diagram on standard output\n"
 	      "  -h, --help          show this help\n",
 	      f);
 }
@@ -60,25 +72,111 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* The file outputs asked for, each a sink on a file that appears whole
+ * or not at all, and the ladder on standard output. */
+static int open_outputs(const char *const paths[3], bool ladder,
+			struct outfile files[3], struct trace_sink **sinks,
+			int *n)
+{
+	char err[1024];
+	for (int k = 0; k < 3; k++) {
+		if (!paths[k])
+			continue;
+		if (outfile_open(&files[k], paths[k], err, sizeof err) < 0) {
+			fprintf(stderr, "tcpsim: %s\n", err);
+			goto fail;
+		}
+		struct trace_sink *sk =
+			k == 0	 ? sink_text_new(files[k].f)
+			: k == 1 ? sink_jsonl_new(files[k].f)
+				 : sink_pcap_new(files[k].f, err, sizeof err);
+		if (!sk) {
+			fprintf(stderr, "tcpsim: %s\n",
+				k == 2 ? err : "out of memory");
+			goto fail;
+		}
+		sinks[(*n)++] = sk;
+	}
+	if (ladder) {
+		struct ladder_opts lo = {.relative = true};
+		struct trace_sink *sk = sink_ladder_new(stdout, &lo);
+		if (!sk) {
+			fputs("tcpsim: out of memory\n", stderr);
+			goto fail;
+		}
+		sinks[(*n)++] = sk;
+	}
+	return 0;
+fail:
+	for (int i = 0; i < *n; i++)
+		if (sinks[i]->destroy)
+			sinks[i]->destroy(sinks[i]);
+	*n = 0;
+	for (int k = 0; k < 3; k++)
+		if (files[k].f)
+			outfile_abort(&files[k]);
+	return -1;
+}
+
+/* The files made whole, or none of them if a sink failed. */
+static int close_outputs(struct outfile files[3], const struct pkt_result *res)
+{
+	char err[1024];
+	int rc = 0;
+	if (res->output_failed) {
+		fprintf(stderr, "tcpsim: writing the outputs failed%s%s\n",
+			res->output_error[0] ? ": " : "", res->output_error);
+		rc = -1;
+	}
+	for (int k = 0; k < 3; k++) {
+		if (!files[k].f)
+			continue;
+		if (rc < 0) {
+			outfile_abort(&files[k]);
+		} else if (outfile_commit(&files[k], err, sizeof err) < 0) {
+			fprintf(stderr, "tcpsim: %s\n", err);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 int cmd_pkt(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"profile", required_argument, NULL, 'p'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"trace", required_argument, NULL, 't'},
+		{"jsonl", required_argument, NULL, 'J'},
+		{"pcap", required_argument, NULL, 'P'},
+		{"ladder", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	const char *profile = "freebsd";
-	bool verbose = false;
+	const char *paths[3] = {NULL, NULL, NULL}; /* trace, jsonl, pcap */
+	bool verbose = false, ladder = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:vt:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 't':
+			paths[0] = optarg;
+			break;
+		case 'J':
+			paths[1] = optarg;
+			break;
+		case 'P':
+			paths[2] = optarg;
+			break;
+		case 'L':
+			ladder = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -95,6 +193,13 @@ int cmd_pkt(int argc, char **argv)
 	}
 	if (optind == argc) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	bool outputs = ladder || paths[0] || paths[1] || paths[2];
+	if (outputs && argc - optind != 1) {
+		fputs("tcpsim: pkt writes a trace, a capture or a ladder for "
+		      "one script at a time\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	enum pkt_system sys = strcmp(profile, "linux") == 0 ? PKT_SYS_LINUX
@@ -122,8 +227,19 @@ int cmd_pkt(int argc, char **argv)
 			bad++;
 			continue;
 		}
+		struct outfile files[3] = {{0}};
+		struct trace_sink *sinks[4];
+		int nsinks = 0;
+		if (outputs &&
+		    open_outputs(paths, ladder, files, sinks, &nsinks) < 0) {
+			pkt_script_free(&s);
+			return EXIT_USAGE;
+		}
 		struct pkt_result res;
-		pkt_run(&s, &prof->p, sys, verbose ? stdout : NULL, &res);
+		pkt_run(&s, &prof->p, sys, verbose ? stdout : NULL, sinks,
+			nsinks, &res);
+		if (outputs && close_outputs(files, &res) < 0)
+			bad++;
 		switch (res.verdict) {
 		case PKT_PASS:
 			printf("ok    %s\n", argv[i]);

@@ -100,12 +100,37 @@ static struct fd *fd_of_conn(struct run *r, const struct tcp_conn *c)
 	return NULL;
 }
 
+/* A segment on its way, for the trace: sent by `from`, received by the
+ * other host at once (the script's side has no link). */
+static void trace_segment(struct run *r, int from, const struct tcp_seg *s,
+			  int state, enum trace_tx tx, int how,
+			  const char *why)
+{
+	const struct trace *tr = &r->sim.trace;
+	if (!trace_on(tr, TR_SEND) && !trace_on(tr, TR_RECV))
+		return;
+	uint64_t pkt = ++r->sim.pkt_seq;
+	struct trace_event ev = {
+		.t = r->sim.now, .kind = TR_SEND, .host = from,
+		.peer = 1 - from, .pkt = pkt, .seg = s, .a = state,
+		.b = how, .tx = tx, .why = why,
+	};
+	trace_emit(tr, &ev);
+	ev = (struct trace_event){
+		.t = r->sim.now, .kind = TR_RECV, .host = 1 - from,
+		.peer = from, .pkt = pkt, .seg = s, .a = -1,
+	};
+	trace_emit(tr, &ev);
+}
+
 static void on_output(struct tcp_stack *st, struct tcp_conn *c,
 		      const struct tcp_xmit *x)
 {
 	(void)c;
 	struct run *r = tcp_stack_owner(st);
 	r->wake = 1;
+	trace_segment(r, 0, &x->seg, x->state, x->tx,
+		      x->tx != TR_TX_NEW ? TR_SEND_REXMIT : 0, x->why);
 	if (r->nout == MAX_OUT) {
 		FAIL(r, "more than %d segments sent without a script line to "
 			"match them", MAX_OUT);
@@ -1056,7 +1081,9 @@ static bool inject(struct run *r, const struct pkt_seg *g)
 		fprintf(r->trace, "%.6f < flags=%02x seq=%u ack=%u win=%u len=%u\n",
 			(double)r->sim.now / 1e9, s.flags, s.seq, s.ack, s.wnd,
 			s.len);
-	tcp_stack_input(r->st, &s, 0);
+	trace_segment(r, 1, &s, -1, TR_TX_NEW, TR_SEND_INJECTED,
+		      "the script's segment");
+	tcp_stack_input(r->st, &s, r->sim.pkt_seq);
 	return true;
 }
 
@@ -1227,12 +1254,24 @@ static void expect_out(struct run *r, const struct pkt_event *e,
 
 /* ---- the script -------------------------------------------------------- */
 
+static const char *const host_names[] = {"tcp", "peer"};
+static const uint32_t host_addrs[] = {LOCAL_ADDR, REMOTE_ADDR};
+
+static const char *state_name(int s)
+{
+	return tcp_state_name(s);
+}
+
 void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
-	     enum pkt_system sys, FILE *trace, struct pkt_result *out)
+	     enum pkt_system sys, FILE *trace, struct trace_sink *const *sinks,
+	     int nsinks, struct pkt_result *out)
 {
 	struct run *r = calloc(1, sizeof *r);
 	memset(out, 0, sizeof *out);
 	if (!r) {
+		for (int i = 0; i < nsinks; i++)
+			if (sinks[i]->destroy)
+				sinks[i]->destroy(sinks[i]);
 		out->verdict = PKT_UNSUPPORTED;
 		snprintf(out->msg, sizeof out->msg, "out of memory");
 		return;
@@ -1258,6 +1297,20 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 	else if (hdrs == 60)
 		r->p.mss = 1500 - 60;
 	sim_init(&r->sim, 1, SIM_TIME_MAX, UINT64_MAX);
+	struct trace *tr = &r->sim.trace;
+	tr->scenario = s->file;
+	tr->seed = 1;
+	tr->nhosts = 2;
+	tr->host_names = host_names;
+	tr->host_addrs = host_addrs;
+	tr->state_name = state_name;
+	bool io_ok = true;
+	for (int i = 0; i < nsinks; i++)
+		if (trace_add_sink(tr, sinks[i]) < 0) {
+			if (sinks[i]->destroy)
+				sinks[i]->destroy(sinks[i]);
+			io_ok = false;
+		}
 	rng_derive(&r->rng, 1, "pkt");
 	r->st = tcp_stack_new(&r->sim, &ops, r, 0, LOCAL_ADDR, &r->rng, &r->p);
 	if (ipv && strcmp(ipv, "ipv4") != 0 && strcmp(ipv, "ipv6") != 0)
@@ -1342,6 +1395,15 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 	}
 	if (r->st)
 		tcp_stack_free(r->st);
+	if (trace_finish(tr) < 0 || trace_commit(tr) < 0 || !io_ok) {
+		out->output_failed = true;
+		for (int i = 0; i < tr->nsinks; i++)
+			if (tr->sinks[i]->error)
+				snprintf(out->output_error,
+					 sizeof out->output_error, "%s",
+					 tr->sinks[i]->error);
+	}
+	trace_fini(tr);
 	sim_fini(&r->sim);
 	free(r);
 }

@@ -28,12 +28,20 @@ struct pkt_result {
 	enum pkt_verdict verdict;
 	int line;               /* of the event that decided it (0: none) */
 	char msg[512];          /* what was expected and what came */
+	bool output_failed;     /* a sink's finish or commit failed */
+	char output_error[256]; /* what its `error` said, or "" */
 };
+
+struct trace_sink;
 
 /* Run script `s` against a stack with parameters `p`, the system whose
  * constants and sysctls the script speaks (`sys`). `trace`, if not
- * NULL, gets a line per segment and call as it goes. */
+ * NULL, gets a line per segment as it goes. The `nsinks` sinks get the
+ * run's trace events, as a scenario's run gives them — hosts "tcp" (the
+ * stack under test) and "peer" (the script) — and are finished,
+ * committed and destroyed here. */
 void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
-	     enum pkt_system sys, FILE *trace, struct pkt_result *out);
+	     enum pkt_system sys, FILE *trace, struct trace_sink *const *sinks,
+	     int nsinks, struct pkt_result *out);
 
 #endif
