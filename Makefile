@@ -265,8 +265,9 @@ $(FUZZ_DIR)/fuzz_scenario: tests/fuzz/scenario.c $(LIB_SRCS) $(FUZZ_GEN)
 $(FUZZ_DIR)/fuzz_segment: $(FUZZ_SEG_SRCS) tests/fuzz/check.h
 	@mkdir -p $(@D)
 	clang -Itests/fuzz -Itests $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
-# The packetdrill script parser alone.
-$(FUZZ_DIR)/fuzz_pkt: tests/fuzz/pkt.c $(sort $(wildcard sim/pkt/*.c))
+# The packetdrill script parser and runner, over the TCP model.
+$(FUZZ_DIR)/fuzz_pkt: tests/fuzz/pkt.c $(sort $(wildcard sim/pkt/*.c)) \
+		$(TCP_SRCS) $(ENGINE_SRCS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 

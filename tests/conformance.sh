@@ -14,7 +14,8 @@ if [ "$1" = "--if-present" ]; then
 fi
 tcpsim=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
-suite=$top/../shared/conformance/freebsd-tcp-testsuite
+# the suite beside the project, or where TCPSIM_CONFORMANCE says
+suite=${TCPSIM_CONFORMANCE:-$top/../shared/conformance}/freebsd-tcp-testsuite
 if [ ! -d "$suite" ]; then
 	echo "conformance: no suite at $suite"
 	$present_only && exit 0

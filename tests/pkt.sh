@@ -26,7 +26,7 @@ check() { # NAME EXPECTED-STATUS EXPECTED-LINE-PATTERN COMMAND...
 for f in "$top"/tests/pkt/*.pkt; do
 	check "$(basename "$f")" 0 "^ok " "$tcpsim" pkt --profile linux "$f"
 done
-check "all of tests/pkt" 0 "^4 passed, 0 failed, 0 unsupported$" \
+check "all of tests/pkt" 0 "^5 passed, 0 failed, 0 unsupported$" \
 	"$tcpsim" pkt --profile linux "$top"/tests/pkt/*.pkt
 
 # a segment other than the one the script says: FAIL, its line, exit 1
@@ -42,6 +42,10 @@ check "a segment never sent" 1 "^FAIL  .*none.pkt:2: expected a segment at 1.000
 printf '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n' >"$tmp/fd.pkt"
 check "a wrong result" 1 "^FAIL  .*fd.pkt:1: socket: expected 4, got 3" \
 	"$tcpsim" pkt "$tmp/fd.pkt"
+# a code block's assertion that does not hold
+printf '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 %%{ assert tcpi_snd_cwnd == 3 }%%\n' >"$tmp/code.pkt"
+check "a code block" 1 "^FAIL  .*code.pkt:2: tcpi_snd_cwnd is 10, not == 3" \
+	"$tcpsim" pkt --profile linux "$tmp/code.pkt"
 # what the runner cannot do: unsupported, exit 1
 printf '0 `ls /`\n' >"$tmp/shell.pkt"
 check "a shell command" 1 "^unsupported  .*shell.pkt:1: unsupported: the command \`ls /\`" \

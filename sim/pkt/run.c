@@ -14,67 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/segment.h"
-#include "models/tcp.h"
-#include "sim/engine/rng.h"
-#include "sim/engine/sim.h"
+#include "sim/pkt/runner.h"
 
-#define LOCAL_ADDR 0xc0a80001u  /* 192.168.0.1 */
-#define REMOTE_ADDR 0xc0000201u /* 192.0.2.1 */
-#define LOCAL_PORT 8080         /* bind's port */
-#define REMOTE_PORT 8080        /* connect's port */
-#define PEER_PORT 51000         /* the peer's port toward a listener */
-#define MAX_FDS 32
-#define MAX_OUT 256
-#define MAX_ACCEPT 16
-#define DEFAULT_TOLERANCE SIM_US(4000)
-
-struct fd {
-	bool used, nonblock, listening, bound, reuse;
-	struct tcp_conn *c;
-	struct tcp_params p;
-	uint64_t set;
-	int so_error;           /* ECONNREFUSED, ... waiting for SO_ERROR */
-	bool ended;             /* its connection is gone */
-	bool eof;
-	bool connected;         /* ESTABLISHED was reached */
-	struct tcp_conn *queue[MAX_ACCEPT];
-	int nqueue;
-};
-
-struct out {
-	struct tcp_seg seg;
-	uint8_t opt[TCP_MAX_OPTLEN];
-	uint32_t optlen;
-	sim_time_t t;
-	const char *why;        /* the rule that sent it */
-};
-
-struct run {
-	struct sim sim;
-	struct rng rng;
-	struct tcp_stack *st;
-	struct tcp_params p;
-	enum pkt_system sys;
-	FILE *trace;
-	struct fd fd[MAX_FDS];
-	struct out out[MAX_OUT];
-	int nout;
-	volatile sig_atomic_t wake;
-	uint16_t lport;         /* the connection the script talks to */
-	uint16_t rport;
-	bool have_iss, have_ts;
-	uint32_t iss;
-	uint32_t ts_off;
-	sim_time_t tolerance;
-	struct fd *last;        /* the socket of the last call: a code
-				   block's tcpi_* are its */
-	struct pkt_result *res;
-	int line;
-	bool done;
-};
-
-static void verdict(struct run *r, enum pkt_verdict v, const char *fmt, ...)
+void pkt_verdict(struct run *r, enum pkt_verdict v, const char *fmt, ...)
 {
 	if (r->done)
 		return;
@@ -86,9 +28,6 @@ static void verdict(struct run *r, enum pkt_verdict v, const char *fmt, ...)
 	vsnprintf(r->res->msg, sizeof r->res->msg, fmt, ap);
 	va_end(ap);
 }
-
-#define UNSUPPORTED(r, ...) verdict(r, PKT_UNSUPPORTED, __VA_ARGS__)
-#define FAIL(r, ...) verdict(r, PKT_FAIL, __VA_ARGS__)
 
 /* ---- the stack's side ---------------------------------------------- */
 
@@ -209,6 +148,9 @@ static void advance(struct run *r, sim_time_t t, bool early)
 	sim_run(&r->sim);
 	if (r->sim.end == SIM_END_STOP || r->sim.end == SIM_END_QUIET)
 		r->sim.now = t;
+	else if (r->sim.end == SIM_END_LIMIT)
+		UNSUPPORTED(r, "unsupported: a run of more than %llu events",
+			    (unsigned long long)PKT_MAX_EVENTS);
 }
 
 /* ---- constants as the script's system spells them ------------------ */
@@ -233,6 +175,7 @@ static const struct konst konsts[] = {
 	{"EISCONN", 56, 106},
 	{"EALREADY", 37, 114},
 	{"EBADF", 9, 9},
+	{"MSG_PEEK", 0x2, 0x2},
 };
 
 static bool konst(const struct run *r, const char *name, int64_t *v)
@@ -335,6 +278,70 @@ static bool connect_done(struct run *r, struct fd *f)
 	return f->connected || f->ended;
 }
 
+static bool readable(struct run *r, struct fd *f)
+{
+	(void)r;
+	return (f->c && tcp_unread(f->c)) || f->eof || f->ended;
+}
+
+static bool writable(struct run *r, struct fd *f)
+{
+	(void)r;
+	return !f->c || tcp_send_space(f->c) > 0;
+}
+
+/* write(): n bytes queued — a blocking socket waits for buffer space
+ * until all are, a non-blocking one takes what fits (EAGAIN if none). */
+static void do_write(struct run *r, struct fd *f, uint32_t n,
+		     sim_time_t until, struct callres *res)
+{
+	static const uint8_t zeros[1 << 20];
+	uint32_t done = 0;
+	for (;;) {
+		if (!f->c) {
+			res->ret = done ? (int64_t)done : -1;
+			res->err = done ? 0 : f->ended ? 32 : 57;
+			return;
+		}
+		long k = tcp_send(f->c, zeros, n - done);
+		if (k < 0) {
+			res->ret = done ? (int64_t)done : -1;
+			res->err = done ? 0 : 32;
+			return;
+		}
+		done += (uint32_t)k;
+		if (done == n || f->nonblock)
+			break;
+		if (!block(r, writable, f, until)) {
+			FAIL(r, "write() blocked past %.6f s",
+			     (double)until / 1e9);
+			return;
+		}
+	}
+	if (!done && n) {
+		res->ret = -1;
+		res->err = 35;
+	} else {
+		res->ret = done;
+	}
+}
+
+/* The call e on f blocks until ready(): it returns when the script's
+ * time reaches its end, made again then (settle). */
+static void defer(struct run *r, const struct pkt_event *e, struct fd *f,
+		  bool (*ready)(struct run *, struct fd *), sim_time_t until)
+{
+	if (r->pending && r->pending != e) {
+		UNSUPPORTED(r, "unsupported: two calls blocked at once");
+		return;
+	}
+	r->deferred = true;
+	r->pending = e;
+	r->pending_fd = f;
+	r->pending_ready = ready;
+	r->pending_end = until;
+}
+
 static struct fd *new_fd(struct run *r, int64_t *num)
 {
 	for (int i = 0; i < MAX_FDS; i++)
@@ -376,6 +383,15 @@ static const struct secs_opt *secs_opt(const char *opt)
 	return NULL;
 }
 
+bool pkt_params_sane(const struct tcp_params *p)
+{
+	return p->rto_initial > 0 && p->rto_min > 0 &&
+	       p->rto_min <= p->rto_max && p->keepidle > 0 &&
+	       p->keepintvl > 0 && p->keepcnt > 0 && p->mss >= 1 &&
+	       p->mss <= 65495 && p->rcvbuf >= 1 && p->rcvbuf <= (1u << 26) &&
+	       p->sndbuf >= 1 && p->sndbuf <= (1u << 26);
+}
+
 /* setsockopt / getsockopt on one of the options the runner knows. */
 static bool sockopt(struct run *r, struct fd *f, const struct pkt_call *c,
 		    bool set, struct callres *res)
@@ -390,6 +406,10 @@ static bool sockopt(struct run *r, struct fd *f, const struct pkt_call *c,
 	if (set && !value(r, &c->args[3], &v) &&
 	    !(c->args[3].kind == PKT_E_STRUCT)) {
 		UNSUPPORTED(r, "unsupported: the value of %s", opt);
+		return false;
+	}
+	if (set && (v < 0 || v > PKT_MAX_VALUE)) {
+		UNSUPPORTED(r, "unsupported: %s = %lld", opt, (long long)v);
 		return false;
 	}
 	const struct tcp_params *cur = f->c ? tcp_conn_params(f->c) : &f->p;
@@ -466,14 +486,28 @@ static bool sockopt(struct run *r, struct fd *f, const struct pkt_call *c,
 	} else if (!strcmp(opt, "TCP_USER_TIMEOUT") && set) {
 		q.user_timeout = SIM_MS(v);
 		b = bit("user-timeout");
-	} else if (!strcmp(opt, "TCP_MAXSEG") && set) {
+	} else if (!strcmp(opt, "TCP_MAXSEG")) {
+		if (!set) {
+			/* the MSS segments are cut to, once known */
+			struct tcp_conn_info ci = {.snd_mss = cur->mss};
+			if (f->c)
+				tcp_conn_info(f->c, &ci);
+			res->has_out = true;
+			res->outv = f->c ? ci.snd_mss : cur->mss;
+			return true;
+		}
 		q.mss = (uint32_t)v;
 		b = bit("mss");
+	} else if (!strcmp(opt, "TCP_INFO") && !set &&
+		   c->args[3].kind == PKT_E_ELLIPSIS) {
+		/* its fields are for %{ }% to look at */
+		return true;
 	} else if (!strcmp(opt, "SO_LINGER") && set &&
 		   c->args[3].kind == PKT_E_STRUCT && c->args[3].n == 2) {
 		int64_t on, secs;
 		if (!value(r, &c->args[3].sub[0], &on) ||
-		    !value(r, &c->args[3].sub[1], &secs))
+		    !value(r, &c->args[3].sub[1], &secs) || secs < 0 ||
+		    secs > PKT_MAX_VALUE)
 			goto unsupported;
 		q.linger = on ? SIM_S(secs) : -1;
 		b = bit("linger");
@@ -484,6 +518,10 @@ static bool sockopt(struct run *r, struct fd *f, const struct pkt_call *c,
 		     b == bit("mss"))) {
 		UNSUPPORTED(r, "unsupported: %s once the socket is connected",
 			    opt);
+		return false;
+	}
+	if (!pkt_params_sane(&q)) {
+		UNSUPPORTED(r, "unsupported: %s = %lld", opt, (long long)v);
 		return false;
 	}
 	f->p = q;
@@ -569,10 +607,9 @@ static bool do_call(struct run *r, const struct pkt_event *e,
 		} else if (!f->nqueue && f->nonblock) {
 			res->ret = -1;
 			res->err = 35;
-		} else if (!f->nqueue && !block(r, can_accept, f, until)) {
-			FAIL(r, "accept() blocked past %.6f s",
-			     (double)until / 1e9);
-			return false;
+		} else if (!f->nqueue) {
+			defer(r, e, f, can_accept, until);
+			return true;
 		} else {
 			struct fd *nf = new_fd(r, &res->ret);
 			if (!nf) {
@@ -609,10 +646,9 @@ static bool do_call(struct run *r, const struct pkt_event *e,
 			if (f->nonblock) {
 				res->ret = -1;
 				res->err = 36;
-			} else if (!block(r, connect_done, f, until)) {
-				FAIL(r, "connect() blocked past %.6f s",
-				     (double)until / 1e9);
-				return false;
+			} else if (!connect_done(r, f)) {
+				defer(r, e, f, connect_done, until);
+				return true;
 			} else if (!f->connected) {
 				res->ret = -1;
 				res->err = f->so_error;
@@ -652,53 +688,44 @@ static bool do_call(struct run *r, const struct pkt_event *e,
 			    !tcp_conn_fin_queued(f->c))
 				tcp_close(f->c);
 		}
-	} else if (!strcmp(c->name, "write") || !strcmp(c->name, "send")) {
-		int64_t n;
+	} else if (!strcmp(c->name, "write") || !strcmp(c->name, "send") ||
+		   !strcmp(c->name, "sendto")) {
+		int64_t n, flags = 0;
 		if (c->nargs < 3 || !value(r, &c->args[2], &n) || n < 0 ||
-		    n > (1 << 20)) {
-			UNSUPPORTED(r, "unsupported: %s's length", c->name);
+		    n > (1 << 20) ||
+		    (c->nargs >= 4 && !value(r, &c->args[3], &flags)) ||
+		    flags != 0) {
+			UNSUPPORTED(r, "unsupported: %s's length or flags",
+				    c->name);
 			return false;
 		}
-		static const uint8_t zeros[1 << 20];
-		if (!f->c) {
-			res->ret = -1;
-			res->err = f->ended ? 32 : 57;
-		} else {
-			long k = tcp_send(f->c, zeros, (uint32_t)n);
-			if (k < 0) {
-				res->ret = -1;
-				res->err = 32;
-			} else if (k < n && f->nonblock && k == 0) {
-				res->ret = -1;
-				res->err = 35;
-			} else if (k < n && !f->nonblock) {
-				UNSUPPORTED(r, "unsupported: a write that "
-					       "blocks for buffer space");
-				return false;
-			} else {
-				res->ret = k;
-			}
-		}
+		do_write(r, f, (uint32_t)n, until, res);
 	} else if (!strcmp(c->name, "read") || !strcmp(c->name, "recv")) {
-		int64_t n;
-		if (c->nargs < 3 || !value(r, &c->args[2], &n) || n < 0) {
-			UNSUPPORTED(r, "unsupported: %s's length", c->name);
+		int64_t n, flags = 0, peek = 0;
+		konst(r, "MSG_PEEK", &peek);
+		if (c->nargs < 3 || !value(r, &c->args[2], &n) || n < 0 ||
+		    (c->nargs >= 4 && !value(r, &c->args[3], &flags)) ||
+		    (flags & ~peek) != 0) {
+			UNSUPPORTED(r, "unsupported: %s's length or flags",
+				    c->name);
 			return false;
+		}
+		if (!f->nonblock && !readable(r, f)) {
+			defer(r, e, f, readable, until);
+			return true;
 		}
 		uint32_t avail = f->c ? tcp_unread(f->c) : 0;
+		uint32_t k = (uint32_t)(n < avail ? n : avail);
 		if (avail) {
-			res->ret = tcp_read(f->c, NULL,
-					    (uint32_t)(n < avail ? n : avail));
+			/* MSG_PEEK: what is there, left unread */
+			res->ret = flags ? k : tcp_read(f->c, NULL, k);
 		} else if (f->eof || f->ended) {
 			res->ret = f->so_error ? -1 : 0;
 			res->err = f->so_error;
 			f->so_error = 0;
-		} else if (f->nonblock) {
+		} else {
 			res->ret = -1;
 			res->err = 35;
-		} else {
-			UNSUPPORTED(r, "unsupported: a read that blocks");
-			return false;
 		}
 	} else {
 		UNSUPPORTED(r, "unsupported: the system call %s", c->name);
@@ -751,248 +778,6 @@ static void check_call(struct run *r, const struct pkt_event *e,
 			     c->args[2].name, (long long)w,
 			     (long long)res->outv);
 	}
-}
-
-/* ---- shell commands ------------------------------------------------- */
-
-/* Linux's sysctls that are parameters here (Documentation/networking/
- * ip-sysctl.rst). */
-static bool sysctl_linux(struct tcp_params *p, const char *name, int64_t v)
-{
-	if (strncmp(name, "net.ipv4.", 9) != 0)
-		return false;
-	name += 9;
-	if (!strcmp(name, "tcp_timestamps"))
-		p->timestamps = v != 0;
-	else if (!strcmp(name, "tcp_sack"))
-		p->sack = v != 0;
-	else if (!strcmp(name, "tcp_window_scaling"))
-		p->wscale = v ? 10 : TCP_WSCALE_OFF;
-	else if (!strcmp(name, "tcp_syn_retries"))
-		p->syn_retries = (uint32_t)v;
-	else if (!strcmp(name, "tcp_synack_retries"))
-		p->synack_retries = (uint32_t)v;
-	else if (!strcmp(name, "tcp_retries2"))
-		p->retries = (uint32_t)v;
-	else if (!strcmp(name, "tcp_orphan_retries"))
-		p->orphan_retries = (uint32_t)v;
-	else if (!strcmp(name, "tcp_fin_timeout"))
-		p->fin_timeout = SIM_S(v);
-	else if (!strcmp(name, "tcp_keepalive_time"))
-		p->keepidle = SIM_S(v);
-	else if (!strcmp(name, "tcp_keepalive_intvl"))
-		p->keepintvl = SIM_S(v);
-	else if (!strcmp(name, "tcp_keepalive_probes"))
-		p->keepcnt = (uint32_t)v;
-	else if (!strcmp(name, "tcp_syn_linear_timeouts"))
-		p->syn_linear = (uint32_t)v;
-	else if (!strcmp(name, "tcp_invalid_ratelimit"))
-		p->invalid_ratelimit = SIM_MS(v);
-	else if (!strcmp(name, "tcp_challenge_ack_limit"))
-		p->challenge_limit = (uint32_t)v;
-	else
-		return false;
-	return true;
-}
-
-static bool sysctl(struct run *r, const char *name, int64_t v)
-{
-	struct tcp_params *p = &r->p;
-	if (r->sys == PKT_SYS_LINUX)
-		return sysctl_linux(p, name, v);
-	if (!strcmp(name, "net.inet.tcp.rfc1323")) {
-		p->timestamps = v != 0;
-		if (!v)
-			p->wscale = TCP_WSCALE_OFF;
-		else if (p->wscale == TCP_WSCALE_OFF)
-			p->wscale = 6;
-	} else if (!strcmp(name, "net.inet.tcp.sack.enable")) {
-		p->sack = v != 0;
-	} else if (!strcmp(name, "kern.ipc.maxsockbuf")) {
-		if (p->wscale != TCP_WSCALE_OFF) {
-			uint8_t ws = 0;
-			while (ws < 14 && ((uint64_t)65535 << ws) < (uint64_t)v)
-				ws++;
-			p->wscale = ws;
-		}
-	} else if (!strcmp(name, "net.inet.tcp.recvspace")) {
-		p->rcvbuf = (uint32_t)v;
-	} else if (!strcmp(name, "net.inet.tcp.sendspace")) {
-		p->sndbuf = (uint32_t)v;
-	} else if (!strcmp(name, "net.inet.tcp.rexmit_initial")) {
-		p->rto_initial = SIM_MS(v);
-	} else if (!strcmp(name, "net.inet.tcp.rexmit_slop")) {
-		p->rto_slop = SIM_MS(v);
-	} else if (!strcmp(name, "net.inet.tcp.rexmit_min")) {
-		p->rto_min = SIM_MS(v);
-	} else if (!strcmp(name, "net.inet.tcp.keepinit")) {
-		p->keepinit = SIM_MS(v);
-	} else if (!strcmp(name, "net.inet.tcp.msl")) {
-		p->msl = SIM_MS(v);
-	} else if (!strcmp(name, "net.inet.tcp.keepidle")) {
-		p->keepidle = SIM_MS(v);
-	} else if (!strcmp(name, "net.inet.tcp.keepintvl")) {
-		p->keepintvl = SIM_MS(v);
-	} else if (!strcmp(name, "net.inet.tcp.keepcnt")) {
-		p->keepcnt = (uint32_t)v;
-	} else if (!strcmp(name, "net.inet.tcp.hostcache.purgenow")) {
-		/* nothing cached */
-	} else if (!strcmp(name, "net.inet.tcp.insecure_rst")) {
-		p->insecure_rst = v != 0;
-	} else if (!strcmp(name, "net.inet.tcp.insecure_syn")) {
-		p->insecure_syn = v != 0;
-	} else if (!strcmp(name, "net.inet.tcp.drop_synfin")) {
-		p->drop_synfin = v != 0;
-	} else if (!strcmp(name, "net.inet.tcp.blackhole") ||
-		   !strcmp(name, "net.inet.tcp.rexmit_drop_options") ||
-		   !strcmp(name, "net.inet.tcp.syncookies_only")) {
-		/* what the model does is the default, 0 */
-		return v == 0;
-	} else if (!strcmp(name, "net.inet.tcp.ecn.enable")) {
-		/* 2: answer ECN, never ask for it — with no peer asking,
-		 * as no ECN at all */
-		return v == 0 || v == 2;
-	} else {
-		return false;
-	}
-	return true;
-}
-
-static const char *const bsd_states[TCP_NSTATES] = {
-	[TCP_CLOSED] = "CLOSED",          [TCP_LISTEN] = "LISTEN",
-	[TCP_SYN_SENT] = "SYN_SENT",      [TCP_SYN_RECEIVED] = "SYN_RCVD",
-	[TCP_ESTABLISHED] = "ESTABLISHED", [TCP_FIN_WAIT_1] = "FIN_WAIT_1",
-	[TCP_FIN_WAIT_2] = "FIN_WAIT_2",  [TCP_CLOSE_WAIT] = "CLOSE_WAIT",
-	[TCP_CLOSING] = "CLOSING",        [TCP_LAST_ACK] = "LAST_ACK",
-	[TCP_TIME_WAIT] = "TIME_WAIT",
-};
-
-/* Sockets in a state, as sockstat lists them: every connection of the
- * stack, and every open descriptor whose connection is gone (CLOSED). */
-static int count_state(struct run *r, const char *state)
-{
-	int n = 0;
-	for (struct tcp_conn *c = tcp_stack_first(r->st); c;
-	     c = tcp_conn_next(c)) {
-		enum tcp_state s = tcp_conn_state(c);
-		if (s < TCP_NSTATES && bsd_states[s] &&
-		    !strcmp(bsd_states[s], state))
-			n++;
-	}
-	if (!strcmp(state, "CLOSED"))
-		for (int i = 0; i < MAX_FDS; i++)
-			if (r->fd[i].used && !r->fd[i].c)
-				n++;
-	return n;
-}
-
-static bool shell(struct run *r, const char *cmd)
-{
-	char name[128];
-	long long v;
-	if (sscanf(cmd, " sysctl -w %127[^=]=%lld", name, &v) == 2) {
-		if (!sysctl(r, name, v)) {
-			UNSUPPORTED(r, "unsupported: sysctl %s=%lld", name, v);
-			return false;
-		}
-		tcp_stack_set_params(r->st, &r->p);
-		return true;
-	}
-	/* sockstat ... | grep -c STATE | grep N: so many sockets in it */
-	if (strncmp(cmd, "sockstat", 8) == 0) {
-		const char *c = strstr(cmd, "grep -c ");
-		const char *g = c ? strstr(c + 8, "| grep ") : NULL;
-		char state[32];
-		int want;
-		if (!g || sscanf(c + 8, "%31s", state) != 1 ||
-		    sscanf(g + 7, "%d", &want) != 1) {
-			UNSUPPORTED(r, "unsupported: the command `%s`", cmd);
-			return false;
-		}
-		int got = count_state(r, state);
-		if (got != want)
-			FAIL(r, "`%s`: %d sockets in %s, not %d", cmd, got,
-			     state, want);
-		return got == want;
-	}
-	/* tcpdrop -s STATE: drop every connection in that state */
-	char state[32];
-	if (sscanf(cmd, " tcpdrop -s %31s", state) == 1) {
-		for (struct tcp_conn *c = tcp_stack_first(r->st); c;) {
-			struct tcp_conn *next = tcp_conn_next(c);
-			enum tcp_state s = tcp_conn_state(c);
-			if (s < TCP_NSTATES && bsd_states[s] &&
-			    !strcmp(bsd_states[s], state))
-				tcp_abort(c);
-			c = next;
-		}
-		return true;
-	}
-	UNSUPPORTED(r, "unsupported: the command `%s`", cmd);
-	return false;
-}
-
-/* ---- code blocks ------------------------------------------------------ */
-
-/* The one kind of code block scripts here use: `assert tcpi_state ==
- * TCPI_STATE` and `assert tcpi_options == A | B ...`, against TCP_INFO
- * of the socket of the last call. */
-static void code(struct run *r, const char *text)
-{
-	char field[32], rhs[160];
-	if (sscanf(text, " assert tcpi_%31[a-z_] == %159[^\n]", field,
-		   rhs) != 2 || !r->last) {
-		UNSUPPORTED(r, "unsupported: the code block %%{%s}%%", text);
-		return;
-	}
-	struct tcp_conn_info ci = {.state = TCP_CLOSED};
-	if (r->last->c)
-		tcp_conn_info(r->last->c, &ci);
-	if (!strcmp(field, "state")) {
-		char want[32];
-		if (sscanf(rhs, " TCPI_%31[A-Z_0-9]", want) != 1) {
-			UNSUPPORTED(r, "unsupported: tcpi_state == %s", rhs);
-			return;
-		}
-		const char *got = bsd_states[ci.state];
-		/* TCP_INFO's names are Linux's: SYN_RECV for SYN_RCVD */
-		if (!strcmp(want, "SYN_RECEIVED"))
-			strcpy(want, "SYN_RCVD");
-		if (!got || strcmp(got, want) != 0)
-			FAIL(r, "tcpi_state is %s, not %s", got ? got : "?",
-			     want);
-		return;
-	}
-	if (!strcmp(field, "options")) {
-		unsigned want = 0;
-		for (const char *q = rhs; *q;) {
-			while (*q == ' ' || *q == '(' || *q == ')' || *q == '|' ||
-			       *q == '}')
-				q++;
-			if (!*q)
-				break;
-			if (!strncmp(q, "TCPI_OPT_TIMESTAMPS", 19))
-				want |= 1, q += 19;
-			else if (!strncmp(q, "TCPI_OPT_SACK", 13))
-				want |= 2, q += 13;
-			else if (!strncmp(q, "TCPI_OPT_WSCALE", 15))
-				want |= 4, q += 15;
-			else if (*q == '0' && (q[1] == ' ' || q[1] == '}' ||
-					       !q[1]))
-				q++;
-			else {
-				UNSUPPORTED(r, "unsupported: tcpi_options == %s "
-					       "(ECN is not modelled)", rhs);
-				return;
-			}
-		}
-		unsigned got = (ci.ts_ok ? 1u : 0) | (ci.sack_ok ? 2u : 0) |
-			       (ci.ws_ok ? 4u : 0);
-		if (got != want)
-			FAIL(r, "tcpi_options is %#x, not %#x", got, want);
-		return;
-	}
-	UNSUPPORTED(r, "unsupported: tcpi_%s", field);
 }
 
 /* ---- segments --------------------------------------------------------- */
@@ -1252,6 +1037,44 @@ static void expect_out(struct run *r, const struct pkt_event *e,
 		FAIL(r, "expected segment differs (%s): got %s", why, got);
 }
 
+/* The pending call, made again once it can return, before the script
+ * goes past `t`; it must return by its end (within the tolerance). */
+static void settle(struct run *r, sim_time_t t)
+{
+	while (r->pending && !r->done) {
+		const struct pkt_event *e = r->pending;
+		sim_time_t end = r->pending_end;
+		sim_time_t deadline = end + r->tolerance;
+		if (r->pending_ready(r, r->pending_fd)) {
+			int line = r->line;
+			struct callres res;
+			r->line = e->line;
+			r->pending = NULL;
+			r->deferred = false;
+			if (do_call(r, e, end, &res) && !r->done && !r->deferred)
+				check_call(r, e, &res);
+			if (!r->done && !r->deferred &&
+			    (r->sim.now < end - r->tolerance ||
+			     r->sim.now > deadline))
+				FAIL(r, "%s returned at %.6f s, not %.6f s",
+				     e->call.name, (double)r->sim.now / 1e9,
+				     (double)end / 1e9);
+			r->deferred = false;
+			r->line = line;
+			return;
+		}
+		if (r->sim.now >= deadline) {
+			r->line = e->line;
+			FAIL(r, "%s() blocked past %.6f s", e->call.name,
+			     (double)end / 1e9);
+			return;
+		}
+		if (r->sim.now >= t)
+			return;
+		advance(r, t < deadline ? t : deadline, true);
+	}
+}
+
 /* ---- the script -------------------------------------------------------- */
 
 static const char *const host_names[] = {"tcp", "peer"};
@@ -1282,8 +1105,11 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 	r->trace = trace;
 	r->tolerance = DEFAULT_TOLERANCE;
 	const char *tol = pkt_setting(s, "tolerance_usecs");
+	long long tolv = tol ? strtoll(tol, NULL, 10) : 0;
 	if (tol)
-		r->tolerance = SIM_US(strtoll(tol, NULL, 10));
+		r->tolerance = SIM_US(tolv < 0 ? 0 : tolv > 1000000000LL
+							? 1000000000LL
+							: tolv);
 	const char *ipv = pkt_setting(s, "ip_version");
 	/* --mtu: the interface's; the MSS offered is what it carries past
 	 * the IPv4 and TCP headers */
@@ -1296,7 +1122,7 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 		r->p.mss = (uint32_t)(mtuv - hdrs);
 	else if (hdrs == 60)
 		r->p.mss = 1500 - 60;
-	sim_init(&r->sim, 1, SIM_TIME_MAX, UINT64_MAX);
+	sim_init(&r->sim, 1, SIM_TIME_MAX, PKT_MAX_EVENTS);
 	struct trace *tr = &r->sim.trace;
 	tr->scenario = s->file;
 	tr->seed = 1;
@@ -1324,6 +1150,14 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 		const struct pkt_event *e = &s->events[i];
 		r->line = e->line;
 		bool any = e->time.kind == PKT_T_ANY;
+		/* times far enough from the end of time that sums of them
+		 * and the tolerance stay exact */
+		if (e->time.t > PKT_MAX_TIME || e->time.end > PKT_MAX_TIME ||
+		    prev > PKT_MAX_TIME) {
+			UNSUPPORTED(r, "unsupported: a time past %lld s",
+				    (long long)(PKT_MAX_TIME / SIM_S(1)));
+			break;
+		}
 		sim_time_t t = e->time.kind == PKT_T_ABS ? e->time.t
 			       : e->time.kind == PKT_T_REL ? prev + e->time.t
 							   : r->sim.now;
@@ -1333,6 +1167,9 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 					      e->time.end < e->time.t
 				      ? prev + e->time.end
 				      : e->time.end;
+		settle(r, any ? r->sim.now : t);
+		if (r->done)
+			break;
 		if (e->kind != PKT_EV_OUT) {
 			/* what the stack sends meanwhile must be the
 			 * script's next `>` lines, at their times */
@@ -1367,8 +1204,13 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 			break;
 		case PKT_EV_CALL: {
 			struct callres res;
-			if (do_call(r, e, end, &res) && !r->done)
+			r->deferred = false;
+			if (do_call(r, e, end, &res) && !r->done && !r->deferred)
 				check_call(r, e, &res);
+			if (r->deferred) {
+				r->deferred = false;
+				break;
+			}
 			if (e->time.range && !r->done &&
 			    (r->sim.now < end - r->tolerance ||
 			     r->sim.now > end + r->tolerance))
@@ -1381,14 +1223,15 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 			break;
 		}
 		case PKT_EV_SHELL:
-			shell(r, e->text);
+			pkt_shell(r, e->text);
 			break;
 		case PKT_EV_CODE:
-			code(r, e->text);
+			pkt_code(r, e->text);
 			break;
 		}
 		prev = t;
 	}
+	settle(r, SIM_TIME_MAX);
 	if (!r->done) {
 		r->done = true;
 		out->verdict = PKT_PASS;

@@ -1,10 +1,12 @@
-/* pkt.c — libFuzzer harness for the packetdrill script parser.
+/* pkt.c — libFuzzer harness for the packetdrill script parser and the
+ * runner that plays a script.
  *
  * Any bytes are a script: the parser must either return one or an error
  * "fuzz.pkt:LINE:COL: message" with LINE and COL inside the text, never
  * crash, leak or read out of bounds. A script that parses is walked
  * whole (every event, option and argument), under each set of defined
- * names the runner uses.
+ * names the runner uses, and played against the freebsd and the linux
+ * profiles: a verdict, never a crash.
  *
  * Seeds: tests/fuzz/regress/pkt/ and, when the FreeBSD suite is beside
  * the project (../shared/conformance), its scripts (`make fuzz` copies
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/pkt/run.h"
 #include "sim/pkt/script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
@@ -92,6 +95,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		}
 		volatile uint64_t h = walk(&s);
 		(void)h;
+		struct pkt_result res;
+		const struct tcp_params *p =
+			&tcp_profile_find(k == 2 ? "linux" : "freebsd")->p;
+		pkt_run(&s, p, k == 2 ? PKT_SYS_LINUX : PKT_SYS_FREEBSD, NULL,
+			NULL, 0, &res);
+		if (res.verdict != PKT_PASS && res.verdict != PKT_FAIL &&
+		    res.verdict != PKT_UNSUPPORTED)
+			abort();
 		pkt_script_free(&s);
 	}
 	return 0;
