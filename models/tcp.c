@@ -98,8 +98,27 @@ const char *tcp_end_name(enum tcp_end e)
 		return "aborted";
 	case TCP_END_CRASHED:
 		return "crashed";
+	case TCP_END_UNREACHABLE:
+		return "unreachable";
 	}
 	return "?";
+}
+
+const char *tcp_error_name(enum tcp_error e)
+{
+	static const char *const names[] = {
+		[TCP_ERR_NONE] = "",
+		[TCP_ERR_CONNREFUSED] = "ECONNREFUSED",
+		[TCP_ERR_HOSTUNREACH] = "EHOSTUNREACH",
+		[TCP_ERR_NETUNREACH] = "ENETUNREACH",
+		[TCP_ERR_HOSTDOWN] = "EHOSTDOWN",
+		[TCP_ERR_NOPROTOOPT] = "ENOPROTOOPT",
+		[TCP_ERR_PROTO] = "EPROTO",
+		[TCP_ERR_NONET] = "ENONET",
+		[TCP_ERR_OPNOTSUPP] = "EOPNOTSUPP",
+		[TCP_ERR_MSGSIZE] = "EMSGSIZE",
+	};
+	return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "";
 }
 
 bool tcp_synchronized(enum tcp_state s)
@@ -1032,6 +1051,10 @@ void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *out)
 		.id = c->id,
 		.state = c->state,
 		.end = c->end,
+		.err = c->err ? c->err
+		       : c->end == TCP_END_TIMEOUT ? c->soft_err
+						   : TCP_ERR_NONE,
+		.soft_err = c->soft_err,
 		.laddr = c->laddr,
 		.raddr = c->raddr,
 		.lport = c->lport,

@@ -80,6 +80,52 @@ enum tcp_end {
 	TCP_END_TIMEOUT,  /* retransmissions exhausted */
 	TCP_END_ABORTED,  /* the application aborted it */
 	TCP_END_CRASHED,  /* its host crashed: the state simply vanished */
+	TCP_END_UNREACHABLE, /* an ICMP error ended it (tcp_stack_icmp) */
+};
+
+/* The error a socket reports (SO_ERROR) when an ICMP message ended its
+ * connection, or when one came before a timeout did: errno's names. */
+enum tcp_error {
+	TCP_ERR_NONE,
+	TCP_ERR_CONNREFUSED,
+	TCP_ERR_HOSTUNREACH,
+	TCP_ERR_NETUNREACH,
+	TCP_ERR_HOSTDOWN,
+	TCP_ERR_NOPROTOOPT,
+	TCP_ERR_PROTO,
+	TCP_ERR_NONET,
+	TCP_ERR_OPNOTSUPP,
+	TCP_ERR_MSGSIZE,
+};
+/* "ECONNREFUSED", ...; "" for TCP_ERR_NONE. */
+const char *tcp_error_name(enum tcp_error e);
+
+/* ICMP's types and the codes of Destination Unreachable (RFC 792, RFC
+ * 1812 §5.2.7.1); ICMPv6's messages (RFC 4443) are given as these. */
+enum {
+	TCP_ICMP_UNREACH = 3,
+	TCP_ICMP_SOURCE_QUENCH = 4,
+	TCP_ICMP_REDIRECT = 5,
+	TCP_ICMP_TIME_EXCEEDED = 11,
+	TCP_ICMP_PARAMPROB = 12,
+};
+enum {
+	TCP_ICMP_NET = 0, TCP_ICMP_HOST, TCP_ICMP_PROTOCOL, TCP_ICMP_PORT,
+	TCP_ICMP_NEEDFRAG, TCP_ICMP_SRCFAIL, TCP_ICMP_NET_UNKNOWN,
+	TCP_ICMP_HOST_UNKNOWN, TCP_ICMP_ISOLATED, TCP_ICMP_NET_PROHIB,
+	TCP_ICMP_HOST_PROHIB, TCP_ICMP_TOSNET, TCP_ICMP_TOSHOST,
+	TCP_ICMP_FILTER_PROHIB, TCP_ICMP_PREC_VIOLATION, TCP_ICMP_PREC_CUTOFF,
+};
+
+/* An ICMP error about a segment this stack sent: its type and code, the
+ * next-hop MTU of a "fragmentation needed" (0: not given), and what it
+ * quotes of the segment — addresses, ports, sequence number. */
+struct tcp_icmp {
+	uint8_t type, code;
+	uint16_t mtu;
+	uint32_t saddr, daddr;  /* saddr is this stack's */
+	uint16_t sport, dport;
+	uint32_t seq;
 };
 
 /* Why a connection under Linux's rules ends when its send window stayed
@@ -135,6 +181,10 @@ struct tcp_conn_info {
 	bool fin_rcvd;           /* the peer's FIN has been processed */
 	bool ts_ok, sack_ok, ws_ok; /* timestamps, SACK, window scaling
 				    agreed on */
+	enum tcp_error err;      /* what the socket reports: the ICMP error
+				    that ended it, or the last soft error
+				    if it timed out; else none */
+	enum tcp_error soft_err; /* the last soft ICMP error, while it lives */
 };
 
 /* A stack for host `host` with address `addr`, its ISNs drawn from rng,
@@ -159,6 +209,9 @@ void tcp_stack_crash(struct tcp_stack *st, const char *why);
  * its number in the trace (0: none). */
 void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 		     uint64_t pkt);
+/* An ICMP error message arrives about a segment this stack sent: the
+ * connection it names reacts as its rules say (models/tcp_icmp.c). */
+void tcp_stack_icmp(struct tcp_stack *st, const struct tcp_icmp *m);
 /* The connection (not a listening socket) with this remote end and local
  * port, or NULL. */
 struct tcp_conn *tcp_find(struct tcp_stack *st, uint32_t raddr,

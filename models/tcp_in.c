@@ -1222,9 +1222,9 @@ static bool check_timestamps(struct tcp_conn *c, const struct tcp_seg *in,
 	if (!s->ts) {
 		/* RFC 7323 §3.2: "a TCP SHOULD silently drop" a non-RST
 		 * segment without TSopt; Linux takes it, and so does
-		 * FreeBSD (net.inet.tcp.tolerate_missing_ts) */
+		 * FreeBSD unless strict (net.inet.tcp.tolerate_missing_ts) */
 		if ((s->flags & TCP_RST) || lx ||
-		    c->p.rules == TCP_RULES_FREEBSD)
+		    (c->p.rules == TCP_RULES_FREEBSD && !c->p.strict_ts))
 			return true;
 		tcp_trace_ignore(c->st, c, in, "RFC 7323 §3.2: no timestamps "
 					   "on a connection that agreed on "

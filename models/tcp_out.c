@@ -453,6 +453,10 @@ void tcp_output(struct tcp_conn *c)
 		if (rexmit && c->resume)
 			why = "RFC 9293 §3.8.6.1: the window reopened — send "
 			      "again from the probe on";
+		else if (rexmit && c->pmtu)
+			why = "RFC 1191 §6: the path carries less (ICMP "
+			      "fragmentation needed) — send again in smaller "
+			      "segments";
 		else if (rexmit)
 			why = "RFC 6298 §5.4: retransmission timeout — "
 			      "resend from the oldest unacknowledged byte";
@@ -465,6 +469,7 @@ void tcp_output(struct tcp_conn *c)
 		tcp_xmit(c, flags, c->snd_cur, len, why,
 			 !rexmit    ? TR_TX_NEW
 			 : c->resume ? TR_TX_RESUME
+			 : c->pmtu   ? TR_TX_PMTU
 				      : TR_TX_TIMEOUT);
 		c->resume = false;
 		sent_new |= !rexmit;
@@ -507,6 +512,8 @@ void tcp_send_ack(struct tcp_conn *c, const char *why)
 
 void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s)
 {
+	if (c->p.no_options)
+		return;
 	s->mss = (uint16_t)c->our_mss;
 	bool synack = s->flags & TCP_ACK;
 	if (c->p.wscale != TCP_WSCALE_OFF && (!synack || c->ws_ok)) {
@@ -594,12 +601,14 @@ void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
 {
 	/* RFC 7323 §2.2: scaling in both directions only if both SYNs
 	 * carry the option; §2.3: a shift above 14 is taken as 14 */
-	c->ws_ok = c->p.wscale != TCP_WSCALE_OFF && (s->opts & TCP_OPT_WS);
+	bool any = !c->p.no_options;
+	c->ws_ok = any && c->p.wscale != TCP_WSCALE_OFF &&
+		   (s->opts & TCP_OPT_WS);
 	c->snd_wscale = c->ws_ok ? (uint8_t)min32(s->wscale, TCP_MAX_WSCALE)
 				 : 0;
 	c->rcv_wscale = c->ws_ok ? c->ws_offer : 0;
-	c->ts_ok = c->p.timestamps && (s->opts & TCP_OPT_TS);
-	c->sack_ok = c->p.sack && (s->opts & TCP_OPT_SACKOK);
+	c->ts_ok = any && c->p.timestamps && (s->opts & TCP_OPT_TS);
+	c->sack_ok = any && c->p.sack && (s->opts & TCP_OPT_SACKOK);
 	if (c->ts_ok) {
 		c->ts_recent = s->tsval;
 		c->ts_recent_at = sim_of(c)->now;

@@ -45,7 +45,7 @@
 	.wscale = 10, .timestamps = true, .sack = true,                     \
 	.cc = TCP_CC_CUBIC, .prr = true, .tlp = true, .rack = true,         \
 	.rto_slop = 0, .keepinit = 0, .hystart = true
-/* FreeBSD 14's default stack: keepalive on every connection
+/* FreeBSD 14's default stack (icmp_may_rst on): keepalive on every connection
  * (net.inet.tcp.always_keepalive); sendspace 32 KiB, recvspace 64 KiB
  * (65535 offered without window scaling); its own option layout; window scale 6, the least shift that carries
  * kern.ipc.maxsockbuf (2 MiB); timestamps and SACK; CUBIC (FreeBSD 14's
@@ -56,7 +56,8 @@
 	.sndbuf = 32768, .rcvbuf = 65536, .opt_layout = TCP_LAYOUT_FREEBSD, \
 	.wscale = 6, .timestamps = true, .sack = true,                      \
 	.cc = TCP_CC_CUBIC, .prr = true, .tlp = false, .rack = false,       \
-	.rto_slop = SIM_MS(200), .keepinit = SIM_S(75), .hystart = false
+	.rto_slop = SIM_MS(200), .keepinit = SIM_S(75), .hystart = false,  \
+	.icmp_may_rst = true
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
  * 60 s; RFC 1122 4.2.3.5 retries reaching 3 min (SYN) and 100 s (data);
@@ -142,6 +143,10 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("insecure-rst", TP_BOOL, insecure_rst, 0, 1),
 	PF("insecure-syn", TP_BOOL, insecure_syn, 0, 1),
 	PF("drop-synfin", TP_BOOL, drop_synfin, 0, 1),
+	PF("no-options", TP_BOOL, no_options, 0, 1),
+	PF("syn-drop-options", TP_COUNT, syn_drop_options, 0, 255),
+	PF("strict-timestamps", TP_BOOL, strict_ts, 0, 1),
+	PF("icmp-may-rst", TP_BOOL, icmp_may_rst, 0, 1),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

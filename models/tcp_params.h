@@ -90,6 +90,21 @@ struct tcp_params {
 	bool insecure_rst, insecure_syn;
 	bool drop_synfin;        /* a segment with SYN and FIN is dropped
 				    unread (FreeBSD's drop_synfin) */
+	bool no_options;         /* send no TCP options at all, not even
+				    MSS, and take none but the peer's MSS
+				    (FreeBSD's TCP_NOOPT) */
+	uint32_t syn_drop_options; /* from this SYN retransmission on, a
+				    SYN carries the MSS option only
+				    (FreeBSD's rexmit_drop_options: 3);
+				    0: never */
+	bool icmp_may_rst;       /* rules freebsd: protocol, port and
+				    prohibited unreachables and TTL exceeded
+				    end a connection in SYN-SENT
+				    (net.inet.tcp.icmp_may_rst) */
+	bool strict_ts;          /* rules freebsd: a non-RST segment
+				    without TSopt on a connection that
+				    agreed on timestamps is dropped
+				    (tolerate_missing_ts=0) */
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };

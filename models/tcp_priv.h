@@ -217,6 +217,7 @@ struct tcp_conn {
 	uint32_t persist_probes;
 	bool sws_override;     /* the persist timer lets a small segment go */
 	bool resume;           /* the window reopened after probes */
+	bool pmtu;             /* sending again for a smaller path MTU */
 	uint32_t tr_cwnd, tr_ssthresh, tr_flight; /* as last traced */
 	uint32_t half_open;    /* listener: children in SYN-RECEIVED */
 
@@ -253,6 +254,9 @@ struct tcp_conn {
 	bool ev_queued;
 	uint32_t ev_data;      /* bytes for TCP_EV_DATA */
 	enum tcp_end end;
+	enum tcp_error err;    /* the ICMP error that ended it */
+	enum tcp_error soft_err; /* the last soft ICMP error (RFC 1122
+				    §4.2.3.9: reported if it times out) */
 	bool dead;             /* CLOSED; freed when the stack unwinds */
 	uint64_t mem;          /* bytes taken from the run's budget */
 };
@@ -531,6 +535,10 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c);
 /* Going back to SND.UNA after a timeout: the scoreboard is forgotten
  * (the receiver may have reneged, RFC 2018 §8). */
 void tcp_sack_clear(struct tcp_conn *c);
+/* Send again from SND.UNA (a timeout, a smaller path MTU): no recovery
+ * in progress, no scoreboard, RFC 6582 §3.2 step 1's recover point at
+ * SND.NXT − 1 (tcp_timer.c). */
+void tcp_go_back(struct tcp_conn *c);
 /* ---- RACK (tcp_rack.c: RFC 8985 §6) ---------------------------------- */
 
 /* [seq, seq + n) goes out: recorded, or its records marked sent again. */

@@ -22,6 +22,18 @@
 #define WHEEL_SHIFT 3    /* LVL_CLK_SHIFT */
 #define WHEEL_SIZE 64    /* LVL_SIZE */
 
+
+void tcp_go_back(struct tcp_conn *c)
+{
+	c->in_recovery = false;
+	c->dupacks = 0;
+	c->recover = c->snd_nxt - 1;
+	tcp_sack_clear(c);
+	tcp_rack_reset(c);
+	tcp_timer_stop(c, TCP_T_RACK);
+	c->snd_cur = c->snd_una;
+}
+
 static uint64_t wheel_level_start(unsigned lvl)
 {
 	return (uint64_t)(WHEEL_SIZE - 1) << (WHEEL_SHIFT * (lvl - 1));
@@ -292,6 +304,14 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	switch (syn ? c->state : TCP_ESTABLISHED) {
 	case TCP_SYN_SENT:
 		c->syn_rexmitted = true;
+		/* FreeBSD's rexmit_drop_options: past a middlebox that
+		 * drops SYNs with options it does not know, the MSS alone */
+		if (c->p.syn_drop_options &&
+		    c->nrexmt == c->p.syn_drop_options) {
+			c->p.wscale = TCP_WSCALE_OFF;
+			c->p.timestamps = false;
+			c->p.sack = false;
+		}
 		tcp_send_syn(c, false, true, "RFC 6298 §5.4 / RFC 9293 §3.8.1: "
 					 "SYN retransmission");
 		tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
@@ -310,17 +330,11 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		 * the duplicate ACKs of this window from a fast retransmit */
 		c->ssthresh = tcp_cc_ssthresh(c, true);
 		c->cwnd = c->snd_mss;
-		c->in_recovery = false;
-		c->dupacks = 0;
-		c->recover = c->snd_nxt - 1;
-		tcp_sack_clear(c);
-		tcp_rack_reset(c);
-		tcp_timer_stop(c, TCP_T_RACK);
+		tcp_go_back(c);
 		/* RFC 8985 §7: a timeout ends any probe episode */
 		c->tlp_out = false;
 		tcp_timer_stop(c, TCP_T_PTO);
 		tcp_trace_cwnd(c);
-		c->snd_cur = c->snd_una;
 		if (lx_probe) {
 			/* tcp_retransmit_timer: the first segment again,
 			 * window or not */

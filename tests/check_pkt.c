@@ -221,6 +221,52 @@ START_TEST(test_pkt_parse_conditionals_and_comments)
 END_TEST
 
 /* Bad scripts stop with file:line:col and what is wrong. */
+/* ICMP messages: the quoted segment before `icmp` or after the rest, a
+ * code, an MTU; another kind of quoted packet kept as text; an option
+ * value `...` in an expected segment. */
+START_TEST(test_pkt_parse_icmp_and_any_option_value)
+{
+	struct pkt_script s = parse_ok(
+		"0 < [1:1(0)] icmp unreachable port_unreachable\n"
+		"+0 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]\n"
+		"+0 <icmp time_exceeded\n"
+		"+0 < [udp (8)] icmp unreachable port_unreachable\n"
+		"+0 > S 0:0(0) <mss ...,TS val ... ecr 0>\n");
+	ck_assert_uint_eq(s.nevents, 5);
+	const struct pkt_icmp *m = &s.events[0].icmp;
+	ck_assert_int_eq(s.events[0].kind, PKT_EV_ICMP);
+	ck_assert(!s.events[0].outbound);
+	ck_assert_str_eq(m->type, "unreachable");
+	ck_assert_str_eq(m->code, "port_unreachable");
+	ck_assert(m->has_echo && !m->has_mtu);
+	ck_assert_uint_eq(m->start, 1);
+	m = &s.events[1].icmp;
+	ck_assert_str_eq(m->code, "frag_needed");
+	ck_assert(m->has_mtu && m->has_echo);
+	ck_assert_uint_eq(m->mtu, 1200);
+	ck_assert_uint_eq(m->end, 1461);
+	ck_assert_uint_eq(m->len, 1460);
+	m = &s.events[2].icmp;
+	ck_assert_str_eq(m->type, "time_exceeded");
+	ck_assert_ptr_null(m->code);
+	ck_assert(!m->has_echo);
+	m = &s.events[3].icmp;
+	ck_assert_str_eq(m->echo_text, "[udp (8)]");
+	const struct pkt_event *e = &s.events[4];
+	ck_assert_int_eq(e->kind, PKT_EV_OUT);
+	ck_assert_uint_eq(e->seg.nopts, 2);
+	ck_assert(e->seg.opts[0].any_a);
+	ck_assert(e->seg.opts[1].any_a && !e->seg.opts[1].any_b);
+	ck_assert_uint_eq(e->seg.opts[1].b, 0);
+	pkt_script_free(&s);
+	parse_fails("0 < icmp\n", "t.pkt:1:9: expected the ICMP type");
+	parse_fails("0 < [0:0(0)] icmp unreachable [1:1(0)]\n",
+		    "t.pkt:1:31: a second quoted packet");
+	parse_fails("0 < [0:0(0) icmp unreachable\n",
+		    "t.pkt:1:13: expected ']' after the quoted segment");
+}
+END_TEST
+
 START_TEST(test_pkt_parse_errors_say_where)
 {
 	parse_fails("0 < S 0:0(0) win 1\n+0 < Q 0:0(0) win 1\n",
@@ -261,6 +307,7 @@ Suite *pkt_suite(void)
 	tcase_add_test(tc, test_pkt_parse_segments);
 	tcase_add_test(tc, test_pkt_parse_conditionals_and_comments);
 	tcase_add_test(tc, test_pkt_parse_errors_say_where);
+	tcase_add_test(tc, test_pkt_parse_icmp_and_any_option_value);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -284,13 +284,17 @@ END_TEST
 
 /* RFC 7323 §3.2: once both ends agreed on timestamps, "a TCP SHOULD
  * silently drop" a non-RST segment without them; FreeBSD takes it
- * (net.inet.tcp.tolerate_missing_ts, default 1), as `rfc9293` does not. */
+ * (net.inet.tcp.tolerate_missing_ts, default 1) unless told to be strict
+ * (`strict-timestamps`, tolerate_missing_ts=0: tcp_input's "Timestamp
+ * missing, segment silently dropped"), and `rfc9293` never does. */
 START_TEST(test_established_freebsd_segment_without_timestamps_is_taken)
 {
-	for (int bsd = 1; bsd >= 0; bsd--) {
+	for (int k = 0; k < 3; k++) {
+		bool taken = k == 0;
 		struct tcp_params p = freebsd_params();
 		p.timestamps = true;
-		if (!bsd)
+		p.strict_ts = k == 1;
+		if (k == 2)
 			p.rules = TCP_RULES_RFC9293;
 		struct th h;
 		th_init(&h, &p);
@@ -306,8 +310,9 @@ START_TEST(test_established_freebsd_segment_without_timestamps_is_taken)
 		h.peer_opts = 0;
 		th_in_full(&h, 0, P | A, PEER_ISS + 1, ISS + 1, 65535, zeros,
 			   100);
-		ck_assert_uint_eq(h.c->rcv_nxt, PEER_ISS + 1 + (bsd ? 100 : 0));
-		if (bsd) {
+		ck_assert_uint_eq(h.c->rcv_nxt,
+				  PEER_ISS + 1 + (taken ? 100 : 0));
+		if (taken) {
 			/* acknowledged in due course (delayed ACK) */
 			th_fire(&h, TCP_T_DELACK);
 			const struct th_seg *o = th_next(&h, 0);
@@ -315,8 +320,88 @@ START_TEST(test_established_freebsd_segment_without_timestamps_is_taken)
 			th_checked(&h, 1);
 		}
 		th_expect_none(&h);
+		/* a RST needs no timestamp: it resets the connection */
+		th_in(&h, R, PEER_ISS + 1 + (taken ? 100 : 0), 0, 0);
+		th_expect_none(&h);
+		th_expect_closed(&h, TCP_END_RESET);
 		th_fini(&h);
 	}
+}
+END_TEST
+
+/* TCP_NOOPT (`no-options`): tcp_output adds no option to the SYN, not
+ * even the MSS, whatever the profile offers; the SYN,ACK's window scale,
+ * timestamps and SACK-permitted are not taken (tcp_input in SYN-SENT:
+ * TF_NOOPT), its MSS is (tcp_mss). The FreeBSD suite's
+ * snd-syn-without-options: `> S 0:0(0)`. */
+START_TEST(test_syn_sent_freebsd_no_options_sends_and_takes_none)
+{
+	struct tcp_params p = tcp_profile_find("freebsd")->p;
+	p.keepalive = false;
+	p.no_options = true;
+	struct th h;
+	th_init(&h, &p);
+	th_connect(&h);
+	TH_EXPECT(&h, {.flags = S, .seq = ISS, .win = 65535});
+	h.peer_mss = 1000;
+	h.peer_opts = TCP_OPT_WS | TCP_OPT_SACKOK | TCP_OPT_TS;
+	h.peer_wscale = 7;
+	h.peer_tsval = 500;
+	th_run_until(&h, SIM_MS(10));
+	th_in(&h, S | A, PEER_ISS, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	ck_assert(!h.c->ws_ok && !h.c->ts_ok && !h.c->sack_ok);
+	ck_assert_uint_eq(h.c->snd_mss, 1000);
+	const struct th_seg *o = th_next(&h, 0);
+	ck_assert_uint_eq(o->seg.flags, A);
+	ck_assert_uint_eq(o->seg.mss, 0);
+	ck_assert_uint_eq(o->seg.opts, 0);
+	th_checked(&h, 1);
+	tcp_abort(h.c);
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
+/* rexmit_drop_options (`syn-drop-options`: 3): tcp_timer_rexmt clears
+ * TF_REQ_SCALE, TF_REQ_TSTMP and TF_SACK_PERMIT when it sends the third
+ * retransmission of a SYN, so that a middlebox that drops SYNs with
+ * options it does not know lets one through: the SYNs at 0, 1 and 3.2 s
+ * carry every option, the one at 7.4 s the MSS alone; a SYN,ACK with
+ * timestamps after that agrees on none. The FreeBSD suite's
+ * snd-syn-rtx-drop-options. */
+START_TEST(test_syn_sent_freebsd_third_syn_retransmission_drops_options)
+{
+	struct tcp_params p = tcp_profile_find("freebsd")->p;
+	p.keepalive = false;
+	p.syn_drop_options = 3;
+	struct th h;
+	th_init(&h, &p);
+	th_connect(&h);
+	static const sim_time_t at[] = {0, SIM_MS(1000), SIM_MS(3200),
+					SIM_MS(7400)};
+	for (size_t i = 0; i < 4; i++) {
+		th_run_until(&h, at[i]);
+		const struct th_seg *o = th_next(&h, 0);
+		ck_assert_uint_eq(o->seg.flags, S);
+		ck_assert_uint_eq(o->seg.mss, MSS);
+		ck_assert_uint_eq(o->seg.opts,
+				  i < 3 ? TCP_OPT_WS | TCP_OPT_SACKOK |
+						  TCP_OPT_TS
+					: 0);
+		th_checked(&h, 1);
+		th_expect_none(&h);
+	}
+	h.peer_opts = TCP_OPT_TS | TCP_OPT_WS;
+	h.peer_tsval = 500;
+	th_run_until(&h, SIM_MS(7500));
+	th_in(&h, S | A, PEER_ISS, ISS + 1, 0);
+	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
+	ck_assert(!h.c->ts_ok && !h.c->ws_ok);
+	th_checked(&h, th_unchecked(&h));
+	tcp_abort(h.c);
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
 }
 END_TEST
 
@@ -596,6 +681,8 @@ Suite *tcp_freebsd_suite(void)
 	tcase_add_test(tc, test_established_freebsd_window_update_after_two_segments);
 	tcase_add_test(tc, test_established_freebsd_window_update_waits_for_a_quarter);
 	tcase_add_test(tc, test_established_freebsd_segment_without_timestamps_is_taken);
+	tcase_add_test(tc, test_syn_sent_freebsd_no_options_sends_and_takes_none);
+	tcase_add_test(tc, test_syn_sent_freebsd_third_syn_retransmission_drops_options);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tc, test_fin_wait_1_freebsd_an_ack_goes_as_the_fin_again);
 	tcase_add_test(tc, test_freebsd_an_old_duplicate_still_acknowledges);

@@ -26,7 +26,7 @@ check() { # NAME EXPECTED-STATUS EXPECTED-LINE-PATTERN COMMAND...
 for f in "$top"/tests/pkt/*.pkt; do
 	check "$(basename "$f")" 0 "^ok " "$tcpsim" pkt --profile linux "$f"
 done
-check "all of tests/pkt" 0 "^5 passed, 0 failed, 0 unsupported$" \
+check "all of tests/pkt" 0 "^7 passed, 0 failed, 0 unsupported$" \
 	"$tcpsim" pkt --profile linux "$top"/tests/pkt/*.pkt
 
 # a segment other than the one the script says: FAIL, its line, exit 1
@@ -70,6 +70,37 @@ if [ "$(od -An -tx1 -N4 "$tmp/t.pcap" | tr -d ' ')" != d4c3b2a1 ] &&
 	[ "$(od -An -tx1 -N4 "$tmp/t.pcap" | tr -d ' ')" != 4d3cb2a1 ]; then
 	echo "FAIL the capture: not a pcap file"
 	fail=$((fail + 1))
+fi
+# a call while another is blocked waits for it, as packetdrill's one
+# thread makes them: here the read waits for a segment the script sends
+# only after the write, and the run fails on the read
+sed 's/^ 0.200 < P. 11:16(5) ack 1 win 65535$/ 0.150 write(4, ..., 5) = 5\n&/' \
+	"$top/tests/pkt/linux-read-peek-and-block.pkt" >"$tmp/two.pkt"
+check "a call while one is blocked" 1 \
+	"^FAIL  .*two.pkt:23: read() blocked past 0.200000 s" \
+	"$tcpsim" pkt --profile linux "$tmp/two.pkt"
+
+# an IPv6 script's capture: IPv6 headers (version 6 in the first byte of
+# the first packet, after the 24-byte file and 16-byte record headers),
+# packetdrill's addresses; tshark, where present, verifies the checksums
+f6=$top/tests/pkt/linux-ipv6-passive-open.pkt
+check "an IPv6 capture" 0 "^ok " "$tcpsim" pkt --profile linux \
+	--pcap "$tmp/v6.pcap" "$f6"
+checks=$((checks + 1))
+first=$(od -An -tx1 -j40 -N1 "$tmp/v6.pcap" | tr -d ' ')
+src=$(od -An -tx1 -j48 -N16 "$tmp/v6.pcap" | tr -d ' \n')
+if [ "$first" != 60 ] || [ "$src" != 20010db8000000000000000000000001 ]; then
+	echo "FAIL an IPv6 capture: first byte $first, source $src"
+	fail=$((fail + 1))
+fi
+if command -v tshark >/dev/null 2>&1; then
+	check "an IPv6 capture read by tshark" 0 \
+		"^fd3d:fa7b:d17d::1 2001:db8::1 1 64$" \
+		tshark -r "$tmp/v6.pcap" -o tcp.check_checksum:TRUE \
+		-Y "tcp.flags.syn==1 && tcp.flags.ack==1" -T fields -E separator=" " \
+		-e ipv6.src -e ipv6.dst -e tcp.checksum.status -e ipv6.hlim
+	check "an IPv6 capture: checksums" 0 "^0$" sh -c \
+		"tshark -r '$tmp/v6.pcap' -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status!=1 || _ws.malformed' 2>/dev/null | wc -l"
 fi
 check "the ladder" 0 "TIME-WAIT .*ACK seq=2 ack=2" "$tcpsim" pkt --profile linux --ladder "$f"
 check "outputs of two scripts" 2 "one script at a time" \

@@ -26,5 +26,7 @@ Suite *timeaxis_suite(void);
 Suite *segment_suite(void);
 Suite *tcp_options_suite(void);
 Suite *pkt_suite(void);
+Suite *pcap_suite(void);
+Suite *tcp_icmp_suite(void);
 
 #endif

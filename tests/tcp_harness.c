@@ -38,8 +38,12 @@ static void cap_notify(struct tcp_stack *st, struct tcp_conn *c,
 				      (uint32_t)(sizeof h->rx - h->nrx));
 		h->nrx += n;
 	}
-	if (ev == TCP_EV_CLOSED && c == h->c)
+	if (ev == TCP_EV_CLOSED && c == h->c) {
+		struct tcp_conn_info ci;
+		tcp_conn_info(c, &ci);
+		h->closed_err = ci.err;
 		h->c = NULL;
+	}
 }
 
 static const struct tcp_stack_ops cap_ops = {

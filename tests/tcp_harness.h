@@ -104,6 +104,7 @@ struct th {
 	struct tcp_conn *c;         /* the connection under test */
 	uint32_t iss;               /* its initial sequence number */
 	uint16_t lport;             /* its local port */
+	enum tcp_error closed_err;  /* what it reported as it closed */
 };
 
 /* A stack with parameters p (NULL: the defaults) at time 0. */

@@ -74,11 +74,14 @@ static char *slurp(const char *path, size_t *len)
 
 /* The file outputs asked for, each a sink on a file that appears whole
  * or not at all, and the ladder on standard output. */
-static int open_outputs(const char *const paths[3], bool ladder,
+static int open_outputs(const struct pkt_script *s,
+			const char *const paths[3], bool ladder,
 			struct outfile files[3], struct trace_sink **sinks,
 			int *n)
 {
 	char err[1024];
+	struct pcap_addr6 map[2];
+	bool v6 = pkt_ipv6(s, map);
 	for (int k = 0; k < 3; k++) {
 		if (!paths[k])
 			continue;
@@ -89,6 +92,8 @@ static int open_outputs(const char *const paths[3], bool ladder,
 		struct trace_sink *sk =
 			k == 0	 ? sink_text_new(files[k].f)
 			: k == 1 ? sink_jsonl_new(files[k].f)
+			: v6	 ? sink_pcap_new6(files[k].f, map, 2, err,
+						  sizeof err)
 				 : sink_pcap_new(files[k].f, err, sizeof err);
 		if (!sk) {
 			fprintf(stderr, "tcpsim: %s\n",
@@ -231,7 +236,7 @@ int cmd_pkt(int argc, char **argv)
 		struct trace_sink *sinks[4];
 		int nsinks = 0;
 		if (outputs &&
-		    open_outputs(paths, ladder, files, sinks, &nsinks) < 0) {
+		    open_outputs(&s, paths, ladder, files, sinks, &nsinks) < 0) {
 			pkt_script_free(&s);
 			return EXIT_USAGE;
 		}

@@ -68,6 +68,8 @@ enum trace_tx {
 	TR_TX_RESUME,  /* the window reopened: sent again from the probe on */
 	TR_TX_ANSWER,  /* the peer's duplicate draws it again (Linux: the
 			  SYN,ACK for a SYN that came twice) */
+	TR_TX_PMTU,    /* RFC 1191 §6: the path's MTU is smaller — sent
+			  again in smaller segments */
 };
 /* Why the RFC 6298 variables changed: a round-trip measurement (the
  * event carries the sample), a backoff on a timeout (5.5), or the reset

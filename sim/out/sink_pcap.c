@@ -1,11 +1,15 @@
 /* sink_pcap.c — every segment a host sends, as a classic pcap record of
- * IPv4 + TCP (LINKTYPE_RAW), written with libpcap (docs/pcap.md).
+ * IPv4 + TCP (LINKTYPE_RAW), written with libpcap (docs/pcap.md); or of
+ * IPv6 + TCP, each address label standing for the IPv6 address a map
+ * gives it (sink_pcap_new6: `tcpsim pkt` with an IPv6 script).
  *
  * The capture point is the sender: a segment appears at its send time
  * whether or not the network delivers it. Its fate is told in the IPv4
  * header: TTL 64 it arrived, TTL 0 the network lost it, TTL 1 it was still
  * on the way (or held) when the run ended; the Identification field is the
- * trace's pkt number modulo 2^16. A drop can be traced long after the send
+ * trace's pkt number modulo 2^16. In IPv6 the Hop Limit tells the fate,
+ * with the same values, and the Flow Label holds the pkt number modulo
+ * 2^20. A drop can be traced long after the send
  * (the link going down with the segment on the wire, a crashed
  * destination), so records wait in a FIFO, in send order, and go out as
  * soon as the oldest one's fate is known, the rest at finish. The FIFO is a ring of slots that
@@ -40,6 +44,7 @@
 #include "sim/out/sinks.h"
 
 #define CAP_IP_HLEN 20
+#define CAP_IP6_HLEN 40
 #define CAP_IP_MAX 65535    /* IPv4 Total Length is 16 bits */
 #define CAP_SNAPLEN CAP_IP_MAX
 
@@ -69,6 +74,9 @@ struct cap_sink {
 	pcap_dumper_t *dump;
 	struct cap_rec *ring;
 	size_t cap, head, n; /* n records from ring[head], wrapping */
+	bool v6;             /* IPv6 headers, addresses from map6 */
+	struct pcap_addr6 *map6;
+	size_t nmap6;
 	bool nomem;
 	char error[128];
 };
@@ -110,40 +118,88 @@ static uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-/* Bytes of the IPv4 packet for seg, and of its payload (cut to fit). */
-static uint32_t wire_len(const struct tcp_seg *seg, uint32_t *paylen)
+static uint32_t ip_hlen(const struct cap_sink *ps)
 {
-	uint32_t hdr = tcp_seg_hdr_len(seg);
-	uint32_t len = seg->len;
-	if (len > CAP_IP_MAX - hdr)
-		len = CAP_IP_MAX - hdr;
-	*paylen = len;
-	return hdr + len;
+	return ps->v6 ? CAP_IP6_HLEN : CAP_IP_HLEN;
 }
 
-/* The IPv4 packet for seg into b (wire_len bytes), TTL and IP checksum
- * left for rec_write, which knows the fate. */
-static void encode(uint8_t *b, uint64_t pkt, const struct tcp_seg *seg)
+/* Bytes of the IP packet for seg, and of its payload (cut to fit: an
+ * IPv4 Total Length, an IPv6 Payload Length, is 16 bits). */
+static uint32_t wire_len(const struct cap_sink *ps, const struct tcp_seg *seg,
+			 uint32_t *paylen)
 {
-	uint32_t paylen;
-	uint32_t total = wire_len(seg, &paylen);
-	uint32_t thl = total - CAP_IP_HLEN - paylen;
+	uint32_t hdr = tcp_seg_hdr_len(seg) - CAP_IP_HLEN;
+	uint32_t room = CAP_IP_MAX - hdr - (ps->v6 ? 0 : CAP_IP_HLEN);
+	uint32_t len = seg->len < room ? seg->len : room;
+	*paylen = len;
+	return ip_hlen(ps) + hdr + len;
+}
 
+/* The IPv6 address that label stands for: the map's, else the
+ * IPv4-mapped address ::ffff:a.b.c.d (RFC 4291 §2.5.5.2). */
+static void addr6(const struct cap_sink *ps, uint32_t label, uint8_t *out)
+{
+	for (size_t i = 0; i < ps->nmap6; i++)
+		if (ps->map6[i].label == label) {
+			memcpy(out, ps->map6[i].addr, 16);
+			return;
+		}
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	put32(out + 12, label);
+}
+
+/* The IP header before a TCP segment of tcplen bytes; the pseudo-header
+ * of its checksum (RFC 9293 §3.1, RFC 8200 §8.1) into pseudo, returning
+ * its length. TTL or Hop Limit, and IPv4's checksum, are left for
+ * rec_write, which knows the fate. */
+static uint32_t encode_ip(const struct cap_sink *ps, uint8_t *ip, uint64_t pkt,
+			  const struct tcp_seg *seg, uint32_t tcplen,
+			  uint8_t pseudo[40])
+{
+	if (ps->v6) {
+		memset(ip, 0, CAP_IP6_HLEN);
+		put32(ip, 6u << 28 | (uint32_t)(pkt & 0xfffff));
+		put16(ip + 4, tcplen);
+		ip[6] = 6; /* TCP */
+		addr6(ps, seg->saddr, ip + 8);
+		addr6(ps, seg->daddr, ip + 24);
+		memcpy(pseudo, ip + 8, 32);
+		put32(pseudo + 32, tcplen);
+		memset(pseudo + 36, 0, 3);
+		pseudo[39] = 6;
+		return 40;
+	}
 	/* IPv4 (RFC 791 §3.1): no options; DF, as a sender doing path MTU
 	 * discovery sets it, and the links drop what exceeds their MTU
 	 * rather than fragment it. */
-	uint8_t *ip = b;
 	memset(ip, 0, CAP_IP_HLEN);
 	ip[0] = 0x45;
-	put16(ip + 2, total);
+	put16(ip + 2, CAP_IP_HLEN + tcplen);
 	put16(ip + 4, (uint32_t)(pkt & 0xffff));
 	put16(ip + 6, 0x4000);
 	ip[9] = 6; /* TCP */
 	put32(ip + 12, seg->saddr);
 	put32(ip + 16, seg->daddr);
+	memcpy(pseudo, ip + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	put16(pseudo + 10, tcplen);
+	return 12;
+}
+
+/* The IP packet for seg into b (wire_len bytes). */
+static void encode(const struct cap_sink *ps, uint8_t *b, uint64_t pkt,
+		   const struct tcp_seg *seg)
+{
+	uint32_t paylen;
+	uint32_t total = wire_len(ps, seg, &paylen);
+	uint32_t thl = total - ip_hlen(ps) - paylen;
+	uint8_t pseudo[40];
+	uint32_t plen = encode_ip(ps, b, pkt, seg, thl + paylen, pseudo);
 
 	/* TCP (RFC 9293 §3.1) */
-	uint8_t *tcp = b + CAP_IP_HLEN;
+	uint8_t *tcp = b + ip_hlen(ps);
 	memset(tcp, 0, thl);
 	put16(tcp, seg->sport);
 	put16(tcp + 2, seg->dport);
@@ -161,15 +217,10 @@ static void encode(uint8_t *b, uint64_t pkt, const struct tcp_seg *seg)
 	else if (paylen)
 		memset(data, 0, paylen);
 
-	/* Checksum over the pseudo-header, header and data (RFC 9293
-	 * §3.1); the pseudo-header does not hold the TTL, so the fate can
+	/* Checksum over the pseudo-header, header and data; the
+	 * pseudo-header does not hold the TTL or Hop Limit, so the fate can
 	 * be written later without touching it. */
-	uint8_t pseudo[12];
-	memcpy(pseudo, ip + 12, 8);
-	pseudo[8] = 0;
-	pseudo[9] = 6;
-	put16(pseudo + 10, thl + paylen);
-	uint32_t sum = csum_add(0, pseudo, sizeof pseudo);
+	uint32_t sum = csum_add(0, pseudo, plen);
 	sum = csum_add(sum, tcp, thl + paylen);
 	put16(tcp + 16, csum_fold(sum));
 }
@@ -214,11 +265,16 @@ static long find(struct cap_sink *ps, uint64_t pkt)
 static void rec_write(struct cap_sink *ps, struct cap_rec *r)
 {
 	uint8_t *ip = r->buf;
-	ip[8] = r->fate == FATE_ARRIVED ? TTL_ARRIVED
-		: r->fate == FATE_LOST  ? TTL_LOST
-					: TTL_UNKNOWN;
-	put16(ip + 10, 0);
-	put16(ip + 10, csum_fold(csum_add(0, ip, CAP_IP_HLEN)));
+	uint8_t ttl = r->fate == FATE_ARRIVED ? TTL_ARRIVED
+		      : r->fate == FATE_LOST  ? TTL_LOST
+					      : TTL_UNKNOWN;
+	if (ps->v6) {
+		ip[7] = ttl; /* Hop Limit; IPv6 has no header checksum */
+	} else {
+		ip[8] = ttl;
+		put16(ip + 10, 0);
+		put16(ip + 10, csum_fold(csum_add(0, ip, CAP_IP_HLEN)));
+	}
 
 	/* The dumper was opened with nanosecond precision: tv_usec holds
 	 * nanoseconds. Simulated time 0 is the epoch. */
@@ -251,7 +307,7 @@ static void on_send(struct cap_sink *ps, const struct trace_event *ev)
 	}
 	struct cap_rec *r = slot(ps, ps->n);
 	uint32_t paylen;
-	uint32_t len = wire_len(ev->seg, &paylen);
+	uint32_t len = wire_len(ps, ev->seg, &paylen);
 	if (grow(&r->buf, &r->cap, len, 1, 128) < 0) {
 		ps->nomem = true;
 		return;
@@ -260,7 +316,7 @@ static void on_send(struct cap_sink *ps, const struct trace_event *ev)
 	r->t = ev->t;
 	r->fate = FATE_PENDING;
 	r->len = len;
-	encode(r->buf, ev->pkt, ev->seg);
+	encode(ps, r->buf, ev->pkt, ev->seg);
 	ps->n++;
 }
 
@@ -326,16 +382,28 @@ static void cap_destroy(struct trace_sink *s)
 	for (size_t i = 0; i < ps->cap; i++)
 		free(ps->ring[i].buf);
 	free(ps->ring);
+	free(ps->map6);
 	free(ps);
 }
 
-struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n)
+static struct trace_sink *pcap_new(FILE *f, const struct pcap_addr6 *map,
+				    size_t nmap, bool v6, char *err, size_t n)
 {
 	struct cap_sink *ps = calloc(1, sizeof *ps);
 	FILE *df = NULL;
 	if (!ps) {
 		snprintf(err, n, "out of memory");
 		return NULL;
+	}
+	ps->v6 = v6;
+	if (nmap) {
+		ps->map6 = malloc(nmap * sizeof *map);
+		if (!ps->map6) {
+			snprintf(err, n, "out of memory");
+			goto fail;
+		}
+		memcpy(ps->map6, map, nmap * sizeof *map);
+		ps->nmap6 = nmap;
 	}
 	ps->base.emit = cap_emit;
 	ps->base.finish = cap_finish;
@@ -345,7 +413,7 @@ struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n)
 	ps->pd = pcap_open_dead_with_tstamp_precision(
 		DLT_RAW, CAP_SNAPLEN, PCAP_TSTAMP_PRECISION_NANO);
 	if (!ps->pd) {
-		snprintf(err, n, "libpcap cannot make a raw-IPv4 capture");
+		snprintf(err, n, "libpcap cannot make a raw-IP capture");
 		goto fail;
 	}
 	/* pcap_dump_close() closes the stream it wrote to, and the caller
@@ -377,4 +445,15 @@ struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n)
 fail:
 	cap_destroy(&ps->base);
 	return NULL;
+}
+
+struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n)
+{
+	return pcap_new(f, NULL, 0, false, err, n);
+}
+
+struct trace_sink *sink_pcap_new6(FILE *f, const struct pcap_addr6 *map,
+				  size_t nmap, char *err, size_t n)
+{
+	return pcap_new(f, map, nmap, true, err, n);
 }

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sim/engine/trace.h"
@@ -36,6 +37,17 @@ struct trace_sink *sink_jsonl_new(FILE *f);
 /* pcap to f (libpcap, LINKTYPE_RAW IPv4); NULL with a message in err if
  * libpcap refuses. */
 struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n);
+
+/* The IPv6 address an address label stands for in an IPv6 capture. */
+struct pcap_addr6 {
+	uint32_t label;
+	uint8_t addr[16];
+};
+
+/* pcap to f of IPv6 + TCP (LINKTYPE_RAW): each address label as map
+ * gives it (copied), a label not in it as ::ffff:a.b.c.d. */
+struct trace_sink *sink_pcap_new6(FILE *f, const struct pcap_addr6 *map,
+				  size_t nmap, char *err, size_t n);
 
 /* The CSV files into directory `dir`, made (with its parents) if
  * missing; each file appears at commit, and a directory the sink made is

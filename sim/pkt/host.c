@@ -99,8 +99,19 @@ static bool sysctl(struct run *r, const char *name, int64_t v)
 		p->insecure_syn = v != 0;
 	} else if (!strcmp(name, "net.inet.tcp.drop_synfin")) {
 		p->drop_synfin = v != 0;
+	} else if (!strcmp(name, "net.inet.tcp.rexmit_drop_options")) {
+		/* the SYN of the third retransmission on goes with MSS only */
+		p->syn_drop_options = v ? 3 : 0;
+	} else if (!strcmp(name, "net.inet.tcp.icmp_may_rst")) {
+		p->icmp_may_rst = v != 0;
+	} else if (!strcmp(name, "net.inet.tcp.tolerate_missing_ts")) {
+		p->strict_ts = v == 0;
+	} else if (!strcmp(name, "net.inet.tcp.syncookies")) {
+		/* 1 (the default): cookies only once the syncache
+		 * overflows, which a script's few SYNs never make it do;
+		 * 0: never. Either way, the syncache's answers */
+		return v == 0 || v == 1;
 	} else if (!strcmp(name, "net.inet.tcp.blackhole") ||
-		   !strcmp(name, "net.inet.tcp.rexmit_drop_options") ||
 		   !strcmp(name, "net.inet.tcp.syncookies_only")) {
 		/* what the model does is the default, 0 */
 		return v == 0;
@@ -146,9 +157,17 @@ bool pkt_shell(struct run *r, const char *cmd)
 {
 	char name[128];
 	long long v;
-	if (sscanf(cmd, " sysctl -w %127[^=]=%lld", name, &v) == 2) {
+	/* sysctl -w NAME=VALUE, or FreeBSD's sysctl NAME=VALUE */
+	if (sscanf(cmd, " sysctl -w %127[^= ]=%lld", name, &v) == 2 ||
+	    (sscanf(cmd, " sysctl %127[^= ]=%lld", name, &v) == 2 &&
+	     name[0] != '-')) {
 		struct tcp_params before = r->p;
-		if (v < 0 || v > PKT_MAX_VALUE || !sysctl(r, name, v) ||
+		/* sizes may be as large as 32 bits take; the rest
+		 * (times above all) are kept from overflowing */
+		long long most = !strcmp(name, "kern.ipc.maxsockbuf")
+					 ? 4294967295LL
+					 : PKT_MAX_VALUE;
+		if (v < 0 || v > most || !sysctl(r, name, v) ||
 		    !pkt_params_sane(&r->p)) {
 			r->p = before;
 			UNSUPPORTED(r, "unsupported: sysctl %s=%lld", name, v);
@@ -304,9 +323,16 @@ void pkt_code(struct run *r, const char *text)
 			return;
 		}
 		const char *got = pkt_bsd_states[ci.state];
-		/* TCP_INFO's names are Linux's: SYN_RECV for SYN_RCVD */
-		if (!strcmp(want, "SYN_RECEIVED") || !strcmp(want, "SYN_RECV"))
-			strcpy(want, "SYN_RCVD");
+		/* Linux's names, TCPI_SYN_RECV, TCPI_FIN_WAIT1, TCPI_CLOSE,
+		 * for FreeBSD's */
+		static const char *const alias[][2] = {
+			{"SYN_RECEIVED", "SYN_RCVD"}, {"SYN_RECV", "SYN_RCVD"},
+			{"FIN_WAIT1", "FIN_WAIT_1"}, {"FIN_WAIT2", "FIN_WAIT_2"},
+			{"CLOSE", "CLOSED"},
+		};
+		for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+			if (!strcmp(want, alias[i][0]))
+				strcpy(want, alias[i][1]);
 		if (!got || strcmp(got, want) != 0)
 			FAIL(r, "tcpi_state is %s, not %s", got ? got : "?",
 			     want);

@@ -309,6 +309,17 @@ static int flag_bit(char c)
 	}
 }
 
+/* An option's number, or `...` for any. */
+static int opt_value(struct ps *p, uint32_t *v, bool *any)
+{
+	skip_space(p);
+	if (eat_str(p, "...")) {
+		*any = true;
+		return 0;
+	}
+	return u32(p, v);
+}
+
 static int one_option(struct ps *p, struct pkt_opt *o)
 {
 	skip_space(p);
@@ -322,10 +333,10 @@ static int one_option(struct ps *p, struct pkt_opt *o)
 		o->kind = PKT_OPT_NOP;
 	} else if (!strcmp(w, "mss")) {
 		o->kind = PKT_OPT_MSS;
-		return u32(p, &o->a);
+		return opt_value(p, &o->a, &o->any_a);
 	} else if (!strcmp(w, "wscale")) {
 		o->kind = PKT_OPT_WSCALE;
-		return u32(p, &o->a);
+		return opt_value(p, &o->a, &o->any_a);
 	} else if (!strcmp(w, "sackOK")) {
 		o->kind = PKT_OPT_SACKOK;
 	} else if (!strcmp(w, "TS")) {
@@ -333,12 +344,12 @@ static int one_option(struct ps *p, struct pkt_opt *o)
 		if (!next_is_word(p, "val"))
 			return fail_at(p, p->pos, "expected 'val' in TS");
 		word(p);
-		if (u32(p, &o->a) < 0)
+		if (opt_value(p, &o->a, &o->any_a) < 0)
 			return -1;
 		if (!next_is_word(p, "ecr"))
 			return fail_at(p, p->pos, "expected 'ecr' in TS");
 		word(p);
-		return u32(p, &o->b);
+		return opt_value(p, &o->b, &o->any_b);
 	} else if (!strcmp(w, "sack")) {
 		o->kind = PKT_OPT_SACK;
 		while (isdigit((unsigned char)(skip_space(p), peek(p)))) {
@@ -492,6 +503,105 @@ static int segment(struct ps *p, struct pkt_seg *s)
 		} else {
 			return fail_at(p, p->pos, "unexpected text in a "
 				       "segment");
+		}
+	}
+}
+
+/* The quoted packet of an ICMP message: [start:end(len)], or another
+ * kind kept as text. */
+static int icmp_echo(struct ps *p, struct pkt_icmp *m)
+{
+	size_t from = p->pos;
+	if (!eat(p, '['))
+		return fail_at(p, from, "expected '['");
+	skip_space(p);
+	if (isdigit((unsigned char)peek(p))) {
+		m->has_echo = true;
+		if (u32(p, &m->start) < 0)
+			return -1;
+		if (!eat(p, ':'))
+			return fail_at(p, p->pos, "expected ':' in start:end");
+		if (u32(p, &m->end) < 0)
+			return -1;
+		if (!eat(p, '('))
+			return fail_at(p, p->pos, "expected '(' before the "
+				       "length");
+		if (u32(p, &m->len) < 0)
+			return -1;
+		if (!eat(p, ')'))
+			return fail_at(p, p->pos, "expected ')' after the "
+				       "length");
+		if (!eat(p, ']'))
+			return fail_at(p, p->pos, "expected ']' after the "
+				       "quoted segment");
+		return 0;
+	}
+	while (p->pos < p->stmt_end && peek(p) != ']')
+		p->pos++;
+	if (!eat(p, ']'))
+		return fail_at(p, from, "unclosed '['");
+	m->echo_text = dup_range(p, from, p->pos);
+	return m->echo_text ? 0 : -1;
+}
+
+/* Whether an ICMP message comes next: `icmp`, or a quoted segment
+ * `[N:` before it (IP fields in brackets hold no digits first). */
+static bool icmp_next(struct ps *p)
+{
+	skip_space(p);
+	if (next_is_word(p, "icmp"))
+		return true;
+	if (peek(p) != '[')
+		return false;
+	size_t q = p->pos + 1;
+	while (q < p->stmt_end && p->text[q] == ' ')
+		q++;
+	if (q < p->stmt_end && isdigit((unsigned char)p->text[q]))
+		return true;
+	/* [udp (8)] icmp ...: another kind of quoted packet */
+	while (q < p->stmt_end && p->text[q] != ']')
+		q++;
+	size_t save = p->pos;
+	p->pos = q + 1;
+	bool icmp = q < p->stmt_end && next_is_word(p, "icmp");
+	p->pos = save;
+	return icmp;
+}
+
+static int icmp(struct ps *p, struct pkt_icmp *m)
+{
+	skip_space(p);
+	if (peek(p) == '[' && icmp_echo(p, m) < 0)
+		return -1;
+	if (!next_is_word(p, "icmp"))
+		return fail_at(p, p->pos, "expected 'icmp'");
+	word(p);
+	size_t at = p->pos;
+	m->type = word(p);
+	if (!m->type)
+		return fail_at(p, at, "expected the ICMP type");
+	for (;;) {
+		skip_space(p);
+		if (p->pos >= p->stmt_end)
+			return 0;
+		if (peek(p) == '[') {
+			if (m->has_echo || m->echo_text)
+				return fail_at(p, p->pos, "a second quoted "
+					       "packet");
+			if (icmp_echo(p, m) < 0)
+				return -1;
+		} else if (next_is_word(p, "mtu")) {
+			word(p);
+			m->has_mtu = true;
+			if (u32(p, &m->mtu) < 0)
+				return -1;
+		} else if (!m->code && is_word(peek(p))) {
+			m->code = word(p);
+			if (!m->code)
+				return -1;
+		} else {
+			return fail_at(p, p->pos, "unexpected text in an "
+				       "ICMP message");
 		}
 	}
 }
@@ -798,6 +908,11 @@ static int statement(struct ps *p)
 	char c = peek(p);
 	if (c == '<' || c == '>') {
 		p->pos++;
+		if (icmp_next(p)) {
+			e->kind = PKT_EV_ICMP;
+			e->outbound = c == '>';
+			return icmp(p, &e->icmp);
+		}
 		e->kind = c == '<' ? PKT_EV_IN : PKT_EV_OUT;
 		return segment(p, &e->seg);
 	}

@@ -83,6 +83,8 @@ static void on_output(struct tcp_stack *st, struct tcp_conn *c,
 	o->why = x->why;
 }
 
+static int err_freebsd(const char *name);
+
 static void on_notify(struct tcp_stack *st, struct tcp_conn *c,
 		      enum tcp_event ev, uint64_t arg)
 {
@@ -119,8 +121,15 @@ static void on_notify(struct tcp_stack *st, struct tcp_conn *c,
 			f->so_error = 54; /* ECONNRESET */
 			break;
 		case TCP_END_TIMEOUT:
-			f->so_error = 60; /* ETIMEDOUT */
+		case TCP_END_UNREACHABLE: {
+			/* ETIMEDOUT, or the ICMP error that ended it or
+			 * came before the timeout did */
+			struct tcp_conn_info ci;
+			tcp_conn_info(c, &ci);
+			f->so_error = ci.err ? err_freebsd(tcp_error_name(ci.err))
+					     : 60; /* ETIMEDOUT */
 			break;
+		}
 		default:
 			break;
 		}
@@ -175,6 +184,16 @@ static const struct konst konsts[] = {
 	{"EISCONN", 56, 106},
 	{"EALREADY", 37, 114},
 	{"EBADF", 9, 9},
+	{"EHOSTUNREACH", 65, 113},
+	{"ENETUNREACH", 51, 101},
+	{"EHOSTDOWN", 64, 112},
+	{"ENOPROTOOPT", 42, 92},
+	{"EPROTO", 92, 71},
+	{"EOPNOTSUPP", 45, 95},
+	{"EMSGSIZE", 40, 90},
+	/* Linux's alone: FreeBSD has no such errno (a number of its own
+	 * here, never a FreeBSD stack's answer) */
+	{"ENONET", 1064, 64},
 	{"MSG_PEEK", 0x2, 0x2},
 };
 
@@ -187,6 +206,16 @@ static bool konst(const struct run *r, const char *name, int64_t *v)
 			return true;
 		}
 	return false;
+}
+
+/* The errno called `name`, in the runner's internal (FreeBSD's)
+ * numbering; 0 if there is none such. */
+static int err_freebsd(const char *name)
+{
+	for (size_t i = 0; i < sizeof konsts / sizeof konsts[0]; i++)
+		if (!strcmp(konsts[i].name, name))
+			return (int)konsts[i].freebsd;
+	return 0;
 }
 
 /* errno numbers the runner sets, in FreeBSD's numbering internally */
@@ -331,7 +360,7 @@ static void do_write(struct run *r, struct fd *f, uint32_t n,
 static void defer(struct run *r, const struct pkt_event *e, struct fd *f,
 		  bool (*ready)(struct run *, struct fd *), sim_time_t until)
 {
-	if (r->pending && r->pending != e) {
+	if (r->pending && r->pending != e) { /* settled before a call */
 		UNSUPPORTED(r, "unsupported: two calls blocked at once");
 		return;
 	}
@@ -483,6 +512,14 @@ static bool sockopt(struct run *r, struct fd *f, const struct pkt_call *c,
 		}
 		q.keepcnt = (uint32_t)v;
 		b = bit("keepcnt");
+	} else if (!strcmp(opt, "TCP_NOOPT")) {
+		if (!set) {
+			res->has_out = true;
+			res->outv = cur->no_options;
+			return true;
+		}
+		q.no_options = v != 0;
+		b = bit("no-options");
 	} else if (!strcmp(opt, "TCP_USER_TIMEOUT") && set) {
 		q.user_timeout = SIM_MS(v);
 		b = bit("user-timeout");
@@ -548,8 +585,6 @@ static bool do_call(struct run *r, const struct pkt_event *e,
 		}
 	}
 	memset(res, 0, sizeof *res);
-	if (f)
-		r->last = f;
 	if (!strcmp(c->name, "socket")) {
 		if (c->nargs != 3 || !is_name(&c->args[1], "SOCK_STREAM")) {
 			UNSUPPORTED(r, "unsupported: a socket but a TCP one");
@@ -622,6 +657,7 @@ static bool do_call(struct run *r, const struct pkt_event *e,
 				(size_t)--f->nqueue * sizeof f->queue[0]);
 			nf->connected = true;
 			nf->p = *tcp_conn_params(nf->c);
+			r->last = nf;
 		}
 	} else if (!strcmp(c->name, "connect")) {
 		if (f->c) {
@@ -830,6 +866,11 @@ static bool inject(struct run *r, const struct pkt_seg *g)
 		s.ack = r->iss + g->ack;
 	for (uint32_t i = 0; i < g->nopts; i++) {
 		const struct pkt_opt *o = &g->opts[i];
+		if (o->any_a || o->any_b) {
+			UNSUPPORTED(r, "unsupported: `...` for an option's "
+				       "value of an inbound segment");
+			return false;
+		}
 		switch (o->kind) {
 		case PKT_OPT_MSS:
 			s.mss = (uint16_t)o->a;
@@ -897,11 +938,13 @@ static bool options_match(struct run *r, const struct out *o,
 			break;
 		case 2:
 			if (w->kind != PKT_OPT_MSS ||
-			    w->a != (uint32_t)(o->opt[i + 2] << 8 | o->opt[i + 3]))
+			    (!w->any_a &&
+			     w->a != (uint32_t)(o->opt[i + 2] << 8 | o->opt[i + 3])))
 				goto differ;
 			break;
 		case 3:
-			if (w->kind != PKT_OPT_WSCALE || w->a != o->opt[i + 2])
+			if (w->kind != PKT_OPT_WSCALE ||
+			    (!w->any_a && w->a != o->opt[i + 2]))
 				goto differ;
 			break;
 		case 4:
@@ -917,11 +960,11 @@ static bool options_match(struct run *r, const struct out *o,
 			uint32_t ecr = (uint32_t)o->opt[i + 6] << 24 |
 				       (uint32_t)o->opt[i + 7] << 16 |
 				       (uint32_t)o->opt[i + 8] << 8 | o->opt[i + 9];
-			if (!r->have_ts) {
+			if (!r->have_ts && !w->any_a) {
 				r->have_ts = true;
 				r->ts_off = val - w->a;
 			}
-			if (ecr != w->b) {
+			if (!w->any_b && ecr != w->b) {
 				snprintf(why, n, "TS ecr %u, not %u", ecr, w->b);
 				return false;
 			}
@@ -1085,6 +1128,23 @@ static const char *state_name(int s)
 	return tcp_state_name(s);
 }
 
+bool pkt_ipv6(const struct pkt_script *s, struct pcap_addr6 map[2])
+{
+	const char *ipv = pkt_setting(s, "ip_version");
+	if (!ipv || strcmp(ipv, "ipv6") != 0)
+		return false;
+	/* packetdrill's: fd3d:fa7b:d17d::1 (RFC 4193), 2001:db8::1
+	 * (RFC 3849) */
+	static const uint8_t local[16] = {0xfd, 0x3d, 0xfa, 0x7b, 0xd1, 0x7d,
+					  [15] = 1};
+	static const uint8_t remote[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	map[0].label = LOCAL_ADDR;
+	memcpy(map[0].addr, local, 16);
+	map[1].label = REMOTE_ADDR;
+	memcpy(map[1].addr, remote, 16);
+	return true;
+}
+
 void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 	     enum pkt_system sys, FILE *trace, struct trace_sink *const *sinks,
 	     int nsinks, struct pkt_result *out)
@@ -1204,6 +1264,21 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 			break;
 		case PKT_EV_CALL: {
 			struct callres res;
+			/* one call at a time, as packetdrill's one thread
+			 * makes them: the next waits for a blocked one */
+			if (r->pending) {
+				settle(r, SIM_TIME_MAX);
+				if (r->done)
+					break;
+				if (r->sim.now > t + r->tolerance) {
+					FAIL(r, "%s made at %.6f s, not %.6f s: "
+						"the call before it blocked "
+						"until then", e->call.name,
+					     (double)r->sim.now / 1e9,
+					     (double)t / 1e9);
+					break;
+				}
+			}
 			r->deferred = false;
 			if (do_call(r, e, end, &res) && !r->done && !r->deferred)
 				check_call(r, e, &res);
@@ -1227,6 +1302,9 @@ void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 			break;
 		case PKT_EV_CODE:
 			pkt_code(r, e->text);
+			break;
+		case PKT_EV_ICMP:
+			pkt_icmp(r, e, ipv && !strcmp(ipv, "ipv6"));
 			break;
 		}
 		prev = t;

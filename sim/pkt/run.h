@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "models/tcp_params.h"
+#include "sim/out/sinks.h"
 #include "sim/pkt/script.h"
 
 enum pkt_verdict {
@@ -43,5 +44,10 @@ struct trace_sink;
 void pkt_run(const struct pkt_script *s, const struct tcp_params *p,
 	     enum pkt_system sys, FILE *trace, struct trace_sink *const *sinks,
 	     int nsinks, struct pkt_result *out);
+
+/* Whether `s` speaks IPv6 (--ip_version=ipv6); if so, the IPv6
+ * addresses packetdrill gives the stack and the peer, for a pcap, into
+ * map. */
+bool pkt_ipv6(const struct pkt_script *s, struct pcap_addr6 map[2]);
 
 #endif

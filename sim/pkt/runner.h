@@ -1,7 +1,7 @@
 /* runner.h — the runner's own state, shared by its files (run.c: the
  * script's events, the socket calls and the segments; host.c: what a
  * script asks of the host around the socket — sysctls, shell commands
- * and code blocks). Not an interface: nothing outside sim/pkt includes
+ * and code blocks; icmp.c: the peer's ICMP messages). Not an interface: nothing outside sim/pkt includes
  * it.
  */
 #ifndef TCPSIM_PKT_RUNNER_H
@@ -68,8 +68,10 @@ struct run {
 	uint32_t iss;
 	uint32_t ts_off;
 	sim_time_t tolerance;
-	struct fd *last;        /* the socket of the last call: a code
-				   block's tcpi_* are its */
+	struct fd *last;        /* the socket under test, as packetdrill
+				   has it: the last one socket() made or
+				   accept() returned; a code block's tcpi_*
+				   are its */
 	/* a call that blocks while the script goes on (packetdrill runs it
 	 * in a thread): made again once it can return */
 	const struct pkt_event *pending;
@@ -104,5 +106,8 @@ bool pkt_shell(struct run *r, const char *cmd);
 
 /* A code block `%{ ... }%` of the script (host.c). */
 void pkt_code(struct run *r, const char *text);
+
+/* An ICMP message of the script (icmp.c); ipv6 if the script's is. */
+void pkt_icmp(struct run *r, const struct pkt_event *e, bool ipv6);
 
 #endif

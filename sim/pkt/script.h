@@ -55,6 +55,8 @@ enum pkt_opt_kind {
 struct pkt_opt {
 	enum pkt_opt_kind kind;
 	uint32_t a, b;          /* mss; wscale; TS val, ecr */
+	bool any_a, any_b;      /* written `...`: any value (expected
+				   segments only) */
 	uint32_t nsack;
 	uint32_t sack[PKT_MAX_SACK][2];
 	const char *text;       /* PKT_OPT_OTHER, PKT_OPT_MD5 */
@@ -88,6 +90,21 @@ struct pkt_seg {
 	const char *ip;
 	const char *mark;       /* "!" after the length, or NULL */
 	const char *encap;      /* "/udp(1 > 9811)": encapsulation, or NULL */
+};
+
+/* An ICMP message about a segment the stack sent, as a script writes it:
+ * `< [start:end(len)] icmp TYPE [CODE] [mtu N]`, the quoted segment
+ * first or last (`< icmp unreachable port_unreachable [0:0(0)]`). Its
+ * sequence numbers are the stack's, as in a `>` line. */
+struct pkt_icmp {
+	const char *type;       /* unreachable, time_exceeded, ... */
+	const char *code;       /* port_unreachable, ..., or NULL */
+	bool has_mtu;
+	uint32_t mtu;
+	bool has_echo;          /* [start:end(len)] written */
+	uint32_t start, end, len;
+	const char *echo_text;  /* a quoted packet of another kind, e.g.
+				   "[udp (8)]", as written; NULL if none */
 };
 
 /* An argument of a system call, or its expected value. */
@@ -128,6 +145,8 @@ enum pkt_event_kind {
 	PKT_EV_CALL,  /* a system call and its result */
 	PKT_EV_SHELL, /* `command` */
 	PKT_EV_CODE,  /* %{ code }% */
+	PKT_EV_ICMP,  /* < icmp ...: the peer sends an ICMP error; > icmp
+			 ...: the stack must send one */
 };
 
 struct pkt_event {
@@ -136,6 +155,8 @@ struct pkt_event {
 	enum pkt_event_kind kind;
 	struct pkt_seg seg;     /* IN, OUT */
 	struct pkt_call call;   /* CALL */
+	struct pkt_icmp icmp;   /* ICMP */
+	bool outbound;          /* ICMP: written with '>' */
 	const char *text;       /* SHELL, CODE */
 };
 

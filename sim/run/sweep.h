@@ -57,8 +57,8 @@ bool sweep_value_number(const char *s, double *x, char *unit, size_t n);
 
 /* The ways a connection ends (enum tcp_end), and their order from best
  * to worst: normal, open, aborted, refused, reset, timed out, crashed. */
-#define SWEEP_ENDS (TCP_END_CRASHED + 1)
-#define SWEEP_END_RANKS 7
+#define SWEEP_ENDS (TCP_END_UNREACHABLE + 1)
+#define SWEEP_END_RANKS 8
 /* An ending's place in that order, from 0 (normal). */
 int sweep_end_rank(enum tcp_end e);
 

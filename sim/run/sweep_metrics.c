@@ -199,12 +199,14 @@ int sweep_end_rank(enum tcp_end e)
 		return 2;
 	case TCP_END_REFUSED:
 		return 3;
-	case TCP_END_RESET:
+	case TCP_END_UNREACHABLE:
 		return 4;
-	case TCP_END_TIMEOUT:
+	case TCP_END_RESET:
 		return 5;
-	case TCP_END_CRASHED:
+	case TCP_END_TIMEOUT:
 		return 6;
+	case TCP_END_CRASHED:
+		return 7;
 	}
 	return 0;
 }

@@ -71,6 +71,7 @@ static const struct ld_names ends = {
 		{"timed-out", TCP_END_TIMEOUT},
 		{"aborted", TCP_END_ABORTED},
 		{"crashed", TCP_END_CRASHED},
+		{"unreachable", TCP_END_UNREACHABLE},
 		{NULL, 0},
 	},
 };
@@ -78,8 +79,8 @@ static const struct ld_names ends = {
 /* What `what` may name, by event. */
 static const char *const app_what[] = {
 	"connected", "data", "end-of-stream", "closed", "normal", "reset",
-	"refused", "timed-out", "aborted", "crashed", "listen", "connect",
-	"send", "shutdown", "close", "abort", "set", "inject", "crash",
+	"refused", "unreachable", "timed-out", "aborted", "crashed",
+	"listen", "connect", "send", "shutdown", "close", "abort", "set", "inject", "crash",
 	"reboot"};
 static const char *const link_what[] = {"duplicate", "delay", "corrupt",
 					"hold", "release", "down", "up"};

@@ -64,6 +64,13 @@ static uint64_t walk(const struct pkt_script *s)
 				h += walk_expr(&e->call.args[k], 0);
 			h += walk_expr(&e->call.ret, 0);
 			break;
+		case PKT_EV_ICMP:
+			h += strlen(e->icmp.type) +
+			     (e->icmp.code ? strlen(e->icmp.code) : 0) +
+			     (e->icmp.echo_text ? strlen(e->icmp.echo_text)
+						: 0) +
+			     e->icmp.start + e->icmp.mtu;
+			break;
 		default:
 			h += strlen(e->text);
 			break;
