@@ -58,6 +58,14 @@ struct tcp_sack_block {
 	uint32_t start, end; /* [start, end) */
 };
 
+/* The ECN field of the IP header that carries a segment (RFC 3168 §5). */
+enum {
+	TCP_IP_NOT_ECT = 0,
+	TCP_IP_ECT1 = 1,
+	TCP_IP_ECT0 = 2,
+	TCP_IP_CE = 3,
+};
+
 struct tcp_seg {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
@@ -70,6 +78,7 @@ struct tcp_seg {
 	uint8_t wscale;
 	uint8_t nsack; /* SACK blocks, most recent first */
 	uint8_t layout; /* enum tcp_opt_layout */
+	uint8_t ecn;    /* the IP header's ECN codepoint (TCP_IP_*) */
 	uint32_t tsval, tsecr;
 	struct tcp_sack_block sack[TCP_MAX_SACK];
 	uint32_t len;  /* payload length */

@@ -1055,6 +1055,7 @@ void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *out)
 		       : c->end == TCP_END_TIMEOUT ? c->soft_err
 						   : TCP_ERR_NONE,
 		.soft_err = c->soft_err,
+		.ecn_ok = c->ecn_ok,
 		.laddr = c->laddr,
 		.raddr = c->raddr,
 		.lport = c->lport,

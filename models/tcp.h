@@ -185,6 +185,7 @@ struct tcp_conn_info {
 				    that ended it, or the last soft error
 				    if it timed out; else none */
 	enum tcp_error soft_err; /* the last soft ICMP error, while it lives */
+	bool ecn_ok;             /* ECN agreed on (RFC 3168 §6.1.1) */
 };
 
 /* A stack for host `host` with address `addr`, its ISNs drawn from rng,

@@ -321,3 +321,20 @@ uint32_t tcp_cc_ssthresh(struct tcp_conn *c, bool timeout)
 {
 	return tcp_cc(c)->ssthresh(c, c->snd_nxt - c->snd_una, timeout);
 }
+
+void tcp_ecn_echo(struct tcp_conn *c)
+{
+	/* RFC 3168 §6.1.2: "as if it had dropped a packet", without a
+	 * retransmission: the congestion controller's decrease, once per
+	 * window of data — none while loss recovery, or an earlier echo's
+	 * window, has not ended */
+	if (c->in_recovery ||
+	    (c->ecn_reduced && SEQ_LT(c->snd_una, c->ecn_recover)))
+		return;
+	c->ssthresh = tcp_cc_ssthresh(c, false);
+	c->cwnd = c->ssthresh;
+	c->ecn_reduced = true;
+	c->ecn_recover = c->snd_nxt;
+	c->ecn_cwr = true;
+	tcp_trace_cwnd(c);
+}

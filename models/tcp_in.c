@@ -391,6 +391,9 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	} else if (dup) {
 		duplicate_ack(c);
 	}
+	/* RFC 3168 §6.1.2: the receiver saw congestion */
+	if (c->ecn_ok && (s->flags & TCP_ECE))
+		tcp_ecn_echo(c);
 	/* RFC 8985 §6: RACK looks at what this ACK delivered */
 	if (c->p.rack && c->sack_ok &&
 	    tcp_rack_ack(c, s->ts && c->ts_ok, s->tsecr))
@@ -1371,6 +1374,32 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 	if (s->flags & TCP_SYN) {
 		check_syn(c, in);
 		return;
+	}
+	/* RFC 3168 §6.1.3: a CE mark is echoed with ECE on every segment
+	 * until the sender's CWR says it reacted — unless the CWR segment
+	 * is marked too. Linux acknowledges the first CE mark at once
+	 * (tcp_ecn_check_ce: quick-ACK mode); Linux and FreeBSD acknowledge
+	 * data with CWR at once, the sender's window being small
+	 * (tcp_ecn_accept_cwr, tcp_input's TF_ACKNOW). */
+	if (c->ecn_ok) {
+		if (s->flags & TCP_CWR) {
+			c->ecn_ce = false;
+			if (s->len && c->p.rules != TCP_RULES_RFC9293)
+				tcp_owe_ack(c, c->p.rules == TCP_RULES_LINUX
+						       ? "Linux tcp_ecn_accept_cwr: "
+							 "data with CWR — "
+							 "acknowledge at once"
+						       : "FreeBSD tcp_input: CWR "
+							 "— acknowledge at once");
+		}
+		if (in->ecn == TCP_IP_CE) {
+			/* Linux: the first mark of an episode */
+			if (c->p.rules == TCP_RULES_LINUX && !c->ecn_ce)
+				tcp_owe_ack(c, "Linux tcp_ecn_check_ce: a CE "
+					       "mark — acknowledge at once "
+					       "with ECE");
+			c->ecn_ce = true;
+		}
 	}
 	if (check_ack(c, in, s))
 		process_text_fin(c, s);

@@ -210,9 +210,26 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		flags |= TCP_FIN;
 		seq = data_end;
 	}
+	/* RFC 3168 §6.1: once agreed, new data goes ECN-capable (not a
+	 * retransmission, not a window probe, §6.1.5, §6.1.6), the first
+	 * after an ECE answered with CWR; and while a CE mark is
+	 * unanswered, every segment carries ECE (§6.1.3) */
+	uint8_t ecn = TCP_IP_NOT_ECT;
+	if (c->ecn_ok && !(flags & (TCP_SYN | TCP_RST))) {
+		if (len && tx == TR_TX_NEW && c->snd_wnd) {
+			ecn = TCP_IP_ECT0;
+			if (c->ecn_cwr) {
+				flags |= TCP_CWR;
+				c->ecn_cwr = false;
+			}
+		}
+		if (c->ecn_ce)
+			flags |= TCP_ECE;
+	}
 	struct tcp_xmit x = {.why = why, .tx = tx};
 	struct tcp_seg *s = &x.seg;
 	*s = (struct tcp_seg){
+		.ecn = ecn,
 		.saddr = c->laddr,
 		.daddr = c->raddr,
 		.sport = c->lport,
@@ -609,6 +626,19 @@ void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
 	c->rcv_wscale = c->ws_ok ? c->ws_offer : 0;
 	c->ts_ok = any && c->p.timestamps && (s->opts & TCP_OPT_TS);
 	c->sack_ok = any && c->p.sack && (s->opts & TCP_OPT_SACKOK);
+	/* RFC 3168 §6.1.1: a SYN asks for ECN with ECE and CWR, a SYN,ACK
+	 * agrees with ECE alone, to a SYN that asked. A SYN crossing ours
+	 * (simultaneous open) agrees if both asked; FreeBSD's
+	 * tcp_ecn_input_parallel_syn takes its asking alone. */
+	uint8_t ecn_bits = s->flags & (TCP_ECE | TCP_CWR);
+	if (s->flags & TCP_ACK)
+		c->ecn_ok = c->ecn_asked && ecn_bits == TCP_ECE;
+	else if (c->state == TCP_SYN_SENT &&
+		 c->p.rules != TCP_RULES_FREEBSD)
+		c->ecn_ok = c->ecn_asked && ecn_bits == (TCP_ECE | TCP_CWR);
+	else
+		c->ecn_ok = c->p.ecn != TCP_ECN_OFF &&
+			    ecn_bits == (TCP_ECE | TCP_CWR);
 	if (c->ts_ok) {
 		c->ts_recent = s->tsval;
 		c->ts_recent_at = sim_of(c)->now;
@@ -618,8 +648,19 @@ void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
 void tcp_send_syn(struct tcp_conn *c, bool with_ack, bool rexmit,
 		     const char *why)
 {
-	tcp_xmit(c, TCP_SYN | (with_ack ? TCP_ACK : 0), c->iss, 0, why,
-		 rexmit ? TR_TX_TIMEOUT : TR_TX_NEW);
+	uint8_t flags = TCP_SYN;
+	if (with_ack) {
+		/* RFC 3168 §6.1.1: an ECN-setup SYN,ACK, ECE alone */
+		flags |= TCP_ACK | (c->ecn_ok ? TCP_ECE : 0);
+	} else {
+		/* an ECN-setup SYN, ECE and CWR — and only so many times
+		 * again, lest a middlebox drop SYNs that carry them */
+		c->ecn_asked = c->p.ecn == TCP_ECN_ON &&
+			       (!rexmit || c->nrexmt <= c->p.ecn_syn_retries);
+		if (c->ecn_asked)
+			flags |= TCP_ECE | TCP_CWR;
+	}
+	tcp_xmit(c, flags, c->iss, 0, why, rexmit ? TR_TX_TIMEOUT : TR_TX_NEW);
 }
 
 /* An ACK goes out when this event's work is done (unless a segment

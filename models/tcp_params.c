@@ -44,7 +44,8 @@
 	.sndbuf = 65536, .rcvbuf = 65535, .opt_layout = TCP_LAYOUT_LINUX,   \
 	.wscale = 10, .timestamps = true, .sack = true,                     \
 	.cc = TCP_CC_CUBIC, .prr = true, .tlp = true, .rack = true,         \
-	.rto_slop = 0, .keepinit = 0, .hystart = true
+	.rto_slop = 0, .keepinit = 0, .hystart = true,                      \
+	.ecn = TCP_ECN_PASSIVE, .ecn_syn_retries = 0
 /* FreeBSD 14's default stack (icmp_may_rst on): keepalive on every connection
  * (net.inet.tcp.always_keepalive); sendspace 32 KiB, recvspace 64 KiB
  * (65535 offered without window scaling); its own option layout; window scale 6, the least shift that carries
@@ -57,7 +58,7 @@
 	.wscale = 6, .timestamps = true, .sack = true,                      \
 	.cc = TCP_CC_CUBIC, .prr = true, .tlp = false, .rack = false,       \
 	.rto_slop = SIM_MS(200), .keepinit = SIM_S(75), .hystart = false,  \
-	.icmp_may_rst = true
+	.icmp_may_rst = true, .ecn = TCP_ECN_PASSIVE, .ecn_syn_retries = 1
 
 /* RFC 9293 §3.4.2 MSL 2 min, §3.6.1 TIME-WAIT 2*MSL; RFC 6298 RTO 1 s ..
  * 60 s; RFC 1122 4.2.3.5 retries reaching 3 min (SYN) and 100 s (data);
@@ -95,6 +96,7 @@ static const char *const rules_names[] = {"rfc9293", "linux", "freebsd",
 					   NULL};
 static const char *const layout_names[] = {"linux", "freebsd", NULL};
 static const char *const cc_names[] = {"newreno", "cubic", NULL};
+static const char *const ecn_names[] = {"off", "on", "passive", NULL};
 const struct tcp_param_field tcp_param_fields[] = {
 	PF("msl", TP_DURATION, msl, 0, 0),
 	PF("time-wait", TP_TIME_WAIT, time_wait, 0, 0),
@@ -147,6 +149,8 @@ const struct tcp_param_field tcp_param_fields[] = {
 	PF("syn-drop-options", TP_COUNT, syn_drop_options, 0, 255),
 	PF("strict-timestamps", TP_BOOL, strict_ts, 0, 1),
 	PF("icmp-may-rst", TP_BOOL, icmp_may_rst, 0, 1),
+	PC("ecn", ecn, ecn_names),
+	PF("ecn-syn-retries", TP_COUNT, ecn_syn_retries, 0, 255),
 };
 const size_t tcp_nparam_fields =
 	sizeof tcp_param_fields / sizeof tcp_param_fields[0];

@@ -97,6 +97,11 @@ struct tcp_params {
 				    SYN carries the MSS option only
 				    (FreeBSD's rexmit_drop_options: 3);
 				    0: never */
+	uint8_t ecn;             /* enum tcp_ecn_mode: Explicit Congestion
+				    Notification (RFC 3168) */
+	uint32_t ecn_syn_retries; /* SYN retransmissions that still ask
+				    for ECN (FreeBSD's ecn.maxretries;
+				    Linux's tcp_ecn_fallback: 0) */
 	bool icmp_may_rst;       /* rules freebsd: protocol, port and
 				    prohibited unreachables and TTL exceeded
 				    end a connection in SYN-SENT
@@ -108,6 +113,11 @@ struct tcp_params {
 	uint8_t opt_layout;      /* enum tcp_opt_layout: the order and
 				    padding of options on the wire */
 };
+
+/* ECN (RFC 3168 §6.1.1): never; ask for it on an active open and agree
+ * when asked; agree when asked only (Linux's tcp_ecn=2, FreeBSD's
+ * ecn.enable=2, both their defaults). */
+enum tcp_ecn_mode { TCP_ECN_OFF, TCP_ECN_ON, TCP_ECN_PASSIVE };
 
 #define TCP_WSCALE_OFF 255  /* no window scale option */
 #define TCP_WSCALE_AUTO 254 /* the least shift that carries rcvbuf */

@@ -76,6 +76,12 @@ struct tcp_conn {
 	 * our clock's offset, TS.Recent and when it was taken, and
 	 * Last.ACK.sent (the ACK field of our last ACK). */
 	bool ts_ok;
+	/* ECN (RFC 3168 §6.1): our last SYN asked for it; both ends agreed
+	 * on it; a CE mark came, so our segments carry ECE until a CWR
+	 * does; ECE was answered, so the next new data carries CWR; and
+	 * the window of that answer, which takes no second one */
+	bool ecn_asked, ecn_ok, ecn_ce, ecn_cwr, ecn_reduced;
+	uint32_t ecn_recover;
 	uint32_t ts_off;
 	uint32_t ts_recent;
 	sim_time_t ts_recent_at;
@@ -532,6 +538,8 @@ void tcp_sack_dupack(struct tcp_conn *c);
 void tcp_sack_recovery_ack(struct tcp_conn *c);
 /* RFC 6675 §4 SetPipe(): the octets still in the network. */
 uint32_t tcp_sack_pipe(const struct tcp_conn *c);
+/* RFC 3168 §6.1.2: an ACK with ECE — congestion without a loss (tcp_cc.c). */
+void tcp_ecn_echo(struct tcp_conn *c);
 /* Going back to SND.UNA after a timeout: the scoreboard is forgotten
  * (the receiver may have reneged, RFC 2018 §8). */
 void tcp_sack_clear(struct tcp_conn *c);

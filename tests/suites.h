@@ -28,5 +28,6 @@ Suite *tcp_options_suite(void);
 Suite *pkt_suite(void);
 Suite *pcap_suite(void);
 Suite *tcp_icmp_suite(void);
+Suite *tcp_ecn_suite(void);
 
 #endif

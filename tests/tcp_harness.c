@@ -117,6 +117,7 @@ void th_in_full(struct th *h, uint16_t dport, uint8_t flags, uint32_t seq,
 		.tsval = h->peer_tsval,
 		.tsecr = h->peer_tsecr,
 		.nsack = (flags & TCP_SYN) ? 0 : h->peer_nsack,
+		.ecn = h->peer_ecn,
 	};
 	memcpy(s.sack, h->peer_sack, sizeof s.sack);
 	tcp_stack_input(h->st, &s, 0);

@@ -98,6 +98,7 @@ struct th {
 	uint8_t peer_wscale;
 	uint32_t peer_tsval, peer_tsecr;
 	uint8_t peer_nsack;         /* SACK blocks on its non-SYN segments */
+	uint8_t peer_ecn;           /* the ECN field of its IP headers */
 	struct tcp_sack_block peer_sack[TCP_MAX_SACK];
 	uint8_t rx[1 << 16];        /* what the application read */
 	uint32_t nrx;

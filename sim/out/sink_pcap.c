@@ -159,7 +159,9 @@ static uint32_t encode_ip(const struct cap_sink *ps, uint8_t *ip, uint64_t pkt,
 {
 	if (ps->v6) {
 		memset(ip, 0, CAP_IP6_HLEN);
-		put32(ip, 6u << 28 | (uint32_t)(pkt & 0xfffff));
+		/* the traffic class's low bits are ECN (RFC 3168 §5) */
+		put32(ip, 6u << 28 | (uint32_t)(seg->ecn & 3) << 20 |
+				  (uint32_t)(pkt & 0xfffff));
 		put16(ip + 4, tcplen);
 		ip[6] = 6; /* TCP */
 		addr6(ps, seg->saddr, ip + 8);
@@ -175,6 +177,7 @@ static uint32_t encode_ip(const struct cap_sink *ps, uint8_t *ip, uint64_t pkt,
 	 * rather than fragment it. */
 	memset(ip, 0, CAP_IP_HLEN);
 	ip[0] = 0x45;
+	ip[1] = seg->ecn & 3; /* DSCP 0, the ECN field */
 	put16(ip + 2, CAP_IP_HLEN + tcplen);
 	put16(ip + 4, (uint32_t)(pkt & 0xffff));
 	put16(ip + 6, 0x4000);

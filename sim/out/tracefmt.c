@@ -323,6 +323,10 @@ static void f_seg(struct out *o, const struct tcp_seg *s)
 		f_sack(o, s);
 	if (s->flags & TCP_URG)
 		f_u(o, "urp", s->up);
+	/* the IP header's ECN field, when it is not Not-ECT */
+	static const char *const ecn_names[] = {"", "ect1", "ect0", "ce"};
+	if (s->ecn & 3)
+		f_word(o, "ecn", ecn_names[s->ecn & 3]);
 }
 
 static const char *const kind_names[TR_KINDS] = {

@@ -46,6 +46,12 @@ static bool sysctl_linux(struct tcp_params *p, const char *name, int64_t v)
 		p->invalid_ratelimit = SIM_MS(v);
 	else if (!strcmp(name, "tcp_challenge_ack_limit"))
 		p->challenge_limit = (uint32_t)v;
+	else if (!strcmp(name, "tcp_ecn") && v <= 2)
+		p->ecn = v == 0 ? TCP_ECN_OFF : v == 1 ? TCP_ECN_ON
+						       : TCP_ECN_PASSIVE;
+	else if (!strcmp(name, "tcp_ecn_fallback"))
+		/* on: a retransmitted SYN asks no more (tcp_ecn_clear_syn) */
+		p->ecn_syn_retries = v ? 0 : 255;
 	else
 		return false;
 	return true;
@@ -112,13 +118,27 @@ static bool sysctl(struct run *r, const char *name, int64_t v)
 		 * 0: never. Either way, the syncache's answers */
 		return v == 0 || v == 1;
 	} else if (!strcmp(name, "net.inet.tcp.blackhole") ||
-		   !strcmp(name, "net.inet.tcp.syncookies_only")) {
-		/* what the model does is the default, 0 */
+		   !strcmp(name, "net.inet.tcp.syncookies_only") ||
+		   !strcmp(name, "net.inet.tcp.fastopen.client_enable") ||
+		   !strcmp(name, "net.inet.tcp.fastopen.server_enable")) {
+		/* what the model does: 0 (no TCP Fast Open) */
 		return v == 0;
+	} else if (!strcmp(name, "net.inet.tcp.delacktime")) {
+		p->delack = SIM_MS(v);
+	} else if (!strcmp(name, "net.inet.tcp.initcwnd_segments")) {
+		p->iw = (uint32_t)v;
+	} else if (!strcmp(name, "net.inet.tcp.rfc6675_pipe")) {
+		/* the model's pipe is RFC 6675's SetPipe() */
+		return v == 1;
 	} else if (!strcmp(name, "net.inet.tcp.ecn.enable")) {
-		/* 2: answer ECN, never ask for it — with no peer asking,
-		 * as no ECN at all */
-		return v == 0 || v == 2;
+		/* 0 off, 1 ask and answer, 2 answer only (3 and 4 are
+		 * Accurate ECN's, not modelled) */
+		if (v > 2)
+			return false;
+		p->ecn = v == 0 ? TCP_ECN_OFF : v == 1 ? TCP_ECN_ON
+						       : TCP_ECN_PASSIVE;
+	} else if (!strcmp(name, "net.inet.tcp.ecn.maxretries")) {
+		p->ecn_syn_retries = (uint32_t)v;
 	} else {
 		return false;
 	}
@@ -176,6 +196,29 @@ bool pkt_shell(struct run *r, const char *cmd)
 		tcp_stack_set_params(r->st, &r->p);
 		return true;
 	}
+	/* the congestion control by name: FreeBSD's cc.algorithm, Linux's
+	 * tcp_congestion_control */
+	char algo[32];
+	if (sscanf(cmd, " sysctl -w %127[^= ]=%31s", name, algo) == 2 ||
+	    (sscanf(cmd, " sysctl %127[^= ]=%31s", name, algo) == 2 &&
+	     name[0] != '-')) {
+		bool known = !strcmp(name, r->sys == PKT_SYS_LINUX
+						   ? "net.ipv4.tcp_congestion_control"
+						   : "net.inet.tcp.cc.algorithm");
+		if (known && (!strcmp(algo, "newreno") || !strcmp(algo, "reno")))
+			r->p.cc = TCP_CC_NEWRENO;
+		else if (known && !strcmp(algo, "cubic"))
+			r->p.cc = TCP_CC_CUBIC;
+		else {
+			UNSUPPORTED(r, "unsupported: sysctl %s=%s", name, algo);
+			return false;
+		}
+		tcp_stack_set_params(r->st, &r->p);
+		return true;
+	}
+	/* sync: the file systems' business */
+	if (!strcmp(cmd, "sync"))
+		return true;
 	/* sockstat ... | grep -c STATE | grep N: so many sockets in it */
 	if (strncmp(cmd, "sockstat", 8) == 0) {
 		const char *c = strstr(cmd, "grep -c ");
@@ -240,7 +283,7 @@ static bool tcpi_field(const struct tcp_conn_info *ci, const char *name,
 		*v = ci->rcv_wnd;
 	else if (!strcmp(name, "options"))
 		*v = (ci->ts_ok ? 1 : 0) | (ci->sack_ok ? 2 : 0) |
-		     (ci->ws_ok ? 4 : 0);
+		     (ci->ws_ok ? 4 : 0) | (ci->ecn_ok ? 8 : 0);
 	else
 		return false;
 	return true;
@@ -254,7 +297,7 @@ static bool code_value(const char *text, int64_t *v)
 		int64_t v;
 	} names[] = {
 		{"TCPI_OPT_TIMESTAMPS", 1}, {"TCPI_OPT_SACK", 2},
-		{"TCPI_OPT_WSCALE", 4},
+		{"TCPI_OPT_WSCALE", 4}, {"TCPI_OPT_ECN", 8},
 	};
 	int64_t acc = 0;
 	const char *q = text;

@@ -451,6 +451,14 @@ static bool sockopt(struct run *r, struct fd *f, const struct pkt_call *c,
 		res->has_out = !set;
 		res->outv = f->reuse;
 		return true;
+	} else if (!strcmp(opt, "SO_DEBUG")) {
+		/* the kernel's debug trace of the socket: the run's trace
+		 * is always there */
+		if (set)
+			f->debug = v != 0;
+		res->has_out = !set;
+		res->outv = f->debug;
+		return true;
 	} else if (!strcmp(opt, "SO_RCVBUF")) {
 		if (!set) {
 			res->has_out = true;
@@ -832,20 +840,30 @@ static uint8_t our_flags(uint8_t f)
 	return o;
 }
 
+/* The ECN codepoint IP fields name ([noecn], [ect0], [ect1], [ce]):
+ * 0..3, or -1 for other IP fields (or none written: -2). */
+static int ecn_field(const char *ip)
+{
+	static const char *const names[] = {"[noecn]", "[ect1]", "[ect0]",
+					    "[ce]"};
+	if (!ip)
+		return -2;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(ip, names[i]))
+			return i;
+	return -1;
+}
+
 static bool inject(struct run *r, const struct pkt_seg *g)
 {
-	/* [noecn] on an inbound segment is what every segment here is */
-	if (g->ip && strcmp(g->ip, "[noecn]") != 0) {
+	int ecn = ecn_field(g->ip);
+	if (ecn == -1) {
 		UNSUPPORTED(r, "unsupported: IP fields %s on an inbound "
 			       "segment", g->ip);
 		return false;
 	}
 	if (g->mark || g->encap || g->seq_any) {
 		UNSUPPORTED(r, "unsupported: this inbound segment's form");
-		return false;
-	}
-	if (g->flags & (PKT_F_ECE | PKT_F_CWR)) {
-		UNSUPPORTED(r, "unsupported: ECE or CWR (ECN is not modelled)");
 		return false;
 	}
 	static const uint8_t zeros[65536];
@@ -861,6 +879,7 @@ static bool inject(struct run *r, const struct pkt_seg *g)
 		.seq = g->start, .flags = our_flags(g->flags),
 		.wnd = (uint16_t)(g->win > 65535 ? 65535 : g->win),
 		.up = (uint16_t)g->urg, .len = g->len, .data = zeros,
+		.ecn = (uint8_t)(ecn < 0 ? TCP_IP_NOT_ECT : ecn),
 	};
 	if (g->has_ack || (g->flags & PKT_F_ACK))
 		s.ack = r->iss + g->ack;
@@ -1021,7 +1040,7 @@ static void expect_out(struct run *r, const struct pkt_event *e,
 		       sim_time_t t, bool any)
 {
 	const struct pkt_seg *g = &e->seg;
-	if (g->encap || g->ip) {
+	if (g->encap || ecn_field(g->ip) == -1) {
 		UNSUPPORTED(r, "unsupported: IP fields %s", g->ip ? g->ip
 								  : g->encap);
 		return;
@@ -1076,6 +1095,12 @@ static void expect_out(struct run *r, const struct pkt_event *e,
 		;
 	else if (!g->has_opts && o.optlen)
 		snprintf(why, sizeof why, "options the script does not have");
+	else if (ecn_field(g->ip) >= 0 && o.seg.ecn != ecn_field(g->ip)) {
+		static const char *const names[] = {"noecn", "ect1", "ect0",
+						    "ce"};
+		snprintf(why, sizeof why, "ECN field [%s], not %s",
+			 names[o.seg.ecn & 3], g->ip);
+	}
 	if (why[0])
 		FAIL(r, "expected segment differs (%s): got %s", why, got);
 }

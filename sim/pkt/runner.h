@@ -31,7 +31,7 @@
 #define PKT_MAX_TIME (SIM_TIME_MAX / 8)
 
 struct fd {
-	bool used, nonblock, listening, bound, reuse;
+	bool used, nonblock, listening, bound, reuse, debug;
 	struct tcp_conn *c;
 	struct tcp_params p;
 	uint64_t set;
