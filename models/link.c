@@ -26,6 +26,8 @@ const char *link_action_name(enum link_action a)
 		return "corrupt";
 	case LINK_HOLD:
 		return "hold";
+	case LINK_MARK_CE:
+		return "mark-ce";
 	}
 	return "?";
 }
@@ -242,6 +244,19 @@ static bool rule_matches(const struct link_rule *r, const struct link *l,
 
 /* Apply the rules to p. Returns false if p is gone (dropped or held);
  * otherwise *extra is the added delay and *copies the extra copies. */
+
+/* RFC 3168 §5: a router marks an ECN-capable segment CE where it would
+ * drop another; a Not-ECT segment is left alone. */
+static void mark_ce(struct sim *sim, struct link_dir *d, struct pkt *p,
+		    const char *rule, const char *why)
+{
+	if (p->seg.ecn != TCP_IP_ECT0 && p->seg.ecn != TCP_IP_ECT1)
+		return;
+	p->seg.ecn = TCP_IP_CE;
+	d->marked++;
+	trace_link(sim, TR_LINK, d, p, "mark-ce", 0, rule, why);
+}
+
 static bool apply_rules(struct sim *sim, struct link *l, struct link_dir *d,
 			struct pkt *p, sim_time_t *extra, uint32_t *copies,
 			const char **dup_rule)
@@ -275,6 +290,9 @@ static bool apply_rules(struct sim *sim, struct link *l, struct link_dir *d,
 			d->corrupted++;
 			trace_link(sim, TR_LINK, d, p, "corrupt", 0, r->name,
 				   "scripted rule");
+			break;
+		case LINK_MARK_CE:
+			mark_ce(sim, d, p, r->name, "scripted rule");
 			break;
 		case LINK_HOLD:
 			if (d->held) /* one at a time: release the older */
@@ -427,6 +445,10 @@ void link_send(struct sim *sim, struct link *l, struct link_dir *d,
 		trace_link(sim, TR_LINK, d, p, "corrupt", 0, NULL,
 			   "random corruption");
 	}
+	/* only an ECN-capable segment may be marked, and only it draws */
+	if ((p->seg.ecn == TCP_IP_ECT0 || p->seg.ecn == TCP_IP_ECT1) &&
+	    rng_chance(&d->rng, d->cfg.ce_ppb))
+		mark_ce(sim, d, p, NULL, "random CE mark (an AQM's)");
 	bool random_dup = rng_chance(&d->rng, d->cfg.dup_ppb);
 	sim_time_t when = arrival(sim, d, p, sent, extra);
 	launch(sim, d, p, when);

@@ -74,6 +74,9 @@ struct link_cfg {
 	struct link_ge ge;       /* burst loss */
 	uint32_t dup_ppb;        /* random duplication */
 	uint32_t corrupt_ppb;    /* random corruption: bad checksum */
+	uint32_t ce_ppb;         /* an ECN-capable segment is marked CE, as
+				    an AQM marks rather than drops (RFC 3168
+				    §5) */
 	uint32_t reorder_ppb;    /* chance a segment is held back ... */
 	sim_time_t reorder_delay;/* ... by this much more */
 	uint64_t rate_bps;       /* bits per second, 0: no serialization */
@@ -93,6 +96,8 @@ enum link_action {
 	LINK_DUPLICATE, /* `copies` extra copies arrive right behind it */
 	LINK_CORRUPT,   /* it arrives with a bad checksum and is discarded */
 	LINK_HOLD,      /* it is held back until the next segment has gone */
+	LINK_MARK_CE,   /* an ECN-capable segment is marked CE (RFC 3168 §5);
+			   another is left alone */
 };
 
 /* A scripted rule: acts on the segments it matches (plain data). */
@@ -147,6 +152,7 @@ struct link_dir {
 	struct pkt *flight;      /* segments on the wire (for outages) */
 	/* counters */
 	uint64_t sent, delivered, lost, queue_drops, duplicated, corrupted;
+	uint64_t marked;         /* CE marks */
 	uint64_t ge_transitions, ge_bad_segments;
 };
 

@@ -326,10 +326,12 @@ void tcp_ecn_echo(struct tcp_conn *c)
 {
 	/* RFC 3168 §6.1.2: "as if it had dropped a packet", without a
 	 * retransmission: the congestion controller's decrease, once per
-	 * window of data — none while loss recovery, or an earlier echo's
-	 * window, has not ended */
+	 * window of data — none during loss recovery, nor until something
+	 * above the window of an earlier echo is acknowledged: the ACKs of
+	 * that window carry ECE until our CWR, which comes after it, has
+	 * reached the receiver (Linux's TCP_CA_CWR ends so) */
 	if (c->in_recovery ||
-	    (c->ecn_reduced && SEQ_LT(c->snd_una, c->ecn_recover)))
+	    (c->ecn_reduced && SEQ_LEQ(c->snd_una, c->ecn_recover)))
 		return;
 	c->ssthresh = tcp_cc_ssthresh(c, false);
 	c->cwnd = c->ssthresh;

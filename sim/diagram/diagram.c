@@ -138,6 +138,8 @@ static void note_link(struct diag *d, const struct trace_event *ev)
 		it->marks |= DIAG_CORRUPT;
 	} else if (strcmp(ev->name, "hold") == 0) {
 		it->marks |= DIAG_HELD;
+	} else if (strcmp(ev->name, "mark-ce") == 0) {
+		it->marks |= DIAG_CE;
 	}
 }
 
@@ -329,6 +331,8 @@ void diag_marks_fmt(const struct diag_item *it, char *buf, size_t n)
 		add_word(buf, n, &len, "corrupted%s%s", "", "");
 	if (it->marks & DIAG_HELD)
 		add_word(buf, n, &len, "held back%s%s", "", "");
+	if (it->marks & DIAG_CE)
+		add_word(buf, n, &len, "marked CE%s%s", "", "");
 	if (it->marks & DIAG_RESTART)
 		add_word(buf, n, &len, "2·MSL restarted%s%s", "", "");
 	if (it->marks & DIAG_DISCARDED)

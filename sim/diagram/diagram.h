@@ -50,6 +50,7 @@ enum {
 	DIAG_DOWN = 1 << 10,     /* DIAG_LINK: down, not up */
 	DIAG_EXPIRED = 1 << 11,  /* DIAG_STATE: TIME-WAIT ended by its
 				    timer, not by a RST or a new SYN */
+	DIAG_CE = 1 << 12,       /* the network marked it CE (ECN) */
 };
 
 #define DIAG_LABEL_MAX 72

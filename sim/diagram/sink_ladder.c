@@ -171,6 +171,8 @@ static void format_notes(const struct lrow *r, char *buf, size_t n)
 		ADD("corrupted");
 	if (m & DIAG_HELD)
 		ADD("held back");
+	if (m & DIAG_CE)
+		ADD("marked CE");
 	if (m & DIAG_RESTART)
 		ADD("2·MSL restarted");
 	if (m & DIAG_LOST) {

@@ -83,6 +83,7 @@ static const char *const app_what[] = {
 	"listen", "connect", "send", "shutdown", "close", "abort", "set", "inject", "crash",
 	"reboot"};
 static const char *const link_what[] = {"duplicate", "delay", "corrupt",
+					"mark-ce",
 					"hold", "release", "down", "up"};
 static const char *const host_what[] = {"crash", "reboot"};
 

@@ -140,6 +140,7 @@ static const struct ld_key dir_rows[] = {
 	 .sub = &ge_section},
 	{"duplicate", LD_SCALAR, ld_prob, AT(struct link_cfg, dup_ppb)},
 	{"corrupt", LD_SCALAR, ld_prob, AT(struct link_cfg, corrupt_ppb)},
+	{"ce", LD_SCALAR, ld_prob, AT(struct link_cfg, ce_ppb)},
 	{"reorder", LD_MAP, ld_sub, WHOLE, .sub = &reorder_section},
 	{"rate", LD_SCALAR, ld_rate, AT(struct link_cfg, rate_bps)},
 	{"queue", LD_SCALAR, h_queue, WHOLE},
@@ -191,6 +192,7 @@ static const struct ld_names link_actions = {
 		{"duplicate", LINK_DUPLICATE},
 		{"corrupt", LINK_CORRUPT},
 		{"hold", LINK_HOLD},
+		{"mark-ce", LINK_MARK_CE},
 		{NULL, 0},
 	},
 };
@@ -235,8 +237,8 @@ static const struct ld_key rule_rows[] = {
 
 static const struct ld_section rule_section = {
 	"a rule", .rows = rule_rows,
-	.need = "a rule needs 'action' (drop, delay, duplicate, corrupt or "
-		"hold)",
+	.need = "a rule needs 'action' (drop, delay, duplicate, corrupt, "
+		"mark-ce or hold)",
 };
 
 /* What a rule's keys say together; its name if it gives none. */

@@ -11,7 +11,7 @@ static const char *const known_fields[] = {
 	"time", "who", "kind",
 	"event", "reason", "events", "pending", "conn", "from", "to", "pkt",
 	"src", "dst", "flags", "seq", "ack", "win", "len", "mss", "wscale",
-	"sackok", "ts", "ecr", "sack", "urp",
+	"sackok", "ts", "ecr", "sack", "urp", "ecn",
 	"rexmit", "injected", "rule", "action", "by", "copy", "timer", "op",
 	"at", "call", "peer", "port", "bytes", "error", "line", "rto", "srtt",
 	"rttvar", "sample", "cwnd", "ssthresh", "flight", "why",

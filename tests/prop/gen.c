@@ -209,6 +209,7 @@ static void gen_tcp_keys(struct rng *r, struct sbuf *y, struct bufs *b,
 		{"hystart", "true", "false"},
 		{"insecure-rst", "true", "false"},
 		{"drop-synfin", "true", "false"},
+		{"ecn", "on", "passive"},
 	};
 	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
 		if (pct(r, p / 2))
@@ -307,6 +308,11 @@ static void gen_loss(struct rng *r, struct sbuf *y, const char *sep)
 		sb_printf(y, ", r: ");
 		sb_prob(y, rr);
 		sb_printf(y, "}");
+	}
+	/* CE marks, up to 20 %, on ECN-capable segments (no loss) */
+	if (pct(r, 10)) {
+		sb_printf(y, "%sce: ", sep);
+		sb_prob(y, (unsigned)below(r, 2001));
 	}
 }
 

@@ -142,7 +142,7 @@ static void count_emit(struct trace_sink *s, const struct trace *tr,
 
 struct totals {
 	uint64_t runs, failed, forgiven, events, segments, lost, dup,
-		corrupt, qdrops, rexmits, bytes;
+		corrupt, qdrops, rexmits, bytes, marked;
 	int64_t simtime;        /* ns, summed */
 };
 
@@ -445,6 +445,7 @@ static int run_text(const char *text, size_t len, const struct plan *pl,
 			tot->lost += ld->lost;
 			tot->dup += ld->duplicated;
 			tot->corrupt += ld->corrupted;
+			tot->marked += ld->marked;
 			tot->qdrops += ld->queue_drops;
 		}
 	for (int i = 0; i < pl->nconns; i++)
@@ -616,6 +617,7 @@ static void add_totals(struct totals *a, const struct totals *b)
 	a->lost += b->lost;
 	a->dup += b->dup;
 	a->corrupt += b->corrupt;
+	a->marked += b->marked;
 	a->qdrops += b->qdrops;
 	a->rexmits += b->rexmits;
 	a->bytes += b->bytes;
@@ -872,10 +874,10 @@ int main(int argc, char **argv)
 	       "%.0f s simulated, %" PRIu64 " bytes delivered; segments: "
 	       "%" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64 " corrupted, "
 	       "%" PRIu64 " duplicated, %" PRIu64 " queue drops, %" PRIu64
-	       " retransmitted\n",
+	       " marked CE, %" PRIu64 " retransmitted\n",
 	       tot.runs, tot.failed, tot.forgiven, op.seed, op.jobs, op.jobs == 1 ? "" : "s",
 	       t, tot.events, (double)tot.simtime / 1e9, tot.bytes,
 	       tot.segments, tot.lost, tot.corrupt, tot.dup, tot.qdrops,
-	       tot.rexmits);
+	       tot.marked, tot.rexmits);
 	return bad || tot.failed ? 1 : 0;
 }
