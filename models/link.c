@@ -50,6 +50,7 @@ static int dir_init(struct link_dir *d, uint64_t seed,
 	d->from = from;
 	d->to = to;
 	rng_derive(&d->rng, seed, name);
+	d->red_count = -1;
 	evq_timer_init(&d->outage_ev, outage_edge);
 	return 0;
 }
@@ -339,6 +340,78 @@ static int queue_push(struct link_dir *d, sim_time_t start, uint32_t bytes)
 	return 0;
 }
 
+/* (1 - w)^m by squaring: only IEEE multiplications, which every
+ * machine rounds alike (no libm). */
+static double power(double x, uint64_t m)
+{
+	double r = 1.0;
+	while (m) {
+		if (m & 1)
+			r *= x;
+		x *= x;
+		m >>= 1;
+	}
+	return r;
+}
+
+/* RED at p's arrival (Floyd and Jacobson 1993, §4 and the figure of its
+ * algorithm): the average queue, an exponentially weighted mean of the
+ * number of segments waiting, taken at each arrival — after an idle
+ * spell, decayed as if m small segments had arrived to an empty queue,
+ * m the idle time over one MTU's transmission time; below min_th the
+ * segment goes on; from max_th on it is dropped (marked); between, with
+ * p_a = p_b / (1 - count · p_b), p_b = max_p (avg - min_th) / (max_th -
+ * min_th), count the arrivals since the last drop, which spreads drops
+ * evenly. Returns false if p was dropped. */
+static bool red_arrival(struct sim *sim, struct link_dir *d, struct pkt *p)
+{
+	const struct link_red *red = &d->cfg.red;
+	queue_advance(d, sim->now);
+	double w = red->weight_ppb / 1e9;
+	if (d->qlen || d->busy_until > sim->now) {
+		d->red_avg = (1 - w) * d->red_avg + w * (double)d->qlen;
+	} else {
+		/* s: the time one MTU takes on the wire */
+		uint64_t s = (uint64_t)d->cfg.mtu * 8 * 1000000000u /
+			     d->cfg.rate_bps;
+		uint64_t m = s ? (uint64_t)(sim->now - d->busy_until) / s : 0;
+		d->red_avg *= power(1 - w, m);
+	}
+	bool act;
+	const char *why;
+	if (d->red_avg < red->min_th) {
+		d->red_count = -1;
+		return true;
+	} else if (d->red_avg >= red->max_th) {
+		act = true;
+		why = red->ecn ? "RED: average queue above max_th — mark"
+			       : "RED: average queue above max_th — drop";
+	} else {
+		d->red_count++;
+		double pb = red->max_p_ppb / 1e9 * (d->red_avg - red->min_th) /
+			    (red->max_th - red->min_th);
+		double pa = d->red_count * pb >= 1 ? 1
+						   : pb / (1 - d->red_count * pb);
+		act = rng_below(&d->rng, 1u << 30) < pa * (1u << 30);
+		why = red->ecn ? "RED: early mark (average queue between the "
+				 "thresholds)"
+			       : "RED: early drop (average queue between the "
+				 "thresholds)";
+	}
+	if (!act)
+		return true;
+	d->red_count = 0;
+	if (red->ecn && (p->seg.ecn == TCP_IP_ECT0 ||
+			 p->seg.ecn == TCP_IP_ECT1)) {
+		mark_ce(sim, d, p, NULL, why);
+		return true;
+	}
+	d->red_drops++;
+	drop(sim, d, p, NULL,
+	     red->ecn ? "RED: not ECN-capable — drop" : why);
+	return false;
+}
+
 /* When p has been serialized onto the wire, or -1 if the queue is full. */
 static sim_time_t transmit(struct sim *sim, struct link_dir *d, struct pkt *p)
 {
@@ -428,6 +501,8 @@ void link_send(struct sim *sim, struct link *l, struct link_dir *d,
 		drop(sim, d, p, NULL, "larger than the link MTU");
 		goto release;
 	}
+	if (d->cfg.red.on && d->cfg.rate_bps && !red_arrival(sim, d, p))
+		goto release;
 	sim_time_t sent = transmit(sim, d, p);
 	if (sent < 0) {
 		d->queue_drops++;

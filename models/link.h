@@ -60,6 +60,18 @@ struct link_ge {
 	uint32_t p, r, loss_good, loss_bad;
 };
 
+/* Random Early Detection (Floyd and Jacobson 1993, recommended by RFC
+ * 2309 §3): at each arrival the queue's average length decides whether
+ * the segment is dropped — or, with ecn, an ECN-capable one marked CE
+ * (RFC 3168 §5) — before the queue is full. */
+struct link_red {
+	bool on;
+	uint32_t min_th, max_th; /* thresholds on the average, segments */
+	uint32_t max_p_ppb;      /* the drop probability at max_th */
+	uint32_t weight_ppb;     /* w_q: the average's weight of a sample */
+	bool ecn;                /* mark ECN-capable segments, not drop */
+};
+
 /* A span of time during which a direction carries nothing. */
 struct link_outage {
 	sim_time_t from, until;
@@ -82,6 +94,7 @@ struct link_cfg {
 	uint64_t rate_bps;       /* bits per second, 0: no serialization */
 	uint32_t queue_pkts;     /* drop-tail limit in segments, 0: none */
 	uint64_t queue_bytes;    /* drop-tail limit in bytes, 0: none */
+	struct link_red red;     /* RED on the queue (only with a rate) */
 	uint32_t mtu;            /* largest IP packet, bytes */
 	const struct link_outage *outages; /* sorted, not overlapping */
 	size_t noutages;
@@ -147,12 +160,16 @@ struct link_dir {
 	} *q;
 	size_t qhead, qlen, qcap;
 	uint64_t qbytes;
+	double red_avg;          /* RED's average queue, segments */
+	int64_t red_count;       /* arrivals since its last drop or mark,
+				    -1 below min_th */
 	sim_time_t last_arrival; /* for order-keeping jitter */
 	struct pkt *held;        /* a held-back segment */
 	struct pkt *flight;      /* segments on the wire (for outages) */
 	/* counters */
 	uint64_t sent, delivered, lost, queue_drops, duplicated, corrupted;
 	uint64_t marked;         /* CE marks */
+	uint64_t red_drops;      /* RED's drops (not in queue_drops) */
 	uint64_t ge_transitions, ge_bad_segments;
 };
 

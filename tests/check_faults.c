@@ -68,8 +68,9 @@ static void keep_init(struct keep_sink *k, uint32_t mask)
 }
 
 /* Put n crafted segments of `len` bytes on the link from host 0 to host
- * 1 at time 0 (port 9 of host 1, where nothing listens). */
-static void burst(struct world *w, int n, uint32_t len)
+ * 1 at time 0 (port 9 of host 1, where nothing listens), with this ECN
+ * field in their IP headers. */
+static void burst_ecn(struct world *w, int n, uint32_t len, uint8_t ecn)
 {
 	static uint8_t payload[1460];
 	for (int i = 0; i < n; i++) {
@@ -83,9 +84,15 @@ static void burst(struct world *w, int n, uint32_t len)
 			.wnd = 1000,
 			.len = len,
 			.data = payload,
+			.ecn = ecn,
 		};
 		host_inject(&w->hosts[0], &s, "test burst");
 	}
+}
+
+static void burst(struct world *w, int n, uint32_t len)
+{
+	burst_ecn(w, n, len, TCP_IP_NOT_ECT);
 }
 
 /* ---- random faults --------------------------------------------------- */
@@ -214,6 +221,68 @@ START_TEST(test_queue_overflow_drops_exactly_the_overflow)
 	ck_assert_uint_eq(w.links[0].dir[0].delivered, 3);
 	world_free(&w);
 	scn_free(s);
+}
+END_TEST
+
+/* RED with w_q = 1, so that the average is the queue at each arrival:
+ * ten 1040-byte segments at once on a 1 Mbit/s link find 0, 0, 1, 2, 3
+ * segments waiting (the first goes on the wire); below min_th (2) they
+ * pass, between the thresholds they pass but for a probability of at
+ * most max_p (here 1e-9), and from max_th (4) on every one is dropped —
+ * or, with ecn, an ECN-capable one is marked CE and goes on. A segment
+ * that is not ECN-capable is dropped all the same. */
+START_TEST(test_red_drops_or_marks_by_the_average_queue)
+{
+	static const char *const red[] = {
+		"red: {min: 2, max: 4, max-p: 0.000000001, weight: 1}",
+		"red: {min: 2, max: 4, max-p: 0.000000001, weight: 1, ecn: true}",
+	};
+	static const struct {
+		int red;
+		uint8_t ecn;
+		uint64_t drops, marked, delivered;
+	} cases[] = {
+		{0, TCP_IP_NOT_ECT, 5, 0, 5},
+		{0, TCP_IP_ECT0, 5, 0, 5},
+		{1, TCP_IP_ECT0, 0, 5, 10},
+		{1, TCP_IP_NOT_ECT, 5, 0, 5},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[256];
+		snprintf(text, sizeof text,
+			 "hosts: {a: {}, b: {}}\n"
+			 "links: [{between: [a, b], rate: 1Mbit/s, %s}]\n",
+			 red[cases[i].red]);
+		struct scenario *s = load(text);
+		struct world w;
+		ck_assert_int_eq(world_build(&w, s, NULL), 0);
+		struct keep_sink k;
+		keep_init(&k, TR_BIT(TR_DROP) | TR_BIT(TR_LINK));
+		ck_assert_int_eq(trace_add_sink(&w.sim.trace, &k.base), 0);
+		burst_ecn(&w, 10, 1000, cases[i].ecn);
+		world_run(&w);
+		const struct link_dir *d = &w.links[0].dir[0];
+		ck_assert_uint_eq(d->red_drops, cases[i].drops);
+		ck_assert_uint_eq(d->queue_drops, 0);
+		ck_assert_uint_eq(d->marked, cases[i].marked);
+		ck_assert_uint_eq(d->delivered, cases[i].delivered);
+		/* the last five, in order, each with its reason */
+		ck_assert_uint_eq(k.n, 5);
+		for (size_t j = 0; j < k.n; j++) {
+			ck_assert_uint_eq(k.k[j].ev.pkt, 6 + j);
+			ck_assert_str_eq(k.k[j].why,
+					 cases[i].marked
+						 ? "RED: average queue above "
+						   "max_th — mark"
+					 : cases[i].red
+						 ? "RED: not ECN-capable — drop"
+						 : "RED: average queue above "
+						   "max_th — drop");
+		}
+		world_free(&w);
+		free(k.k);
+		scn_free(s);
+	}
 }
 END_TEST
 
@@ -928,6 +997,7 @@ Suite *faults_suite(void)
 	tcase_add_test(tc, test_gilbert_elliott_burst_length_matches_parameters);
 	tcase_add_test(tc, test_delivery_time_is_size_over_rate_plus_delay);
 	tcase_add_test(tc, test_queue_overflow_drops_exactly_the_overflow);
+	tcase_add_test(tc, test_red_drops_or_marks_by_the_average_queue);
 	tcase_add_test(tc, test_mtu_drops_what_does_not_fit_and_mss_follows_it);
 	tcase_add_test(tc, test_jitter_keeps_order_unless_told);
 	tcase_add_test(tc, test_outage_drops_on_the_wire_and_while_down);

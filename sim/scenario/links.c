@@ -57,6 +57,40 @@ static const struct ld_section reorder_section = {
 	.need = "reorder needs 'probability' and 'delay'",
 };
 
+static const struct ld_key red_rows[] = {
+	{"min", LD_SCALAR, ld_uint, AT(struct link_red, min_th), .min = 1,
+	 .max = 1000000, .flags = LDK_REQUIRED},
+	{"max", LD_SCALAR, ld_uint, AT(struct link_red, max_th), .min = 2,
+	 .max = 1000000, .flags = LDK_REQUIRED},
+	{"max-p", LD_SCALAR, ld_prob, AT(struct link_red, max_p_ppb)},
+	{"weight", LD_SCALAR, ld_prob, AT(struct link_red, weight_ppb)},
+	{"ecn", LD_SCALAR, ld_bool, AT(struct link_red, ecn)},
+	{0},
+};
+
+static const struct ld_section red_section = {
+	"red", .rows = red_rows,
+	.need = "red needs 'min' and 'max' (thresholds, in segments)",
+};
+
+/* RED's thresholds and, unless given, Floyd's recommended max_p 0.1 and
+ * w_q 0.002. */
+static int h_red(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		 void *field)
+{
+	struct link_red *red = field;
+	*red = (struct link_red){.on = true, .max_p_ppb = 100000000,
+				 .weight_ppb = 2000000};
+	if (ld_sub(ld, row, v, red) < 0)
+		return -1;
+	if (red->min_th >= red->max_th)
+		return ld_fail(ld, v, "red: 'min' must be below 'max'");
+	if (!red->max_p_ppb || !red->weight_ppb)
+		return ld_fail(ld, v, "red: 'max-p' and 'weight' must be above "
+				      "0");
+	return 0;
+}
+
 /* A count of segments ("50") or a size in bytes ("64KB"). */
 static int h_queue(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 		   void *field)
@@ -144,6 +178,7 @@ static const struct ld_key dir_rows[] = {
 	{"reorder", LD_MAP, ld_sub, WHOLE, .sub = &reorder_section},
 	{"rate", LD_SCALAR, ld_rate, AT(struct link_cfg, rate_bps)},
 	{"queue", LD_SCALAR, h_queue, WHOLE},
+	{"red", LD_MAP, h_red, AT(struct link_cfg, red), .sub = &red_section},
 	{"mtu", LD_SCALAR, ld_uint, AT(struct link_cfg, mtu), .min = 68,
 	 .max = 65535},
 	{"down", LD_LIST, h_outages, WHOLE,
@@ -433,6 +468,11 @@ static int load_link(struct ld *ld, yaml_node_t *ln)
 	struct link_cfg dir[2] = {lk.cfg, lk.cfg};
 	if (read_directions(ld, ln, dir) < 0)
 		return -1;
+	for (int d = 0; d < 2; d++)
+		if (dir[d].red.on && !dir[d].rate_bps)
+			return ld_fail(ld, ln, "'red' acts on the queue in front "
+					       "of the link's transmitter: it "
+					       "needs a 'rate'");
 	/* One link per member of a template end. */
 	int tmpl = ends[0].count > 1 ? 0 : 1;
 	struct exp_hosts single = ends[1 - tmpl];

@@ -356,6 +356,17 @@ static void gen_link(struct rng *r, struct sbuf *y, int a, int b)
 				sb_printf(y, "    queue: %" PRIu64 "B\n",
 					  log_range(r, 1600, 100000));
 		}
+		/* RED on the queue, marking or dropping */
+		if (pct(r, 30)) {
+			uint64_t mn = range(r, 1, 20);
+			sb_printf(y, "    red: {min: %" PRIu64 ", max: %" PRIu64
+				  ", max-p: ", mn, mn + range(r, 1, 30));
+			sb_prob(y, (unsigned)range(r, 1, 5000));
+			sb_printf(y, ", weight: ");
+			sb_prob(y, (unsigned)range(r, 1, 10000));
+			sb_printf(y, ", ecn: %s}\n",
+				  pct(r, 50) ? "true" : "false");
+		}
 	}
 	if (pct(r, 5))
 		sb_printf(y, "    mtu: %" PRIu64 "\n", range(r, 104, 1500));

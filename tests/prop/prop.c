@@ -446,7 +446,7 @@ static int run_text(const char *text, size_t len, const struct plan *pl,
 			tot->dup += ld->duplicated;
 			tot->corrupt += ld->corrupted;
 			tot->marked += ld->marked;
-			tot->qdrops += ld->queue_drops;
+			tot->qdrops += ld->queue_drops + ld->red_drops;
 		}
 	for (int i = 0; i < pl->nconns; i++)
 		tot->bytes += pl->c[i].c2s + pl->c[i].s2c;
