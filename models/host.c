@@ -62,20 +62,71 @@ static void trace_seg(struct host *h, enum trace_kind k, int peer,
 	trace_seg_as(h, k, h->id, peer, p, state, rexmit, why);
 }
 
+/* A packet h cannot send on: no route to its destination. */
+static void no_route(struct host *h, struct pkt *p)
+{
+	if (!h->noroute++) {
+		h->noroute_first = h->sim->now;
+		h->noroute_dst = p->seg.daddr;
+	}
+	trace_seg(h, TR_DROP, -1, p, p->sender_state, 0,
+		  "no route to the destination address");
+	pkt_free(h->pool, p);
+}
+
 /* Number, trace and route one outgoing packet: sent by TCP for the
  * reason tx, or crafted by the scenario (TR_SEND_INJECTED in `how`). */
 static void send_pkt(struct host *h, struct pkt *p, const char *why,
 		     enum trace_tx tx, int how)
 {
 	p->id = ++h->sim->pkt_seq;
+	p->ttl = h->ttl;
 	const struct host_route *r = host_route(h, p->seg.daddr);
 	trace_send(h, r ? r->dir->to->id : -1, p, tx,
 		   how | (tx != TR_TX_NEW ? TR_SEND_REXMIT : 0), why);
 	if (!r) {
+		no_route(h, p);
+		return;
+	}
+	link_send(h->sim, r->link, r->dir, p);
+}
+
+/* A router sends on a packet for another address (RFC 1812 §5.2.1,
+ * §5.3.1): one hop less to live, then the route to its destination. */
+static void forward(struct host *h, struct pkt *p)
+{
+	if (p->ttl <= 1) {
 		trace_seg(h, TR_DROP, -1, p, p->sender_state, 0,
-			  "no route to the destination address");
+			  "RFC 1812 §5.3.1: TTL exceeded in transit — the "
+			  "router discards it");
 		pkt_free(h->pool, p);
 		return;
+	}
+	const struct host_route *r = host_route(h, p->seg.daddr);
+	if (!r) {
+		no_route(h, p);
+		return;
+	}
+	p->ttl--;
+	uint64_t was = p->id;
+	p->id = ++h->sim->pkt_seq;
+	const struct trace *tr = &h->sim->trace;
+	if (trace_on(tr, TR_SEND)) {
+		struct trace_event ev = {
+			.t = h->sim->now,
+			.kind = TR_SEND,
+			.host = h->id,
+			.peer = r->dir->to->id,
+			.pkt = p->id,
+			.seg = &p->seg,
+			.a = p->sender_state,
+			.b = TR_SEND_FORWARDED,
+			.tx = TR_TX_NEW,
+			.why = "RFC 1812 §5.2.1: forwarded toward the destination",
+		};
+		ev.v[0] = (int64_t)was;
+		ev.v[1] = p->ttl;
+		trace_emit(tr, &ev);
 	}
 	link_send(h->sim, r->link, r->dir, p);
 }
@@ -151,6 +202,7 @@ int host_init(struct host *h, struct sim *sim, int id, const char *name,
 	h->name = name;
 	h->addr = addr;
 	h->up = true;
+	h->ttl = PKT_DEFAULT_TTL;
 	h->sim = sim;
 	h->pool = pool;
 	h->end = (struct link_end){id, name, pool, deliver, h};
@@ -167,6 +219,19 @@ void host_fini(struct host *h)
 	free(h->routes);
 	h->routes = NULL;
 	h->nroutes = 0;
+	route_fib_free(&h->fib);
+}
+
+void host_set_router(struct host *h, bool router)
+{
+	h->router = router;
+}
+
+void host_set_statics(struct host *h, const struct route_static *s,
+		      size_t n)
+{
+	h->statics = s;
+	h->nstatics = n;
 }
 
 int host_add_route(struct host *h, uint32_t addr, struct link *l,
@@ -185,19 +250,33 @@ int host_add_route(struct host *h, uint32_t addr, struct link *l,
 	return 0;
 }
 
+static int cmp_route(const void *a, const void *b)
+{
+	const struct host_route *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The neighbour at addr, or NULL. */
+static const struct host_route *neighbour(const struct host *h, uint32_t addr)
+{
+	struct host_route key = {.addr = addr};
+	return h->nroutes ? bsearch(&key, h->routes, h->nroutes,
+				    sizeof *h->routes, cmp_route)
+			  : NULL;
+}
+
 const struct host_route *host_route(const struct host *h, uint32_t addr)
 {
-	size_t lo = 0, hi = h->nroutes;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (h->routes[mid].addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < h->nroutes && h->routes[lo].addr == addr)
-		return &h->routes[lo];
-	return NULL;
+	uint32_t via = h->nstatics ? route_static_lookup(h->statics,
+							 h->nstatics, addr)
+				   : 0;
+	if (via)
+		return neighbour(h, via);
+	const struct host_route *r = neighbour(h, addr);
+	if (r)
+		return r;
+	via = route_fib_lookup(&h->fib, addr);
+	return via ? neighbour(h, via) : NULL;
 }
 
 void host_receive(struct host *h, struct pkt *p)
@@ -217,6 +296,12 @@ void host_receive(struct host *h, struct pkt *p)
 		return;
 	}
 	trace_seg(h, TR_RECV, from, p, -1, 0, NULL);
+	if (p->seg.daddr != h->addr && h->router) {
+		/* a router checks no TCP checksum: a corrupt segment goes
+		 * on, and its destination discards it */
+		forward(h, p);
+		return;
+	}
 	if (p->corrupt)
 		trace_seg(h, TR_IGNORE, -1, p, -1, 0,
 			  "RFC 9293 §3.1: the checksum does not verify — "
@@ -224,9 +309,8 @@ void host_receive(struct host *h, struct pkt *p)
 	else if (p->seg.daddr != h->addr)
 		trace_seg(h, TR_IGNORE, -1, p, -1, 0,
 			  "not addressed to this host");
-	else {
+	else
 		tcp_stack_input(h->tcp, &p->seg, p->id);
-	}
 	pkt_free(h->pool, p);
 }
 

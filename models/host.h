@@ -1,4 +1,5 @@
-/* host.h — a simulated host: an address, a TCP stack, routes to its links.
+/* host.h — a simulated host or router: an address, a TCP stack, routes
+ * to its links.
  *
  * The host is the glue between the TCP core and the network: it copies
  * each outgoing segment into a packet, traces it, picks the link that
@@ -7,6 +8,11 @@
  * stack. What the stack tells its application goes to a callback that
  * whoever builds the host wires (host_set_notify): the host knows no
  * application. To its links it is a struct link_end.
+ *
+ * A router is a host that also forwards: a packet for another address
+ * has its TTL decremented (dropped and traced when none is left, RFC 1812
+ * §5.3.1) and goes on along the route to its destination, as a new
+ * segment in the trace that names the one it arrived as.
  *
  * A crashed host loses every connection without a word on the wire and
  * drops whatever arrives; a rebooted one starts with empty tables, so a
@@ -20,6 +26,7 @@
 #include <stdint.h>
 
 #include "models/link.h"
+#include "models/route.h"
 #include "models/tcp.h"
 #include "sim/engine/rng.h"
 
@@ -42,13 +49,21 @@ struct host {
 	const char *name;
 	uint32_t addr;
 	bool up;
+	bool router;                  /* forwards what is not for it */
+	uint8_t ttl;                  /* the TTL of what it sends */
 	struct sim *sim;
 	struct pkt_pool *pool;
 	struct rng rng;               /* "host:NAME": ISNs */
 	struct tcp_stack *tcp;
 	struct link_end end;          /* the host as its links see it */
-	struct host_route *routes;    /* sorted by address */
+	struct host_route *routes;    /* its neighbours, sorted by address */
 	size_t nroutes;
+	const struct route_static *statics; /* route_statics_sort's order */
+	size_t nstatics;
+	struct route_fib fib;         /* automatic routes (route.h) */
+	uint64_t noroute;             /* packets dropped for want of a route */
+	sim_time_t noroute_first;     /* when the first was */
+	uint32_t noroute_dst;         /* and where it was going */
 	host_notify_fn notify;        /* may be NULL: nobody listens */
 	void *notify_ctx;
 	uint64_t crashes, reboots;
@@ -65,8 +80,14 @@ void host_set_notify(struct host *h, host_notify_fn fn, void *ctx);
 /* Reach `addr` through direction d of link l; -1 if out of memory. */
 int host_add_route(struct host *h, uint32_t addr, struct link *l,
 		   struct link_dir *d);
-/* The route to addr, or NULL. */
+/* The link toward addr (route.h: a static route, a neighbour, the
+ * automatic routes), or NULL. */
 const struct host_route *host_route(const struct host *h, uint32_t addr);
+/* Make h a router: it forwards packets addressed to others. */
+void host_set_router(struct host *h, bool router);
+/* h follows these static routes (kept by reference, sorted). */
+void host_set_statics(struct host *h, const struct route_static *s,
+		      size_t n);
 /* A packet arrives from a link; the host consumes and frees it. */
 void host_receive(struct host *h, struct pkt *p);
 /* Send a crafted segment out of h toward seg->daddr, as no connection

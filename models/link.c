@@ -38,6 +38,7 @@ uint32_t link_wire_bytes(const struct pkt *p)
 }
 
 static void outage_edge(struct sim *sim, struct evq_timer *e);
+static void tx_done(struct sim *sim, struct evq_timer *e);
 
 static int dir_init(struct link_dir *d, uint64_t seed,
 		    const struct link_end *from, const struct link_end *to,
@@ -52,6 +53,7 @@ static int dir_init(struct link_dir *d, uint64_t seed,
 	rng_derive(&d->rng, seed, name);
 	d->red_count = -1;
 	evq_timer_init(&d->outage_ev, outage_edge);
+	evq_timer_init(&d->tx_done, tx_done);
 	return 0;
 }
 
@@ -63,6 +65,7 @@ int link_init(struct link *l, struct sim *sim, const struct link_end *a,
 	memset(l, 0, sizeof *l);
 	dir_init(&l->dir[0], sim->seed, a, b, ab);
 	dir_init(&l->dir[1], sim->seed, b, a, ba);
+	l->dir[0].link = l->dir[1].link = l;
 	l->rules = rules;
 	l->nrules = nrules;
 	if (nrules) {
@@ -93,6 +96,13 @@ void link_fini(struct link *l, struct sim *sim)
 			pkt_free(d->from->pool, d->held);
 		d->held = NULL;
 		evq_cancel(&sim->q, &d->outage_ev);
+		evq_cancel(&sim->q, &d->tx_done);
+		while (d->cq_head) {
+			struct pkt *p = d->cq_head;
+			d->cq_head = p->next;
+			pkt_free(d->from->pool, p);
+		}
+		d->cq_tail = NULL;
 		free(d->q);
 		d->q = NULL;
 	}
@@ -168,6 +178,8 @@ static void outage_edge(struct sim *sim, struct evq_timer *e)
 		}
 	}
 	arm_outage(sim, d);
+	if (d->link->changed)
+		d->link->changed(d->link->changed_ctx, d->link);
 }
 
 void link_start(struct link *l, struct sim *sim)
@@ -412,6 +424,27 @@ static bool red_arrival(struct sim *sim, struct link_dir *d, struct pkt *p)
 	return false;
 }
 
+/* How long `bytes` take on the wire: ceil(bits * 1e9 / rate)
+ * nanoseconds, without overflow for any packet size and rate. */
+static sim_time_t ser_time(const struct link_dir *d, uint32_t bytes)
+{
+	uint64_t bits = (uint64_t)bytes * 8;
+	uint64_t ns = bits / d->cfg.rate_bps * 1000000000u +
+		      ((bits % d->cfg.rate_bps) * 1000000000u +
+		       d->cfg.rate_bps - 1) / d->cfg.rate_bps;
+	return (sim_time_t)ns;
+}
+
+/* Is the queue in front of the transmitter full for `bytes` more? (The
+ * segment being sent does not count.) */
+static bool queue_full(const struct link_dir *d, size_t waiting,
+		       uint64_t waiting_bytes, uint32_t bytes)
+{
+	return (d->cfg.queue_pkts && waiting >= d->cfg.queue_pkts) ||
+	       (d->cfg.queue_bytes &&
+		waiting_bytes + bytes > d->cfg.queue_bytes);
+}
+
 /* When p has been serialized onto the wire, or -1 if the queue is full. */
 static sim_time_t transmit(struct sim *sim, struct link_dir *d, struct pkt *p)
 {
@@ -421,24 +454,16 @@ static sim_time_t transmit(struct sim *sim, struct link_dir *d, struct pkt *p)
 	queue_advance(d, sim->now);
 	bool busy = d->busy_until > sim->now;
 	/* Waiting segments: those queued behind the one being sent. */
-	if (busy && ((d->cfg.queue_pkts && d->qlen >= d->cfg.queue_pkts) ||
-		     (d->cfg.queue_bytes &&
-		      d->qbytes + bytes > d->cfg.queue_bytes)))
+	if (busy && queue_full(d, d->qlen, d->qbytes, bytes))
 		return -1;
 	sim_time_t start = busy ? d->busy_until : sim->now;
-	/* ceil(bits * 1e9 / rate) nanoseconds, without overflow for any
-	 * packet size and rate */
-	uint64_t bits = (uint64_t)bytes * 8;
-	uint64_t ns = bits / d->cfg.rate_bps * 1000000000u +
-		      ((bits % d->cfg.rate_bps) * 1000000000u +
-		       d->cfg.rate_bps - 1) / d->cfg.rate_bps;
-	d->busy_until = start + (sim_time_t)ns;
+	d->busy_until = start + ser_time(d, bytes);
 	if (start > sim->now && queue_push(d, start, bytes) < 0)
 		sim->nomem = true;
 	return d->busy_until;
 }
 
-/* ---- the whole path ----------------------------------------------------- */
+/* ---- on the wire ------------------------------------------------------- */
 
 /* Loss on the wire: independent loss, then the Gilbert–Elliott chain,
  * which steps once for every segment that reaches it. */
@@ -484,35 +509,16 @@ static sim_time_t arrival(struct sim *sim, struct link_dir *d, struct pkt *p,
 	return t;
 }
 
-void link_send(struct sim *sim, struct link *l, struct link_dir *d,
-	       struct pkt *p)
+/* From the transmitter on: p left it at `sent` (serialized); loss on
+ * the wire, corruption, a CE mark, copies, and its arrival. */
+static void egress(struct sim *sim, struct link_dir *d, struct pkt *p,
+		   sim_time_t sent, sim_time_t extra, uint32_t copies,
+		   const char *dup_rule)
 {
-	sim_time_t extra = 0;
-	uint32_t copies = 0;
-	const char *dup_rule = NULL;
-	d->sent++;
-	if (l->nrules && !apply_rules(sim, l, d, p, &extra, &copies, &dup_rule))
-		return;
-	if (d->down) {
-		drop(sim, d, p, NULL, "the link is down");
-		goto release;
-	}
-	if (link_wire_bytes(p) > d->cfg.mtu) {
-		drop(sim, d, p, NULL, "larger than the link MTU");
-		goto release;
-	}
-	if (d->cfg.red.on && d->cfg.rate_bps && !red_arrival(sim, d, p))
-		goto release;
-	sim_time_t sent = transmit(sim, d, p);
-	if (sent < 0) {
-		d->queue_drops++;
-		drop(sim, d, p, NULL, "queue full (drop-tail)");
-		goto release;
-	}
 	const char *lost = wire_loss(d);
 	if (lost) {
 		drop(sim, d, p, NULL, lost);
-		goto release;
+		return;
 	}
 	if (rng_chance(&d->rng, d->cfg.corrupt_ppb)) {
 		p->corrupt = true;
@@ -540,6 +546,203 @@ void link_send(struct sim *sim, struct link *l, struct link_dir *d,
 			   i < copies ? "scripted rule" : "random duplication");
 		launch(sim, d, c, when);
 	}
+}
+
+/* ---- CoDel (RFC 8289) ---------------------------------------------------- */
+
+/* floor(sqrt(x)), digit by digit. */
+static uint64_t isqrt(uint64_t x)
+{
+	uint64_t r = 0, b = UINT64_C(1) << 62;
+	while (b > x)
+		b >>= 2;
+	while (b) {
+		if (x >= r + b) {
+			x -= r + b;
+			r = (r >> 1) + b;
+		} else {
+			r >>= 1;
+		}
+		b >>= 2;
+	}
+	return r;
+}
+
+/* RFC 8289 §5.7: the next drop, interval / sqrt(count) after t (in
+ * integers: sqrt(count) in 16.16 fixed point, the same on every
+ * machine). */
+static sim_time_t control_law(const struct link_dir *d, sim_time_t t)
+{
+	uint64_t root = isqrt((uint64_t)d->cd_count << 32);
+	return t + (sim_time_t)(((uint64_t)d->cfg.codel.interval << 16) /
+				(root ? root : 1));
+}
+
+/* RFC 8289 §5.5 (dodequeue): the oldest segment, and whether its wait
+ * has stayed above target for an interval (*ok_to_drop). */
+static struct pkt *codel_pop(struct sim *sim, struct link_dir *d,
+			     bool *ok_to_drop)
+{
+	*ok_to_drop = false;
+	struct pkt *p = d->cq_head;
+	if (!p) {
+		d->cd_first_above = 0;
+		return NULL;
+	}
+	d->cq_head = p->next;
+	if (!d->cq_head)
+		d->cq_tail = NULL;
+	p->next = NULL;
+	d->cq_len--;
+	d->cq_bytes -= link_wire_bytes(p);
+	const struct link_codel *cd = &d->cfg.codel;
+	if (sim->now - p->queued < cd->target || d->cq_bytes <= d->cfg.mtu)
+		d->cd_first_above = 0;
+	else if (d->cd_first_above == 0)
+		d->cd_first_above = sim->now + cd->interval;
+	else if (sim->now >= d->cd_first_above)
+		*ok_to_drop = true;
+	return p;
+}
+
+/* CoDel acts on p: marks it CE (ecn, and p ECN-capable; p goes on) or
+ * drops it. Returns true if p was marked. */
+static bool codel_act(struct sim *sim, struct link_dir *d, struct pkt *p)
+{
+	if (d->cfg.codel.ecn && (p->seg.ecn == TCP_IP_ECT0 ||
+				 p->seg.ecn == TCP_IP_ECT1)) {
+		mark_ce(sim, d, p, NULL, "CoDel: waited above target for an "
+					 "interval — mark (RFC 8289)");
+		return true;
+	}
+	d->codel_drops++;
+	drop(sim, d, p, NULL, "CoDel: waited above target for an interval — "
+			      "drop (RFC 8289)");
+	return false;
+}
+
+/* RFC 8289 §5.6 (dequeue): the segment to send next, or NULL. */
+static struct pkt *codel_dequeue(struct sim *sim, struct link_dir *d)
+{
+	bool ok;
+	struct pkt *p = codel_pop(sim, d, &ok);
+	if (!p) {
+		d->cd_dropping = false;
+		return NULL;
+	}
+	if (d->cd_dropping) {
+		if (!ok)
+			d->cd_dropping = false;
+		while (d->cd_dropping && sim->now >= d->cd_drop_next) {
+			d->cd_count++;
+			if (codel_act(sim, d, p)) {
+				d->cd_drop_next = control_law(d, d->cd_drop_next);
+				return p;
+			}
+			p = codel_pop(sim, d, &ok);
+			if (!p || !ok)
+				d->cd_dropping = false;
+			else
+				d->cd_drop_next = control_law(d, d->cd_drop_next);
+		}
+	} else if (ok) {
+		if (!codel_act(sim, d, p))
+			p = codel_pop(sim, d, &ok);
+		d->cd_dropping = true;
+		uint32_t delta = d->cd_count - d->cd_lastcount;
+		d->cd_count = 1;
+		/* RFC 8289 §5.6: if dropping was left only a little while
+		 * ago, start from about the rate that worked then */
+		if (delta > 1 &&
+		    sim->now - d->cd_drop_next < 16 * d->cfg.codel.interval)
+			d->cd_count = delta;
+		d->cd_drop_next = control_law(d, sim->now);
+		d->cd_lastcount = d->cd_count;
+	}
+	return p;
+}
+
+/* The transmitter is free: send the next segment CoDel lets through. */
+static void codel_next(struct sim *sim, struct link_dir *d)
+{
+	struct pkt *p = codel_dequeue(sim, d);
+	if (!p) {
+		d->cq_busy = false;
+		return;
+	}
+	d->cq_busy = true;
+	d->busy_until = sim->now + ser_time(d, link_wire_bytes(p));
+	sim_at(sim, &d->tx_done, d->busy_until);
+	if (d->down) {
+		drop(sim, d, p, NULL, "the link is down");
+		return;
+	}
+	egress(sim, d, p, d->busy_until, p->extra, p->copies, p->dup_rule);
+}
+
+static void tx_done(struct sim *sim, struct evq_timer *e)
+{
+	struct link_dir *d = (struct link_dir *)(void *)((char *)e -
+		offsetof(struct link_dir, tx_done));
+	codel_next(sim, d);
+}
+
+static void codel_enqueue(struct sim *sim, struct link_dir *d, struct pkt *p)
+{
+	uint32_t bytes = link_wire_bytes(p);
+	if (d->cq_busy && queue_full(d, d->cq_len, d->cq_bytes, bytes)) {
+		d->queue_drops++;
+		drop(sim, d, p, NULL, "queue full (drop-tail)");
+		return;
+	}
+	p->queued = sim->now;
+	p->next = NULL;
+	if (d->cq_tail)
+		d->cq_tail->next = p;
+	else
+		d->cq_head = p;
+	d->cq_tail = p;
+	d->cq_len++;
+	d->cq_bytes += bytes;
+	if (!d->cq_busy)
+		codel_next(sim, d);
+}
+
+/* ---- the whole path ------------------------------------------------------ */
+
+void link_send(struct sim *sim, struct link *l, struct link_dir *d,
+	       struct pkt *p)
+{
+	sim_time_t extra = 0;
+	uint32_t copies = 0;
+	const char *dup_rule = NULL;
+	d->sent++;
+	if (l->nrules && !apply_rules(sim, l, d, p, &extra, &copies, &dup_rule))
+		return;
+	if (d->down) {
+		drop(sim, d, p, NULL, "the link is down");
+		goto release;
+	}
+	if (link_wire_bytes(p) > d->cfg.mtu) {
+		drop(sim, d, p, NULL, "larger than the link MTU");
+		goto release;
+	}
+	if (d->cfg.codel.on && d->cfg.rate_bps) {
+		p->extra = extra;
+		p->copies = copies;
+		p->dup_rule = dup_rule;
+		codel_enqueue(sim, d, p);
+		goto release;
+	}
+	if (d->cfg.red.on && d->cfg.rate_bps && !red_arrival(sim, d, p))
+		goto release;
+	sim_time_t sent = transmit(sim, d, p);
+	if (sent < 0) {
+		d->queue_drops++;
+		drop(sim, d, p, NULL, "queue full (drop-tail)");
+		goto release;
+	}
+	egress(sim, d, p, sent, extra, copies, dup_rule);
 release:
 	/* A held segment goes right behind the next one. */
 	if (d->held && d->held != p) {

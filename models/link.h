@@ -8,8 +8,9 @@
  *   1. the scripted rules (drop, delay, duplicate, corrupt, hold back a
  *      particular segment, matched on what it is and when);
  *   2. the link being down (a partition), or the segment exceeding the MTU;
- *   3. the transmitter: with a rate, a drop-tail queue in front of it and a
- *      serialization delay of wire bytes / rate;
+ *   3. the transmitter: with a rate, a queue in front of it (drop-tail,
+ *      with RED or with CoDel) and a serialization delay of wire bytes /
+ *      rate;
  *   4. loss on the wire: independent random loss, then Gilbert–Elliott
  *      burst loss;
  *   5. random duplication (the copy arrives right behind the original);
@@ -17,6 +18,12 @@
  * Every decision that is not "deliver after the plain delay" is traced with
  * its reason. Each direction draws from its own random stream, so what
  * happens on one link never depends on another.
+ *
+ * A queue whose every decision is taken as a segment arrives (drop-tail,
+ * RED) knows then when the segment will leave, and the segment goes
+ * straight on with its departure time: no event per segment. CoDel
+ * decides as a segment leaves, so its queue holds the segments and the
+ * transmitter takes the next one in an event of its own.
  *
  * Segments keep their order unless something says otherwise: jitter keeps
  * it (a segment never overtakes an earlier one) unless jitter_reorders is
@@ -72,6 +79,17 @@ struct link_red {
 	bool ecn;                /* mark ECN-capable segments, not drop */
 };
 
+/* CoDel (RFC 8289): at each dequeue, a segment that waited longer than
+ * `target`, when waiting has stayed above it for an `interval`, is
+ * dropped — or, with ecn, an ECN-capable one marked CE — and drops then
+ * come closer together, interval / sqrt(count) apart, until the waits
+ * fall below target again. */
+struct link_codel {
+	bool on;
+	sim_time_t target, interval;
+	bool ecn;
+};
+
 /* A span of time during which a direction carries nothing. */
 struct link_outage {
 	sim_time_t from, until;
@@ -95,6 +113,7 @@ struct link_cfg {
 	uint32_t queue_pkts;     /* drop-tail limit in segments, 0: none */
 	uint64_t queue_bytes;    /* drop-tail limit in bytes, 0: none */
 	struct link_red red;     /* RED on the queue (only with a rate) */
+	struct link_codel codel; /* or CoDel (only with a rate) */
 	uint32_t mtu;            /* largest IP packet, bytes */
 	const struct link_outage *outages; /* sorted, not overlapping */
 	size_t noutages;
@@ -146,6 +165,7 @@ struct link_rule_state {
 
 struct link_dir {
 	struct link_cfg cfg;
+	struct link *link;       /* the link it belongs to */
 	const struct link_end *from, *to;
 	struct rng rng;
 	bool ge_bad;             /* Gilbert–Elliott state */
@@ -160,6 +180,16 @@ struct link_dir {
 	} *q;
 	size_t qhead, qlen, qcap;
 	uint64_t qbytes;
+	/* CoDel's queue: the segments waiting, oldest first (pkt->next),
+	 * and the transmitter's end of the one on the wire */
+	struct pkt *cq_head, *cq_tail;
+	size_t cq_len;
+	uint64_t cq_bytes;
+	bool cq_busy;
+	struct evq_timer tx_done;
+	sim_time_t cd_first_above, cd_drop_next; /* RFC 8289's state */
+	uint32_t cd_count, cd_lastcount;
+	bool cd_dropping;
 	double red_avg;          /* RED's average queue, segments */
 	int64_t red_count;       /* arrivals since its last drop or mark,
 				    -1 below min_th */
@@ -170,6 +200,7 @@ struct link_dir {
 	uint64_t sent, delivered, lost, queue_drops, duplicated, corrupted;
 	uint64_t marked;         /* CE marks */
 	uint64_t red_drops;      /* RED's drops (not in queue_drops) */
+	uint64_t codel_drops;    /* CoDel's drops (not in queue_drops) */
 	uint64_t ge_transitions, ge_bad_segments;
 };
 
@@ -178,6 +209,10 @@ struct link {
 	const struct link_rule *rules;
 	struct link_rule_state *rule_state;
 	size_t nrules;
+	/* Told when a direction goes down or comes up (may be NULL): how
+	 * routing learns of it. */
+	void (*changed)(void *ctx, struct link *l);
+	void *changed_ctx;
 };
 
 /* Set up the link a <-> b (both kept by reference) with each direction's

@@ -54,6 +54,7 @@ struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg)
 	p->id = 0;
 	p->sender_state = 0;
 	p->corrupt = false;
+	p->ttl = PKT_DEFAULT_TTL;
 	p->seq_base = p->ack_base = 0;
 	evq_timer_init(&p->ev, NULL);
 	p->seg = *seg;
@@ -72,6 +73,7 @@ struct pkt *pkt_clone(struct pkt_pool *pp, const struct pkt *p)
 	c->id = p->id;
 	c->sender_state = p->sender_state;
 	c->corrupt = p->corrupt;
+	c->ttl = p->ttl;
 	c->seq_base = p->seq_base;
 	c->ack_base = p->ack_base;
 	return c;

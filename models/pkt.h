@@ -16,6 +16,10 @@
 
 struct link_dir;
 
+/* The TTL a packet starts with unless its host says otherwise: Linux's
+ * and FreeBSD's default (ip_default_ttl, net.inet.ip.ttl). */
+#define PKT_DEFAULT_TTL 64
+
 struct pkt {
 	struct evq_timer ev;    /* arrival at the far end of the link */
 	struct pkt *next, *prev;/* free list; a link's list of segments on
@@ -24,8 +28,15 @@ struct pkt {
 	uint64_t id;            /* segment number, unique in the run */
 	uint8_t sender_state;   /* sender's TCP state when it was sent */
 	bool corrupt;           /* its checksum will not verify */
+	uint8_t ttl;            /* IP Time to Live: hops it may still take */
 	uint32_t seq_base;      /* sender's ISN (0 if no connection) */
 	uint32_t ack_base;      /* peer's ISN as the sender knows it */
+	/* while it waits in a queue that decides at dequeue (CoDel): when
+	 * it came, and what the link's rules asked to do to it on the wire */
+	sim_time_t queued;
+	sim_time_t extra;
+	uint32_t copies;
+	const char *dup_rule;
 	struct tcp_seg seg;     /* seg.data points into payload */
 	uint8_t payload[];
 };

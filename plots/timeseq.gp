@@ -7,7 +7,7 @@
 #   NP, $panels  one line per panel, for connection `id` of `host`:
 #                "host" "id" "conn" start end "subtitle" ymax
 #                conn: its local>remote address:port, as in the CSV files;
-#                start, end: its lifetime in seconds (end 1e30 if it never
+#                start, end: its lifetime in seconds (the run's end if it never
 #                closed), for segments another host injected into its
 #                direction; ymax: the top of the panel, or * for all of
 #                it (tcpsim cuts the window line off where it would squash

@@ -5,17 +5,9 @@
 #include <string.h>
 
 #include "sim/out/sinks.h"
+#include "scn_util.h"
 #include "suites.h"
 #include "sim/run/world.h"
-
-static struct scenario *load(const char *text)
-{
-	struct scenario *s;
-	struct scn_error e;
-	int rc = scn_load_string("t.yaml", text, strlen(text), &s, &e);
-	ck_assert_msg(rc == 0, "%d:%d: %s", e.line, e.col, e.msg);
-	return s;
-}
 
 /* Run a scenario with its text trace in memory. */
 static char *run(const char *text, struct world *w, struct scenario **sp)

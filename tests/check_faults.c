@@ -11,17 +11,9 @@
 #include "models/host.h"
 #include "models/link.h"
 #include "sim/out/sinks.h"
+#include "scn_util.h"
 #include "suites.h"
 #include "sim/run/world.h"
-
-static struct scenario *load(const char *text)
-{
-	struct scenario *s;
-	struct scn_error e;
-	int rc = scn_load_string("t.yaml", text, strlen(text), &s, &e);
-	ck_assert_msg(rc == 0, "%d:%d: %s", e.line, e.col, e.msg);
-	return s;
-}
 
 /* A sink that keeps the events it is given (segments copied). */
 struct kept {
@@ -224,6 +216,28 @@ START_TEST(test_queue_overflow_drops_exactly_the_overflow)
 }
 END_TEST
 
+/* n 1000-byte segments with this ECN field at once into a 1 Mbit/s link
+ * with the queue keys `queue` (RED, CoDel), the drops and link actions
+ * kept in *k; the caller frees w, k and the scenario. */
+static const struct link_dir *burst_queue(const char *queue, int n,
+					  uint8_t ecn, struct world *w,
+					  struct keep_sink *k,
+					  struct scenario **s)
+{
+	char text[256];
+	snprintf(text, sizeof text,
+		 "hosts: {a: {}, b: {}}\n"
+		 "links: [{between: [a, b], rate: 1Mbit/s, %s}]\n",
+		 queue);
+	*s = load(text);
+	ck_assert_int_eq(world_build(w, *s, NULL), 0);
+	keep_init(k, TR_BIT(TR_DROP) | TR_BIT(TR_LINK));
+	ck_assert_int_eq(trace_add_sink(&w->sim.trace, &k->base), 0);
+	burst_ecn(w, n, 1000, ecn);
+	world_run(w);
+	return &w->links[0].dir[0];
+}
+
 /* RED with w_q = 1, so that the average is the queue at each arrival:
  * ten 1040-byte segments at once on a 1 Mbit/s link find 0, 0, 1, 2, 3
  * segments waiting (the first goes on the wire); below min_th (2) they
@@ -248,20 +262,11 @@ START_TEST(test_red_drops_or_marks_by_the_average_queue)
 		{1, TCP_IP_NOT_ECT, 5, 0, 5},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char text[256];
-		snprintf(text, sizeof text,
-			 "hosts: {a: {}, b: {}}\n"
-			 "links: [{between: [a, b], rate: 1Mbit/s, %s}]\n",
-			 red[cases[i].red]);
-		struct scenario *s = load(text);
+		struct scenario *s;
 		struct world w;
-		ck_assert_int_eq(world_build(&w, s, NULL), 0);
 		struct keep_sink k;
-		keep_init(&k, TR_BIT(TR_DROP) | TR_BIT(TR_LINK));
-		ck_assert_int_eq(trace_add_sink(&w.sim.trace, &k.base), 0);
-		burst_ecn(&w, 10, 1000, cases[i].ecn);
-		world_run(&w);
-		const struct link_dir *d = &w.links[0].dir[0];
+		const struct link_dir *d = burst_queue(
+			red[cases[i].red], 10, cases[i].ecn, &w, &k, &s);
 		ck_assert_uint_eq(d->red_drops, cases[i].drops);
 		ck_assert_uint_eq(d->queue_drops, 0);
 		ck_assert_uint_eq(d->marked, cases[i].marked);
@@ -278,6 +283,67 @@ START_TEST(test_red_drops_or_marks_by_the_average_queue)
 						 ? "RED: not ECN-capable — drop"
 						 : "RED: average queue above "
 						   "max_th — drop");
+		}
+		world_free(&w);
+		free(k.k);
+		scn_free(s);
+	}
+}
+END_TEST
+
+/* CoDel (RFC 8289) with target 5 ms and interval 20 ms: fourteen
+ * 1040-byte segments at once on a 1 Mbit/s link leave the transmitter
+ * 8.32 ms apart, segment k (from 0) at k * 8.32 ms having waited that
+ * long. k = 1 (8.32 ms) is the first to wait above target: the interval
+ * runs to 28.32 ms. k = 4 (33.28 ms) is dropped, CoDel starts dropping
+ * (count 1) and k = 5 goes; the next drop is due 20 ms later, 53.28 ms:
+ * k = 8 (58.24 ms), count 2, and the next 20/sqrt(2) = 14.14 ms later,
+ * 67.42 ms: k = 11 (74.88 ms), count 3. k = 12 leaves one segment (1040
+ * bytes, less than an MTU) behind it: dropping ends. With ecn, the same
+ * decisions mark instead and the marked segment goes on, so the
+ * schedule moves on from it: k = 4, 7 (58.24), 9 (74.88, due 67.42), 10
+ * (83.20, due 67.42 + 20/sqrt(3) = 78.97), 11 (91.52, due 88.97); k = 12
+ * again ends it. */
+START_TEST(test_codel_drops_at_the_head_on_its_schedule)
+{
+	static const struct {
+		const char *codel;
+		uint8_t ecn;
+		uint64_t pkt[5];
+		sim_time_t t[5];
+		size_t n;
+	} cases[] = {
+		{"codel: {target: 5ms, interval: 20ms}", TCP_IP_NOT_ECT,
+		 {5, 9, 12}, {SIM_US(33280), SIM_US(58240), SIM_US(74880)}, 3},
+		{"codel: {target: 5ms, interval: 20ms, ecn: true}", TCP_IP_ECT0,
+		 {5, 8, 10, 11, 12},
+		 {SIM_US(33280), SIM_US(58240), SIM_US(74880), SIM_US(83200),
+		  SIM_US(91520)},
+		 5},
+		/* ecn asked, but the segments are not ECN-capable: drops */
+		{"codel: {target: 5ms, interval: 20ms, ecn: true}", TCP_IP_NOT_ECT,
+		 {5, 9, 12}, {SIM_US(33280), SIM_US(58240), SIM_US(74880)}, 3},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct scenario *s;
+		struct world w;
+		struct keep_sink k;
+		const struct link_dir *d = burst_queue(
+			cases[i].codel, 14, cases[i].ecn, &w, &k, &s);
+		bool marks = cases[i].ecn == TCP_IP_ECT0;
+		ck_assert_uint_eq(d->codel_drops, marks ? 0 : cases[i].n);
+		ck_assert_uint_eq(d->marked, marks ? cases[i].n : 0);
+		ck_assert_uint_eq(d->queue_drops, 0);
+		ck_assert_uint_eq(d->delivered, 14 - d->codel_drops);
+		ck_assert_uint_eq(k.n, cases[i].n);
+		for (size_t j = 0; j < k.n; j++) {
+			ck_assert_uint_eq(k.k[j].ev.pkt, cases[i].pkt[j]);
+			ck_assert_int_eq(k.k[j].ev.t, cases[i].t[j]);
+			ck_assert_str_eq(k.k[j].why,
+					 marks ? "CoDel: waited above target for "
+						 "an interval — mark (RFC 8289)"
+					       : "CoDel: waited above target for "
+						 "an interval — drop (RFC 8289)");
 		}
 		world_free(&w);
 		free(k.k);
@@ -998,6 +1064,7 @@ Suite *faults_suite(void)
 	tcase_add_test(tc, test_delivery_time_is_size_over_rate_plus_delay);
 	tcase_add_test(tc, test_queue_overflow_drops_exactly_the_overflow);
 	tcase_add_test(tc, test_red_drops_or_marks_by_the_average_queue);
+	tcase_add_test(tc, test_codel_drops_at_the_head_on_its_schedule);
 	tcase_add_test(tc, test_mtu_drops_what_does_not_fit_and_mss_follows_it);
 	tcase_add_test(tc, test_jitter_keeps_order_unless_told);
 	tcase_add_test(tc, test_outage_drops_on_the_wire_and_while_down);

@@ -49,6 +49,7 @@ run() {
 for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml; do
 	[ -f "$scn" ] || continue
 	b=$(basename "$scn" .yaml)
+	big=0
 	d=$out/$b
 	mkdir -p "$d"
 
@@ -56,7 +57,13 @@ for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml; do
 	if run "$b msc" "$scn" --msc "$d/a.msc" &&
 		run "$b msc again" "$scn" --msc "$d/b.msc"; then
 		cmp -s "$d/a.msc" "$d/b.msc" || fail "$b: --msc differs between runs"
+		# mscgen rasterises a chart whole: past some 2,500 rows (the
+		# routed scenarios, every hop a row) a PNG takes minutes and
+		# gigabytes, so those charts are checked as SVG only
+		big=0
+		[ "$(wc -l <"$d/a.msc")" -le 2500 ] || big=1
 		for t in svg png; do
+			[ "$t" = png ] && [ "$big" -eq 1 ] && continue
 			n=$((n + 1))
 			if ! mscgen -T $t -o "$d/mscgen.$t" -i "$d/a.msc" \
 				>"$d/mscgen.out" 2>&1; then
@@ -71,6 +78,7 @@ for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml; do
 
 	for kind in diagram ladder-plot; do
 		for t in svg png; do
+			[ "$kind$t" = diagrampng ] && [ "${big:-0}" -eq 1 ] && continue
 			n=$((n + 1))
 			f1=$d/$kind-1.$t
 			f2=$d/$kind-2.$t

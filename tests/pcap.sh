@@ -167,7 +167,10 @@ for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml \
 	# retransmission is any of tshark's three flags for one
 	# (tcp.analysis.retransmission, .fast_retransmission,
 	# .spurious_retransmission).
-	awk '$3 == "send"' "$d/run1.trace" >"$d/sends"
+	# A router's copy (send ... fwd=N) is not captured: its fate is the
+	# fate of the segment its host sent, wherever on the way it ends.
+	awk '$3 == "send" && !/ fwd=/' "$d/run1.trace" >"$d/sends"
+	awk '$3 == "send" && / fwd=/' "$d/run1.trace" >"$d/fwds"
 	awk '$3 == "drop"' "$d/run1.trace" >"$d/drops"
 	awk '$3 == "recv"' "$d/run1.trace" >"$d/recvs"
 	run_tshark "$pcap" -T fields -E separator=/t -e frame.number -e ip.id \
@@ -202,8 +205,20 @@ for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml \
 			return "-"
 		return substr(line, RSTART + 6, RLENGTH - 7)
 	}
-	FILENAME ~ /drops$/ { lost[field($0, "pkt")] = 1; next }
-	FILENAME ~ /recvs$/ { arrived[field($0, "pkt")] = 1; next }
+	function origin(p) {
+		return (p in from) ? from[p] : p
+	}
+	FILENAME ~ /fwds$/ {
+		from[field($0, "pkt")] = origin(field($0, "fwd"))
+		passed[field($0, "fwd")] = 1
+		next
+	}
+	FILENAME ~ /drops$/ { lost[origin(field($0, "pkt"))] = 1; next }
+	FILENAME ~ /recvs$/ {
+		if (!(field($0, "pkt") in passed))
+			arrived[origin(field($0, "pkt"))] = 1
+		next
+	}
 	FILENAME ~ /sends$/ {
 		nsend++
 		pkt[nsend] = field($0, "pkt")
@@ -280,7 +295,7 @@ for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml \
 		else
 			printf "\n"
 		exit (bad > 0 ? 1 : 0)
-	}' "$d/drops" "$d/recvs" "$d/sends" "$pcap.out"; then
+	}' "$d/fwds" "$d/drops" "$d/recvs" "$d/sends" "$pcap.out"; then
 		fails=$((fails + 1))
 	fi
 	if [ -s "$d/report" ]; then
@@ -345,6 +360,51 @@ if [ -w /dev/full ]; then
 		fail "$name: --pcap - to a full disk: no 'write failed' message:"
 		sed 's/^/  | /' "$out/err.err"
 	fi
+fi
+
+# --pcap-at: the segments that enter one link, forwarded or not, at the
+# time they enter it, with their fate on that link: in the dumbbell, the
+# bottleneck's direction r1>r2 carries what r1 sends toward d-1 … d-4
+# (10.0.0.7 … 10.0.0.10), and loses the overflow of its queue.
+name=pcap-at
+d=$out/run/dumbbell
+"$tcpsim" run "$top/scenarios/dumbbell.yaml" --no-ladder -q \
+	--pcap "$d/at.pcap" --pcap-at 'r1>r2' ||
+	fail "$name: --pcap-at 'r1>r2' exited non-zero"
+awk '$2 == "r1" && $3 == "send" && / dst=10\.0\.0\.([789]|10):/' \
+	"$d/run1.trace" >"$d/at.sends"
+awk '$2 == "r1>r2" && $3 == "drop"' \
+	"$d/run1.trace" >"$d/at.drops"
+if run_tshark "$d/at.pcap" -T fields -e ip.ttl; then
+	want=$(wc -l <"$d/at.sends")
+	got=$(wc -l <"$d/at.pcap.out")
+	lost=$(grep -c '^0$' "$d/at.pcap.out" || true)
+	wantlost=$(wc -l <"$d/at.drops")
+	if [ "$got" -ne "$want" ] || [ "$want" -lt 100 ]; then
+		fail "$name: $got packets on r1>r2, the trace has $want sends"
+	elif [ "$lost" -ne "$wantlost" ] || [ "$lost" -lt 1 ]; then
+		fail "$name: $lost lost on r1>r2, the trace has $wantlost drops"
+	fi
+fi
+# both directions: every segment of the run crosses the bottleneck once
+"$tcpsim" run "$top/scenarios/dumbbell.yaml" --no-ladder -q \
+	--pcap "$d/both.pcap" --pcap-at r1-r2 ||
+	fail "$name: --pcap-at r1-r2 exited non-zero"
+if run_tshark "$d/both.pcap" -T fields -e frame.number; then
+	if [ "$(wc -l <"$d/both.pcap.out")" -ne "$(wc -l <"$d/sends")" ]; then
+		fail "$name: r1-r2 carries $(wc -l <"$d/both.pcap.out")" \
+			"segments, the hosts sent $(wc -l <"$d/sends")"
+	fi
+fi
+set +e
+"$tcpsim" run "$top/scenarios/dumbbell.yaml" --no-ladder -q \
+	--pcap "$d/x.pcap" --pcap-at s-1-r2 2>"$d/at.err"
+rc=$?
+set -e
+if [ "$rc" -ne 2 ] || ! grep -q 'not a link of the scenario' "$d/at.err" ||
+	[ -e "$d/x.pcap" ]; then
+	fail "$name: --pcap-at s-1-r2 (no such link) exited $rc:"
+	sed 's/^/  | /' "$d/at.err"
 fi
 
 echo "pcap: $nscn scenarios, $npkts packets, $nmatched retransmissions" \

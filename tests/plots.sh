@@ -285,6 +285,8 @@ drawn timeseq-client png timeseq bulk-transfer-loss --host client --conn 1 \
 	--absolute --size 800x600
 drawn states-server svg states syn-flood-backlog --host server
 drawn rtt-small png rtt lost-final-ack --size 640x400 --seed 3
+# a connection still open when the run stops: its panel runs to the end
+drawn timeseq-open svg timeseq bulk-transfer-loss --stop 2s
 n=$((n + 1))
 if [ -f "$d/timeseq-client-1.png" ]; then
 	# PNG header: width and height, big-endian, at bytes 16..23

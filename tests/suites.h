@@ -29,5 +29,6 @@ Suite *pkt_suite(void);
 Suite *pcap_suite(void);
 Suite *tcp_icmp_suite(void);
 Suite *tcp_ecn_suite(void);
+Suite *routing_suite(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "models/segment.h"
 #include "sim/scenario/builtin.h"
 
 bool cli_is_path(const char *s)
@@ -220,6 +221,25 @@ bool cli_idle_rule(const struct world *w)
 				"and it is marked must-match\n",
 			w->scn->file, idle->line, idle->col, idle->name);
 	return idle != NULL;
+}
+
+bool cli_noroute(const struct world *w, FILE *f)
+{
+	int h = -1;
+	sim_time_t t = 0;
+	uint32_t dst = 0;
+	uint64_t n = world_noroute(w, &h, &t, &dst);
+	if (!n)
+		return false;
+	char at[40], addr[16];
+	sim_time_fmt(t, at, sizeof at);
+	ip4_fmt(dst, addr);
+	fprintf(f, "%s: %llu segment%s found no route (the first at %s s: "
+		   "%s had none to %s); if the scenario means it, expect it: "
+		   "{event: drop, why: no route}\n",
+		w->scn->file, (unsigned long long)n, n == 1 ? "" : "s", at,
+		w->hosts[h].name, addr);
+	return true;
 }
 
 int cli_load_world(const char *name, const struct world_opts *o,

@@ -46,6 +46,11 @@ void cli_print_sink_warnings(const struct trace *tr);
  * must-match never acted (it describes a segment that does not exist:
  * the scenario is wrong, and no output is kept). */
 bool cli_idle_rule(const struct world *w);
+/* After a run: true, with "FILE: N segments found no route" and the
+ * first of them printed to f, if segments found no route and no
+ * expectation says the scenario means them: the run fails as an
+ * expectation does. */
+bool cli_noroute(const struct world *w, FILE *f);
 /* ---- the options of every command that runs a scenario ---------------
  *
  * --seed, --stop, --max-events, --max-conns and --max-memory are one

@@ -207,6 +207,8 @@ static int run_scenario(const struct scenario *scn, struct run_result *r,
 	struct expect_outcome oc = world_outcome(&w);
 	if (r->er)
 		r->failed = expect_judge(r->er, &oc);
+	if (cli_noroute(&w, stderr))
+		r->failed++;
 	rc = 0;
 	goto done;
 oom:

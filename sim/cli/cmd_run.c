@@ -24,6 +24,7 @@ struct run_args {
 	const char *scenario;
 	const char *out[OUT_NKINDS];  /* paths; "-" is standard output */
 	const char *diagram, *ladder_plot, *csv;
+	const char *pcap_at;          /* LINK: A-B or A>B */
 	struct world_opts wopts;
 	bool no_ladder, ascii, quiet, relative, no_color;
 };
@@ -34,6 +35,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"trace", required_argument, NULL, 't'},
 		{"jsonl", required_argument, NULL, 'J'},
 		{"pcap", required_argument, NULL, 'P'},
+		{"pcap-at", required_argument, NULL, 'K'},
 		{"msc", required_argument, NULL, 'C'},
 		{"diagram", required_argument, NULL, 'D'},
 		{"ladder-plot", required_argument, NULL, 'G'},
@@ -61,6 +63,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'P':
 			a->out[OUT_PCAP] = optarg;
+			break;
+		case 'K':
+			a->pcap_at = optarg;
 			break;
 		case 'C':
 			a->out[OUT_MSC] = optarg;
@@ -106,9 +111,69 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		      stderr);
 		return -1;
 	}
+	if (a->pcap_at && !a->out[OUT_PCAP]) {
+		fputs("tcpsim: --pcap-at says where --pcap captures: give "
+		      "--pcap FILE too\n",
+		      stderr);
+		return -1;
+	}
 	if (cli_take_scenario("run", argc, argv, &optind, &a->scenario) < 0)
 		return -1;
 	return 0;
+}
+
+/* The host called name (len bytes of it), or -1. */
+static int host_named(const struct world *w, const char *name, size_t len)
+{
+	for (size_t i = 0; i < w->nhosts; i++)
+		if (strlen(w->host_names[i]) == len &&
+		    memcmp(w->host_names[i], name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool linked(const struct world *w, int a, int b)
+{
+	for (size_t i = 0; i < w->scn->nlinks; i++) {
+		const struct scn_link *l = &w->scn->links[i];
+		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
+			return true;
+	}
+	return false;
+}
+
+/* --pcap-at A>B (one direction) or A-B (both; names may hold '-', so
+ * every '-' is tried, and exactly one split must name two linked
+ * hosts). */
+static int parse_pcap_at(const struct world *w, const char *at, int *a,
+			 int *b, bool *one_way)
+{
+	const char *gt = strchr(at, '>');
+	int found = 0;
+	if (gt) {
+		*a = host_named(w, at, (size_t)(gt - at));
+		*b = host_named(w, gt + 1, strlen(gt + 1));
+		*one_way = true;
+		found = *a >= 0 && *b >= 0 && linked(w, *a, *b);
+	} else {
+		*one_way = false;
+		for (const char *d = strchr(at, '-'); d; d = strchr(d + 1, '-')) {
+			int x = host_named(w, at, (size_t)(d - at));
+			int y = host_named(w, d + 1, strlen(d + 1));
+			if (x >= 0 && y >= 0 && linked(w, x, y)) {
+				*a = x;
+				*b = y;
+				found++;
+			}
+		}
+	}
+	if (found == 1)
+		return 0;
+	fprintf(stderr, "tcpsim: --pcap-at %s: %s\n", at,
+		found > 1 ? "names more than one link; say A>B"
+			  : "not a link of the scenario (A-B for both "
+			    "directions, A>B for one)");
+	return -1;
 }
 
 static void print_summary(FILE *f, const struct world *w, enum sim_end end)
@@ -180,13 +245,22 @@ static int attach_files(struct world *w, const struct run_args *a,
 		case OUT_JSONL:
 			s = sink_jsonl_new(out[k].f);
 			break;
-		case OUT_PCAP:
-			s = sink_pcap_new(out[k].f, err, sizeof err);
+		case OUT_PCAP: {
+			int pa = -1, pb = -1;
+			bool one = false;
+			if (a->pcap_at &&
+			    parse_pcap_at(w, a->pcap_at, &pa, &pb, &one) < 0)
+				return -1;
+			s = a->pcap_at ? sink_pcap_new_at(out[k].f, pa, pb, one,
+							  err, sizeof err)
+				       : sink_pcap_new(out[k].f, err,
+						       sizeof err);
 			if (!s) {
 				fprintf(stderr, "tcpsim: --pcap: %s\n", err);
 				return -1;
 			}
 			break;
+		}
 		case OUT_MSC:
 			s = sink_msc_new(out[k].f, &dopts);
 			break;
@@ -301,6 +375,8 @@ static int finish_run(struct world *w, const struct run_args *a,
 	} else if (er && !a->quiet) {
 		expect_report(er, rep);
 	}
+	if (cli_noroute(w, a->quiet ? stderr : rep))
+		status = EXIT_FAILED;
 	return status;
 }
 

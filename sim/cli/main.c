@@ -56,6 +56,8 @@ void cli_usage(FILE *f)
 	      "                        standard output)\n"
 	      "      --jsonl FILE      write the events as JSON Lines to FILE\n"
 	      "      --pcap FILE       write every segment to FILE, a pcap capture\n"
+	      "      --pcap-at LINK    capture on that link (A-B, or A>B for one\n"
+	      "                        direction), not at the senders\n"
 	      "      --msc FILE        write a message sequence chart (mscgen) to\n"
 	      "                        FILE\n"
 	      "      --diagram FILE    render that chart to FILE.svg or FILE.png\n"

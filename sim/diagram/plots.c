@@ -670,10 +670,10 @@ int plot_script(FILE *f, void *ctx)
 			endpoint(l, sizeof l, c->tuple.laddr, c->tuple.lport);
 			endpoint(r, sizeof r, c->tuple.raddr, c->tuple.rport);
 			diag_time_fmt(c->start, 9, s, sizeof s);
-			if (c->end >= 0)
-				diag_time_fmt(c->end, 9, e, sizeof e);
-			else
-				snprintf(e, sizeof e, "1e30");
+			/* still open: until the run's end (gnuplot's real()
+			 * reads no exponent) */
+			diag_time_fmt(c->end >= 0 ? c->end : p->d->end, 9, e,
+				      sizeof e);
 			/* host id conn start end subtitle ymax */
 			gnuplot_str(f, trace_host_name(tr, c->host), GP_DATA);
 			fprintf(f, " \"%" PRIu32 "\" \"%s>%s\" %s %s ", c->id, l, r,

@@ -4,7 +4,12 @@
  * gives it (sink_pcap_new6: `tcpsim pkt` with an IPv6 script).
  *
  * The capture point is the sender: a segment appears at its send time
- * whether or not the network delivers it. Its fate is told in the IPv4
+ * whether or not the network delivers it. Routers are not senders: a
+ * segment a router forwards is followed to its fate (arrived at its
+ * destination, or lost on any link or router of the way) and recorded
+ * once, as its host sent it. sink_pcap_new_at captures one link
+ * instead: the segments that enter it, forwarded or not, and their
+ * fate on that link. Its fate is told in the IPv4
  * header: TTL 64 it arrived, TTL 0 the network lost it, TTL 1 it was still
  * on the way (or held) when the run ended; the Identification field is the
  * trace's pkt number modulo 2^16. In IPv6 the Hop Limit tells the fate,
@@ -68,8 +73,19 @@ struct cap_rec {
 	uint8_t *buf;        /* kept when the slot is reused */
 };
 
+/* A router's copy of a segment, and the segment its host first sent. */
+struct cap_alias {
+	uint64_t fwd, orig;
+};
+
 struct cap_sink {
 	struct trace_sink base;
+	/* where it captures: the senders (a = -1), or link a-b (both
+	 * directions, or only a>b if one_way) */
+	int at_a, at_b;
+	bool one_way;
+	struct cap_alias *alias; /* in fwd order (numbers grow) */
+	size_t nalias, alias_cap;
 	pcap_t *pd;
 	pcap_dumper_t *dump;
 	struct cap_rec *ring;
@@ -323,23 +339,70 @@ static void on_send(struct cap_sink *ps, const struct trace_event *ev)
 	ps->n++;
 }
 
+/* The segment a host first sent that pkt is a router's copy of, or pkt
+ * itself. */
+static int cmp_alias(const void *a, const void *b)
+{
+	const struct cap_alias *x = a, *y = b;
+	return x->fwd < y->fwd ? -1 : x->fwd > y->fwd;
+}
+
+static uint64_t origin(const struct cap_sink *ps, uint64_t pkt)
+{
+	struct cap_alias key = {pkt, 0};
+	const struct cap_alias *a =
+		ps->nalias ? bsearch(&key, ps->alias, ps->nalias,
+				     sizeof *ps->alias, cmp_alias)
+			   : NULL;
+	return a ? a->orig : pkt;
+}
+
+/* Is the segment ev sends on the captured link? */
+static bool on_link(const struct cap_sink *ps, const struct trace_event *ev)
+{
+	return (ev->host == ps->at_a && ev->peer == ps->at_b) ||
+	       (!ps->one_way && ev->host == ps->at_b && ev->peer == ps->at_a);
+}
+
 static void cap_emit(struct trace_sink *s, const struct trace *tr,
 		     const struct trace_event *ev)
 {
-	(void)tr;
 	struct cap_sink *ps = (struct cap_sink *)s;
 	if (ps->nomem)
 		return;
+	bool at_link = ps->at_a >= 0;
 	switch (ev->kind) {
 	case TR_SEND:
-		on_send(ps, ev);
+		if (at_link) {
+			if (on_link(ps, ev))
+				on_send(ps, ev);
+		} else if (ev->b & TR_SEND_FORWARDED) {
+			/* the senders' capture follows the segment through
+			 * the routers to its fate */
+			if (grow(&ps->alias, &ps->alias_cap, ps->nalias + 1,
+				 sizeof *ps->alias, 64) < 0) {
+				ps->nomem = true;
+				return;
+			}
+			uint64_t orig = origin(ps, (uint64_t)ev->v[0]);
+			ps->alias[ps->nalias++] = (struct cap_alias){ev->pkt,
+								    orig};
+		} else {
+			on_send(ps, ev);
+		}
 		break;
 	case TR_RECV:
 	case TR_DROP: {
 		/* A copy made by the network has a pkt number no send has,
 		 * and is not found. */
-		long i = find(ps, ev->pkt);
+		long i = find(ps, at_link ? ev->pkt : origin(ps, ev->pkt));
 		if (i < 0)
+			return;
+		/* a router that receives a segment for another address
+		 * sends it on (or drops it): not yet its fate */
+		if (!at_link && ev->kind == TR_RECV && ev->host >= 0 &&
+		    ev->host < tr->nhosts && tr->host_addrs &&
+		    tr->host_addrs[ev->host] != ev->seg->daddr)
 			return;
 		struct cap_rec *r = slot(ps, (size_t)i);
 		if (r->fate == FATE_PENDING)
@@ -385,6 +448,7 @@ static void cap_destroy(struct trace_sink *s)
 	for (size_t i = 0; i < ps->cap; i++)
 		free(ps->ring[i].buf);
 	free(ps->ring);
+	free(ps->alias);
 	free(ps->map6);
 	free(ps);
 }
@@ -399,6 +463,7 @@ static struct trace_sink *pcap_new(FILE *f, const struct pcap_addr6 *map,
 		return NULL;
 	}
 	ps->v6 = v6;
+	ps->at_a = ps->at_b = -1;
 	if (nmap) {
 		ps->map6 = malloc(nmap * sizeof *map);
 		if (!ps->map6) {
@@ -453,6 +518,19 @@ fail:
 struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n)
 {
 	return pcap_new(f, NULL, 0, false, err, n);
+}
+
+struct trace_sink *sink_pcap_new_at(FILE *f, int a, int b, bool one_way,
+				    char *err, size_t n)
+{
+	struct trace_sink *s = pcap_new(f, NULL, 0, false, err, n);
+	if (s) {
+		struct cap_sink *ps = (struct cap_sink *)s;
+		ps->at_a = a;
+		ps->at_b = b;
+		ps->one_way = one_way;
+	}
+	return s;
 }
 
 struct trace_sink *sink_pcap_new6(FILE *f, const struct pcap_addr6 *map,

@@ -37,6 +37,11 @@ struct trace_sink *sink_jsonl_new(FILE *f);
 /* pcap to f (libpcap, LINKTYPE_RAW IPv4); NULL with a message in err if
  * libpcap refuses. */
 struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n);
+/* The same, of the segments that enter the link between hosts a and b
+ * (only a>b if one_way), at the time they enter it, and their fate on
+ * it. */
+struct trace_sink *sink_pcap_new_at(FILE *f, int a, int b, bool one_way,
+				    char *err, size_t n);
 
 /* The IPv6 address an address label stands for in an IPv6 capture. */
 struct pcap_addr6 {

@@ -477,6 +477,10 @@ static void walk(struct out *o, const struct trace *tr,
 		if (ev->kind == TR_SEND) {
 			f_bool(o, "rexmit", ev->b & TR_SEND_REXMIT);
 			f_bool(o, "injected", ev->b & TR_SEND_INJECTED);
+			if (ev->b & TR_SEND_FORWARDED) {
+				f_u(o, "fwd", (uint64_t)ev->v[0]);
+				f_i(o, "ttl", ev->v[1]);
+			}
 		}
 		if (ev->text)
 			f_word(o, "rule", ev->text);

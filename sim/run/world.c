@@ -34,6 +34,42 @@ static const char *state_name(int s)
 	return tcp_state_name(s);
 }
 
+/* Every host's automatic routes, over the directions that are up now. */
+static int compute_routes(struct world *w)
+{
+	for (size_t i = 0; i < w->nlinks; i++)
+		for (int d = 0; d < 2; d++)
+			w->up[2 * i + (size_t)d] = !w->links[i].dir[d].down;
+	if (scn_routes_compute(w->scn, w->up, w->fibs) < 0)
+		return -1;
+	for (size_t i = 0; i < w->nhosts; i++) {
+		route_fib_free(&w->hosts[i].fib);
+		w->hosts[i].fib = w->fibs[i];
+		w->fibs[i] = (struct route_fib){0};
+	}
+	return 0;
+}
+
+static void reroute(struct sim *sim, struct evq_timer *t)
+{
+	struct world *w = (struct world *)(void *)((char *)t -
+		offsetof(struct world, reroute));
+	if (compute_routes(w) < 0) {
+		sim->nomem = true;
+		return;
+	}
+	emit_run(w, "routes", "links-changed");
+}
+
+/* A link went down or came up: routes follow after `converge`. */
+static void link_changed(void *ctx, struct link *l)
+{
+	(void)l;
+	struct world *w = ctx;
+	if (!evq_pending(&w->reroute))
+		sim_at(&w->sim, &w->reroute, w->sim.now + w->scn->converge);
+}
+
 int world_build(struct world *w, const struct scenario *scn,
 		const struct world_opts *opts)
 {
@@ -87,6 +123,10 @@ int world_build(struct world *w, const struct scenario *scn,
 			goto fail;
 		w->host_names[i] = sh->name;
 		w->host_addrs[i] = sh->addr;
+		host_set_router(&w->hosts[i], sh->router);
+		host_set_statics(&w->hosts[i], sh->statics, sh->nstatics);
+		if (sh->ttl)
+			w->hosts[i].ttl = sh->ttl;
 	}
 	for (size_t i = 0; i < scn->nlinks; i++) {
 		const struct scn_link *sl = &scn->links[i];
@@ -99,6 +139,17 @@ int world_build(struct world *w, const struct scenario *scn,
 		if (host_add_route(a, b->addr, l, &l->dir[0]) < 0 ||
 		    host_add_route(b, a->addr, l, &l->dir[1]) < 0)
 			goto fail;
+	}
+	evq_timer_init(&w->reroute, reroute);
+	if (scn->routed) {
+		w->fibs = calloc(w->nhosts, sizeof *w->fibs);
+		w->up = calloc(2 * w->nlinks + 1, sizeof *w->up);
+		if (!w->fibs || !w->up || compute_routes(w) < 0)
+			goto fail;
+		for (size_t i = 0; i < w->nlinks; i++) {
+			w->links[i].changed = link_changed;
+			w->links[i].changed_ctx = w;
+		}
 	}
 	script_init(&w->script, w->hosts, w->nhosts);
 	for (size_t i = 0; i < w->nhosts; i++) {
@@ -161,12 +212,50 @@ void world_free(struct world *w)
 	free(w->links);
 	free(w->host_names);
 	free(w->host_addrs);
+	free(w->fibs);
+	free(w->up);
+	w->fibs = NULL;
+	w->up = NULL;
 	pkt_pool_fini(&w->pool);
 	w->apps = NULL;
 	w->hosts = NULL;
 	w->links = NULL;
 	w->host_names = NULL;
 	w->host_addrs = NULL;
+}
+
+/* Does an expectation count drops for want of a route? */
+static bool noroute_expected(const struct scenario *s)
+{
+	static const char text[] = "no route to the destination address";
+	for (size_t i = 0; i < s->nexpects; i++) {
+		const struct expectation *e = &s->expects[i];
+		if (e->event == EXP_EV_DROP && e->why && strstr(text, e->why))
+			return true;
+	}
+	return false;
+}
+
+uint64_t world_noroute(const struct world *w, int *host, sim_time_t *t,
+		       uint32_t *dst)
+{
+	if (noroute_expected(w->scn))
+		return 0;
+	uint64_t n = 0;
+	sim_time_t first = SIM_TIME_MAX;
+	for (size_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = &w->hosts[i];
+		if (!h->noroute)
+			continue;
+		n += h->noroute;
+		if (h->noroute_first < first) {
+			first = h->noroute_first;
+			*host = (int)i;
+			*t = first;
+			*dst = h->noroute_dst;
+		}
+	}
+	return n;
 }
 
 const struct link_rule *world_idle_rule(const struct world *w,

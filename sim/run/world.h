@@ -44,6 +44,11 @@ struct world {
 	struct script script;   /* inject, crash, reboot */
 	const char **host_names;
 	uint32_t *host_addrs;
+	/* routing (scenarios with routers): the tables being computed, and
+	 * the recomputation a link's change asks for after `converge` */
+	struct route_fib *fibs;
+	bool *up;               /* each link direction: up? */
+	struct evq_timer reroute;
 };
 
 /* Build the world for scn. Returns 0, or -1 if memory runs out. */
@@ -55,6 +60,12 @@ enum sim_end world_run(struct world *w);
 struct expect_outcome world_outcome(const struct world *w);
 /* Free everything the world created (not its trace sinks). */
 void world_free(struct world *w);
+/* After a run: segments dropped for want of a route (0: none, or the
+ * scenario expects such drops: an `event: drop` whose `why` is part of
+ * "no route to the destination address"), with the host of the first,
+ * when, and where it was going. */
+uint64_t world_noroute(const struct world *w, int *host, sim_time_t *t,
+		       uint32_t *dst);
 /* After a run: the first rule marked must-match that never acted, or
  * NULL; *link is set to the link it belongs to. */
 const struct link_rule *world_idle_rule(const struct world *w,

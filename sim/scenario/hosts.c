@@ -118,6 +118,8 @@ struct host_ld {
 	bool has_addr;
 	uint64_t count;
 	struct scn_tcp tcp;
+	bool router;
+	uint64_t ttl;
 };
 
 static int h_addr(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
@@ -155,6 +157,9 @@ static const struct ld_key host_rows[] = {
 	 .sub = &ld_host_tcp_section},
 	{"count", LD_SCALAR, h_count, AT(struct host_ld, count), .min = 1,
 	 .max = UINT64_MAX},
+	{"router", LD_SCALAR, ld_bool, AT(struct host_ld, router)},
+	{"ttl", LD_SCALAR, ld_uint, AT(struct host_ld, ttl), .min = 1,
+	 .max = 255},
 	{0},
 };
 
@@ -247,6 +252,9 @@ static int make_hosts(struct ld *ld, yaml_node_t *hosts, size_t g,
 		h->group = (int)g;
 		h->addr = base + (uint32_t)i;
 		h->tcp = hl->tcp;
+		h->router = hl->router;
+		h->ttl = (uint8_t)hl->ttl;
+		s->routed |= hl->router;
 		if (!gr->is_template)
 			continue;
 		if (ix_find(ld, h->name))

@@ -91,6 +91,34 @@ static int h_red(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 	return 0;
 }
 
+static const struct ld_key codel_rows[] = {
+	{"target", LD_SCALAR, ld_duration, AT(struct link_codel, target)},
+	{"interval", LD_SCALAR, ld_duration, AT(struct link_codel, interval)},
+	{"ecn", LD_SCALAR, ld_bool, AT(struct link_codel, ecn)},
+	{0},
+};
+
+static const struct ld_section codel_section = {"codel",
+						.rows = codel_rows};
+
+/* CoDel with RFC 8289's target 5 ms and interval 100 ms unless given
+ * (`codel: {}` takes both). */
+static int h_codel(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		   void *field)
+{
+	struct link_codel *cd = field;
+	*cd = (struct link_codel){.on = true, .target = SIM_MS(5),
+				  .interval = SIM_MS(100)};
+	if (ld_sub(ld, row, v, cd) < 0)
+		return -1;
+	if (cd->target <= 0 || cd->interval <= 0 || cd->target >= cd->interval)
+		return ld_fail(ld, v, "codel: 'target' must be above 0 and "
+				      "below 'interval'");
+	if (cd->interval > SIM_HOUR(1))
+		return ld_fail(ld, v, "codel: 'interval' is at most 1h");
+	return 0;
+}
+
 /* A count of segments ("50") or a size in bytes ("64KB"). */
 static int h_queue(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 		   void *field)
@@ -179,6 +207,8 @@ static const struct ld_key dir_rows[] = {
 	{"rate", LD_SCALAR, ld_rate, AT(struct link_cfg, rate_bps)},
 	{"queue", LD_SCALAR, h_queue, WHOLE},
 	{"red", LD_MAP, h_red, AT(struct link_cfg, red), .sub = &red_section},
+	{"codel", LD_MAP, h_codel, AT(struct link_cfg, codel),
+	 .sub = &codel_section},
 	{"mtu", LD_SCALAR, ld_uint, AT(struct link_cfg, mtu), .min = 68,
 	 .max = 65535},
 	{"down", LD_LIST, h_outages, WHOLE,
@@ -468,11 +498,16 @@ static int load_link(struct ld *ld, yaml_node_t *ln)
 	struct link_cfg dir[2] = {lk.cfg, lk.cfg};
 	if (read_directions(ld, ln, dir) < 0)
 		return -1;
-	for (int d = 0; d < 2; d++)
-		if (dir[d].red.on && !dir[d].rate_bps)
-			return ld_fail(ld, ln, "'red' acts on the queue in front "
+	for (int d = 0; d < 2; d++) {
+		if ((dir[d].red.on || dir[d].codel.on) && !dir[d].rate_bps)
+			return ld_fail(ld, ln, "'%s' acts on the queue in front "
 					       "of the link's transmitter: it "
-					       "needs a 'rate'");
+					       "needs a 'rate'",
+				       dir[d].red.on ? "red" : "codel");
+		if (dir[d].red.on && dir[d].codel.on)
+			return ld_fail(ld, ln, "a queue has 'red' or 'codel', not "
+					       "both");
+	}
 	/* One link per member of a template end. */
 	int tmpl = ends[0].count > 1 ? 0 : 1;
 	struct exp_hosts single = ends[1 - tmpl];

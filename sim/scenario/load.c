@@ -48,6 +48,10 @@ static const struct ld_key top_rows[] = {
 	 .flags = LDK_EARLY},
 	{"links", LD_LIST, ld_links_load,
 	 .shape = "'links' should be a list of links"},
+	{"routing", LD_MAP, ld_sub, WHOLE, .sub = &ld_routing_section},
+	{"routes", LD_LIST, ld_routes_load,
+	 .shape = "'routes' should be a list of routes such as "
+		  "[{at: r1, to: 10.0.1.0/24, via: r2}]"},
 	{"apps", LD_MAP, ld_apps_load,
 	 .shape = "'apps' should map host names to lists of actions"},
 	{"expect", LD_LIST, ld_expect_load,
@@ -86,7 +90,9 @@ static int load_doc(struct ld *ld)
 	    ld_read(ld, root, &top_section, "hosts", ld->s) < 0 ||
 	    ld_walk(ld, root, &top_section, ld->s) < 0)
 		return -1;
-	return ld_check_params(ld, root);
+	if (ld_check_params(ld, root) < 0)
+		return -1;
+	return ld_check_routes(ld, root);
 }
 
 /* ---- parsing ------------------------------------------------------------ */

@@ -286,6 +286,11 @@ LD_FN(ld_hosts_load);   /* `hosts` (hosts.c) */
 LD_FN(ld_links_load);   /* `links` (links.c) */
 LD_FN(ld_apps_load);    /* `apps` (apps.c) */
 LD_FN(ld_expect_load);  /* `expect` (expect_keys.c) */
+LD_FN(ld_routes_load);  /* `routes` (routes.c) */
+extern const struct ld_section ld_routing_section; /* `routing` */
+/* After the whole file: static routes go to neighbours, every connect
+ * has a route both ways (routes.c). */
+int ld_check_routes(struct ld *ld, yaml_node_t *root);
 /* The parameters of tcp_param_fields[i] as a row of sec (params.c). */
 void ld_param_row(const struct ld_section *sec, size_t i, struct ld_key *row);
 /* rto-min above rto-max anywhere (params.c). */

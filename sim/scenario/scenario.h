@@ -17,6 +17,7 @@
 
 #include "models/app.h"
 #include "models/link.h"
+#include "models/route.h"
 #include "models/tcp_params.h"
 #include "sim/engine/simtime.h"
 #include "sim/scenario/expectation.h"
@@ -44,8 +45,22 @@ struct scn_host {
 	uint32_t addr;
 	int group;              /* index in scenario.groups */
 	struct scn_tcp tcp;
+	bool router;            /* forwards packets for others */
+	uint8_t ttl;            /* IP TTL of what it sends, 0: the default */
+	struct route_static *statics; /* its static routes, sorted
+					 (route_statics_sort) */
+	size_t nstatics;
 	struct app_action *acts;
 	size_t nacts, acts_cap;
+};
+
+/* A static route as the scenario wrote it. */
+struct scn_route {
+	int line, col;
+	int at;                 /* the node that follows it */
+	uint32_t prefix;
+	uint8_t len;
+	int via;                /* the neighbour it sends to */
 };
 
 /* A name a scenario may refer to: one host, or the hosts a template
@@ -83,6 +98,12 @@ struct scenario {
 	size_t ngroups;
 	struct scn_link *links;
 	size_t nlinks, links_cap;
+	bool routed;            /* some host is a router: routes are computed */
+	enum route_metric metric; /* what a shortest path minimises */
+	sim_time_t converge;    /* how long routes take to follow a link
+				   going down or up */
+	struct scn_route *routes;
+	size_t nroutes;
 	struct expectation *expects;
 	size_t nexpects;
 	void **owned;           /* everything else the scenario allocated */
@@ -131,6 +152,17 @@ int scn_find_group(const struct scenario *s, const char *name);
  * host's. */
 void scn_host_params(const struct scenario *s, size_t i,
 		     struct tcp_params *out);
+/* Every host's automatic routes over the scenario's links, those whose
+ * direction is up (up[2*i + d] for link i's direction d; NULL: all),
+ * into fibs[0 .. nhosts-1]. Returns 0, or -1 if memory runs out. */
+int scn_routes_compute(const struct scenario *s, const bool *up,
+		       struct route_fib *fibs);
+/* Follow the routes from host `from` toward host `to`, as a packet
+ * would: 0 if it gets there, 1 if it goes round a loop (its TTL will end
+ * it), -1 if some node has no route (*stuck: which). */
+int scn_route_walk(const struct scenario *s, const struct route_fib *fibs,
+		   int from, int to, int *stuck);
+
 /* Format err as "FILE:LINE:COL: message" plus the source line and a
  * caret; returns the length as snprintf does. */
 int scn_error_format(const struct scn_error *err, char *buf, size_t n);

@@ -1,0 +1,396 @@
+/* check_routing.c — routers and routes: shortest paths and their
+ * tie-breaks, static routes, forwarding with the TTL, and what happens
+ * when there is no route, at load time and in a run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/route.h"
+#include "models/segment.h"
+#include "sim/out/sinks.h"
+#include "sim/run/world.h"
+#include "scn_util.h"
+#include "suites.h"
+
+/* ---- models/route: the tables ------------------------------------------- */
+
+/*      1 ---- 2
+ *    / |      |
+ *  0   4 ---- 3 ... 4 - 5      0, 5: hosts; 1-4: routers
+ *    \________/
+ * links 0-1 (9 ms), 1-4 (1), 0-3 (1), 3-4 (2), 4-5 (1), 1-2 (1), 2-3 (1):
+ * from 0, 4 is two hops either way (via 1 or via 3), but 3 ms via 3
+ * against 10 ms via 1. */
+static const uint32_t addrs[6] = {10, 11, 12, 13, 14, 15};
+static const bool routers[6] = {false, true, true, true, true, false};
+
+static size_t edges_of(struct route_edge *e, enum route_metric m)
+{
+	static const int links[][3] = {
+		{0, 1, 9}, {1, 4, 1}, {0, 3, 1}, {3, 4, 2},
+		{4, 5, 1}, {1, 2, 1}, {2, 3, 1},
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		uint64_t c = route_cost(m, links[i][2] * 1000000);
+		e[n++] = (struct route_edge){links[i][0], links[i][1], c};
+		e[n++] = (struct route_edge){links[i][1], links[i][0], c};
+	}
+	return n;
+}
+
+START_TEST(test_hop_count_ties_go_to_the_lowest_first_hop)
+{
+	struct route_edge e[16];
+	size_t ne = edges_of(e, ROUTE_HOPS);
+	struct route_graph g = {6, addrs, routers, ne, e};
+	struct route_fib f[6] = {0};
+	ck_assert_int_eq(route_compute(&g, f), 0);
+	/* host 0 has two links: a table; 4 and 2 are two hops via 1 or via
+	 * 3: the lower, 1; 5 is three either way */
+	ck_assert_uint_eq(route_fib_lookup(&f[0], 14), 11);
+	ck_assert_uint_eq(route_fib_lookup(&f[0], 12), 11);
+	ck_assert_uint_eq(route_fib_lookup(&f[0], 15), 11);
+	ck_assert_uint_eq(route_fib_lookup(&f[0], 99), 0);
+	/* host 5 has one link, to a router: its gateway, for anything */
+	ck_assert_uint_eq(f[5].n, 0);
+	ck_assert_uint_eq(f[5].gateway, 14);
+	ck_assert_uint_eq(route_fib_lookup(&f[5], 99), 14);
+	/* router 4 back to 0: via 1 or 3, two hops: 1 */
+	ck_assert_uint_eq(route_fib_lookup(&f[4], 10), 11);
+	/* a neighbour has no entry (it is reached over its link), and a
+	 * router has no gateway */
+	ck_assert_uint_eq(route_fib_lookup(&f[4], 13), 0);
+	ck_assert_uint_eq(route_fib_lookup(&f[4], 99), 0);
+	for (int i = 0; i < 6; i++)
+		route_fib_free(&f[i]);
+}
+END_TEST
+
+START_TEST(test_delay_metric_takes_the_faster_way)
+{
+	struct route_edge e[16];
+	size_t ne = edges_of(e, ROUTE_DELAY);
+	struct route_graph g = {6, addrs, routers, ne, e};
+	struct route_fib f[6] = {0};
+	ck_assert_int_eq(route_compute(&g, f), 0);
+	/* 0-3-4: 3 ms; 0-1-4: 10 ms */
+	ck_assert_uint_eq(route_fib_lookup(&f[0], 14), 13);
+	ck_assert_uint_eq(route_fib_lookup(&f[0], 15), 13);
+	/* 0 to 2: 0-3-2 2 ms */
+	ck_assert_uint_eq(route_fib_lookup(&f[0], 12), 13);
+	/* 1 to 0 is a neighbour, 1 to 5 via 4 (2 ms) */
+	ck_assert_uint_eq(route_fib_lookup(&f[1], 15), 14);
+	for (int i = 0; i < 6; i++)
+		route_fib_free(&f[i]);
+}
+END_TEST
+
+START_TEST(test_a_host_forwards_nothing)
+{
+	/* r0 - h1 - r2: h1 has two links but is no router */
+	static const uint32_t ad[3] = {1, 2, 3};
+	static const bool rt[3] = {true, false, true};
+	struct route_edge e[4] = {{0, 1, 1}, {1, 0, 1}, {1, 2, 1}, {2, 1, 1}};
+	struct route_graph g = {3, ad, rt, 4, e};
+	struct route_fib f[3] = {0};
+	ck_assert_int_eq(route_compute(&g, f), 0);
+	ck_assert_uint_eq(route_fib_lookup(&f[0], 3), 0);
+	ck_assert_uint_eq(route_fib_lookup(&f[2], 1), 0);
+	ck_assert_uint_eq(f[1].n, 0);
+	for (int i = 0; i < 3; i++)
+		route_fib_free(&f[i]);
+}
+END_TEST
+
+START_TEST(test_static_routes_longest_prefix_first)
+{
+	struct route_static s[3] = {
+		{0x0a000000, 8, 1},
+		{0x0a000100, 24, 2},
+		{0, 0, 3},
+	};
+	route_statics_sort(s, 3);
+	ck_assert_uint_eq(route_static_lookup(s, 3, 0x0a000105), 2);
+	ck_assert_uint_eq(route_static_lookup(s, 3, 0x0a000205), 1);
+	ck_assert_uint_eq(route_static_lookup(s, 3, 0xc0000201), 3);
+	ck_assert_uint_eq(route_static_lookup(s, 2 - 1, 0xc0000201), 0);
+	ck_assert(route_covers(0x0a000000, 8, 0x0affffff));
+	ck_assert(!route_covers(0x0a000000, 9, 0x0affffff));
+}
+END_TEST
+
+/* ---- scenarios ---------------------------------------------------------- */
+
+static void load_fails(const char *text, int line, int col, const char *msg)
+{
+	struct scenario *s;
+	struct scn_error e;
+	ck_assert_int_eq(scn_load_string("t.yaml", text, strlen(text), &s, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, msg);
+	ck_assert_int_eq(e.line, line);
+	ck_assert_int_eq(e.col, col);
+}
+
+/* How many lines of t contain a (and b, if given). */
+static int count(const char *t, const char *a, const char *b)
+{
+	int n = 0;
+	for (const char *l = t; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		char line[1024];
+		snprintf(line, sizeof line, "%.*s", (int)len, l);
+		if (strstr(line, a) && (!b || strstr(line, b)))
+			n++;
+		l = e ? e + 1 : NULL;
+	}
+	return n;
+}
+
+static const char chain[] =
+	"hosts: {a: {}, r1: {router: true}, r2: {router: true}, b: {}}\n"
+	"links:\n"
+	"  - {between: [a, r1], delay: 1ms}\n"
+	"  - {between: [r1, r2], delay: 5ms}\n"
+	"  - {between: [r2, b], delay: 1ms}\n"
+	"apps:\n"
+	"  b: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
+	"  a: [{at: 0s, connect: b:80, bulk: 1000}]\n";
+
+START_TEST(test_chain_forwards_each_segment_hop_by_hop)
+{
+	struct scenario *s = load(chain);
+	char *t = trace_of(s, NULL, NULL, NULL);
+	/* the SYN: sent by a at 0, forwarded by r1 at 1 ms (TTL 63) and by
+	 * r2 at 6 ms (62), arrives at b at 7 ms */
+	ck_assert_ptr_nonnull(strstr(t,
+		"0.000000000 a send pkt=1 src=10.0.0.1:49152 dst=10.0.0.4:80 "
+		"flags=SYN "));
+	ck_assert_ptr_nonnull(strstr(t, "0.001000000 r1 recv pkt=1 "));
+	ck_assert_ptr_nonnull(strstr(t, "0.001000000 r1 send pkt=2 src=10.0.0.1:49152 "
+					"dst=10.0.0.4:80 flags=SYN "));
+	ck_assert_ptr_nonnull(strstr(t, "fwd=1 ttl=63 why=\"RFC 1812 §5.2.1"));
+	ck_assert_ptr_nonnull(strstr(t, "0.006000000 r2 send pkt=3 "));
+	ck_assert_ptr_nonnull(strstr(t, "fwd=2 ttl=62 "));
+	ck_assert_ptr_nonnull(strstr(t, "0.007000000 b recv pkt=3 src=10.0.0.1:49152 "));
+	/* the SYN,ACK goes back the same way: 14 ms round trip */
+	ck_assert_ptr_nonnull(strstr(t, "0.014000000 a recv pkt=6 "));
+	/* routers run no connection of their own */
+	ck_assert_int_eq(count(t, " r1 state ", NULL), 0);
+	ck_assert_int_eq(count(t, " r2 state ", NULL), 0);
+	/* every segment a or b sent is forwarded twice: the sends of the
+	 * routers are exactly twice the ends' */
+	int ends = count(t, " a send ", NULL) + count(t, " b send ", NULL);
+	ck_assert_int_gt(ends, 6);
+	ck_assert_int_eq(count(t, " r1 send ", "fwd=") +
+				 count(t, " r2 send ", "fwd="),
+			 2 * ends);
+	ck_assert_int_eq(count(t, " drop ", NULL), 0);
+	free(t);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_ttl_runs_out_in_a_routing_loop)
+{
+	/* r1 sends b's packets to r2 and r2 sends them back: a loop; a's
+	 * TTL of 5 ends each SYN at its fifth router */
+	struct scenario *s = load(
+		"hosts:\n"
+		"  a: {ttl: 5, tcp: {syn-retries: 1}}\n"
+		"  r1: {router: true}\n"
+		"  r2: {router: true}\n"
+		"  b: {}\n"
+		"links:\n"
+		"  - {between: [a, r1], delay: 1ms}\n"
+		"  - {between: [r1, r2], delay: 1ms}\n"
+		"  - {between: [r1, b], delay: 1ms}\n"
+		"routes:\n"
+		"  - {at: r1, to: b, via: r2}\n"
+		"  - {at: r2, to: 10.0.0.0/8, via: r1}\n"
+		"apps:\n"
+		"  b: [{at: 0s, listen: 80}]\n"
+		"  a: [{at: 0s, connect: b:80}]\n");
+	struct world w;
+	char *t = trace_of(s, NULL, &w, NULL);
+	/* TTL 5 at a; r1 sends on with 4, r2 3, r1 2, r2 1; r1 drops it */
+	ck_assert_int_eq(count(t, " r1 send ", "flags=SYN "), 2 * 2);
+	ck_assert_int_eq(count(t, " r2 send ", "flags=SYN "), 2 * 2);
+	ck_assert_int_eq(count(t, " r1 drop ", "TTL exceeded in transit"), 2);
+	ck_assert_ptr_nonnull(strstr(t, "0.004000000 r2 send pkt=5 src=10.0.0.1:49152 "));
+	ck_assert_ptr_nonnull(strstr(t, "fwd=4 ttl=1 "));
+	ck_assert_ptr_nonnull(strstr(t, "0.005000000 r1 drop pkt=5 "));
+	ck_assert_int_eq(count(t, " b recv ", NULL), 0);
+	ck_assert_int_eq(count(t, " a app ", "event=closed reason=timed-out"), 1);
+	/* a loop is a route: nothing is dropped for want of one */
+	int h;
+	sim_time_t at;
+	uint32_t dst;
+	ck_assert_uint_eq(world_noroute(&w, &h, &at, &dst), 0);
+	world_free(&w);
+	free(t);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_routes_follow_a_link_that_goes_down)
+{
+	/* a square: a-r1-r2-b is the short way (hops), a-r1-r3-r4-r2 the
+	 * long one; r1-r2 fails at 1 s for good; after converge (200 ms)
+	 * the data goes round */
+	struct scenario *s = load(
+		"hosts:\n"
+		"  a: {}\n"
+		"  r1: {router: true}\n"
+		"  r2: {router: true}\n"
+		"  r3: {router: true}\n"
+		"  r4: {router: true}\n"
+		"  b: {}\n"
+		"routing: {converge: 200ms}\n"
+		"links:\n"
+		"  - {between: [a, r1], delay: 1ms}\n"
+		"  - {between: [r1, r2], delay: 1ms, down: [{at: 1s, until: 1h}]}\n"
+		"  - {between: [r1, r3], delay: 1ms}\n"
+		"  - {between: [r3, r4], delay: 1ms}\n"
+		"  - {between: [r4, r2], delay: 1ms}\n"
+		"  - {between: [r2, b], delay: 1ms}\n"
+		"apps:\n"
+		"  b: [{at: 0s, listen: 80}]\n"
+		"  a: [{at: 0s, connect: b:80}, {at: 2s, send: 1000}]\n"
+		"stop: 10s\n");
+	char *t = trace_of(s, NULL, NULL, NULL);
+	/* nothing goes round before the routes change */
+	const char *first = strstr(t, " r3 ");
+	ck_assert_ptr_nonnull(first);
+	while (first > t && first[-1] != '\n')
+		first--;
+	ck_assert_double_ge(strtod(first, NULL), 1.2);
+	ck_assert_int_eq(count(t, "1.200000000 - run event=routes", NULL), 1);
+	ck_assert_int_gt(count(t, " r3 send ", "len=1000"), 0);
+	ck_assert_int_gt(count(t, " r4 send ", "len=1000"), 0);
+	ck_assert_int_gt(count(t, " b recv ", "len=1000"), 0);
+	ck_assert_int_eq(count(t, " drop ", NULL), 0);
+	free(t);
+	scn_free(s);
+}
+END_TEST
+
+START_TEST(test_no_route_known_at_load_time)
+{
+	/* no link at all */
+	load_fails("hosts: {a: {}, b: {}}\n"
+		   "apps: {b: [{at: 0s, listen: 9}], a: [{at: 0s, connect: b:9}]}\n",
+		   2, 38, "a cannot reach b: no link joins them, and no host "
+			  "is a router ('router: true')");
+	/* a host in the middle does not forward */
+	load_fails("hosts: {a: {}, m: {}, b: {}}\n"
+		   "links: [{between: [a, m]}, {between: [m, b]}]\n"
+		   "apps: {b: [{at: 0s, listen: 9}], a: [{at: 0s, connect: b:9}]}\n",
+		   3, 38, "a cannot reach b: no link joins them, and no host "
+			  "is a router ('router: true')");
+	load_fails("hosts: {a: {}, m: {}, r: {router: true}, b: {}}\n"
+		   "links: [{between: [a, r]}, {between: [r, m]}, {between: [m, b]}]\n"
+		   "apps: {b: [{at: 0s, listen: 9}], a: [{at: 0s, connect: b:9}]}\n",
+		   3, 38, "a cannot reach b: r has no route to it");
+	/* an island */
+	load_fails("hosts: {a: {}, r: {router: true}, b: {}}\n"
+		   "links: [{between: [a, r]}]\n"
+		   "apps: {a: [{at: 0s, connect: b:9}]}\n",
+		   3, 12, "a cannot reach b: r has no route to it");
+	/* a way there but none back: b's static route points away */
+	load_fails("hosts: {a: {}, r: {router: true}, c: {}, b: {}}\n"
+		   "links: [{between: [a, r]}, {between: [r, b]}, {between: [b, c]}]\n"
+		   "routes: [{at: b, to: a, via: c}]\n"
+		   "apps: {b: [{at: 0s, listen: 9}], a: [{at: 0s, connect: b:9}]}\n",
+		   4, 38, "b cannot reach a: the way goes through c, which is "
+			  "not a router");
+	/* a route's next hop is a neighbour */
+	load_fails("hosts: {a: {}, r: {router: true}, b: {}}\n"
+		   "links: [{between: [a, r]}, {between: [r, b]}]\n"
+		   "routes: [{at: a, to: b, via: b}]\n",
+		   3, 10, "a route at a goes via b, which is not linked to it: a "
+			  "route hands packets to a neighbour");
+	load_fails("hosts: {a: {}, r: {router: true}}\n"
+		   "links: [{between: [a, r]}]\n"
+		   "routes: [{at: a, to: 10.0.0.1/33, via: r}]\n",
+		   3, 22, "'to': the prefix length must be 0 … 32 (found "
+			  "'10.0.0.1/33')");
+	load_fails("hosts: {a: {}, r: {router: true}}\n"
+		   "links: [{between: [a, r]}]\n"
+		   "routes: [{at: a, to: 10.0.0.1/8, via: r}]\n",
+		   3, 22, "'to': 10.0.0.1/8 has bits set past its prefix length");
+	load_fails("hosts: {a: {}, r: {router: true}}\n"
+		   "routing: {metric: hop}\n",
+		   2, 19, "unknown metric 'hop' (did you mean 'hops'?) "
+			  "(metrics: hops, delay)");
+}
+END_TEST
+
+/* The run of text leaves n segments without a route, the first at host
+ * h at time `at`, to dst, and its trace says where. */
+static void no_route_run(const char *text, uint64_t n, int h, sim_time_t at,
+			 uint32_t dst, const char *line)
+{
+	struct scenario *s = load(text);
+	struct world w;
+	char *t = trace_of(s, NULL, &w, NULL);
+	ck_assert_ptr_nonnull(strstr(t, line));
+	ck_assert_ptr_nonnull(strstr(t, "why=\"no route to the destination "
+					"address\""));
+	int gh = -1;
+	sim_time_t gat = -1;
+	uint32_t gdst = 0;
+	ck_assert_uint_eq(world_noroute(&w, &gh, &gat, &gdst), n);
+	ck_assert_int_eq(gh, h);
+	ck_assert_int_eq(gat, at);
+	ck_assert_uint_eq(gdst, dst);
+	world_free(&w);
+	free(t);
+	scn_free(s);
+}
+
+START_TEST(test_no_route_in_a_run_is_counted)
+{
+	/* the only way fails with no other: the data finds no route at r1 */
+	no_route_run(
+		"hosts: {a: {}, r1: {router: true}, r2: {router: true}, b: {}}\n"
+		"links:\n"
+		"  - {between: [a, r1], delay: 1ms}\n"
+		"  - {between: [r1, r2], delay: 1ms, down: [{at: 1s, until: 1h}]}\n"
+		"  - {between: [r2, b], delay: 1ms}\n"
+		"apps:\n"
+		"  b: [{at: 0s, listen: 80}]\n"
+		"  a: [{at: 0s, connect: b:80}, {at: 2s, send: 100}]\n"
+		"stop: 3s\n",
+		1, 1, SIM_MS(2001), 0x0a000004u, "2.001000000 r1 drop pkt=");
+	/* a SYN from an address nobody has: b's SYN,ACK has no route */
+	no_route_run(
+		"hosts: {a: {}, b: {}}\n"
+		"links: [{between: [a, b], delay: 1ms}]\n"
+		"stop: 500ms\n"
+		"apps:\n"
+		"  b: [{at: 0s, listen: 9}]\n"
+		"  a: [{at: 0s, inject: {src: \"192.0.2.1:7\", dst: \"b:9\", "
+		"flags: SYN}}]\n",
+		1, 1, SIM_MS(1), 0xc0000201u, "0.001000000 b drop pkt=2 ");
+}
+END_TEST
+
+Suite *routing_suite(void)
+{
+	Suite *s = suite_create("routing");
+	TCase *tc = tcase_create("routes");
+	tcase_add_test(tc, test_hop_count_ties_go_to_the_lowest_first_hop);
+	tcase_add_test(tc, test_delay_metric_takes_the_faster_way);
+	tcase_add_test(tc, test_a_host_forwards_nothing);
+	tcase_add_test(tc, test_static_routes_longest_prefix_first);
+	tcase_add_test(tc, test_chain_forwards_each_segment_hop_by_hop);
+	tcase_add_test(tc, test_ttl_runs_out_in_a_routing_loop);
+	tcase_add_test(tc, test_routes_follow_a_link_that_goes_down);
+	tcase_add_test(tc, test_no_route_known_at_load_time);
+	tcase_add_test(tc, test_no_route_in_a_run_is_counted);
+	suite_add_tcase(s, tc);
+	return s;
+}
