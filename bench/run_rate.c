@@ -74,7 +74,7 @@ static int run_output(const struct scenario *s, int kind, const char *name)
 	struct trace_sink *out = kind == 0   ? sink_text_new(null)
 				 : kind == 1 ? sink_jsonl_new(null)
 					     : sink_pcap_new(null, err, sizeof err);
-	struct count_sink cs = {.base = {.emit = count_emit, .mask = TR_ALL}};
+	struct count_sink cs = {.base = {.emit = count_emit, .mask = TR_USUAL}};
 	if (!out || trace_add_sink(&w.sim.trace, out) < 0 ||
 	    trace_add_sink(&w.sim.trace, &cs.base) < 0)
 		return -1;

@@ -144,6 +144,29 @@ static void drop(struct sim *sim, struct link_dir *d, struct pkt *p,
 	pkt_free(d->from->pool, p);
 }
 
+/* A segment enters a queue, or leaves a CoDel one (trace.h, TR_QUEUE). */
+static void trace_queue(struct sim *sim, const struct link_dir *d,
+			const struct pkt *p, const char *what, size_t waiting,
+			uint64_t bytes, sim_time_t wait)
+{
+	const struct trace *tr = &sim->trace;
+	if (!trace_on(tr, TR_QUEUE))
+		return;
+	struct trace_event ev = {
+		.t = sim->now,
+		.kind = TR_QUEUE,
+		.host = d->from->id,
+		.peer = d->to->id,
+		.pkt = p->id,
+		.seg = &p->seg,
+		.name = what,
+	};
+	ev.v[0] = (int64_t)waiting;
+	ev.v[1] = (int64_t)bytes;
+	ev.v[2] = wait;
+	trace_emit(tr, &ev);
+}
+
 /* ---- outages --------------------------------------------------------- */
 
 static void arm_outage(struct sim *sim, struct link_dir *d)
@@ -457,6 +480,7 @@ static sim_time_t transmit(struct sim *sim, struct link_dir *d, struct pkt *p)
 	if (busy && queue_full(d, d->qlen, d->qbytes, bytes))
 		return -1;
 	sim_time_t start = busy ? d->busy_until : sim->now;
+	trace_queue(sim, d, p, "enqueue", d->qlen, d->qbytes, start - sim->now);
 	d->busy_until = start + ser_time(d, bytes);
 	if (start > sim->now && queue_push(d, start, bytes) < 0)
 		sim->nomem = true;
@@ -670,6 +694,8 @@ static void codel_next(struct sim *sim, struct link_dir *d)
 		d->cq_busy = false;
 		return;
 	}
+	trace_queue(sim, d, p, "dequeue", d->cq_len, d->cq_bytes,
+		    sim->now - p->queued);
 	d->cq_busy = true;
 	d->busy_until = sim->now + ser_time(d, link_wire_bytes(p));
 	sim_at(sim, &d->tx_done, d->busy_until);
@@ -695,6 +721,7 @@ static void codel_enqueue(struct sim *sim, struct link_dir *d, struct pkt *p)
 		drop(sim, d, p, NULL, "queue full (drop-tail)");
 		return;
 	}
+	trace_queue(sim, d, p, "enqueue", d->cq_len, d->cq_bytes, -1);
 	p->queued = sim->now;
 	p->next = NULL;
 	if (d->cq_tail)

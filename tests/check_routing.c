@@ -8,6 +8,7 @@
 #include "models/route.h"
 #include "models/segment.h"
 #include "sim/out/sinks.h"
+#include "sim/run/sweep.h"
 #include "sim/run/world.h"
 #include "scn_util.h"
 #include "suites.h"
@@ -378,6 +379,145 @@ START_TEST(test_no_route_in_a_run_is_counted)
 }
 END_TEST
 
+/* ---- the textbook dumbbell ------------------------------------------------ */
+
+/* Four NewReno senders behind r1, four receivers behind r2, one
+ * 10 Mbit/s link of 10 ms between the routers with a drop-tail queue of
+ * QUEUE segments (the base round trip, 24 ms, holds 20 of them). */
+static void dumbbell(char *buf, size_t n, const char *access, int queue,
+		     const char *stop)
+{
+	snprintf(buf, n,
+		 "stop: %s\n"
+		 "hosts:\n"
+		 "  s: {count: 4}\n"
+		 "  r1: {router: true}\n"
+		 "  r2: {router: true}\n"
+		 "  d: {count: 4}\n"
+		 "links:\n"
+		 "  - {between: [s, r1], delay: 1ms, rate: 100Mbit/s%s}\n"
+		 "  - {between: [r1, r2], delay: 10ms, rate: 10Mbit/s, queue: %d}\n"
+		 "  - {between: [r2, d], delay: 1ms, rate: 100Mbit/s}\n"
+		 "apps:\n"
+		 "  d: [{at: 0s, listen: 80}]\n"
+		 "  s-1: [{at: 0s, connect: d-1:80}, {on: connected, send: 1GB}]\n"
+		 "  s-2: [{at: 0s, connect: d-2:80}, {on: connected, send: 1GB}]\n"
+		 "  s-3: [{at: 0s, connect: d-3:80}, {on: connected, send: 1GB}]\n"
+		 "  s-4: [{at: 0s, connect: d-4:80}, {on: connected, send: 1GB}]\n",
+		 stop, access, queue);
+}
+
+/* N NewReno flows with the same round trip share a bottleneck equally,
+ * and together keep it busy. Over one 60 s run each flow meets some 30
+ * to 40 losses, so its share moves by several per cent with the luck of
+ * the draw (a flow's rate goes as 1/sqrt(its loss rate)): the textbook's
+ * 1/N is what a flow gets on average. So, over ten seeds: each flow's
+ * mean share is 1/4 within 10 %; every run is fair by Jain's index
+ * (above 0.95; 1 is equal, 1/4 one flow taking all); and every run
+ * carries more than 99 % of what 10 Mbit/s can (1460 bytes of payload in
+ * every 1500: 9.733 Mbit/s). The senders' access links have 1 ms of
+ * jitter, as real hosts' sending times do: a drop-tail queue fed by
+ * perfectly periodic senders locks into phase with them and keeps
+ * dropping the same flow (Floyd and Jacobson, "On traffic phase effects
+ * in packet-switched gateways", 1992). */
+START_TEST(test_equal_flows_share_the_bottleneck_equally)
+{
+	char text[1024];
+	dumbbell(text, sizeof text, ", jitter: 1ms", 50, "60s");
+	struct scenario *s = load(text);
+	struct sweep_metric m[3];
+	char err[256];
+	ck_assert_int_eq(sweep_parse_metrics("flows,fairness,goodput", s, m,
+					     err, sizeof err),
+			 3);
+	enum { SEEDS = 10 };
+	double mean[4] = {0};
+	for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+		struct world w;
+		struct world_opts o = {.seed = seed, .has_seed = true};
+		ck_assert_int_eq(world_build(&w, s, &o), 0);
+		ck_assert_int_eq(world_run(&w), SIM_END_STOP);
+		uint64_t got[4] = {0}, total = 0;
+		for (int i = 0; i < 4; i++) {
+			const struct app *a = &w.apps[6 + i]; /* d-1 .. d-4 */
+			for (const struct app_sock *k = a->socks; k; k = k->next)
+				got[i] += k->received;
+			total += got[i];
+		}
+		for (int i = 0; i < 4; i++)
+			mean[i] += (double)got[i] / (double)total / SEEDS;
+		ck_assert_uint_ge(total * 8, UINT64_C(9733333) * 60 * 99 / 100);
+		world_free(&w);
+		int64_t v[3];
+		ck_assert_int_eq(sweep_measure(s, seed, NULL, m, 3, v), 0);
+		ck_assert_int_eq(v[0], 4);
+		ck_assert_msg(v[1] > 950000, "seed %llu: Jain's index %lld ppm",
+			      (unsigned long long)seed, (long long)v[1]);
+		ck_assert_int_ge(v[2], 9733333 * 99 / 100);
+	}
+	for (int i = 0; i < 4; i++)
+		ck_assert_msg(mean[i] >= 0.225 && mean[i] <= 0.275,
+			      "flow %d: mean share %.4f", i + 1, mean[i]);
+	scn_free(s);
+}
+END_TEST
+
+/* Segments entering r1's queue toward r2: the longest wait. */
+struct max_wait {
+	struct trace_sink base;
+	int from;
+	int64_t max;
+	uint64_t n;
+};
+
+static void max_wait_emit(struct trace_sink *sk, const struct trace *tr,
+			  const struct trace_event *ev)
+{
+	(void)tr;
+	struct max_wait *m = (struct max_wait *)sk;
+	if (ev->host != m->from || !ev->seg->len)
+		return;
+	m->n++;
+	if (ev->v[2] > m->max)
+		m->max = ev->v[2];
+}
+
+/* A full drop-tail queue of B segments in front of a link of rate R
+ * delays a segment by B segments' transmission times: here 100 × 1500
+ * bytes × 8 / 10 Mbit/s = 120 ms. A segment that finds 99 waiting (the
+ * most that lets it in) waits for them, 118.8 ms, and for what is left of
+ * the one on the wire; the sweep's 99th percentile of the data's waits
+ * on the way is within a segment's time of it too. */
+START_TEST(test_a_full_drop_tail_queue_delays_by_buffer_over_rate)
+{
+	char text[1024];
+	dumbbell(text, sizeof text, "", 100, "60s");
+	struct scenario *s = load(text);
+	struct world w;
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	struct max_wait mw = {.base = {.emit = max_wait_emit,
+				       .mask = TR_BIT(TR_QUEUE)},
+			      .from = 4 /* r1 */};
+	ck_assert_int_eq(trace_add_sink(&w.sim.trace, &mw.base), 0);
+	world_run(&w);
+	ck_assert_uint_gt(mw.n, 40000);
+	ck_assert_int_gt(mw.max, SIM_US(118800));
+	ck_assert_int_le(mw.max, SIM_MS(120));
+	ck_assert_uint_gt(w.links[4].dir[0].queue_drops, 0);
+	world_free(&w);
+	struct sweep_metric m[1];
+	char err[256];
+	ck_assert_int_eq(sweep_parse_metrics("qdelay_p99", s, m, err,
+					     sizeof err),
+			 1);
+	int64_t v;
+	ck_assert_int_eq(sweep_measure(s, 1, NULL, m, 1, &v), 0);
+	ck_assert_int_gt(v, SIM_US(118800));
+	ck_assert_int_le(v, SIM_MS(120) + SIM_US(240)); /* + the access links */
+	scn_free(s);
+}
+END_TEST
+
 Suite *routing_suite(void)
 {
 	Suite *s = suite_create("routing");
@@ -391,6 +531,11 @@ Suite *routing_suite(void)
 	tcase_add_test(tc, test_routes_follow_a_link_that_goes_down);
 	tcase_add_test(tc, test_no_route_known_at_load_time);
 	tcase_add_test(tc, test_no_route_in_a_run_is_counted);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("textbook");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_equal_flows_share_the_bottleneck_equally);
+	tcase_add_test(tc, test_a_full_drop_tail_queue_delays_by_buffer_over_rate);
 	suite_add_tcase(s, tc);
 	return s;
 }

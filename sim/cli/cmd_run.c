@@ -27,6 +27,7 @@ struct run_args {
 	const char *pcap_at;          /* LINK: A-B or A>B */
 	struct world_opts wopts;
 	bool no_ladder, ascii, quiet, relative, no_color;
+	bool queue_events;            /* the trace and JSON Lines get them */
 };
 
 static int parse_run_args(int argc, char **argv, struct run_args *a)
@@ -36,6 +37,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"jsonl", required_argument, NULL, 'J'},
 		{"pcap", required_argument, NULL, 'P'},
 		{"pcap-at", required_argument, NULL, 'K'},
+		{"queue-events", no_argument, NULL, 'Q'},
 		{"msc", required_argument, NULL, 'C'},
 		{"diagram", required_argument, NULL, 'D'},
 		{"ladder-plot", required_argument, NULL, 'G'},
@@ -66,6 +68,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'K':
 			a->pcap_at = optarg;
+			break;
+		case 'Q':
+			a->queue_events = true;
 			break;
 		case 'C':
 			a->out[OUT_MSC] = optarg;
@@ -108,6 +113,12 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 	if (to_stdout > 1) {
 		fputs("tcpsim: only one output can go to standard output "
 		      "('-')\n",
+		      stderr);
+		return -1;
+	}
+	if (a->queue_events && !a->out[OUT_TRACE] && !a->out[OUT_JSONL]) {
+		fputs("tcpsim: --queue-events adds to --trace or --jsonl: give "
+		      "one of them\n",
 		      stderr);
 		return -1;
 	}
@@ -240,10 +251,11 @@ static int attach_files(struct world *w, const struct run_args *a,
 		struct trace_sink *s = NULL;
 		switch ((enum out_kind)k) {
 		case OUT_TRACE:
-			s = sink_text_new(out[k].f);
-			break;
 		case OUT_JSONL:
-			s = sink_jsonl_new(out[k].f);
+			s = k == OUT_TRACE ? sink_text_new(out[k].f)
+					   : sink_jsonl_new(out[k].f);
+			if (s && a->queue_events)
+				s->mask |= TR_BIT(TR_QUEUE);
 			break;
 		case OUT_PCAP: {
 			int pa = -1, pb = -1;

@@ -55,6 +55,8 @@ void cli_usage(FILE *f)
 	fputs("  -t, --trace FILE      write the canonical text trace to FILE (- for\n"
 	      "                        standard output)\n"
 	      "      --jsonl FILE      write the events as JSON Lines to FILE\n"
+	      "      --queue-events    add each segment's entry into a link's queue\n"
+	      "                        (and CoDel's exit) to the trace and JSON Lines\n"
 	      "      --pcap FILE       write every segment to FILE, a pcap capture\n"
 	      "      --pcap-at LINK    capture on that link (A-B, or A>B for one\n"
 	      "                        direction), not at the senders\n"

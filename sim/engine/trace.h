@@ -48,11 +48,23 @@ enum trace_kind {
 		     TR_RTO_SAMPLE; "cwnd": v[0] cwnd, v[1] ssthresh, v[2]
 		     flight */
 	TR_HOST,  /* host: the host; name: "crash" | "reboot"; why */
+	TR_QUEUE, /* a segment enters the queue of a link direction with a
+		     rate (name "enqueue") or, under CoDel, leaves it
+		     ("dequeue"): host: sender side, peer: receiver side;
+		     pkt, seg; v[0]: segments waiting (ahead of it as it
+		     enters, behind it as it leaves), v[1]: their bytes;
+		     v[2]: how long it waits before its transmission starts
+		     (ns), or -1 as it enters a CoDel queue, which decides
+		     as it leaves. Only for sinks that ask: one per segment
+		     on every queue */
 	TR_KINDS
 };
 
 #define TR_BIT(k) (UINT32_C(1) << (k))
 #define TR_ALL (TR_BIT(TR_KINDS) - 1)
+/* Every kind but the queue events, which the text trace, JSON Lines and
+ * the verdicts leave out unless asked (--queue-events). */
+#define TR_USUAL (TR_ALL & ~TR_BIT(TR_QUEUE))
 
 enum trace_timer_op { TR_TIMER_SET, TR_TIMER_FIRE, TR_TIMER_CANCEL };
 enum trace_app_kind { TR_APP_CALL, TR_APP_EVENT, TR_APP_ERROR };

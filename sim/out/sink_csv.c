@@ -37,7 +37,7 @@
 #include "sim/out/sinks.h"
 
 enum { F_RUN, F_CONNS, F_SEGS, F_ACKS, F_CWND, F_RTT, F_STATES, F_LOSSES,
-       F_N };
+       F_QUEUE, F_N };
 
 static const char *const file_names[F_N] = {CSV_FILE_NAMES};
 
@@ -466,6 +466,15 @@ static void csv_emit(struct trace_sink *s, const struct trace *tr,
 	case TR_STATE:
 		on_state(c, ev);
 		break;
+	case TR_QUEUE: {
+		struct csv_queue *q = PUSH(c, queue, nqueue, queue_cap);
+		if (q)
+			*q = (struct csv_queue){
+				ev->t, ev->host, ev->peer,
+				strcmp(ev->name, "dequeue") == 0, ev->pkt,
+				(uint64_t)ev->v[0], (uint64_t)ev->v[1], ev->v[2]};
+		break;
+	}
 	case TR_SEND:
 		on_send(c, ev);
 		break;
@@ -859,11 +868,32 @@ static void write_losses(FILE *f, const struct csv *c)
 	}
 }
 
+static void write_queue(FILE *f, const struct csv *c)
+{
+	const struct csv_data *d = &c->d;
+	fputs("time,host,peer,event,pkt,waiting,bytes,wait\n", f);
+	for (size_t i = 0; i < d->nqueue; i++) {
+		const struct csv_queue *q = &d->queue[i];
+		put_time(f, q->t);
+		fputc(',', f);
+		put_host(f, c->tr, q->host);
+		fputc(',', f);
+		put_host(f, c->tr, q->peer);
+		fprintf(f, ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
+			q->dequeue ? "dequeue" : "enqueue", q->pkt, q->waiting,
+			q->bytes);
+		if (q->wait >= 0)
+			put_time(f, q->wait);
+		fputc('\n', f);
+	}
+}
+
 static void (*const writers[F_N])(FILE *, const struct csv *) = {
 	[F_RUN] = write_run,	   [F_CONNS] = write_conns,
 	[F_SEGS] = write_segs,	   [F_ACKS] = write_acks,
 	[F_CWND] = write_cwnd,	   [F_RTT] = write_rtt,
 	[F_STATES] = write_states, [F_LOSSES] = write_losses,
+	[F_QUEUE] = write_queue,
 };
 
 static int csv_finish(struct trace_sink *s, const struct trace *tr)
@@ -945,6 +975,7 @@ static void csv_destroy(struct trace_sink *s)
 	free(c->d.rtt);
 	free(c->d.states);
 	free(c->d.losses);
+	free(c->d.queue);
 	free(c);
 }
 
@@ -1023,7 +1054,7 @@ struct trace_sink *sink_csv_new(const char *dir, char *err, size_t n)
 	c->base.destroy = csv_destroy;
 	c->base.mask = TR_BIT(TR_RUN) | TR_BIT(TR_STATE) | TR_BIT(TR_SEND) |
 		       TR_BIT(TR_RECV) | TR_BIT(TR_IGNORE) | TR_BIT(TR_DROP) |
-		       TR_BIT(TR_TIMER) | TR_BIT(TR_VAR);
+		       TR_BIT(TR_TIMER) | TR_BIT(TR_VAR) | TR_BIT(TR_QUEUE);
 	seqrel_init(&c->rel);
 	c->d.end = 0;
 	if (!*dir) {

@@ -129,6 +129,16 @@ struct csv_loss {
 	const char *rule, *why;
 };
 
+/* A segment entering a link's queue, or leaving a CoDel one. */
+struct csv_queue {
+	sim_time_t t;
+	int host, peer;           /* the link direction */
+	bool dequeue;
+	uint64_t pkt;
+	uint64_t waiting, bytes;  /* segments and bytes waiting */
+	sim_time_t wait;          /* its wait, -1: decided as it leaves */
+};
+
 /* The tables. Connections are in (host, number) order once the sink has
  * finished; rows in the order things happened, states by connection. */
 struct csv_data {
@@ -146,6 +156,8 @@ struct csv_data {
 	size_t nstates, states_cap;
 	struct csv_loss *losses;
 	size_t nlosses, losses_cap;
+	struct csv_queue *queue;
+	size_t nqueue, queue_cap;
 	sim_time_t end;           /* when the run ended */
 	const char *reason;       /* why ("quiescent", ...), NULL unknown */
 	uint64_t events;
@@ -164,7 +176,7 @@ const char *const *sink_csv_files(const struct trace_sink *s);
 /* The file names, in the order sink_csv_files() gives them. */
 #define CSV_FILE_NAMES                                                      \
 	"run.csv", "connections.csv", "segments.csv", "acks.csv", "cwnd.csv", \
-		"rtt.csv", "states.csv", "losses.csv"
+		"rtt.csv", "states.csv", "losses.csv", "queue.csv"
 
 /* One CSV text field to f, quoted only if it must be (RFC 4180 §2:
  * a comma, a quote or a line break in it); nothing for NULL. */

@@ -333,7 +333,7 @@ static const char *const kind_names[TR_KINDS] = {
 	[TR_RUN] = "run",     [TR_STATE] = "state",   [TR_SEND] = "send",
 	[TR_RECV] = "recv",   [TR_IGNORE] = "ignore", [TR_DROP] = "drop",
 	[TR_LINK] = "link",   [TR_TIMER] = "timer",   [TR_APP] = "app",
-	[TR_VAR] = "var",     [TR_HOST] = "host",
+	[TR_VAR] = "var",     [TR_HOST] = "host",   [TR_QUEUE] = "queue",
 };
 
 static const char *const timer_ops[] = {"set", "fire", "cancel"};
@@ -352,7 +352,9 @@ static void put_name(struct out *o, const char *s)
 static void put_who(struct out *o, const struct trace *tr,
 		    const struct trace_event *ev)
 {
-	if ((ev->kind == TR_DROP || ev->kind == TR_LINK) && ev->peer >= 0) {
+	if ((ev->kind == TR_DROP || ev->kind == TR_LINK ||
+	     ev->kind == TR_QUEUE) &&
+	    ev->peer >= 0) {
 		put_name(o, trace_host_name(tr, ev->host));
 		put_c(o, '>');
 		put_name(o, trace_host_name(tr, ev->peer));
@@ -491,6 +493,14 @@ static void walk(struct out *o, const struct trace *tr,
 	case TR_HOST:
 		f_word(o, "event", ev->name);
 		break;
+	case TR_QUEUE:
+		f_word(o, "event", ev->name);
+		f_u(o, "pkt", ev->pkt);
+		f_i(o, "waiting", ev->v[0]);
+		f_i(o, "bytes", ev->v[1]);
+		if (ev->v[2] >= 0)
+			f_time(o, "wait", ev->v[2]);
+		break;
 	case TR_TIMER:
 		f_conn(o, &ev->tuple);
 		f_word(o, "timer", ev->name);
@@ -627,7 +637,7 @@ struct trace_sink *tracefmt_sink_new(FILE *f, enum tracefmt_style style)
 	l->base.emit = line_emit;
 	l->base.finish = line_finish;
 	l->base.destroy = line_destroy;
-	l->base.mask = TR_ALL;
+	l->base.mask = TR_USUAL;
 	l->f = f;
 	l->style = style;
 	return &l->base;

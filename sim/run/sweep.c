@@ -283,6 +283,10 @@ static void fmt_value(enum sweep_unit u, int64_t v, char *buf, size_t n)
 	case SU_END:
 		snprintf(buf, n, "%s", tcp_end_name((enum tcp_end)v));
 		break;
+	case SU_FRACTION:
+		snprintf(buf, n, "%lld.%06lld", (long long)(v / 1000000),
+			 (long long)(v % 1000000));
+		break;
 	default:
 		snprintf(buf, n, "%lld", (long long)v);
 		break;
@@ -333,7 +337,9 @@ void sweep_stat_fmt(const struct sweep_metric *m, const struct sweep_stats *st,
 	if (st->n == 0 || u == SU_END)
 		return;
 	if (strcmp(stat, "mean") == 0) {
-		if (u == SU_TIME) {
+		if (u == SU_FRACTION) {
+			fmt_ratio(st->sum, (__int128)st->n * 1000000, 6, buf, n);
+		} else if (u == SU_TIME) {
 			/* nanoseconds, rounded, as seconds */
 			__int128 q = (st->sum * 2 + (__int128)st->n) /
 				     (2 * (__int128)st->n);
@@ -346,7 +352,8 @@ void sweep_stat_fmt(const struct sweep_metric *m, const struct sweep_stats *st,
 		fmt_value(u == SU_FLAG ? SU_COUNT : u, h, buf, n);
 		if (st->median2 % 2) {
 			size_t len = strlen(buf);
-			snprintf(buf + len, n - len, u == SU_TIME ? "5" : ".5");
+			snprintf(buf + len, n - len,
+				 u == SU_TIME || u == SU_FRACTION ? "5" : ".5");
 		}
 	} else if (strcmp(stat, "p5") == 0) {
 		fmt_value(u, st->p5, buf, n);

@@ -85,9 +85,22 @@ enum sweep_metric_kind {
 			       not at a limit: 1/0 */
 	SM_EVENTS,          /* events run */
 	SM_SIM_TIME,        /* simulated time at the end, ns */
+	SM_FLOWS,           /* flows: connections' directions that carried
+			       data to an application */
+	SM_GOODPUT,         /* bits per second read by the applications,
+			       from the first flow's start to the last
+			       byte read */
+	SM_FAIRNESS,        /* Jain's index over the flows' goodputs,
+			       millionths: 1 when they are equal, 1/n when
+			       one flow has it all */
+	SM_QDELAY_P50,      /* the median, over the data segments that
+			       reached their destination, of the time each
+			       waited in the queues on its way, ns */
+	SM_QDELAY_P99,      /* their 99th percentile (nearest rank), ns */
 };
 
-enum sweep_unit { SU_FLAG, SU_COUNT, SU_TIME, SU_END };
+/* SU_FRACTION: a number in [0, 1], in millionths. */
+enum sweep_unit { SU_FLAG, SU_COUNT, SU_TIME, SU_END, SU_FRACTION };
 
 struct sweep_metric {
 	enum sweep_metric_kind kind;

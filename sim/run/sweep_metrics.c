@@ -31,6 +31,11 @@ static const struct {
 	{"finished", SM_FINISHED, SU_FLAG},
 	{"events", SM_EVENTS, SU_COUNT},
 	{"sim_time", SM_SIM_TIME, SU_TIME},
+	{"flows", SM_FLOWS, SU_COUNT},
+	{"goodput", SM_GOODPUT, SU_COUNT},
+	{"fairness", SM_FAIRNESS, SU_FRACTION},
+	{"qdelay_p50", SM_QDELAY_P50, SU_TIME},
+	{"qdelay_p99", SM_QDELAY_P99, SU_TIME},
 };
 #define NMETRIC_NAMES (sizeof metric_table / sizeof metric_table[0])
 
@@ -38,7 +43,8 @@ const char *sweep_metric_names(void)
 {
 	return "established, connect_time, completed, failed, "
 	       "completion_time, delivered, retransmissions, segments, lost, "
-	       "end, expect, expect:N, finished, events, sim_time";
+	       "end, expect, expect:N, finished, events, sim_time, flows, "
+	       "goodput, fairness, qdelay_p50, qdelay_p99";
 }
 
 enum sweep_unit sweep_metric_unit(const struct sweep_metric *m)
@@ -131,29 +137,130 @@ struct probe_conn {
 	sim_time_t called, connected; /* -1: not (yet) */
 };
 
+/* A flow: the data one connection's application read, from when the
+ * connection was made to the last byte. */
+struct probe_flow {
+	uint64_t key;           /* host << 32 | connection number; 0: free */
+	sim_time_t start, last; /* -1: not yet */
+	uint64_t bytes;
+};
+
 struct probe {
 	struct trace_sink base;
 	uint64_t sends, rexmits, drops;
 	sim_time_t last_data;
 	struct probe_conn *c;
 	size_t n, cap;
+	struct probe_flow *f;   /* open addressing, at most half full */
+	size_t fmask, nf;
+	int64_t *acc;           /* by segment number: the time it has waited
+				   in queues so far, hop after hop */
+	size_t nacc, acc_cap;
+	int64_t *wait;          /* each data segment's total wait, ns */
+	size_t nwait, wait_cap;
+	bool want_queue;
 	bool oom;
 };
+
+/* Room in p->acc for segment number id (new entries 0); false if memory
+ * runs out. */
+static bool acc_at(struct probe *p, uint64_t id)
+{
+	if (id < p->nacc)
+		return true;
+	if (grow(&p->acc, &p->acc_cap, (size_t)id + 1, sizeof *p->acc, 1024) <
+	    0) {
+		p->oom = true;
+		return false;
+	}
+	memset(p->acc + p->nacc, 0, ((size_t)id + 1 - p->nacc) * sizeof *p->acc);
+	p->nacc = (size_t)id + 1;
+	return true;
+}
+
+/* The flow of (host, conn), made if new; NULL if memory runs out. */
+static struct probe_flow *flow_of(struct probe *p, int host, uint32_t conn)
+{
+	uint64_t key = (uint64_t)(uint32_t)(host + 1) << 32 | conn;
+	if (2 * (p->nf + 1) > p->fmask + 1 || !p->f) {
+		size_t size = p->f ? 2 * (p->fmask + 1) : 64;
+		struct probe_flow *t = calloc(size, sizeof *t);
+		if (!t)
+			return NULL;
+		for (size_t i = 0; p->f && i <= p->fmask; i++) {
+			if (!p->f[i].key)
+				continue;
+			size_t j = (p->f[i].key * UINT64_C(0x9e3779b97f4a7c15)) >>
+				   20 & (size - 1);
+			while (t[j].key)
+				j = (j + 1) & (size - 1);
+			t[j] = p->f[i];
+		}
+		free(p->f);
+		p->f = t;
+		p->fmask = size - 1;
+	}
+	size_t j = (key * UINT64_C(0x9e3779b97f4a7c15)) >> 20 & p->fmask;
+	while (p->f[j].key && p->f[j].key != key)
+		j = (j + 1) & p->fmask;
+	if (!p->f[j].key) {
+		p->f[j] = (struct probe_flow){key, -1, -1, 0};
+		p->nf++;
+	}
+	return &p->f[j];
+}
 
 static void probe_emit(struct trace_sink *s, const struct trace *tr,
 		       const struct trace_event *ev)
 {
-	(void)tr;
 	struct probe *p = (struct probe *)s;
 	switch (ev->kind) {
 	case TR_SEND:
 		p->sends++;
 		p->rexmits += (ev->b & TR_SEND_REXMIT) != 0;
+		/* a router's copy goes on with what the segment waited */
+		if ((ev->b & TR_SEND_FORWARDED) && p->want_queue &&
+		    acc_at(p, ev->pkt) && (uint64_t)ev->v[0] < p->nacc)
+			p->acc[ev->pkt] = p->acc[ev->v[0]];
 		break;
 	case TR_DROP:
 		p->drops++;
 		break;
+	case TR_QUEUE:
+		/* entering a CoDel queue: its wait comes as it leaves */
+		if (ev->v[2] >= 0 && ev->seg->len && acc_at(p, ev->pkt))
+			p->acc[ev->pkt] += ev->v[2];
+		break;
+	case TR_RECV:
+		/* a data segment at its destination: its wait on the way */
+		if (!ev->seg->len || ev->host < 0 || ev->host >= tr->nhosts ||
+		    tr->host_addrs[ev->host] != ev->seg->daddr ||
+		    !acc_at(p, ev->pkt))
+			break;
+		if (grow(&p->wait, &p->wait_cap, p->nwait + 1, sizeof *p->wait,
+			 256) < 0) {
+			p->oom = true;
+			break;
+		}
+		p->wait[p->nwait++] = p->acc[ev->pkt];
+		break;
 	case TR_APP:
+		if (ev->a == TR_APP_EVENT && ev->conn &&
+		    (strcmp(ev->name, "data") == 0 ||
+		     strcmp(ev->name, "connected") == 0)) {
+			struct probe_flow *f = flow_of(p, ev->host, ev->conn);
+			if (!f) {
+				p->oom = true;
+				break;
+			}
+			if (ev->name[0] == 'c') {
+				if (f->start < 0)
+					f->start = ev->t;
+			} else {
+				f->bytes += (uint64_t)ev->v[0];
+				f->last = ev->t;
+			}
+		}
 		if (ev->a == TR_APP_CALL && strcmp(ev->name, "connect") == 0) {
 			if (grow(&p->c, &p->cap, p->n + 1, sizeof *p->c, 4) < 0) {
 				p->oom = true;
@@ -256,6 +363,52 @@ static void tally(const struct world *w, const struct probe *pr,
 	f->done = f->wrote ? pr->last_data : last_conn;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The flows' goodputs: how many, their sum as bits per second over the
+ * whole span, and Jain's index over each flow's own rate. */
+static void flow_rates(const struct probe *p, int64_t *nflows,
+		       int64_t *goodput, int64_t *fairness)
+{
+	double sum = 0, sum2 = 0;
+	uint64_t bytes = 0;
+	sim_time_t first = -1, last = -1;
+	int64_t n = 0;
+	for (size_t i = 0; p->f && i <= p->fmask; i++) {
+		const struct probe_flow *f = &p->f[i];
+		if (!f->key || !f->bytes || f->start < 0 || f->last <= f->start)
+			continue;
+		double rate = (double)f->bytes * 8e9 / (double)(f->last - f->start);
+		sum += rate;
+		sum2 += rate * rate;
+		bytes += f->bytes;
+		if (first < 0 || f->start < first)
+			first = f->start;
+		if (f->last > last)
+			last = f->last;
+		n++;
+	}
+	*nflows = n;
+	*goodput = n ? (int64_t)((double)bytes * 8e9 / (double)(last - first) +
+				 0.5)
+		     : SWEEP_NONE;
+	*fairness = n ? (int64_t)(sum * sum / ((double)n * sum2) * 1e6 + 0.5)
+		      : SWEEP_NONE;
+}
+
+/* The wait at rank ceil(q/100 * n) of the sorted waits (nearest rank). */
+static int64_t percentile(const struct probe *p, unsigned q)
+{
+	if (!p->nwait)
+		return SWEEP_NONE;
+	size_t rank = (p->nwait * q + 99) / 100;
+	return p->wait[rank ? rank - 1 : 0];
+}
+
 /* One metric's value in a run that ended with `end`. */
 static int64_t metric_value(const struct sweep_metric *m,
 			    const struct facts *f, const struct probe *pr,
@@ -293,6 +446,17 @@ static int64_t metric_value(const struct sweep_metric *m,
 		return (int64_t)w->sim.events;
 	case SM_SIM_TIME:
 		return w->sim.now;
+	case SM_FLOWS:
+	case SM_GOODPUT:
+	case SM_FAIRNESS: {
+		int64_t v[3];
+		flow_rates(pr, &v[0], &v[1], &v[2]);
+		return v[m->kind - SM_FLOWS];
+	}
+	case SM_QDELAY_P50:
+		return percentile(pr, 50);
+	case SM_QDELAY_P99:
+		return percentile(pr, 99);
 	}
 	return SWEEP_NONE;
 }
@@ -305,15 +469,21 @@ int sweep_measure(const struct scenario *scn, uint64_t seed,
 	struct world_opts o = opts ? *opts : (struct world_opts){0};
 	o.seed = seed;
 	o.has_seed = true;
-	bool want_expect = false;
-	for (size_t j = 0; j < nm; j++)
+	bool want_expect = false, want_queue = false;
+	for (size_t j = 0; j < nm; j++) {
 		want_expect |= m[j].kind == SM_EXPECT || m[j].kind == SM_EXPECT_N;
+		want_queue |= m[j].kind == SM_QDELAY_P50 ||
+			      m[j].kind == SM_QDELAY_P99;
+	}
 	if (world_build(&w, scn, &o) < 0)
 		return -1;
 	struct probe pr = {
 		.base = {.emit = probe_emit,
 			 .mask = TR_BIT(TR_SEND) | TR_BIT(TR_DROP) |
-				 TR_BIT(TR_APP)},
+				 TR_BIT(TR_APP) |
+				 (want_queue ? TR_BIT(TR_QUEUE) | TR_BIT(TR_RECV)
+					     : 0)},
+		.want_queue = want_queue,
 		.last_data = -1,
 	};
 	struct expect_run *er = NULL;
@@ -336,6 +506,8 @@ int sweep_measure(const struct scenario *scn, uint64_t seed,
 	struct expect_outcome oc = world_outcome(&w);
 	if (er)
 		expect_verdicts(er, &oc);
+	if (pr.nwait)
+		qsort(pr.wait, pr.nwait, sizeof *pr.wait, cmp_i64);
 	struct facts f;
 	tally(&w, &pr, &f);
 	for (size_t j = 0; j < nm; j++)
@@ -346,5 +518,8 @@ out:
 	world_free(&w);
 	expect_free(er);
 	free(pr.c);
+	free(pr.f);
+	free(pr.acc);
+	free(pr.wait);
 	return rc;
 }

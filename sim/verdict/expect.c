@@ -236,7 +236,7 @@ struct expect_run *expect_new(const struct expectation *e, size_t n,
 	}
 	r->sink.emit = expect_emit;
 	r->sink.destroy = sink_destroy;
-	r->sink.mask = TR_ALL;
+	r->sink.mask = TR_USUAL;
 	*sink = &r->sink;
 	return r;
 }

@@ -12,7 +12,7 @@ static const char *const known_fields[] = {
 	"event", "reason", "events", "pending", "conn", "from", "to", "pkt",
 	"src", "dst", "flags", "seq", "ack", "win", "len", "mss", "wscale",
 	"sackok", "ts", "ecr", "sack", "urp", "ecn",
-	"rexmit", "injected", "fwd", "ttl", "rule", "action", "by", "copy", "timer", "op",
+	"rexmit", "injected", "fwd", "ttl", "waiting", "wait", "rule", "action", "by", "copy", "timer", "op",
 	"at", "call", "peer", "port", "bytes", "error", "line", "rto", "srtt",
 	"rttvar", "sample", "cwnd", "ssthresh", "flight", "why",
 };

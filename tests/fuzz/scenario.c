@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	struct world_opts o = {.max_events = 20000, .stop = SIM_S(3600)};
 	if (world_build(&w, s, &o) == 0) {
 		struct count_sink cs = {.base = {.emit = count_emit,
-						 .mask = TR_ALL}};
+						 .mask = TR_USUAL}};
 		if (trace_add_sink(&w.sim.trace, &cs.base) == 0)
 			world_run(&w);
 		trace_fini(&w.sim.trace);

@@ -115,7 +115,9 @@ static const char *const op_names[] = {"none", "close", "shutdown"};
 
 /* ---- scenario generator ---------------------------------------------- */
 
-static const char *const host_names[PROP_MAX_HOSTS] = {"h0", "h1", "h2"};
+/* the hosts, then the routers (PROP_MAX_HOSTS + k) */
+static const char *const host_names[PROP_MAX_HOSTS + PROP_MAX_ROUTERS] = {
+	"h0", "h1", "h2", "r0", "r1"};
 
 static void bufs_default(struct bufs *b)
 {
@@ -316,7 +318,8 @@ static void gen_loss(struct rng *r, struct sbuf *y, const char *sep)
 	}
 }
 
-static void gen_link(struct rng *r, struct sbuf *y, int a, int b)
+static void gen_link(struct rng *r, struct sbuf *y, int a, int b,
+		     bool routed)
 {
 	sb_printf(y, "  - between: [%s, %s]\n    delay: ", host_names[a],
 		  host_names[b]);
@@ -356,7 +359,7 @@ static void gen_link(struct rng *r, struct sbuf *y, int a, int b)
 				sb_printf(y, "    queue: %" PRIu64 "B\n",
 					  log_range(r, 1600, 100000));
 		}
-		/* RED on the queue, marking or dropping */
+		/* RED on the queue, marking or dropping; or CoDel */
 		if (pct(r, 30)) {
 			uint64_t mn = range(r, 1, 20);
 			sb_printf(y, "    red: {min: %" PRIu64 ", max: %" PRIu64
@@ -366,9 +369,22 @@ static void gen_link(struct rng *r, struct sbuf *y, int a, int b)
 			sb_prob(y, (unsigned)range(r, 1, 10000));
 			sb_printf(y, ", ecn: %s}\n",
 				  pct(r, 50) ? "true" : "false");
+		} else if (pct(r, 20)) {
+			sim_time_t target = SIM_US(log_range(r, 500, 20000));
+			sb_printf(y, "    codel: {target: ");
+			sb_dur(y, target);
+			sb_printf(y, ", interval: ");
+			sb_dur(y, target + SIM_US(log_range(r, 1000, 200000)));
+			sb_printf(y, ", ecn: %s}\n",
+				  pct(r, 50) ? "true" : "false");
 		}
 	}
-	if (pct(r, 5))
+	/* no smaller MTU where routes may go round it: routers send no
+	 * ICMP "fragmentation needed", and a host sizes its segments by the
+	 * first link of its route when the connection opens
+	 * (docs/scenario-format.md), so a smaller MTU further on, or on a
+	 * way taken later, is a black hole */
+	if (pct(r, 5) && !routed)
 		sb_printf(y, "    mtu: %" PRIu64 "\n", range(r, 104, 1500));
 	if (pct(r, 5)) {
 		sb_printf(y, "    down: [{at: ");
@@ -640,6 +656,19 @@ void gen_scenario(uint64_t master, uint64_t run, struct sbuf *y,
 		sb_printf(y, "}\n");
 	}
 
+	/* sometimes routers: every host hangs off one of them, and the
+	 * connections cross them (and any direct link drawn below) */
+	int nr = pct(&r, 30) ? (int)range(&r, 1, PROP_MAX_ROUTERS) : 0;
+	for (int k = 0; k < nr; k++)
+		sb_printf(y, "  %s: {router: true}\n",
+			  host_names[PROP_MAX_HOSTS + k]);
+	if (nr && pct(&r, 50)) {
+		sb_printf(y, "routing: {metric: %s, converge: ",
+			  pct(&r, 50) ? "hops" : "delay");
+		sb_dur(y, SIM_MS(range(&r, 0, 500)));
+		sb_printf(y, "}\n");
+	}
+
 	/* connections: each its own port, so each its own listener */
 	bool linked[PROP_MAX_HOSTS][PROP_MAX_HOSTS] = {{false}};
 	for (int i = 0; i < pl->nconns; i++) {
@@ -654,14 +683,20 @@ void gen_scenario(uint64_t master, uint64_t run, struct sbuf *y,
 		for (int j = 0; j < i; j++)
 			if (pl->c[j].port == c->port)
 				c->port = (uint16_t)(1000 + i);
-		linked[c->client][c->server] = true;
-		linked[c->server][c->client] = true;
+		linked[c->client][c->server] = !nr;
+		linked[c->server][c->client] = !nr;
 	}
 	sb_printf(y, "links:\n");
 	for (int a = 0; a < pl->nhosts; a++)
 		for (int b = a + 1; b < pl->nhosts; b++)
 			if (linked[a][b] || pct(&r, 30))
-				gen_link(&r, y, a, b);
+				gen_link(&r, y, a, b, nr > 0);
+	for (int h = 0; nr && h < pl->nhosts; h++)
+		gen_link(&r, y, h, PROP_MAX_HOSTS + (int)below(&r, (uint64_t)nr),
+			 true);
+	if (nr == 2)
+		gen_link(&r, y, PROP_MAX_HOSTS, PROP_MAX_HOSTS + 1, true);
+	pl->nrouters = nr;
 
 	struct sbuf acts[PROP_MAX_HOSTS] = {{0}};
 	for (int i = 0; i < pl->nconns; i++)

@@ -41,7 +41,12 @@
  * with data still unread or still to come (RFC 1122 §4.2.2.13 answers it
  * with RST), keepalive that can give up, teaching variants (two-way
  * handshake, no TIME-WAIT), MTUs that differ by direction (no path MTU
- * discovery).
+ * discovery), and with routers any smaller MTU (routers send no ICMP).
+ *
+ * Topologies: two or three hosts, linked directly; or, in some 30 % of
+ * runs, hanging off one or two routers (a chain r0-r1), with direct links
+ * besides, so connections cross one to three links and routes follow
+ * outages (by hops or delay, converging in up to 500 ms).
  *
  * What the properties forgive: a run in which Linux's rules gave up a
  * connection whose send window stayed closed on data in flight (by time,
@@ -142,7 +147,7 @@ static void count_emit(struct trace_sink *s, const struct trace *tr,
 
 struct totals {
 	uint64_t runs, failed, forgiven, events, segments, lost, dup,
-		corrupt, qdrops, rexmits, bytes, marked;
+		corrupt, qdrops, rexmits, bytes, marked, routed;
 	int64_t simtime;        /* ns, summed */
 };
 
@@ -377,7 +382,7 @@ static int run_text(const char *text, size_t len, const struct plan *pl,
 	if (world_build(&w, scn, NULL) < 0)
 		goto out;
 	built = true;
-	struct hash_sink hs = {.base = {.emit = hash_emit, .mask = TR_ALL},
+	struct hash_sink hs = {.base = {.emit = hash_emit, .mask = TR_USUAL},
 			       .h = FNV_OFFSET};
 	if (trace_add_sink(&w.sim.trace, &hs.base) < 0)
 		goto out;
@@ -436,6 +441,7 @@ static int run_text(const char *text, size_t len, const struct plan *pl,
 		free(rep);
 	}
 	tot->events += w.sim.events;
+	tot->routed += pl->nrouters > 0;
 	tot->rexmits += cnt.rexmits;
 	tot->simtime += w.sim.now;
 	for (size_t i = 0; i < w.nlinks; i++)
@@ -446,7 +452,8 @@ static int run_text(const char *text, size_t len, const struct plan *pl,
 			tot->dup += ld->duplicated;
 			tot->corrupt += ld->corrupted;
 			tot->marked += ld->marked;
-			tot->qdrops += ld->queue_drops + ld->red_drops;
+			tot->qdrops += ld->queue_drops + ld->red_drops +
+				       ld->codel_drops;
 		}
 	for (int i = 0; i < pl->nconns; i++)
 		tot->bytes += pl->c[i].c2s + pl->c[i].s2c;
@@ -622,6 +629,7 @@ static void add_totals(struct totals *a, const struct totals *b)
 	a->rexmits += b->rexmits;
 	a->bytes += b->bytes;
 	a->simtime += b->simtime;
+	a->routed += b->routed;
 }
 
 /* Worker k: runs k, k + jobs, ...; reports on fd (-1: in process). */
@@ -874,10 +882,11 @@ int main(int argc, char **argv)
 	       "%.0f s simulated, %" PRIu64 " bytes delivered; segments: "
 	       "%" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64 " corrupted, "
 	       "%" PRIu64 " duplicated, %" PRIu64 " queue drops, %" PRIu64
-	       " marked CE, %" PRIu64 " retransmitted\n",
+	       " marked CE, %" PRIu64 " retransmitted; %" PRIu64
+	       " runs through routers\n",
 	       tot.runs, tot.failed, tot.forgiven, op.seed, op.jobs, op.jobs == 1 ? "" : "s",
 	       t, tot.events, (double)tot.simtime / 1e9, tot.bytes,
 	       tot.segments, tot.lost, tot.corrupt, tot.dup, tot.qdrops,
-	       tot.marked, tot.rexmits);
+	       tot.marked, tot.rexmits, tot.routed);
 	return bad || tot.failed ? 1 : 0;
 }

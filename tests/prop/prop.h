@@ -15,6 +15,7 @@
 #define PROP_JOBS 2
 #define PROP_MAX_JOBS 64
 #define PROP_MAX_HOSTS 3
+#define PROP_MAX_ROUTERS 2
 #define PROP_MAX_CONNS 3
 /* A worker stops after this many failures: enough to tell bugs apart. */
 #define PROP_MAX_FAILS 10
@@ -78,6 +79,7 @@ struct conn_plan {
 
 struct plan {
 	int nhosts, nconns;
+	int nrouters;           /* 0: hosts linked directly */
 	struct conn_plan c[PROP_MAX_CONNS];
 	struct bufs host[PROP_MAX_HOSTS];
 };
