@@ -7,6 +7,9 @@
  *     engine, RTT samples from every ACK, timers on the wheel), and with
  *     window scaling, timestamps and SACK (the scoreboard and RFC 6675
  *     recovery: what SACK processing costs), with NewReno and CUBIC;
+ *   - a dumbbell: four flows through two routers and a 10 Mbit/s
+ *     bottleneck for 60 s, behind a drop-tail queue and behind CoDel
+ *     (forwarding, route lookup, the queues' transmitters);
  *   - handshake-and-close, the default scenario, many times in a row
  *     (runs per second, loading the scenario once);
  * then the bulk run again writing each output a user can ask for (the
@@ -47,6 +50,26 @@ static const char bulk_sack[] =
 	BULK("wscale: auto, timestamps: true, sack: true, ");
 static const char bulk_cubic[] =
 	BULK("wscale: auto, timestamps: true, sack: true, cc: cubic, ");
+
+#define DUMBBELL(queue)                                                    \
+	"name: dumbbell\n"                                                  \
+	"stop: 60s\n"                                                       \
+	"max-events: 1000000000\n"                                          \
+	"hosts: {s: {count: 4}, r1: {router: true}, r2: {router: true},\n"  \
+	"        d: {count: 4}}\n"                                           \
+	"links:\n"                                                          \
+	"  - {between: [s, r1], delay: 1ms, rate: 100Mbit/s}\n"             \
+	"  - {between: [r1, r2], delay: 10ms, rate: 10Mbit/s, queue: " queue \
+	"}\n"                                                               \
+	"  - {between: [r2, d], delay: 1ms, rate: 100Mbit/s}\n"             \
+	"apps:\n"                                                           \
+	"  d: [{at: 0s, listen: 80}]\n"                                     \
+	"  s-1: [{at: 0s, connect: d-1:80}, {on: connected, send: 1GB}]\n"  \
+	"  s-2: [{at: 0s, connect: d-2:80}, {on: connected, send: 1GB}]\n"  \
+	"  s-3: [{at: 0s, connect: d-3:80}, {on: connected, send: 1GB}]\n"  \
+	"  s-4: [{at: 0s, connect: d-4:80}, {on: connected, send: 1GB}]\n"
+static const char dumbbell_tail[] = DUMBBELL("100");
+static const char dumbbell_codel[] = DUMBBELL("100, codel: {}");
 
 struct count_sink {
 	struct trace_sink base;
@@ -99,30 +122,50 @@ static int run_output(const struct scenario *s, int kind, const char *name)
 	return rc;
 }
 
-/* The bulk run of `yaml`, with no output. */
-static int run_bulk(const char *label, const char *yaml)
+/* Load `yaml` and run it with no output into *w (the caller frees w and
+ * *s); *dt the wall time of the run. */
+static int load_run(const char *yaml, struct scenario **s, struct world *w,
+		    enum sim_end *end, double *dt)
 {
-	struct scenario *s;
 	struct scn_error e;
-	if (scn_load_string("bulk", yaml, strlen(yaml), &s, &e) < 0) {
+	if (scn_load_string("bench", yaml, strlen(yaml), s, &e) < 0) {
 		fprintf(stderr, "%s\n", e.msg);
 		return -1;
 	}
-	struct world w;
-	world_build(&w, s, NULL);
+	if (world_build(w, *s, NULL) < 0) {
+		scn_free(*s);
+		return -1;
+	}
 	double t0 = now_s();
-	enum sim_end end = world_run(&w);
-	double dt = now_s() - t0;
-	uint64_t segs = w.sim.pkt_seq;
-	const struct app_sock *rcv = w.apps[1].socks->next;
-	printf("bulk 50 MB, 1%% loss%s: %s, %llu events, %llu segments in "
-	       "%.3f s: %.2f M events/s, %.2f M segments/s; %llu bytes "
-	       "delivered, %s\n",
-	       label, sim_end_name(end), (unsigned long long)w.sim.events,
-	       (unsigned long long)segs, dt, (double)w.sim.events / dt / 1e6,
-	       (double)segs / dt / 1e6,
-	       (unsigned long long)(rcv ? rcv->received : 0),
-	       rcv && !rcv->bad ? "intact" : "NOT INTACT");
+	*end = world_run(w);
+	*dt = now_s() - t0;
+	return 0;
+}
+
+/* A run of `yaml` with no output: events and segments (each hop one)
+ * per second, and the bytes hosts rcv .. rcv+nrcv-1 read. */
+static int run_quiet(const char *what, const char *yaml, size_t rcv,
+		     size_t nrcv)
+{
+	struct scenario *s;
+	struct world w;
+	enum sim_end end;
+	double dt;
+	if (load_run(yaml, &s, &w, &end, &dt) < 0)
+		return -1;
+	uint64_t got = 0, bad = 0;
+	for (size_t h = rcv; h < rcv + nrcv; h++)
+		for (const struct app_sock *k = w.apps[h].socks; k; k = k->next) {
+			got += k->received;
+			bad += k->bad;
+		}
+	printf("%s: %s, %llu events, %llu segments in %.3f s: %.2f M "
+	       "events/s, %.2f M segments/s; %llu bytes delivered, %s\n",
+	       what, sim_end_name(end), (unsigned long long)w.sim.events,
+	       (unsigned long long)w.sim.pkt_seq, dt,
+	       (double)w.sim.events / dt / 1e6,
+	       (double)w.sim.pkt_seq / dt / 1e6, (unsigned long long)got,
+	       bad ? "NOT INTACT" : "intact");
 	world_free(&w);
 	scn_free(s);
 	return 0;
@@ -134,9 +177,17 @@ int main(void)
 	struct scn_error e;
 	struct world w;
 	double t0, dt;
-	if (run_bulk("", bulk) < 0 || run_bulk(", profile linux", bulk_linux) < 0 ||
-	    run_bulk(", SACK + timestamps + wscale", bulk_sack) < 0 ||
-	    run_bulk(", SACK + timestamps + wscale, CUBIC", bulk_cubic) < 0)
+	if (run_quiet("bulk 50 MB, 1% loss", bulk, 1, 1) < 0 ||
+	    run_quiet("bulk 50 MB, 1% loss, profile linux", bulk_linux, 1, 1) <
+		    0 ||
+	    run_quiet("bulk 50 MB, 1% loss, SACK + timestamps + wscale",
+		      bulk_sack, 1, 1) < 0 ||
+	    run_quiet("bulk 50 MB, 1% loss, SACK + timestamps + wscale, CUBIC",
+		      bulk_cubic, 1, 1) < 0 ||
+	    run_quiet("dumbbell, 4 flows through 2 routers, 60 s, drop-tail",
+		      dumbbell_tail, 6, 4) < 0 ||
+	    run_quiet("dumbbell, 4 flows through 2 routers, 60 s, CoDel",
+		      dumbbell_codel, 6, 4) < 0)
 		return 1;
 
 	const struct builtin_scenario *b = builtin_find(BUILTIN_DEFAULT);

@@ -278,6 +278,72 @@ START_TEST(test_routes_follow_a_link_that_goes_down)
 }
 END_TEST
 
+/* Everything a link and a host do, across routers: a rule on the
+ * routers' link acts on a segment a router forwards (the first data
+ * segment, dropped: the sender retransmits it); a router that crashes
+ * drops what reaches it, and after its reboot forwards again (it held
+ * no connection of the two hosts, so theirs goes on); a segment
+ * injected at one end is routed to the other. */
+START_TEST(test_faults_and_crashes_across_routers)
+{
+	struct scenario *s = load(
+		"hosts: {a: {tcp: {rto-min: 200ms}}, r1: {router: true}, "
+		"r2: {router: true}, b: {}}\n"
+		"links:\n"
+		"  - {between: [a, r1], delay: 1ms}\n"
+		"  - between: [r1, r2]\n"
+		"    delay: 1ms\n"
+		"    rules: [{name: first-data, from: r1, data: true, nth: 1, "
+		"action: drop, must-match: true}]\n"
+		"  - {between: [r2, b], delay: 1ms}\n"
+		"apps:\n"
+		"  b: [{at: 0s, listen: 80}]\n"
+		"  a:\n"
+		"    - {at: 0s, connect: b:80}\n"
+		"    - {at: 100ms, send: 1000}\n"
+		"    - {at: 2s, send: 1000}\n"
+		"    - {at: 3s, inject: {src: \"a:7\", dst: \"b:9\", flags: SYN}}\n"
+		"  r2:\n"
+		"    - {at: 1900ms, crash: true}\n"
+		"    - {at: 2500ms, reboot: true}\n"
+		"stop: 10s\n");
+	struct world w;
+	char *t = trace_of(s, NULL, &w, NULL);
+	/* the rule dropped r1's copy of the first data segment; a sent it
+	 * again at its RTO, 200 ms later */
+	ck_assert_ptr_nonnull(strstr(t, "0.101000000 r1>r2 drop pkt=11 "));
+	ck_assert_ptr_nonnull(strstr(t, "rule=first-data"));
+	ck_assert_uint_eq(w.links[1].rule_state[0].acted, 1);
+	ck_assert_ptr_nonnull(strstr(t, "0.300000000 a send pkt=12 "));
+	ck_assert_ptr_nonnull(strstr(t, "0.303000000 b recv pkt=14 "));
+	/* r2 is down from 1.9 s to 2.5 s: a's data at 2 s and its
+	 * retransmission at 2.4 s are lost at r2; the next, at 3.2 s, gets
+	 * through: three retransmissions in all */
+	ck_assert_ptr_nonnull(strstr(t, "2.002000000 r1>r2 drop pkt=19 "));
+	ck_assert_ptr_nonnull(strstr(t, "2.402000000 r1>r2 drop pkt=21 "));
+	ck_assert_int_eq(count(t, " drop ", "the destination host is down "
+					    "(crashed)"),
+			 2);
+	ck_assert_int_eq(count(t, " a send ", "rexmit=1"), 3);
+	ck_assert_ptr_nonnull(strstr(t, "3.203000000 b recv pkt=30 "));
+	/* b has both kilobytes in the end */
+	uint64_t got = 0;
+	for (const struct app_sock *k = w.apps[3].socks; k; k = k->next)
+		got += k->received;
+	ck_assert_uint_eq(got, 2000);
+	/* the injected SYN crossed both routers to b, which refused it */
+	ck_assert_ptr_nonnull(strstr(t, "3.000000000 a send pkt=22 src=10.0.0.1:7 "
+					"dst=10.0.0.4:9 flags=SYN "));
+	ck_assert_ptr_nonnull(strstr(t, "3.003000000 b recv pkt=24 src=10.0.0.1:7 "
+					"dst=10.0.0.4:9 flags=SYN "));
+	ck_assert_ptr_nonnull(strstr(t, "3.003000000 b send pkt=25 src=10.0.0.4:9 "
+					"dst=10.0.0.1:7 flags=RST,ACK "));
+	world_free(&w);
+	free(t);
+	scn_free(s);
+}
+END_TEST
+
 START_TEST(test_no_route_known_at_load_time)
 {
 	/* no link at all */
@@ -382,10 +448,11 @@ END_TEST
 /* ---- the textbook dumbbell ------------------------------------------------ */
 
 /* Four NewReno senders behind r1, four receivers behind r2, one
- * 10 Mbit/s link of 10 ms between the routers with a drop-tail queue of
- * QUEUE segments (the base round trip, 24 ms, holds 20 of them). */
-static void dumbbell(char *buf, size_t n, const char *access, int queue,
-		     const char *stop)
+ * 10 Mbit/s link of 10 ms between the routers with the queue `queue`
+ * (its keys: "50", "100, codel: {}"; the base round trip, 24 ms, holds
+ * 20 segments). */
+static void dumbbell(char *buf, size_t n, const char *access,
+		     const char *queue, const char *stop)
 {
 	snprintf(buf, n,
 		 "stop: %s\n"
@@ -396,7 +463,7 @@ static void dumbbell(char *buf, size_t n, const char *access, int queue,
 		 "  d: {count: 4}\n"
 		 "links:\n"
 		 "  - {between: [s, r1], delay: 1ms, rate: 100Mbit/s%s}\n"
-		 "  - {between: [r1, r2], delay: 10ms, rate: 10Mbit/s, queue: %d}\n"
+		 "  - {between: [r1, r2], delay: 10ms, rate: 10Mbit/s, queue: %s}\n"
 		 "  - {between: [r2, d], delay: 1ms, rate: 100Mbit/s}\n"
 		 "apps:\n"
 		 "  d: [{at: 0s, listen: 80}]\n"
@@ -423,7 +490,7 @@ static void dumbbell(char *buf, size_t n, const char *access, int queue,
 START_TEST(test_equal_flows_share_the_bottleneck_equally)
 {
 	char text[1024];
-	dumbbell(text, sizeof text, ", jitter: 1ms", 50, "60s");
+	dumbbell(text, sizeof text, ", jitter: 1ms", "50", "60s");
 	struct scenario *s = load(text);
 	struct sweep_metric m[3];
 	char err[256];
@@ -491,7 +558,7 @@ static void max_wait_emit(struct trace_sink *sk, const struct trace *tr,
 START_TEST(test_a_full_drop_tail_queue_delays_by_buffer_over_rate)
 {
 	char text[1024];
-	dumbbell(text, sizeof text, "", 100, "60s");
+	dumbbell(text, sizeof text, "", "100", "60s");
 	struct scenario *s = load(text);
 	struct world w;
 	ck_assert_int_eq(world_build(&w, s, NULL), 0);
@@ -518,6 +585,37 @@ START_TEST(test_a_full_drop_tail_queue_delays_by_buffer_over_rate)
 }
 END_TEST
 
+/* Bufferbloat, and CoDel against it: four long NewReno flows keep a
+ * drop-tail buffer of 100 segments nearly full, so the median data
+ * segment waits most of the 120 ms a full buffer takes to drain; CoDel
+ * (target 5 ms, interval 100 ms) on the same buffer drops at the head
+ * until the standing queue is gone, and the median wait falls to about
+ * its target (here 8 ms: the 5 ms it tolerates, and the bursts slow
+ * start and fast recovery bring), at a cost of under 1 % of the
+ * goodput. */
+START_TEST(test_codel_keeps_the_standing_queue_short)
+{
+	static const char *const queue[2] = {
+		"100", "100, codel: {target: 5ms, interval: 100ms}"};
+	int64_t v[2][2];
+	for (int k = 0; k < 2; k++) {
+		char text[1024];
+		dumbbell(text, sizeof text, "", queue[k], "60s");
+		struct scenario *s = load(text);
+		struct sweep_metric m[2];
+		char err[256];
+		ck_assert_int_eq(sweep_parse_metrics("qdelay_p50,goodput", s, m,
+						     err, sizeof err),
+				 2);
+		ck_assert_int_eq(sweep_measure(s, 1, NULL, m, 2, v[k]), 0);
+		scn_free(s);
+	}
+	ck_assert_int_gt(v[0][0], SIM_MS(100));
+	ck_assert_int_lt(v[1][0], SIM_MS(15));
+	ck_assert_int_gt(v[1][1], v[0][1] * 99 / 100);
+}
+END_TEST
+
 Suite *routing_suite(void)
 {
 	Suite *s = suite_create("routing");
@@ -528,6 +626,7 @@ Suite *routing_suite(void)
 	tcase_add_test(tc, test_static_routes_longest_prefix_first);
 	tcase_add_test(tc, test_chain_forwards_each_segment_hop_by_hop);
 	tcase_add_test(tc, test_ttl_runs_out_in_a_routing_loop);
+	tcase_add_test(tc, test_faults_and_crashes_across_routers);
 	tcase_add_test(tc, test_routes_follow_a_link_that_goes_down);
 	tcase_add_test(tc, test_no_route_known_at_load_time);
 	tcase_add_test(tc, test_no_route_in_a_run_is_counted);
@@ -536,6 +635,7 @@ Suite *routing_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_equal_flows_share_the_bottleneck_equally);
 	tcase_add_test(tc, test_a_full_drop_tail_queue_delays_by_buffer_over_rate);
+	tcase_add_test(tc, test_codel_keeps_the_standing_queue_short);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -192,6 +192,9 @@ fits() {
 		cols "$2/connections.csv" bytes | grep -qv '^0$' ;;
 	rtt) [ "$(wc -l <"$2/rtt.csv")" -gt 1 ] ;;
 	states) [ "$(wc -l <"$2/states.csv")" -gt 1 ] ;;
+	# a segment found another waiting, or waited itself
+	queue) awk -F, 'NR > 1 && ($6 > 0 || ($8 != "" && $8 > 0))' \
+		"$2/queue.csv" | grep -q . ;;
 	esac
 }
 
@@ -243,7 +246,7 @@ for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml; do
 	d=$out/$b
 	mkdir -p "$d"
 	"$tcpsim" run --quiet "$scn" --csv "$d/csv" >/dev/null 2>&1 || true
-	for kind in timeseq cwnd rtt states; do
+	for kind in timeseq cwnd rtt states queue; do
 		if fits $kind "$d/csv"; then
 			for t in svg png; do
 				drawn "$b-$kind" $t $kind "$scn"
@@ -287,6 +290,15 @@ drawn states-server svg states syn-flood-backlog --host server
 drawn rtt-small png rtt lost-final-ack --size 640x400 --seed 3
 # a connection still open when the run stops: its panel runs to the end
 drawn timeseq-open svg timeseq bulk-transfer-loss --stop 2s
+# the queues of one host's links only; --conn does not apply
+drawn queue-r1 png queue dumbbell --host r1
+n=$((n + 1))
+if "$tcpsim" plot queue dumbbell --host r1 --conn 1 -o "$d/qc.png" \
+	2>"$out/stderr"; then
+	fail "plot queue --conn: exit 0"
+elif ! grep -q -- "--conn does not apply to queue" "$out/stderr"; then
+	fail "plot queue --conn: not said why"
+fi
 n=$((n + 1))
 if [ -f "$d/timeseq-client-1.png" ]; then
 	# PNG header: width and height, big-endian, at bytes 16..23

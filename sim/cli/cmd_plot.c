@@ -47,6 +47,8 @@ static void usage(FILE *f)
 	      "            retransmits and losses marked\n"
 	      "  rtt       RTT samples, SRTT and RTO\n"
 	      "  states    a timeline of every connection's states\n"
+	      "  queue     each link queue: segments waiting and how long each\n"
+	      "            waited, drops marked\n"
 	      "  ladder    the sequence diagram to scale (as run --ladder-plot)\n"
 	      "\n"
 	      "Options:\n"
@@ -165,8 +167,8 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 		}
 	}
 	if (optind >= argc) {
-		fputs("tcpsim: plot: which kind? timeseq, cwnd, rtt, states or "
-		      "ladder (tcpsim plot --help)\n",
+		fputs("tcpsim: plot: which kind? timeseq, cwnd, rtt, states, "
+		      "queue or ladder (tcpsim plot --help)\n",
 		      stderr);
 		return -1;
 	}
@@ -177,7 +179,7 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 			a->kind = (enum plot_kind)k;
 	if (a->kind == PLOT_NKINDS) {
 		fprintf(stderr, "tcpsim: plot: unknown kind '%s': use timeseq, "
-				"cwnd, rtt, states or ladder\n",
+				"cwnd, rtt, states, queue or ladder\n",
 			kind);
 		return -1;
 	}
@@ -210,6 +212,12 @@ static int check_args(const struct plot_args *a)
 			: a->has_size ? "--size"
 			: a->csv_dir  ? "--csv"
 				      : "--script");
+		return -1;
+	}
+	if (a->kind == PLOT_QUEUE && a->has_conn) {
+		fputs("tcpsim: --conn does not apply to queue: it draws link "
+		      "directions (--host NAME: those from NAME)\n",
+		      stderr);
 		return -1;
 	}
 	if (a->script && !a->csv_dir) {

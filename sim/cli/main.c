@@ -39,7 +39,7 @@ void cli_usage(FILE *f)
 	      "                            (tcpsim check --help)\n"
 	      "  diff A.trace B.trace      compare two traces\n"
 	      "  plot KIND SCENARIO -o FILE  draw a plot of a run with gnuplot:\n"
-	      "                            timeseq, cwnd, rtt, states, ladder\n"
+	      "                            timeseq, cwnd, rtt, states, queue, ladder\n"
 	      "                            (tcpsim plot --help)\n"
 	      "  sweep SCENARIO --set PATH=VALUES... -o FILE.csv\n"
 	      "                            run a scenario over parameter values and\n"

@@ -15,14 +15,14 @@
 
 /* plots/NAME.gp, embedded by the build (Makefile, sim/scenario/embed.sh). */
 extern const char plot_common_gp[], plot_timeseq_gp[], plot_cwnd_gp[],
-	plot_rtt_gp[], plot_states_gp[];
+	plot_rtt_gp[], plot_states_gp[], plot_queue_gp[];
 
 const char *const plot_kind_names[PLOT_NKINDS] = {
-	"timeseq", "cwnd", "rtt", "states", "ladder"};
+	"timeseq", "cwnd", "rtt", "states", "queue", "ladder"};
 
 static const char *const kind_titles[PLOT_NKINDS] = {
 	"Time-sequence graph", "Congestion window", "Round-trip time and RTO",
-	"Connection states", "Ladder"};
+	"Connection states", "Link queues", "Ladder"};
 
 #define PLOT_MAX_PANELS 8   /* panels one above the other, at most */
 #define PLOT_MAX_ROWS 40    /* rows of the states timeline, at most */
@@ -48,7 +48,8 @@ struct plot {
 	const struct csv_data *d;
 	const char *fmt;
 	const char *dir;      /* the CSV files, ending in '/' */
-	int *panels;          /* connection indexes */
+	int *panels;          /* connection indexes; for PLOT_QUEUE, link
+				 directions as from << 16 | to, sorted */
 	size_t np, more;      /* drawn; left out */
 	struct axis ax;
 	char note[256];
@@ -90,13 +91,87 @@ static const char *const missing[PLOT_NKINDS][2] = {
 	[PLOT_RTT] = {"no connection measured a round trip or timed out",
 		   "an RTT sample needs the ACK of a segment sent once"},
 	[PLOT_STATES] = {"no connection changed state", "nothing opened"},
+	[PLOT_QUEUE] = {"no segment waited in a link's queue",
+		     "a queue forms in front of a link with a rate when "
+		     "segments come faster than it sends them"},
 };
+
+/* A link direction and the longest wait in its queue. */
+struct qdir {
+	int dir;            /* from << 16 | to */
+	sim_time_t longest;
+};
+
+/* Directions in the order of their numbers. */
+static int cmp_dir(const void *a, const void *b)
+{
+	const struct qdir *x = a, *y = b;
+	return (x->dir > y->dir) - (x->dir < y->dir);
+}
+
+/* The longest wait first, then in the order of the hosts' numbers. */
+static int cmp_longest(const void *a, const void *b)
+{
+	const struct qdir *x = a, *y = b;
+	if (x->longest != y->longest)
+		return x->longest > y->longest ? -1 : 1;
+	return cmp_dir(a, b);
+}
+
+/* The queue plot's panels: every link direction (from the chosen host)
+ * where a segment found another waiting or waited itself, the one with
+ * the longest wait first (where a bottleneck is). */
+static int choose_queues(struct plot *p, size_t max, char *err, size_t n)
+{
+	const struct csv_data *d = p->d;
+	struct qdir *q = malloc((d->nqueue ? d->nqueue : 1) * sizeof *q);
+	if (!q) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < d->nqueue; i++) {
+		const struct csv_queue *r = &d->queue[i];
+		if ((r->waiting || r->wait > 0) &&
+		    (p->o.host < 0 || r->host == p->o.host))
+			q[k++] = (struct qdir){r->host << 16 | r->peer, r->wait};
+	}
+	/* one per direction, with its longest wait */
+	qsort(q, k, sizeof *q, cmp_dir);
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m && q[m - 1].dir == q[i].dir) {
+			if (q[i].longest > q[m - 1].longest)
+				q[m - 1].longest = q[i].longest;
+		} else {
+			q[m++] = q[i];
+		}
+	}
+	qsort(q, m, sizeof *q, cmp_longest);
+	for (size_t i = 0; i < m; i++) {
+		if (p->np < max)
+			p->panels[p->np++] = q[i].dir;
+		else
+			p->more++;
+	}
+	free(q);
+	return 0;
+}
+
+static bool queue_drawn(const struct plot *p, int host, int peer)
+{
+	for (size_t i = 0; i < p->np; i++)
+		if (p->panels[i] == (host << 16 | peer))
+			return true;
+	return false;
+}
 
 static int choose_panels(struct plot *p, char *err, size_t n)
 {
 	const struct csv_data *d = p->d;
 	size_t *rows = calloc(d->nconns ? d->nconns : 1, sizeof *rows);
-	p->panels = malloc((d->nconns ? d->nconns : 1) * sizeof *p->panels);
+	size_t cap = d->nconns > d->nqueue ? d->nconns : d->nqueue;
+	p->panels = malloc((cap ? cap : 1) * sizeof *p->panels);
 	if (!rows || !p->panels) {
 		free(rows);
 		snprintf(err, n, "out of memory");
@@ -117,7 +192,14 @@ static int choose_panels(struct plot *p, char *err, size_t n)
 							   : panels;
 	size_t max = p->o.kind == PLOT_STATES ? PLOT_MAX_ROWS : panels;
 	bool any_conn = false;
-	for (size_t i = 0; i < d->nconns; i++) {
+	if (p->o.kind == PLOT_QUEUE) {
+		any_conn = true;
+		if (choose_queues(p, panels, err, n) < 0) {
+			free(rows);
+			return -1;
+		}
+	}
+	for (size_t i = 0; p->o.kind != PLOT_QUEUE && i < d->nconns; i++) {
 		if (!selected(p, (int)i))
 			continue;
 		any_conn = true;
@@ -243,6 +325,11 @@ static int collect(const struct plot *p, struct instants *v)
 				add_instant(v, d->states[i].start);
 				add_instant(v, d->states[i].end);
 			}
+		break;
+	case PLOT_QUEUE:
+		for (size_t i = 0; i < d->nqueue; i++)
+			if (queue_drawn(p, d->queue[i].host, d->queue[i].peer))
+				add_instant(v, d->queue[i].t);
 		break;
 	default:
 		break;
@@ -481,6 +568,39 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/* What a queue's panel says: how many segments came, how full it got,
+ * the longest wait, the drops; and the tops of its two axes. */
+static void queue_sub(const struct plot *p, int dir, char *buf, size_t n,
+		      double *ytop, double *y2top)
+{
+	const struct csv_data *d = p->d;
+	int from = dir >> 16, to = dir & 0xffff;
+	uint64_t segs = 0, most = 0, lost = 0;
+	sim_time_t longest = 0;
+	for (size_t i = 0; i < d->nqueue; i++) {
+		const struct csv_queue *q = &d->queue[i];
+		if (q->host != from || q->peer != to)
+			continue;
+		segs += !q->dequeue;
+		if (q->waiting > most && !q->dequeue)
+			most = q->waiting;
+		if (q->wait > longest)
+			longest = q->wait;
+	}
+	for (size_t i = 0; i < d->nlosses; i++)
+		lost += d->losses[i].kind == CSV_DROP &&
+			d->losses[i].host == from && d->losses[i].peer == to;
+	snprintf(buf, n, "%s>%s: %" PRIu64 " %s queued, up to %" PRIu64
+			 " waiting, the longest wait %.1f ms, %" PRIu64
+			 " dropped on the link",
+		 trace_host_name(p->tr, from), trace_host_name(p->tr, to),
+		 segs, plural(segs, "segment", "segments"), most,
+		 (double)longest / 1e6, lost);
+	/* gnuplot finds no range in a column of zeros */
+	*ytop = most ? 1.1 * (double)most : 1;
+	*y2top = longest > 100000 ? 1.1 * (double)longest / 1e6 : 0.1;
+}
+
 /* What a panel says under its connection. */
 static void panel_sub(const struct plot *p, int ci, char *buf, size_t n)
 {
@@ -661,6 +781,22 @@ int plot_script(FILE *f, void *ctx)
 	put_axis(f, &p->ax, 0.85 * a->w);
 	if (a->kind == PLOT_STATES) {
 		put_rows(f, p);
+	} else if (a->kind == PLOT_QUEUE) {
+		fprintf(f, "NP = %zu\n$panels << EOD\n", p->np);
+		for (size_t i = 0; i < p->np; i++) {
+			/* from to subtitle ytop y2top */
+			gnuplot_str(f, trace_host_name(tr, p->panels[i] >> 16),
+				    GP_DATA);
+			fputc(' ', f);
+			gnuplot_str(f, trace_host_name(tr, p->panels[i] & 0xffff),
+				    GP_DATA);
+			fputc(' ', f);
+			double top, top2;
+			queue_sub(p, p->panels[i], text, sizeof text, &top, &top2);
+			gnuplot_str(f, text, GP_DATA);
+			fprintf(f, " %.3f %.6f\n", top, top2);
+		}
+		fputs("EOD\n", f);
 	} else {
 		fprintf(f, "NP = %zu\n$panels << EOD\n", p->np);
 		for (size_t i = 0; i < p->np; i++) {
@@ -703,6 +839,9 @@ int plot_script(FILE *f, void *ctx)
 	case PLOT_STATES:
 		fputs(plot_states_gp, f);
 		break;
+	case PLOT_QUEUE:
+		fputs(plot_queue_gp, f);
+		break;
 	default:
 		break;
 	}
@@ -728,9 +867,15 @@ struct plot *plot_new(const struct plot_opts *o, const struct trace *tr,
 		goto fail;
 	if (p->more)
 		snprintf(p->note, sizeof p->note,
-			 "%zu more %s not drawn: choose with --host NAME "
-			 "[--conn N]",
-			 p->more, p->more == 1 ? "connection" : "connections");
+			 p->o.kind == PLOT_QUEUE
+				 ? "%zu more %s not drawn: choose with --host "
+				   "NAME"
+				 : "%zu more %s not drawn: choose with --host "
+				   "NAME [--conn N]",
+			 p->more,
+			 p->o.kind == PLOT_QUEUE
+				 ? (p->more == 1 ? "queue" : "queues")
+				 : (p->more == 1 ? "connection" : "connections"));
 	if (collect(p, &inst) < 0) {
 		snprintf(err, n, "out of memory");
 		goto fail;

@@ -31,6 +31,7 @@ enum plot_kind {
 	PLOT_CWND,    /* cwnd, ssthresh and flight size */
 	PLOT_RTT,     /* RTT samples, SRTT and RTO */
 	PLOT_STATES,  /* a timeline of every connection's states */
+	PLOT_QUEUE,   /* the links' queues: segments waiting, their waits */
 	PLOT_LADDER,  /* the ladder plot sink (diagram_sinks.h) */
 	PLOT_NKINDS
 };
