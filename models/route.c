@@ -200,7 +200,8 @@ static int table_of(struct work *w, const struct route_graph *g, int s,
 				g->addr[d], g->addr[w->first[d]]};
 	for (size_t k = w->start[s]; k < w->start[s + 1]; k++)
 		w->neighbour[g->edges[w->adj[k]].to] = false;
-	qsort(f->e, f->n, sizeof *f->e, cmp_entry);
+	if (f->n)
+		qsort(f->e, f->n, sizeof *f->e, cmp_entry);
 	return 0;
 }
 

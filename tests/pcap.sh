@@ -386,6 +386,17 @@ if run_tshark "$d/at.pcap" -T fields -e ip.ttl; then
 		fail "$name: $lost lost on r1>r2, the trace has $wantlost drops"
 	fi
 fi
+# at r2: what it forwards, to d-1 … d-4 and back to r1: every segment
+# the hosts sent but those lost before r2 (the queue's overflow at r1)
+"$tcpsim" run "$top/scenarios/dumbbell.yaml" --no-ladder -q \
+	--pcap "$d/r2.pcap" --pcap-at r2 || fail "$name: --pcap-at r2 exited non-zero"
+if run_tshark "$d/r2.pcap" -T fields -e frame.number; then
+	want=$(($(wc -l <"$d/sends") - $(wc -l <"$d/at.drops")))
+	if [ "$(wc -l <"$d/r2.pcap.out")" -ne "$want" ]; then
+		fail "$name: r2 sent $(wc -l <"$d/r2.pcap.out") segments," \
+			"expected $want"
+	fi
+fi
 # both directions: every segment of the run crosses the bottleneck once
 "$tcpsim" run "$top/scenarios/dumbbell.yaml" --no-ladder -q \
 	--pcap "$d/both.pcap" --pcap-at r1-r2 ||
@@ -401,7 +412,7 @@ set +e
 	--pcap "$d/x.pcap" --pcap-at s-1-r2 2>"$d/at.err"
 rc=$?
 set -e
-if [ "$rc" -ne 2 ] || ! grep -q 'not a link of the scenario' "$d/at.err" ||
+if [ "$rc" -ne 2 ] || ! grep -q 'not a host or a link of the scenario' "$d/at.err" ||
 	[ -e "$d/x.pcap" ]; then
 	fail "$name: --pcap-at s-1-r2 (no such link) exited $rc:"
 	sed 's/^/  | /' "$d/at.err"

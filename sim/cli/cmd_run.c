@@ -153,14 +153,20 @@ static bool linked(const struct world *w, int a, int b)
 	return false;
 }
 
-/* --pcap-at A>B (one direction) or A-B (both; names may hold '-', so
- * every '-' is tried, and exactly one split must name two linked
- * hosts). */
+/* --pcap-at HOST (what it sends, on every link), A>B (one direction)
+ * or A-B (both; names may hold '-', so every '-' is tried, and exactly
+ * one split must name two linked hosts). */
 static int parse_pcap_at(const struct world *w, const char *at, int *a,
 			 int *b, bool *one_way)
 {
 	const char *gt = strchr(at, '>');
 	int found = 0;
+	*a = host_named(w, at, strlen(at));
+	if (*a >= 0) {
+		*b = -1;
+		*one_way = true;
+		return 0;
+	}
 	if (gt) {
 		*a = host_named(w, at, (size_t)(gt - at));
 		*b = host_named(w, gt + 1, strlen(gt + 1));
@@ -182,8 +188,8 @@ static int parse_pcap_at(const struct world *w, const char *at, int *a,
 		return 0;
 	fprintf(stderr, "tcpsim: --pcap-at %s: %s\n", at,
 		found > 1 ? "names more than one link; say A>B"
-			  : "not a link of the scenario (A-B for both "
-			    "directions, A>B for one)");
+			  : "not a host or a link of the scenario (HOST, A-B "
+			    "for both directions of a link, A>B for one)");
 	return -1;
 }
 

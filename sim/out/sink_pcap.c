@@ -8,8 +8,8 @@
  * segment a router forwards is followed to its fate (arrived at its
  * destination, or lost on any link or router of the way) and recorded
  * once, as its host sent it. sink_pcap_new_at captures one link
- * instead: the segments that enter it, forwarded or not, and their
- * fate on that link. Its fate is told in the IPv4
+ * instead, or one host's sending on all of its links: the segments that
+ * enter the link, forwarded or not, and their fate on it. Its fate is told in the IPv4
  * header: TTL 64 it arrived, TTL 0 the network lost it, TTL 1 it was still
  * on the way (or held) when the run ended; the Identification field is the
  * trace's pkt number modulo 2^16. In IPv6 the Hop Limit tells the fate,
@@ -80,8 +80,9 @@ struct cap_alias {
 
 struct cap_sink {
 	struct trace_sink base;
-	/* where it captures: the senders (a = -1), or link a-b (both
-	 * directions, or only a>b if one_way) */
+	/* where it captures: the senders (a = -1), link a-b (both
+	 * directions, or only a>b if one_way), or what host a sends on any
+	 * link (b = -1, one_way) */
 	int at_a, at_b;
 	bool one_way;
 	struct cap_alias *alias; /* in fwd order (numbers grow) */
@@ -360,7 +361,7 @@ static uint64_t origin(const struct cap_sink *ps, uint64_t pkt)
 /* Is the segment ev sends on the captured link? */
 static bool on_link(const struct cap_sink *ps, const struct trace_event *ev)
 {
-	return (ev->host == ps->at_a && ev->peer == ps->at_b) ||
+	return (ev->host == ps->at_a && (ps->at_b < 0 || ev->peer == ps->at_b)) ||
 	       (!ps->one_way && ev->host == ps->at_b && ev->peer == ps->at_a);
 }
 

@@ -38,8 +38,8 @@ struct trace_sink *sink_jsonl_new(FILE *f);
  * libpcap refuses. */
 struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n);
 /* The same, of the segments that enter the link between hosts a and b
- * (only a>b if one_way), at the time they enter it, and their fate on
- * it. */
+ * (only a>b if one_way; b = -1 with one_way: every link of a), at the
+ * time they enter it, and their fate on it. */
 struct trace_sink *sink_pcap_new_at(FILE *f, int a, int b, bool one_way,
 				    char *err, size_t n);
 
