@@ -305,7 +305,9 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 	struct app_sock *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->fired = calloc(a->nacts ? a->nacts : 1, 1);
+	s->fired = calloc(a->on_first[APP_ON_COUNT] ? a->on_first[APP_ON_COUNT]
+						     : 1,
+			  1);
 	if (!s->fired || later_new(a, s) < 0) {
 		free(s->fired);
 		free(s);
@@ -474,15 +476,16 @@ static void fire(struct app_sock *s, enum app_on on)
 	struct app *a = s->app;
 	if (!a->host->up)
 		return;
-	for (size_t i = 0; i < a->nacts; i++) {
+	for (size_t k = a->on_first[on]; k < a->on_first[on + 1]; k++) {
+		size_t i = a->ev_act[k];
 		const struct app_action *act = &a->acts[i];
-		if (act->on != on || s->fired[i])
+		if (s->fired[k])
 			continue;
 		if (act->sock && !(s->name && strcmp(act->sock, s->name) == 0))
 			continue;
 		if (on == APP_ON_RECEIVED && s->received < act->on_bytes)
 			continue;
-		s->fired[i] = 1;
+		s->fired[k] = 1;
 		if (act->has_after)
 			schedule_later(s, i);
 		else
@@ -800,6 +803,21 @@ int app_init(struct app *a, struct host *h, struct app_registry *reg,
 		a->timers[i].action = i;
 		a->nlater += acts[i].has_after;
 	}
+	/* the event actions by trigger (a counting sort, stable) */
+	size_t count[APP_ON_COUNT + 1] = {0};
+	for (size_t i = 0; i < nacts; i++)
+		if (acts[i].on != APP_ON_TIME)
+			count[acts[i].on + 1]++;
+	for (int on = 0; on < APP_ON_COUNT; on++)
+		a->on_first[on + 1] = a->on_first[on] + count[on + 1];
+	a->ev_act = malloc((a->on_first[APP_ON_COUNT] + 1) * sizeof *a->ev_act);
+	if (!a->ev_act)
+		return -1;
+	size_t at[APP_ON_COUNT];
+	memcpy(at, a->on_first, sizeof at);
+	for (size_t i = 0; i < nacts; i++)
+		if (acts[i].on != APP_ON_TIME)
+			a->ev_act[at[acts[i].on]++] = i;
 	return 0;
 }
 
@@ -831,6 +849,7 @@ void app_fini(struct app *a)
 		if (evq_pending(&a->timers[i].ev))
 			evq_cancel(&a->host->sim->q, &a->timers[i].ev);
 	free(a->timers);
+	free(a->ev_act);
 	free(a->buf);
 	memset(a, 0, sizeof *a);
 }

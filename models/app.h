@@ -184,7 +184,8 @@ struct app_sock {
 	uint32_t rest_len, rest_off;
 	struct app_stream *out; /* what this socket writes */
 	const struct app_stream *in; /* what the peer writes, once known */
-	uint8_t *fired;         /* per action: already run for this socket */
+	uint8_t *fired;         /* per event action (app.ev_act): already run
+				   for this socket */
 	struct app_later *later; /* per action with `after`, in list order */
 };
 
@@ -217,6 +218,12 @@ struct app {
 	size_t nacts;
 	struct app_timer *timers;   /* one per timed action */
 	size_t nlater;              /* event actions with `after` */
+	/* the event actions by trigger, each in list order: those for `on`
+	 * are ev_act[on_first[on] .. on_first[on + 1] - 1], so an event
+	 * looks at its own actions only, and a socket keeps one flag per
+	 * event action, not one per action */
+	size_t *ev_act;
+	size_t on_first[APP_ON_COUNT + 1];
 	struct app_sock *socks, *socks_tail;
 	uint8_t *buf;               /* staging for writes and reads */
 	uint32_t bufcap;

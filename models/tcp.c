@@ -462,10 +462,49 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	return c;
 }
 
+/* The entry of `port` in the table of ports in use, made if new; NULL
+ * if memory runs out. */
+static struct tcp_port_ref *port_ref(struct tcp_stack *st, uint16_t port,
+				     bool make)
+{
+	if (make && (!st->ports || 2 * (st->pcount + 1) > st->pmask + 1)) {
+		uint32_t size = st->ports ? 2 * (st->pmask + 1) : 16;
+		struct tcp_port_ref *t = calloc(size, sizeof *t);
+		if (!t)
+			return NULL;
+		for (uint32_t i = 0; st->ports && i <= st->pmask; i++) {
+			if (!st->ports[i].used)
+				continue;
+			uint32_t j = (st->ports[i].port * 40503u) & (size - 1);
+			while (t[j].used)
+				j = (j + 1) & (size - 1);
+			t[j] = st->ports[i];
+		}
+		free(st->ports);
+		st->ports = t;
+		st->pmask = size - 1;
+	}
+	if (!st->ports)
+		return NULL;
+	uint32_t j = (port * 40503u) & st->pmask;
+	while (st->ports[j].used && st->ports[j].port != port)
+		j = (j + 1) & st->pmask;
+	if (!st->ports[j].used) {
+		if (!make)
+			return NULL;
+		st->ports[j] = (struct tcp_port_ref){port, true, 0};
+		st->pcount++;
+	}
+	return &st->ports[j];
+}
+
 static void conn_unlink(struct tcp_conn *c)
 {
 	struct tcp_stack *st = c->st;
 	hash_del(c);
+	struct tcp_port_ref *r = port_ref(st, c->lport, false);
+	if (r && r->n)
+		r->n--;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -492,7 +531,12 @@ struct tcp_conn *tcp_conn_open(struct tcp_stack *st,
 	c->lport = lport;
 	c->raddr = raddr;
 	c->rport = rport;
-	if (hash_add(c) < 0) {
+	struct tcp_port_ref *r = port_ref(st, lport, true);
+	if (r)
+		r->n++;
+	else
+		c->lport = 0; /* counted nowhere: nothing to take back */
+	if (!r || hash_add(c) < 0) {
 		conn_unlink(c);
 		st->depth++;
 		tcp_leave(st);
@@ -683,6 +727,7 @@ void tcp_stack_free(struct tcp_stack *st)
 	free(st->scratch);
 	st->scratch = NULL;
 	free(st->htab);
+	free(st->ports);
 	free(st);
 }
 
@@ -727,12 +772,12 @@ struct tcp_conn *tcp_listen(struct tcp_stack *st, uint16_t lport,
 	return c;
 }
 
-static bool port_in_use(const struct tcp_stack *st, uint16_t port)
+/* Does a connection of the list (listening, open, or in TIME-WAIT)
+ * hold the local port? */
+static bool port_in_use(struct tcp_stack *st, uint16_t port)
 {
-	for (const struct tcp_conn *c = st->head; c; c = c->next)
-		if (c->lport == port)
-			return true;
-	return false;
+	const struct tcp_port_ref *r = port_ref(st, port, false);
+	return r && r->n;
 }
 
 struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,

@@ -283,6 +283,14 @@ struct tcp_stack {
 	struct tcp_conn *ev_head, *ev_tail; /* events to deliver */
 	uint32_t next_id;
 	uint16_t next_port;      /* next ephemeral port */
+	/* local ports in use: how many connections of the list hold each,
+	 * open addressing on the port (an entry stays, at 0, once made) */
+	struct tcp_port_ref {
+		uint16_t port;
+		bool used;
+		uint32_t n;
+	} *ports;
+	uint32_t pmask, pcount;
 	int depth;               /* nesting of entry points */
 	uint64_t in_pkt;         /* number of the segment being processed */
 	sim_time_t ca_since;     /* RFC 5961 §7: start of the current window */

@@ -75,6 +75,47 @@ START_TEST(test_closed_open_active_sends_syn)
 }
 END_TEST
 
+/* Ephemeral ports go round from 49152 to 65535, skipping any a
+ * connection of the host holds (open, listening, or in TIME-WAIT), and
+ * a port is free again once its connection is gone; with all 16,384 in
+ * use a connect has none and fails. */
+START_TEST(test_ephemeral_ports_skip_those_in_use)
+{
+	struct th h;
+	th_init(&h, NULL);
+	/* 49153 listening, 49155 bound by hand */
+	ck_assert_ptr_nonnull(tcp_listen(h.st, 49153, NULL));
+	ck_assert_ptr_nonnull(tcp_connect(h.st, 49155, PEER_ADDR, 1, NULL));
+	uint16_t got[4];
+	struct tcp_conn *c[4];
+	for (int i = 0; i < 4; i++) {
+		c[i] = tcp_connect(h.st, 0, PEER_ADDR, PEER_PORT, NULL);
+		ck_assert_ptr_nonnull(c[i]);
+		got[i] = c[i]->lport;
+	}
+	ck_assert_uint_eq(got[0], 49152);
+	ck_assert_uint_eq(got[1], 49154);
+	ck_assert_uint_eq(got[2], 49156);
+	ck_assert_uint_eq(got[3], 49157);
+	/* every other port: the cursor wraps and finds 49152 freed */
+	tcp_abort(c[0]);
+	for (uint32_t p = 49158; p <= 65535; p++) {
+		ck_assert_uint_eq(tcp_connect(h.st, 0, PEER_ADDR, PEER_PORT,
+					      NULL)->lport,
+				  p);
+		h.nout = h.nchecked = 0; /* their SYNs are not the point */
+	}
+	struct tcp_conn *again = tcp_connect(h.st, 0, PEER_ADDR, PEER_PORT,
+					     NULL);
+	ck_assert_ptr_nonnull(again);
+	ck_assert_uint_eq(again->lport, 49152);
+	/* none left */
+	ck_assert_ptr_null(tcp_connect(h.st, 0, PEER_ADDR, PEER_PORT, NULL));
+	h.nout = h.nchecked = 0; /* the SYNs (and the RST) are not the point */
+	th_fini(&h);
+}
+END_TEST
+
 /* ---- LISTEN ---------------------------------------------------------- */
 
 START_TEST(test_listen_syn_sends_syn_ack)
@@ -1018,6 +1059,7 @@ Suite *tcp_suite(void)
 	tcase_add_test(tc, test_closed_ack_answered_with_rst_at_its_ack);
 	tcase_add_test(tc, test_closed_rst_is_discarded);
 	tcase_add_test(tc, test_closed_open_active_sends_syn);
+	tcase_add_test(tc, test_ephemeral_ports_skip_those_in_use);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("LISTEN");

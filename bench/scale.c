@@ -1,0 +1,190 @@
+/* scale.c — how tcpsim holds up as a run grows: many pairs, many short
+ * connections, many idle ones (issue 18's workloads, generated here).
+ *
+ *   - bulk P pairs: P independent client-server pairs, each on its own
+ *     10 Mbit/s, 10 ms link with a 100-segment drop-tail queue and 1 %
+ *     loss on the data direction, NewReno, 1 MB each (P = 100, 1000);
+ *   - conns: 10,000 connections of 1000 bytes, one every 100 µs, from one
+ *     client to one server over 1 Gbit/s and 10 ms, TIME-WAIT 240 s;
+ *   - idle: N connections that stay open, idle, with keepalive, for
+ *     2 h 30 m simulated (every one probed once at 2 h), with 1 KiB
+ *     buffers (N = 100,000).
+ *
+ * Each workload runs in a child process of its own, so that its peak
+ * resident memory (getrusage of the child) is its own. Reported: wall
+ * time of the run (loading and building included), events and events
+ * per second, peak RSS, and bytes of peak RSS per connection. These are
+ * measurements, never asserted.
+ */
+#define _DEFAULT_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/run/world.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A growing text. */
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static void put(struct text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(t->p ? t->p + t->len : NULL,
+				  t->p ? t->cap - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			exit(2);
+		if (t->p && (size_t)n < t->cap - t->len) {
+			t->len += (size_t)n;
+			return;
+		}
+		size_t cap = t->cap ? 2 * t->cap : 1 << 16;
+		while (cap - t->len <= (size_t)n)
+			cap *= 2;
+		char *p = realloc(t->p, cap);
+		if (!p)
+			exit(2);
+		t->p = p;
+		t->cap = cap;
+	}
+}
+
+static void bulk_pairs(struct text *t, unsigned pairs)
+{
+	put(t, "name: bulk-%u-pairs\nstop: 1h\nmax-events: 1000000000\n"
+	       "hosts: {c: {count: %u}, s: {count: %u}}\nlinks:\n",
+	    pairs, pairs, pairs);
+	for (unsigned i = 1; i <= pairs; i++)
+		put(t, "  - {between: [c-%u, s-%u], delay: 10ms, rate: "
+		       "10Mbit/s, queue: 100, c-%u>s-%u: {loss: 1%%}}\n",
+		    i, i, i, i);
+	put(t, "apps:\n  s: [{at: 0s, listen: 80}, {on: peer-closed, close: "
+	       "true}]\n");
+	for (unsigned i = 1; i <= pairs; i++)
+		put(t, "  c-%u: [{at: 0s, connect: s-%u:80, bulk: 1000000}]\n",
+		    i, i);
+}
+
+static void conns(struct text *t, unsigned n)
+{
+	put(t, "name: conns\nstop: 1h\nmax-events: 1000000000\n"
+	       "tcp: {msl: 120s}\nhosts: {client: {}, server: {}}\n"
+	       "links: [{between: [client, server], delay: 10ms, rate: "
+	       "1Gbit/s}]\napps:\n  server: [{at: 0s, listen: 80}, "
+	       "{on: peer-closed, close: true}]\n  client:\n");
+	for (unsigned i = 0; i < n; i++)
+		put(t, "    - {at: %uus, connect: server:80, bulk: 1000}\n",
+		    i * 100);
+}
+
+/* n clients, one connection each, to one server: templates, so the text
+ * stays small */
+static void idle(struct text *t, unsigned n)
+{
+	put(t, "name: idle\nstop: 150m\nmax-events: 1000000000\n"
+	       "max-hosts: %u\nmax-conns: %u\nmax-memory: 64GiB\n"
+	       "tcp: {keepalive: true, sndbuf: 1KiB, rcvbuf: 1KiB}\n"
+	       "hosts: {c: {count: %u}, server: {}}\n"
+	       "links: [{between: [c, server], delay: 10ms}]\n"
+	       "apps:\n  server: [{at: 0s, listen: 80}]\n"
+	       "  c: [{at: 1s, connect: server:80}]\n",
+	    n + 1, 2 * n + 1, n);
+}
+
+/* Run the scenario of t in this process and print what it took. */
+static int run_child(const char *label, const struct text *t,
+		     uint64_t nconns)
+{
+	double t0 = now_s();
+	struct scenario *s;
+	struct scn_error e;
+	if (scn_load_string(label, t->p, t->len, &s, &e) < 0) {
+		fprintf(stderr, "%s: %d:%d: %s\n", label, e.line, e.col, e.msg);
+		return 2;
+	}
+	struct world w;
+	if (world_build(&w, s, NULL) < 0)
+		return 2;
+	enum sim_end end = world_run(&w);
+	double dt = now_s() - t0;
+	printf("%s: %s, %.3f s, %llu events, %.2f M events/s, %llu "
+	       "connections",
+	       label, sim_end_name(end), dt,
+	       (unsigned long long)w.sim.events,
+	       (double)w.sim.events / dt / 1e6,
+	       (unsigned long long)nconns);
+	fflush(stdout);
+	world_free(&w);
+	scn_free(s);
+	return end == SIM_END_QUIET || end == SIM_END_STOP ? 0 : 1;
+}
+
+/* The workload in a child; its peak RSS from the parent. */
+static int workload(const char *label, const struct text *t, uint64_t nconns)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(run_child(label, t, nconns));
+	int status;
+	struct rusage ru;
+	if (wait4(pid, &status, 0, &ru) < 0)
+		return -1;
+	double rss = (double)ru.ru_maxrss * 1024; /* kilobytes on Linux */
+	printf(", peak RSS %.1f MB, %.0f bytes per connection%s\n", rss / 1e6,
+	       rss / (double)(nconns ? nconns : 1),
+	       WIFEXITED(status) && WEXITSTATUS(status) == 0
+		       ? ""
+		       : " (the run did not finish)");
+	return 0;
+}
+
+int main(void)
+{
+	static const unsigned pairs[] = {100, 1000};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		struct text t = {0};
+		char label[64];
+		bulk_pairs(&t, pairs[i]);
+		snprintf(label, sizeof label, "bulk %u pairs, 1 MB each",
+			 pairs[i]);
+		if (workload(label, &t, 2 * pairs[i]) < 0)
+			return 1;
+		free(t.p);
+	}
+	struct text t = {0};
+	conns(&t, 10000);
+	if (workload("10,000 connections of 1000 B, drained", &t, 20000) < 0)
+		return 1;
+	free(t.p);
+	t = (struct text){0};
+	idle(&t, 100000);
+	if (workload("100,000 idle keepalive connections, 2 h 30 m", &t,
+		     200000) < 0)
+		return 1;
+	free(t.p);
+	return 0;
+}
