@@ -278,6 +278,50 @@ void tcp_enter(struct tcp_stack *st)
 	st->depth++;
 }
 
+/* The smallest allocation of a buffer that holds anything. */
+#define TCP_BUF_FIRST 4096
+
+uint32_t tcp_buf_reserve(struct tcp_conn *c, struct tcp_buf *b,
+			 uint32_t upto)
+{
+	if (upto > b->cap)
+		upto = b->cap;
+	if (upto <= b->size)
+		return b->size;
+	uint64_t size = b->size ? 2 * (uint64_t)b->size : TCP_BUF_FIRST;
+	while (size < upto)
+		size *= 2;
+	if (size > b->cap)
+		size = b->cap;
+	uint64_t more = size - b->size;
+	struct sim *sim = c->st->sim;
+	if (!sim_take_mem(sim, more))
+		return b->size;
+	uint8_t *d = malloc(size);
+	if (!d) {
+		sim_give_mem(sim, more);
+		sim->nomem = true;
+		return b->size;
+	}
+	/* laid out afresh from the head: every offset keeps its bytes */
+	tcp_buf_copy(b, 0, b->size, d);
+	free(b->data);
+	b->data = d;
+	b->size = (uint32_t)size;
+	b->head = 0;
+	c->mem += more;
+	return b->size;
+}
+
+bool tcp_buf_place(struct tcp_conn *c, struct tcp_buf *b, uint32_t off,
+		   const uint8_t *d, uint32_t n)
+{
+	if (tcp_buf_reserve(c, b, off + n) < off + n)
+		return false;
+	tcp_buf_put_at(b, off, d, n);
+	return true;
+}
+
 static void conn_free(struct tcp_conn *c)
 {
 	sim_give_mem(c->st->sim, c->mem);
@@ -411,13 +455,9 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	 * §2.4, as Linux and FreeBSD do): the buffer holds that much more
 	 * than the window it offers at most */
 	uint32_t slack = ws ? (1u << ws) - 1 : 0;
-	/* FreeBSD rounds both buffers up to a whole number of MSS once the
-	 * handshake is done (tcp_mss): room for that, kept in reserve */
-	uint32_t extra = p->rules == TCP_RULES_FREEBSD ? p->mss - 1 : 0;
-	uint64_t mem = sizeof(struct tcp_conn) +
-		       (buffers ? (uint64_t)p->sndbuf + p->rcvbuf + slack +
-					  2 * (uint64_t)extra
-				: 0);
+	/* the buffers are charged as they grow (tcp_buf_reserve); FreeBSD's
+	 * rounding up to whole segments later only raises their caps */
+	uint64_t mem = sizeof(struct tcp_conn);
 	if (!sim_take_conn(st->sim) || !sim_take_mem(st->sim, mem))
 		return NULL;
 	struct tcp_conn *c = calloc(1, sizeof *c);
@@ -428,14 +468,9 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	c->st = st;
 	c->mem = mem;
 	c->p = *p;
-	if (buffers && (tcp_buf_init(&c->sb, p->sndbuf + extra) < 0 ||
-			tcp_buf_init(&c->rb, p->rcvbuf + slack + extra) < 0)) {
-		conn_free(c);
-		return NULL;
-	}
-	if (buffers && extra) {
-		c->sb.cap -= extra;
-		c->rb.cap -= extra;
+	if (buffers) {
+		tcp_buf_init(&c->sb, p->sndbuf);
+		tcp_buf_init(&c->rb, p->rcvbuf + slack);
 	}
 	c->id = ++st->next_id;
 	c->laddr = st->addr;
@@ -846,7 +881,7 @@ long tcp_send(struct tcp_conn *c, const uint8_t *data, uint32_t len)
 	}
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
-	uint32_t n = tcp_buf_write(&c->sb, data, len);
+	uint32_t n = tcp_buf_write(c, &c->sb, data, len);
 	tcp_flush(c);
 	tcp_leave(st);
 	return (long)n;

@@ -35,8 +35,10 @@ static void round_buffers_freebsd(struct tcp_conn *c)
 		if (n <= mss || n % mss == 0)
 			continue;
 		uint32_t up = n + (mss - n % mss);
-		if (up - n < c->p.mss && tcp_buf_grow(buf[i], up - n))
+		if (up - n < c->p.mss) {
+			tcp_buf_grow(buf[i], up - n);
 			*size[i] = up;
+		}
 	}
 }
 
@@ -458,7 +460,9 @@ static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
 	const struct tcp_range *had = tcp_ooo_holding(c, start);
 	if (had && SEQ_LEQ(end, had->end))
 		dsack_note(c, start, end); /* all of it held already */
-	tcp_buf_put_at(&c->rb, c->rb.len + (start - c->rcv_nxt), s->data, s->len);
+	if (!tcp_buf_place(c, &c->rb, c->rb.len + (start - c->rcv_nxt), s->data,
+			   s->len))
+		return false; /* no memory: the run ends */
 	/* insert [start, end), merging with what it touches */
 	uint32_t added;
 	if (!tcp_ranges_add(c->ooo, &c->nooo, TCP_MAX_OOO, start, end, &added))
@@ -536,7 +540,7 @@ static void take_syn_text(struct tcp_conn *c)
  * true when a FIN queued out of order is reached. */
 static bool take_text(struct tcp_conn *c, const struct seg_view *s, bool *fin)
 {
-	uint32_t n = tcp_buf_write(&c->rb, s->data, s->len);
+	uint32_t n = tcp_buf_write(c, &c->rb, s->data, s->len);
 	c->rcv_nxt += n;
 	uint32_t filled = absorb_out_of_order(c);
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;

@@ -18,8 +18,8 @@ static const uint8_t *payload(struct tcp_conn *c, uint32_t off, uint32_t len)
 	struct tcp_buf *b = &c->sb;
 	if (len == 0)
 		return NULL;
-	uint32_t start = (b->head + off) % b->cap;
-	if (start + len <= b->cap)
+	uint32_t start = (b->head + off) % b->size;
+	if (start + len <= b->size)
 		return b->data + start;
 	struct tcp_stack *st = c->st;
 	if (st->scratch_cap < len) {

@@ -30,10 +30,14 @@
 /* Segments in flight a connection remembers the sending time of. */
 #define TCP_MAX_SENT 64
 
-/* A byte ring. */
+/* A byte ring: `cap` the most it may hold (the socket buffer's size),
+ * `size` what is allocated of it so far. Logical offset i from the head
+ * is data[(head + i) % size]; the allocation grows on demand, doubling,
+ * as bytes are written further in (tcp_buf_reserve), so a connection
+ * that carries nothing holds no buffer. */
 struct tcp_buf {
 	uint8_t *data;
-	uint32_t cap, head, len;
+	uint32_t cap, size, head, len;
 };
 
 struct tcp_stack;
@@ -306,44 +310,28 @@ static inline uint32_t min32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-static inline int tcp_buf_init(struct tcp_buf *b, uint32_t cap)
+/* An empty ring that may hold cap bytes; nothing allocated yet. */
+static inline void tcp_buf_init(struct tcp_buf *b, uint32_t cap)
 {
-	b->data = cap ? malloc(cap) : NULL;
-	b->cap = b->data ? cap : 0;
-	b->head = b->len = 0;
-	return cap && !b->data ? -1 : 0;
+	*b = (struct tcp_buf){.cap = cap};
 }
 
-/* Let b hold `more` bytes more, out of the room its allocation kept in
- * reserve; only while what it holds has not wrapped around its end. */
-static inline bool tcp_buf_grow(struct tcp_buf *b, uint32_t more)
+/* Let b hold `more` bytes more (FreeBSD's rounding up to whole
+ * segments). */
+static inline void tcp_buf_grow(struct tcp_buf *b, uint32_t more)
 {
-	if (b->len == 0)
-		b->head = 0;
-	if (b->head + b->len > b->cap)
-		return false;
 	b->cap += more;
-	return true;
 }
 
-static inline uint32_t tcp_buf_write(struct tcp_buf *b, const uint8_t *d, uint32_t n)
+/* Bytes up to offset `upto` from the head (the caller made room for them
+ * with tcp_buf_reserve) to n bytes of d at offset off. */
+static inline void tcp_buf_put_at(struct tcp_buf *b, uint32_t off,
+				  const uint8_t *d, uint32_t n)
 {
-	n = min32(n, b->cap - b->len);
-	uint32_t tail = (b->head + b->len) % (b->cap ? b->cap : 1);
-	uint32_t first = min32(n, b->cap - tail);
-	memcpy(b->data + tail, d, first);
-	memcpy(b->data, d + first, n - first);
-	b->len += n;
-	return n;
-}
-
-/* Put n bytes at offset off from the head, beyond the buffered part,
- * without counting them as buffered (out-of-order data). */
-static inline void tcp_buf_put_at(struct tcp_buf *b, uint32_t off, const uint8_t *d,
-		       uint32_t n)
-{
-	uint32_t pos = (b->head + off) % b->cap;
-	uint32_t first = min32(n, b->cap - pos);
+	if (!n)
+		return;
+	uint32_t pos = (b->head + off) % b->size;
+	uint32_t first = min32(n, b->size - pos);
 	memcpy(b->data + pos, d, first);
 	memcpy(b->data, d + first, n - first);
 }
@@ -351,8 +339,10 @@ static inline void tcp_buf_put_at(struct tcp_buf *b, uint32_t off, const uint8_t
 static inline void tcp_buf_copy(const struct tcp_buf *b, uint32_t off, uint32_t n,
 		     uint8_t *out)
 {
-	uint32_t start = (b->head + off) % b->cap;
-	uint32_t first = min32(n, b->cap - start);
+	if (!n)
+		return;
+	uint32_t start = (b->head + off) % b->size;
+	uint32_t first = min32(n, b->size - start);
 	memcpy(out, b->data + start, first);
 	memcpy(out + first, b->data, n - first);
 }
@@ -361,7 +351,8 @@ static inline void tcp_buf_consume(struct tcp_buf *b, uint32_t n)
 {
 	b->len -= n;
 	/* the head moves on even when empty: out-of-order data lies beyond */
-	b->head = (b->head + n) % b->cap;
+	if (b->size)
+		b->head = (b->head + n) % b->size;
 }
 
 static inline struct sim *sim_of(const struct tcp_conn *c)
@@ -370,6 +361,29 @@ static inline struct sim *sim_of(const struct tcp_conn *c)
 }
 
 /* ---- tcp.c: tracing, connection blocks, events to the application ---- */
+/* Room in c's ring b for offsets below `upto` (capped at b->cap):
+ * the allocation grows, doubling, its growth charged to the scenario's
+ * memory budget. Returns the room there is now (less than asked only if
+ * memory or the budget ran out: the run then ends). */
+uint32_t tcp_buf_reserve(struct tcp_conn *c, struct tcp_buf *b,
+			 uint32_t upto);
+/* n bytes of d at offset off of b, room made for them first; false if
+ * there is none (no memory, or beyond b->cap). */
+bool tcp_buf_place(struct tcp_conn *c, struct tcp_buf *b, uint32_t off,
+		   const uint8_t *d, uint32_t n);
+/* Write up to n bytes of d behind what b holds, as far as b->cap lets
+ * (and the memory does); returns how many. The allocation is asked for
+ * more only when it is short: no call on the segment path otherwise. */
+static inline uint32_t tcp_buf_write(struct tcp_conn *c, struct tcp_buf *b,
+				     const uint8_t *d, uint32_t n)
+{
+	n = min32(n, b->cap - b->len);
+	if (b->len + n > b->size)
+		n = min32(n, tcp_buf_reserve(c, b, b->len + n) - b->len);
+	tcp_buf_put_at(b, b->len, d, n);
+	b->len += n;
+	return n;
+}
 void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why);
 void tcp_trace_timer(struct tcp_conn *c, enum tcp_timer t,
 			enum trace_timer_op op);

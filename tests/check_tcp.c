@@ -116,6 +116,60 @@ START_TEST(test_ephemeral_ports_skip_those_in_use)
 }
 END_TEST
 
+/* A connection's buffers hold nothing until bytes come, then grow,
+ * doubling from 4 KiB up to their size, each growth charged to the
+ * memory budget; growing keeps every byte at its offset, wrapped round
+ * the old ring or not, and out-of-order bytes beyond what is held. */
+START_TEST(test_buffers_grow_as_they_fill)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	struct tcp_conn *c = h.c;
+	struct tcp_buf *b = &c->sb;
+	ck_assert_uint_eq(b->size, 0);
+	ck_assert_ptr_null(b->data);
+	uint64_t mem = h.sim.mem, cmem = c->mem;
+	uint8_t in[20000], out[20000];
+	for (size_t i = 0; i < sizeof in; i++)
+		in[i] = (uint8_t)(i * 7 + 3);
+	/* 3000 in, 2500 out, 3000 in: wraps round the first 4 KiB */
+	ck_assert_uint_eq(tcp_buf_write(c, b, in, 3000), 3000);
+	ck_assert_uint_eq(b->size, 4096);
+	ck_assert_uint_eq(h.sim.mem - mem, 4096);
+	tcp_buf_consume(b, 2500);
+	ck_assert_uint_eq(tcp_buf_write(c, b, in + 3000, 3000), 3000);
+	ck_assert_uint_eq(b->size, 4096);
+	ck_assert_uint_lt(b->head + b->len, 2 * 4096);
+	ck_assert_uint_gt(b->head + b->len, 4096);
+	/* 5000 more: 8500 held, the ring doubles twice, to 16 KiB */
+	ck_assert_uint_eq(tcp_buf_write(c, b, in + 6000, 5000), 5000);
+	ck_assert_uint_eq(b->size, 16384);
+	ck_assert_uint_eq(h.sim.mem - mem, 16384);
+	ck_assert_uint_eq(c->mem - cmem, 16384);
+	tcp_buf_copy(b, 0, b->len, out);
+	ck_assert_mem_eq(out, in + 2500, 8500);
+	/* at most its size (sndbuf, 64 KiB): the rest is refused */
+	ck_assert_uint_eq(b->cap, 65536);
+	tcp_buf_consume(b, b->len);
+	ck_assert_uint_eq(tcp_buf_write(c, b, in, 20000), 20000);
+	ck_assert_uint_eq(tcp_buf_write(c, b, in, 20000), 20000);
+	ck_assert_uint_eq(tcp_buf_write(c, b, in, 20000), 20000);
+	ck_assert_uint_eq(tcp_buf_write(c, b, in, 20000), 5536);
+	ck_assert_uint_eq(b->size, 65536);
+	ck_assert_uint_eq(c->mem - cmem, 65536);
+	/* out of order, beyond what the receive ring holds: kept across a
+	 * growth */
+	struct tcp_buf *r = &c->rb;
+	ck_assert_uint_eq(tcp_buf_reserve(c, r, 100 + 3000), 4096);
+	tcp_buf_put_at(r, 100, in, 3000);
+	ck_assert_uint_eq(tcp_buf_reserve(c, r, 9000), 16384);
+	tcp_buf_copy(r, 100, 3000, out);
+	ck_assert_mem_eq(out, in, 3000);
+	th_fini(&h);
+}
+END_TEST
+
 /* ---- LISTEN ---------------------------------------------------------- */
 
 START_TEST(test_listen_syn_sends_syn_ack)
@@ -1060,6 +1114,7 @@ Suite *tcp_suite(void)
 	tcase_add_test(tc, test_closed_rst_is_discarded);
 	tcase_add_test(tc, test_closed_open_active_sends_syn);
 	tcase_add_test(tc, test_ephemeral_ports_skip_those_in_use);
+	tcase_add_test(tc, test_buffers_grow_as_they_fill);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("LISTEN");
