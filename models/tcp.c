@@ -173,6 +173,18 @@ static const uint16_t legal_next[TCP_NSTATES] = {
 #endif
 
 /* Every state change passes here, and is traced with its rule. */
+/* Give back the allocation of a ring that holds nothing (it grows again
+ * if bytes come). */
+static void buf_release(struct tcp_conn *c, struct tcp_buf *b)
+{
+	if (b->len || !b->size)
+		return;
+	sim_give_mem(c->st->sim, b->size);
+	c->mem -= b->size;
+	free(b->data);
+	*b = (struct tcp_buf){.cap = b->cap};
+}
+
 void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why)
 {
 	assert((legal_next[c->state] & (1u << to)) &&
@@ -194,6 +206,15 @@ void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why)
 		trace_emit(tr, &ev);
 	}
 	c->state = to;
+	/* nothing more will be sent (our FIN is acknowledged, or the
+	 * connection is gone) or received (the peer's FIN has come, with
+	 * nothing out of order before it): a drained ring is given back, so
+	 * that thousands of connections in TIME-WAIT hold no buffers */
+	if (to == TCP_FIN_WAIT_2 || to == TCP_TIME_WAIT || to == TCP_CLOSED)
+		buf_release(c, &c->sb);
+	if ((to == TCP_CLOSE_WAIT || to == TCP_TIME_WAIT || to == TCP_CLOSED) &&
+	    !c->nooo)
+		buf_release(c, &c->rb);
 }
 
 void tcp_trace_timer(struct tcp_conn *c, enum tcp_timer t,

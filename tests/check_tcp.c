@@ -170,6 +170,52 @@ START_TEST(test_buffers_grow_as_they_fill)
 }
 END_TEST
 
+/* A drained ring is given back when no more will go or come: the send
+ * ring once our FIN is acknowledged (FIN-WAIT-2), the receive ring once
+ * the peer's FIN has come and what it brought is read (TIME-WAIT), each
+ * returned to the budget; before then, a drained ring stays for the
+ * next bytes. */
+START_TEST(test_drained_buffers_are_given_back_at_the_end)
+{
+	struct th h;
+	th_init(&h, NULL);
+	th_open_established(&h);
+	struct tcp_conn *c = h.c;
+	uint64_t mem = h.sim.mem;
+	static const uint8_t data[1000];
+	ck_assert_int_eq(tcp_send(c, data, 1000), 1000);
+	TH_EXPECT(&h, {.flags = TCP_PSH | TCP_ACK, .seq = ISS + 1,
+		       .ack = PEER_ISS + 1, .len = 1000, .win = WIN});
+	th_in(&h, TCP_ACK, PEER_ISS + 1, ISS + 1001, 0);
+	ck_assert_uint_eq(c->sb.len, 0);
+	ck_assert_uint_eq(c->sb.size, 4096); /* ESTABLISHED: kept */
+	ck_assert_uint_eq(h.sim.mem - mem, 4096);
+	th_in_full(&h, 0, TCP_ACK, PEER_ISS + 1, ISS + 1001, 65535,
+		   data, 500);
+	ck_assert_uint_eq(c->rb.size, 4096);
+	/* the delayed ACK; the window's right edge stays where it was
+	 * until it can move a whole segment (RFC 9293 §3.8.6.2.2) */
+	th_run_until(&h, h.sim.now + SIM_MS(500));
+	th_checked(&h, th_unchecked(&h));
+	ck_assert_int_eq(tcp_close(c), 0);
+	TH_EXPECT(&h, {.flags = TCP_FIN | TCP_ACK, .seq = ISS + 1001,
+		       .ack = PEER_ISS + 501, .win = WIN - 500});
+	th_in(&h, TCP_ACK, PEER_ISS + 501, ISS + 1002, 0);
+	ck_assert_int_eq(c->state, TCP_FIN_WAIT_2);
+	ck_assert_uint_eq(c->sb.size, 0);
+	ck_assert_ptr_null(c->sb.data);
+	ck_assert_uint_eq(c->rb.size, 4096);
+	ck_assert_uint_eq(h.sim.mem - mem, 4096);
+	th_in(&h, TCP_FIN | TCP_ACK, PEER_ISS + 501, ISS + 1002, 0);
+	ck_assert_int_eq(c->state, TCP_TIME_WAIT);
+	TH_EXPECT(&h, {.flags = TCP_ACK, .seq = ISS + 1002,
+		       .ack = PEER_ISS + 502, .win = WIN - 500});
+	ck_assert_uint_eq(c->rb.size, 0);
+	ck_assert_uint_eq(h.sim.mem, mem);
+	th_fini(&h);
+}
+END_TEST
+
 /* ---- LISTEN ---------------------------------------------------------- */
 
 START_TEST(test_listen_syn_sends_syn_ack)
@@ -1115,6 +1161,7 @@ Suite *tcp_suite(void)
 	tcase_add_test(tc, test_closed_open_active_sends_syn);
 	tcase_add_test(tc, test_ephemeral_ports_skip_those_in_use);
 	tcase_add_test(tc, test_buffers_grow_as_they_fill);
+	tcase_add_test(tc, test_drained_buffers_are_given_back_at_the_end);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("LISTEN");
