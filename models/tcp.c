@@ -210,8 +210,17 @@ void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why)
 	 * connection is gone) or received (the peer's FIN has come, with
 	 * nothing out of order before it): a drained ring is given back, so
 	 * that thousands of connections in TIME-WAIT hold no buffers */
-	if (to == TCP_FIN_WAIT_2 || to == TCP_TIME_WAIT || to == TCP_CLOSED)
+	if (to == TCP_FIN_WAIT_2 || to == TCP_TIME_WAIT || to == TCP_CLOSED) {
 		buf_release(c, &c->sb);
+		/* and the ring of segments in flight, if none is left */
+		if (c->sent && !c->sent_n && !c->sent_gap) {
+			uint64_t size = TCP_MAX_SENT * sizeof *c->sent;
+			sim_give_mem(c->st->sim, size);
+			c->mem -= size;
+			free(c->sent);
+			c->sent = NULL;
+		}
+	}
 	if ((to == TCP_CLOSE_WAIT || to == TCP_TIME_WAIT || to == TCP_CLOSED) &&
 	    !c->nooo)
 		buf_release(c, &c->rb);
@@ -347,6 +356,7 @@ static void conn_free(struct tcp_conn *c)
 {
 	sim_give_mem(c->st->sim, c->mem);
 	tcp_rack_free(c);
+	free(c->sent);
 	free(c->sb.data);
 	free(c->rb.data);
 	free(c);

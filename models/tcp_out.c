@@ -125,6 +125,24 @@ static struct tcp_sent *sent_at(struct tcp_conn *c, uint32_t i)
 	return &c->sent[(c->sent_head + i) % TCP_MAX_SENT];
 }
 
+/* The ring of segments in flight, made on first use and charged to the
+ * budget with the connection; false if there is no memory for it. */
+static bool sent_alloc(struct tcp_conn *c)
+{
+	if (c->sent)
+		return true;
+	uint64_t size = TCP_MAX_SENT * sizeof *c->sent;
+	if (!sim_take_mem(sim_of(c), size))
+		return false;
+	c->sent = malloc(size);
+	if (!c->sent) {
+		sim_give_mem(sim_of(c), size);
+		return false;
+	}
+	c->mem += size; /* given back with the rest (conn_free) */
+	return true;
+}
+
 /* rules: linux — [seq, seq+n) goes out: remember when, and mark what it
  * sends again. */
 static void sent_note(struct tcp_conn *c, uint32_t seq, uint32_t n)
@@ -142,7 +160,8 @@ static void sent_note(struct tcp_conn *c, uint32_t seq, uint32_t n)
 	}
 	if (!SEQ_GT(end, c->sent_end))
 		return;
-	if (c->sent_n == TCP_MAX_SENT)
+	/* no room (or no memory for the ring): no samples until it drains */
+	if (c->sent_n == TCP_MAX_SENT || !sent_alloc(c))
 		c->sent_gap = true;
 	if (!c->sent_gap)
 		*sent_at(c, c->sent_n++) = (struct tcp_sent){

@@ -137,12 +137,16 @@ struct tcp_conn {
 	/* ... and the segments in flight, with when each was sent and
 	 * whether it went twice: every ACK of new data gives a sample from
 	 * the oldest segment it covers (tcp_clean_rtx_queue), unless one it
-	 * covers was retransmitted (Karn). A ring from sent_start on. */
+	 * covers was retransmitted (Karn); under every rule set, when the
+	 * first retransmission's segment was sent (retrans_stamp, for the
+	 * user timeout). A ring from sent_start on, of TCP_MAX_SENT records,
+	 * allocated with the first (a listening socket never needs one) and
+	 * given back when our FIN is acknowledged. */
 	struct tcp_sent {
+		sim_time_t at;
 		uint32_t end;
 		bool again;
-		sim_time_t at;
-	} sent[TCP_MAX_SENT];
+	} *sent;
 	uint32_t sent_head, sent_n;
 	uint32_t sent_start, sent_end; /* the ring's span in sequence space */
 	bool sent_gap;     /* it overflowed: no samples until it drains */

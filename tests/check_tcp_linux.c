@@ -53,6 +53,38 @@ static void open_linux(struct th *h, sim_time_t rtt)
 	open_after(h, rtt);
 }
 
+/* The ring of segments in flight that Linux's RTT samples come from is
+ * made when the first segment that takes sequence space goes out (the
+ * SYN), charged to the budget then, and given back, empty, once our FIN
+ * is acknowledged; a listening socket never makes one. */
+START_TEST(test_syn_sent_linux_segment_ring_made_with_the_syn)
+{
+	struct th h;
+	struct tcp_params p = linux_params();
+	th_init(&h, &p);
+	uint64_t mem = h.sim.mem;
+	th_open_syn_sent(&h);
+	ck_assert_ptr_nonnull(h.c->sent);
+	ck_assert_uint_eq(h.c->sent_n, 1);
+	ck_assert_uint_eq(h.sim.mem - mem,
+			  sizeof(struct tcp_conn) + TCP_MAX_SENT * sizeof *h.c->sent);
+	th_in(&h, S | A, PEER_ISS, h.iss + 1, 0);
+	th_checked(&h, th_unchecked(&h));
+	ck_assert_int_eq(tcp_close(h.c), 0);
+	th_checked(&h, th_unchecked(&h));
+	th_in(&h, A, PEER_ISS + 1, h.iss + 2, 0);
+	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_2);
+	ck_assert_ptr_null(h.c->sent);
+	ck_assert_uint_eq(h.sim.mem - mem, sizeof(struct tcp_conn));
+	th_fini(&h);
+
+	th_init(&h, &p);
+	th_open_listen(&h);
+	ck_assert_ptr_null(h.c->sent);
+	th_fini(&h);
+}
+END_TEST
+
 /* ---- the window -------------------------------------------------------- */
 
 /* Linux offers a whole number of MSS as its largest window
@@ -1121,6 +1153,7 @@ Suite *tcp_linux_suite(void)
 	tcase_add_test(tc, test_established_linux_rto_is_srtt_plus_rto_min_in_jiffies);
 	tcase_add_test(tc, test_established_linux_every_ack_of_new_data_is_a_sample);
 	tcase_add_test(tc, test_established_linux_no_sample_from_a_retransmitted_segment);
+	tcase_add_test(tc, test_syn_sent_linux_segment_ring_made_with_the_syn);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("giving up");
 	tcase_add_test(tc, test_syn_sent_linux_linear_timeouts_then_exponential);
