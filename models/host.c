@@ -33,9 +33,11 @@ static void trace_seg_as(struct host *h, enum trace_kind k, int who, int peer,
 	trace_emit(tr, &ev);
 }
 
-/* A segment h sends, and why. */
+/* A segment h sends, and why; for one it forwards (TR_SEND_FORWARDED in
+ * `how`), the number it arrived as. */
 static void trace_send(struct host *h, int peer, const struct pkt *p,
-		       enum trace_tx tx, int how, const char *why)
+		       enum trace_tx tx, int how, const char *why,
+		       uint64_t was)
 {
 	const struct trace *tr = &h->sim->trace;
 	if (!trace_on(tr, TR_SEND))
@@ -52,6 +54,10 @@ static void trace_send(struct host *h, int peer, const struct pkt *p,
 		.tx = tx,
 		.why = why,
 	};
+	if (how & TR_SEND_FORWARDED) {
+		ev.v[0] = (int64_t)was;
+		ev.v[1] = p->ttl;
+	}
 	trace_emit(tr, &ev);
 }
 
@@ -83,7 +89,7 @@ static void send_pkt(struct host *h, struct pkt *p, const char *why,
 	p->ttl = h->ttl;
 	const struct host_route *r = host_route(h, p->seg.daddr);
 	trace_send(h, r ? r->dir->to->id : -1, p, tx,
-		   how | (tx != TR_TX_NEW ? TR_SEND_REXMIT : 0), why);
+		   how | (tx != TR_TX_NEW ? TR_SEND_REXMIT : 0), why, 0);
 	if (!r) {
 		no_route(h, p);
 		return;
@@ -110,24 +116,8 @@ static void forward(struct host *h, struct pkt *p)
 	p->ttl--;
 	uint64_t was = p->id;
 	p->id = ++h->sim->pkt_seq;
-	const struct trace *tr = &h->sim->trace;
-	if (trace_on(tr, TR_SEND)) {
-		struct trace_event ev = {
-			.t = h->sim->now,
-			.kind = TR_SEND,
-			.host = h->id,
-			.peer = r->dir->to->id,
-			.pkt = p->id,
-			.seg = &p->seg,
-			.a = p->sender_state,
-			.b = TR_SEND_FORWARDED,
-			.tx = TR_TX_NEW,
-			.why = "RFC 1812 §5.2.1: forwarded toward the destination",
-		};
-		ev.v[0] = (int64_t)was;
-		ev.v[1] = p->ttl;
-		trace_emit(tr, &ev);
-	}
+	trace_send(h, r->dir->to->id, p, TR_TX_NEW, TR_SEND_FORWARDED,
+		   "RFC 1812 §5.2.1: forwarded toward the destination", was);
 	link_send(h->sim, r->link, r->dir, p);
 }
 
@@ -267,15 +257,11 @@ static const struct host_route *neighbour(const struct host *h, uint32_t addr)
 
 const struct host_route *host_route(const struct host *h, uint32_t addr)
 {
-	uint32_t via = h->nstatics ? route_static_lookup(h->statics,
-							 h->nstatics, addr)
-				   : 0;
-	if (via)
-		return neighbour(h, via);
 	const struct host_route *r = neighbour(h, addr);
-	if (r)
+	uint32_t via = route_via(h->statics, h->nstatics, &h->fib, r != NULL,
+				 addr);
+	if (via == addr)
 		return r;
-	via = route_fib_lookup(&h->fib, addr);
 	return via ? neighbour(h, via) : NULL;
 }
 

@@ -20,6 +20,15 @@ bool route_covers(uint32_t prefix, uint8_t len, uint32_t addr)
 	return ((prefix ^ addr) & mask) == 0;
 }
 
+uint32_t route_via(const struct route_static *s, size_t n,
+		   const struct route_fib *f, bool neighbour, uint32_t dst)
+{
+	uint32_t via = n ? route_static_lookup(s, n, dst) : 0;
+	if (via)
+		return via;
+	return neighbour ? dst : route_fib_lookup(f, dst);
+}
+
 uint32_t route_static_lookup(const struct route_static *s, size_t n,
 			     uint32_t dst)
 {

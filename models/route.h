@@ -74,6 +74,13 @@ struct route_static {
 int route_compute(const struct route_graph *g, struct route_fib *fibs);
 /* Free what a table holds. */
 void route_fib_free(struct route_fib *f);
+/* Where a node sends a packet for dst, by the rules in their order: its
+ * static routes s[0 .. n-1] (sorted by route_statics_sort), then dst
+ * itself if it is a neighbour (`neighbour`, which the caller knows from
+ * its links), then its table f. The address of the neighbour to hand
+ * the packet to, 0 if none. */
+uint32_t route_via(const struct route_static *s, size_t n,
+		   const struct route_fib *f, bool neighbour, uint32_t dst);
 /* Rule 1 for dst over static routes sorted by route_statics_sort: the
  * via address, 0 if none covers dst. */
 uint32_t route_static_lookup(const struct route_static *s, size_t n,

@@ -118,6 +118,16 @@ START_TEST(test_static_routes_longest_prefix_first)
 	ck_assert_uint_eq(route_static_lookup(s, 2 - 1, 0xc0000201), 0);
 	ck_assert(route_covers(0x0a000000, 8, 0x0affffff));
 	ck_assert(!route_covers(0x0a000000, 9, 0x0affffff));
+	/* the order of the rules: a static route before a neighbour, a
+	 * neighbour before the table, the table's gateway last */
+	struct route_entry e = {0x0a000105, 7};
+	struct route_fib f = {.gateway = 9, .e = &e, .n = 1};
+	ck_assert_uint_eq(route_via(s, 3, &f, true, 0x0a000105), 2);
+	ck_assert_uint_eq(route_via(s, 0, &f, true, 0x0a000105), 0x0a000105);
+	ck_assert_uint_eq(route_via(s, 0, &f, false, 0x0a000105), 7);
+	ck_assert_uint_eq(route_via(s, 0, &f, false, 0x0a000106), 9);
+	ck_assert_uint_eq(route_via(NULL, 0, &(struct route_fib){0}, false, 1),
+			  0);
 }
 END_TEST
 

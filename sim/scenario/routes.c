@@ -132,60 +132,6 @@ int ld_routes_load(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 	return 0;
 }
 
-/* The mark of line:col (1-based), for an error about plain data. */
-static yaml_mark_t mark_at(const struct ld *ld, int line, int col)
-{
-	size_t i = 0;
-	for (int l = 1; l < line && i < ld->len; i++)
-		if (ld->text[i] == '\n')
-			l++;
-	return (yaml_mark_t){i + (size_t)(col - 1), (size_t)(line - 1),
-			     (size_t)(col - 1)};
-}
-
-/* Each route hands packets to a neighbour; each host's static routes,
- * sorted for lookup. */
-static int group_statics(struct ld *ld, yaml_node_t *root)
-{
-	struct scenario *s = ld->s;
-	for (size_t i = 0; i < s->nroutes; i++) {
-		const struct scn_route *r = &s->routes[i];
-		bool linked = false;
-		for (size_t l = 0; l < s->nlinks && !linked; l++)
-			linked = (s->links[l].a == r->at &&
-				  s->links[l].b == r->via) ||
-				 (s->links[l].b == r->at &&
-				  s->links[l].a == r->via);
-		if (!linked) {
-			yaml_mark_t m = mark_at(ld, r->line, r->col);
-			return ld_fail_mark(ld, &m, "a route at %s goes via %s, "
-						    "which is not linked to it: "
-						    "a route hands packets to a "
-						    "neighbour",
-					    s->hosts[r->at].name,
-					    s->hosts[r->via].name);
-		}
-	}
-	for (size_t i = 0; i < s->nroutes; i++) {
-		struct scn_host *h = &s->hosts[s->routes[i].at];
-		if (h->statics)
-			continue;
-		size_t k = 0;
-		for (size_t j = i; j < s->nroutes; j++)
-			k += s->routes[j].at == s->routes[i].at;
-		h->statics = ld_own(ld, root, calloc(k, sizeof *h->statics));
-		if (!h->statics)
-			return -1;
-		for (size_t j = i; j < s->nroutes; j++)
-			if (s->routes[j].at == s->routes[i].at)
-				h->statics[h->nstatics++] = (struct route_static){
-					s->routes[j].prefix, s->routes[j].len,
-					s->hosts[s->routes[j].via].addr};
-		route_statics_sort(h->statics, h->nstatics);
-	}
-	return 0;
-}
-
 /* ---- the automatic routes -------------------------------------------------- */
 
 static int cmp_addr_ix(const void *a, const void *b)
@@ -227,24 +173,31 @@ out:
 	return rc;
 }
 
-/* What following the routes needs: hosts by address, links by pair. */
+/* What checking routes needs: hosts by address, links by pair, and
+ * room to follow one path. */
 struct walker {
 	const struct scenario *s;
 	const struct route_fib *fibs;
 	uint64_t *by_addr;  /* address << 32 | host */
 	uint64_t *pairs;    /* host << 32 | host, both orders */
-	bool *seen;
+	bool *seen;         /* on the path being followed ... */
+	int *visited;       /* ... which is these */
 };
 
-static int walker_init(struct walker *w, const struct scenario *s,
-		       const struct route_fib *fibs)
+static int cmp_high(const void *a, const void *b)
 {
-	w->s = s;
-	w->fibs = fibs;
+	uint64_t x = *(const uint64_t *)a >> 32, y = *(const uint64_t *)b >> 32;
+	return x < y ? -1 : x > y;
+}
+
+static int walker_init(struct walker *w, const struct scenario *s)
+{
+	*w = (struct walker){.s = s};
 	w->by_addr = malloc((s->nhosts + 1) * sizeof *w->by_addr);
 	w->pairs = malloc((2 * s->nlinks + 1) * sizeof *w->pairs);
 	w->seen = calloc(s->nhosts + 1, sizeof *w->seen);
-	if (!w->by_addr || !w->pairs || !w->seen)
+	w->visited = malloc((s->nhosts + 1) * sizeof *w->visited);
+	if (!w->by_addr || !w->pairs || !w->seen || !w->visited)
 		return -1;
 	for (size_t i = 0; i < s->nhosts; i++)
 		w->by_addr[i] = (uint64_t)s->hosts[i].addr << 32 | i;
@@ -263,63 +216,49 @@ static void walker_fini(struct walker *w)
 	free(w->by_addr);
 	free(w->pairs);
 	free(w->seen);
+	free(w->visited);
 }
 
-static bool sorted_has(const uint64_t *v, size_t n, uint64_t x, bool high,
-		       uint64_t *found)
+/* Does a link join hosts a and b? */
+static bool linked(const struct walker *w, int a, int b)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint64_t k = high ? v[mid] >> 32 : v[mid];
-		if (k < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < n && (high ? v[lo] >> 32 : v[lo]) == x) {
-		if (found)
-			*found = v[lo];
-		return true;
-	}
-	return false;
+	uint64_t key = (uint64_t)a << 32 | (uint64_t)(uint32_t)b;
+	return w->s->nlinks && bsearch(&key, w->pairs, 2 * w->s->nlinks,
+				       sizeof key, cmp_addr_ix);
 }
 
 /* The host at addr, or -1. */
 static int host_at(const struct walker *w, uint32_t addr)
 {
-	uint64_t f;
-	if (!sorted_has(w->by_addr, w->s->nhosts, addr, true, &f))
-		return -1;
-	return (int)(uint32_t)f;
+	uint64_t key = (uint64_t)addr << 32;
+	const uint64_t *f = w->s->nhosts ? bsearch(&key, w->by_addr,
+						   w->s->nhosts, sizeof key,
+						   cmp_high)
+					 : NULL;
+	return f ? (int)(uint32_t)*f : -1;
 }
 
+/* Follow the routes from host `from` toward host `to`, as a packet
+ * would (route_via, as the hosts of a run do): 0 if it gets there, 1 if
+ * it goes round a loop (its TTL will end it), -1 if some node has no
+ * route, or hands it to a host that does not forward (*stuck: which). */
 static int walk(struct walker *w, int from, int to, int *stuck)
 {
 	const struct scenario *s = w->s;
 	uint32_t dst = s->hosts[to].addr;
 	int x = from, rc = 0;
 	size_t nseen = 0;
-	int *visited = malloc((s->nhosts + 1) * sizeof *visited);
-	if (!visited)
-		return -1;
 	while (x != to) {
 		if (w->seen[x]) {
 			rc = 1;
 			break;
 		}
 		w->seen[x] = true;
-		visited[nseen++] = x;
+		w->visited[nseen++] = x;
 		const struct scn_host *h = &s->hosts[x];
-		uint32_t via = route_static_lookup(h->statics, h->nstatics, dst);
-		if (!via && sorted_has(w->pairs, 2 * s->nlinks,
-				       (uint64_t)x << 32 | (uint64_t)to, false,
-				       NULL))
-			via = dst;
-		if (!via)
-			via = route_fib_lookup(&w->fibs[x], dst);
+		uint32_t via = route_via(h->statics, h->nstatics, &w->fibs[x],
+					 linked(w, x, to), dst);
 		int next = via ? host_at(w, via) : -1;
-		/* a hop to a host that does not forward ends there */
 		if (next < 0 || (next != to && !s->hosts[next].router)) {
 			*stuck = next < 0 ? x : next;
 			rc = -1;
@@ -328,32 +267,64 @@ static int walk(struct walker *w, int from, int to, int *stuck)
 		x = next;
 	}
 	for (size_t i = 0; i < nseen; i++)
-		w->seen[visited[i]] = false;
-	free(visited);
+		w->seen[w->visited[i]] = false;
 	return rc;
 }
 
-int scn_route_walk(const struct scenario *s, const struct route_fib *fibs,
-		   int from, int to, int *stuck)
+/* The mark of line:col (1-based), for an error about plain data. */
+static yaml_mark_t mark_at(const struct ld *ld, int line, int col)
 {
-	struct walker w;
-	int rc = -2;
-	if (walker_init(&w, s, fibs) == 0)
-		rc = walk(&w, from, to, stuck);
-	walker_fini(&w);
-	return rc == -2 ? -1 : rc;
+	size_t i = 0;
+	for (int l = 1; l < line && i < ld->len; i++)
+		if (ld->text[i] == '\n')
+			l++;
+	return (yaml_mark_t){i + (size_t)(col - 1), (size_t)(line - 1),
+			     (size_t)(col - 1)};
+}
+
+/* Each route hands packets to a neighbour; each host's static routes,
+ * gathered (a count per host, then one pass) and sorted for lookup. */
+static int group_statics(struct ld *ld, yaml_node_t *root,
+			 const struct walker *w)
+{
+	struct scenario *s = ld->s;
+	for (size_t i = 0; i < s->nroutes; i++) {
+		const struct scn_route *r = &s->routes[i];
+		if (linked(w, r->at, r->via))
+			continue;
+		yaml_mark_t m = mark_at(ld, r->line, r->col);
+		return ld_fail_mark(ld, &m, "a route at %s goes via %s, which "
+					    "is not linked to it: a route "
+					    "hands packets to a neighbour",
+				    s->hosts[r->at].name, s->hosts[r->via].name);
+	}
+	for (size_t i = 0; i < s->nroutes; i++)
+		s->hosts[s->routes[i].at].nstatics++;
+	for (size_t h = 0; h < s->nhosts; h++) {
+		struct scn_host *sh = &s->hosts[h];
+		if (!sh->nstatics)
+			continue;
+		sh->statics = ld_own(ld, root,
+				     calloc(sh->nstatics, sizeof *sh->statics));
+		if (!sh->statics)
+			return -1;
+		sh->nstatics = 0;
+	}
+	for (size_t i = 0; i < s->nroutes; i++) {
+		const struct scn_route *r = &s->routes[i];
+		struct scn_host *sh = &s->hosts[r->at];
+		sh->statics[sh->nstatics++] = (struct route_static){
+			r->prefix, r->len, s->hosts[r->via].addr};
+	}
+	for (size_t h = 0; h < s->nhosts; h++)
+		route_statics_sort(s->hosts[h].statics, s->hosts[h].nstatics);
+	return 0;
 }
 
 /* Every connect of the file has a way there and a way back. */
-static int check_connects(struct ld *ld, struct route_fib *fibs)
+static int check_connects(struct ld *ld, struct walker *w)
 {
 	struct scenario *s = ld->s;
-	struct walker w;
-	int rc = -1;
-	if (walker_init(&w, s, fibs) < 0) {
-		walker_fini(&w);
-		return ld_fail(ld, NULL, "out of memory");
-	}
 	for (size_t h = 0; h < s->nhosts; h++) {
 		for (size_t i = 0; i < s->hosts[h].nacts; i++) {
 			const struct app_action *a = &s->hosts[h].acts[i];
@@ -361,59 +332,54 @@ static int check_connects(struct ld *ld, struct route_fib *fibs)
 				continue;
 			int stuck = -1, ends[2] = {(int)h, a->peer};
 			for (int d = 0; d < 2; d++) {
-				int r = walk(&w, ends[d], ends[1 - d], &stuck);
-				if (r >= 0)
+				if (walk(w, ends[d], ends[1 - d], &stuck) >= 0)
 					continue;
 				yaml_mark_t m = mark_at(ld, a->line, a->col);
-				const char *sn = s->hosts[stuck].name;
+				const char *from = s->hosts[ends[d]].name,
+					   *to = s->hosts[ends[1 - d]].name,
+					   *sn = s->hosts[stuck].name;
 				if (stuck == ends[d] && !s->routed)
-					ld_fail_mark(ld, &m,
-						     "%s cannot reach %s: no "
-						     "link joins them, and no "
-						     "host is a router "
-						     "('router: true')",
-						     s->hosts[ends[d]].name,
-						     s->hosts[ends[1 - d]].name);
-				else if (stuck != ends[d] &&
-					 !s->hosts[stuck].router)
-					ld_fail_mark(ld, &m,
-						     "%s cannot reach %s: the "
-						     "way goes through %s, "
-						     "which is not a router",
-						     s->hosts[ends[d]].name,
-						     s->hosts[ends[1 - d]].name,
-						     sn);
-				else
-					ld_fail_mark(ld, &m,
-						     "%s cannot reach %s: %s "
-						     "has no route to it",
-						     s->hosts[ends[d]].name,
-						     s->hosts[ends[1 - d]].name,
-						     sn);
-				goto out;
+					return ld_fail_mark(
+						ld, &m,
+						"%s cannot reach %s: no link "
+						"joins them, and no host is a "
+						"router ('router: true')",
+						from, to);
+				if (stuck != ends[d] && !s->hosts[stuck].router)
+					return ld_fail_mark(
+						ld, &m,
+						"%s cannot reach %s: the way "
+						"goes through %s, which is not "
+						"a router",
+						from, to, sn);
+				return ld_fail_mark(ld, &m,
+						    "%s cannot reach %s: %s has "
+						    "no route to it",
+						    from, to, sn);
 			}
 		}
 	}
-	rc = 0;
-out:
-	walker_fini(&w);
-	return rc;
+	return 0;
 }
 
 int ld_check_routes(struct ld *ld, yaml_node_t *root)
 {
 	struct scenario *s = ld->s;
-	if (group_statics(ld, root) < 0)
-		return -1;
+	struct walker w;
 	struct route_fib *fibs = calloc(s->nhosts + 1, sizeof *fibs);
-	if (!fibs)
-		return ld_fail(ld, root, "out of memory");
 	int rc = -1;
-	if (s->routed && scn_routes_compute(s, NULL, fibs) < 0)
+	if (walker_init(&w, s) < 0 || !fibs)
 		ld_fail(ld, root, "out of memory");
-	else
-		rc = check_connects(ld, fibs);
-	for (size_t i = 0; i < s->nhosts; i++)
+	else if (group_statics(ld, root, &w) < 0)
+		;
+	else if (s->routed && scn_routes_compute(s, NULL, fibs) < 0)
+		ld_fail(ld, root, "out of memory");
+	else {
+		w.fibs = fibs;
+		rc = check_connects(ld, &w);
+	}
+	walker_fini(&w);
+	for (size_t i = 0; fibs && i < s->nhosts; i++)
 		route_fib_free(&fibs[i]);
 	free(fibs);
 	return rc;

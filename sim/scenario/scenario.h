@@ -157,12 +157,6 @@ void scn_host_params(const struct scenario *s, size_t i,
  * into fibs[0 .. nhosts-1]. Returns 0, or -1 if memory runs out. */
 int scn_routes_compute(const struct scenario *s, const bool *up,
 		       struct route_fib *fibs);
-/* Follow the routes from host `from` toward host `to`, as a packet
- * would: 0 if it gets there, 1 if it goes round a loop (its TTL will end
- * it), -1 if some node has no route (*stuck: which). */
-int scn_route_walk(const struct scenario *s, const struct route_fib *fibs,
-		   int from, int to, int *stuck);
-
 /* Format err as "FILE:LINE:COL: message" plus the source line and a
  * caret; returns the length as snprintf does. */
 int scn_error_format(const struct scn_error *err, char *buf, size_t n);
