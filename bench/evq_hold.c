@@ -2,10 +2,11 @@
  *
  * With N events pending, one "hold" pops the earliest event and schedules
  * it again a random increment later, so the queue stays at N. We report
- * nanoseconds per hold for tcpsim's event set (intrusive timers with heap
- * back-pointers, cancel and re-arm in O(log n)) next to bare array heaps of
- * the same (time, sequence) keys with no timers attached: a binary heap
- * (the usual baseline) and a 4-ary one. All three run the same increments,
+ * nanoseconds per hold for tcpsim's event set (intrusive timers that know
+ * where their entry is, for cancel and re-arm; a calendar of buckets in
+ * front of a heap, sim/engine/evq.c) next to bare array heaps of the same
+ * (time, sequence) keys with no timers attached: a binary heap (the usual
+ * baseline), a 4-ary and an 8-ary one. All four run the same increments,
  * in the same process, interleaved, best of several repetitions (the
  * machine is shared: a single pass can be off by 30 %; `evq_hold N` runs
  * N repetitions, 11 by default).

@@ -14,7 +14,8 @@
  * resident memory (getrusage of the child) is its own. Reported: wall
  * time of the run (loading and building included), events and events
  * per second, peak RSS, and bytes of peak RSS per connection. These are
- * measurements, never asserted.
+ * measurements, never asserted. `scale WORD` runs only the workloads whose
+ * label contains WORD (for example `scale idle`).
  */
 #define _DEFAULT_SOURCE
 #include <stdarg.h>
@@ -162,29 +163,30 @@ static int workload(const char *label, const struct text *t, uint64_t nconns)
 	return 0;
 }
 
-int main(void)
+/* `scale [WORD]` runs only the workloads whose label contains WORD. */
+static const char *only;
+
+static int maybe(const char *label, void (*gen)(struct text *, unsigned),
+		 unsigned n, uint64_t nconns)
 {
-	static const unsigned pairs[] = {100, 1000};
-	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-		struct text t = {0};
-		char label[64];
-		bulk_pairs(&t, pairs[i]);
-		snprintf(label, sizeof label, "bulk %u pairs, 1 MB each",
-			 pairs[i]);
-		if (workload(label, &t, 2 * pairs[i]) < 0)
-			return 1;
-		free(t.p);
-	}
+	if (only && !strstr(label, only))
+		return 0;
 	struct text t = {0};
-	conns(&t, 10000);
-	if (workload("10,000 connections of 1000 B, drained", &t, 20000) < 0)
-		return 1;
+	gen(&t, n);
+	int rc = workload(label, &t, nconns);
 	free(t.p);
-	t = (struct text){0};
-	idle(&t, 100000);
-	if (workload("100,000 idle keepalive connections, 2 h 30 m", &t,
-		     200000) < 0)
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	only = argc > 1 ? argv[1] : NULL;
+	if (maybe("bulk 100 pairs, 1 MB each", bulk_pairs, 100, 200) < 0 ||
+	    maybe("bulk 1000 pairs, 1 MB each", bulk_pairs, 1000, 2000) < 0 ||
+	    maybe("10,000 connections of 1000 B, drained", conns, 10000,
+		  20000) < 0 ||
+	    maybe("100,000 idle keepalive connections, 2 h 30 m", idle,
+		  100000, 200000) < 0)
 		return 1;
-	free(t.p);
 	return 0;
 }

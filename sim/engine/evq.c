@@ -1,87 +1,526 @@
-/* evq.c — 8-ary heap of (time, timer) with index back-pointers.
+/* evq.c — a calendar of time buckets in front of a heap.
  *
- * Each slot holds the deadline and the timer; the insertion sequence number
- * that orders equal deadlines lives in the timer and is read only on a tie.
- * Slots are 16 bytes and the array is placed so that the eight children of
- * a node, slots 8i+1 .. 8i+8, fill one aligned 128-byte block (two cache
- * lines the hardware fetches together).
+ * Time is cut into buckets of 2^shift nanoseconds; bucket k holds the
+ * deadlines d with d >> shift == k. Four parts hold the pending timers:
  *
- * Why 8-ary: every slot that moves must write its new index into its timer,
- * and with a million pending events those timers are cold, so the cost is
- * one cache miss per level. Eight children per node cut the depth to a
- * third of a binary heap's: about 7 levels for 10^6 events instead of 20
- * (binary) or 10 (4-ary). bench/evq_hold.c measures it against bare heaps
- * of the same keys.
+ *   run   the current bucket `cur` as it was when it became current,
+ *         sorted by (time, sequence) and taken from the front;
+ *   near  a 4-ary heap of what was scheduled into the current bucket (or
+ *         before it: a timer scheduled in the past) after that;
+ *   ring  nb unsorted buckets, for buckets cur+1 .. cur+nb-1, bucket k at
+ *         ring[k % nb], with a bitmap of the ones not empty;
+ *   far   a 4-ary heap of everything later.
+ *
+ * Every entry of run and near is earlier than every entry of the ring, and
+ * the ring's earlier than far's, so the lesser of run's first and near's
+ * least is the least of all: events come out in exact (time, sequence)
+ * order, the order of one heap of the same keys, which check_evq.c holds
+ * a reference model to. When run and near are both empty, `cur` moves to
+ * the next bucket that holds something (the bitmap finds it), its entries
+ * are sorted into run (appended in sequence order, they often are already:
+ * 10^5 segments sent at one instant), and far gives up what is now within
+ * the ring's reach.
+ *
+ * Why: a heap of 10^6 timers moves an entry a level at a time, writing
+ * each one's new position into its timer (so that cancel needs no search),
+ * and those timers are cold, one cache miss per level. Here a timer is
+ * written when it is scheduled (it is being touched anyway), once when its
+ * bucket becomes current, and when it moves within the small, warm near
+ * heap. Scheduling into the ring is an append; cancelling from it moves
+ * the bucket's last entry into the hole; cancelling from run empties the
+ * entry's timer pointer, and the entry is skipped.
+ *
+ * The width and the count follow the load: every 64 bucket changes, the
+ * mean number of entries a bucket brought into run is compared with the
+ * aim (16-64); the width halves or doubles accordingly and the ring is
+ * sized to about twice the pending timers over the aim; and near growing
+ * past NEAR_BIG narrows the width. Everything but far is then placed
+ * again, which costs a pass, done only once as many timers have been
+ * popped as are pending, so its cost per event is bounded.
+ * bench/evq_hold.c measures it against bare heaps of the same keys.
  */
 #include "sim/engine/evq.h"
+#include "sim/engine/grow.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ARITY 8
-#define LINE 128
+#define ARITY 4
+
+enum { IN_NEAR, IN_RING, IN_FAR, IN_RUN };
+
+#define AIM_LO 16
+#define AIM_HI 64
+#define AIM 32
+#define NB_MIN 256u
+#define NB_MAX (1u << 24)
+#define SHIFT_INIT 16 /* 65.5 µs */
+#define SHIFT_MAX 60
+#define NEAR_BIG 1024
 
 static inline bool ent_less(const struct evq_ent *a, const struct evq_ent *b)
 {
 	return a->when < b->when ||
-	       (a->when == b->when && a->t->seq < b->t->seq);
+	       (a->when == b->when && a->seq < b->seq);
 }
 
-/* The heap's invariant beside the order: a timer's idx names its slot.
- * Each sift checks it of every entry it moves, before writing the new
- * index into the same timer (the entry sifted was checked by its caller),
- * so the check costs no extra memory access and a broken index is caught
- * at the first operation that touches it. */
-static void sift_up(struct evq *q, size_t i)
+/* ---- the two heaps ------------------------------------------------------ */
+
+/* Room for n entries in an array of them, counted in q->grows. */
+static int room(struct evq *q, struct evq_ent **e, size_t *cap, size_t n,
+		size_t first)
 {
-	struct evq_ent e = q->h[i];
+	if (n <= *cap)
+		return 0;
+	q->grows++;
+	return grow(e, cap, n, sizeof **e, first);
+}
+
+static int heap_room(struct evq *q, struct evq_heap *hp, size_t n)
+{
+	return room(q, &hp->h, &hp->cap, n, 64);
+}
+
+static void sift_up(struct evq_heap *hp, size_t i)
+{
+	struct evq_ent e = hp->h[i];
 	while (i > 0) {
 		size_t p = (i - 1) / ARITY;
-		if (!ent_less(&e, &q->h[p]))
+		if (!ent_less(&e, &hp->h[p]))
 			break;
-		assert(q->h[p].t->idx == p);
-		q->h[i] = q->h[p];
-		q->h[i].t->idx = i;
+		hp->h[i] = hp->h[p];
+		hp->h[i].t->idx = (uint32_t)i;
 		i = p;
 	}
-	q->h[i] = e;
-	e.t->idx = i;
+	hp->h[i] = e;
+	e.t->idx = (uint32_t)i;
 }
 
-static void sift_down(struct evq *q, size_t i)
+static void sift_down(struct evq_heap *hp, size_t i)
 {
-	struct evq_ent e = q->h[i];
-	size_t n = q->n;
+	struct evq_ent e = hp->h[i];
+	size_t n = hp->n;
 	for (;;) {
 		size_t c = i * ARITY + 1;
 		if (c >= n)
 			break;
 		size_t m = c, end = c + ARITY < n ? c + ARITY : n;
 		for (size_t k = c + 1; k < end; k++)
-			if (ent_less(&q->h[k], &q->h[m]))
+			if (ent_less(&hp->h[k], &hp->h[m]))
 				m = k;
-		if (!ent_less(&q->h[m], &e))
+		if (!ent_less(&hp->h[m], &e))
 			break;
-		assert(q->h[m].t->idx == m);
-		q->h[i] = q->h[m];
-		q->h[i].t->idx = i;
+		hp->h[i] = hp->h[m];
+		hp->h[i].t->idx = (uint32_t)i;
 		i = m;
 	}
-	q->h[i] = e;
-	e.t->idx = i;
+	hp->h[i] = e;
+	e.t->idx = (uint32_t)i;
 }
+
+static int heap_push(struct evq *q, struct evq_heap *hp, struct evq_timer *t,
+		     uint8_t where)
+{
+	if (hp->n == hp->cap && heap_room(q, hp, hp->n + 1) < 0)
+		return -1;
+	size_t i = hp->n++;
+	hp->h[i] = (struct evq_ent){.when = t->when, .seq = t->seq, .t = t};
+	t->where = where;
+	sift_up(hp, i);
+	return 0;
+}
+
+static void heap_remove(struct evq_heap *hp, size_t i)
+{
+	size_t last = --hp->n;
+	if (i == last)
+		return;
+	hp->h[i] = hp->h[last];
+	hp->h[i].t->idx = (uint32_t)i;
+	if (i > 0 && ent_less(&hp->h[i], &hp->h[(i - 1) / ARITY]))
+		sift_up(hp, i);
+	else
+		sift_down(hp, i);
+}
+
+/* ---- the ring ----------------------------------------------------------- */
+
+static inline uint64_t bucket_of(const struct evq *q, sim_time_t when)
+{
+	return (uint64_t)when >> q->shift;
+}
+
+static int ring_append(struct evq *q, uint64_t k, struct evq_timer *t)
+{
+	uint32_t s = (uint32_t)(k & (q->nb - 1));
+	struct evq_bucket *b = &q->ring[s];
+	if (b->n == b->cap) {
+		size_t cap = b->cap;
+		if (b->cap == UINT32_MAX ||
+		    room(q, &b->e, &cap, (size_t)b->n + 1, 8) < 0)
+			return -1;
+		b->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	}
+	t->idx = b->n;
+	t->where = IN_RING;
+	b->e[b->n++] = (struct evq_ent){.when = t->when, .seq = t->seq, .t = t};
+	q->bits[s >> 6] |= 1ull << (s & 63);
+	q->nring++;
+	return 0;
+}
+
+static void ring_remove(struct evq *q, struct evq_timer *t)
+{
+	uint32_t s = (uint32_t)(bucket_of(q, t->when) & (q->nb - 1));
+	struct evq_bucket *b = &q->ring[s];
+	uint32_t i = t->idx, last = --b->n;
+	assert(i <= last && b->e[i].t == t);
+	if (i != last) {
+		b->e[i] = b->e[last];
+		b->e[i].t->idx = i;
+	}
+	if (b->n == 0)
+		q->bits[s >> 6] &= ~(1ull << (s & 63));
+	q->nring--;
+}
+
+/* The first bucket after cur that holds something (the ring is not
+ * empty). */
+static uint64_t ring_next(const struct evq *q)
+{
+	uint32_t mask = q->nb - 1, words = q->nb >> 6;
+	uint32_t s = (uint32_t)((q->cur + 1) & mask);
+	uint32_t w = s >> 6;
+	uint64_t m = q->bits[w] & (~0ull << (s & 63));
+	for (uint32_t n = 0; !m; n++) {
+		assert(n <= words);
+		w = (w + 1) & (words - 1);
+		m = q->bits[w];
+	}
+	uint32_t found = (w << 6) | (uint32_t)__builtin_ctzll(m);
+	return q->cur + 1 + ((found - s) & mask);
+}
+
+/* ---- placing a timer ---------------------------------------------------- */
+
+static int run_room(struct evq *q, size_t n)
+{
+	return room(q, &q->run, &q->rcap, n, 64);
+}
+
+/* Onto the end of run, if t's key is past its last entry's (the usual
+ * case: later in the current bucket). Returns 0 if done. */
+static int run_append(struct evq *q, struct evq_timer *t)
+{
+	if (q->rhead == q->rn)
+		q->rhead = q->rn = 0;
+	else if (q->run[q->rn - 1].when > t->when) /* sequence is larger */
+		return -1;
+	if (q->rn == q->rcap && run_room(q, q->rn + 1) < 0)
+		return -1;
+	t->idx = (uint32_t)q->rn;
+	t->where = IN_RUN;
+	q->run[q->rn++] =
+		(struct evq_ent){.when = t->when, .seq = t->seq, .t = t};
+	q->nrun++;
+	return 0;
+}
+
+static int place(struct evq *q, struct evq_timer *t)
+{
+	uint64_t k = bucket_of(q, t->when);
+	if (t->when < 0 || k <= q->cur)
+		return run_append(q, t) == 0
+			       ? 0
+			       : heap_push(q, &q->near, t, IN_NEAR);
+	if (k - q->cur < q->nb)
+		return ring_append(q, k, t);
+	return heap_push(q, &q->far, t, IN_FAR);
+}
+
+static void unplace(struct evq *q, struct evq_timer *t)
+{
+	switch (t->where) {
+	case IN_NEAR:
+		assert(q->near.h[t->idx].t == t);
+		heap_remove(&q->near, t->idx);
+		break;
+	case IN_RING:
+		ring_remove(q, t);
+		break;
+	case IN_RUN:
+		assert(q->run[t->idx].t == t);
+		q->run[t->idx].t = NULL;
+		q->nrun--;
+		break;
+	default:
+		assert(q->far.h[t->idx].t == t);
+		heap_remove(&q->far, t->idx);
+		break;
+	}
+	t->idx = EVQ_IDLE;
+}
+
+static int ring_alloc(struct evq *q, uint32_t nb)
+{
+	struct evq_bucket *ring = calloc(nb, sizeof *ring);
+	uint64_t *bits = calloc(nb >> 6, sizeof *bits);
+	if (!ring || !bits) {
+		free(ring);
+		free(bits);
+		return -1;
+	}
+	q->ring = ring;
+	q->bits = bits;
+	q->nb = nb;
+	q->grows++;
+	return 0;
+}
+
+static void ring_free(struct evq *q)
+{
+	for (uint32_t s = 0; s < q->nb; s++)
+		free(q->ring[s].e);
+	free(q->ring);
+	free(q->bits);
+	q->ring = NULL;
+	q->bits = NULL;
+	q->nb = 0;
+}
+
+/* A ring of about twice the pending timers over AIM buckets, kept as it
+ * is within a factor of two either way. */
+static uint32_t ring_size(const struct evq *q, size_t pending)
+{
+	uint64_t want = NB_MIN;
+	while (want < NB_MAX && want * AIM < 2 * (uint64_t)pending)
+		want *= 2;
+	if (q->nb && want <= 2 * (uint64_t)q->nb && 4 * want >= q->nb)
+		return q->nb;
+	return (uint32_t)want;
+}
+
+/* far gives up what the ring now reaches. */
+static int far_give(struct evq *q)
+{
+	while (q->far.n && bucket_of(q, q->far.h[0].when) - q->cur < q->nb) {
+		struct evq_ent *e = &q->far.h[0];
+		struct evq_timer *t = e->t;
+		if (e->when != t->when || e->seq != t->seq) {
+			/* re-armed for later while here: filed again */
+			e->when = t->when;
+			e->seq = t->seq;
+			sift_down(&q->far, 0);
+			continue;
+		}
+		heap_remove(&q->far, 0);
+		if (place(q, t) < 0) {
+			heap_push(q, &q->far, t, IN_FAR); /* room is there */
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A new width and ring size: run's, near's and the ring's entries are
+ * placed again, and far gives up what the new ring reaches. On failure nothing
+ * changes. */
+static int rebuild(struct evq *q, unsigned shift, uint32_t nb)
+{
+	size_t n = q->nrun + q->near.n + q->nring;
+	struct evq_ent *keep = malloc((n ? n : 1) * sizeof *keep);
+	if (!keep)
+		return -1;
+	struct evq old = *q;
+	if (ring_alloc(q, nb) < 0 || heap_room(q, &q->far, q->far.n + n) < 0) {
+		if (q->ring != old.ring) {
+			free(q->ring);
+			free(q->bits);
+		}
+		q->ring = old.ring;
+		q->bits = old.bits;
+		q->nb = old.nb;
+		free(keep);
+		return -1;
+	}
+	/* near has room for all: it had room for its own, and n more is
+	 * made below before any entry moves */
+	if (heap_room(q, &q->near, n) < 0) {
+		free(q->ring);
+		free(q->bits);
+		q->ring = old.ring;
+		q->bits = old.bits;
+		q->nb = old.nb;
+		free(keep);
+		return -1;
+	}
+	size_t m = 0;
+	for (size_t i = q->rhead; i < q->rn; i++)
+		if (q->run[i].t)
+			keep[m++] = q->run[i];
+	for (size_t i = 0; i < q->near.n; i++)
+		keep[m++] = q->near.h[i];
+	for (uint32_t s = 0; s < old.nb; s++) {
+		for (uint32_t i = 0; i < old.ring[s].n; i++)
+			keep[m++] = old.ring[s].e[i];
+		free(old.ring[s].e);
+	}
+	free(old.ring);
+	free(old.bits);
+	q->near.n = 0;
+	q->rhead = q->rn = q->nrun = 0;
+	q->nring = 0;
+	q->shift = shift;
+	q->cur = bucket_of(q, q->last);
+	int rc = 0;
+	for (size_t i = 0; i < m; i++) {
+		struct evq_timer *t = keep[i].t;
+		uint64_t k = bucket_of(q, t->when);
+		if (t->when >= 0 && k > q->cur && k - q->cur < q->nb &&
+		    ring_append(q, k, t) == 0)
+			continue;
+		/* near or far, where room was made; far if the ring could not
+		 * grow, which far_give below corrects if it can */
+		if (t->when < 0 || k <= q->cur)
+			rc |= heap_push(q, &q->near, t, IN_NEAR);
+		else
+			rc |= heap_push(q, &q->far, t, IN_FAR);
+	}
+	free(keep);
+	q->pops = 0;
+	q->rebuilds++;
+	return rc | far_give(q);
+}
+
+/* Every 64 bucket changes, a width that brings AIM_LO..AIM_HI entries per
+ * bucket and a ring of about twice the pending timers over AIM buckets. */
+static int adapt(struct evq *q)
+{
+	if (++q->adv < 64)
+		return 0;
+	uint64_t mean = q->adv_moved / q->adv;
+	q->adv = q->adv_moved = 0;
+	size_t pending = evq_size(q);
+	if (q->pops < pending)
+		return 0; /* too soon after the last rebuild */
+	unsigned shift = q->shift;
+	if (mean > AIM_HI)
+		while (shift > 0 && mean > AIM) {
+			shift--;
+			mean /= 2;
+		}
+	else if (mean < AIM_LO && (q->nring || q->far.n))
+		while (shift < SHIFT_MAX && mean < AIM) {
+			shift++;
+			mean = mean ? mean * 2 : 1;
+		}
+	uint32_t nb = ring_size(q, pending);
+	if (shift == q->shift && nb == q->nb)
+		return 0;
+	return rebuild(q, shift, nb);
+}
+
+static bool sorted(const struct evq_ent *e, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (!ent_less(&e[i - 1], &e[i]))
+			return false;
+	return true;
+}
+
+/* run and near are empty: make the next bucket that holds something
+ * current. */
+static int advance(struct evq *q)
+{
+	if (adapt(q) < 0)
+		return -1;
+next:
+	if (q->near.n || q->nrun)
+		return 0; /* the rebuild, or far, brought some */
+	q->rhead = q->rn = 0;
+	if (q->nring)
+		q->cur = ring_next(q);
+	else if (q->far.n)
+		q->cur = bucket_of(q, q->far.h[0].when);
+	else
+		return 0;
+	if (q->nring) {
+		uint32_t s = (uint32_t)(q->cur & (q->nb - 1));
+		struct evq_bucket *b = &q->ring[s];
+		bool in_order = sorted(b->e, b->n);
+		if (in_order && run_room(q, b->n) < 0)
+			return -1;
+		if (in_order) {
+			memcpy(q->run, b->e, (size_t)b->n * sizeof *b->e);
+			for (uint32_t i = 0; i < b->n; i++) {
+				struct evq_timer *t = q->run[i].t;
+				if (i + 8 < b->n)
+					__builtin_prefetch(q->run[i + 8].t, 1);
+				t->idx = i;
+				t->where = IN_RUN;
+			}
+			q->rn = q->nrun = b->n;
+		} else {
+			if (heap_room(q, &q->near, b->n) < 0)
+				return -1;
+			for (uint32_t i = 0; i < b->n; i++) {
+				struct evq_timer *t = b->e[i].t;
+				if (i + 8 < b->n)
+					__builtin_prefetch(b->e[i + 8].t, 1);
+				size_t j = q->near.n++;
+				q->near.h[j] = b->e[i];
+				t->where = IN_NEAR;
+				sift_up(&q->near, j);
+			}
+		}
+		q->nring -= b->n;
+		b->n = 0;
+		q->bits[s >> 6] &= ~(1ull << (s & 63));
+	}
+	if (far_give(q) < 0)
+		return -1;
+	q->adv_moved += q->nrun + q->near.n;
+	goto next;
+}
+
+/* near has grown past NEAR_BIG: narrower buckets, if it has been long
+ * enough since the last rebuild. */
+static int narrow(struct evq *q)
+{
+	size_t pending = evq_size(q);
+	if (q->pops < pending || q->shift == 0)
+		return 0;
+	unsigned shift = q->shift;
+	for (size_t m = q->near.n; shift > 0 && m > AIM; m /= 2)
+		shift--;
+	return rebuild(q, shift, ring_size(q, pending));
+}
+
+/* ---- the interface ------------------------------------------------------ */
 
 void evq_init(struct evq *q)
 {
 	memset(q, 0, sizeof *q);
+	q->shift = SHIFT_INIT;
 }
 
 void evq_fini(struct evq *q)
 {
-	for (size_t i = 0; i < q->n; i++)
-		q->h[i].t->idx = EVQ_IDLE;
-	free(q->mem);
+	for (size_t i = q->rhead; i < q->rn; i++)
+		if (q->run[i].t)
+			q->run[i].t->idx = EVQ_IDLE;
+	for (size_t i = 0; i < q->near.n; i++)
+		q->near.h[i].t->idx = EVQ_IDLE;
+	for (size_t i = 0; i < q->far.n; i++)
+		q->far.h[i].t->idx = EVQ_IDLE;
+	for (uint32_t s = 0; s < q->nb; s++)
+		for (uint32_t i = 0; i < q->ring[s].n; i++)
+			q->ring[s].e[i].t->idx = EVQ_IDLE;
+	ring_free(q);
+	free(q->run);
+	free(q->near.h);
+	free(q->far.h);
 	evq_init(q);
 }
 
@@ -90,87 +529,100 @@ void evq_timer_init(struct evq_timer *t, evq_fn fn)
 	t->when = 0;
 	t->seq = 0;
 	t->idx = EVQ_IDLE;
+	t->where = IN_NEAR;
 	t->fn = fn;
 }
 
 int evq_reserve(struct evq *q, size_t n)
 {
-	if (n <= q->cap)
-		return 0;
-	size_t cap = q->cap ? q->cap : 64;
-	while (cap < n)
-		cap *= 2;
-	/* One spare line in front, so that slot 1 can start a line. */
-	size_t bytes = cap * sizeof(struct evq_ent) + LINE;
-	void *mem = aligned_alloc(LINE, (bytes + LINE - 1) / LINE * LINE);
-	if (!mem)
-		return -1;
-	struct evq_ent *h = (struct evq_ent *)(void *)((char *)mem + LINE -
-						      sizeof(struct evq_ent));
-	if (q->n)
-		memcpy(h, q->h, q->n * sizeof *h);
-	free(q->mem);
-	q->mem = mem;
-	q->h = h;
-	q->cap = cap;
-	return 0;
+	return heap_room(q, &q->near, n);
 }
 
 int evq_schedule(struct evq *q, struct evq_timer *t, sim_time_t when)
 {
+	if (!q->nb && ring_alloc(q, NB_MIN) < 0)
+		return -1;
+	if (t->idx != EVQ_IDLE) {
+		/* in near, staying there: a move within the heap */
+		if (t->where == IN_NEAR && bucket_of(q, when) <= q->cur) {
+			size_t i = t->idx;
+			t->when = when;
+			t->seq = q->next_seq++;
+			q->near.h[i].when = when;
+			q->near.h[i].seq = t->seq;
+			if (i > 0 &&
+			    ent_less(&q->near.h[i], &q->near.h[(i - 1) / ARITY]))
+				sift_up(&q->near, i);
+			else
+				sift_down(&q->near, i);
+			return 0;
+		}
+		/* in far, for later: its entry keeps the earlier key until
+		 * it comes within reach (far_give) */
+		if (t->where == IN_FAR && when >= t->when) {
+			t->when = when;
+			t->seq = q->next_seq++;
+			return 0;
+		}
+		unplace(q, t);
+	}
 	t->when = when;
 	t->seq = q->next_seq++;
-	if (t->idx != EVQ_IDLE) {
-		size_t i = t->idx;
-		assert(i < q->n && q->h[i].t == t);
-		q->h[i].when = when;
-		if (i > 0 && ent_less(&q->h[i], &q->h[(i - 1) / ARITY]))
-			sift_up(q, i);
-		else
-			sift_down(q, i);
-		return 0;
-	}
-	if (q->n == q->cap && evq_reserve(q, q->n + 1) < 0)
+	if (place(q, t) < 0) {
+		t->idx = EVQ_IDLE;
 		return -1;
-	size_t i = q->n++;
-	q->h[i].when = when;
-	q->h[i].t = t;
-	sift_up(q, i);
+	}
+	if (q->near.n > NEAR_BIG && narrow(q) < 0)
+		q->nomem = true;
 	return 0;
 }
 
 void evq_cancel(struct evq *q, struct evq_timer *t)
 {
-	size_t i = t->idx;
-	if (i == EVQ_IDLE)
-		return;
-	assert(i < q->n && q->h[i].t == t);
-	t->idx = EVQ_IDLE;
-	size_t last = --q->n;
-	if (i == last)
-		return;
-	assert(q->h[last].t->idx == last);
-	q->h[i] = q->h[last];
-	q->h[i].t->idx = i;
-	if (i > 0 && ent_less(&q->h[i], &q->h[(i - 1) / ARITY]))
-		sift_up(q, i);
-	else
-		sift_down(q, i);
+	if (t->idx != EVQ_IDLE)
+		unplace(q, t);
+}
+
+/* The earliest entry, in run or near; NULL if none (after advancing, if
+ * both were empty). */
+static const struct evq_ent *first(struct evq *q)
+{
+	while (q->rhead < q->rn && !q->run[q->rhead].t)
+		q->rhead++;
+	if (q->rhead == q->rn && q->near.n == 0) {
+		if (advance(q) < 0) {
+			q->nomem = true;
+			return NULL;
+		}
+		while (q->rhead < q->rn && !q->run[q->rhead].t)
+			q->rhead++;
+	}
+	const struct evq_ent *r = q->rhead < q->rn ? &q->run[q->rhead] : NULL;
+	if (q->near.n && (!r || ent_less(&q->near.h[0], r)))
+		return &q->near.h[0];
+	return r;
 }
 
 struct evq_timer *evq_pop(struct evq *q)
 {
-	if (q->n == 0)
+	const struct evq_ent *e = first(q);
+	if (!e)
 		return NULL;
-	struct evq_timer *t = q->h[0].t;
-	assert(t->idx == 0);
-	t->idx = EVQ_IDLE;
-	size_t last = --q->n;
-	if (last > 0) {
-		assert(q->h[last].t->idx == last);
-		q->h[0] = q->h[last];
-		q->h[0].t->idx = 0;
-		sift_down(q, 0);
+	struct evq_timer *t = e->t;
+	if (t->where == IN_NEAR) {
+		heap_remove(&q->near, 0);
+	} else {
+		q->rhead++;
+		q->nrun--;
 	}
+	t->idx = EVQ_IDLE;
+	q->last = t->when;
+	q->pops++;
 	return t;
+}
+
+sim_time_t evq_next_time(struct evq *q)
+{
+	const struct evq_ent *e = first(q);
+	return e ? e->when : SIM_TIME_NEVER;
 }

@@ -62,6 +62,10 @@ enum sim_end sim_run(struct sim *s)
 			break;
 		}
 		sim_time_t t = evq_next_time(&s->q);
+		if (s->q.nomem) {
+			s->end = SIM_END_NOMEM;
+			break;
+		}
 		if (t > s->stop) {
 			s->now = s->stop;
 			s->end = SIM_END_STOP;
