@@ -67,7 +67,7 @@ PROP := $(BUILD)/tests/prop/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit buildsys layers bad cli golden prop pcap diagrams docs sweep \
+.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams docs sweep \
 	fuzz fuzz-build fuzz-regress determinism pkt conformance \
 	plots asan valgrind valgrind-run bench bench-run clean deps-build \
 	deps-test deps-asan deps-valgrind
@@ -155,8 +155,8 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit layers buildsys bad cli golden pcap diagrams docs sweep plots \
-	pkt fuzz-regress prop
+check: unit layers buildsys bad cli golden payload pcap diagrams docs sweep \
+	plots pkt fuzz-regress prop
 	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
@@ -200,6 +200,11 @@ docs: $(TCPSIM)
 # Every scenario's capture read by tshark, checksums validated.
 pcap: $(TCPSIM)
 	sh tests/pcap.sh $(TCPSIM) $(BUILD)/pcap
+
+# Payloads by reference against payloads as bytes: every scenario's
+# outputs identical (tests/payload.sh).
+payload: $(TCPSIM)
+	sh tests/payload.sh $(TCPSIM) $(BUILD)/payload
 
 # Every scenario's chart rendered by mscgen, its ladder plot by gnuplot.
 diagrams: $(TCPSIM)

@@ -23,6 +23,7 @@ struct piece {
 };
 
 struct app_stream {
+	struct tcp_src src;        /* what TCP's references point at */
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
 	uint32_t iss;
@@ -172,6 +173,17 @@ static uint64_t stream_expected(const struct app_stream *st, uint64_t off,
 	return done;
 }
 
+/* The stream as TCP sees it: bytes by offset, zeros where the writer's
+ * are unknown (a copy of an unknown stream). */
+static void stream_fill(const struct tcp_src *src, uint64_t off, uint32_t n,
+			uint8_t *out)
+{
+	const struct app_stream *st = (const struct app_stream *)(const void *)src;
+	uint64_t known = stream_expected(st, off, n, out);
+	if (known < n)
+		memset(out + known, 0, n - known);
+}
+
 /* The stream a connection writes, known by its tuple and its ISN. */
 static struct app_stream *stream_new(struct app_registry *reg,
 				     const struct tcp_conn_info *i)
@@ -181,8 +193,8 @@ static struct app_stream *stream_new(struct app_registry *reg,
 	struct app_stream *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
-	*st = (struct app_stream){i->laddr, i->raddr, i->lport, i->rport,
-				  i->iss, NULL, 0, 0, 0};
+	*st = (struct app_stream){{stream_fill}, i->laddr, i->raddr, i->lport,
+				  i->rport, i->iss, NULL, 0, 0, 0};
 	reg->s[reg->n++] = st;
 	return st;
 }
@@ -260,6 +272,9 @@ void app_set_host_action(struct app *a, app_host_action_fn fn, void *ctx)
 	a->host_action = fn;
 	a->host_action_ctx = ctx;
 }
+
+/* What one read asks for, as read(fd, buf, 16384) does. */
+#define APP_READ 16384u
 
 static int ensure_buf(struct app *a, uint64_t n)
 {
@@ -366,12 +381,19 @@ static void pump(struct app_sock *s)
 		if (space == 0)
 			break;
 		uint64_t n = unsent(s) < space ? unsent(s) : space;
-		if (ensure_buf(a, n) < 0) {
-			a->host->sim->nomem = true;
-			return;
+		long took;
+		if (!a->reg->bytes) {
+			took = tcp_send_ref(s->c, &s->out->src, s->written,
+					    (uint32_t)n);
+		} else {
+			if (ensure_buf(a, n) < 0) {
+				a->host->sim->nomem = true;
+				return;
+			}
+			stream_fill(&s->out->src, s->written, (uint32_t)n,
+				    a->buf);
+			took = tcp_send(s->c, a->buf, (uint32_t)n);
 		}
-		stream_expected(s->out, s->written, n, a->buf);
-		long took = tcp_send(s->c, a->buf, (uint32_t)n);
 		if (took <= 0)
 			break;
 		s->written += (uint64_t)took;
@@ -414,11 +436,26 @@ static void finish_close(struct app_sock *s)
 
 /* ---- reading --------------------------------------------------------- */
 
+/* The stream s's peer writes, once it is known. */
+static const struct app_stream *peer_stream(struct app_sock *s)
+{
+	if (!s->in && s->c)
+		s->in = stream_of_peer(s->app->reg, s->c);
+	return s->in;
+}
+
+/* What was read is, by reference, exactly the peer's stream where s has
+ * got to: right byte for byte, without looking at a byte. */
+static bool read_as_written(struct app_sock *s, const struct tcp_src *src,
+			    uint64_t off)
+{
+	const struct app_stream *in = peer_stream(s);
+	return src && in && src == &in->src && off == s->received;
+}
+
 static void check_bytes(struct app_sock *s, const uint8_t *got, uint32_t n)
 {
-	struct app *a = s->app;
-	if (!s->in && s->c)
-		s->in = stream_of_peer(a->reg, s->c);
+	peer_stream(s);
 	if (!s->in) {
 		s->unverified += n;
 		return;
@@ -546,12 +583,8 @@ static void drain(struct app_sock *s)
 {
 	uint64_t had = s->received;
 	struct app *a = s->app;
-	if (ensure_buf(a, 16384) < 0) {
-		a->host->sim->nomem = true;
-		return;
-	}
 	while ((s->c || s->rest_off < s->rest_len) && !s->closed) {
-		uint32_t cap = a->bufcap;
+		uint32_t cap = APP_READ;
 		if (s->read_every) {
 			/* a slow reader: what it may read in this period */
 			if (s->read_allow == 0) {
@@ -571,9 +604,16 @@ static void drain(struct app_sock *s)
 			if (cap == 0)
 				break;
 		}
+		/* bytes need the staging buffer; a reference does not */
+		bool ref = s->c && !a->reg->bytes && tcp_unread_is_ref(s->c);
+		if (!ref && ensure_buf(a, APP_READ) < 0)
+			goto nomem;
 		uint32_t n;
+		const struct tcp_src *src = NULL;
+		uint64_t off = 0;
 		if (s->c) {
-			n = tcp_read(s->c, a->buf, cap);
+			n = tcp_read_ref(s->c, ref ? NULL : a->buf, cap,
+					 ref ? &src : NULL, &off);
 		} else {
 			n = s->rest_len - s->rest_off;
 			if (n > cap)
@@ -586,11 +626,32 @@ static void drain(struct app_sock *s)
 		if (s->read_every)
 			s->read_allow -= n;
 		uint64_t before = s->received;
-		check_bytes(s, a->buf, n);
+		bool by_ref = read_as_written(s, src, off);
+		if (!by_ref) {
+			if (src) { /* by reference, not the expected one */
+				if (ensure_buf(a, APP_READ) < 0)
+					goto nomem;
+				src->fill(src, off, n, a->buf);
+			}
+			check_bytes(s, a->buf, n);
+		}
 		s->received += n;
 		if (echo && s->c) {
+			uint64_t at = s->out ? s->out->len : 0;
 			behave(s, before, n);
-			long took = tcp_send(s->c, a->buf, n);
+			/* what was read goes back: by reference into this
+			 * socket's own stream, which copies it, when that
+			 * is what it is; else as the bytes read */
+			bool copied = s->out && s->out->len == at + n;
+			if (by_ref && !copied) {
+				if (ensure_buf(a, APP_READ) < 0)
+					goto nomem;
+				src->fill(src, off, n, a->buf);
+			}
+			long took = by_ref && copied
+					    ? tcp_send_ref(s->c, &s->out->src,
+							   at, n)
+					    : tcp_send(s->c, a->buf, n);
 			if (took > 0)
 				s->written += (uint64_t)took;
 		} else {
@@ -601,6 +662,9 @@ static void drain(struct app_sock *s)
 		fire(s, APP_ON_RECEIVED);
 	if (!s->closed)
 		check_eof(s);
+	return;
+nomem:
+	a->host->sim->nomem = true;
 }
 
 /* A slow reader's next period: it may read again. */

@@ -200,6 +200,9 @@ struct app_timer {
 struct app_registry {
 	struct app_stream **s;
 	size_t n, cap;
+	/* hand TCP bytes, not references into the streams (tcp_send_ref):
+	 * slower, the same run; to check the references against */
+	bool bytes;
 };
 
 struct app;

@@ -12,7 +12,8 @@ void pkt_pool_init(struct pkt_pool *pp, uint32_t payload_cap)
 	memset(pp, 0, sizeof *pp);
 	pp->cap = payload_cap;
 	size_t a = _Alignof(struct pkt);
-	pp->size = (sizeof(struct pkt) + payload_cap + a - 1) / a * a;
+	pp->size[0] = (sizeof(struct pkt) + a - 1) / a * a;
+	pp->size[1] = (sizeof(struct pkt) + payload_cap + a - 1) / a * a;
 }
 
 void pkt_pool_fini(struct pkt_pool *pp)
@@ -23,31 +24,34 @@ void pkt_pool_fini(struct pkt_pool *pp)
 	memset(pp, 0, sizeof *pp);
 }
 
-static int add_chunk(struct pkt_pool *pp)
+static int add_chunk(struct pkt_pool *pp, int k)
 {
 	if (grow(&pp->chunks, &pp->chunks_cap, pp->nchunks + 1,
 		 sizeof *pp->chunks, 8) < 0)
 		return -1;
-	char *mem = malloc(pp->size * PKTS_PER_CHUNK);
+	char *mem = malloc(pp->size[k] * PKTS_PER_CHUNK);
 	if (!mem)
 		return -1;
 	pp->chunks[pp->nchunks++] = mem;
 	for (int i = PKTS_PER_CHUNK - 1; i >= 0; i--) {
-		struct pkt *p = (struct pkt *)(void *)(mem + (size_t)i * pp->size);
-		p->next = pp->free;
-		pp->free = p;
+		struct pkt *p =
+			(struct pkt *)(void *)(mem + (size_t)i * pp->size[k]);
+		p->bytes = k;
+		p->next = pp->free[k];
+		pp->free[k] = p;
 	}
 	return 0;
 }
 
 struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg)
 {
-	if (seg->len > pp->cap)
+	int k = seg->len && seg->data;
+	if (k && seg->len > pp->cap)
 		return NULL;
-	if (!pp->free && add_chunk(pp) < 0)
+	if (!pp->free[k] && add_chunk(pp, k) < 0)
 		return NULL;
-	struct pkt *p = pp->free;
-	pp->free = p->next;
+	struct pkt *p = pp->free[k];
+	pp->free[k] = p->next;
 	pp->live++;
 	p->next = p->prev = NULL;
 	p->dir = NULL;
@@ -58,9 +62,9 @@ struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg)
 	p->seq_base = p->ack_base = 0;
 	evq_timer_init(&p->ev, NULL);
 	p->seg = *seg;
-	if (seg->len)
+	if (k)
 		memcpy(p->payload, seg->data, seg->len);
-	p->seg.data = seg->len ? p->payload : NULL;
+	p->seg.data = k ? p->payload : NULL;
 	return p;
 }
 
@@ -81,7 +85,7 @@ struct pkt *pkt_clone(struct pkt_pool *pp, const struct pkt *p)
 
 void pkt_free(struct pkt_pool *pp, struct pkt *p)
 {
-	p->next = pp->free;
-	pp->free = p;
+	p->next = pp->free[p->bytes];
+	pp->free[p->bytes] = p;
 	pp->live--;
 }

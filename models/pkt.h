@@ -1,9 +1,12 @@
 /* pkt.h — a segment in flight, and the pool it comes from.
  *
  * Every segment a host sends is copied into a struct pkt, which carries
- * the segment across a link and embeds the timer for its arrival. Packets
- * come from a free list refilled a chunk at a time, so the segment path
- * does not call malloc once the pool has grown to the run's working size.
+ * the segment across a link and embeds the timer for its arrival. A
+ * payload given as bytes is copied into the packet; one given as a
+ * reference into its sender's stream (segment.h) stays a reference, and
+ * the packet has no room for bytes. Packets of either size come from a
+ * free list refilled a chunk at a time, so the segment path does not call
+ * malloc once the pool has grown to the run's working size.
  */
 #ifndef TCPSIM_PKT_H
 #define TCPSIM_PKT_H
@@ -37,14 +40,15 @@ struct pkt {
 	sim_time_t extra;
 	uint32_t copies;
 	const char *dup_rule;
-	struct tcp_seg seg;     /* seg.data points into payload */
+	bool bytes;             /* has room for payload bytes */
+	struct tcp_seg seg;     /* seg.data, if set, points into payload */
 	uint8_t payload[];
 };
 
 struct pkt_pool {
-	struct pkt *free;
-	uint32_t cap;           /* payload bytes a packet can hold */
-	size_t size;            /* bytes per packet, aligned */
+	struct pkt *free[2];    /* without room for bytes, with */
+	size_t size[2];         /* bytes per packet of each, aligned */
+	uint32_t cap;           /* payload bytes a packet with room holds */
 	void **chunks;
 	size_t nchunks, chunks_cap;
 	size_t live;            /* packets handed out and not yet freed */
@@ -54,8 +58,9 @@ struct pkt_pool {
 void pkt_pool_init(struct pkt_pool *pp, uint32_t payload_cap);
 /* Free every chunk (packets still out become invalid). */
 void pkt_pool_fini(struct pkt_pool *pp);
-/* A packet holding a copy of seg, or NULL if out of memory or the payload
- * exceeds the pool's capacity. */
+/* A packet holding a copy of seg (its payload bytes too, if it has them
+ * as bytes), or NULL if out of memory or the payload exceeds the pool's
+ * capacity. */
 struct pkt *pkt_new(struct pkt_pool *pp, const struct tcp_seg *seg);
 /* A copy of p (segment, bytes and bookkeeping, not its timer or list
  * links), or NULL if out of memory. */

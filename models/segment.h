@@ -5,8 +5,12 @@
  * absent), window scale, timestamps and SACK-permitted (bits in `opts`),
  * and up to four SACK blocks. `layout` says in which order and with which
  * padding a stack writes them (tcp_opts_encode), so that the bytes are
- * those that stack would send. `data` points at `len` payload bytes owned
- * by whoever built the segment.
+ * those that stack would send. The `len` payload bytes are either at
+ * `data`, owned by whoever built the segment, or, with `data` NULL, bytes
+ * [src_off, src_off + len) of the byte stream `src`: a segment carries a
+ * reference into its sender's stream, and the bytes are written out only
+ * where someone asks for them (tcp_seg_payload: a pcap, a receiver that
+ * reads bytes).
  */
 #ifndef TCPSIM_SEGMENT_H
 #define TCPSIM_SEGMENT_H
@@ -14,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Control bits, as in the header's flags byte (RFC 9293 §3.1). */
 #define TCP_FIN 0x01
@@ -66,6 +71,13 @@ enum {
 	TCP_IP_CE = 3,
 };
 
+/* A byte stream that can write out any stretch of itself: what a sender's
+ * application writes (models/app.c), known by offset from its start. */
+struct tcp_src {
+	void (*fill)(const struct tcp_src *src, uint64_t off, uint32_t n,
+		     uint8_t *out);
+};
+
 struct tcp_seg {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
@@ -83,7 +95,24 @@ struct tcp_seg {
 	struct tcp_sack_block sack[TCP_MAX_SACK];
 	uint32_t len;  /* payload length */
 	const uint8_t *data;
+	const struct tcp_src *src; /* if data is NULL: the payload's stream */
+	uint64_t src_off;          /* and its offset there */
 };
+
+/* Write the first n (at most len) of s's payload bytes into out (zeros
+ * if it has neither bytes nor a stream). */
+static inline void tcp_seg_payload(const struct tcp_seg *s, uint32_t n,
+				   uint8_t *out)
+{
+	if (!n)
+		return;
+	if (s->data)
+		memcpy(out, s->data, n);
+	else if (s->src)
+		s->src->fill(s->src, s->src_off, n, out);
+	else
+		memset(out, 0, n);
+}
 
 /* Sequence-space comparisons, modulo 2^32 (RFC 9293 §3.4). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)

@@ -343,13 +343,91 @@ uint32_t tcp_buf_reserve(struct tcp_conn *c, struct tcp_buf *b,
 	return b->size;
 }
 
-bool tcp_buf_place(struct tcp_conn *c, struct tcp_buf *b, uint32_t off,
-		   const uint8_t *d, uint32_t n)
+/* Bytes [soff, soff + n) of src (zeros if there is no src) at offset off
+ * of b, which holds bytes and has room for them. */
+static void put_stream(struct tcp_buf *b, uint32_t off,
+		       const struct tcp_src *src, uint64_t soff, uint32_t n)
 {
-	if (tcp_buf_reserve(c, b, off + n) < off + n)
+	uint8_t tmp[4096];
+	for (uint32_t done = 0; done < n;) {
+		uint32_t k = min32(n - done, sizeof tmp);
+		if (src)
+			src->fill(src, soff + done, k, tmp);
+		else
+			memset(tmp, 0, k);
+		tcp_buf_put_at(b, off + done, tmp, k);
+		done += k;
+	}
+}
+
+bool tcp_buf_unref(struct tcp_conn *c, struct tcp_buf *b)
+{
+	const struct tcp_src *src = b->src;
+	if (!src)
+		return true;
+	b->src = NULL;
+	if (tcp_buf_reserve(c, b, b->hi) < b->hi) {
+		b->src = src;
 		return false;
-	tcp_buf_put_at(b, off, d, n);
+	}
+	/* gaps between out-of-order ranges too: harmless, they are
+	 * written again when their data comes */
+	put_stream(b, 0, src, b->src_off, b->hi);
 	return true;
+}
+
+uint32_t tcp_buf_put(struct tcp_conn *c, struct tcp_buf *b, uint32_t off,
+		     const uint8_t *d, const struct tcp_src *src, uint64_t soff,
+		     uint32_t n)
+{
+	if (!n)
+		return 0;
+	bool empty = b->len == 0 && b->hi == 0;
+	if (!d && src) {
+		if (empty && !b->src) {
+			b->src = src;
+			b->src_off = soff - off;
+		}
+		if (b->src == src && b->src_off + off == soff)
+			goto done;
+	} else if (b->src && empty) {
+		b->src = NULL; /* bytes from here on */
+	}
+	if (!tcp_buf_unref(c, b))
+		return 0;
+	uint32_t room = tcp_buf_reserve(c, b, off + n);
+	if (room <= off)
+		return 0;
+	n = min32(n, room - off);
+	if (d)
+		tcp_buf_put_at(b, off, d, n);
+	else
+		put_stream(b, off, src, soff, n);
+done:
+	if (b->hi < off + n)
+		b->hi = off + n;
+	return n;
+}
+
+/* FreeBSD's tcp_mss: once the MSS is known, a buffer larger than one
+ * segment is rounded up to a whole number of them (65536 bytes become
+ * 45 · 1460 = 65700). The MSS here is the one segments are cut to before
+ * options take their share. */
+void tcp_round_buffers_freebsd(struct tcp_conn *c)
+{
+	uint32_t mss = bsd_maxseg(c);
+	uint32_t *size[2] = {&c->p.sndbuf, &c->p.rcvbuf};
+	struct tcp_buf *buf[2] = {&c->sb, &c->rb};
+	for (int i = 0; i < 2; i++) {
+		uint32_t n = *size[i];
+		if (n <= mss || n % mss == 0)
+			continue;
+		uint32_t up = n + (mss - n % mss);
+		if (up - n < c->p.mss) {
+			tcp_buf_grow(buf[i], up - n);
+			*size[i] = up;
+		}
+	}
 }
 
 static void conn_free(struct tcp_conn *c)
@@ -897,7 +975,8 @@ uint32_t tcp_send_space(const struct tcp_conn *c)
 	return c->sb.cap - c->sb.len;
 }
 
-long tcp_send(struct tcp_conn *c, const uint8_t *data, uint32_t len)
+static long send_any(struct tcp_conn *c, const uint8_t *data,
+		     const struct tcp_src *src, uint64_t off, uint32_t len)
 {
 	switch (c->state) {
 	case TCP_SYN_SENT:
@@ -912,10 +991,26 @@ long tcp_send(struct tcp_conn *c, const uint8_t *data, uint32_t len)
 	}
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
-	uint32_t n = tcp_buf_write(c, &c->sb, data, len);
+	uint32_t n = tcp_buf_append(c, &c->sb, data, src, off, len);
 	tcp_flush(c);
 	tcp_leave(st);
 	return (long)n;
+}
+
+long tcp_send(struct tcp_conn *c, const uint8_t *data, uint32_t len)
+{
+	return send_any(c, data, NULL, 0, len);
+}
+
+long tcp_send_ref(struct tcp_conn *c, const struct tcp_src *src,
+		  uint64_t off, uint32_t len)
+{
+	return send_any(c, NULL, src, off, len);
+}
+
+bool tcp_unread_is_ref(const struct tcp_conn *c)
+{
+	return c->rb.src != NULL;
 }
 
 uint32_t tcp_unread(const struct tcp_conn *c)
@@ -948,13 +1043,25 @@ static bool window_update_freebsd(const struct tcp_conn *c, uint32_t offered)
 
 uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 {
+	return tcp_read_ref(c, out, len, NULL, NULL);
+}
+
+uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
+		      const struct tcp_src **src, uint64_t *off)
+{
 	uint32_t n = min32(len, c->rb.len);
+	if (src)
+		*src = NULL;
 	if (n == 0)
 		return 0;
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
-	if (out)
+	if (src && c->rb.src) {
+		*src = c->rb.src;
+		*off = c->rb.src_off;
+	} else if (out) {
 		tcp_buf_copy(&c->rb, 0, n, out);
+	}
 	tcp_buf_consume(&c->rb, n);
 	/* A window update of its own. RFC 1122 §4.2.3.3: the window opens
 	 * by no less than min(half the buffer, one MSS). When to say so

@@ -233,8 +233,22 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 /* SEND (§3.10.2): queue up to len bytes; returns how many were taken,
  * or -1 if the connection is closing or closed. */
 long tcp_send(struct tcp_conn *c, const uint8_t *data, uint32_t len);
+/* SEND by reference: bytes [off, off + len) of the stream src, which must
+ * be able to write them out for as long as the run lasts. Segments then
+ * carry references, not bytes (segment.h). A stream written on at the
+ * next offset each time costs no copy; anything else works too, as bytes. */
+long tcp_send_ref(struct tcp_conn *c, const struct tcp_src *src,
+		  uint64_t off, uint32_t len);
 /* RECEIVE (§3.10.3): copy up to len in-order bytes out; returns the count. */
 uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len);
+/* RECEIVE by reference: as tcp_read, but if what is read is held as a
+ * stretch of a stream, *src and *off say which and where, and out is not
+ * written; otherwise the bytes are copied to out and *src is NULL. */
+uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
+		      const struct tcp_src **src, uint64_t *off);
+/* True if what is unread is held by reference: tcp_read_ref would give
+ * a stream and an offset, not bytes. */
+bool tcp_unread_is_ref(const struct tcp_conn *c);
 /* In-order bytes received and not yet read. */
 uint32_t tcp_unread(const struct tcp_conn *c);
 /* Free send-buffer space. */

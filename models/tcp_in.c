@@ -18,29 +18,10 @@ struct seg_view {
 	uint8_t flags;
 	bool ts;                /* a timestamps option: tsval, tsecr */
 	uint32_t tsval, tsecr;
-	const uint8_t *data;
+	const uint8_t *data;        /* the payload, or if NULL: */
+	const struct tcp_src *src;  /* its stream, from src_off */
+	uint64_t src_off;
 };
-
-/* FreeBSD's tcp_mss: once the MSS is known, a buffer larger than one
- * segment is rounded up to a whole number of them (65536 bytes become
- * 45 · 1460 = 65700). The MSS here is the one segments are cut to before
- * options take their share. */
-static void round_buffers_freebsd(struct tcp_conn *c)
-{
-	uint32_t mss = bsd_maxseg(c);
-	uint32_t *size[2] = {&c->p.sndbuf, &c->p.rcvbuf};
-	struct tcp_buf *buf[2] = {&c->sb, &c->rb};
-	for (int i = 0; i < 2; i++) {
-		uint32_t n = *size[i];
-		if (n <= mss || n % mss == 0)
-			continue;
-		uint32_t up = n + (mss - n % mss);
-		if (up - n < c->p.mss) {
-			tcp_buf_grow(buf[i], up - n);
-			*size[i] = up;
-		}
-	}
-}
 
 static void established(struct tcp_conn *c)
 {
@@ -69,7 +50,7 @@ static void established(struct tcp_conn *c)
 			c->snd_mss = cut;
 	}
 	if (c->p.rules == TCP_RULES_FREEBSD)
-		round_buffers_freebsd(c);
+		tcp_round_buffers_freebsd(c);
 	tcp_cc_init(c);
 	tcp_ack_init(c);
 	tcp_post(c, TCP_EV_CONNECTED);
@@ -91,7 +72,8 @@ static struct seg_view view_of(const struct tcp_conn *c,
 	return (struct seg_view){
 		.seq = s->seq, .ack = s->ack, .len = s->len, .wnd = wnd,
 		.up = s->up, .mss = s->mss, .flags = s->flags, .data = s->data,
-		.ts = s->opts & TCP_OPT_TS, .tsval = s->tsval, .tsecr = s->tsecr,
+		.src = s->src, .src_off = s->src_off, .ts = s->opts & TCP_OPT_TS,
+		.tsval = s->tsval, .tsecr = s->tsecr,
 	};
 }
 
@@ -153,8 +135,8 @@ static bool trim(struct tcp_conn *c, struct seg_view *s)
 			s->flags &= (uint8_t)~TCP_FIN;
 			d = s->len;
 		}
-		if (s->data)
-			s->data += d;
+		s->data += s->data ? d : 0;
+		s->src_off += d;
 		if (s->flags & TCP_URG) {
 			if (s->up > d)
 				s->up = (uint16_t)(s->up - d);
@@ -460,8 +442,8 @@ static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
 	const struct tcp_range *had = tcp_ooo_holding(c, start);
 	if (had && SEQ_LEQ(end, had->end))
 		dsack_note(c, start, end); /* all of it held already */
-	if (!tcp_buf_place(c, &c->rb, c->rb.len + (start - c->rcv_nxt), s->data,
-			   s->len))
+	if (tcp_buf_put(c, &c->rb, c->rb.len + (start - c->rcv_nxt), s->data,
+			s->src, s->src_off, s->len) < s->len)
 		return false; /* no memory: the run ends */
 	/* insert [start, end), merging with what it touches */
 	uint32_t added;
@@ -482,7 +464,7 @@ static void hold_syn_text(struct tcp_conn *c, const struct tcp_seg *in)
 		.seq = in->seq + 1,
 		.len = min32(in->len, c->rb.cap),
 		.flags = (uint8_t)(in->flags & TCP_FIN),
-		.data = in->data,
+		.data = in->data, .src = in->src, .src_off = in->src_off,
 	};
 	if (v.len < in->len)
 		v.flags = 0; /* the FIN lies beyond what fits */
@@ -540,7 +522,8 @@ static void take_syn_text(struct tcp_conn *c)
  * true when a FIN queued out of order is reached. */
 static bool take_text(struct tcp_conn *c, const struct seg_view *s, bool *fin)
 {
-	uint32_t n = tcp_buf_write(c, &c->rb, s->data, s->len);
+	uint32_t n =
+		tcp_buf_append(c, &c->rb, s->data, s->src, s->src_off, s->len);
 	c->rcv_nxt += n;
 	uint32_t filled = absorb_out_of_order(c);
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
@@ -634,7 +617,8 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 			old = cut.len;
 		}
 		cut.seq += old;
-		cut.data += old;
+		cut.data += cut.data ? old : 0;
+		cut.src_off += old;
 		cut.len -= old;
 		s = &cut;
 	}
@@ -748,7 +732,7 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 		hold_syn_text(c, in);
 		/* FreeBSD knows the MSS now (tcp_mss in SYN-SENT) */
 		if (c->p.rules == TCP_RULES_FREEBSD)
-			round_buffers_freebsd(c);
+			tcp_round_buffers_freebsd(c);
 		tcp_set_state(c, TCP_SYN_RECEIVED,
 			  "RFC 9293 §3.10.7.3 (fourth): SYN without ACK — "
 			  "simultaneous open");

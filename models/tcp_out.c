@@ -258,7 +258,11 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		.len = len,
 		.data = data,
 	};
-	if (len && !data) {
+	if (len && !data && c->sb.src) {
+		/* by reference into the stream the send buffer is a window on */
+		s->src = c->sb.src;
+		s->src_off = c->sb.src_off + (seq - c->sb_seq);
+	} else if (len && !data) {
 		s->data = payload(c, seq - c->sb_seq, len);
 		if (!s->data) {
 			/* No memory for the copy. A segment lost where no

@@ -34,10 +34,21 @@
  * `size` what is allocated of it so far. Logical offset i from the head
  * is data[(head + i) % size]; the allocation grows on demand, doubling,
  * as bytes are written further in (tcp_buf_reserve), so a connection
- * that carries nothing holds no buffer. */
+ * that carries nothing holds no buffer.
+ *
+ * Or a window on a stream: while `src` is set, offset i is byte
+ * src_off + i of the stream src, and nothing is allocated. A buffer is in
+ * that form while everything put into it is one stretch of one stream, at
+ * the offsets it has there: always, for a sender whose application writes
+ * by reference (tcp_send_ref) and for its peer, whatever the order and
+ * the retransmissions. Anything else put in writes out what is held as
+ * bytes first (tcp_buf_unref). `hi` is the end of what has been put in,
+ * out-of-order data included. */
 struct tcp_buf {
 	uint8_t *data;
-	uint32_t cap, size, head, len;
+	uint32_t cap, size, head, len, hi;
+	const struct tcp_src *src;
+	uint64_t src_off;
 };
 
 struct tcp_stack;
@@ -345,6 +356,10 @@ static inline void tcp_buf_copy(const struct tcp_buf *b, uint32_t off, uint32_t 
 {
 	if (!n)
 		return;
+	if (b->src) {
+		b->src->fill(b->src, b->src_off + off, n, out);
+		return;
+	}
 	uint32_t start = (b->head + off) % b->size;
 	uint32_t first = min32(n, b->size - start);
 	memcpy(out, b->data + start, first);
@@ -354,6 +369,8 @@ static inline void tcp_buf_copy(const struct tcp_buf *b, uint32_t off, uint32_t 
 static inline void tcp_buf_consume(struct tcp_buf *b, uint32_t n)
 {
 	b->len -= n;
+	b->hi = b->hi > n ? b->hi - n : 0;
+	b->src_off += n;
 	/* the head moves on even when empty: out-of-order data lies beyond */
 	if (b->size)
 		b->head = (b->head + n) % b->size;
@@ -371,22 +388,41 @@ static inline struct sim *sim_of(const struct tcp_conn *c)
  * memory or the budget ran out: the run then ends). */
 uint32_t tcp_buf_reserve(struct tcp_conn *c, struct tcp_buf *b,
 			 uint32_t upto);
-/* n bytes of d at offset off of b, room made for them first; false if
- * there is none (no memory, or beyond b->cap). */
-bool tcp_buf_place(struct tcp_conn *c, struct tcp_buf *b, uint32_t off,
-		   const uint8_t *d, uint32_t n);
-/* Write up to n bytes of d behind what b holds, as far as b->cap lets
- * (and the memory does); returns how many. The allocation is asked for
- * more only when it is short: no call on the segment path otherwise. */
+/* n bytes at offset off of b, room made for them first: bytes d, or if d
+ * is NULL bytes [soff, soff + n) of the stream src. Returns how many were
+ * put (fewer only if memory or the budget ran out: the run then ends). */
+uint32_t tcp_buf_put(struct tcp_conn *c, struct tcp_buf *b, uint32_t off,
+		     const uint8_t *d, const struct tcp_src *src, uint64_t soff,
+		     uint32_t n);
+/* FreeBSD's tcp_mss: once the MSS is known, c's buffers larger than one
+ * segment are rounded up to a whole number of them. */
+void tcp_round_buffers_freebsd(struct tcp_conn *c);
+/* Write out as bytes what b holds by reference; false if no memory. */
+bool tcp_buf_unref(struct tcp_conn *c, struct tcp_buf *b);
+/* Write up to n bytes behind what b holds (bytes d, or [soff, soff + n)
+ * of src), as far as b->cap lets (and the memory does); returns how
+ * many. Bytes into a ring with room, and a stream's next stretch into a
+ * window on it, take no call. */
+static inline uint32_t tcp_buf_append(struct tcp_conn *c, struct tcp_buf *b,
+				      const uint8_t *d,
+				      const struct tcp_src *src,
+				      uint64_t soff, uint32_t n)
+{
+	n = min32(n, b->cap - b->len);
+	if (d ? !b->src && b->len + n <= b->size
+	      : src && b->src == src && b->src_off + b->len == soff)
+		tcp_buf_put_at(b, b->len, d, d ? n : 0);
+	else
+		n = tcp_buf_put(c, b, b->len, d, src, soff, n);
+	b->len += n;
+	if (b->hi < b->len)
+		b->hi = b->len;
+	return n;
+}
 static inline uint32_t tcp_buf_write(struct tcp_conn *c, struct tcp_buf *b,
 				     const uint8_t *d, uint32_t n)
 {
-	n = min32(n, b->cap - b->len);
-	if (b->len + n > b->size)
-		n = min32(n, tcp_buf_reserve(c, b, b->len + n) - b->len);
-	tcp_buf_put_at(b, b->len, d, n);
-	b->len += n;
-	return n;
+	return tcp_buf_append(c, b, d, NULL, 0, n);
 }
 void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why);
 void tcp_trace_timer(struct tcp_conn *c, enum tcp_timer t,

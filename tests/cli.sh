@@ -122,16 +122,19 @@ printf '%s\n' 'hosts: {a: {}, b: {}}' 'links: [{between: [a, b], delay: 10ms}]' 
 check max-conns 1 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-conns 3 --trace "$tmp/t7"
 expect max-conns "$tmp/err" "^tcpsim: the run hit its limit of 3 connections before it finished; raise it with --max-conns or 'max-conns:'\$"
 expect max-conns "$tmp/t7" 'run event=end reason=connection-limit '
-# buffers are charged as they fill: a 200 KB transfer's send buffer grows
-# to its 65535 bytes (rfc9293), more than a 50 KiB budget; the three
-# idle connections of conns.yaml (and the listener, 7 TCBs in all) hold
-# no buffer and fit in 32 KiB
+# buffers are charged as they fill: carried as bytes (--payload-bytes), a
+# 200 KB transfer's send buffer grows to its 65535 bytes (rfc9293), more
+# than a 50 KiB budget; carried by reference (the default), its buffers
+# are windows on the stream and hold none, and the same run fits; the
+# three idle connections of conns.yaml (and the listener, 7 TCBs in all)
+# hold no buffer and fit in 32 KiB
 printf '%s\n' 'hosts: {a: {}, b: {}}' 'links: [{between: [a, b], delay: 10ms}]' 'apps:' \
 	'  b: [{at: 0s, listen: 9}]' '  a: [{at: 0s, connect: "b:9", bulk: 200000}]' \
 	>"$tmp/data.yaml"
-check max-memory 1 "$tcpsim" run --quiet "$tmp/data.yaml" --max-memory 50KiB
+check max-memory 1 "$tcpsim" run --quiet --payload-bytes "$tmp/data.yaml" --max-memory 50KiB
 expect max-memory "$tmp/err" "^tcpsim: the run hit its limit of 51200 bytes of connection state and buffers before it finished; raise it with --max-memory or 'max-memory:'\$"
-check max-memory-enough 0 "$tcpsim" run --quiet "$tmp/data.yaml" --max-memory 1MiB
+check max-memory-enough 0 "$tcpsim" run --quiet --payload-bytes "$tmp/data.yaml" --max-memory 1MiB
+check max-memory-by-reference 0 "$tcpsim" run --quiet "$tmp/data.yaml" --max-memory 50KiB
 check max-memory-idle 0 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-memory 32KiB --max-conns 7
 check max-memory-zero 2 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-memory 0
 expect max-memory-zero "$tmp/err" "expects a size of at least 1 byte"

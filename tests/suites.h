@@ -30,5 +30,6 @@ Suite *pcap_suite(void);
 Suite *tcp_icmp_suite(void);
 Suite *tcp_ecn_suite(void);
 Suite *routing_suite(void);
+Suite *tcp_payload_suite(void);
 
 #endif

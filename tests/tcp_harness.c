@@ -15,8 +15,10 @@ static void cap_output(struct tcp_stack *st, struct tcp_conn *c,
 	struct th_seg *o = &h->out[h->nout++];
 	o->seg = x->seg;
 	ck_assert_uint_le(x->seg.len, sizeof o->data);
-	if (x->seg.len)
-		memcpy(o->data, x->seg.data, x->seg.len);
+	/* the bytes, written out if the segment carries a reference (its
+	 * src and src_off stay, for a test to look at) */
+	o->ref = x->seg.len && !x->seg.data;
+	tcp_seg_payload(&x->seg, x->seg.len, o->data);
 	o->seg.data = o->data;
 	o->why = x->why;
 	o->tx = x->tx;
@@ -120,6 +122,25 @@ void th_in_full(struct th *h, uint16_t dport, uint8_t flags, uint32_t seq,
 		.ecn = h->peer_ecn,
 	};
 	memcpy(s.sack, h->peer_sack, sizeof s.sack);
+	tcp_stack_input(h->st, &s, 0);
+}
+
+void th_in_ref(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack,
+	       const struct tcp_src *src, uint64_t off, uint32_t len)
+{
+	struct tcp_seg s = {
+		.saddr = PEER_ADDR,
+		.daddr = LOCAL_ADDR,
+		.sport = PEER_PORT,
+		.dport = h->lport,
+		.seq = seq,
+		.ack = ack,
+		.wnd = 65535,
+		.flags = flags,
+		.len = len,
+		.src = src,
+		.src_off = off,
+	};
 	tcp_stack_input(h->st, &s, 0);
 }
 

@@ -49,6 +49,7 @@ struct th_seg {
 	enum trace_tx tx;
 	bool rexmit;
 	bool has_conn;
+	bool ref;       /* its payload was a reference (seg.src, src_off) */
 };
 
 struct th_event {
@@ -117,6 +118,10 @@ void th_fini(struct th *h);
 /* A segment from the peer to port `dport` (0: the connection's port). */
 void th_in_full(struct th *h, uint16_t dport, uint8_t flags, uint32_t seq,
 		uint32_t ack, uint16_t wnd, const uint8_t *data, uint32_t len);
+/* A segment from the peer whose payload is a reference: bytes
+ * [off, off + len) of the stream src; window 65535, no options. */
+void th_in_ref(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack,
+	       const struct tcp_src *src, uint64_t off, uint32_t len);
 /* A segment from the peer to the connection under test, window 65535. */
 void th_in(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack,
 	   uint32_t len);

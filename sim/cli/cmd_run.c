@@ -38,6 +38,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"pcap", required_argument, NULL, 'P'},
 		{"pcap-at", required_argument, NULL, 'K'},
 		{"queue-events", no_argument, NULL, 'Q'},
+		{"payload-bytes", no_argument, NULL, 'B'},
 		{"msc", required_argument, NULL, 'C'},
 		{"diagram", required_argument, NULL, 'D'},
 		{"ladder-plot", required_argument, NULL, 'G'},
@@ -71,6 +72,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'Q':
 			a->queue_events = true;
+			break;
+		case 'B':
+			a->wopts.payload_bytes = true;
 			break;
 		case 'C':
 			a->out[OUT_MSC] = optarg;

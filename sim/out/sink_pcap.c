@@ -232,10 +232,8 @@ static void encode(const struct cap_sink *ps, uint8_t *b, uint64_t pkt,
 	/* the options as the sender's stack lays them out */
 	tcp_opts_encode(seg, tcp + 20);
 	uint8_t *data = tcp + thl;
-	if (paylen && seg->data)
-		memcpy(data, seg->data, paylen);
-	else if (paylen)
-		memset(data, 0, paylen);
+	/* the bytes, written out here if the segment carries a reference */
+	tcp_seg_payload(seg, paylen, data);
 
 	/* Checksum over the pseudo-header, header and data; the
 	 * pseudo-header does not hold the TTL or Hop Limit, so the fate can

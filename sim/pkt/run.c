@@ -78,6 +78,7 @@ static void on_output(struct tcp_stack *st, struct tcp_conn *c,
 	struct out *o = &r->out[r->nout++];
 	o->seg = x->seg;
 	o->seg.data = NULL;
+	o->seg.src = NULL;
 	o->optlen = tcp_opts_encode(&x->seg, o->opt);
 	o->t = r->sim.now;
 	o->why = x->why;

@@ -153,6 +153,7 @@ int world_build(struct world *w, const struct scenario *scn,
 	}
 	script_init(&w->script, w->hosts, w->nhosts);
 	for (size_t i = 0; i < w->nhosts; i++) {
+		w->streams.bytes = opts && opts->payload_bytes;
 		if (app_init(&w->apps[i], &w->hosts[i], &w->streams,
 			     scn->hosts[i].acts, scn->hosts[i].nacts) < 0)
 			goto fail;

@@ -29,6 +29,8 @@ struct world_opts {
 	uint64_t max_events;    /* used if > 0 */
 	uint64_t max_conns;     /* used if > 0 */
 	uint64_t max_memory;    /* used if > 0 */
+	bool payload_bytes;     /* applications hand TCP bytes, not
+				   references into their streams */
 };
 
 struct world {

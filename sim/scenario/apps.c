@@ -488,7 +488,7 @@ static int push_action(struct ld *ld, yaml_node_t *n, int host,
 		       const struct app_action *a)
 {
 	struct scn_host *h = &ld->s->hosts[host];
-	if (grow(&h->acts, &h->acts_cap, h->nacts + 1, sizeof *h->acts, 4) < 0)
+	if (grow(&h->acts, &h->acts_cap, h->nacts + 1, sizeof *h->acts, 1) < 0)
 		return ld_fail(ld, n, "out of memory");
 	h->acts[h->nacts++] = *a;
 	return 0;

@@ -32,7 +32,9 @@
  *   script     no application action failed (a check on the generator: a
  *              script that acts on a closed socket is a wrong scenario);
  *   replay     loading the same text again and running it with the same
- *              seed gives a byte-identical canonical text trace (compared
+ *              seed, its payloads carried as bytes where the first run
+ *              carried references (--payload-bytes), gives a
+ *              byte-identical canonical text trace (compared
  *              by FNV-1a 64 over its lines, made as the text sink makes
  *              them; a difference reruns both keeping the text, and saves
  *              the two traces beside the scenario).
@@ -359,9 +361,11 @@ static int attach(struct trace *tr, struct trace_sink *s)
 
 /* Load `text` and run it once, hashing its canonical trace; with
  * keep, the text sink also writes the trace to memory (o->trace). With
- * pl, also check the properties and add to *tot. */
+ * pl, also check the properties and add to *tot. With bytes, the
+ * applications hand TCP bytes rather than references (--payload-bytes). */
 static int run_text(const char *text, size_t len, const struct plan *pl,
-		    bool keep, struct outcome *o, struct totals *tot)
+		    bool keep, bool bytes, struct outcome *o,
+		    struct totals *tot)
 {
 	struct scenario *scn = NULL;
 	struct scn_error err;
@@ -379,7 +383,8 @@ static int run_text(const char *text, size_t len, const struct plan *pl,
 		violated(o, "script", "the scenario does not load: %s", msg);
 		return -1;
 	}
-	if (world_build(&w, scn, NULL) < 0)
+	struct world_opts wo = {.payload_bytes = bytes};
+	if (world_build(&w, scn, &wo) < 0)
 		goto out;
 	built = true;
 	struct hash_sink hs = {.base = {.emit = hash_emit, .mask = TR_USUAL},
@@ -532,18 +537,23 @@ static bool one_run(const struct opts *op, uint64_t run, struct sbuf *y,
 		exit(2);
 	}
 	tot->runs++;
-	if (run_text(y->p, y->len, &pl, false, &a, tot) == 0 &&
-	    run_text(y->p, y->len, NULL, false, &b, tot) == 0 &&
+	/* the replay carries payloads as bytes, the first run by reference:
+	 * the same run either way */
+	if (run_text(y->p, y->len, &pl, false, false, &a, tot) == 0 &&
+	    run_text(y->p, y->len, NULL, false, true, &b, tot) == 0 &&
 	    (a.hash != b.hash || a.events != b.events)) {
-		violated(&a, "replay", "the replay's trace differs: %" PRIu64
+		violated(&a, "replay", "the replay's trace (payloads as bytes) "
+				       "differs: %" PRIu64
 				       " events, hash %016" PRIx64 "; then "
 				       "%" PRIu64 " events, hash %016" PRIx64,
 			 a.events, a.hash, b.events, b.hash);
 		/* once more, each keeping its text, to show the difference */
 		struct outcome a2 = {0}, b2 = {0};
 		struct totals scratch = {0};
-		if (run_text(y->p, y->len, NULL, true, &a2, &scratch) == 0 &&
-		    run_text(y->p, y->len, NULL, true, &b2, &scratch) == 0) {
+		if (run_text(y->p, y->len, NULL, true, false, &a2,
+			     &scratch) == 0 &&
+		    run_text(y->p, y->len, NULL, true, true, &b2,
+			     &scratch) == 0) {
 			a.trace = a2.trace;
 			a.trace_len = a2.trace_len;
 			b.trace = b2.trace;
