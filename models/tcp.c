@@ -213,13 +213,7 @@ void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why)
 	if (to == TCP_FIN_WAIT_2 || to == TCP_TIME_WAIT || to == TCP_CLOSED) {
 		buf_release(c, &c->sb);
 		/* and the ring of segments in flight, if none is left */
-		if (c->sent && !c->sent_n && !c->sent_gap) {
-			uint64_t size = TCP_MAX_SENT * sizeof *c->sent;
-			sim_give_mem(c->st->sim, size);
-			c->mem -= size;
-			free(c->sent);
-			c->sent = NULL;
-		}
+		tcp_sent_release(c);
 	}
 	if ((to == TCP_CLOSE_WAIT || to == TCP_TIME_WAIT || to == TCP_CLOSED) &&
 	    !c->nooo)
@@ -480,7 +474,7 @@ static uint32_t tuple_hash(uint32_t raddr, uint16_t rport, uint16_t lport)
 
 static int hash_grow(struct tcp_stack *st)
 {
-	uint32_t n = st->hmask ? 2 * (st->hmask + 1) : 64;
+	uint32_t n = st->hmask ? 2 * (st->hmask + 1) : 8;
 	struct tcp_conn **t = calloc(n, sizeof *t);
 	if (!t)
 		return -1;

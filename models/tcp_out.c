@@ -143,6 +143,17 @@ static bool sent_alloc(struct tcp_conn *c)
 	return true;
 }
 
+void tcp_sent_release(struct tcp_conn *c)
+{
+	if (!c->sent || c->sent_n || c->sent_gap)
+		return;
+	uint64_t size = TCP_MAX_SENT * sizeof *c->sent;
+	sim_give_mem(sim_of(c), size);
+	c->mem -= size;
+	free(c->sent);
+	c->sent = NULL;
+}
+
 /* rules: linux — [seq, seq+n) goes out: remember when, and mark what it
  * sends again. */
 static void sent_note(struct tcp_conn *c, uint32_t seq, uint32_t n)
@@ -206,6 +217,8 @@ bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *first,
 		}
 		return false;
 	}
+	/* nothing in flight: an idle connection holds no ring */
+	tcp_sent_release(c);
 	return any && !again;
 }
 

@@ -152,7 +152,8 @@ struct tcp_conn {
 	 * first retransmission's segment was sent (retrans_stamp, for the
 	 * user timeout). A ring from sent_start on, of TCP_MAX_SENT records,
 	 * allocated with the first (a listening socket never needs one) and
-	 * given back when our FIN is acknowledged. */
+	 * given back whenever an ACK leaves none in flight, so an idle
+	 * connection holds none. */
 	struct tcp_sent {
 		sim_time_t at;
 		uint32_t end;
@@ -394,6 +395,9 @@ uint32_t tcp_buf_reserve(struct tcp_conn *c, struct tcp_buf *b,
 uint32_t tcp_buf_put(struct tcp_conn *c, struct tcp_buf *b, uint32_t off,
 		     const uint8_t *d, const struct tcp_src *src, uint64_t soff,
 		     uint32_t n);
+/* Give back the ring of segments in flight if it holds none (it is made
+ * again with the next segment sent). */
+void tcp_sent_release(struct tcp_conn *c);
 /* FreeBSD's tcp_mss: once the MSS is known, c's buffers larger than one
  * segment are rounded up to a whole number of them. */
 void tcp_round_buffers_freebsd(struct tcp_conn *c);

@@ -95,12 +95,16 @@ sim_time_t tcp_ack_rtt(struct tcp_conn *c, uint32_t ack, bool has_ts,
 		ts = d < (1u << 31);
 	}
 	sim_time_t now = sim_of(c)->now;
+	/* the ring of segments in flight loses what is acknowledged, under
+	 * every rule set: its oldest is where a retransmission's timing
+	 * starts (retrans_stamp) */
+	sim_time_t first, last;
+	bool sent = tcp_sent_acked(c, ack, &first, &last);
 	if (c->p.rules == TCP_RULES_LINUX) {
 		/* the estimator times the oldest segment acknowledged; the
 		 * congestion control the newest (tcp_clean_rtx_queue:
 		 * seq_rtt_us from first_ackt, ca_rtt_us from last_ackt) */
-		sim_time_t first, last;
-		if (tcp_sent_acked(c, ack, &first, &last)) {
+		if (sent) {
 			rtt_sample(c, now - first);
 			return now - last;
 		}

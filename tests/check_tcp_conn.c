@@ -444,6 +444,35 @@ START_TEST(test_established_user_timeout_ends_retransmissions)
 }
 END_TEST
 
+/* The user timeout counts from the first sending of the oldest data
+ * unacknowledged, whenever the connection opened, under every rule set:
+ * opened at 0, idle until 10 s, 100 bytes sent then and never
+ * acknowledged; RTO 1 s, user timeout 2.5 s — retransmitted at 11 s,
+ * given up at 12.5 s, not at once for having opened 11 s before. */
+START_TEST(test_established_user_timeout_counts_from_the_data)
+{
+	struct tcp_params p = tcp_params_default;
+	p.user_timeout = SIM_MS(2500);
+	struct th h;
+	th_init(&h, &p);
+	th_open_established(&h);
+	th_run_until(&h, SIM_S(10));
+	tcp_send(h.c, zeros, 100);
+	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .len = 100, .win = WIN});
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_int_eq(h.sim.now, SIM_S(11));
+	TH_EXPECT(&h, {.flags = P | A, .seq = ISS + 1, .ack = PEER_ISS + 1,
+		       .len = 100, .win = WIN, .tx = TR_TX_TIMEOUT});
+	ck_assert_int_eq(h.c->timer[TCP_T_REXMT].when, SIM_MS(12500));
+	th_fire(&h, TCP_T_REXMT);
+	ck_assert_int_eq(h.sim.now, SIM_MS(12500));
+	th_expect_closed(&h, TCP_END_TIMEOUT);
+	th_expect_none(&h);
+	th_fini(&h);
+}
+END_TEST
+
 /* With a user timeout, keepalive gives up once a probe has gone and the
  * peer has been silent for the user timeout (tcp_keepalive_timer), not
  * after keepcnt probes: idle 10 s, probes 1 s apart, user timeout 3.5 s —
@@ -527,6 +556,7 @@ Suite *tcp_conn_suite(void)
 
 	tc = tcase_create("user timeout");
 	tcase_add_test(tc, test_established_user_timeout_ends_retransmissions);
+	tcase_add_test(tc, test_established_user_timeout_counts_from_the_data);
 	tcase_add_test(tc, test_established_user_timeout_ends_keepalive);
 	tcase_add_test(tc, test_established_user_timeout_ends_zero_window_probes);
 	suite_add_tcase(s, tc);
