@@ -91,6 +91,9 @@ struct tcp_seg {
 	uint8_t nsack; /* SACK blocks, most recent first */
 	uint8_t layout; /* enum tcp_opt_layout */
 	uint8_t ecn;    /* the IP header's ECN codepoint (TCP_IP_*) */
+	bool from_conn; /* sent by a simulated connection, not injected (a
+			   connection counts once against max-conns: a
+			   SYN from one makes a child that does not) */
 	uint32_t tsval, tsecr;
 	struct tcp_sack_block sack[TCP_MAX_SACK];
 	uint32_t len;  /* payload length */

@@ -426,6 +426,8 @@ void tcp_round_buffers_freebsd(struct tcp_conn *c)
 
 static void conn_free(struct tcp_conn *c)
 {
+	if (c->counted)
+		sim_give_conn(c->st->sim);
 	sim_give_mem(c->st->sim, c->mem);
 	tcp_rack_free(c);
 	free(c->sent);
@@ -542,10 +544,11 @@ struct tcp_conn *tcp_find(struct tcp_stack *st, uint32_t raddr,
 }
 
 static struct tcp_conn *conn_new(struct tcp_stack *st,
-				 const struct tcp_params *p, bool buffers)
+				 const struct tcp_params *p, bool buffers,
+				 bool counted)
 {
-	/* the scenario's limits (sim.h): a connection, its TCB and its
-	 * buffers */
+	/* the scenario's limits (sim.h): a connection (counted at the end
+	 * that opened it), its TCB and its buffers */
 	/* RFC 7323 §2.3: the shift is chosen by the largest receive buffer
 	 * the connection may have — `auto`: the least that carries it */
 	uint8_t ws = p->wscale == TCP_WSCALE_OFF ? 0 : p->wscale;
@@ -561,15 +564,23 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	/* the buffers are charged as they grow (tcp_buf_reserve); FreeBSD's
 	 * rounding up to whole segments later only raises their caps */
 	uint64_t mem = sizeof(struct tcp_conn);
-	if (!sim_take_conn(st->sim) || !sim_take_mem(st->sim, mem))
+	if (counted && !sim_take_conn(st->sim))
 		return NULL;
+	if (!sim_take_mem(st->sim, mem)) {
+		if (counted)
+			sim_give_conn(st->sim);
+		return NULL;
+	}
 	struct tcp_conn *c = calloc(1, sizeof *c);
 	if (!c) {
 		sim_give_mem(st->sim, mem);
+		if (counted)
+			sim_give_conn(st->sim);
 		return NULL;
 	}
 	c->st = st;
 	c->mem = mem;
+	c->counted = counted;
 	c->p = *p;
 	if (buffers) {
 		tcp_buf_init(&c->sb, p->sndbuf);
@@ -660,10 +671,10 @@ static void conn_unlink(struct tcp_conn *c)
  * memory runs out (nothing is left behind). */
 struct tcp_conn *tcp_conn_open(struct tcp_stack *st,
 				  const struct tcp_params *p, bool buffers,
-				  uint16_t lport, uint32_t raddr,
+				  bool counted, uint16_t lport, uint32_t raddr,
 				  uint16_t rport)
 {
-	struct tcp_conn *c = conn_new(st, p, buffers);
+	struct tcp_conn *c = conn_new(st, p, buffers, counted);
 	if (!c)
 		return NULL;
 	c->lport = lport;
@@ -899,7 +910,8 @@ struct tcp_conn *tcp_listen(struct tcp_stack *st, uint16_t lport,
 {
 	if (tcp_hash_find(st, 0, 0, lport))
 		return NULL;
-	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, false, lport,
+	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, false, true,
+					   lport,
 				       0, 0);
 	if (!c)
 		return NULL;
@@ -938,7 +950,8 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 	/* RFC 9293 §3.10.1: "error: connection already exists" */
 	if (tcp_hash_find(st, raddr, rport, lport))
 		return NULL;
-	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, true, lport,
+	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, true, true,
+					   lport,
 				       raddr, rport);
 	if (!c)
 		return NULL;

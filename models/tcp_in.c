@@ -780,8 +780,8 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in,
 					"cookies)");
 		return;
 	}
-	struct tcp_conn *c = tcp_conn_open(st, &l->p, true, l->lport, in->saddr,
-				       in->sport);
+	struct tcp_conn *c = tcp_conn_open(st, &l->p, true, !in->from_conn,
+					   l->lport, in->saddr, in->sport);
 	if (!c) {
 		tcp_trace_ignore(st, l, in, "out of memory for a new connection");
 		return;

@@ -270,6 +270,7 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		.flags = flags,
 		.len = len,
 		.data = data,
+		.from_conn = true,
 	};
 	if (len && !data && c->sb.src) {
 		/* by reference into the stream the send buffer is a window on */

@@ -60,6 +60,7 @@ struct tcp_conn {
 	struct tcp_conn *listener;    /* the listening socket it came from,
 					 while that socket lives */
 	bool passive;                 /* made by a passive OPEN */
+	bool counted;                 /* counts against max-conns */
 	void *app;                    /* the application's per-socket data */
 	uint32_t id;                  /* 1, 2, ... per stack */
 	enum tcp_state state;
@@ -442,7 +443,7 @@ struct tcp_conn *tcp_hash_find(const struct tcp_stack *st, uint32_t raddr,
 				  uint16_t rport, uint16_t lport);
 struct tcp_conn *tcp_conn_open(struct tcp_stack *st,
 				  const struct tcp_params *p, bool buffers,
-				  uint16_t lport, uint32_t raddr,
+				  bool counted, uint16_t lport, uint32_t raddr,
 				  uint16_t rport);
 void tcp_post(struct tcp_conn *c, enum tcp_event e);
 void tcp_conn_delete(struct tcp_conn *c, enum tcp_end end);

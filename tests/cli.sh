@@ -114,7 +114,8 @@ fi
 
 # Limits end a run clearly: the event cap is a failure (1), the stop time
 # is a normal end.
-# the other limits: a listener and three connections a second apart (7 in all)
+# the other limits: a listener and three connections a second apart (a
+# connection counts once, at the end that opened it: 4 in all)
 printf '%s\n' 'hosts: {a: {}, b: {}}' 'links: [{between: [a, b], delay: 10ms}]' 'apps:' \
 	'  b: [{at: 0s, listen: 9}]' \
 	'  a: [{at: 0s, connect: "b:9"}, {at: 1s, connect: "b:9"}, {at: 2s, connect: "b:9"}]' \
@@ -122,6 +123,23 @@ printf '%s\n' 'hosts: {a: {}, b: {}}' 'links: [{between: [a, b], delay: 10ms}]' 
 check max-conns 1 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-conns 3 --trace "$tmp/t7"
 expect max-conns "$tmp/err" "^tcpsim: the run hit its limit of 3 connections before it finished; raise it with --max-conns or 'max-conns:'\$"
 expect max-conns "$tmp/t7" 'run event=end reason=connection-limit '
+check max-conns-enough 0 "$tcpsim" run --quiet "$tmp/conns.yaml" --max-conns 4
+# connections open at once count, not all there ever were: three short
+# ones, 5 s apart, each gone 2 s after it closes (TIME-WAIT 2 * 1 s)
+printf '%s\n' 'tcp: {msl: 1s}' 'hosts: {a: {}, b: {}}' 'links: [{between: [a, b], delay: 10ms}]' \
+	'apps:' '  b: [{at: 0s, listen: 9}, {on: peer-closed, close: true}]' \
+	'  a: [{at: 0s, connect: "b:9", bulk: 100}, {at: 5s, connect: "b:9", bulk: 100}, {at: 10s, connect: "b:9", bulk: 100}]' \
+	>"$tmp/serial.yaml"
+check max-conns-at-once 0 "$tcpsim" run --quiet "$tmp/serial.yaml" --max-conns 2
+# a SYN no simulated connection sent (injected) makes a child that counts
+printf '%s\n' 'hosts: {b: {}, x: {}}' 'links: [{between: [x, b], delay: 1ms}]' 'apps:' \
+	'  b: [{at: 0s, listen: 80}]' \
+	'  x: [{at: 1s, inject: {src: "192.0.2.1:1001", dst: "b:80", flags: SYN, seq: 1}},' \
+	'      {at: 1s, inject: {src: "192.0.2.2:1002", dst: "b:80", flags: SYN, seq: 2}}]' \
+	'expect: [{event: drop, host: b, why: no route}]' >"$tmp/flood.yaml"
+check max-conns-injected 1 "$tcpsim" run --quiet "$tmp/flood.yaml" --max-conns 2
+expect max-conns-injected "$tmp/err" 'limit of 2 connections'
+check max-conns-injected-enough 0 "$tcpsim" run --quiet "$tmp/flood.yaml" --max-conns 3 --stop 2s
 # buffers are charged as they fill: carried as bytes (--payload-bytes), a
 # 200 KB transfer's send buffer grows to its 65535 bytes (rfc9293), more
 # than a 50 KiB budget; carried by reference (the default), its buffers

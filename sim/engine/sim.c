@@ -93,6 +93,12 @@ bool sim_take_conn(struct sim *s)
 	return true;
 }
 
+void sim_give_conn(struct sim *s)
+{
+	if (s->conns)
+		s->conns--;
+}
+
 bool sim_take_mem(struct sim *s, uint64_t n)
 {
 	if (n > s->max_mem - s->mem) {

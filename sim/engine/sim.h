@@ -40,7 +40,7 @@ struct sim {
 	 * opened (each with its buffers) and the bytes of those buffers and
 	 * TCBs; reaching one ends the run (hit) instead of exhausting the
 	 * machine. UINT64_MAX: none. */
-	uint64_t conns, max_conns;
+	uint64_t conns, max_conns; /* connections open now, and the most */
 	uint64_t mem, max_mem;
 	enum sim_end hit;
 	const volatile sig_atomic_t *interrupt; /* optional: stop when set */
@@ -60,9 +60,11 @@ void sim_at(struct sim *s, struct evq_timer *t, sim_time_t when);
 void sim_after(struct sim *s, struct evq_timer *t, sim_time_t delay);
 /* Run until an end condition; returns it (also in s->end). */
 enum sim_end sim_run(struct sim *s);
-/* Count one more connection; false, and the run ends with
+/* Count one more connection open; false, and the run ends with
  * SIM_END_CONNS, if that is more than max_conns. */
 bool sim_take_conn(struct sim *s);
+/* One connection counted is gone. */
+void sim_give_conn(struct sim *s);
 /* Take n bytes of the memory budget; false, and the run ends with
  * SIM_END_MEMORY, if that would exceed max_mem. */
 bool sim_take_mem(struct sim *s, uint64_t n);
