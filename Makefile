@@ -7,6 +7,8 @@
 #   make valgrind  unit tests, the scenarios (every output) and 50 property
 #                  runs under valgrind
 #   make bench     benchmarks (not part of make test)
+#   make bench-ns3 tcpsim and ns-3 side by side on the scale workloads
+#                  (installs libns3-dev)
 #   make fuzz      the libFuzzer harnesses (clang), FUZZ_TIME s each (1800)
 #   make determinism  gcc and clang, -O0 and -O2: every output the same
 #   make fuzz-build  build the three fuzz harnesses and replay their inputs
@@ -69,7 +71,7 @@ PROP_RUNS ?= 10000
 
 .PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams docs sweep \
 	fuzz fuzz-build fuzz-regress determinism pkt conformance \
-	plots asan valgrind valgrind-run bench bench-run clean deps-build \
+	plots asan valgrind valgrind-run bench bench-run bench-ns3 clean deps-build \
 	deps-test deps-asan deps-valgrind
 
 all: $(TCPSIM)
@@ -361,6 +363,12 @@ bench: deps-build
 
 bench-run: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+# tcpsim against ns-3 (Debian's libns3-dev, installed here) on the scale
+# workloads, side by side (bench/ns3/compare.sh); not part of make bench.
+bench-ns3: $(BUILD)/bench/scale
+	sh .ci/deps ns3
+	sh bench/ns3/compare.sh $(BUILD)
 
 clean:
 	rm -rf build
