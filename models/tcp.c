@@ -431,6 +431,8 @@ static void conn_free(struct tcp_conn *c)
 	sim_give_mem(c->st->sim, c->mem);
 	tcp_rack_free(c);
 	free(c->sent);
+	free(c->ooo);
+	free(c->score);
 	free(c->sb.data);
 	free(c->rb.data);
 	free(c);

@@ -135,7 +135,8 @@ static bool trim(struct tcp_conn *c, struct seg_view *s)
 			s->flags &= (uint8_t)~TCP_FIN;
 			d = s->len;
 		}
-		s->data += s->data ? d : 0;
+		if (s->data)
+			s->data += d;
 		s->src_off += d;
 		if (s->flags & TCP_URG) {
 			if (s->up > d)
@@ -447,7 +448,8 @@ static bool queue_out_of_order(struct tcp_conn *c, const struct seg_view *s)
 		return false; /* no memory: the run ends */
 	/* insert [start, end), merging with what it touches */
 	uint32_t added;
-	if (!tcp_ranges_add(c->ooo, &c->nooo, TCP_MAX_OOO, start, end, &added))
+	if (!tcp_ranges_have(c, &c->ooo) ||
+	    !tcp_ranges_add(c->ooo, &c->nooo, TCP_MAX_OOO, start, end, &added))
 		return false;
 	ooo_check(c);
 	sack_note(c, s->seq);
@@ -617,7 +619,8 @@ static void process_text_fin(struct tcp_conn *c, const struct seg_view *s)
 			old = cut.len;
 		}
 		cut.seq += old;
-		cut.data += cut.data ? old : 0;
+		if (cut.data)
+			cut.data += old;
 		cut.src_off += old;
 		cut.len -= old;
 		s = &cut;

@@ -186,10 +186,11 @@ struct tcp_conn {
 	bool hy_found;
 
 	/* Out-of-order data, held in the receive ring beyond its in-order
-	 * part: ranges [start, end) in sequence space, sorted. */
+	 * part: ranges [start, end) in sequence space, sorted; a table of
+	 * TCP_MAX_OOO made with the first (tcp_ranges_have). */
 	struct tcp_range {
 		uint32_t start, end;
-	} ooo[TCP_MAX_OOO];
+	} *ooo;
 	uint32_t nooo;
 	bool ooo_fin;          /* a FIN beyond a gap ... */
 	uint32_t ooo_fin_seq;  /* ... at this sequence number */
@@ -208,7 +209,7 @@ struct tcp_conn {
 	 * SACKed, sorted and apart; and in loss recovery (RFC 6675) the
 	 * end of what has been retransmitted (HighRxt + 1) and the one
 	 * rescue retransmission's RecoveryPoint. */
-	struct tcp_range score[TCP_MAX_OOO];
+	struct tcp_range *score; /* TCP_MAX_OOO, made with the first */
 	uint32_t nscore;
 	uint32_t high_rxt;
 	uint32_t rescue_rxt;
@@ -592,6 +593,10 @@ double tcp_cubic_window(uint32_t wmax, sim_time_t k, sim_time_t t,
  * room for it. */
 bool tcp_ranges_add(struct tcp_range *v, uint32_t *n, uint32_t cap,
 		    uint32_t l, uint32_t r, uint32_t *added);
+/* Make c's table *v of TCP_MAX_OOO ranges if it has none yet (most
+ * connections never reorder, or never SACK), charged to the budget;
+ * false if there is no memory for it. */
+bool tcp_ranges_have(struct tcp_conn *c, struct tcp_range **v);
 /* Take the SACK blocks of an ACK into the scoreboard; returns the bytes
  * it SACKs that were not SACKed before. */
 uint32_t tcp_sack_take(struct tcp_conn *c, const struct tcp_seg *in);

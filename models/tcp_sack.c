@@ -7,9 +7,27 @@
  * octets of one gap have the same SACKed data above them, so IsLost() is
  * the same for all of a gap, and SetPipe() and NextSeg() walk the gaps.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/tcp_priv.h"
+
+bool tcp_ranges_have(struct tcp_conn *c, struct tcp_range **v)
+{
+	if (*v)
+		return true;
+	uint64_t size = TCP_MAX_OOO * sizeof **v;
+	if (!sim_take_mem(sim_of(c), size))
+		return false;
+	*v = malloc(size);
+	if (!*v) {
+		sim_give_mem(sim_of(c), size);
+		sim_of(c)->nomem = true;
+		return false;
+	}
+	c->mem += size; /* given back with the rest (conn_free) */
+	return true;
+}
 
 bool tcp_ranges_add(struct tcp_range *v, uint32_t *n, uint32_t cap,
 		    uint32_t l, uint32_t r, uint32_t *added)
@@ -56,6 +74,8 @@ uint32_t tcp_sack_take(struct tcp_conn *c, const struct tcp_seg *in)
 		if (SEQ_LT(l, c->snd_una))
 			l = c->snd_una;
 		uint32_t n = 0; /* none if there is no room to remember it */
+		if (!tcp_ranges_have(c, &c->score))
+			break;
 		tcp_ranges_add(c->score, &c->nscore, TCP_MAX_OOO, l, r, &n);
 		added += n;
 	}

@@ -3,13 +3,18 @@
  * Time is cut into buckets of 2^shift nanoseconds; bucket k holds the
  * deadlines d with d >> shift == k. Four parts hold the pending timers:
  *
- *   run   the current bucket `cur` as it was when it became current,
- *         sorted by (time, sequence) and taken from the front;
- *   near  a 4-ary heap of what was scheduled into the current bucket (or
- *         before it: a timer scheduled in the past) after that;
+ *   run   entries of the current bucket `cur` in (time, sequence) order,
+ *         taken from the front: the bucket as it became current, if its
+ *         entries were in order (appended in sequence order, they often
+ *         are: 10^5 segments sent at one instant), and later ones
+ *         scheduled into it past its last;
+ *   near  a 4-ary heap of the rest of the current bucket (and of anything
+ *         scheduled before it: a timer set in the past);
  *   ring  nb unsorted buckets, for buckets cur+1 .. cur+nb-1, bucket k at
  *         ring[k % nb], with a bitmap of the ones not empty;
- *   far   a 4-ary heap of everything later.
+ *   far   a 4-ary heap of everything later. A timer there re-armed for
+ *         later keeps its entry, under its earlier key, until that comes
+ *         within the ring's reach; it is then filed under its own.
  *
  * Every entry of run and near is earlier than every entry of the ring, and
  * the ring's earlier than far's, so the lesser of run's first and near's
@@ -17,9 +22,8 @@
  * order, the order of one heap of the same keys, which check_evq.c holds
  * a reference model to. When run and near are both empty, `cur` moves to
  * the next bucket that holds something (the bitmap finds it), its entries
- * are sorted into run (appended in sequence order, they often are already:
- * 10^5 segments sent at one instant), and far gives up what is now within
- * the ring's reach.
+ * go into run (or near, if out of order), and far gives up what is now
+ * within the ring's reach.
  *
  * Why: a heap of 10^6 timers moves an entry a level at a time, writing
  * each one's new position into its timer (so that cancel needs no search),

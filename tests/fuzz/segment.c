@@ -54,8 +54,8 @@ static void check_conn(const struct tcp_conn *x)
 	REQUIRE(x->rb.len <= x->rb.cap, "receive buffer within its size");
 	REQUIRE(x->rcv_wnd <= 65535u || x->rcv_wnd <= x->rb.cap,
 		"RCV.WND within the buffer");
-	REQUIRE(x->nooo <= sizeof x->ooo / sizeof x->ooo[0],
-		"out-of-order list within its size");
+	REQUIRE(x->nooo <= TCP_MAX_OOO && (x->nooo == 0 || x->ooo),
+		"out-of-order list within its table");
 	for (uint32_t i = 0; i < x->nooo; i++) {
 		REQUIRE(SEQ_LT(x->ooo[i].start, x->ooo[i].end),
 			"an out-of-order range is not empty");
