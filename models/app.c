@@ -797,10 +797,14 @@ static void run_action(struct app *a, const struct app_action *act,
 		return;
 	}
 	switch (act->op) {
+	/* without socket options, the host's parameters as they are (NULL):
+	 * TCP shares one copy of them among such sockets */
 	case APP_OP_LISTEN: {
 		struct tcp_params p = *tcp_stack_params(h->tcp);
 		apply_opts(&p, &act->opts);
-		opened(a, act, tcp_listen(h->tcp, act->port, &p),
+		opened(a, act,
+		       tcp_listen(h->tcp, act->port,
+				  act->opts.set ? &p : NULL),
 		       "port already in use");
 		return;
 	}
@@ -810,7 +814,8 @@ static void run_action(struct app *a, const struct app_action *act,
 		/* with a chosen port, the connection may exist already
 		 * (RFC 9293 §3.10.1) */
 		opened(a, act, tcp_connect(h->tcp, act->bind, act->peer_addr,
-					   act->port, &p),
+					   act->port,
+					   act->opts.set ? &p : NULL),
 		       act->bind ? "local port already in use"
 				 : "no free local port");
 		return;

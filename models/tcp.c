@@ -410,22 +410,67 @@ done:
 void tcp_round_buffers_freebsd(struct tcp_conn *c)
 {
 	uint32_t mss = bsd_maxseg(c);
-	uint32_t *size[2] = {&c->p.sndbuf, &c->p.rcvbuf};
+	uint32_t size[2] = {c->p->sndbuf, c->p->rcvbuf};
 	struct tcp_buf *buf[2] = {&c->sb, &c->rb};
+	bool changed = false;
 	for (int i = 0; i < 2; i++) {
-		uint32_t n = *size[i];
+		uint32_t n = size[i];
 		if (n <= mss || n % mss == 0)
 			continue;
 		uint32_t up = n + (mss - n % mss);
-		if (up - n < c->p.mss) {
+		if (up - n < c->p->mss) {
 			tcp_buf_grow(buf[i], up - n);
-			*size[i] = up;
+			size[i] = up;
+			changed = true;
 		}
 	}
+	struct tcp_params *mp = changed ? tcp_params_mut(c) : NULL;
+	if (mp) {
+		mp->sndbuf = size[0];
+		mp->rcvbuf = size[1];
+	}
+}
+
+static struct tcp_pshared *pshared_of(const struct tcp_params *p)
+{
+	return (struct tcp_pshared *)(uintptr_t)p;
+}
+
+static struct tcp_pshared *pshared_new(const struct tcp_params *p)
+{
+	struct tcp_pshared *s = malloc(sizeof *s);
+	if (s) {
+		s->p = *p;
+		s->refs = 1;
+	}
+	return s;
+}
+
+static void pshared_drop(struct tcp_pshared *s)
+{
+	if (s && --s->refs == 0)
+		free(s);
+}
+
+struct tcp_params *tcp_params_mut(struct tcp_conn *c)
+{
+	struct tcp_pshared *s = pshared_of(c->p);
+	if (s->refs > 1) {
+		struct tcp_pshared *n = pshared_new(&s->p);
+		if (!n) {
+			sim_of(c)->nomem = true;
+			return NULL;
+		}
+		pshared_drop(s);
+		s = n;
+		c->p = &s->p;
+	}
+	return &s->p;
 }
 
 static void conn_free(struct tcp_conn *c)
 {
+	pshared_drop(pshared_of(c->p));
 	if (c->counted)
 		sim_give_conn(c->st->sim);
 	sim_give_mem(c->st->sim, c->mem);
@@ -546,8 +591,8 @@ struct tcp_conn *tcp_find(struct tcp_stack *st, uint32_t raddr,
 }
 
 static struct tcp_conn *conn_new(struct tcp_stack *st,
-				 const struct tcp_params *p, bool buffers,
-				 bool counted)
+				 const struct tcp_params *p, bool share,
+				 bool buffers, bool counted)
 {
 	/* the scenario's limits (sim.h): a connection (counted at the end
 	 * that opened it), its TCB and its buffers */
@@ -573,8 +618,21 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 			sim_give_conn(st->sim);
 		return NULL;
 	}
-	struct tcp_conn *c = calloc(1, sizeof *c);
+	struct tcp_pshared *ps = NULL;
+	if (share) {
+		ps = pshared_of(p);
+		ps->refs++;
+	} else if (p == &st->params) {
+		if (!st->defaults)
+			st->defaults = pshared_new(&st->params);
+		if ((ps = st->defaults) != NULL)
+			ps->refs++;
+	} else {
+		ps = pshared_new(p);
+	}
+	struct tcp_conn *c = ps ? calloc(1, sizeof *c) : NULL;
 	if (!c) {
+		pshared_drop(ps);
 		sim_give_mem(st->sim, mem);
 		if (counted)
 			sim_give_conn(st->sim);
@@ -583,7 +641,7 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	c->st = st;
 	c->mem = mem;
 	c->counted = counted;
-	c->p = *p;
+	c->p = &ps->p;
 	if (buffers) {
 		tcp_buf_init(&c->sb, p->sndbuf);
 		tcp_buf_init(&c->rb, p->rcvbuf + slack);
@@ -672,11 +730,11 @@ static void conn_unlink(struct tcp_conn *c)
 /* A new connection with this tuple, entered in the demux table; NULL if
  * memory runs out (nothing is left behind). */
 struct tcp_conn *tcp_conn_open(struct tcp_stack *st,
-				  const struct tcp_params *p, bool buffers,
-				  bool counted, uint16_t lport, uint32_t raddr,
-				  uint16_t rport)
+				  const struct tcp_params *p, bool share,
+				  bool buffers, bool counted, uint16_t lport,
+				  uint32_t raddr, uint16_t rport)
 {
-	struct tcp_conn *c = conn_new(st, p, buffers, counted);
+	struct tcp_conn *c = conn_new(st, p, share, buffers, counted);
 	if (!c)
 		return NULL;
 	c->lport = lport;
@@ -816,7 +874,7 @@ void tcp_flush(struct tcp_conn *c)
 	 * windows let go, then the ACK now or its delay (tcp_rcv_established:
 	 * tcp_data_snd_check, tcp_ack_snd_check); what reading changes comes
 	 * after (tcp_cleanup_rbuf). */
-	if (c->p.rules == TCP_RULES_LINUX && !c->dead && c->lx_check) {
+	if (c->p->rules == TCP_RULES_LINUX && !c->dead && c->lx_check) {
 		tcp_output(c);
 		tcp_ack_check(c);
 		if (c->ack_why)
@@ -879,6 +937,7 @@ void tcp_stack_free(struct tcp_stack *st)
 	st->scratch = NULL;
 	free(st->htab);
 	free(st->ports);
+	pshared_drop(st->defaults);
 	free(st);
 }
 
@@ -895,6 +954,9 @@ const struct tcp_params *tcp_stack_params(const struct tcp_stack *st)
 void tcp_stack_set_params(struct tcp_stack *st, const struct tcp_params *p)
 {
 	st->params = *p;
+	/* the sockets opened with the old keep them */
+	pshared_drop(st->defaults);
+	st->defaults = NULL;
 }
 
 struct tcp_conn *tcp_stack_first(const struct tcp_stack *st)
@@ -912,9 +974,8 @@ struct tcp_conn *tcp_listen(struct tcp_stack *st, uint16_t lport,
 {
 	if (tcp_hash_find(st, 0, 0, lport))
 		return NULL;
-	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, false, true,
-					   lport,
-				       0, 0);
+	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, false,
+					   false, true, lport, 0, 0);
 	if (!c)
 		return NULL;
 	tcp_enter(st);
@@ -952,9 +1013,8 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 	/* RFC 9293 §3.10.1: "error: connection already exists" */
 	if (tcp_hash_find(st, raddr, rport, lport))
 		return NULL;
-	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, true, true,
-					   lport,
-				       raddr, rport);
+	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, false,
+					   true, true, lport, raddr, rport);
 	if (!c)
 		return NULL;
 	tcp_enter(st);
@@ -973,8 +1033,8 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 	tcp_start_rtt(c, c->iss);
 	tcp_timer_arm(c, TCP_T_REXMT, tcp_rto_delay(c));
 	/* FreeBSD's keepinit runs on the keepalive timer (TT_KEEP) */
-	if (c->p.keepinit)
-		tcp_timer_arm(c, TCP_T_KEEPALIVE, c->p.keepinit);
+	if (c->p->keepinit)
+		tcp_timer_arm(c, TCP_T_KEEPALIVE, c->p->keepinit);
 	tcp_leave(st);
 	return c;
 }
@@ -1042,7 +1102,7 @@ static bool window_update_freebsd(const struct tcp_conn *c, uint32_t offered)
 	uint32_t adv = win > offered ? win - offered : 0;
 	if (offered >> c->rcv_wscale >= (adv + offered) >> c->rcv_wscale)
 		return false;
-	uint64_t seg = bsd_maxseg(c), hiwat = c->p.rcvbuf;
+	uint64_t seg = bsd_maxseg(c), hiwat = c->p->rcvbuf;
 	if (adv >= 2 * seg &&
 	    (adv >= hiwat / 4 || win <= hiwat / 8 || hiwat <= 8 * seg ||
 	     adv >= cap))
@@ -1080,7 +1140,7 @@ uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
 	 * buffer, as BSD's tcp_output does — so an application reading
 	 * each segment as it comes does not ACK every segment, and the
 	 * delayed-ACK rules still pace a bulk transfer's ACKs. */
-	if (c->p.rules == TCP_RULES_LINUX) {
+	if (c->p->rules == TCP_RULES_LINUX) {
 		if (tcp_synchronized(c->state))
 			tcp_ack_read(c, n);
 		tcp_flush(c);
@@ -1090,7 +1150,7 @@ uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
 	uint32_t offered = SEQ_GT(c->rcv_adv, c->rcv_nxt)
 				   ? c->rcv_adv - c->rcv_nxt
 				   : 0;
-	if (c->p.rules == TCP_RULES_FREEBSD) {
+	if (c->p->rules == TCP_RULES_FREEBSD) {
 		if (tcp_synchronized(c->state) && !c->fin_rcvd &&
 		    !evq_pending(&c->timer[TCP_T_DELACK]) &&
 		    window_update_freebsd(c, offered))
@@ -1104,7 +1164,7 @@ uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
 	uint32_t step = offered < c->our_mss ? c->our_mss : 2 * c->our_mss;
 	if (tcp_synchronized(c->state) && !c->fin_rcvd &&
 	    SEQ_GT(edge, c->rcv_adv) &&
-	    edge - c->rcv_adv >= min32(c->p.rcvbuf / 2, step))
+	    edge - c->rcv_adv >= min32(c->p->rcvbuf / 2, step))
 		tcp_owe_ack(c, "RFC 1122 §4.2.3.3: the receive window has opened "
 			   "— window update");
 	tcp_flush(c);
@@ -1208,7 +1268,10 @@ void tcp_setsockopt(struct tcp_conn *c, const struct tcp_params *src,
 		    uint64_t set)
 {
 	struct tcp_stack *st = c->st;
-	tcp_params_apply(&c->p, src, set);
+	struct tcp_params *mp = tcp_params_mut(c);
+	if (!mp)
+		return;
+	tcp_params_apply(mp, src, set);
 	tcp_enter(st);
 	tcp_keepalive_arm(c);
 	tcp_flush(c); /* Nagle may have been turned off */
@@ -1220,7 +1283,7 @@ void tcp_stop_reading(struct tcp_conn *c)
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	if (!c->rcv_closed)
-		c->orphan_at = st->sim->now + (c->p.linger > 0 ? c->p.linger : 0);
+		c->orphan_at = st->sim->now + (c->p->linger > 0 ? c->p->linger : 0);
 	c->rcv_closed = true;
 	if (!c->dead)
 		tcp_fin_wait_2_arm(c);
@@ -1248,7 +1311,7 @@ uint32_t tcp_conn_id(const struct tcp_conn *c)
 
 const struct tcp_params *tcp_conn_params(const struct tcp_conn *c)
 {
-	return &c->p;
+	return c->p;
 }
 
 struct tcp_conn *tcp_conn_listener(const struct tcp_conn *c)

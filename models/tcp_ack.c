@@ -56,7 +56,7 @@ void tcp_ack_init(struct tcp_conn *c)
 	/* The buffer is the window's whole space (tcp_full_space); the
 	 * clamp keeps one segment of it in reserve (tcp_app_win) when the
 	 * 16-bit window would otherwise reach it */
-	uint32_t full = c->p.rcvbuf, adv = c->our_mss;
+	uint32_t full = c->p->rcvbuf, adv = c->our_mss;
 	uint32_t clamp = tcp_win_cap(c);
 	if (clamp >= full)
 		clamp = full;
@@ -70,12 +70,12 @@ void tcp_ack_init(struct tcp_conn *c)
  * the rule that it never shrinks. */
 static uint32_t select_window(struct tcp_conn *c)
 {
-	uint32_t full = min32(c->lx_clamp, c->p.rcvbuf);
+	uint32_t full = min32(c->lx_clamp, c->p->rcvbuf);
 	/* the kernel's buffers are never so small that the MSS guess
 	 * exceeds the window's ceiling; tcpsim's may be (rcvbuf: 100), and
 	 * rounding down to such a guess would offer nothing for ever */
 	uint32_t mss = min32(min32(c->lx_rcv_mss, full), c->lx_ssthresh);
-	uint32_t free = c->p.rcvbuf > c->rb.len ? c->p.rcvbuf - c->rb.len : 0;
+	uint32_t free = c->p->rcvbuf > c->rb.len ? c->p->rcvbuf - c->rb.len : 0;
 	uint32_t window;
 	if (mss == 0)
 		return 0; /* no room at all: rcvbuf 0, or a zero clamp */
@@ -132,7 +132,7 @@ void tcp_ack_enter_quickack(struct tcp_conn *c)
 {
 	incr_quickack(c, LX_MAX_QUICKACKS);
 	c->lx_pingpong = 0;
-	c->lx_ato = tcp_units(c, c->p.delack);
+	c->lx_ato = tcp_units(c, c->p->delack);
 }
 
 /* tcp_measure_rcv_mss: a segment of len bytes tells how large the
@@ -171,7 +171,7 @@ void tcp_ack_data_in(struct tcp_conn *c, uint32_t len, uint8_t flags)
 	measure_rcv_mss(c, len, flags);
 	/* tcp_grow_window: a segment of 128 bytes or more raises the
 	 * window's ceiling toward the clamp, and is worth one quick ACK */
-	uint32_t space = c->p.rcvbuf > c->rb.len ? c->p.rcvbuf - c->rb.len : 0;
+	uint32_t space = c->p->rcvbuf > c->rb.len ? c->p->rcvbuf - c->rb.len : 0;
 	uint32_t top = min32(c->lx_clamp, space);
 	if (len >= 128 && c->lx_clamp && top > c->lx_ssthresh) {
 		uint32_t incr = 2 * c->our_mss > 2 * len ? 2 * c->our_mss : 2 * len;
@@ -179,7 +179,7 @@ void tcp_ack_data_in(struct tcp_conn *c, uint32_t len, uint8_t flags)
 		c->lx_quick |= 1;
 	}
 	sim_time_t now = tcp_clock(c);
-	sim_time_t ato_min = tcp_units(c, c->p.delack);
+	sim_time_t ato_min = tcp_units(c, c->p->delack);
 	sim_time_t rto = tcp_units(c, c->rto);
 	if (!c->lx_ato) {
 		/* the first data: start the engine in quick-ACK mode */
@@ -225,7 +225,7 @@ void tcp_ack_gap_filled(struct tcp_conn *c)
 static void send_delayed(struct tcp_conn *c)
 {
 	sim_time_t ato = c->lx_ato;
-	sim_time_t ato_min = tcp_units(c, c->p.delack);
+	sim_time_t ato_min = tcp_units(c, c->p->delack);
 	if (ato > ato_min) {
 		sim_time_t max_ato = tcp_units(c, LX_ATO_CAP);
 		if (in_pingpong(c) || (c->lx_ack & TCP_LXACK_PUSHED))
@@ -255,7 +255,7 @@ static void send_delayed(struct tcp_conn *c)
 	}
 	c->lx_dack_due = due;
 	tcp_timer_arm(c, TCP_T_DELACK,
-		      c->p.tick ? ato * c->p.tick : ato);
+		      c->p->tick ? ato * c->p->tick : ato);
 }
 
 void tcp_ack_check(struct tcp_conn *c)
@@ -265,7 +265,7 @@ void tcp_ack_check(struct tcp_conn *c)
 	c->lx_check = false;
 	if (!(c->lx_ack & TCP_LXACK_SCHED))
 		return;
-	if (c->p.delack == 0) {
+	if (c->p->delack == 0) {
 		tcp_owe_ack(c, "delack 0: data received — acknowledge it");
 		return;
 	}
@@ -320,7 +320,7 @@ void tcp_ack_sent(struct tcp_conn *c, uint32_t wnd)
 	/* tcp_event_ack_sent -> tcp_dec_quickack_mode */
 	if ((c->lx_ack & TCP_LXACK_SCHED) && c->lx_quick) {
 		if (--c->lx_quick == 0)
-			c->lx_ato = tcp_units(c, c->p.delack);
+			c->lx_ato = tcp_units(c, c->p->delack);
 	}
 	c->lx_ack = 0;
 	c->rcv_wup = c->rcv_nxt;
@@ -346,7 +346,7 @@ void tcp_ack_timeout(struct tcp_conn *c)
 		c->lx_ato = 2 * c->lx_ato < rto ? 2 * c->lx_ato : rto;
 	} else {
 		c->lx_pingpong = 0;
-		c->lx_ato = tcp_units(c, c->p.delack);
+		c->lx_ato = tcp_units(c, c->p->delack);
 	}
 	tcp_owe_ack(c, "RFC 1122 §4.2.3.2 / Linux tcp_delack_timer_handler: "
 		       "delayed-ACK timer — acknowledge now");

@@ -25,7 +25,7 @@
 static uint32_t slow_start(struct tcp_conn *c, uint32_t acked)
 {
 	uint32_t smss = c->snd_mss;
-	switch (c->p.rules) {
+	switch (c->p->rules) {
 	case TCP_RULES_LINUX: {
 		uint32_t room = c->ssthresh - c->cwnd;
 		uint32_t inc = min32(acked, room);
@@ -191,7 +191,7 @@ static void cubic_init(struct tcp_conn *c)
 {
 	c->hy_found = false;
 	c->hy_delay_min = 0;
-	if (c->p.hystart)
+	if (c->p->hystart)
 		hystart_round(c);
 }
 
@@ -207,7 +207,7 @@ static void cubic_acked(struct tcp_conn *c, const struct tcp_cc_ack *a)
 		delay = 1;
 	if (!c->hy_delay_min || c->hy_delay_min > delay)
 		c->hy_delay_min = delay;
-	if (c->p.hystart && !c->hy_found && c->cwnd < c->ssthresh &&
+	if (c->p->hystart && !c->hy_found && c->cwnd < c->ssthresh &&
 	    c->cwnd >= HY_LOW_WINDOW * c->snd_mss)
 		hystart_update(c, delay);
 }
@@ -219,7 +219,7 @@ static void cubic_grow(struct tcp_conn *c, const struct tcp_cc_ack *a)
 	if (c->cwnd < c->ssthresh) {
 		/* a round ends when SND.UNA passes what was sent as it
 		 * began (cubictcp_cong_avoid) */
-		if (c->p.hystart && SEQ_GT(c->snd_una, c->hy_end_seq))
+		if (c->p->hystart && SEQ_GT(c->snd_una, c->hy_end_seq))
 			hystart_round(c);
 		acked = slow_start(c, acked); /* §4.10 */
 		if (!acked)
@@ -292,7 +292,7 @@ static const struct tcp_cc_ops cc_ops[] = {
 
 const struct tcp_cc_ops *tcp_cc(const struct tcp_conn *c)
 {
-	return &cc_ops[c->p.cc < TCP_CC_N ? c->p.cc : TCP_CC_NEWRENO];
+	return &cc_ops[c->p->cc < TCP_CC_N ? c->p->cc : TCP_CC_NEWRENO];
 }
 
 void tcp_cc_grow(struct tcp_conn *c, uint32_t acked)

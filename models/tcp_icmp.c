@@ -35,7 +35,7 @@
  * inetctlerrmap, Linux's icmp_err_convert). */
 static enum tcp_error unreach_error(const struct tcp_conn *c, uint8_t code)
 {
-	bool lx = c->p.rules == TCP_RULES_LINUX;
+	bool lx = c->p->rules == TCP_RULES_LINUX;
 	switch (code) {
 	case TCP_ICMP_PROTOCOL:
 		return lx ? TCP_ERR_NOPROTOOPT : TCP_ERR_CONNREFUSED;
@@ -68,9 +68,9 @@ static enum tcp_error unreach_error(const struct tcp_conn *c, uint8_t code)
 static bool in_flight(const struct tcp_conn *c, uint32_t seq)
 {
 	if (c->state == TCP_SYN_RECEIVED && c->passive &&
-	    c->p.rules != TCP_RULES_RFC9293)
+	    c->p->rules != TCP_RULES_RFC9293)
 		return seq == c->iss;
-	if (c->p.rules == TCP_RULES_LINUX)
+	if (c->p->rules == TCP_RULES_LINUX)
 		return SEQ_GEQ(seq, c->snd_una) && SEQ_LEQ(seq, c->snd_nxt);
 	return SEQ_GEQ(seq, c->snd_una) && SEQ_LT(seq, c->snd_nxt);
 }
@@ -101,8 +101,8 @@ static void path_mtu(struct tcp_conn *c, uint32_t mtu)
 	/* the least MTU believed keeps a forged message from shrinking
 	 * the segments to nothing: Linux's route min_pmtu (552), FreeBSD's
 	 * minmss (216) with its headers, RFC 791's 68 */
-	uint32_t floor = c->p.rules == TCP_RULES_LINUX     ? 552
-			 : c->p.rules == TCP_RULES_FREEBSD ? 256
+	uint32_t floor = c->p->rules == TCP_RULES_LINUX     ? 552
+			 : c->p->rules == TCP_RULES_FREEBSD ? 256
 							   : 68;
 	if (mtu < floor)
 		mtu = floor;
@@ -121,7 +121,7 @@ static void path_mtu(struct tcp_conn *c, uint32_t mtu)
  * true if the connection ended. */
 static bool soft(struct tcp_conn *c, enum tcp_error err)
 {
-	if (c->p.rules == TCP_RULES_FREEBSD) {
+	if (c->p->rules == TCP_RULES_FREEBSD) {
 		if (c->state == TCP_ESTABLISHED &&
 		    (err == TCP_ERR_HOSTUNREACH || err == TCP_ERR_NETUNREACH ||
 		     err == TCP_ERR_HOSTDOWN))
@@ -158,7 +158,7 @@ static void icmp_freebsd(struct tcp_conn *c, const struct tcp_icmp *m,
 			c->soft_err = err;
 		return;
 	}
-	if (may_rst && c->p.icmp_may_rst) {
+	if (may_rst && c->p->icmp_may_rst) {
 		if (c->state == TCP_SYN_SENT)
 			end_with(c, err, "FreeBSD tcp_drop_syn_sent: a hard "
 					 "ICMP error in SYN-SENT — drop "
@@ -234,7 +234,7 @@ void tcp_stack_icmp(struct tcp_stack *st, const struct tcp_icmp *m)
 		err = TCP_ERR_HOSTUNREACH;
 		break;
 	case TCP_ICMP_PARAMPROB:
-		err = c->p.rules == TCP_RULES_LINUX ? TCP_ERR_PROTO
+		err = c->p->rules == TCP_RULES_LINUX ? TCP_ERR_PROTO
 						    : TCP_ERR_NOPROTOOPT;
 		break;
 	default:
@@ -242,7 +242,7 @@ void tcp_stack_icmp(struct tcp_stack *st, const struct tcp_icmp *m)
 		return;
 	}
 	tcp_enter(st);
-	switch (c->p.rules) {
+	switch (c->p->rules) {
 	case TCP_RULES_FREEBSD:
 		icmp_freebsd(c, m, err);
 		break;

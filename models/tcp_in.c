@@ -40,7 +40,7 @@ static void established(struct tcp_conn *c)
 	/* Linux sends no segment larger than half the largest window the
 	 * peer has offered, when that is over 536 (tcp_bound_to_half_wnd,
 	 * in tcp_sync_mss once the handshake is done) */
-	if (c->p.rules == TCP_RULES_LINUX && c->max_snd_wnd) {
+	if (c->p->rules == TCP_RULES_LINUX && c->max_snd_wnd) {
 		uint32_t cut = c->max_snd_wnd > TCP_DEFAULT_MSS
 				       ? c->max_snd_wnd / 2
 				       : c->max_snd_wnd;
@@ -49,7 +49,7 @@ static void established(struct tcp_conn *c)
 		if (c->snd_mss > cut)
 			c->snd_mss = cut;
 	}
-	if (c->p.rules == TCP_RULES_FREEBSD)
+	if (c->p->rules == TCP_RULES_FREEBSD)
 		tcp_round_buffers_freebsd(c);
 	tcp_cc_init(c);
 	tcp_ack_init(c);
@@ -96,7 +96,7 @@ static bool acceptable(const struct tcp_conn *c, const struct seg_view *s)
 		 * refuse each other's ACKs, and answer each refusal with an
 		 * ACK the other refuses in turn, once a round trip, until a
 		 * retransmission repairs the loss. */
-		if (c->p.rules == TCP_RULES_LINUX)
+		if (c->p->rules == TCP_RULES_LINUX)
 			return SEQ_LEQ(lo, s->seq) && SEQ_LEQ(s->seq, hi);
 		return c->rcv_wnd == 0 ? s->seq == lo
 				       : SEQ_LEQ(lo, s->seq) && SEQ_LT(s->seq, hi);
@@ -161,12 +161,12 @@ static bool trim(struct tcp_conn *c, struct seg_view *s)
 /* RFC 9293 §3.6.1: TIME-WAIT lasts 2*MSL (a profile may fix it). */
 static sim_time_t time_wait_len(const struct tcp_conn *c)
 {
-	return c->p.time_wait ? c->p.time_wait : 2 * c->p.msl;
+	return c->p->time_wait ? c->p->time_wait : 2 * c->p->msl;
 }
 
 static void enter_time_wait(struct tcp_conn *c, const char *why)
 {
-	if (c->p.no_time_wait) {
+	if (c->p->no_time_wait) {
 		/* the peer's FIN is still acknowledged, once */
 		if (c->ack_why)
 			tcp_send_ack(c, c->ack_why);
@@ -203,7 +203,7 @@ static void duplicate_ack(struct tcp_conn *c)
 		tcp_trace_cwnd(c);
 		return;
 	}
-	if (c->dupacks != c->p.dupthresh)
+	if (c->dupacks != c->p->dupthresh)
 		return;
 	/* RFC 6582 §3.2 step 1: not again for losses of the same window */
 	if (!SEQ_GT(c->snd_una, c->recover))
@@ -214,7 +214,7 @@ static void duplicate_ack(struct tcp_conn *c)
 	c->rtt_timing = false;
 	tcp_resend_first(c, TR_TX_FAST, "RFC 5681 §3.2: duplicate ACKs reached the threshold "
 			"— fast retransmit");
-	c->cwnd = c->ssthresh + c->p.dupthresh * smss;
+	c->cwnd = c->ssthresh + c->p->dupthresh * smss;
 	tcp_trace_cwnd(c);
 }
 
@@ -272,7 +272,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	if (SEQ_GT(s->ack, c->snd_nxt)) {
 		/* Linux drops it without a word in ESTABLISHED
 		 * (tcp_rcv_established: tcp_ack() < 0) */
-		if (c->p.rules == TCP_RULES_LINUX &&
+		if (c->p->rules == TCP_RULES_LINUX &&
 		    c->state == TCP_ESTABLISHED) {
 			tcp_trace_ignore(c->st, c, in,
 					 "Linux tcp_ack: ACK of data not yet "
@@ -313,7 +313,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	uint32_t prior_una = c->snd_una;
 	/* Linux decides on the window against SND.UNA before this ACK; an
 	 * ACK below SND.UNA goes to tcp_ack's old_ack, window untouched */
-	bool lx_wnd = c->p.rules == TCP_RULES_LINUX &&
+	bool lx_wnd = c->p->rules == TCP_RULES_LINUX &&
 		      SEQ_GEQ(s->ack, c->snd_una) && lx_may_update_window(c, s);
 	/* Send-window update, guarded against old segments by WL1/WL2, and
 	 * done before anything this ACK lets go out (loss recovery sends
@@ -326,7 +326,7 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	 * a newer segment, and from one of the same sequence number only if
 	 * it is larger or zero: it never shrinks the window but to close
 	 * it. */
-	if (c->p.rules == TCP_RULES_LINUX
+	if (c->p->rules == TCP_RULES_LINUX
 		    ? lx_wnd
 		    : SEQ_LEQ(c->snd_una, s->ack) &&
 			      (SEQ_LT(c->snd_wl1, s->seq) ||
@@ -380,10 +380,10 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	if (c->ecn_ok && (s->flags & TCP_ECE))
 		tcp_ecn_echo(c);
 	/* RFC 8985 §6: RACK looks at what this ACK delivered */
-	if (c->p.rack && c->sack_ok &&
+	if (c->p->rack && c->sack_ok &&
 	    tcp_rack_ack(c, s->ts && c->ts_ok, s->tsecr))
 		tcp_sack_losses(c);
-	if (c->p.tlp)
+	if (c->p->tlp)
 		tcp_tlp_ack(c, s->ack, s->len == 0 && !(s->flags & TCP_FIN),
 			    SEQ_GT(s->ack, prior_una));
 	return true;
@@ -472,7 +472,7 @@ static void hold_syn_text(struct tcp_conn *c, const struct tcp_seg *in)
 		v.flags = 0; /* the FIN lies beyond what fits */
 	/* FreeBSD queues the text for reassembly, which before
 	 * ESTABLISHED hands back no FIN (tcp_reass): the FIN is lost */
-	if (c->p.rules == TCP_RULES_FREEBSD)
+	if (c->p->rules == TCP_RULES_FREEBSD)
 		v.flags = 0;
 	if (!v.len && !v.flags)
 		return;
@@ -509,7 +509,7 @@ static void take_syn_text(struct tcp_conn *c)
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
 	c->ev_data += held;
 	tcp_post(c, TCP_EV_DATA);
-	if (c->p.rules == TCP_RULES_FREEBSD)
+	if (c->p->rules == TCP_RULES_FREEBSD)
 		tcp_owe_ack_delayed(c, "FreeBSD tcp_input: text that came "
 				       "with the SYN, delivered at ESTABLISHED "
 				       "— its ACK delayed (DELAY_ACK)");
@@ -531,7 +531,7 @@ static bool take_text(struct tcp_conn *c, const struct seg_view *s, bool *fin)
 	c->rcv_wnd = c->rcv_adv - c->rcv_nxt;
 	c->ev_data += n + filled;
 	tcp_post(c, TCP_EV_DATA);
-	if (c->p.rules == TCP_RULES_LINUX) {
+	if (c->p->rules == TCP_RULES_LINUX) {
 		tcp_ack_data_in(c, s->len, s->flags);
 		if (filled)
 			tcp_ack_gap_filled(c);
@@ -564,7 +564,7 @@ static void take_fin(struct tcp_conn *c)
 		c->ooo_fin = false;
 		tcp_post(c, TCP_EV_EOF);
 	}
-	if (c->p.rules == TCP_RULES_LINUX)
+	if (c->p->rules == TCP_RULES_LINUX)
 		tcp_ack_fin_in(c, c->state == TCP_ESTABLISHED ||
 					  c->state == TCP_SYN_RECEIVED);
 	else
@@ -725,7 +725,7 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 			  "our SYN");
 		established(c);
 		/* the two-way variant sends no third segment of its own */
-		if (!c->p.two_way)
+		if (!c->p->two_way)
 			tcp_owe_ack(c, "RFC 9293 §3.10.7.3 (fourth): acknowledge "
 				   "the SYN,ACK");
 		s->flags &= (uint8_t)~TCP_SYN;
@@ -734,7 +734,7 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *in,
 	} else {
 		hold_syn_text(c, in);
 		/* FreeBSD knows the MSS now (tcp_mss in SYN-SENT) */
-		if (c->p.rules == TCP_RULES_FREEBSD)
+		if (c->p->rules == TCP_RULES_FREEBSD)
 			tcp_round_buffers_freebsd(c);
 		tcp_set_state(c, TCP_SYN_RECEIVED,
 			  "RFC 9293 §3.10.7.3 (fourth): SYN without ACK — "
@@ -756,7 +756,7 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in,
 		return;
 	}
 	if ((in->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
-	    l->p.rules == TCP_RULES_FREEBSD) {
+	    l->p->rules == TCP_RULES_FREEBSD) {
 		tcp_trace_ignore(st, l, in, "FreeBSD tcp_input: SYN,ACK is "
 					"bogus on a listening socket — "
 					"discard");
@@ -772,19 +772,20 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in,
 					"in LISTEN — discard");
 		return;
 	}
-	if ((in->flags & TCP_FIN) && l->p.rules == TCP_RULES_LINUX) {
+	if ((in->flags & TCP_FIN) && l->p->rules == TCP_RULES_LINUX) {
 		tcp_trace_ignore(st, l, in, "Linux tcp_rcv_state_process: SYN "
 					"and FIN in LISTEN — discard");
 		return;
 	}
-	if (l->half_open >= l->p.backlog) {
+	if (l->half_open >= l->p->backlog) {
 		tcp_trace_ignore(st, l, in, "listen backlog full: the SYN is "
 					"dropped (as Linux does without SYN "
 					"cookies)");
 		return;
 	}
-	struct tcp_conn *c = tcp_conn_open(st, &l->p, true, !in->from_conn,
-					   l->lport, in->saddr, in->sport);
+	struct tcp_conn *c = tcp_conn_open(st, l->p, true, true,
+					   !in->from_conn, l->lport, in->saddr,
+					   in->sport);
 	if (!c) {
 		tcp_trace_ignore(st, l, in, "out of memory for a new connection");
 		return;
@@ -814,7 +815,7 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *in,
 		  "RFC 9293 §3.10.7.2 (third): SYN in LISTEN — new connection");
 	tcp_send_syn(c, true, false, "RFC 9293 §3.10.7.2 (third): SYN in LISTEN "
 				 "— send SYN,ACK");
-	if (c->p.two_way) {
+	if (c->p->two_way) {
 		/* The variant's one change: the server does not wait for the
 		 * ACK of its SYN, it counts it as received. */
 		c->snd_una = c->iss + 1;
@@ -858,7 +859,7 @@ static bool zero_window_allowance(struct tcp_conn *c, struct seg_view *s)
  * ACK": it goes on as an empty segment at RCV.NXT. */
 static bool old_duplicate_freebsd(struct tcp_conn *c, struct seg_view *s)
 {
-	if (c->p.rules != TCP_RULES_FREEBSD || (s->flags & (TCP_SYN | TCP_RST)))
+	if (c->p->rules != TCP_RULES_FREEBSD || (s->flags & (TCP_SYN | TCP_RST)))
 		return false;
 	uint32_t todrop = c->rcv_nxt - s->seq;
 	if ((int32_t)todrop <= 0 ||
@@ -921,14 +922,14 @@ static bool check_sequence(struct tcp_conn *c, const struct tcp_seg *in,
 				   "segment — send ACK, drop it");
 			/* Linux: old or out-of-window text means the peer
 			 * missed our ACKs: quick ACKs again (tcp_data_queue) */
-			if (c->p.rules == TCP_RULES_LINUX &&
+			if (c->p->rules == TCP_RULES_LINUX &&
 			    tcp_synchronized(c->state) &&
 			    (s->len || (s->flags & TCP_FIN)))
 				tcp_ack_enter_quickack(c);
 			/* Linux restarts TIME-WAIT for every segment with ACK
 			 * it answers (tcp_timewait_state_process) */
 			if (c->state == TCP_TIME_WAIT &&
-			    c->p.rules == TCP_RULES_LINUX && (s->flags & TCP_ACK))
+			    c->p->rules == TCP_RULES_LINUX && (s->flags & TCP_ACK))
 				tcp_timer_arm(c, TCP_T_TIMEWAIT,
 					      time_wait_len(c));
 		}
@@ -956,8 +957,8 @@ static void check_rst(struct tcp_conn *c, const struct tcp_seg *in,
 {
 	/* insecure-rst: RFC 793's "if the RST bit is set" — anywhere in
 	 * the window */
-	if (seq_as_sent != c->rcv_nxt && !c->p.insecure_rst) {
-		if (c->p.rules == TCP_RULES_LINUX &&
+	if (seq_as_sent != c->rcv_nxt && !c->p->insecure_rst) {
+		if (c->p->rules == TCP_RULES_LINUX &&
 		    c->state == TCP_TIME_WAIT) {
 			tcp_trace_ignore(c->st, c, in,
 					 "Linux tcp_timewait_state_process: "
@@ -1014,7 +1015,7 @@ static void check_syn(struct tcp_conn *c, const struct tcp_seg *in)
 				  "LISTEN (this connection is deleted)");
 		return;
 	}
-	if (c->p.insecure_syn) {
+	if (c->p->insecure_syn) {
 		/* RFC 793: a SYN in the window is an error — reset */
 		tcp_buf_consume(&c->rb, c->rb.len);
 		tcp_send_active_reset(c, "RFC 793 §3.9 (insecure-syn): SYN in "
@@ -1094,7 +1095,7 @@ static bool check_ack(struct tcp_conn *c, const struct tcp_seg *in,
 				   "acknowledged in CLOSING");
 		/* FreeBSD hands the connection to tcp_twstart and returns:
 		 * no ACK this segment may have owed goes out */
-		if (c->p.rules == TCP_RULES_FREEBSD)
+		if (c->p->rules == TCP_RULES_FREEBSD)
 			c->ack_why = NULL;
 		return true;
 	case TCP_LAST_ACK:
@@ -1116,7 +1117,7 @@ static bool check_ack(struct tcp_conn *c, const struct tcp_seg *in,
 		 * timer, tcp_timewait_state_process). */
 		if (s->len == 0 && !(s->flags & TCP_FIN) &&
 		    s->seq == c->rcv_nxt) {
-			if (c->p.rules == TCP_RULES_LINUX)
+			if (c->p->rules == TCP_RULES_LINUX)
 				tcp_timer_arm(c, TCP_T_TIMEWAIT,
 					      time_wait_len(c));
 			return false;
@@ -1212,13 +1213,13 @@ static bool check_timestamps(struct tcp_conn *c, const struct tcp_seg *in,
 {
 	if (!c->ts_ok)
 		return true;
-	bool lx = c->p.rules == TCP_RULES_LINUX;
+	bool lx = c->p->rules == TCP_RULES_LINUX;
 	if (!s->ts) {
 		/* RFC 7323 §3.2: "a TCP SHOULD silently drop" a non-RST
 		 * segment without TSopt; Linux takes it, and so does
 		 * FreeBSD unless strict (net.inet.tcp.tolerate_missing_ts) */
 		if ((s->flags & TCP_RST) || lx ||
-		    (c->p.rules == TCP_RULES_FREEBSD && !c->p.strict_ts))
+		    (c->p->rules == TCP_RULES_FREEBSD && !c->p->strict_ts))
 			return true;
 		tcp_trace_ignore(c->st, c, in, "RFC 7323 §3.2: no timestamps "
 					   "on a connection that agreed on "
@@ -1321,9 +1322,9 @@ static bool time_wait_reopens(const struct tcp_conn *c,
 {
 	if ((s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
 		return false;
-	if (c->p.rules == TCP_RULES_FREEBSD)
+	if (c->p->rules == TCP_RULES_FREEBSD)
 		return SEQ_GT(s->seq, c->rcv_nxt);
-	if (c->p.rules != TCP_RULES_LINUX)
+	if (c->p->rules != TCP_RULES_LINUX)
 		return false;
 	bool ts = c->ts_ok && s->ts;
 	int32_t behind = ts ? (int32_t)(c->ts_recent - s->tsval) : 0;
@@ -1345,13 +1346,13 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 			       struct seg_view *s)
 {
 	uint32_t seq_as_sent;
-	if (c->state == TCP_TIME_WAIT && c->p.rules == TCP_RULES_FREEBSD) {
+	if (c->state == TCP_TIME_WAIT && c->p->rules == TCP_RULES_FREEBSD) {
 		input_time_wait_freebsd(c, in, s);
 		return;
 	}
 	if (!check_timestamps(c, in, s))
 		return;
-	if (c->p.rules == TCP_RULES_LINUX && c->state == TCP_SYN_RECEIVED &&
+	if (c->p->rules == TCP_RULES_LINUX && c->state == TCP_SYN_RECEIVED &&
 	    c->passive && !lx_check_req(c, in, s))
 		return;
 	if (!check_sequence(c, in, s, &seq_as_sent))
@@ -1375,8 +1376,8 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 	if (c->ecn_ok) {
 		if (s->flags & TCP_CWR) {
 			c->ecn_ce = false;
-			if (s->len && c->p.rules != TCP_RULES_RFC9293)
-				tcp_owe_ack(c, c->p.rules == TCP_RULES_LINUX
+			if (s->len && c->p->rules != TCP_RULES_RFC9293)
+				tcp_owe_ack(c, c->p->rules == TCP_RULES_LINUX
 						       ? "Linux tcp_ecn_accept_cwr: "
 							 "data with CWR — "
 							 "acknowledge at once"
@@ -1385,7 +1386,7 @@ static void input_synchronized(struct tcp_conn *c, const struct tcp_seg *in,
 		}
 		if (in->ecn == TCP_IP_CE) {
 			/* Linux: the first mark of an episode */
-			if (c->p.rules == TCP_RULES_LINUX && !c->ecn_ce)
+			if (c->p->rules == TCP_RULES_LINUX && !c->ecn_ce)
 				tcp_owe_ack(c, "Linux tcp_ecn_check_ce: a CE "
 					       "mark — acknowledge at once "
 					       "with ECE");
@@ -1417,7 +1418,7 @@ static void reopen_time_wait(struct tcp_conn *c, const struct tcp_seg *in,
 {
 	struct tcp_stack *st = c->st;
 	struct tcp_conn *l = tcp_hash_find(st, 0, 0, in->dport);
-	if (!l && c->p.rules == TCP_RULES_LINUX) {
+	if (!l && c->p->rules == TCP_RULES_LINUX) {
 		tcp_owe_ack(c, "Linux tcp_v4_rcv: a SYN that could reopen "
 			       "the TIME-WAIT connection, but no one "
 			       "listens — ACK it");
@@ -1425,7 +1426,7 @@ static void reopen_time_wait(struct tcp_conn *c, const struct tcp_seg *in,
 		return;
 	}
 	tcp_enter_closed(c, TCP_END_NORMAL,
-			 c->p.rules == TCP_RULES_LINUX
+			 c->p->rules == TCP_RULES_LINUX
 				 ? "Linux tcp_timewait_state_process: a SYN "
 				   "beyond RCV.NXT or with a newer timestamp "
 				   "— end TIME-WAIT, the SYN opens anew"
@@ -1456,7 +1457,7 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 					 "RFC 9293 §3.10.7.1: segment for no "
 					 "connection — send RST");
 	} else if ((seg->flags & (TCP_SYN | TCP_FIN)) ==
-			   (TCP_SYN | TCP_FIN) && c->p.drop_synfin) {
+			   (TCP_SYN | TCP_FIN) && c->p->drop_synfin) {
 		tcp_trace_ignore(st, c, seg, "drop-synfin: SYN and FIN "
 					     "together — discard (FreeBSD's "
 					     "drop_synfin)");

@@ -35,7 +35,7 @@ static const uint8_t *payload(struct tcp_conn *c, uint32_t off, uint32_t len)
 
 uint32_t tcp_max_window(const struct tcp_conn *c)
 {
-	uint32_t space = min32(c->p.rcvbuf, tcp_win_cap(c));
+	uint32_t space = min32(c->p->rcvbuf, tcp_win_cap(c));
 	/* Linux offers a whole number of MSS (tcp_select_initial_window:
 	 * rounddown(space, mss)), the clamp of every later window; a
 	 * passive OPEN that agreed on timestamps counts the MSS less their
@@ -44,7 +44,7 @@ uint32_t tcp_max_window(const struct tcp_conn *c)
 	uint32_t mss = c->our_mss;
 	if (c->passive && c->ts_ok && mss > TCP_TS_ALIGNED)
 		mss -= TCP_TS_ALIGNED;
-	if (c->p.rules == TCP_RULES_LINUX && space > mss)
+	if (c->p->rules == TCP_RULES_LINUX && space > mss)
 		space -= space % mss;
 	return space;
 }
@@ -61,8 +61,8 @@ uint32_t tcp_free_window(const struct tcp_conn *c)
  * that RCV.NXT + RCV.WND is the edge advertised. */
 uint32_t tcp_window_freebsd(const struct tcp_conn *c)
 {
-	uint32_t win = c->p.rcvbuf > c->rb.len ? c->p.rcvbuf - c->rb.len : 0;
-	if (win < c->p.rcvbuf / 4 && win < bsd_maxseg(c))
+	uint32_t win = c->p->rcvbuf > c->rb.len ? c->p->rcvbuf - c->rb.len : 0;
+	if (win < c->p->rcvbuf / 4 && win < bsd_maxseg(c))
 		win = 0;
 	if (SEQ_GT(c->rcv_adv, c->rcv_nxt) && win < c->rcv_adv - c->rcv_nxt)
 		win = c->rcv_adv - c->rcv_nxt;
@@ -71,12 +71,12 @@ uint32_t tcp_window_freebsd(const struct tcp_conn *c)
 
 static void advertise_window(struct tcp_conn *c)
 {
-	if (c->p.rules == TCP_RULES_LINUX) {
+	if (c->p->rules == TCP_RULES_LINUX) {
 		c->rcv_wnd = tcp_ack_window(c);
 		c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
 		return;
 	}
-	if (c->p.rules == TCP_RULES_FREEBSD) {
+	if (c->p->rules == TCP_RULES_FREEBSD) {
 		/* what the buffer takes is the window segments are judged
 		 * by (tcp_input: rcv_wnd from sbspace); what the window
 		 * field carries, at most, is the edge offered */
@@ -90,7 +90,7 @@ static void advertise_window(struct tcp_conn *c)
 	}
 	uint32_t free = tcp_free_window(c);
 	uint32_t edge = c->rcv_nxt + free;
-	uint32_t step = min32(c->p.rcvbuf / 2, c->our_mss);
+	uint32_t step = min32(c->p->rcvbuf / 2, c->our_mss);
 	/* RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)
 	 * with Fr = 1/2, or the edge stays where it is */
 	if (SEQ_LT(edge, c->rcv_adv) || edge - c->rcv_adv < step)
@@ -235,7 +235,7 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	 * ACK goes as the FIN again, at its sequence number (not an answer
 	 * tcp_respond makes: a challenge ACK) */
 	uint32_t data_end = c->sb_seq + c->sb.len;
-	if (c->p.rules == TCP_RULES_FREEBSD && flags == TCP_ACK && !len &&
+	if (c->p->rules == TCP_RULES_FREEBSD && flags == TCP_ACK && !len &&
 	    !respond &&
 	    seq == c->snd_nxt && c->fin_queued &&
 	    SEQ_GT(c->snd_nxt, data_end) && SEQ_LEQ(c->snd_una, data_end)) {
@@ -294,7 +294,7 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	}
 	/* FreeBSD's tcp_output offers no window on a RST */
 	if ((!(flags & TCP_RST) || (flags & TCP_ACK)) &&
-	    !((flags & TCP_RST) && c->p.rules == TCP_RULES_FREEBSD)) {
+	    !((flags & TCP_RST) && c->p->rules == TCP_RULES_FREEBSD)) {
 		advertise_window(c);
 		/* RFC 7323 §2.2: a SYN's window is never scaled; others
 		 * carry it shifted — rounded up to the unit of the shift,
@@ -315,13 +315,13 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 		}
 		s->wnd = (uint16_t)min32(w, TCP_MAX_WIN);
 	}
-	if (c->p.rules == TCP_RULES_LINUX) {
+	if (c->p->rules == TCP_RULES_LINUX) {
 		if (flags & TCP_ACK)
 			tcp_ack_sent(c, c->rcv_wnd);
 		if (len)
 			tcp_ack_data_out(c);
 	}
-	s->layout = c->p.opt_layout;
+	s->layout = c->p->opt_layout;
 	if (flags & TCP_SYN)
 		tcp_syn_options(c, s);
 	else if (c->ts_ok) {
@@ -337,7 +337,7 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	}
 	uint32_t seqlen = len + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
 	/* RFC 8985 §6: each segment's last sending, for RACK */
-	if (seqlen && c->p.rack && c->sack_ok &&
+	if (seqlen && c->p->rack && c->sack_ok &&
 	    !(flags & (TCP_SYN | TCP_RST)))
 		tcp_rack_sent(c, seq, seqlen);
 	/* RFC 6937 prr_out: what recovery has sent */
@@ -367,13 +367,13 @@ void tcp_xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 
 void tcp_send_active_reset(struct tcp_conn *c, const char *why)
 {
-	if (c->p.rules == TCP_RULES_FREEBSD) {
+	if (c->p->rules == TCP_RULES_FREEBSD) {
 		/* tcp_drop: tcp_output in CLOSED, whose flags are RST,ACK,
 		 * with a window of zero */
 		tcp_xmit(c, TCP_RST | TCP_ACK, c->snd_nxt, 0, why, TR_TX_NEW);
 		return;
 	}
-	if (c->p.rules != TCP_RULES_LINUX) {
+	if (c->p->rules != TCP_RULES_LINUX) {
 		/* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST> */
 		tcp_xmit(c, TCP_RST, c->snd_nxt, 0, why, TR_TX_NEW);
 		return;
@@ -475,7 +475,7 @@ void tcp_output(struct tcp_conn *c)
 			 * output began, and not for half the largest window
 			 * the peer has offered */
 			bool nagle;
-			switch (c->p.rules) {
+			switch (c->p->rules) {
 			case TCP_RULES_LINUX:
 				nagle = SEQ_GT(c->snd_sml, c->snd_una) &&
 					SEQ_LEQ(c->snd_sml, c->snd_nxt);
@@ -487,7 +487,7 @@ void tcp_output(struct tcp_conn *c)
 				nagle = c->snd_una != c->snd_nxt;
 				break;
 			}
-			if (!c->p.nodelay && nagle)
+			if (!c->p->nodelay && nagle)
 				break;
 			/* SWS: send less than a segment only if it is all
 			 * there is, or half the largest window seen */
@@ -555,7 +555,7 @@ void tcp_output(struct tcp_conn *c)
 	    !evq_pending(&c->timer[TCP_T_PERSIST]))
 		tcp_timer_arm(c, TCP_T_PERSIST, c->rto);
 	/* RFC 8985 §7.2: new data sent, a tail loss probe may be due */
-	if (sent_new && c->p.tlp)
+	if (sent_new && c->p->tlp)
 		tcp_tlp_arm(c);
 }
 
@@ -566,21 +566,21 @@ void tcp_send_ack(struct tcp_conn *c, const char *why)
 
 void tcp_syn_options(const struct tcp_conn *c, struct tcp_seg *s)
 {
-	if (c->p.no_options)
+	if (c->p->no_options)
 		return;
 	s->mss = (uint16_t)c->our_mss;
 	bool synack = s->flags & TCP_ACK;
-	if (c->p.wscale != TCP_WSCALE_OFF && (!synack || c->ws_ok)) {
+	if (c->p->wscale != TCP_WSCALE_OFF && (!synack || c->ws_ok)) {
 		s->opts |= TCP_OPT_WS;
 		s->wscale = c->ws_offer;
 	}
 	/* RFC 2018 §2: SACK-permitted "MUST NOT be sent on non-SYN
 	 * segments"; on a SYN,ACK only if the SYN had it */
-	if (c->p.sack && (!synack || c->sack_ok))
+	if (c->p->sack && (!synack || c->sack_ok))
 		s->opts |= TCP_OPT_SACKOK;
 	/* RFC 7323 §3.2: a SYN may carry TSopt; a SYN,ACK only if the SYN
 	 * did, echoing its TSval */
-	if (c->p.timestamps && (!synack || c->ts_ok)) {
+	if (c->p->timestamps && (!synack || c->ts_ok)) {
 		s->opts |= TCP_OPT_TS;
 		s->tsval = tcp_ts_now(c);
 		s->tsecr = synack ? c->ts_recent : 0;
@@ -655,14 +655,14 @@ void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
 {
 	/* RFC 7323 §2.2: scaling in both directions only if both SYNs
 	 * carry the option; §2.3: a shift above 14 is taken as 14 */
-	bool any = !c->p.no_options;
-	c->ws_ok = any && c->p.wscale != TCP_WSCALE_OFF &&
+	bool any = !c->p->no_options;
+	c->ws_ok = any && c->p->wscale != TCP_WSCALE_OFF &&
 		   (s->opts & TCP_OPT_WS);
 	c->snd_wscale = c->ws_ok ? (uint8_t)min32(s->wscale, TCP_MAX_WSCALE)
 				 : 0;
 	c->rcv_wscale = c->ws_ok ? c->ws_offer : 0;
-	c->ts_ok = any && c->p.timestamps && (s->opts & TCP_OPT_TS);
-	c->sack_ok = any && c->p.sack && (s->opts & TCP_OPT_SACKOK);
+	c->ts_ok = any && c->p->timestamps && (s->opts & TCP_OPT_TS);
+	c->sack_ok = any && c->p->sack && (s->opts & TCP_OPT_SACKOK);
 	/* RFC 3168 §6.1.1: a SYN asks for ECN with ECE and CWR, a SYN,ACK
 	 * agrees with ECE alone, to a SYN that asked. A SYN crossing ours
 	 * (simultaneous open) agrees if both asked; FreeBSD's
@@ -671,10 +671,10 @@ void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
 	if (s->flags & TCP_ACK)
 		c->ecn_ok = c->ecn_asked && ecn_bits == TCP_ECE;
 	else if (c->state == TCP_SYN_SENT &&
-		 c->p.rules != TCP_RULES_FREEBSD)
+		 c->p->rules != TCP_RULES_FREEBSD)
 		c->ecn_ok = c->ecn_asked && ecn_bits == (TCP_ECE | TCP_CWR);
 	else
-		c->ecn_ok = c->p.ecn != TCP_ECN_OFF &&
+		c->ecn_ok = c->p->ecn != TCP_ECN_OFF &&
 			    ecn_bits == (TCP_ECE | TCP_CWR);
 	if (c->ts_ok) {
 		c->ts_recent = s->tsval;
@@ -692,8 +692,8 @@ void tcp_send_syn(struct tcp_conn *c, bool with_ack, bool rexmit,
 	} else {
 		/* an ECN-setup SYN, ECE and CWR — and only so many times
 		 * again, lest a middlebox drop SYNs that carry them */
-		c->ecn_asked = c->p.ecn == TCP_ECN_ON &&
-			       (!rexmit || c->nrexmt <= c->p.ecn_syn_retries);
+		c->ecn_asked = c->p->ecn == TCP_ECN_ON &&
+			       (!rexmit || c->nrexmt <= c->p->ecn_syn_retries);
 		if (c->ecn_asked)
 			flags |= TCP_ECE | TCP_CWR;
 	}
@@ -713,17 +713,17 @@ void tcp_owe_ack(struct tcp_conn *c, const char *why)
  * segment. */
 void tcp_owe_ack_delayed(struct tcp_conn *c, const char *why)
 {
-	if (!c->p.delack) {
+	if (!c->p->delack) {
 		tcp_owe_ack(c, why);
 		return;
 	}
-	if (++c->unacked_segs >= c->p.delack_segs) {
+	if (++c->unacked_segs >= c->p->delack_segs) {
 		tcp_owe_ack(c, "RFC 1122 §4.2.3.2 / RFC 5681 §4.2: data received — "
 			   "ACK at least every second segment");
 		return;
 	}
 	if (!evq_pending(&c->timer[TCP_T_DELACK]))
-		tcp_timer_arm(c, TCP_T_DELACK, c->p.delack);
+		tcp_timer_arm(c, TCP_T_DELACK, c->p->delack);
 }
 
 bool tcp_oow_limited(struct tcp_conn *c, const struct tcp_seg *in,
@@ -731,12 +731,12 @@ bool tcp_oow_limited(struct tcp_conn *c, const struct tcp_seg *in,
 {
 	/* tcp_oow_rate_limited: "data packets without SYNs are not likely
 	 * part of an ACK loop" */
-	if (!c->p.invalid_ratelimit ||
+	if (!c->p->invalid_ratelimit ||
 	    (!always && (in->len || (in->flags & TCP_FIN)) &&
 	     !(in->flags & TCP_SYN)))
 		return false;
 	sim_time_t now = tcp_clock(c);
-	if (c->oow_sent && now - c->oow_at < tcp_units(c, c->p.invalid_ratelimit)) {
+	if (c->oow_sent && now - c->oow_at < tcp_units(c, c->p->invalid_ratelimit)) {
 		tcp_trace_ignore(c->st, c, in, "Linux tcp_invalid_ratelimit: "
 					   "this socket answered a segment "
 					   "outside its window too recently "
@@ -776,7 +776,7 @@ void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	}
 	/* FreeBSD answers at once (tcp_send_challenge_ack: tcp_respond),
 	 * not by the ACK tcp_output would send */
-	if (c->p.rules == TCP_RULES_FREEBSD)
+	if (c->p->rules == TCP_RULES_FREEBSD)
 		xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, why, TR_TX_NEW, true);
 	else
 		tcp_owe_ack(c, why);
@@ -787,8 +787,8 @@ void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 uint32_t tcp_initial_window(const struct tcp_conn *c)
 {
 	uint32_t smss = c->snd_mss;
-	if (c->p.iw)
-		return c->p.iw * smss;
+	if (c->p->iw)
+		return c->p->iw * smss;
 	if (smss > 2190)
 		return 2 * smss;
 	if (smss > 1095)
@@ -801,7 +801,7 @@ void tcp_set_our_mss(struct tcp_conn *c)
 {
 	struct tcp_stack *st = c->st;
 	uint32_t path = st->ops->path_mss ? st->ops->path_mss(st, c->raddr) : 0;
-	c->our_mss = path && path < c->p.mss ? path : c->p.mss;
+	c->our_mss = path && path < c->p->mss ? path : c->p->mss;
 }
 
 void tcp_set_snd_mss(struct tcp_conn *c, uint16_t peer_mss)
@@ -854,7 +854,7 @@ void tcp_window_probe(struct tcp_conn *c)
 	uint32_t data_end = c->sb_seq + c->sb.len;
 	bool again = SEQ_LT(c->snd_una, c->snd_nxt);
 	tcp_timer_stop(c, TCP_T_REXMT);
-	if (c->p.rules == TCP_RULES_LINUX) {
+	if (c->p->rules == TCP_RULES_LINUX) {
 		/* tcp_write_wakeup -> tcp_xmit_probe_skb: an empty segment
 		 * at SND.UNA-1, which the peer answers with its window */
 		tcp_xmit(c, TCP_ACK, c->snd_una - 1, 0,
@@ -869,7 +869,7 @@ void tcp_window_probe(struct tcp_conn *c)
 		tcp_xmit(c, TCP_ACK | TCP_FIN, c->snd_una, 0,
 		     "RFC 9293 §3.8.6.1: zero window — probe with the FIN",
 		     again ? TR_TX_PROBE : TR_TX_NEW);
-	if (c->p.rules != TCP_RULES_LINUX) {
+	if (c->p->rules != TCP_RULES_LINUX) {
 		c->snd_cur = c->snd_una + 1;
 		if (SEQ_GT(c->snd_cur, c->snd_nxt))
 			c->snd_nxt = c->snd_cur;
@@ -879,18 +879,18 @@ void tcp_window_probe(struct tcp_conn *c)
 	c->persist_probes++;
 	c->persist_shift++;
 	sim_time_t next = c->rto;
-	for (uint32_t i = 0; i < c->persist_shift && next < c->p.rto_max; i++)
+	for (uint32_t i = 0; i < c->persist_shift && next < c->p->rto_max; i++)
 		next *= 2;
-	if (next > c->p.rto_max)
-		next = c->p.rto_max;
+	if (next > c->p->rto_max)
+		next = c->p->rto_max;
 	/* not past the user timeout (tcp_clamp_probe0_to_user_timeout),
 	 * but at least two ticks on */
-	sim_time_t ut = c->p.user_timeout;
+	sim_time_t ut = c->p->user_timeout;
 	if (ut) {
 		sim_time_t left = tcp_ticks_ceil(c, ut) -
 				  (sim_of(c)->now - c->probing_since);
-		if (left < 2 * c->p.tick)
-			left = 2 * c->p.tick;
+		if (left < 2 * c->p->tick)
+			left = 2 * c->p->tick;
 		if (left < next)
 			next = left;
 	}

@@ -53,6 +53,16 @@ struct tcp_buf {
 
 struct tcp_stack;
 
+/* Parameters as connections hold them: one copy for every connection
+ * that has the same (a listener's children, the sockets opened with the
+ * stack's defaults), counted, copied when one of them changes (FreeBSD's
+ * rounding of the buffers, setsockopt, a SYN retransmitted without its
+ * options). A connection's `p` points at `p`, the first member. */
+struct tcp_pshared {
+	struct tcp_params p;
+	uint32_t refs;
+};
+
 struct tcp_conn {
 	struct tcp_stack *st;
 	struct tcp_conn *next, *prev; /* the stack's list, in creation order */
@@ -66,7 +76,10 @@ struct tcp_conn {
 	enum tcp_state state;
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
-	struct tcp_params p;
+	const struct tcp_params *p;   /* in a struct tcp_pshared: shared
+					 with the connections that have the
+					 same, written through
+					 tcp_params_mut */
 
 	/* Send sequence variables (RFC 9293 §3.3.1) */
 	uint32_t snd_una;
@@ -297,6 +310,9 @@ struct tcp_stack {
 	uint32_t addr;
 	struct rng *rng;         /* initial sequence numbers */
 	struct tcp_params params;/* defaults for new sockets */
+	struct tcp_pshared *defaults; /* params, for the sockets opened with
+				    them: made with the first, one reference
+				    the stack's */
 	struct tcp_conn *head, *tail;
 	struct tcp_conn **htab;  /* demux by (remote addr, remote port,
 				    local port); listeners have remote 0:0 */
@@ -442,10 +458,16 @@ void tcp_enter(struct tcp_stack *st);
 void tcp_leave(struct tcp_stack *st);
 struct tcp_conn *tcp_hash_find(const struct tcp_stack *st, uint32_t raddr,
 				  uint16_t rport, uint16_t lport);
+/* A new connection with parameters p: those of another connection if
+ * share (a listener's, for its child), else a copy, or the stack's own
+ * defaults (&st->params), shared. */
 struct tcp_conn *tcp_conn_open(struct tcp_stack *st,
-				  const struct tcp_params *p, bool buffers,
-				  bool counted, uint16_t lport, uint32_t raddr,
-				  uint16_t rport);
+				  const struct tcp_params *p, bool share,
+				  bool buffers, bool counted, uint16_t lport,
+				  uint32_t raddr, uint16_t rport);
+/* c's parameters, to write: its own copy from now on if they were
+ * shared; NULL if memory runs out (the run then ends). */
+struct tcp_params *tcp_params_mut(struct tcp_conn *c);
 void tcp_post(struct tcp_conn *c, enum tcp_event e);
 void tcp_conn_delete(struct tcp_conn *c, enum tcp_end end);
 void tcp_enter_closed(struct tcp_conn *c, enum tcp_end end, const char *why);

@@ -143,7 +143,7 @@ static void rack_update(struct tcp_conn *c, const struct tcp_txr *r,
 static sim_time_t reo_wnd(const struct tcp_conn *c, uint32_t sacked_segs)
 {
 	if (!c->rack_reord && (c->in_recovery ||
-			       sacked_segs >= c->p.dupthresh))
+			       sacked_segs >= c->p->dupthresh))
 		return 0;
 	sim_time_t w = c->rack_min_rtt / 4 * c->reo_wnd_mult;
 	return c->have_rtt && w > c->srtt ? c->srtt : w;

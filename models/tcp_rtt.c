@@ -18,7 +18,7 @@ static sim_time_t rtt_fold_rfc(struct tcp_conn *c, sim_time_t r)
 		c->srtt = (7 * c->srtt + r) / 8;
 	}
 	sim_time_t rto = c->srtt + 4 * c->rttvar;
-	return rto < c->p.rto_min ? c->p.rto_min : rto;
+	return rto < c->p->rto_min ? c->p->rto_min : rto;
 }
 
 /* rules: linux — tcp_rtt_estimator() and __tcp_set_rto(): SRTT as RFC
@@ -29,7 +29,7 @@ static sim_time_t rtt_fold_rfc(struct tcp_conn *c, sim_time_t r)
 static sim_time_t rtt_fold_linux(struct tcp_conn *c, sim_time_t r)
 {
 	int64_t m = r / 1000;
-	int64_t rto_min = c->p.rto_min / 1000;
+	int64_t rto_min = c->p->rto_min / 1000;
 	int64_t srtt8 = c->lx_srtt8;
 	if (srtt8) {
 		m -= srtt8 >> 3;           /* the error of the estimate */
@@ -70,13 +70,13 @@ static sim_time_t rtt_fold_linux(struct tcp_conn *c, sim_time_t r)
 
 static void rtt_sample(struct tcp_conn *c, sim_time_t r)
 {
-	sim_time_t rto = c->p.rules == TCP_RULES_LINUX ? rtt_fold_linux(c, r)
+	sim_time_t rto = c->p->rules == TCP_RULES_LINUX ? rtt_fold_linux(c, r)
 						       : rtt_fold_rfc(c, r);
 	c->have_rtt = true;
 	/* in whole jiffies where timers run on a wheel (usecs_to_jiffies
 	 * rounds up) */
 	rto = tcp_ticks_ceil(c, rto);
-	c->rto = rto > c->p.rto_max ? c->p.rto_max : rto;
+	c->rto = rto > c->p->rto_max ? c->p->rto_max : rto;
 	tcp_trace_rto(c, TR_RTO_SAMPLE, r);
 }
 
@@ -100,7 +100,7 @@ sim_time_t tcp_ack_rtt(struct tcp_conn *c, uint32_t ack, bool has_ts,
 	 * starts (retrans_stamp) */
 	sim_time_t first, last;
 	bool sent = tcp_sent_acked(c, ack, &first, &last);
-	if (c->p.rules == TCP_RULES_LINUX) {
+	if (c->p->rules == TCP_RULES_LINUX) {
 		/* the estimator times the oldest segment acknowledged; the
 		 * congestion control the newest (tcp_clean_rtx_queue:
 		 * seq_rtt_us from first_ackt, ca_rtt_us from last_ackt) */

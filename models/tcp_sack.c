@@ -109,8 +109,8 @@ static bool gap_lost(const struct tcp_conn *c, uint32_t i)
 	uint32_t bytes = 0;
 	for (uint32_t k = i; k < c->nscore; k++)
 		bytes += c->score[k].end - c->score[k].start;
-	return c->nscore - i >= c->p.dupthresh ||
-	       bytes > (c->p.dupthresh - 1) * c->snd_mss;
+	return c->nscore - i >= c->p->dupthresh ||
+	       bytes > (c->p->dupthresh - 1) * c->snd_mss;
 }
 
 /* The gap below score[i]: [*l, *r) from the end of the range before it
@@ -124,7 +124,7 @@ static void gap(const struct tcp_conn *c, uint32_t i, uint32_t *l,
 
 uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 {
-	if (c->p.rack)
+	if (c->p->rack)
 		return tcp_rack_pipe(c);
 	/* RFC 6675 §4 SetPipe(): each unSACKed octet not lost counts once,
 	 * each one retransmitted (below HighRxt) once more */
@@ -147,7 +147,7 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 static bool next_rexmit(struct tcp_conn *c, bool lost_only)
 {
 	uint32_t mss = tcp_seg_mss(c);
-	if (c->p.rack) {
+	if (c->p->rack) {
 		/* RFC 8985 §6: what RACK marked lost, in order; no rule (3)
 		 * or (4) — the tail loss probe stands for them */
 		uint32_t seq, len;
@@ -215,7 +215,7 @@ static bool next_rexmit(struct tcp_conn *c, bool lost_only)
  * reduction bound once it is not (PRR-SSRB). */
 static void prr_cwnd(struct tcp_conn *c)
 {
-	if (!c->p.prr)
+	if (!c->p->prr)
 		return;
 	uint32_t mss = c->snd_mss;
 	c->prr_delivered += c->delivered;
@@ -275,7 +275,7 @@ void tcp_sack_dupack(struct tcp_conn *c)
 	 * the window already recovered from (RFC 6582 §3.2 step 1) */
 	bool lost = c->nscore && gap_lost(c, 0);
 	/* with RACK, time decides what is lost (tcp_sack_losses) */
-	if (c->p.rack || (c->dupacks < c->p.dupthresh && !lost) ||
+	if (c->p->rack || (c->dupacks < c->p->dupthresh && !lost) ||
 	    !SEQ_GT(c->snd_una, c->recover)) {
 		/* RFC 3042: each of the first two duplicates lets one new
 		 * segment go past cwnd */
@@ -304,7 +304,7 @@ void tcp_sack_dupack(struct tcp_conn *c)
 static void enter_recovery(struct tcp_conn *c)
 {
 	c->ssthresh = tcp_cc_ssthresh(c, false);
-	if (c->p.prr) {
+	if (c->p->prr) {
 		/* RFC 6937: the reduction spreads over the recovery */
 		c->prr_recover_fs = c->snd_nxt - c->snd_una;
 		c->prr_delivered = c->prr_out = 0;
@@ -351,7 +351,7 @@ void tcp_sack_recovery_ack(struct tcp_conn *c)
 		if (c->reo_wnd_persist && !--c->reo_wnd_persist)
 			c->reo_wnd_mult = 1;
 		/* RFC 6937: PRR ends at ssthresh, whatever it reached */
-		if (c->cwnd > c->ssthresh || c->p.prr)
+		if (c->cwnd > c->ssthresh || c->p->prr)
 			c->cwnd = c->ssthresh;
 		tcp_trace_cwnd(c);
 		return;
@@ -370,7 +370,7 @@ void tcp_tlp_arm(struct tcp_conn *c)
 {
 	/* §7.2: only with SACK, in the open state (no fast or RTO
 	 * recovery), with data outstanding and no probe outstanding */
-	if (!c->p.tlp || !c->sack_ok || c->in_recovery || c->tlp_out ||
+	if (!c->p->tlp || !c->sack_ok || c->in_recovery || c->tlp_out ||
 	    c->snd_una == c->snd_nxt || SEQ_LT(c->snd_cur, c->snd_nxt) ||
 	    !tcp_synchronized(c->state)) {
 		if (evq_pending(&c->timer[TCP_T_PTO]) &&
@@ -387,7 +387,7 @@ void tcp_tlp_arm(struct tcp_conn *c)
 	 * RTO */
 	sim_time_t pto = SIM_S(1);
 	bool one = c->snd_nxt - c->snd_una <= c->snd_mss;
-	if (c->have_rtt && c->p.rules == TCP_RULES_LINUX) {
+	if (c->have_rtt && c->p->rules == TCP_RULES_LINUX) {
 		/* tcp_schedule_loss_probe: 2·SRTT, with one segment out at
 		 * least 1.5·SRTT + TCP_DELACK_MAX, and never below 10 ms */
 		pto = 2 * c->srtt;

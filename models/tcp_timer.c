@@ -69,19 +69,19 @@ static uint64_t jiffies_ceil(sim_time_t d, sim_time_t tick)
 
 sim_time_t tcp_units(const struct tcp_conn *c, sim_time_t d)
 {
-	sim_time_t tick = c->p.tick;
+	sim_time_t tick = c->p->tick;
 	return tick ? (sim_time_t)jiffies_ceil(d, tick) : d;
 }
 
 sim_time_t tcp_clock(const struct tcp_conn *c)
 {
-	sim_time_t tick = c->p.tick;
+	sim_time_t tick = c->p->tick;
 	return tick ? (sim_time_t)jiffy_of(sim_of(c)->now, tick) : sim_of(c)->now;
 }
 
 sim_time_t tcp_ticks_ceil(const struct tcp_conn *c, sim_time_t d)
 {
-	sim_time_t tick = c->p.tick;
+	sim_time_t tick = c->p->tick;
 	return tick ? (sim_time_t)jiffies_ceil(d, tick) * tick : d;
 }
 
@@ -92,7 +92,7 @@ static void timer_arm_since(struct tcp_conn *c, enum tcp_timer t,
 			    sim_time_t since, sim_time_t delay)
 {
 	struct sim *s = sim_of(c);
-	sim_time_t tick = c->p.tick;
+	sim_time_t tick = c->p->tick;
 	sim_time_t when;
 	if (tick) {
 		uint64_t now = jiffy_of(s->now, tick);
@@ -109,7 +109,7 @@ static void timer_arm_since(struct tcp_conn *c, enum tcp_timer t,
 static bool passed_since(const struct tcp_conn *c, sim_time_t since,
 			 sim_time_t d)
 {
-	sim_time_t now = sim_of(c)->now, tick = c->p.tick;
+	sim_time_t now = sim_of(c)->now, tick = c->p->tick;
 	if (!tick)
 		return now >= since + d;
 	return jiffy_of(now, tick) >= jiffy_of(since, tick) + jiffies_ceil(d, tick);
@@ -147,12 +147,12 @@ void tcp_keepalive_arm(struct tcp_conn *c)
 	/* before ESTABLISHED the timer is keepinit's, if anyone's */
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
 		return;
-	if (!c->p.keepalive || !keepalive_state(c->state)) {
+	if (!c->p->keepalive || !keepalive_state(c->state)) {
 		tcp_timer_stop(c, TCP_T_KEEPALIVE);
 		return;
 	}
 	if (!evq_pending(&c->timer[TCP_T_KEEPALIVE]))
-		timer_arm_since(c, TCP_T_KEEPALIVE, c->last_rx, c->p.keepidle);
+		timer_arm_since(c, TCP_T_KEEPALIVE, c->last_rx, c->p->keepidle);
 }
 
 /* Whole milliseconds from `since` to now, as the kernel's tcp_time_stamp
@@ -167,7 +167,7 @@ static sim_time_t ms_since(const struct tcp_conn *c, sim_time_t since)
  * the connection gives up, whatever the real RTO was. */
 static sim_time_t model_timeout(const struct tcp_conn *c, uint32_t boundary)
 {
-	sim_time_t base = c->p.rto_min, max = c->p.rto_max;
+	sim_time_t base = c->p->rto_min, max = c->p->rto_max;
 	uint32_t thresh = 0;
 	while (thresh < 62 && (base << (thresh + 1)) <= max)
 		thresh++;
@@ -182,10 +182,10 @@ static sim_time_t model_timeout(const struct tcp_conn *c, uint32_t boundary)
 static uint32_t linux_retries(const struct tcp_conn *c)
 {
 	if (!tcp_orphaned(c))
-		return c->p.retries;
-	if (c->p.orphan_retries == 0 && c->rto < c->p.rto_max)
+		return c->p->retries;
+	if (c->p->orphan_retries == 0 && c->rto < c->p->rto_max)
 		return 8;
-	return c->p.orphan_retries;
+	return c->p->orphan_retries;
 }
 
 /* Does the retransmission timer give up, rather than send again? SYN
@@ -199,34 +199,34 @@ static uint32_t linux_retries(const struct tcp_conn *c)
  * (tcp_write_timeout). */
 static bool rexmt_expired(struct tcp_conn *c, bool syn)
 {
-	sim_time_t ut = c->p.user_timeout;
+	sim_time_t ut = c->p->user_timeout;
 	bool timed = c->nrexmt > 0 && c->rexmitting;
 	if (c->state == TCP_SYN_SENT || syn) {
 		uint32_t limit = c->state == TCP_SYN_SENT
-					 ? c->p.syn_retries + c->p.syn_linear
-					 : c->p.synack_retries;
+					 ? c->p->syn_retries + c->p->syn_linear
+					 : c->p->synack_retries;
 		return c->nrexmt >= limit ||
 		       (ut && timed && ms_since(c, c->retrans_stamp) >= ut);
 	}
 	if (ut)
 		return timed && ms_since(c, c->retrans_stamp) >= ut;
-	if (c->p.rules != TCP_RULES_LINUX)
-		return c->nrexmt >= c->p.retries;
+	if (c->p->rules != TCP_RULES_LINUX)
+		return c->nrexmt >= c->p->retries;
 	return timed && ms_since(c, c->retrans_stamp) >=
 				model_timeout(c, linux_retries(c));
 }
 
 sim_time_t tcp_rto_delay(const struct tcp_conn *c)
 {
-	sim_time_t ut = c->p.user_timeout;
+	sim_time_t ut = c->p->user_timeout;
 	sim_time_t rto = c->rto;
 	/* FreeBSD's TCPT_RANGESET: every RTO computed from a sample or a
 	 * backoff carries rexmit_slop, up to the maximum; the first SYN's
 	 * rexmit_initial does not */
-	if (c->p.rto_slop && (c->have_rtt || c->nrexmt)) {
-		rto += c->p.rto_slop;
-		if (rto > c->p.rto_max)
-			rto = c->p.rto_max;
+	if (c->p->rto_slop && (c->have_rtt || c->nrexmt)) {
+		rto += c->p->rto_slop;
+		if (rto > c->p->rto_max)
+			rto = c->p->rto_max;
 	}
 	if (!ut || !c->rexmitting)
 		return rto;
@@ -234,7 +234,7 @@ sim_time_t tcp_rto_delay(const struct tcp_conn *c)
 	 * up, if that comes first (at once if it has passed) */
 	sim_time_t left = ut - ms_since(c, c->retrans_stamp);
 	if (left <= 0)
-		return c->p.tick;
+		return c->p->tick;
 	return left < rto ? left : rto;
 }
 
@@ -250,14 +250,14 @@ bool tcp_orphaned(const struct tcp_conn *c)
 
 void tcp_fin_wait_2_arm(struct tcp_conn *c)
 {
-	if (c->state != TCP_FIN_WAIT_2 || !c->p.fin_timeout ||
+	if (c->state != TCP_FIN_WAIT_2 || !c->p->fin_timeout ||
 	    !tcp_orphaned(c) || evq_pending(&c->timer[TCP_T_TIMEWAIT]))
 		return;
 	/* Linux: the socket becomes a time-wait socket in its FIN-WAIT-2
 	 * guise (tcp_time_wait(sk, TCP_FIN_WAIT2, tcp_fin_time())): no
 	 * keepalive, and gone when the time-wait timer fires */
 	tcp_timer_stop(c, TCP_T_KEEPALIVE);
-	tcp_timer_arm(c, TCP_T_TIMEWAIT, c->p.fin_timeout);
+	tcp_timer_arm(c, TCP_T_TIMEWAIT, c->p->fin_timeout);
 }
 
 static void rexmt_fire(struct sim *s, struct evq_timer *e)
@@ -276,13 +276,13 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	 * retransmissions into probes that never time out by count or
 	 * time — only once nothing has come from the peer, nor been
 	 * acknowledged, for twice rto-max (tcp_rtx_probe0_timed_out) */
-	bool lx_probe = c->p.rules == TCP_RULES_LINUX && !syn &&
+	bool lx_probe = c->p->rules == TCP_RULES_LINUX && !syn &&
 			c->snd_wnd == 0 && !tcp_orphaned(c) &&
 			tcp_synchronized(c->state);
 	if (lx_probe ? c->rexmitting &&
-			       sim_of(c)->now - c->last_rx > 2 * c->p.rto_max &&
+			       sim_of(c)->now - c->last_rx > 2 * c->p->rto_max &&
 			       sim_of(c)->now - c->retrans_stamp >
-				       2 * c->p.rto_max
+				       2 * c->p->rto_max
 		     : rexmt_expired(c, syn)) {
 		tcp_enter_closed(c, TCP_END_TIMEOUT,
 			     lx_probe ? TCP_WHY_PROBE0_TIMEOUT
@@ -297,8 +297,8 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 	/* RFC 6298 (5.5): back off — but for the first syn-linear-timeouts
 	 * timeouts of a SYN (Linux's tcp_retransmit_timer); Karn: no sample
 	 * from a retransmission. */
-	if (c->state != TCP_SYN_SENT || c->nrexmt > c->p.syn_linear)
-		c->rto = c->rto > c->p.rto_max / 2 ? c->p.rto_max : 2 * c->rto;
+	if (c->state != TCP_SYN_SENT || c->nrexmt > c->p->syn_linear)
+		c->rto = c->rto > c->p->rto_max / 2 ? c->p->rto_max : 2 * c->rto;
 	c->rtt_timing = false;
 	tcp_trace_rto(c, TR_RTO_BACKOFF, 0);
 	switch (syn ? c->state : TCP_ESTABLISHED) {
@@ -306,11 +306,13 @@ static void rexmt_fire(struct sim *s, struct evq_timer *e)
 		c->syn_rexmitted = true;
 		/* FreeBSD's rexmit_drop_options: past a middlebox that
 		 * drops SYNs with options it does not know, the MSS alone */
-		if (c->p.syn_drop_options &&
-		    c->nrexmt == c->p.syn_drop_options) {
-			c->p.wscale = TCP_WSCALE_OFF;
-			c->p.timestamps = false;
-			c->p.sack = false;
+		struct tcp_params *mp;
+		if (c->p->syn_drop_options &&
+		    c->nrexmt == c->p->syn_drop_options &&
+		    (mp = tcp_params_mut(c)) != NULL) {
+			mp->wscale = TCP_WSCALE_OFF;
+			mp->timestamps = false;
+			mp->sack = false;
 		}
 		tcp_send_syn(c, false, true, "RFC 6298 §5.4 / RFC 9293 §3.8.1: "
 					 "SYN retransmission");
@@ -404,25 +406,25 @@ static void keepalive_fire(struct sim *s, struct evq_timer *e)
 				 "within keepinit — drop the connection");
 		goto out;
 	}
-	if (!c->p.keepalive || !keepalive_state(c->state))
+	if (!c->p->keepalive || !keepalive_state(c->state))
 		goto out;
 	/* Heard from the peer since: wait the rest of the idle time. Data
 	 * in flight: the retransmission timer watches the peer instead. */
-	if ((c->probes == 0 && !passed_since(c, c->last_rx, c->p.keepidle)) ||
+	if ((c->probes == 0 && !passed_since(c, c->last_rx, c->p->keepidle)) ||
 	    c->snd_una != c->snd_nxt) {
 		c->probes = 0;
-		if (!passed_since(c, c->last_rx, c->p.keepidle))
+		if (!passed_since(c, c->last_rx, c->p->keepidle))
 			timer_arm_since(c, TCP_T_KEEPALIVE, c->last_rx,
-					c->p.keepidle);
+					c->p->keepidle);
 		else
-			tcp_timer_arm(c, TCP_T_KEEPALIVE, c->p.keepidle);
+			tcp_timer_arm(c, TCP_T_KEEPALIVE, c->p->keepidle);
 		goto out;
 	}
 	/* With a user timeout, the probes go on until the peer has been
 	 * silent that long (tcp_keepalive_timer), whatever keepcnt says. */
-	sim_time_t ut = c->p.user_timeout;
+	sim_time_t ut = c->p->user_timeout;
 	if (ut ? c->probes > 0 && passed_since(c, c->last_rx, ut)
-	       : c->probes >= c->p.keepcnt) {
+	       : c->probes >= c->p->keepcnt) {
 		/* As Linux does, tell a peer that may still be there. */
 		tcp_send_active_reset(c, "RFC 1122 §4.2.3.6: keepalive probes "
 					 "unanswered — reset");
@@ -434,13 +436,13 @@ static void keepalive_fire(struct sim *s, struct evq_timer *e)
 	/* The probe: SEG.SEQ = SND.NXT-1, no data; a live peer finds it
 	 * outside its window and answers with an ACK. */
 	static const uint8_t garbage = 0;
-	tcp_xmit_data(c, TCP_ACK, c->snd_nxt - 1, &garbage, c->p.keepdata ? 1 : 0,
+	tcp_xmit_data(c, TCP_ACK, c->snd_nxt - 1, &garbage, c->p->keepdata ? 1 : 0,
 		  c->probes == 0 ? "RFC 1122 §4.2.3.6: keepalive — idle for "
 				   "the keepalive time, probe the peer"
 				 : "RFC 1122 §4.2.3.6: keepalive — probe "
 				   "unanswered, probe again", TR_TX_NEW);
 	c->probes++;
-	tcp_timer_arm(c, TCP_T_KEEPALIVE, c->p.keepintvl);
+	tcp_timer_arm(c, TCP_T_KEEPALIVE, c->p->keepintvl);
 out:
 	tcp_flush(c);
 	tcp_leave(st);
@@ -453,7 +455,7 @@ static void delack_fire(struct sim *s, struct evq_timer *e)
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	tcp_trace_timer(c, TCP_T_DELACK, TR_TIMER_FIRE);
-	if (c->p.rules == TCP_RULES_LINUX)
+	if (c->p->rules == TCP_RULES_LINUX)
 		tcp_ack_timeout(c);
 	else
 		tcp_owe_ack(c, "RFC 1122 §4.2.3.2: delayed-ACK timer — "
@@ -486,12 +488,12 @@ static void persist_fire(struct sim *s, struct evq_timer *e)
 	}
 	/* RFC 1122 §4.2.2.17: keep probing while the receiver answers;
 	 * give up when it does not, as with retransmissions. */
-	sim_time_t ut = c->p.user_timeout;
+	sim_time_t ut = c->p->user_timeout;
 	/* RFC 1122 §4.2.2.17 lets a live receiver's probes go on: `retries`
 	 * + 1 unanswered ones in a row end it; Linux stops at `retries`
 	 * (tcp_probe_timer), orphan-retries for a socket let go of */
-	uint32_t limit = c->p.rules == TCP_RULES_LINUX ? linux_retries(c)
-						       : c->p.retries + 1;
+	uint32_t limit = c->p->rules == TCP_RULES_LINUX ? linux_retries(c)
+						       : c->p->retries + 1;
 	if (c->persist_probes >= limit ||
 	    (ut && c->persist_shift && passed_since(c, c->probing_since, ut))) {
 		tcp_enter_closed(c, TCP_END_TIMEOUT,

@@ -499,7 +499,7 @@ START_TEST(test_established_send_is_one_segment_then_acked)
 	th_expect_none(&h);
 	ck_assert_uint_eq(h.c->snd_una, ISS + 1001);
 	ck_assert(!evq_pending(&h.c->timer[TCP_T_REXMT]));
-	ck_assert_uint_eq(tcp_send_space(h.c), h.c->p.sndbuf);
+	ck_assert_uint_eq(tcp_send_space(h.c), h.c->p->sndbuf);
 	th_fini(&h);
 }
 END_TEST

@@ -170,8 +170,8 @@ START_TEST(test_syn_sent_freebsd_buffers_round_to_whole_segments)
 	th_run_until(&h, SIM_MS(100));
 	th_in(&h, S | A, PEER_ISS, ISS + 1, 0);
 	ck_assert_int_eq(h.c->state, TCP_ESTABLISHED);
-	ck_assert_uint_eq(h.c->p.rcvbuf, 65700);
-	ck_assert_uint_eq(h.c->p.sndbuf, 33580); /* 23 · 1460 */
+	ck_assert_uint_eq(h.c->p->rcvbuf, 65700);
+	ck_assert_uint_eq(h.c->p->sndbuf, 33580); /* 23 · 1460 */
 	const struct th_seg *o = th_next(&h, 0);
 	ck_assert_uint_eq(o->seg.flags, A);
 	ck_assert_uint_eq(o->seg.wnd, 1027);
@@ -483,7 +483,7 @@ START_TEST(test_established_freebsd_window_is_the_whole_buffer)
 	struct th h;
 	init_freebsd(&h);
 	th_open_established(&h);
-	ck_assert_uint_eq(h.c->p.rcvbuf, 65700);
+	ck_assert_uint_eq(h.c->p->rcvbuf, 65700);
 	th_in(&h, R, PEER_ISS + 1 + 65699, 0, 0);
 	TH_EXPECT(&h, {.flags = A, .seq = ISS + 1, .ack = PEER_ISS + 1,
 		       .win = 65535});

@@ -165,7 +165,7 @@ static sim_time_t time_wait_under(struct th *h, enum tcp_rules r)
 
 static sim_time_t tw_len(const struct th *h)
 {
-	return h->c->p.time_wait ? h->c->p.time_wait : 2 * h->c->p.msl;
+	return h->c->p->time_wait ? h->c->p->time_wait : 2 * h->c->p->msl;
 }
 
 /* RFC 9293 §3.10.7.4 fifth step, TIME-WAIT: "The only thing that can

@@ -312,20 +312,20 @@ static void expect_step(struct th *h, uint8_t flags, uint32_t seq,
 		.win = (uint16_t)(syn ? (win < 65535 ? win : 65535)
 				      : (win + (1u << c->rcv_wscale) - 1) >>
 						c->rcv_wscale),
-		.mss = syn ? (uint16_t)c->p.mss : 0,
+		.mss = syn ? (uint16_t)c->p->mss : 0,
 	};
 	/* scaled under Linux's rules, the window is clamped short of the
 	 * buffer (tcp_ack_init's clamp): take the one the step set, which
 	 * the window tests check on their own */
-	if (!syn && c->rcv_wscale && c->p.rules == TCP_RULES_LINUX)
+	if (!syn && c->rcv_wscale && c->p->rules == TCP_RULES_LINUX)
 		w.win = (uint16_t)(c->rcv_wnd >> c->rcv_wscale);
-	if (syn && c->p.wscale != TCP_WSCALE_OFF && (!synack || c->ws_ok)) {
+	if (syn && c->p->wscale != TCP_WSCALE_OFF && (!synack || c->ws_ok)) {
 		w.opts |= TCP_OPT_WS;
 		w.wscale = c->ws_offer;
 	}
-	if (syn && c->p.sack && (!synack || c->sack_ok))
+	if (syn && c->p->sack && (!synack || c->sack_ok))
 		w.opts |= TCP_OPT_SACKOK;
-	if (syn ? c->p.timestamps && (!synack || c->ts_ok) : c->ts_ok) {
+	if (syn ? c->p->timestamps && (!synack || c->ts_ok) : c->ts_ok) {
 		w.opts |= TCP_OPT_TS;
 		w.tsval = tcp_ts_now(c);
 		w.tsecr = syn && !synack ? 0 : c->ts_recent;
@@ -355,7 +355,7 @@ void th_open_established(struct th *h)
 	th_open_syn_sent(h);
 	th_in(h, TCP_SYN | TCP_ACK, PEER_ISS, ISS + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_ESTABLISHED);
-	if (h->c->p.two_way)
+	if (h->c->p->two_way)
 		th_expect_none(h); /* the variant sends no third segment */
 	else
 		expect_step(h, TCP_ACK, ISS + 1, PEER_ISS + 1);
@@ -385,7 +385,7 @@ void th_open_syn_received(struct th *h)
 	h->c = newest(h);
 	h->iss = h->c->iss;
 	ck_assert_int_eq(h->c->state,
-			 h->c->p.two_way ? TCP_ESTABLISHED : TCP_SYN_RECEIVED);
+			 h->c->p->two_way ? TCP_ESTABLISHED : TCP_SYN_RECEIVED);
 	expect_step(h, TCP_SYN | TCP_ACK, ISS, PEER_ISS + 1);
 }
 
@@ -436,7 +436,7 @@ void th_open_close_wait(struct th *h)
 	th_open_established(h);
 	th_in(h, TCP_FIN | TCP_ACK, PEER_ISS + 1, ISS + 1, 0);
 	ck_assert_int_eq(h->c->state, TCP_CLOSE_WAIT);
-	if (h->c->p.rules == TCP_RULES_LINUX) {
+	if (h->c->p->rules == TCP_RULES_LINUX) {
 		/* Linux delays the ACK of the FIN that brings CLOSE-WAIT
 		 * (ping-pong mode, tcp_fin) */
 		th_expect_none(h);

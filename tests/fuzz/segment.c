@@ -71,9 +71,9 @@ static void check_conn(const struct tcp_conn *x)
 			REQUIRE(SEQ_LT(x->ooo[i - 1].end, x->ooo[i].start),
 				"out-of-order ranges sorted and apart");
 	}
-	REQUIRE(x->rto >= x->p.rto_min || x->rto == 0,
+	REQUIRE(x->rto >= x->p->rto_min || x->rto == 0,
 		"RTO at least its minimum");
-	REQUIRE(x->rto <= x->p.rto_max, "RTO at most its maximum");
+	REQUIRE(x->rto <= x->p->rto_max, "RTO at most its maximum");
 	if (x->cwnd)
 		REQUIRE(x->cwnd >= 1 && x->ssthresh >= 1, "a window to send in");
 }
@@ -160,8 +160,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	/* the teaching variants change how a state is reached: switch
 	 * them on once there, for what happens next */
 	for (struct tcp_conn *x = h.st->head; x; x = x->next) {
-		x->p.two_way = (d[1] & 2) != 0;
-		x->p.no_time_wait = (d[1] & 4) != 0;
+		struct tcp_params *mp = tcp_params_mut(x);
+		mp->two_way = (d[1] & 2) != 0;
+		mp->no_time_wait = (d[1] & 4) != 0;
 	}
 	/* the invariants are the test here, not the segments: every one
 	 * sent is passed over as checked, and the events forgotten */
