@@ -24,6 +24,7 @@ struct piece {
 
 struct app_stream {
 	struct tcp_src src;        /* what TCP's references point at */
+	bool unknown;              /* holds a copy of bytes nobody knows */
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
 	uint32_t iss;
@@ -109,6 +110,11 @@ static int stream_append(struct app_stream *st, enum piece_kind kind,
 {
 	if (len == 0)
 		return 0;
+	/* a copy of bytes its source never wrote (or of a source nobody
+	 * knows) */
+	if (kind == PIECE_COPY &&
+	    (!src || src->unknown || src_off + len > src->len))
+		st->unknown = true;
 	if (st->n) {
 		struct piece *l = &st->p[st->n - 1];
 		bool join = l->kind == kind &&
@@ -193,8 +199,12 @@ static struct app_stream *stream_new(struct app_registry *reg,
 	struct app_stream *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
-	*st = (struct app_stream){{stream_fill}, i->laddr, i->raddr, i->lport,
-				  i->rport, i->iss, NULL, 0, 0, 0};
+	*st = (struct app_stream){.src = {stream_fill},
+				  .saddr = i->laddr,
+				  .daddr = i->raddr,
+				  .sport = i->lport,
+				  .dport = i->rport,
+				  .iss = i->iss};
 	reg->s[reg->n++] = st;
 	return st;
 }
@@ -445,12 +455,14 @@ static const struct app_stream *peer_stream(struct app_sock *s)
 }
 
 /* What was read is, by reference, exactly the peer's stream where s has
- * got to: right byte for byte, without looking at a byte. */
+ * got to, bytes its writer wrote: right byte for byte, without looking at
+ * a byte. */
 static bool read_as_written(struct app_sock *s, const struct tcp_src *src,
-			    uint64_t off)
+			    uint64_t off, uint32_t n)
 {
 	const struct app_stream *in = peer_stream(s);
-	return src && in && src == &in->src && off == s->received;
+	return src && in && src == &in->src && off == s->received &&
+	       !in->unknown && off + n <= in->len;
 }
 
 static void check_bytes(struct app_sock *s, const uint8_t *got, uint32_t n)
@@ -626,7 +638,7 @@ static void drain(struct app_sock *s)
 		if (s->read_every)
 			s->read_allow -= n;
 		uint64_t before = s->received;
-		bool by_ref = read_as_written(s, src, off);
+		bool by_ref = read_as_written(s, src, off, n);
 		if (!by_ref) {
 			if (src) { /* by reference, not the expected one */
 				if (ensure_buf(a, APP_READ) < 0)

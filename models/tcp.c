@@ -374,11 +374,15 @@ uint32_t tcp_buf_put(struct tcp_conn *c, struct tcp_buf *b, uint32_t off,
 		     const uint8_t *d, const struct tcp_src *src, uint64_t soff,
 		     uint32_t n)
 {
+	/* never past the buffer's size, whatever holds it */
+	n = min32(n, b->cap > off ? b->cap - off : 0);
 	if (!n)
 		return 0;
 	bool empty = b->len == 0 && b->hi == 0;
 	if (!d && src) {
-		if (empty && !b->src) {
+		/* an empty buffer becomes a window on this stream, if the
+		 * stretch lies at least `off` into it */
+		if (empty && soff >= off) {
 			b->src = src;
 			b->src_off = soff - off;
 		}

@@ -208,6 +208,34 @@ START_TEST(test_reference_elsewhere_is_taken_as_its_bytes)
 }
 END_TEST
 
+/* A first segment whose stretch lies less far into its stream than into
+ * the buffer (out of order at 3000, the stream's byte 1000) cannot make
+ * the buffer a window on that stream: it is held as bytes, and the bytes
+ * that fill the gap later join them. */
+START_TEST(test_reference_before_its_offset_is_held_as_bytes)
+{
+	struct th h;
+	start(&h);
+	h.no_read = true;
+	uint32_t p = PEER_ISS + 1;
+	th_in_ref(&h, A, p + 3000, ISS + 1, &stream_a.base, 1000, 500);
+	ck_assert_ptr_null(h.c->rb.src);
+	uint8_t mine[3000];
+	for (int i = 0; i < 3000; i++)
+		mine[i] = (uint8_t)(i * 7);
+	th_in_full(&h, 0, A, p, ISS + 1, 65535, mine, 3000);
+	ck_assert_uint_eq(h.c->rcv_nxt, p + 3500);
+	uint8_t got[3500];
+	ck_assert_uint_eq(tcp_read(h.c, got, sizeof got), 3500);
+	ck_assert_int_eq(memcmp(got, mine, 3000), 0);
+	for (int i = 0; i < 500; i++)
+		ck_assert_uint_eq(got[3000 + i],
+				  src_byte(&stream_a, (uint64_t)(1000 + i)));
+	th_checked(&h, th_unchecked(&h));
+	th_fini(&h);
+}
+END_TEST
+
 /* An application that writes bytes after writing by reference: the send
  * buffer becomes bytes, and every segment, a retransmission of what was
  * sent by reference included, carries what was written. */
@@ -253,6 +281,7 @@ Suite *tcp_payload_suite(void)
 		       test_bytes_beside_references_turn_the_buffer_into_bytes);
 	tcase_add_test(tc, test_reference_elsewhere_is_taken_as_its_bytes);
 	tcase_add_test(tc, test_send_bytes_after_references);
+	tcase_add_test(tc, test_reference_before_its_offset_is_held_as_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }
