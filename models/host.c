@@ -171,9 +171,9 @@ static uint32_t host_path_mss(struct tcp_stack *st, uint32_t raddr)
 {
 	struct host *h = tcp_stack_owner(st);
 	const struct host_route *r = host_route(h, raddr);
-	if (!r || r->dir->cfg.mtu <= LINK_IP_HEADER + 20)
+	if (!r || r->dir->cfg->mtu <= LINK_IP_HEADER + 20)
 		return 0;
-	return r->dir->cfg.mtu - LINK_IP_HEADER - 20;
+	return r->dir->cfg->mtu - LINK_IP_HEADER - 20;
 }
 
 static const struct tcp_stack_ops host_tcp_ops = {

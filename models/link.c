@@ -47,7 +47,7 @@ static int dir_init(struct link_dir *d, uint64_t seed,
 	char name[160];
 	memset(d, 0, sizeof *d);
 	snprintf(name, sizeof name, "link:%s>%s", from->name, to->name);
-	d->cfg = *cfg;
+	d->cfg = cfg;
 	d->from = from;
 	d->to = to;
 	rng_derive(&d->rng, seed, name);
@@ -172,9 +172,9 @@ static void trace_queue(struct sim *sim, const struct link_dir *d,
 static void arm_outage(struct sim *sim, struct link_dir *d)
 {
 	size_t i = d->outage_next;
-	if (i >= 2 * d->cfg.noutages)
+	if (i >= 2 * d->cfg->noutages)
 		return;
-	const struct link_outage *o = &d->cfg.outages[i / 2];
+	const struct link_outage *o = &d->cfg->outages[i / 2];
 	sim_at(sim, &d->outage_ev, i % 2 ? o->until : o->from);
 }
 
@@ -332,7 +332,7 @@ static bool apply_rules(struct sim *sim, struct link *l, struct link_dir *d,
 			break;
 		case LINK_HOLD:
 			if (d->held) /* one at a time: release the older */
-				launch(sim, d, d->held, sim->now + d->cfg.delay);
+				launch(sim, d, d->held, sim->now + d->cfg->delay);
 			d->held = p;
 			trace_link(sim, TR_LINK, d, p, "hold", 0, r->name,
 				   "scripted rule: held until the next segment "
@@ -400,15 +400,15 @@ static double power(double x, uint64_t m)
  * evenly. Returns false if p was dropped. */
 static bool red_arrival(struct sim *sim, struct link_dir *d, struct pkt *p)
 {
-	const struct link_red *red = &d->cfg.red;
+	const struct link_red *red = &d->cfg->red;
 	queue_advance(d, sim->now);
 	double w = red->weight_ppb / 1e9;
 	if (d->qlen || d->busy_until > sim->now) {
 		d->red_avg = (1 - w) * d->red_avg + w * (double)d->qlen;
 	} else {
 		/* s: the time one MTU takes on the wire */
-		uint64_t s = (uint64_t)d->cfg.mtu * 8 * 1000000000u /
-			     d->cfg.rate_bps;
+		uint64_t s = (uint64_t)d->cfg->mtu * 8 * 1000000000u /
+			     d->cfg->rate_bps;
 		uint64_t m = s ? (uint64_t)(sim->now - d->busy_until) / s : 0;
 		d->red_avg *= power(1 - w, m);
 	}
@@ -452,9 +452,9 @@ static bool red_arrival(struct sim *sim, struct link_dir *d, struct pkt *p)
 static sim_time_t ser_time(const struct link_dir *d, uint32_t bytes)
 {
 	uint64_t bits = (uint64_t)bytes * 8;
-	uint64_t ns = bits / d->cfg.rate_bps * 1000000000u +
-		      ((bits % d->cfg.rate_bps) * 1000000000u +
-		       d->cfg.rate_bps - 1) / d->cfg.rate_bps;
+	uint64_t ns = bits / d->cfg->rate_bps * 1000000000u +
+		      ((bits % d->cfg->rate_bps) * 1000000000u +
+		       d->cfg->rate_bps - 1) / d->cfg->rate_bps;
 	return (sim_time_t)ns;
 }
 
@@ -463,15 +463,15 @@ static sim_time_t ser_time(const struct link_dir *d, uint32_t bytes)
 static bool queue_full(const struct link_dir *d, size_t waiting,
 		       uint64_t waiting_bytes, uint32_t bytes)
 {
-	return (d->cfg.queue_pkts && waiting >= d->cfg.queue_pkts) ||
-	       (d->cfg.queue_bytes &&
-		waiting_bytes + bytes > d->cfg.queue_bytes);
+	return (d->cfg->queue_pkts && waiting >= d->cfg->queue_pkts) ||
+	       (d->cfg->queue_bytes &&
+		waiting_bytes + bytes > d->cfg->queue_bytes);
 }
 
 /* When p has been serialized onto the wire, or -1 if the queue is full. */
 static sim_time_t transmit(struct sim *sim, struct link_dir *d, struct pkt *p)
 {
-	if (!d->cfg.rate_bps)
+	if (!d->cfg->rate_bps)
 		return sim->now;
 	uint32_t bytes = link_wire_bytes(p);
 	queue_advance(d, sim->now);
@@ -493,9 +493,9 @@ static sim_time_t transmit(struct sim *sim, struct link_dir *d, struct pkt *p)
  * which steps once for every segment that reaches it. */
 static const char *wire_loss(struct link_dir *d)
 {
-	if (rng_chance(&d->rng, d->cfg.loss_ppb))
+	if (rng_chance(&d->rng, d->cfg->loss_ppb))
 		return "random loss";
-	const struct link_ge *ge = &d->cfg.ge;
+	const struct link_ge *ge = &d->cfg->ge;
 	if (!ge->on)
 		return NULL;
 	bool was = d->ge_bad;
@@ -516,14 +516,14 @@ static const char *wire_loss(struct link_dir *d)
 static sim_time_t arrival(struct sim *sim, struct link_dir *d, struct pkt *p,
 			  sim_time_t sent, sim_time_t extra)
 {
-	sim_time_t t = sent + d->cfg.delay + extra;
-	if (d->cfg.jitter)
-		t += (sim_time_t)rng_below(&d->rng, (uint64_t)d->cfg.jitter + 1);
-	bool keep_order = !d->cfg.jitter_reorders && extra == 0;
-	if (rng_chance(&d->rng, d->cfg.reorder_ppb)) {
-		t += d->cfg.reorder_delay;
+	sim_time_t t = sent + d->cfg->delay + extra;
+	if (d->cfg->jitter)
+		t += (sim_time_t)rng_below(&d->rng, (uint64_t)d->cfg->jitter + 1);
+	bool keep_order = !d->cfg->jitter_reorders && extra == 0;
+	if (rng_chance(&d->rng, d->cfg->reorder_ppb)) {
+		t += d->cfg->reorder_delay;
 		keep_order = false;
-		trace_link(sim, TR_LINK, d, p, "delay", d->cfg.reorder_delay,
+		trace_link(sim, TR_LINK, d, p, "delay", d->cfg->reorder_delay,
 			   NULL, "random reordering");
 	}
 	if (keep_order && t < d->last_arrival)
@@ -544,7 +544,7 @@ static void egress(struct sim *sim, struct link_dir *d, struct pkt *p,
 		drop(sim, d, p, NULL, lost);
 		return;
 	}
-	if (rng_chance(&d->rng, d->cfg.corrupt_ppb)) {
+	if (rng_chance(&d->rng, d->cfg->corrupt_ppb)) {
 		p->corrupt = true;
 		d->corrupted++;
 		trace_link(sim, TR_LINK, d, p, "corrupt", 0, NULL,
@@ -552,9 +552,9 @@ static void egress(struct sim *sim, struct link_dir *d, struct pkt *p,
 	}
 	/* only an ECN-capable segment may be marked, and only it draws */
 	if ((p->seg.ecn == TCP_IP_ECT0 || p->seg.ecn == TCP_IP_ECT1) &&
-	    rng_chance(&d->rng, d->cfg.ce_ppb))
+	    rng_chance(&d->rng, d->cfg->ce_ppb))
 		mark_ce(sim, d, p, NULL, "random CE mark (an AQM's)");
-	bool random_dup = rng_chance(&d->rng, d->cfg.dup_ppb);
+	bool random_dup = rng_chance(&d->rng, d->cfg->dup_ppb);
 	sim_time_t when = arrival(sim, d, p, sent, extra);
 	launch(sim, d, p, when);
 	for (uint32_t i = 0; i < copies + random_dup; i++) {
@@ -598,7 +598,7 @@ static uint64_t isqrt(uint64_t x)
 static sim_time_t control_law(const struct link_dir *d, sim_time_t t)
 {
 	uint64_t root = isqrt((uint64_t)d->cd_count << 32);
-	return t + (sim_time_t)(((uint64_t)d->cfg.codel.interval << 16) /
+	return t + (sim_time_t)(((uint64_t)d->cfg->codel.interval << 16) /
 				(root ? root : 1));
 }
 
@@ -619,8 +619,8 @@ static struct pkt *codel_pop(struct sim *sim, struct link_dir *d,
 	p->next = NULL;
 	d->cq_len--;
 	d->cq_bytes -= link_wire_bytes(p);
-	const struct link_codel *cd = &d->cfg.codel;
-	if (sim->now - p->queued < cd->target || d->cq_bytes <= d->cfg.mtu)
+	const struct link_codel *cd = &d->cfg->codel;
+	if (sim->now - p->queued < cd->target || d->cq_bytes <= d->cfg->mtu)
 		d->cd_first_above = 0;
 	else if (d->cd_first_above == 0)
 		d->cd_first_above = sim->now + cd->interval;
@@ -633,7 +633,7 @@ static struct pkt *codel_pop(struct sim *sim, struct link_dir *d,
  * drops it. Returns true if p was marked. */
 static bool codel_act(struct sim *sim, struct link_dir *d, struct pkt *p)
 {
-	if (d->cfg.codel.ecn && (p->seg.ecn == TCP_IP_ECT0 ||
+	if (d->cfg->codel.ecn && (p->seg.ecn == TCP_IP_ECT0 ||
 				 p->seg.ecn == TCP_IP_ECT1)) {
 		mark_ce(sim, d, p, NULL, "CoDel: waited above target for an "
 					 "interval — mark (RFC 8289)");
@@ -678,7 +678,7 @@ static struct pkt *codel_dequeue(struct sim *sim, struct link_dir *d)
 		/* RFC 8289 §5.6: if dropping was left only a little while
 		 * ago, start from about the rate that worked then */
 		if (delta > 1 &&
-		    sim->now - d->cd_drop_next < 16 * d->cfg.codel.interval)
+		    sim->now - d->cd_drop_next < 16 * d->cfg->codel.interval)
 			d->cd_count = delta;
 		d->cd_drop_next = control_law(d, sim->now);
 		d->cd_lastcount = d->cd_count;
@@ -750,18 +750,18 @@ void link_send(struct sim *sim, struct link *l, struct link_dir *d,
 		drop(sim, d, p, NULL, "the link is down");
 		goto release;
 	}
-	if (link_wire_bytes(p) > d->cfg.mtu) {
+	if (link_wire_bytes(p) > d->cfg->mtu) {
 		drop(sim, d, p, NULL, "larger than the link MTU");
 		goto release;
 	}
-	if (d->cfg.codel.on && d->cfg.rate_bps) {
+	if (d->cfg->codel.on && d->cfg->rate_bps) {
 		p->extra = extra;
 		p->copies = copies;
 		p->dup_rule = dup_rule;
 		codel_enqueue(sim, d, p);
 		goto release;
 	}
-	if (d->cfg.red.on && d->cfg.rate_bps && !red_arrival(sim, d, p))
+	if (d->cfg->red.on && d->cfg->rate_bps && !red_arrival(sim, d, p))
 		goto release;
 	sim_time_t sent = transmit(sim, d, p);
 	if (sent < 0) {
@@ -777,7 +777,7 @@ release:
 		d->held = NULL;
 		trace_link(sim, TR_LINK, d, h, "release", 0, NULL,
 			   "the next segment has gone");
-		sim_time_t t = sim->now + d->cfg.delay;
+		sim_time_t t = sim->now + d->cfg->delay;
 		if (t < d->last_arrival)
 			t = d->last_arrival;
 		launch(sim, d, h, t);

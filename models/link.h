@@ -164,7 +164,7 @@ struct link_rule_state {
 };
 
 struct link_dir {
-	struct link_cfg cfg;
+	const struct link_cfg *cfg; /* the scenario's, kept by reference */
 	struct link *link;       /* the link it belongs to */
 	const struct link_end *from, *to;
 	struct rng rng;
@@ -216,7 +216,8 @@ struct link {
 };
 
 /* Set up the link a <-> b (both kept by reference) with each direction's
- * behaviour and the rules (kept by reference); the random streams are
+ * behaviour and the rules (all kept by reference: they must outlive the
+ * link, as a scenario outlives its world); the random streams are
  * "link:A>B" and "link:B>A" of the scenario seed. Returns -1 if memory
  * runs out. */
 int link_init(struct link *l, struct sim *sim, const struct link_end *a,

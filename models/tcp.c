@@ -444,7 +444,8 @@ static struct tcp_pshared *pshared_new(const struct tcp_params *p)
 {
 	struct tcp_pshared *s = malloc(sizeof *s);
 	if (s) {
-		s->p = *p;
+		memcpy(&s->p, p, sizeof s->p); /* padding too: see
+						  tcp_stack_share_params */
 		s->refs = 1;
 	}
 	return s;
@@ -626,11 +627,9 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 	if (share) {
 		ps = pshared_of(p);
 		ps->refs++;
-	} else if (p == &st->params) {
-		if (!st->defaults)
-			st->defaults = pshared_new(&st->params);
-		if ((ps = st->defaults) != NULL)
-			ps->refs++;
+	} else if (p == &st->defaults->p) {
+		ps = st->defaults;
+		ps->refs++;
 	} else {
 		ps = pshared_new(p);
 	}
@@ -910,13 +909,17 @@ struct tcp_stack *tcp_stack_new(struct sim *sim,
 	struct tcp_stack *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
+	st->defaults = pshared_new(defaults);
+	if (!st->defaults) {
+		free(st);
+		return NULL;
+	}
 	st->sim = sim;
 	st->ops = ops;
 	st->owner = owner;
 	st->host = host;
 	st->addr = addr;
 	st->rng = rng;
-	st->params = *defaults;
 	st->next_port = TCP_EPHEMERAL_LO;
 	return st;
 }
@@ -952,15 +955,30 @@ void *tcp_stack_owner(const struct tcp_stack *st)
 
 const struct tcp_params *tcp_stack_params(const struct tcp_stack *st)
 {
-	return &st->params;
+	return &st->defaults->p;
+}
+
+void tcp_stack_share_params(struct tcp_stack *st, const struct tcp_stack *like)
+{
+	if (st->defaults == like->defaults ||
+	    memcmp(&st->defaults->p, &like->defaults->p,
+		   sizeof st->defaults->p) != 0)
+		return;
+	pshared_drop(st->defaults);
+	st->defaults = like->defaults;
+	st->defaults->refs++;
 }
 
 void tcp_stack_set_params(struct tcp_stack *st, const struct tcp_params *p)
 {
-	st->params = *p;
+	struct tcp_pshared *n = pshared_new(p);
+	if (!n) {
+		st->sim->nomem = true;
+		return;
+	}
 	/* the sockets opened with the old keep them */
 	pshared_drop(st->defaults);
-	st->defaults = NULL;
+	st->defaults = n;
 }
 
 struct tcp_conn *tcp_stack_first(const struct tcp_stack *st)
@@ -978,8 +996,8 @@ struct tcp_conn *tcp_listen(struct tcp_stack *st, uint16_t lport,
 {
 	if (tcp_hash_find(st, 0, 0, lport))
 		return NULL;
-	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, false,
-					   false, true, lport, 0, 0);
+	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->defaults->p,
+					   false, false, true, lport, 0, 0);
 	if (!c)
 		return NULL;
 	tcp_enter(st);
@@ -1017,8 +1035,8 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 	/* RFC 9293 §3.10.1: "error: connection already exists" */
 	if (tcp_hash_find(st, raddr, rport, lport))
 		return NULL;
-	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->params, false,
-					   true, true, lport, raddr, rport);
+	struct tcp_conn *c = tcp_conn_open(st, p ? p : &st->defaults->p,
+					   false, true, true, lport, raddr, rport);
 	if (!c)
 		return NULL;
 	tcp_enter(st);

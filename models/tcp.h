@@ -202,6 +202,10 @@ void *tcp_stack_owner(const struct tcp_stack *st);
  * sockets already open keep theirs). */
 const struct tcp_params *tcp_stack_params(const struct tcp_stack *st);
 void tcp_stack_set_params(struct tcp_stack *st, const struct tcp_params *p);
+/* If st's parameters for new sockets are like's, byte for byte, hold one
+ * copy of them between the two (a thousand hosts of one template keep
+ * one); nothing changes in what either does. */
+void tcp_stack_share_params(struct tcp_stack *st, const struct tcp_stack *like);
 /* The host crashed: every connection vanishes without a segment sent. Each
  * is traced going to CLOSED with `why`, and the application is told it
  * ended with TCP_END_CRASHED. Ephemeral ports start over. */

@@ -760,13 +760,13 @@ void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	sim_time_t now = st->sim->now;
 	if (tcp_oow_limited(c, in, true))
 		return;
-	if (st->params.challenge_limit) {
+	if (st->defaults->p.challenge_limit) {
 		if (st->ca_count == 0 ||
-		    now >= st->ca_since + st->params.challenge_window) {
+		    now >= st->ca_since + st->defaults->p.challenge_window) {
 			st->ca_since = now;
 			st->ca_count = 0;
 		}
-		if (st->ca_count >= st->params.challenge_limit) {
+		if (st->ca_count >= st->defaults->p.challenge_limit) {
 			tcp_trace_ignore(st, c, in, "RFC 5961 §7: challenge ACK "
 						"limit reached in this window — "
 						"no ACK");

@@ -309,9 +309,10 @@ struct tcp_stack {
 	int host;                /* host index, for the trace */
 	uint32_t addr;
 	struct rng *rng;         /* initial sequence numbers */
-	struct tcp_params params;/* defaults for new sockets */
-	struct tcp_pshared *defaults; /* params, for the sockets opened with
-				    them: made with the first, one reference
+	struct tcp_pshared *defaults; /* the parameters of new sockets,
+				    shared with those opened without their
+				    own (and with stacks of the same:
+				    tcp_stack_share_params); one reference
 				    the stack's */
 	struct tcp_conn *head, *tail;
 	struct tcp_conn **htab;  /* demux by (remote addr, remote port,
@@ -460,7 +461,7 @@ struct tcp_conn *tcp_hash_find(const struct tcp_stack *st, uint32_t raddr,
 				  uint16_t rport, uint16_t lport);
 /* A new connection with parameters p: those of another connection if
  * share (a listener's, for its child), else a copy, or the stack's own
- * defaults (&st->params), shared. */
+ * defaults (tcp_stack_params), shared. */
 struct tcp_conn *tcp_conn_open(struct tcp_stack *st,
 				  const struct tcp_params *p, bool share,
 				  bool buffers, bool counted, uint16_t lport,

@@ -253,6 +253,36 @@ START_TEST(test_stop_time_and_event_limit_end_the_run)
 }
 END_TEST
 
+/* Hosts whose parameters are alike hold one copy of them: a template's
+ * members, and a host like them; a host whose differ holds its own. A
+ * host's `set` of new defaults gives it a copy of its own, and leaves the
+ * others' as they were. */
+START_TEST(test_hosts_alike_share_their_parameters)
+{
+	struct scenario *s = load(
+		"hosts: {c: {count: 3}, d: {}, e: {tcp: {msl: 7s}}}\n");
+	struct world w;
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	ck_assert_uint_eq(w.nhosts, 5);
+	const struct tcp_params *c1 = tcp_stack_params(w.hosts[0].tcp);
+	ck_assert_ptr_eq(tcp_stack_params(w.hosts[1].tcp), c1);
+	ck_assert_ptr_eq(tcp_stack_params(w.hosts[2].tcp), c1);
+	ck_assert_ptr_eq(tcp_stack_params(w.hosts[3].tcp), c1);
+	const struct tcp_params *e = tcp_stack_params(w.hosts[4].tcp);
+	ck_assert_ptr_ne(e, c1);
+	ck_assert_int_eq(e->msl, SIM_S(7));
+	ck_assert_int_eq(c1->msl, SIM_S(120));
+	struct tcp_params p = *c1;
+	p.msl = SIM_S(1);
+	tcp_stack_set_params(w.hosts[1].tcp, &p);
+	ck_assert_int_eq(tcp_stack_params(w.hosts[1].tcp)->msl, SIM_S(1));
+	ck_assert_int_eq(tcp_stack_params(w.hosts[0].tcp)->msl, SIM_S(120));
+	ck_assert_int_eq(tcp_stack_params(w.hosts[2].tcp)->msl, SIM_S(120));
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 Suite *world_suite(void)
 {
 	Suite *s = suite_create("world");
@@ -263,6 +293,7 @@ Suite *world_suite(void)
 	tcase_add_test(tc, test_lossy_transfer_arrives_intact);
 	tcase_add_test(tc, test_total_loss_times_out_the_connect);
 	tcase_add_test(tc, test_stop_time_and_event_limit_end_the_run);
+	tcase_add_test(tc, test_hosts_alike_share_their_parameters);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -117,10 +117,16 @@ int world_build(struct world *w, const struct scenario *scn,
 	for (size_t i = 0; i < w->nhosts; i++) {
 		const struct scn_host *sh = &scn->hosts[i];
 		struct tcp_params p;
+		/* every byte set, padding too: stacks compare theirs */
+		memset(&p, 0, sizeof p);
 		scn_host_params(scn, i, &p);
 		if (host_init(&w->hosts[i], &w->sim, (int)i, sh->name,
 			      sh->addr, &p, &w->pool) < 0)
 			goto fail;
+		/* hosts of one template, or alike, keep one copy */
+		if (i > 0)
+			tcp_stack_share_params(w->hosts[i].tcp,
+					       w->hosts[i - 1].tcp);
 		w->host_names[i] = sh->name;
 		w->host_addrs[i] = sh->addr;
 		host_set_router(&w->hosts[i], sh->router);
