@@ -122,24 +122,36 @@ void tcp_sent_init(struct tcp_conn *c)
 
 static struct tcp_sent *sent_at(struct tcp_conn *c, uint32_t i)
 {
-	return &c->sent[(c->sent_head + i) % TCP_MAX_SENT];
+	return &c->sent[(c->sent_head + i) % c->sent_cap];
 }
 
-/* The ring of segments in flight, made on first use and charged to the
- * budget with the connection; false if there is no memory for it. */
-static bool sent_alloc(struct tcp_conn *c)
+/* Room in the ring of segments in flight for one more: made on first use
+ * with 4 records (a handshake, a request), doubling up to TCP_MAX_SENT,
+ * charged to the budget with the connection; false if it is full or
+ * there is no memory. */
+static bool sent_room(struct tcp_conn *c)
 {
-	if (c->sent)
+	if (c->sent && c->sent_n < c->sent_cap)
 		return true;
-	uint64_t size = TCP_MAX_SENT * sizeof *c->sent;
-	if (!sim_take_mem(sim_of(c), size))
+	uint32_t cap = c->sent ? 2 * c->sent_cap : 4;
+	if (cap > TCP_MAX_SENT)
 		return false;
-	c->sent = malloc(size);
-	if (!c->sent) {
-		sim_give_mem(sim_of(c), size);
+	uint64_t more = (uint64_t)(cap - c->sent_cap) * sizeof *c->sent;
+	if (!sim_take_mem(sim_of(c), more))
+		return false;
+	struct tcp_sent *r = malloc(cap * sizeof *r);
+	if (!r) {
+		sim_give_mem(sim_of(c), more);
 		return false;
 	}
-	c->mem += size; /* given back with the rest (conn_free) */
+	/* laid out afresh from the oldest */
+	for (uint32_t i = 0; i < c->sent_n; i++)
+		r[i] = *sent_at(c, i);
+	free(c->sent);
+	c->sent = r;
+	c->sent_head = 0;
+	c->sent_cap = cap;
+	c->mem += more; /* given back with the rest (conn_free) */
 	return true;
 }
 
@@ -147,11 +159,13 @@ void tcp_sent_release(struct tcp_conn *c)
 {
 	if (!c->sent || c->sent_n || c->sent_gap)
 		return;
-	uint64_t size = TCP_MAX_SENT * sizeof *c->sent;
+	uint64_t size = (uint64_t)c->sent_cap * sizeof *c->sent;
 	sim_give_mem(sim_of(c), size);
 	c->mem -= size;
 	free(c->sent);
 	c->sent = NULL;
+	c->sent_cap = 0;
+	c->sent_head = 0;
 }
 
 /* rules: linux — [seq, seq+n) goes out: remember when, and mark what it
@@ -172,7 +186,7 @@ static void sent_note(struct tcp_conn *c, uint32_t seq, uint32_t n)
 	if (!SEQ_GT(end, c->sent_end))
 		return;
 	/* no room (or no memory for the ring): no samples until it drains */
-	if (c->sent_n == TCP_MAX_SENT || !sent_alloc(c))
+	if (!c->sent_gap && !sent_room(c))
 		c->sent_gap = true;
 	if (!c->sent_gap)
 		*sent_at(c, c->sent_n++) = (struct tcp_sent){
@@ -206,7 +220,7 @@ bool tcp_sent_acked(struct tcp_conn *c, uint32_t ack, sim_time_t *first,
 		any = true;
 		again |= r->again;
 		c->sent_start = r->end;
-		c->sent_head = (c->sent_head + 1) % TCP_MAX_SENT;
+		c->sent_head = (c->sent_head + 1) % c->sent_cap;
 		c->sent_n--;
 	}
 	if (c->sent_gap) {

@@ -164,16 +164,17 @@ struct tcp_conn {
 	 * the oldest segment it covers (tcp_clean_rtx_queue), unless one it
 	 * covers was retransmitted (Karn); under every rule set, when the
 	 * first retransmission's segment was sent (retrans_stamp, for the
-	 * user timeout). A ring from sent_start on, of TCP_MAX_SENT records,
-	 * allocated with the first (a listening socket never needs one) and
-	 * given back whenever an ACK leaves none in flight, so an idle
-	 * connection holds none. */
+	 * user timeout). A ring from sent_start on, of up to TCP_MAX_SENT
+	 * records: made with the first (a listening socket never needs
+	 * one), 4 long, doubling as the flight grows, and given back
+	 * whenever an ACK leaves none in flight, so an idle connection
+	 * holds none. */
 	struct tcp_sent {
 		sim_time_t at;
 		uint32_t end;
 		bool again;
 	} *sent;
-	uint32_t sent_head, sent_n;
+	uint32_t sent_head, sent_n, sent_cap;
 	uint32_t sent_start, sent_end; /* the ring's span in sequence space */
 	bool sent_gap;     /* it overflowed: no samples until it drains */
 

@@ -55,32 +55,44 @@ static void open_linux(struct th *h, sim_time_t rtt)
 
 /* The ring of segments in flight that Linux's RTT samples come from is
  * made when the first segment that takes sequence space goes out (the
- * SYN), charged to the budget then, and given back, empty, once our FIN
- * is acknowledged; a listening socket never makes one. */
+ * SYN), 4 records long, charged to the budget then; it doubles as more
+ * are in flight, and is given back, empty, whenever an ACK leaves none
+ * (an idle connection holds none); a listening socket never makes one. */
 START_TEST(test_syn_sent_linux_segment_ring_made_with_the_syn)
 {
 	struct th h;
 	struct tcp_params p = linux_params();
 	th_init(&h, &p);
 	uint64_t mem = h.sim.mem;
+	uint64_t rec = sizeof *h.c->sent;
 	th_open_syn_sent(&h);
 	ck_assert_ptr_nonnull(h.c->sent);
 	ck_assert_uint_eq(h.c->sent_n, 1);
-	ck_assert_uint_eq(h.sim.mem - mem,
-			  sizeof(struct tcp_conn) + TCP_MAX_SENT * sizeof *h.c->sent);
+	ck_assert_uint_eq(h.c->sent_cap, 4);
+	ck_assert_uint_eq(h.sim.mem - mem, sizeof(struct tcp_conn) + 4 * rec);
 	th_in(&h, S | A, PEER_ISS, h.iss + 1, 0);
 	th_checked(&h, th_unchecked(&h));
+	/* the SYN acknowledged: nothing in flight, no ring */
+	ck_assert_ptr_null(h.c->sent);
+	ck_assert_uint_eq(h.sim.mem - mem, sizeof(struct tcp_conn));
+	/* five segments in flight (four full ones and the rest): 4
+	 * records, then 8 */
+	static const uint8_t data[6000];
+	ck_assert_int_eq(tcp_send(h.c, data, sizeof data), (long)sizeof data);
+	ck_assert_uint_eq(h.c->sent_n, 5);
+	ck_assert_uint_eq(h.c->sent_cap, 8);
+	ck_assert_uint_eq(h.sim.mem - mem, sizeof(struct tcp_conn) + 8 * rec +
+						   h.c->sb.size);
+	th_checked(&h, th_unchecked(&h));
+	th_in(&h, A, PEER_ISS + 1, h.iss + 1 + sizeof data, 0);
+	ck_assert_ptr_null(h.c->sent);
 	ck_assert_int_eq(tcp_close(h.c), 0);
 	th_checked(&h, th_unchecked(&h));
-	th_in(&h, A, PEER_ISS + 1, h.iss + 2, 0);
+	ck_assert_uint_eq(h.c->sent_cap, 4);
+	th_in(&h, A, PEER_ISS + 1, h.iss + 2 + sizeof data, 0);
 	ck_assert_int_eq(h.c->state, TCP_FIN_WAIT_2);
 	ck_assert_ptr_null(h.c->sent);
 	ck_assert_uint_eq(h.sim.mem - mem, sizeof(struct tcp_conn));
-	th_fini(&h);
-
-	th_init(&h, &p);
-	th_open_listen(&h);
-	ck_assert_ptr_null(h.c->sent);
 	th_fini(&h);
 }
 END_TEST
