@@ -389,6 +389,33 @@ START_TEST(test_nesting_deeper_than_64_is_refused_at_its_bracket)
 }
 END_TEST
 
+/* Members of a template whose actions come out the same keep one copy
+ * of them; a member given an action of its own keeps its own. */
+START_TEST(test_template_members_share_their_actions)
+{
+	struct scenario *s = load_ok(
+		"hosts: {c: {count: 3}, s: {}}\n"
+		"links: [{between: [c, s], delay: 1ms}]\n"
+		"apps:\n"
+		"  s: [{at: 0s, listen: 80}]\n"
+		"  c: [{at: 0s, connect: \"s:80\", bulk: 100}]\n"
+		"  c-3: [{at: 1s, connect: \"s:80\"}]\n");
+	ck_assert_uint_eq(s->nhosts, 4);
+	ck_assert_str_eq(s->hosts[0].name, "c-1");
+	ck_assert_uint_eq(s->hosts[0].nacts, 1);
+	ck_assert(!s->hosts[0].acts_shared);
+	ck_assert_uint_eq(s->hosts[1].nacts, 1);
+	ck_assert(s->hosts[1].acts_shared);
+	ck_assert_ptr_eq(s->hosts[1].acts, s->hosts[0].acts);
+	ck_assert_uint_eq(s->hosts[2].nacts, 2);
+	ck_assert(!s->hosts[2].acts_shared);
+	ck_assert_ptr_ne(s->hosts[2].acts, s->hosts[0].acts);
+	ck_assert_uint_eq(s->hosts[2].acts[0].bulk, 100);
+	ck_assert_int_eq(s->hosts[2].acts[1].at, SIM_S(1));
+	scn_free(s);
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
 	Suite *s = suite_create("scenario");
@@ -405,6 +432,7 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, test_error_format_has_source_and_caret);
 	tcase_add_test(tc, test_sizes_and_probabilities);
 	tcase_add_test(tc, test_nesting_deeper_than_64_is_refused_at_its_bracket);
+	tcase_add_test(tc, test_template_members_share_their_actions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -490,7 +490,8 @@ static int push_action(struct ld *ld, yaml_node_t *n, int host,
 	struct scn_host *h = &ld->s->hosts[host];
 	if (grow(&h->acts, &h->acts_cap, h->nacts + 1, sizeof *h->acts, 1) < 0)
 		return ld_fail(ld, n, "out of memory");
-	h->acts[h->nacts++] = *a;
+	/* every byte, padding too: share_actions compares them */
+	memcpy(&h->acts[h->nacts++], a, sizeof *a);
 	return 0;
 }
 
@@ -504,11 +505,11 @@ static int load_actions(struct ld *ld, struct exp_hosts hs, const char *name,
 	for (size_t i = 0; i < ld_nitems(v); i++) {
 		yaml_node_t *an = ld_item(ld, v, i);
 		for (int m = 0; m < hs.count; m++) {
-			struct app_action a = {
-				.line = (int)an->start_mark.line + 1,
-				.col = (int)an->start_mark.column + 1,
-				.peer = -1,
-			};
+			struct app_action a;
+			memset(&a, 0, sizeof a); /* padding too */
+			a.line = (int)an->start_mark.line + 1;
+			a.col = (int)an->start_mark.column + 1;
+			a.peer = -1;
 			ld->host = hs.first + m;
 			if (ld_walk(ld, an, &action_section, &a) < 0 ||
 			    check_action(ld, an, &a) < 0 ||

@@ -231,13 +231,31 @@ static struct scenario *scn_new(void)
 	return s;
 }
 
+/* Loading is done: a host whose actions are, byte for byte, those of
+ * the host before it (members of one template, mostly) keeps that host's
+ * copy. Nothing is added to a host's actions after this. */
+static void share_actions(struct scenario *s)
+{
+	for (size_t i = 1; i < s->nhosts; i++) {
+		struct scn_host *h = &s->hosts[i], *p = &s->hosts[i - 1];
+		if (!h->nacts || h->nacts != p->nacts ||
+		    memcmp(h->acts, p->acts, h->nacts * sizeof *h->acts) != 0)
+			continue;
+		free(h->acts);
+		h->acts = p->acts;
+		h->acts_cap = h->nacts;
+		h->acts_shared = true;
+	}
+}
+
 void scn_free(struct scenario *s)
 {
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->nhosts; i++) {
 		free(s->hosts[i].name);
-		free(s->hosts[i].acts);
+		if (!s->hosts[i].acts_shared)
+			free(s->hosts[i].acts);
 	}
 	for (size_t i = 0; i < s->ngroups; i++)
 		free(s->groups[i].name);
@@ -320,6 +338,7 @@ int scn_load_string_set(const char *file, const char *text, size_t len,
 	if (load_doc(&ld) < 0 ||
 	    refuse_second(&ld, &parser, deep_doc, &deep) < 0)
 		goto out_parser;
+	share_actions(ld.s);
 	if (!ld.s->name)
 		ld.s->name = default_name(file);
 	if (!ld.s->name || !ld.s->file) {

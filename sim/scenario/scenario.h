@@ -52,6 +52,9 @@ struct scn_host {
 	size_t nstatics;
 	struct app_action *acts;
 	size_t nacts, acts_cap;
+	bool acts_shared;       /* acts is the host's before it, the same
+				   byte for byte (a template's members):
+				   not freed with this one */
 };
 
 /* A static route as the scenario wrote it. */
