@@ -8,8 +8,8 @@
  *     client to one server over 1 Gbit/s and 10 ms, TIME-WAIT 240 s;
  *   - idle: N connections that stay open, idle, with keepalive, for
  *     2 h 30 m simulated (every one probed once at 2 h), default buffers
- *     (N = 100,000; 1,000,000 only when asked for, `scale 1,000,000`:
- *     it takes about 7 GB).
+ *     (N = 100,000; 1,000,000 only when a WORD names it, as `scale
+ *     1,000,000` or `scale idle` do: it takes about 5 GB).
  *
  * Each workload runs in a child process of its own, so that its peak
  * resident memory (getrusage of the child) is its own. Reported: wall
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 		  10000, false) < 0 ||
 	    maybe("100,000 idle keepalive connections, 2 h 30 m", idle,
 		  100000, 100000, false) < 0 ||
-	    /* about 7 GB: only as `scale 1,000,000` */
+	    /* about 5 GB: only when a WORD names it */
 	    maybe("1,000,000 idle keepalive connections, 2 h 30 m", idle,
 		  1000000, 1000000, true) < 0)
 		return 1;

@@ -587,6 +587,21 @@ static void check_eof(struct app_sock *s)
 	}
 }
 
+/* What was read, n bytes, in a->buf: written out of the stream *src at
+ * off if it was read by reference (and *src is NULL from then on, so it
+ * is done once). */
+static int as_bytes(struct app *a, const struct tcp_src **src, uint64_t off,
+		    uint32_t n)
+{
+	if (!*src)
+		return 0;
+	if (ensure_buf(a, APP_READ) < 0)
+		return -1;
+	(*src)->fill(*src, off, n, a->buf);
+	*src = NULL;
+	return 0;
+}
+
 /* Read what TCP has for s, check it, and act on it; then run the
  * actions waiting for that much to be received. An echo reads only what
  * it can write back at once, so a slow peer slows it down through flow
@@ -640,11 +655,8 @@ static void drain(struct app_sock *s)
 		uint64_t before = s->received;
 		bool by_ref = read_as_written(s, src, off, n);
 		if (!by_ref) {
-			if (src) { /* by reference, not the expected one */
-				if (ensure_buf(a, APP_READ) < 0)
-					goto nomem;
-				src->fill(src, off, n, a->buf);
-			}
+			if (as_bytes(a, &src, off, n) < 0)
+				goto nomem;
 			check_bytes(s, a->buf, n);
 		}
 		s->received += n;
@@ -655,11 +667,8 @@ static void drain(struct app_sock *s)
 			 * socket's own stream, which copies it, when that
 			 * is what it is; else as the bytes read */
 			bool copied = s->out && s->out->len == at + n;
-			if (by_ref && !copied) {
-				if (ensure_buf(a, APP_READ) < 0)
-					goto nomem;
-				src->fill(src, off, n, a->buf);
-			}
+			if (!(by_ref && copied) && as_bytes(a, &src, off, n) < 0)
+				goto nomem;
 			long took = by_ref && copied
 					    ? tcp_send_ref(s->c, &s->out->src,
 							   at, n)

@@ -302,6 +302,21 @@ void tcp_enter(struct tcp_stack *st)
 	st->depth++;
 }
 
+void *tcp_mem_grow(struct tcp_conn *c, void *old, size_t size, uint64_t more)
+{
+	struct sim *sim = sim_of(c);
+	if (!sim_take_mem(sim, more))
+		return NULL;
+	void *p = realloc(old, size);
+	if (!p) {
+		sim_give_mem(sim, more);
+		sim->nomem = true;
+		return NULL;
+	}
+	c->mem += more;
+	return p;
+}
+
 /* The smallest allocation of a buffer that holds anything. */
 #define TCP_BUF_FIRST 4096
 
@@ -317,23 +332,15 @@ uint32_t tcp_buf_reserve(struct tcp_conn *c, struct tcp_buf *b,
 		size *= 2;
 	if (size > b->cap)
 		size = b->cap;
-	uint64_t more = size - b->size;
-	struct sim *sim = c->st->sim;
-	if (!sim_take_mem(sim, more))
+	uint8_t *d = tcp_mem_grow(c, NULL, size, size - b->size);
+	if (!d)
 		return b->size;
-	uint8_t *d = malloc(size);
-	if (!d) {
-		sim_give_mem(sim, more);
-		sim->nomem = true;
-		return b->size;
-	}
 	/* laid out afresh from the head: every offset keeps its bytes */
 	tcp_buf_copy(b, 0, b->size, d);
 	free(b->data);
 	b->data = d;
 	b->size = (uint32_t)size;
 	b->head = 0;
-	c->mem += more;
 	return b->size;
 }
 

@@ -136,14 +136,10 @@ static bool sent_room(struct tcp_conn *c)
 	uint32_t cap = c->sent ? 2 * c->sent_cap : 4;
 	if (cap > TCP_MAX_SENT)
 		return false;
-	uint64_t more = (uint64_t)(cap - c->sent_cap) * sizeof *c->sent;
-	if (!sim_take_mem(sim_of(c), more))
+	struct tcp_sent *r = tcp_mem_grow(c, NULL, cap * sizeof *r,
+					  (cap - c->sent_cap) * sizeof *r);
+	if (!r)
 		return false;
-	struct tcp_sent *r = malloc(cap * sizeof *r);
-	if (!r) {
-		sim_give_mem(sim_of(c), more);
-		return false;
-	}
 	/* laid out afresh from the oldest */
 	for (uint32_t i = 0; i < c->sent_n; i++)
 		r[i] = *sent_at(c, i);
@@ -151,7 +147,6 @@ static bool sent_room(struct tcp_conn *c)
 	c->sent = r;
 	c->sent_head = 0;
 	c->sent_cap = cap;
-	c->mem += more; /* given back with the rest (conn_free) */
 	return true;
 }
 

@@ -403,6 +403,13 @@ static inline struct sim *sim_of(const struct tcp_conn *c)
 }
 
 /* ---- tcp.c: tracing, connection blocks, events to the application ---- */
+/* A block of `size` bytes for c (old resized, as realloc does; NULL for a
+ * fresh one), `more` of them new to c's share of the run's memory budget:
+ * charged now, given back with the connection (conn_free, through
+ * c->mem). NULL, nothing charged and old untouched, if the budget is
+ * spent (the run then ends at its limit) or memory runs out (the run then
+ * ends, out of memory). */
+void *tcp_mem_grow(struct tcp_conn *c, void *old, size_t size, uint64_t more);
 /* Room in c's ring b for offsets below `upto` (capped at b->cap):
  * the allocation grows, doubling, its growth charged to the scenario's
  * memory budget. Returns the room there is now (less than asked only if
@@ -433,11 +440,11 @@ static inline uint32_t tcp_buf_append(struct tcp_conn *c, struct tcp_buf *b,
 				      uint64_t soff, uint32_t n)
 {
 	n = min32(n, b->cap - b->len);
-	if (d ? !b->src && b->len + n <= b->size
-	      : src && b->src == src && b->src_off + b->len == soff)
-		tcp_buf_put_at(b, b->len, d, d ? n : 0);
-	else
+	if (d && !b->src && b->len + n <= b->size)
+		tcp_buf_put_at(b, b->len, d, n); /* bytes, room for them */
+	else if (d || !src || b->src != src || b->src_off + b->len != soff)
 		n = tcp_buf_put(c, b, b->len, d, src, soff, n);
+	/* else: the stream's next stretch, a window's wider */
 	b->len += n;
 	if (b->hi < b->len)
 		b->hi = b->len;

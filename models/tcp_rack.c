@@ -28,15 +28,10 @@ static bool txr_room(struct tcp_conn *c)
 	if (c->ntxr < c->txr_cap)
 		return true;
 	uint32_t cap = c->txr_cap ? 2 * c->txr_cap : 64;
-	uint64_t more = (uint64_t)(cap - c->txr_cap) * sizeof *c->txr;
-	if (!sim_take_mem(sim_of(c), more))
+	struct tcp_txr *t = tcp_mem_grow(c, c->txr, cap * sizeof *t,
+					 (uint64_t)(cap - c->txr_cap) * sizeof *t);
+	if (!t)
 		return false;
-	struct tcp_txr *t = realloc(c->txr, cap * sizeof *t);
-	if (!t) {
-		sim_give_mem(sim_of(c), more);
-		return false;
-	}
-	c->mem += more; /* given back with the rest (conn_free) */
 	c->txr = t;
 	c->txr_cap = cap;
 	return true;

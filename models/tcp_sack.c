@@ -14,19 +14,10 @@
 
 bool tcp_ranges_have(struct tcp_conn *c, struct tcp_range **v)
 {
-	if (*v)
-		return true;
-	uint64_t size = TCP_MAX_OOO * sizeof **v;
-	if (!sim_take_mem(sim_of(c), size))
-		return false;
-	*v = malloc(size);
-	if (!*v) {
-		sim_give_mem(sim_of(c), size);
-		sim_of(c)->nomem = true;
-		return false;
-	}
-	c->mem += size; /* given back with the rest (conn_free) */
-	return true;
+	if (!*v)
+		*v = tcp_mem_grow(c, NULL, TCP_MAX_OOO * sizeof **v,
+				  TCP_MAX_OOO * sizeof **v);
+	return *v != NULL;
 }
 
 bool tcp_ranges_add(struct tcp_range *v, uint32_t *n, uint32_t cap,

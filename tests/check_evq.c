@@ -241,6 +241,52 @@ START_TEST(test_width_follows_load)
 }
 END_TEST
 
+/* When the current bucket is placed again (here: near grows past
+ * NEAR_BIG and the width narrows), run's and near's entries are placed
+ * in no particular order; equal times must still come out by sequence.
+ * B is scheduled at 500 while run ends later (so into near), run is then
+ * emptied, and A, at 500 too but scheduled after B, goes into run. */
+START_TEST(test_rebuild_keeps_ties_in_order)
+{
+	struct evq q;
+	evq_init(&q);
+	enum { FILL = 1100 };
+	struct evq_timer *t = calloc(FILL + 3, sizeof *t);
+	for (int i = 0; i < FILL + 3; i++)
+		evq_timer_init(&t[i], nop);
+	/* enough pops that a rebuild is allowed */
+	for (int i = 0; i < 2 * FILL; i++) {
+		evq_schedule(&q, &t[0], 0);
+		ck_assert_ptr_eq(evq_pop(&q), &t[0]);
+	}
+	struct evq_timer *y = &t[0], *b = &t[1], *a = &t[2];
+	evq_schedule(&q, y, 700);
+	evq_schedule(&q, b, 500);
+	ck_assert_uint_eq(q.near.n, 1);
+	evq_cancel(&q, y);
+	ck_assert_int_eq(evq_next_time(&q), 500); /* run's tombstone gone */
+	evq_schedule(&q, a, 500);
+	ck_assert_uint_eq(q.nrun, 1);
+	unsigned shift = q.shift;
+	for (int i = 0; i < FILL; i++) /* earlier, each into near */
+		evq_schedule(&q, &t[3 + i], 400 - i % 400);
+	ck_assert_uint_lt(q.shift, shift); /* it was placed again */
+	sim_time_t last = -1;
+	uint64_t last_seq = 0;
+	for (int i = 0; i < FILL + 2; i++) {
+		struct evq_timer *e = evq_pop(&q);
+		ck_assert_ptr_nonnull(e);
+		ck_assert(e->when > last ||
+			  (e->when == last && e->seq > last_seq));
+		last = e->when;
+		last_seq = e->seq;
+	}
+	ck_assert_ptr_null(evq_pop(&q));
+	evq_fini(&q);
+	free(t);
+}
+END_TEST
+
 /* Once the set has held a pattern of events, holding it again allocates
  * nothing: the event loop does not call malloc per event. */
 START_TEST(test_no_allocation_at_working_size)
@@ -334,6 +380,7 @@ Suite *evq_suite(void)
 	tcase_add_test(tc, test_cancelled_timer_may_be_freed);
 	tcase_add_test(tc, test_rearm_later_and_earlier);
 	tcase_add_test(tc, test_width_follows_load);
+	tcase_add_test(tc, test_rebuild_keeps_ties_in_order);
 	suite_add_tcase(s, tc);
 	TCase *tr = tcase_create("reference");
 	tcase_set_timeout(tr, 120);

@@ -159,14 +159,9 @@ static int ring_append(struct evq *q, uint64_t k, struct evq_timer *t)
 {
 	uint32_t s = (uint32_t)(k & (q->nb - 1));
 	struct evq_bucket *b = &q->ring[s];
-	if (b->n == b->cap) {
-		size_t cap = b->cap;
-		if (b->cap == UINT32_MAX ||
-		    room(q, &b->e, &cap, (size_t)b->n + 1, 8) < 0)
-			return -1;
-		b->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
-	}
-	t->idx = b->n;
+	if (b->n == b->cap && room(q, &b->e, &b->cap, b->n + 1, 8) < 0)
+		return -1;
+	t->idx = (uint32_t)b->n;
 	t->where = IN_RING;
 	b->e[b->n++] = (struct evq_ent){.when = t->when, .seq = t->seq, .t = t};
 	q->bits[s >> 6] |= 1ull << (s & 63);
@@ -178,11 +173,11 @@ static void ring_remove(struct evq *q, struct evq_timer *t)
 {
 	uint32_t s = (uint32_t)(bucket_of(q, t->when) & (q->nb - 1));
 	struct evq_bucket *b = &q->ring[s];
-	uint32_t i = t->idx, last = --b->n;
+	size_t i = t->idx, last = --b->n;
 	assert(i <= last && b->e[i].t == t);
 	if (i != last) {
 		b->e[i] = b->e[last];
-		b->e[i].t->idx = i;
+		b->e[i].t->idx = (uint32_t)i;
 	}
 	if (b->n == 0)
 		q->bits[s >> 6] &= ~(1ull << (s & 63));
@@ -214,19 +209,20 @@ static int run_room(struct evq *q, size_t n)
 }
 
 /* Onto the end of run, if t's key is past its last entry's (the usual
- * case: later in the current bucket). Returns 0 if done. */
+ * case: scheduled later in the current bucket, with a larger sequence
+ * number). Returns 0 if done. */
 static int run_append(struct evq *q, struct evq_timer *t)
 {
+	struct evq_ent e = {.when = t->when, .seq = t->seq, .t = t};
 	if (q->rhead == q->rn)
 		q->rhead = q->rn = 0;
-	else if (q->run[q->rn - 1].when > t->when) /* sequence is larger */
-		return -1;
+	else if (!ent_less(&q->run[q->rn - 1], &e))
+		return -1; /* (a rebuild places entries in any order) */
 	if (q->rn == q->rcap && run_room(q, q->rn + 1) < 0)
 		return -1;
 	t->idx = (uint32_t)q->rn;
 	t->where = IN_RUN;
-	q->run[q->rn++] =
-		(struct evq_ent){.when = t->when, .seq = t->seq, .t = t};
+	q->run[q->rn++] = e;
 	q->nrun++;
 	return 0;
 }
@@ -328,34 +324,18 @@ static int far_give(struct evq *q)
 }
 
 /* A new width and ring size: run's, near's and the ring's entries are
- * placed again, and far gives up what the new ring reaches. On failure nothing
- * changes. */
+ * placed again, and far gives up what the new ring reaches. The room is
+ * made first, so that a failure leaves everything as it was; near and far
+ * can then take anything the ring cannot. */
 static int rebuild(struct evq *q, unsigned shift, uint32_t nb)
 {
 	size_t n = q->nrun + q->near.n + q->nring;
 	struct evq_ent *keep = malloc((n ? n : 1) * sizeof *keep);
-	if (!keep)
-		return -1;
-	struct evq old = *q;
-	if (ring_alloc(q, nb) < 0 || heap_room(q, &q->far, q->far.n + n) < 0) {
-		if (q->ring != old.ring) {
-			free(q->ring);
-			free(q->bits);
-		}
-		q->ring = old.ring;
-		q->bits = old.bits;
-		q->nb = old.nb;
-		free(keep);
-		return -1;
-	}
-	/* near has room for all: it had room for its own, and n more is
-	 * made below before any entry moves */
-	if (heap_room(q, &q->near, n) < 0) {
-		free(q->ring);
-		free(q->bits);
-		q->ring = old.ring;
-		q->bits = old.bits;
-		q->nb = old.nb;
+	struct evq_bucket *oring = q->ring;
+	uint64_t *obits = q->bits;
+	uint32_t onb = q->nb;
+	if (!keep || heap_room(q, &q->near, n) < 0 ||
+	    heap_room(q, &q->far, q->far.n + n) < 0 || ring_alloc(q, nb) < 0) {
 		free(keep);
 		return -1;
 	}
@@ -365,32 +345,26 @@ static int rebuild(struct evq *q, unsigned shift, uint32_t nb)
 			keep[m++] = q->run[i];
 	for (size_t i = 0; i < q->near.n; i++)
 		keep[m++] = q->near.h[i];
-	for (uint32_t s = 0; s < old.nb; s++) {
-		for (uint32_t i = 0; i < old.ring[s].n; i++)
-			keep[m++] = old.ring[s].e[i];
-		free(old.ring[s].e);
+	for (uint32_t s = 0; s < onb; s++) {
+		for (uint32_t i = 0; i < oring[s].n; i++)
+			keep[m++] = oring[s].e[i];
+		free(oring[s].e);
 	}
-	free(old.ring);
-	free(old.bits);
+	free(oring);
+	free(obits);
 	q->near.n = 0;
 	q->rhead = q->rn = q->nrun = 0;
 	q->nring = 0;
 	q->shift = shift;
 	q->cur = bucket_of(q, q->last);
 	int rc = 0;
-	for (size_t i = 0; i < m; i++) {
-		struct evq_timer *t = keep[i].t;
-		uint64_t k = bucket_of(q, t->when);
-		if (t->when >= 0 && k > q->cur && k - q->cur < q->nb &&
-		    ring_append(q, k, t) == 0)
-			continue;
-		/* near or far, where room was made; far if the ring could not
-		 * grow, which far_give below corrects if it can */
-		if (t->when < 0 || k <= q->cur)
-			rc |= heap_push(q, &q->near, t, IN_NEAR);
-		else
-			rc |= heap_push(q, &q->far, t, IN_FAR);
-	}
+	for (size_t i = 0; i < m; i++)
+		if (place(q, keep[i].t) < 0) {
+			/* a ring bucket could not grow: far holds it, and the
+			 * run ends (nomem) */
+			heap_push(q, &q->far, keep[i].t, IN_FAR);
+			rc = -1;
+		}
 	free(keep);
 	q->pops = 0;
 	q->rebuilds++;
@@ -425,9 +399,9 @@ static int adapt(struct evq *q)
 	return rebuild(q, shift, nb);
 }
 
-static bool sorted(const struct evq_ent *e, uint32_t n)
+static bool sorted(const struct evq_ent *e, size_t n)
 {
-	for (uint32_t i = 1; i < n; i++)
+	for (size_t i = 1; i < n; i++)
 		if (!ent_less(&e[i - 1], &e[i]))
 			return false;
 	return true;

@@ -54,7 +54,7 @@ struct evq_heap {
 
 struct evq_bucket {
 	struct evq_ent *e;
-	uint32_t n, cap;
+	size_t n, cap;
 };
 
 struct evq {
