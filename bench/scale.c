@@ -7,9 +7,10 @@
  *   - conns: 10,000 connections of 1000 bytes, one every 100 µs, from one
  *     client to one server over 1 Gbit/s and 10 ms, TIME-WAIT 240 s;
  *   - idle: N connections that stay open, idle, with keepalive, for
- *     2 h 30 m simulated (every one probed once at 2 h), default buffers
- *     (N = 100,000; 1,000,000 only when a WORD names it, as `scale
- *     1,000,000` or `scale idle` do: it takes about 5 GB).
+ *     2 h 30 m simulated (every one probed once at 2 h), default buffers:
+ *     from N / 10,000 clients to one server, and from N clients of one
+ *     connection each (N = 100,000; 1,000,000 only when a WORD names it,
+ *     as `scale 1,000,000` or `scale idle` do: it takes gigabytes).
  *
  * Each workload runs in a child process of its own, so that its peak
  * resident memory (getrusage of the child) is its own. Reported: wall
@@ -31,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/app.h"
+#include "models/tcp.h"
 #include "sim/run/world.h"
 
 static double now_s(void)
@@ -96,25 +99,40 @@ static void conns(struct text *t, unsigned n)
 	       "tcp: {msl: 120s}\nhosts: {client: {}, server: {}}\n"
 	       "links: [{between: [client, server], delay: 10ms, rate: "
 	       "1Gbit/s}]\napps:\n  server: [{at: 0s, listen: 80}, "
-	       "{on: peer-closed, close: true}]\n  client:\n");
-	for (unsigned i = 0; i < n; i++)
-		put(t, "    - {at: %uus, connect: server:80, bulk: 1000}\n",
-		    i * 100);
+	       "{on: peer-closed, close: true}]\n  client:\n"
+	       "    - {at: 0s, connect: server:80, bulk: 1000, repeat: "
+	       "{count: %u, every: 100us}}\n",
+	    n);
 }
 
-/* n clients, one connection each, to one server: templates, so the text
- * stays small. Default buffers; the memory budget raised, so that the
- * peak RSS is measured rather than the budget's limit. */
-static void idle(struct text *t, unsigned n)
+/* n connections that stay open: from n / 10,000 clients (at least one),
+ * each opening its share one every millisecond, to one server; or, with
+ * `one_each`, from n clients of one connection each (the cost of a host
+ * counted in). Default buffers; the memory budget raised, so that the
+ * peak RSS is measured rather than the budget's limit, and the server's
+ * backlog, so that every SYN finds room. */
+static void idle_gen(struct text *t, unsigned n, bool one_each)
 {
+	unsigned clients = one_each ? n : (n + 9999) / 10000;
 	put(t, "name: idle\nstop: 150m\nmax-events: 1000000000\n"
 	       "max-hosts: %u\nmax-conns: %u\nmax-memory: 64GiB\n"
-	       "tcp: {keepalive: true}\n"
+	       "tcp: {keepalive: true, backlog: %u}\n"
 	       "hosts: {c: {count: %u}, server: {}}\n"
 	       "links: [{between: [c, server], delay: 10ms}]\n"
 	       "apps:\n  server: [{at: 0s, listen: 80}]\n"
-	       "  c: [{at: 1s, connect: server:80}]\n",
-	    n + 1, n + 1, n);
+	       "  c: [{at: 1s, connect: server:80, repeat: {count: %u, "
+	       "every: 1ms}}]\n",
+	    clients + 1, n + 1, n, clients, n / clients);
+}
+
+static void idle(struct text *t, unsigned n)
+{
+	idle_gen(t, n, false);
+}
+
+static void idle_hosts(struct text *t, unsigned n)
+{
+	idle_gen(t, n, true);
 }
 
 /* Run the scenario of t in this process and print what it took. */
@@ -133,12 +151,23 @@ static int run_child(const char *label, const struct text *t,
 		return 2;
 	enum sim_end end = world_run(&w);
 	double dt = now_s() - t0;
+	/* how the connections fared: still open, or closed normally */
+	uint64_t open = 0, normal = 0;
+	for (size_t h = 0; h < w.nhosts; h++)
+		for (const struct app_sock *k = w.apps[h].socks; k; k = k->next)
+			if (!k->listener && k->opened_by &&
+			    k->opened_by->op == APP_OP_CONNECT) {
+				open += k->c && tcp_conn_state(k->c) ==
+							TCP_ESTABLISHED;
+				normal += k->ended && k->end == TCP_END_NORMAL;
+			}
 	printf("%s: %s, %.3f s, %llu events, %.2f M events/s, %llu "
-	       "connections",
+	       "connections (%llu open at the end, %llu closed normally)",
 	       label, sim_end_name(end), dt,
 	       (unsigned long long)w.sim.events,
 	       (double)w.sim.events / dt / 1e6,
-	       (unsigned long long)nconns);
+	       (unsigned long long)nconns, (unsigned long long)open,
+	       (unsigned long long)normal);
 	fflush(stdout);
 	world_free(&w);
 	scn_free(s);
@@ -193,11 +222,19 @@ int main(int argc, char **argv)
 		  false) < 0 ||
 	    maybe("10,000 connections of 1000 B, drained", conns, 10000,
 		  10000, false) < 0 ||
-	    maybe("100,000 idle keepalive connections, 2 h 30 m", idle,
-		  100000, 100000, false) < 0 ||
-	    /* about 5 GB: only when a WORD names it */
-	    maybe("1,000,000 idle keepalive connections, 2 h 30 m", idle,
-		  1000000, 1000000, true) < 0)
+	    maybe("100,000 idle keepalive connections from 10 clients, "
+		  "2 h 30 m",
+		  idle, 100000, 100000, false) < 0 ||
+	    maybe("100,000 idle keepalive connections from 100,000 clients, "
+		  "2 h 30 m",
+		  idle_hosts, 100000, 100000, false) < 0 ||
+	    /* gigabytes: only when a WORD names it */
+	    maybe("1,000,000 idle keepalive connections from 100 clients, "
+		  "2 h 30 m",
+		  idle, 1000000, 1000000, true) < 0 ||
+	    maybe("1,000,000 idle keepalive connections from 1,000,000 "
+		  "clients, 2 h 30 m",
+		  idle_hosts, 1000000, 1000000, true) < 0)
 		return 1;
 	return 0;
 }

@@ -871,9 +871,12 @@ static void run_action(struct app *a, const struct app_action *act,
 
 static void timer_fire(struct sim *sim, struct evq_timer *e)
 {
-	(void)sim;
 	struct app_timer *t = (struct app_timer *)(void *)e;
-	run_action(t->app, &t->app->acts[t->action], NULL);
+	const struct app_action *act = &t->app->acts[t->action];
+	/* `repeat`: the next run, `every` after this one's due time */
+	if (++t->runs < act->repeat)
+		sim_at(sim, e, act->at + (sim_time_t)t->runs * act->every);
+	run_action(t->app, act, NULL);
 }
 
 int app_init(struct app *a, struct host *h, struct app_registry *reg,

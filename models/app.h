@@ -110,6 +110,9 @@ struct app_action {
 	int line, col;          /* where the scenario wrote it */
 	enum app_on on;
 	sim_time_t at;          /* APP_ON_TIME */
+	uint64_t repeat;        /* APP_ON_TIME: runs in all, from `at` on,
+				   `every` apart (0 or 1: once) */
+	sim_time_t every;
 	uint64_t on_bytes;      /* APP_ON_RECEIVED */
 	bool has_after;         /* an event action: run `after` the event */
 	sim_time_t after;
@@ -193,6 +196,7 @@ struct app_timer {
 	struct evq_timer ev;
 	struct app *app;
 	size_t action;
+	uint64_t runs;          /* times it has run (`repeat`) */
 };
 
 /* What the applications of a run share: every stream, so a receiver can

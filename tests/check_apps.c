@@ -667,6 +667,46 @@ START_TEST(test_event_action_runs_after_its_delay)
 }
 END_TEST
 
+/* `repeat` runs an `at` action count times, every apart from `at`: a
+ * connect opens a new connection each time, from the next port; a send
+ * writes on every open socket each time. */
+START_TEST(test_repeat_runs_an_action_count_times_every_apart)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run("hosts: {client: {}, server: {}}\n"
+		      "links: [{between: [client, server], delay: 1ms}]\n"
+		      "apps:\n"
+		      "  server: [{at: 0s, listen: 80}]\n"
+		      "  client:\n"
+		      "    - {at: 10ms, connect: server:80, repeat: {count: 3, "
+		      "every: 50ms}}\n"
+		      "    - {at: 200ms, send: 7, repeat: {count: 2, every: "
+		      "1s}}\n",
+		      &w, &s);
+	ck_assert_ptr_nonnull(strstr(t, "0.010000000 client app conn=10.0.0.1:49152>"
+					"10.0.0.2:80 call=connect peer=server "
+					"port=80 line=6\n"));
+	ck_assert_ptr_nonnull(strstr(t, "0.060000000 client app conn=10.0.0.1:49153>"
+					"10.0.0.2:80 call=connect peer=server "
+					"port=80 line=6\n"));
+	ck_assert_ptr_nonnull(strstr(t, "0.110000000 client app conn=10.0.0.1:49154>"
+					"10.0.0.2:80 call=connect peer=server "
+					"port=80 line=6\n"));
+	ck_assert_int_eq(count(t, "call=connect"), 3);
+	/* two sends of 7 bytes on each of the three */
+	ck_assert_int_eq(count(t, "0.200000000 client app conn="), 3);
+	ck_assert_int_eq(count(t, "1.200000000 client app conn="), 3);
+	ck_assert_int_eq(count(t, "call=send bytes=7"), 6);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(sock_n(&w, 1, i + 1)->received, 14);
+	ck_assert_ptr_null(sock_n(&w, 0, 2)->next);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 /* A sink that keeps mallory's injected segments (host 2) and what the
  * server's connection (host 1, from client:49152) held as each left. */
 struct inj_sink {
@@ -759,6 +799,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_failed_connect_names_its_peer_and_quotes_the_reason);
 	tcase_add_test(tc, test_connect_binds_the_local_port_it_is_given);
 	tcase_add_test(tc, test_event_action_runs_after_its_delay);
+	tcase_add_test(tc, test_repeat_runs_an_action_count_times_every_apart);
 	tcase_add_test(tc, test_injected_numbers_add_up_the_connection_variables);
 	suite_add_tcase(s, tc);
 	return s;

@@ -360,6 +360,20 @@ static const struct ld_section read_section = {
 		"every: 100ms}",
 };
 
+static const struct ld_key repeat_rows[] = {
+	{"count", LD_SCALAR, ld_uint, AT(struct app_action, repeat),
+	 .min = 1, .max = UINT32_MAX, .flags = LDK_REQUIRED},
+	{"every", LD_SCALAR, ld_duration, AT(struct app_action, every),
+	 .min = 1, .flags = LDK_REQUIRED},
+	{0},
+};
+
+static const struct ld_section repeat_section = {
+	"repeat", .rows = repeat_rows, .flags = LDS_KEYS_FIRST,
+	.need = "a repeated action needs 'count' and 'every', e.g. "
+		"{count: 100, every: 10ms}",
+};
+
 static const struct ld_names app_events = {
 	"event", "events",
 	(const struct ld_name[]){
@@ -390,6 +404,7 @@ static const struct ld_key action_rows[] = {
 	 .min = 1, .max = UINT64_MAX},
 	{"after", LD_SCALAR, ld_duration, AT(struct app_action, after),
 	 .seen = SEEN(struct app_action, has_after)},
+	{"repeat", LD_MAP, ld_sub, WHOLE, .sub = &repeat_section},
 	{"listen", LD_SCALAR, ld_port, AT(struct app_action, port),
 	 .one_of = &action_op, .value = APP_OP_LISTEN},
 	{"connect", LD_SCALAR, h_connect, WHOLE, .one_of = &action_op,
@@ -450,6 +465,14 @@ static int check_action(struct ld *ld, yaml_node_t *an, struct app_action *a)
 		return ld_fail(ld, ld_map_key(ld, an, "after"),
 			       "'after' delays an 'on' action; an 'at' action "
 			       "runs at its own time");
+	yaml_node_t *rep = ld_map_key(ld, an, "repeat");
+	if (rep && !has_at)
+		return ld_fail(ld, rep, "'repeat' belongs to an 'at' action; an "
+					"'on' action runs at each event");
+	if (rep && a->repeat > 1 &&
+	    a->every > (SIM_TIME_MAX - a->at) / (sim_time_t)(a->repeat - 1))
+		return ld_fail(ld, rep, "the repetitions run past the end of "
+					"time");
 	if (a->on == APP_ON_RECEIVED && !has_bytes)
 		a->on_bytes = 1;
 	const struct ld_key *op = ld_given(ld, an, &action_section, &action_op);
