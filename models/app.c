@@ -438,10 +438,9 @@ static void finish_close(struct app_sock *s)
 		return;
 	}
 	bool closed = s->closed;
-	struct tcp_conn *c = s->c;
-	tcp_close(c);
+	tcp_close(s->c);
 	if (closed && s->c)
-		tcp_stop_reading(c);
+		tcp_stop_reading(s->c);
 }
 
 /* ---- reading --------------------------------------------------------- */
@@ -945,6 +944,14 @@ void app_fini(struct app *a)
 	free(a->ev_act);
 	free(a->buf);
 	memset(a, 0, sizeof *a);
+}
+
+void app_conn_moved(struct app *a, struct tcp_conn *c)
+{
+	(void)a;
+	struct app_sock *s = tcp_conn_app(c);
+	if (s)
+		s->c = c;
 }
 
 void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,

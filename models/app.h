@@ -257,6 +257,8 @@ void app_fini(struct app *a);
 /* Free every stream of a run. */
 void app_registry_fini(struct app_registry *reg);
 /* The host's TCP reports ev on c. */
+/* c has moved (tcp_stack_ops.moved): the socket's pointer follows. */
+void app_conn_moved(struct app *a, struct tcp_conn *c);
 void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		uint64_t arg);
 /* Name of an event trigger ("connected", "received", ...). */

@@ -162,6 +162,20 @@ void host_set_notify(struct host *h, host_notify_fn fn, void *ctx)
 	h->notify_ctx = ctx;
 }
 
+static void host_moved(struct tcp_stack *st, struct tcp_conn *c)
+{
+	struct host *h = tcp_stack_owner(st);
+	if (h->moved)
+		h->moved(h->notify_ctx, c);
+}
+
+void host_set_moved(struct host *h, host_moved_fn moved,
+		    struct tcp_packer *pk)
+{
+	h->moved = moved;
+	tcp_stack_set_packing(h->tcp, pk);
+}
+
 static void deliver(void *ctx, struct pkt *p)
 {
 	host_receive(ctx, p);
@@ -180,6 +194,7 @@ static const struct tcp_stack_ops host_tcp_ops = {
 	.output = host_output,
 	.notify = host_notify,
 	.path_mss = host_path_mss,
+	.moved = host_moved,
 };
 
 int host_init(struct host *h, struct sim *sim, int id, const char *name,

@@ -37,6 +37,8 @@ struct pkt_pool;
 /* Where the stack's notifications go (tcp_stack_ops.notify). */
 typedef void (*host_notify_fn)(void *ctx, struct tcp_conn *c,
 			       enum tcp_event ev, uint64_t arg);
+/* ... and that a connection has moved (tcp_stack_ops.moved). */
+typedef void (*host_moved_fn)(void *ctx, struct tcp_conn *c);
 
 struct host_route {
 	uint32_t addr;
@@ -65,6 +67,7 @@ struct host {
 	sim_time_t noroute_first;     /* when the first was */
 	uint32_t noroute_dst;         /* and where it was going */
 	host_notify_fn notify;        /* may be NULL: nobody listens */
+	host_moved_fn moved;          /* may be NULL */
 	void *notify_ctx;
 	uint64_t crashes, reboots;
 };
@@ -77,6 +80,10 @@ int host_init(struct host *h, struct sim *sim, int id, const char *name,
 void host_fini(struct host *h);
 /* Send what the stack tells the application to fn(ctx, ...). */
 void host_set_notify(struct host *h, host_notify_fn fn, void *ctx);
+/* Tell moved(ctx, c) that c has moved, and let the stack pack
+ * connections at rest with pk (tcp_stack_set_packing). */
+void host_set_moved(struct host *h, host_moved_fn moved,
+		    struct tcp_packer *pk);
 /* Reach `addr` through direction d of link l; -1 if out of memory. */
 int host_add_route(struct host *h, uint32_t addr, struct link *l,
 		   struct link_dir *d);

@@ -517,6 +517,8 @@ void tcp_leave(struct tcp_stack *st)
 		deliver_events(c);
 	}
 	st->depth = 0;
+	if (st->touched)
+		tcp_pack_touched(st);
 	while (st->graveyard) {
 		struct tcp_conn *c = st->graveyard;
 		st->graveyard = c->next;
@@ -580,6 +582,27 @@ static void hash_del(struct tcp_conn *c)
 			st->hcount--;
 			return;
 		}
+}
+
+void tcp_conn_moved(struct tcp_conn *from, struct tcp_conn *to)
+{
+	struct tcp_stack *st = to->st;
+	if (to->prev)
+		to->prev->next = to;
+	else
+		st->head = to;
+	if (to->next)
+		to->next->prev = to;
+	else
+		st->tail = to;
+	uint32_t b = tuple_hash(to->raddr, to->rport, to->lport) & st->hmask;
+	for (struct tcp_conn **pp = &st->htab[b]; *pp; pp = &(*pp)->hnext)
+		if (*pp == from) {
+			*pp = to;
+			break;
+		}
+	if (to->app && st->ops->moved)
+		st->ops->moved(st, to);
 }
 
 struct tcp_conn *tcp_hash_find(const struct tcp_stack *st, uint32_t raddr,
@@ -935,6 +958,9 @@ void tcp_stack_free(struct tcp_stack *st)
 {
 	if (!st)
 		return;
+	/* whole again first, while the list holds them all */
+	for (struct tcp_conn *x = st->head; x; x = x->next)
+		x = tcp_live(x);
 	struct tcp_conn *c = st->head;
 	while (c) {
 		struct tcp_conn *n = c->next;
@@ -1070,12 +1096,15 @@ struct tcp_conn *tcp_connect(struct tcp_stack *st, uint16_t lport,
 
 uint32_t tcp_send_space(const struct tcp_conn *c)
 {
+	struct tcp_conn tmp;
+	c = tcp_view(c, &tmp);
 	return c->sb.cap - c->sb.len;
 }
 
 static long send_any(struct tcp_conn *c, const uint8_t *data,
 		     const struct tcp_src *src, uint64_t off, uint32_t len)
 {
+	c = tcp_use(c);
 	switch (c->state) {
 	case TCP_SYN_SENT:
 	case TCP_SYN_RECEIVED:
@@ -1108,12 +1137,14 @@ long tcp_send_ref(struct tcp_conn *c, const struct tcp_src *src,
 
 bool tcp_unread_is_ref(const struct tcp_conn *c)
 {
-	return c->rb.src != NULL;
+	struct tcp_conn tmp;
+	return tcp_view(c, &tmp)->rb.src != NULL;
 }
 
 uint32_t tcp_unread(const struct tcp_conn *c)
 {
-	return c->rb.len;
+	struct tcp_conn tmp;
+	return tcp_view(c, &tmp)->rb.len;
 }
 
 /* rules: freebsd — tcp_output sends a window update of its own when the
@@ -1147,6 +1178,7 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
 		      const struct tcp_src **src, uint64_t *off)
 {
+	c = tcp_use(c);
 	uint32_t n = min32(len, c->rb.len);
 	if (src)
 		*src = NULL;
@@ -1203,6 +1235,7 @@ uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
 
 int tcp_close(struct tcp_conn *c)
 {
+	c = tcp_use(c);
 	struct tcp_stack *st = c->st;
 	int rc = 0;
 	tcp_enter(st);
@@ -1256,6 +1289,7 @@ int tcp_close(struct tcp_conn *c)
 
 void tcp_abort(struct tcp_conn *c)
 {
+	c = tcp_use(c);
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	switch (c->state) {
@@ -1282,7 +1316,7 @@ void tcp_stack_crash(struct tcp_stack *st, const char *why)
 {
 	tcp_enter(st);
 	while (st->head) {
-		struct tcp_conn *c = st->head;
+		struct tcp_conn *c = tcp_live(st->head);
 		if (c->state != TCP_CLOSED)
 			tcp_set_state(c, TCP_CLOSED, why);
 		tcp_conn_delete(c, TCP_END_CRASHED);
@@ -1296,6 +1330,7 @@ void tcp_stack_crash(struct tcp_stack *st, const char *why)
 void tcp_setsockopt(struct tcp_conn *c, const struct tcp_params *src,
 		    uint64_t set)
 {
+	c = tcp_use(c);
 	struct tcp_stack *st = c->st;
 	struct tcp_params *mp = tcp_params_mut(c);
 	if (!mp)
@@ -1309,6 +1344,7 @@ void tcp_setsockopt(struct tcp_conn *c, const struct tcp_params *src,
 
 void tcp_stop_reading(struct tcp_conn *c)
 {
+	c = tcp_use(c);
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	if (!c->rcv_closed)
@@ -1350,7 +1386,13 @@ struct tcp_conn *tcp_conn_listener(const struct tcp_conn *c)
 
 bool tcp_conn_fin_queued(const struct tcp_conn *c)
 {
-	return c->fin_queued;
+	struct tcp_conn tmp;
+	return tcp_view(c, &tmp)->fin_queued;
+}
+
+bool tcp_conn_packed(const struct tcp_conn *c)
+{
+	return c->packed;
 }
 
 void *tcp_conn_app(const struct tcp_conn *c)
@@ -1365,6 +1407,8 @@ void tcp_conn_set_app(struct tcp_conn *c, void *app)
 
 void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *out)
 {
+	struct tcp_conn tmp;
+	c = tcp_view(c, &tmp);
 	uint32_t data_end = c->sb_seq + c->sb.len;
 	*out = (struct tcp_conn_info){
 		.id = c->id,
@@ -1407,5 +1451,7 @@ void tcp_conn_info(const struct tcp_conn *c, struct tcp_conn_info *out)
 
 sim_time_t tcp_conn_timer(const struct tcp_conn *c, enum tcp_timer t)
 {
+	struct tcp_conn tmp;
+	c = tcp_view(c, &tmp);
 	return evq_pending(&c->timer[t]) ? c->timer[t].when : -1;
 }

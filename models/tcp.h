@@ -158,6 +158,9 @@ struct tcp_stack_ops {
 	/* The largest segment payload the path to raddr carries (its MTU
 	 * less the headers), or 0 if unknown. May be NULL. */
 	uint32_t (*path_mss)(struct tcp_stack *st, uint32_t raddr);
+	/* c has a new address (it was packed at rest, or unpacked): the
+	 * application's pointer to it must follow. May be NULL. */
+	void (*moved)(struct tcp_stack *st, struct tcp_conn *c);
 };
 
 /* A snapshot of a connection: what TCP_INFO would tell, with the RFC's
@@ -202,6 +205,16 @@ void *tcp_stack_owner(const struct tcp_stack *st);
  * sockets already open keep theirs). */
 const struct tcp_params *tcp_stack_params(const struct tcp_stack *st);
 void tcp_stack_set_params(struct tcp_stack *st, const struct tcp_params *p);
+/* What the stacks of a run that pack connections share: a whole TCB to
+ * unpack into, made ready beforehand so that unpacking never fails. */
+struct tcp_packer;
+struct tcp_packer *tcp_packer_new(void);
+void tcp_packer_free(struct tcp_packer *pk);
+/* Pack connections at rest (tcp_pack.c), with pk (NULL: no more): their
+ * memory shrinks to what is not zero, the run stays the same. Pointers to
+ * a connection then last only until the stack is next entered, but the
+ * application's, which tcp_stack_ops.moved keeps. */
+void tcp_stack_set_packing(struct tcp_stack *st, struct tcp_packer *pk);
 /* If st's parameters for new sockets are like's, byte for byte, hold one
  * copy of them between the two (a thousand hosts of one template keep
  * one); nothing changes in what either does. */
@@ -285,6 +298,8 @@ const struct tcp_params *tcp_conn_params(const struct tcp_conn *c);
 struct tcp_conn *tcp_conn_listener(const struct tcp_conn *c);
 /* True once CLOSE was called on it (its FIN is queued or sent). */
 bool tcp_conn_fin_queued(const struct tcp_conn *c);
+/* True while c is packed, at rest (tcp_stack_set_packing). */
+bool tcp_conn_packed(const struct tcp_conn *c);
 /* The application's own pointer for the socket (NULL until set); an
  * embryonic passive connection whose pointer is unset dies unseen. */
 void *tcp_conn_app(const struct tcp_conn *c);

@@ -1446,6 +1446,8 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 	tcp_enter(st);
 	st->in_pkt = pkt;
 	struct tcp_conn *c = find_conn(st, seg);
+	if (c)
+		c = tcp_use(c);
 	if (!c) {
 		/* RFC 9293 §3.10.7.1: no TCB — the state is CLOSED. */
 		if (seg->flags & TCP_RST)

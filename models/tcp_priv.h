@@ -80,6 +80,23 @@ struct tcp_conn {
 					 with the connections that have the
 					 same, written through
 					 tcp_params_mut */
+	bool dead;                    /* CLOSED; freed when the stack
+					 unwinds */
+	bool ev_queued;               /* in the stack's queue of events */
+	/* At rest (tcp_pack.c): a connection the network or a timer left
+	 * with nothing to do but wait for its keepalive or its 2·MSL is
+	 * packed into a record of this prefix, up to `snd_una`, followed by
+	 * the rest of it with the zero words left out. `park` then holds
+	 * the one timer that was pending, `parked` which (TCP_NTIMERS:
+	 * none). tcp_live() unpacks it wherever it is used again. */
+	bool packed;
+	bool touched;                 /* on the stack's list to pack */
+	uint8_t parked;
+	uint16_t nwords;              /* packed: the words kept */
+	struct tcp_conn *tnext;       /* the stack's list to pack */
+	struct evq_timer park;
+	uint64_t mem;                 /* bytes taken from the run's budget */
+
 
 	/* Send sequence variables (RFC 9293 §3.3.1) */
 	uint32_t snd_una;
@@ -293,14 +310,11 @@ struct tcp_conn {
 	uint32_t ev_pending;   /* 1 << enum tcp_event */
 	struct tcp_conn *ev_next; /* the stack's queue of connections with
 				     events to deliver */
-	bool ev_queued;
 	uint32_t ev_data;      /* bytes for TCP_EV_DATA */
 	enum tcp_end end;
 	enum tcp_error err;    /* the ICMP error that ended it */
 	enum tcp_error soft_err; /* the last soft ICMP error (RFC 1122
 				    §4.2.3.9: reported if it times out) */
-	bool dead;             /* CLOSED; freed when the stack unwinds */
-	uint64_t mem;          /* bytes taken from the run's budget */
 };
 
 struct tcp_stack {
@@ -337,6 +351,10 @@ struct tcp_stack {
 	uint32_t ca_count;       /* challenge ACKs sent in it */
 	uint8_t *scratch;        /* one segment's payload, for wrapped rings */
 	uint32_t scratch_cap;
+	/* connections at rest are packed (tcp_pack.c): those an entry
+	 * point worked on, looked at when it is done */
+	struct tcp_packer *packer; /* NULL: no packing */
+	struct tcp_conn *touched;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -727,5 +745,34 @@ sim_time_t tcp_clock(const struct tcp_conn *c);
 sim_time_t tcp_ticks_ceil(const struct tcp_conn *c, sim_time_t d);
 /* Give each of c's timers the function it runs when it fires. */
 void tcp_timers_init(struct tcp_conn *c);
+
+/* ---- connections at rest (tcp_pack.c) ---------------------------------- */
+
+/* An entry point worked on c: once it is done, c is packed if at rest. */
+void tcp_touch(struct tcp_conn *c);
+/* The whole TCB of record r, which is freed (the lists and the
+ * application follow). */
+struct tcp_conn *tcp_unpack(struct tcp_conn *r);
+/* c whole: unpacked if it was at rest. */
+static inline struct tcp_conn *tcp_live(struct tcp_conn *c)
+{
+	return c->packed ? tcp_unpack(c) : c;
+}
+/* c for an entry point: whole, and looked at for packing when it is
+ * done. */
+static inline struct tcp_conn *tcp_use(struct tcp_conn *c)
+{
+	c = tcp_live(c);
+	tcp_touch(c);
+	return c;
+}
+/* c to read: itself, or if packed its TCB written out into tmp. */
+const struct tcp_conn *tcp_view(const struct tcp_conn *c,
+				struct tcp_conn *tmp);
+/* Pack the connections touched that are at rest (tcp_leave). */
+void tcp_pack_touched(struct tcp_stack *st);
+/* The connection `from` is now `to`: the stack's list, its demux chain
+ * and the application follow (tcp.c). */
+void tcp_conn_moved(struct tcp_conn *from, struct tcp_conn *to);
 
 #endif

@@ -128,10 +128,13 @@ void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 	tcp_trace_timer(c, t, TR_TIMER_CANCEL);
 }
 
+/* The connection of timer e, firing: looked at for packing when done. */
 static struct tcp_conn *conn_of_timer(struct evq_timer *e, enum tcp_timer t)
 {
-	return (struct tcp_conn *)(void *)((char *)(e - t) -
+	struct tcp_conn *c = (struct tcp_conn *)(void *)((char *)(e - t) -
 					   offsetof(struct tcp_conn, timer));
+	tcp_touch(c);
+	return c;
 }
 
 /* RFC 1122 §4.2.3.6: keepalive watches a connection that may sit idle

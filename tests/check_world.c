@@ -191,6 +191,57 @@ START_TEST(test_same_scenario_twice_is_byte_identical)
 }
 END_TEST
 
+/* Connections at rest are packed, and the run is the same as with every
+ * connection whole: idle keepalive connections (probed at 2 h), and
+ * connections in TIME-WAIT. */
+static const char resting[] =
+	"stop: 150m\n"
+	"tcp: {keepalive: true}\n"
+	"hosts: {c: {count: 2}, s: {}}\n"
+	"links: [{between: [c, s], delay: 5ms}]\n"
+	"apps:\n"
+	"  s: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
+	"  c: [{at: 1s, connect: s:80, repeat: {count: 3, every: 1ms}},\n"
+	"      {at: 2s, connect: s:80, bulk: 1000}]\n";
+
+START_TEST(test_connections_at_rest_are_packed_and_the_run_is_the_same)
+{
+	struct scenario *s = load(resting);
+	size_t n1, n2;
+	struct world_opts whole = {.whole = true};
+	char *t1 = trace_of(s, NULL, NULL, &n1);
+	char *t2 = trace_of(s, &whole, NULL, &n2);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_mem_eq(t1, t2, n1);
+	ck_assert_ptr_nonnull(strstr(t1, "TIME-WAIT"));
+	ck_assert_ptr_nonnull(strstr(t1, "keepalive"));
+	free(t1);
+	free(t2);
+	/* halfway: every idle connection packed, TIME-WAIT ones too; none
+	 * with --whole */
+	for (int w = 0; w < 2; w++) {
+		struct world_opts o = {.stop = SIM_S(60), .whole = w == 1};
+		struct world wd;
+		ck_assert_int_eq(world_build(&wd, s, &o), 0);
+		world_run(&wd);
+		int packed = 0, conns = 0;
+		for (size_t h = 0; h < wd.nhosts; h++)
+			for (struct tcp_conn *c = tcp_stack_first(wd.hosts[h].tcp);
+			     c; c = tcp_conn_next(c)) {
+				if (tcp_conn_state(c) == TCP_LISTEN)
+					continue;
+				conns++;
+				packed += tcp_conn_packed(c);
+			}
+		/* 2 × 3 idle at both ends, 2 in TIME-WAIT at the clients */
+		ck_assert_int_eq(conns, 14);
+		ck_assert_int_eq(packed, w == 1 ? 0 : 14);
+		world_free(&wd);
+	}
+	scn_free(s);
+}
+END_TEST
+
 START_TEST(test_lossy_transfer_arrives_intact)
 {
 	struct scenario *s = load(lossy);
@@ -294,6 +345,7 @@ Suite *world_suite(void)
 	tcase_add_test(tc, test_total_loss_times_out_the_connect);
 	tcase_add_test(tc, test_stop_time_and_event_limit_end_the_run);
 	tcase_add_test(tc, test_hosts_alike_share_their_parameters);
+	tcase_add_test(tc, test_connections_at_rest_are_packed_and_the_run_is_the_same);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -39,6 +39,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"pcap-at", required_argument, NULL, 'K'},
 		{"queue-events", no_argument, NULL, 'Q'},
 		{"payload-bytes", no_argument, NULL, 'B'},
+		{"whole", no_argument, NULL, 'H'},
 		{"msc", required_argument, NULL, 'C'},
 		{"diagram", required_argument, NULL, 'D'},
 		{"ladder-plot", required_argument, NULL, 'G'},
@@ -75,6 +76,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'B':
 			a->wopts.payload_bytes = true;
+			break;
+		case 'H':
+			a->wopts.whole = true;
 			break;
 		case 'C':
 			a->out[OUT_MSC] = optarg;

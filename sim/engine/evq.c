@@ -561,6 +561,34 @@ void evq_cancel(struct evq *q, struct evq_timer *t)
 		unplace(q, t);
 }
 
+void evq_timer_move(struct evq *q, struct evq_timer *from,
+		    struct evq_timer *to)
+{
+	assert(from->idx != EVQ_IDLE && to->idx == EVQ_IDLE);
+	struct evq_ent *e;
+	switch (from->where) {
+	case IN_NEAR:
+		e = &q->near.h[from->idx];
+		break;
+	case IN_RING:
+		e = &q->ring[bucket_of(q, from->when) & (q->nb - 1)]
+			     .e[from->idx];
+		break;
+	case IN_RUN:
+		e = &q->run[from->idx];
+		break;
+	default:
+		e = &q->far.h[from->idx];
+		break;
+	}
+	assert(e->t == from);
+	e->t = to;
+	evq_fn fn = to->fn;
+	*to = *from;
+	to->fn = fn;
+	from->idx = EVQ_IDLE;
+}
+
 /* The earliest entry, in run or near; NULL if none (after advancing, if
  * both were empty). */
 static const struct evq_ent *first(struct evq *q)

@@ -92,6 +92,11 @@ void evq_timer_init(struct evq_timer *t, evq_fn fn);
 int evq_schedule(struct evq *q, struct evq_timer *t, sim_time_t when);
 /* Disarm t; harmless if t is not pending. */
 void evq_cancel(struct evq *q, struct evq_timer *t);
+/* The pending timer `from` becomes `to` (another timer's storage, idle),
+ * in the same place of the order: `to` fires when `from` would have,
+ * with its own function; `from` is left idle. */
+void evq_timer_move(struct evq *q, struct evq_timer *from,
+		    struct evq_timer *to);
 /* Remove and return the earliest timer, or NULL if the queue is empty. */
 struct evq_timer *evq_pop(struct evq *q);
 /* Deadline of the earliest timer; SIM_TIME_NEVER if empty. */

@@ -31,6 +31,8 @@ struct world_opts {
 	uint64_t max_memory;    /* used if > 0 */
 	bool payload_bytes;     /* applications hand TCP bytes, not
 				   references into their streams */
+	bool whole;             /* connections at rest stay whole, not
+				   packed (tcp_stack_set_packing) */
 };
 
 struct world {
@@ -51,6 +53,8 @@ struct world {
 	struct route_fib *fibs;
 	bool *up;               /* each link direction: up? */
 	struct evq_timer reroute;
+	struct tcp_packer *packer; /* connections at rest packed (NULL:
+				      whole, --whole) */
 };
 
 /* Build the world for scn. Returns 0, or -1 if memory runs out. */

@@ -383,7 +383,8 @@ static int run_text(const char *text, size_t len, const struct plan *pl,
 		violated(o, "script", "the scenario does not load: %s", msg);
 		return -1;
 	}
-	struct world_opts wo = {.payload_bytes = bytes};
+	/* the replay: payloads as bytes, connections at rest whole */
+	struct world_opts wo = {.payload_bytes = bytes, .whole = bytes};
 	if (world_build(&w, scn, &wo) < 0)
 		goto out;
 	built = true;

@@ -1,0 +1,221 @@
+/* tcp_pack.c — connections at rest, packed (tcp_priv.h).
+ *
+ * Most of a million idle connections, or of ten thousand in TIME-WAIT, is
+ * zeros: no data in flight, no recovery, no timers but one. When the
+ * network or a timer leaves a connection with nothing to do but wait for
+ * its keepalive or its 2·MSL, the stack replaces its TCB with a record:
+ * the TCB's prefix up to `snd_una` as it is (what finds it — the lists,
+ * the demux hash, the tuple, the state — and what frees it), then a
+ * bitmap of the rest's 32-bit words and only the words that are not
+ * zero. The one timer that was pending moves to the record's `park`,
+ * keeping its place in the event order. Whatever uses the connection
+ * again — a segment, that timer, the application — unpacks it first
+ * (tcp_live), byte for byte as it was, so a run is the same with packing
+ * or without. Like Linux's inet_timewait_sock, but for every state that
+ * rests, and lossless.
+ *
+ * The record moves the connection: the stack's list, the hash chain and
+ * the application's pointer (tcp_stack_ops.moved) follow it, and nothing
+ * else may hold a connection across a stack's entry point. The memory
+ * budget charges a whole TCB either way, so where a run meets max-memory
+ * does not depend on packing.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "models/tcp_priv.h"
+
+#define PREFIX offsetof(struct tcp_conn, snd_una)
+#define NWORDS ((sizeof(struct tcp_conn) - PREFIX) / 4)
+#define MAPWORDS ((NWORDS + 31) / 32)
+/* the timers, zero in a record (idle, made again when unpacked) */
+#define TIMERS_FROM ((offsetof(struct tcp_conn, timer) - PREFIX) / 4)
+#define TIMERS_TO \
+	((offsetof(struct tcp_conn, timer) + sizeof(((struct tcp_conn *)0)->timer) - \
+	  PREFIX) / 4)
+
+struct tcp_packer {
+	struct tcp_conn *spare;
+};
+
+_Static_assert(PREFIX % 4 == 0 && sizeof(struct tcp_conn) % 4 == 0 &&
+		       offsetof(struct tcp_conn, timer) % 4 == 0,
+	       "a TCB packs in 32-bit words");
+
+static uint32_t *map_of(struct tcp_conn *r)
+{
+	return (uint32_t *)(void *)((uint8_t *)r + PREFIX);
+}
+
+static const uint32_t *cmap_of(const struct tcp_conn *r)
+{
+	return (const uint32_t *)(const void *)((const uint8_t *)r + PREFIX);
+}
+
+static uint32_t body_word(const struct tcp_conn *c, size_t i)
+{
+	uint32_t w;
+	memcpy(&w, (const uint8_t *)c + PREFIX + 4 * i, 4);
+	return i >= TIMERS_FROM && i < TIMERS_TO ? 0 : w;
+}
+
+/* The body of record r written out into c (its prefix copied too), the
+ * timers idle. */
+static void decode(const struct tcp_conn *r, struct tcp_conn *c)
+{
+	memcpy(c, r, PREFIX);
+	memset((uint8_t *)c + PREFIX, 0, sizeof *c - PREFIX);
+	const uint32_t *map = cmap_of(r), *w = map + MAPWORDS;
+	for (size_t i = 0; i < NWORDS; i++)
+		if (map[i / 32] >> (i % 32) & 1)
+			memcpy((uint8_t *)c + PREFIX + 4 * i, w++, 4);
+	tcp_timers_init(c);
+	c->packed = false;
+}
+
+void tcp_touch(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	if (!st->packer || c->touched)
+		return;
+	c->touched = true;
+	c->tnext = st->touched;
+	st->touched = c;
+}
+
+/* Nothing to do but wait: synchronized, no events or ACK owed, and no
+ * timer pending but the keepalive or 2·MSL one. */
+static bool at_rest(const struct tcp_conn *c)
+{
+	if (c->dead || c->ev_queued || c->ev_pending || c->ack_why ||
+	    c->packed)
+		return false;
+	if (c->state != TCP_ESTABLISHED && c->state != TCP_FIN_WAIT_2 &&
+	    c->state != TCP_CLOSE_WAIT && c->state != TCP_TIME_WAIT)
+		return false;
+	for (int t = 0; t < TCP_NTIMERS; t++)
+		if (evq_pending(&c->timer[t]) && t != TCP_T_KEEPALIVE &&
+		    t != TCP_T_TIMEWAIT)
+			return false;
+	return !(evq_pending(&c->timer[TCP_T_KEEPALIVE]) &&
+		 evq_pending(&c->timer[TCP_T_TIMEWAIT]));
+}
+
+static void park_fire(struct sim *s, struct evq_timer *e)
+{
+	struct tcp_conn *r = (struct tcp_conn *)(void *)((uint8_t *)e -
+				 offsetof(struct tcp_conn, park));
+	enum tcp_timer k = (enum tcp_timer)r->parked;
+	struct tcp_conn *c = tcp_unpack(r);
+	c->timer[k].fn(s, &c->timer[k]);
+}
+
+static void pack(struct tcp_conn *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NWORDS; i++)
+		n += body_word(c, i) != 0;
+	struct tcp_conn *r = malloc(PREFIX + 4 * (MAPWORDS + n));
+	if (!r)
+		return; /* it stays whole */
+	memcpy(r, c, PREFIX);
+	uint32_t *map = map_of(r), *w = map + MAPWORDS;
+	memset(map, 0, 4 * MAPWORDS);
+	for (size_t i = 0; i < NWORDS; i++) {
+		uint32_t v = body_word(c, i);
+		if (v) {
+			map[i / 32] |= 1u << (i % 32);
+			*w++ = v;
+		}
+	}
+	r->packed = true;
+	r->touched = false;
+	r->tnext = NULL;
+	r->nwords = (uint16_t)n;
+	r->parked = TCP_NTIMERS;
+	evq_timer_init(&r->park, park_fire);
+	for (int t = 0; t < TCP_NTIMERS; t++)
+		if (evq_pending(&c->timer[t])) {
+			r->parked = (uint8_t)t;
+			evq_timer_move(&sim_of(c)->q, &c->timer[t], &r->park);
+		}
+	tcp_conn_moved(c, r);
+	free(c);
+}
+
+struct tcp_conn *tcp_unpack(struct tcp_conn *r)
+{
+	struct tcp_stack *st = r->st;
+	struct tcp_packer *pk = st->packer;
+	struct tcp_conn *c = pk->spare;
+	pk->spare = NULL;
+	if (!c && !(c = malloc(sizeof *c))) {
+		/* the run was ending for want of memory already */
+		fputs("tcpsim: out of memory unpacking a connection\n", stderr);
+		abort();
+	}
+	decode(r, c);
+	enum tcp_timer k = (enum tcp_timer)r->parked;
+	if (k < TCP_NTIMERS) {
+		if (evq_pending(&r->park)) {
+			evq_timer_move(&st->sim->q, &r->park, &c->timer[k]);
+		} else { /* firing: as the timer itself would be */
+			c->timer[k].when = r->park.when;
+			c->timer[k].seq = r->park.seq;
+		}
+	}
+	evq_timer_init(&c->park, park_fire);
+	c->parked = TCP_NTIMERS;
+	c->nwords = 0;
+	tcp_conn_moved(r, c);
+	free(r);
+	/* the next one's TCB: if memory is out, the run ends after this
+	 * event */
+	if (!(pk->spare = malloc(sizeof *pk->spare)))
+		st->sim->nomem = true;
+	return c;
+}
+
+const struct tcp_conn *tcp_view(const struct tcp_conn *c, struct tcp_conn *tmp)
+{
+	if (!c->packed)
+		return c;
+	decode(c, tmp);
+	if (c->parked < TCP_NTIMERS)
+		tmp->timer[c->parked] = c->park;
+	return tmp;
+}
+
+struct tcp_packer *tcp_packer_new(void)
+{
+	struct tcp_packer *pk = malloc(sizeof *pk);
+	if (pk && !(pk->spare = malloc(sizeof *pk->spare))) {
+		free(pk);
+		pk = NULL;
+	}
+	return pk;
+}
+
+void tcp_packer_free(struct tcp_packer *pk)
+{
+	if (pk)
+		free(pk->spare);
+	free(pk);
+}
+
+void tcp_stack_set_packing(struct tcp_stack *st, struct tcp_packer *pk)
+{
+	st->packer = pk;
+}
+
+void tcp_pack_touched(struct tcp_stack *st)
+{
+	while (st->touched) {
+		struct tcp_conn *c = st->touched;
+		st->touched = c->tnext;
+		c->touched = false;
+		c->tnext = NULL;
+		if (at_rest(c))
+			pack(c);
+	}
+}
