@@ -480,18 +480,21 @@ struct tcp_params *tcp_params_mut(struct tcp_conn *c)
 	return &s->p;
 }
 
+/* Free c, whole or packed (what it holds read from a copy). */
 static void conn_free(struct tcp_conn *c)
 {
+	struct tcp_conn tmp;
+	const struct tcp_conn *b = tcp_view(c, &tmp);
 	pshared_drop(pshared_of(c->p));
 	if (c->counted)
 		sim_give_conn(c->st->sim);
 	sim_give_mem(c->st->sim, c->mem);
-	tcp_rack_free(c);
-	free(c->sent);
-	free(c->ooo);
-	free(c->score);
-	free(c->sb.data);
-	free(c->rb.data);
+	free(b->txr);
+	free(b->sent);
+	free(b->ooo);
+	free(b->score);
+	free(b->sb.data);
+	free(b->rb.data);
 	free(c);
 }
 
@@ -958,15 +961,16 @@ void tcp_stack_free(struct tcp_stack *st)
 {
 	if (!st)
 		return;
-	/* whole again first, while the list holds them all */
-	for (struct tcp_conn *x = st->head; x; x = x->next)
-		x = tcp_live(x);
+	st->touched = NULL; /* freed below: nothing more to pack */
 	struct tcp_conn *c = st->head;
 	while (c) {
 		struct tcp_conn *n = c->next;
-		for (int t = 0; t < TCP_NTIMERS; t++)
-			if (evq_pending(&c->timer[t]))
-				evq_cancel(&st->sim->q, &c->timer[t]);
+		if (c->packed)
+			evq_cancel(&st->sim->q, &c->park);
+		else
+			for (int t = 0; t < TCP_NTIMERS; t++)
+				if (evq_pending(&c->timer[t]))
+					evq_cancel(&st->sim->q, &c->timer[t]);
 		conn_free(c);
 		c = n;
 	}
@@ -1104,18 +1108,20 @@ uint32_t tcp_send_space(const struct tcp_conn *c)
 static long send_any(struct tcp_conn *c, const uint8_t *data,
 		     const struct tcp_src *src, uint64_t off, uint32_t len)
 {
-	c = tcp_use(c);
+	struct tcp_conn tmp;
 	switch (c->state) {
 	case TCP_SYN_SENT:
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
-		if (c->fin_queued)
+		if (tcp_view(c, &tmp)->fin_queued)
 			return -1;
 		break;
 	default:
 		return -1; /* "connection closing" / "does not exist" */
 	}
+	if (!(c = tcp_use(c)))
+		return -1; /* out of memory: the run ends */
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	uint32_t n = tcp_buf_append(c, &c->sb, data, src, off, len);
@@ -1178,12 +1184,13 @@ uint32_t tcp_read(struct tcp_conn *c, uint8_t *out, uint32_t len)
 uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
 		      const struct tcp_src **src, uint64_t *off)
 {
-	c = tcp_use(c);
-	uint32_t n = min32(len, c->rb.len);
+	struct tcp_conn tmp;
 	if (src)
 		*src = NULL;
-	if (n == 0)
+	/* nothing to read: a packed connection stays packed */
+	if (!len || !tcp_view(c, &tmp)->rb.len || !(c = tcp_use(c)))
 		return 0;
+	uint32_t n = min32(len, c->rb.len);
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	if (src && c->rb.src) {
@@ -1235,7 +1242,8 @@ uint32_t tcp_read_ref(struct tcp_conn *c, uint8_t *out, uint32_t len,
 
 int tcp_close(struct tcp_conn *c)
 {
-	c = tcp_use(c);
+	if (!(c = tcp_use(c)))
+		return -1;
 	struct tcp_stack *st = c->st;
 	int rc = 0;
 	tcp_enter(st);
@@ -1289,7 +1297,8 @@ int tcp_close(struct tcp_conn *c)
 
 void tcp_abort(struct tcp_conn *c)
 {
-	c = tcp_use(c);
+	if (!(c = tcp_use(c)))
+		return;
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	switch (c->state) {
@@ -1315,8 +1324,13 @@ void tcp_abort(struct tcp_conn *c)
 void tcp_stack_crash(struct tcp_stack *st, const char *why)
 {
 	tcp_enter(st);
-	while (st->head) {
-		struct tcp_conn *c = tcp_live(st->head);
+	for (struct tcp_conn *x = st->head, *n; x; x = n) {
+		n = x->next;
+		/* one that cannot be unpacked (memory is out: the run ends
+		 * with this event) is left as it is */
+		struct tcp_conn *c = tcp_live(x);
+		if (!c)
+			continue;
 		if (c->state != TCP_CLOSED)
 			tcp_set_state(c, TCP_CLOSED, why);
 		tcp_conn_delete(c, TCP_END_CRASHED);
@@ -1330,7 +1344,8 @@ void tcp_stack_crash(struct tcp_stack *st, const char *why)
 void tcp_setsockopt(struct tcp_conn *c, const struct tcp_params *src,
 		    uint64_t set)
 {
-	c = tcp_use(c);
+	if (!(c = tcp_use(c)))
+		return;
 	struct tcp_stack *st = c->st;
 	struct tcp_params *mp = tcp_params_mut(c);
 	if (!mp)
@@ -1344,7 +1359,8 @@ void tcp_setsockopt(struct tcp_conn *c, const struct tcp_params *src,
 
 void tcp_stop_reading(struct tcp_conn *c)
 {
-	c = tcp_use(c);
+	if (!(c = tcp_use(c)))
+		return;
 	struct tcp_stack *st = c->st;
 	tcp_enter(st);
 	if (!c->rcv_closed)

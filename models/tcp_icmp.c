@@ -213,8 +213,9 @@ void tcp_stack_icmp(struct tcp_stack *st, const struct tcp_icmp *m)
 	if (m->saddr != st->addr)
 		return;
 	struct tcp_conn *c = tcp_hash_find(st, m->daddr, m->dport, m->sport);
-	if (c && c->state != TCP_TIME_WAIT && c->state != TCP_LISTEN)
-		c = tcp_use(c);
+	if (c && c->state != TCP_TIME_WAIT && c->state != TCP_LISTEN &&
+	    !(c = tcp_use(c)))
+		return; /* out of memory: the run ends */
 	if (!c || c->dead || c->state == TCP_LISTEN ||
 	    c->state == TCP_TIME_WAIT || !in_flight(c, m->seq))
 		return;

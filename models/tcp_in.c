@@ -1446,8 +1446,10 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 	tcp_enter(st);
 	st->in_pkt = pkt;
 	struct tcp_conn *c = find_conn(st, seg);
-	if (c)
-		c = tcp_use(c);
+	/* a packed connection whole again; if memory is out, the segment
+	 * is dropped and the run ends with this event */
+	if (c && !(c = tcp_use(c)))
+		goto out;
 	if (!c) {
 		/* RFC 9293 §3.10.7.1: no TCB — the state is CLOSED. */
 		if (seg->flags & TCP_RST)

@@ -21,7 +21,6 @@
  * does not depend on packing.
  */
 #include <stddef.h>
-#include <stdio.h>
 
 #include "models/tcp_priv.h"
 
@@ -107,7 +106,8 @@ static void park_fire(struct sim *s, struct evq_timer *e)
 				 offsetof(struct tcp_conn, park));
 	enum tcp_timer k = (enum tcp_timer)r->parked;
 	struct tcp_conn *c = tcp_unpack(r);
-	c->timer[k].fn(s, &c->timer[k]);
+	if (c) /* else memory is out: the run ends with this event */
+		c->timer[k].fn(s, &c->timer[k]);
 }
 
 static void pack(struct tcp_conn *c)
@@ -150,9 +150,8 @@ struct tcp_conn *tcp_unpack(struct tcp_conn *r)
 	struct tcp_conn *c = pk->spare;
 	pk->spare = NULL;
 	if (!c && !(c = malloc(sizeof *c))) {
-		/* the run was ending for want of memory already */
-		fputs("tcpsim: out of memory unpacking a connection\n", stderr);
-		abort();
+		st->sim->nomem = true;
+		return NULL;
 	}
 	decode(r, c);
 	enum tcp_timer k = (enum tcp_timer)r->parked;
@@ -169,8 +168,8 @@ struct tcp_conn *tcp_unpack(struct tcp_conn *r)
 	c->nwords = 0;
 	tcp_conn_moved(r, c);
 	free(r);
-	/* the next one's TCB: if memory is out, the run ends after this
-	 * event */
+	/* the next one's TCB, made now so that using a connection does not
+	 * wait on memory; if there is none, the run ends with this event */
 	if (!(pk->spare = malloc(sizeof *pk->spare)))
 		st->sim->nomem = true;
 	return c;

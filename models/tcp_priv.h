@@ -751,9 +751,10 @@ void tcp_timers_init(struct tcp_conn *c);
 /* An entry point worked on c: once it is done, c is packed if at rest. */
 void tcp_touch(struct tcp_conn *c);
 /* The whole TCB of record r, which is freed (the lists and the
- * application follow). */
+ * application follow); NULL, r left as it is, if memory runs out (the
+ * run then ends with this event). */
 struct tcp_conn *tcp_unpack(struct tcp_conn *r);
-/* c whole: unpacked if it was at rest. */
+/* c whole: unpacked if it was at rest; NULL if memory ran out. */
 static inline struct tcp_conn *tcp_live(struct tcp_conn *c)
 {
 	return c->packed ? tcp_unpack(c) : c;
@@ -763,7 +764,8 @@ static inline struct tcp_conn *tcp_live(struct tcp_conn *c)
 static inline struct tcp_conn *tcp_use(struct tcp_conn *c)
 {
 	c = tcp_live(c);
-	tcp_touch(c);
+	if (c)
+		tcp_touch(c);
 	return c;
 }
 /* c to read: itself, or if packed its TCB written out into tmp. */

@@ -6,6 +6,8 @@
 
 #include "sim/scenario/builtin.h"
 #include "sim/out/sinks.h"
+#include "failalloc.h"
+#include "models/app.h"
 #include "scn_util.h"
 #include "suites.h"
 #include "sim/run/world.h"
@@ -242,6 +244,35 @@ START_TEST(test_connections_at_rest_are_packed_and_the_run_is_the_same)
 }
 END_TEST
 
+/* Out of memory while unpacking: the spare TCB serves the first
+ * connection used, and if no other can be made the run ends (nomem); a
+ * second connection that cannot be unpacked stays packed and the call
+ * fails, nothing else breaks. */
+START_TEST(test_unpacking_without_memory_ends_the_run)
+{
+	struct scenario *s = load(resting);
+	struct world_opts o = {.stop = SIM_S(60)};
+	struct world w;
+	ck_assert_int_eq(world_build(&w, s, &o), 0);
+	world_run(&w);
+	const struct app_sock *a = w.apps[0].socks, *b = a->next;
+	ck_assert(tcp_conn_packed(a->c) && tcp_conn_packed(b->c));
+	ck_assert(!w.sim.nomem);
+	failalloc_after(1); /* the spare made again after the first */
+	ck_assert_int_eq(tcp_close(a->c), 0);
+	ck_assert(w.sim.nomem);
+	ck_assert(!tcp_conn_packed(a->c));
+	ck_assert_int_eq(tcp_conn_state(a->c), TCP_FIN_WAIT_1);
+	failalloc_after(1); /* the second one's TCB */
+	ck_assert_int_eq(tcp_close(b->c), -1);
+	failalloc_after(-1);
+	ck_assert(tcp_conn_packed(b->c));
+	ck_assert_int_eq(tcp_conn_state(b->c), TCP_ESTABLISHED);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 START_TEST(test_lossy_transfer_arrives_intact)
 {
 	struct scenario *s = load(lossy);
@@ -346,6 +377,7 @@ Suite *world_suite(void)
 	tcase_add_test(tc, test_stop_time_and_event_limit_end_the_run);
 	tcase_add_test(tc, test_hosts_alike_share_their_parameters);
 	tcase_add_test(tc, test_connections_at_rest_are_packed_and_the_run_is_the_same);
+	tcase_add_test(tc, test_unpacking_without_memory_ends_the_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
