@@ -520,7 +520,7 @@ void tcp_leave(struct tcp_stack *st)
 		deliver_events(c);
 	}
 	st->depth = 0;
-	if (st->touched)
+	if (st->packer)
 		tcp_pack_touched(st);
 	while (st->graveyard) {
 		struct tcp_conn *c = st->graveyard;
@@ -746,6 +746,7 @@ static struct tcp_port_ref *port_ref(struct tcp_stack *st, uint16_t port,
 static void conn_unlink(struct tcp_conn *c)
 {
 	struct tcp_stack *st = c->st;
+	tcp_pack_forget(c);
 	hash_del(c);
 	struct tcp_port_ref *r = port_ref(st, c->lport, false);
 	if (r && r->n)
@@ -961,7 +962,8 @@ void tcp_stack_free(struct tcp_stack *st)
 {
 	if (!st)
 		return;
-	st->touched = NULL; /* freed below: nothing more to pack */
+	/* freed below: nothing more to pack */
+	st->touched = st->rest_head = st->rest_tail = NULL;
 	struct tcp_conn *c = st->head;
 	while (c) {
 		struct tcp_conn *n = c->next;

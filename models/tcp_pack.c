@@ -1,9 +1,11 @@
 /* tcp_pack.c — connections at rest, packed (tcp_priv.h).
  *
  * Most of a million idle connections, or of ten thousand in TIME-WAIT, is
- * zeros: no data in flight, no recovery, no timers but one. When the
- * network or a timer leaves a connection with nothing to do but wait for
- * its keepalive or its 2·MSL, the stack replaces its TCB with a record:
+ * zeros: no data in flight, no recovery, no timers but one. When a
+ * connection has nothing to do but wait for its keepalive or its 2·MSL —
+ * in TIME-WAIT at once, otherwise once it has so rested TCP_REST_AFTER
+ * (looked at when an entry point of its stack is done, oldest first) —
+ * the stack replaces its TCB with a record:
  * the TCB's prefix up to `snd_una` as it is (what finds it — the lists,
  * the demux hash, the tuple, the state — and what frees it), then a
  * bitmap of the rest's 32-bit words and only the words that are not
@@ -129,8 +131,8 @@ static void pack(struct tcp_conn *c)
 		}
 	}
 	r->packed = true;
-	r->touched = false;
-	r->tnext = NULL;
+	r->touched = r->resting = false;
+	r->tnext = r->rnext = r->rprev = NULL;
 	r->nwords = (uint16_t)n;
 	r->parked = TCP_NTIMERS;
 	evq_timer_init(&r->park, park_fire);
@@ -207,6 +209,36 @@ void tcp_stack_set_packing(struct tcp_stack *st, struct tcp_packer *pk)
 	st->packer = pk;
 }
 
+static void rest_remove(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	if (c->rprev)
+		c->rprev->rnext = c->rnext;
+	else
+		st->rest_head = c->rnext;
+	if (c->rnext)
+		c->rnext->rprev = c->rprev;
+	else
+		st->rest_tail = c->rprev;
+	c->rnext = c->rprev = NULL;
+	c->resting = false;
+}
+
+static void rest_add(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	if (c->resting)
+		rest_remove(c);
+	c->resting = true;
+	c->rest_at = st->sim->now;
+	c->rprev = st->rest_tail;
+	if (st->rest_tail)
+		st->rest_tail->rnext = c;
+	else
+		st->rest_head = c;
+	st->rest_tail = c;
+}
+
 void tcp_pack_touched(struct tcp_stack *st)
 {
 	while (st->touched) {
@@ -214,7 +246,36 @@ void tcp_pack_touched(struct tcp_stack *st)
 		st->touched = c->tnext;
 		c->touched = false;
 		c->tnext = NULL;
+		bool rest = at_rest(c);
+		if (c->resting && (!rest || c->state == TCP_TIME_WAIT))
+			rest_remove(c);
+		/* TIME-WAIT lasts: packed at once, as Linux makes its
+		 * timewait sock */
+		if (rest && c->state == TCP_TIME_WAIT)
+			pack(c);
+		else if (rest)
+			rest_add(c);
+	}
+	sim_time_t now = st->sim->now;
+	while (st->rest_head && now - st->rest_head->rest_at >= TCP_REST_AFTER) {
+		struct tcp_conn *c = st->rest_head;
+		rest_remove(c);
 		if (at_rest(c))
 			pack(c);
+	}
+}
+
+void tcp_pack_forget(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	if (c->resting)
+		rest_remove(c);
+	if (c->touched) {
+		struct tcp_conn **pp = &st->touched;
+		while (*pp != c)
+			pp = &(*pp)->tnext;
+		*pp = c->tnext;
+		c->touched = false;
+		c->tnext = NULL;
 	}
 }

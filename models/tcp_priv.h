@@ -29,6 +29,10 @@
 #define TCP_MAX_OOO 16
 /* Segments in flight a connection remembers the sending time of. */
 #define TCP_MAX_SENT 64
+/* How long a connection stays at rest before it is packed (tcp_pack.c):
+ * long against the gaps of a transfer, short against a connection's
+ * life, so that a receiver between two segments stays whole. */
+#define TCP_REST_AFTER SIM_MS(100)
 
 /* A byte ring: `cap` the most it may hold (the socket buffer's size),
  * `size` what is allocated of it so far. Logical offset i from the head
@@ -83,17 +87,20 @@ struct tcp_conn {
 	bool dead;                    /* CLOSED; freed when the stack
 					 unwinds */
 	bool ev_queued;               /* in the stack's queue of events */
-	/* At rest (tcp_pack.c): a connection the network or a timer left
-	 * with nothing to do but wait for its keepalive or its 2·MSL is
-	 * packed into a record of this prefix, up to `snd_una`, followed by
-	 * the rest of it with the zero words left out. `park` then holds
+	/* At rest (tcp_pack.c): a connection left with nothing to do but
+	 * wait for its keepalive or its 2·MSL, in TIME-WAIT or so for
+	 * TCP_REST_AFTER, is packed into a record of this prefix, up to `snd_una`, followed
+	 * by the rest of it with the zero words left out. `park` then holds
 	 * the one timer that was pending, `parked` which (TCP_NTIMERS:
 	 * none). tcp_live() unpacks it wherever it is used again. */
 	bool packed;
-	bool touched;                 /* on the stack's list to pack */
+	bool touched;                 /* on the stack's list to look at */
+	bool resting;                 /* on the stack's list at rest */
 	uint8_t parked;
 	uint16_t nwords;              /* packed: the words kept */
-	struct tcp_conn *tnext;       /* the stack's list to pack */
+	struct tcp_conn *tnext;       /* the stack's list to look at */
+	struct tcp_conn *rnext, *rprev; /* the list at rest, oldest first */
+	sim_time_t rest_at;           /* at rest since */
 	struct evq_timer park;
 	uint64_t mem;                 /* bytes taken from the run's budget */
 
@@ -352,9 +359,11 @@ struct tcp_stack {
 	uint8_t *scratch;        /* one segment's payload, for wrapped rings */
 	uint32_t scratch_cap;
 	/* connections at rest are packed (tcp_pack.c): those an entry
-	 * point worked on, looked at when it is done */
+	 * point worked on, looked at when it is done; those at rest since,
+	 * oldest first */
 	struct tcp_packer *packer; /* NULL: no packing */
 	struct tcp_conn *touched;
+	struct tcp_conn *rest_head, *rest_tail;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -771,8 +780,12 @@ static inline struct tcp_conn *tcp_use(struct tcp_conn *c)
 /* c to read: itself, or if packed its TCB written out into tmp. */
 const struct tcp_conn *tcp_view(const struct tcp_conn *c,
 				struct tcp_conn *tmp);
-/* Pack the connections touched that are at rest (tcp_leave). */
+/* At the end of an entry point (tcp_leave): the connections touched that
+ * are at rest join the list at rest, the others leave it; those at rest
+ * for TCP_REST_AFTER are packed. */
 void tcp_pack_touched(struct tcp_stack *st);
+/* c is gone: off the lists of packing. */
+void tcp_pack_forget(struct tcp_conn *c);
 /* The connection `from` is now `to`: the stack's list, its demux chain
  * and the application follow (tcp.c). */
 void tcp_conn_moved(struct tcp_conn *from, struct tcp_conn *to);

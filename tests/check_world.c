@@ -219,8 +219,8 @@ START_TEST(test_connections_at_rest_are_packed_and_the_run_is_the_same)
 	ck_assert_ptr_nonnull(strstr(t1, "keepalive"));
 	free(t1);
 	free(t2);
-	/* halfway: every idle connection packed, TIME-WAIT ones too; none
-	 * with --whole */
+	/* at 60 s: every idle connection packed (at rest since 2 s, the
+	 * stacks entered since), TIME-WAIT ones at once; none with --whole */
 	for (int w = 0; w < 2; w++) {
 		struct world_opts o = {.stop = SIM_S(60), .whole = w == 1};
 		struct world wd;
