@@ -128,7 +128,7 @@ static int stream_append(struct app_stream *st, enum piece_kind kind,
 			return 0;
 		}
 	}
-	if (grow(&st->p, &st->cap, st->n + 1, sizeof *st->p, 4) < 0)
+	if (grow(&st->p, &st->cap, st->n + 1, sizeof *st->p, 1) < 0)
 		return -1;
 	st->p[st->n++] = (struct piece){st->len, len, kind, text, src, src_off};
 	st->len += len;

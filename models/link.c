@@ -358,7 +358,7 @@ static void queue_advance(struct link_dir *d, sim_time_t now)
 static int queue_push(struct link_dir *d, sim_time_t start, uint32_t bytes)
 {
 	if (d->qlen == d->qcap) {
-		size_t cap = d->qcap ? 2 * d->qcap : 64;
+		size_t cap = d->qcap ? 2 * d->qcap : 4;
 		struct link_q *q = malloc(cap * sizeof *q);
 		if (!q)
 			return -1;

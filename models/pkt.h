@@ -29,18 +29,18 @@ struct pkt {
 				   the wire */
 	struct link_dir *dir;   /* the link direction it travels */
 	uint64_t id;            /* segment number, unique in the run */
+	uint32_t seq_base;      /* sender's ISN (0 if no connection) */
+	uint32_t ack_base;      /* peer's ISN as the sender knows it */
 	uint8_t sender_state;   /* sender's TCP state when it was sent */
 	bool corrupt;           /* its checksum will not verify */
 	uint8_t ttl;            /* IP Time to Live: hops it may still take */
-	uint32_t seq_base;      /* sender's ISN (0 if no connection) */
-	uint32_t ack_base;      /* peer's ISN as the sender knows it */
-	/* while it waits in a queue that decides at dequeue (CoDel): when
-	 * it came, and what the link's rules asked to do to it on the wire */
-	sim_time_t queued;
-	sim_time_t extra;
+	bool bytes;             /* has room for payload bytes */
+	/* while it waits in a queue that decides at dequeue (CoDel): what
+	 * the link's rules asked to do to it on the wire, and when it came */
 	uint32_t copies;
 	const char *dup_rule;
-	bool bytes;             /* has room for payload bytes */
+	sim_time_t queued;
+	sim_time_t extra;
 	struct tcp_seg seg;     /* seg.data, if set, points into payload */
 	uint8_t payload[];
 };

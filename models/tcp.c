@@ -192,8 +192,10 @@ void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why)
 	const struct trace *tr = &sim_of(c)->trace;
 	/* a listener counts its children in SYN-RECEIVED (its backlog) */
 	if (c->listener && c->state == TCP_SYN_RECEIVED &&
-	    to != TCP_SYN_RECEIVED)
+	    to != TCP_SYN_RECEIVED) {
 		c->listener->half_open--;
+		tcp_touch(c->listener); /* it may be at rest now */
+	}
 	if (c->listener && to == TCP_SYN_RECEIVED &&
 	    c->state != TCP_SYN_RECEIVED)
 		c->listener->half_open++;
@@ -604,6 +606,11 @@ void tcp_conn_moved(struct tcp_conn *from, struct tcp_conn *to)
 			*pp = to;
 			break;
 		}
+	/* a listening socket: its connections point at it */
+	if (to->state == TCP_LISTEN)
+		for (struct tcp_conn *x = st->head; x; x = x->next)
+			if (x->listener == from)
+				x->listener = to;
 	if (to->app && st->ops->moved)
 		st->ops->moved(st, to);
 }
@@ -713,7 +720,7 @@ static struct tcp_port_ref *port_ref(struct tcp_stack *st, uint16_t port,
 				     bool make)
 {
 	if (make && (!st->ports || 2 * (st->pcount + 1) > st->pmask + 1)) {
-		uint32_t size = st->ports ? 2 * (st->pmask + 1) : 16;
+		uint32_t size = st->ports ? 2 * (st->pmask + 1) : 4;
 		struct tcp_port_ref *t = calloc(size, sizeof *t);
 		if (!t)
 			return NULL;

@@ -1418,6 +1418,8 @@ static void reopen_time_wait(struct tcp_conn *c, const struct tcp_seg *in,
 {
 	struct tcp_stack *st = c->st;
 	struct tcp_conn *l = tcp_hash_find(st, 0, 0, in->dport);
+	if (l)
+		l = tcp_use(l); /* NULL if memory is out: the run ends */
 	if (!l && c->p->rules == TCP_RULES_LINUX) {
 		tcp_owe_ack(c, "Linux tcp_v4_rcv: a SYN that could reopen "
 			       "the TIME-WAIT connection, but no one "

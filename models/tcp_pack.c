@@ -2,7 +2,8 @@
  *
  * Most of a million idle connections, or of ten thousand in TIME-WAIT, is
  * zeros: no data in flight, no recovery, no timers but one. When a
- * connection has nothing to do but wait for its keepalive or its 2·MSL —
+ * connection, or a listening socket with no child half-open, has nothing
+ * to do but wait for its keepalive or its 2·MSL —
  * in TIME-WAIT at once, otherwise once it has so rested TCP_REST_AFTER
  * (looked at when an entry point of its stack is done, oldest first) —
  * the stack replaces its TCB with a record:
@@ -16,9 +17,10 @@
  * or without. Like Linux's inet_timewait_sock, but for every state that
  * rests, and lossless.
  *
- * The record moves the connection: the stack's list, the hash chain and
- * the application's pointer (tcp_stack_ops.moved) follow it, and nothing
- * else may hold a connection across a stack's entry point. The memory
+ * The record moves the connection: the stack's list, the hash chain, a
+ * listening socket's children and the application's pointer
+ * (tcp_stack_ops.moved) follow it, and nothing else may hold a
+ * connection across a stack's entry point. The memory
  * budget charges a whole TCB either way, so where a run meets max-memory
  * does not depend on packing.
  */
@@ -91,8 +93,11 @@ static bool at_rest(const struct tcp_conn *c)
 	if (c->dead || c->ev_queued || c->ev_pending || c->ack_why ||
 	    c->packed)
 		return false;
+	/* a listening socket once no child is half-open (a child leaving
+	 * SYN-RECEIVED counts down in it; the others only point at it) */
 	if (c->state != TCP_ESTABLISHED && c->state != TCP_FIN_WAIT_2 &&
-	    c->state != TCP_CLOSE_WAIT && c->state != TCP_TIME_WAIT)
+	    c->state != TCP_CLOSE_WAIT && c->state != TCP_TIME_WAIT &&
+	    !(c->state == TCP_LISTEN && !c->half_open))
 		return false;
 	for (int t = 0; t < TCP_NTIMERS; t++)
 		if (evq_pending(&c->timer[t]) && t != TCP_T_KEEPALIVE &&

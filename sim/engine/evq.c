@@ -135,6 +135,19 @@ static int heap_push(struct evq *q, struct evq_heap *hp, struct evq_timer *t,
 	return 0;
 }
 
+/* Give back most of a heap's room once it holds an eighth of it. */
+static void heap_trim(struct evq_heap *hp)
+{
+	if (hp->cap <= 256 || hp->n >= hp->cap / 8)
+		return;
+	size_t cap = hp->cap / 4;
+	struct evq_ent *h = realloc(hp->h, cap * sizeof *h);
+	if (h) {
+		hp->h = h;
+		hp->cap = cap;
+	}
+}
+
 static void heap_remove(struct evq_heap *hp, size_t i)
 {
 	size_t last = --hp->n;
@@ -453,8 +466,17 @@ next:
 			}
 		}
 		q->nring -= b->n;
+		/* a bucket keeps room for about what it holds, not for its
+		 * busiest moment (the room grows back by doubling) */
+		if (b->cap > 4 * b->n + 16) {
+			free(b->e);
+			b->e = NULL;
+			b->cap = 0;
+		}
 		b->n = 0;
 		q->bits[s >> 6] &= ~(1ull << (s & 63));
+		heap_trim(&q->near);
+		heap_trim(&q->far);
 	}
 	if (far_give(q) < 0)
 		return -1;
