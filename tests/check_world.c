@@ -194,17 +194,21 @@ START_TEST(test_same_scenario_twice_is_byte_identical)
 END_TEST
 
 /* Connections at rest are packed, and the run is the same as with every
- * connection whole: idle keepalive connections (probed at 2 h), and
- * connections in TIME-WAIT. */
+ * connection whole: idle keepalive connections (probed at 2 h),
+ * connections in TIME-WAIT, a listening socket. p writes to s every
+ * second, so s's stack is entered again and again. */
 static const char resting[] =
 	"stop: 150m\n"
 	"tcp: {keepalive: true}\n"
-	"hosts: {c: {count: 2}, s: {}}\n"
-	"links: [{between: [c, s], delay: 5ms}]\n"
+	"hosts: {c: {count: 2}, p: {}, s: {}}\n"
+	"links: [{between: [c, s], delay: 5ms}, {between: [p, s], "
+	"delay: 5ms}]\n"
 	"apps:\n"
 	"  s: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
 	"  c: [{at: 1s, connect: s:80, repeat: {count: 3, every: 1ms}},\n"
-	"      {at: 2s, connect: s:80, bulk: 1000}]\n";
+	"      {at: 2s, connect: s:80, bulk: 1000}]\n"
+	"  p: [{at: 1s, connect: s:80},\n"
+	"      {at: 2s, send: 10, repeat: {count: 100, every: 1s}}]\n";
 
 START_TEST(test_connections_at_rest_are_packed_and_the_run_is_the_same)
 {
@@ -219,25 +223,32 @@ START_TEST(test_connections_at_rest_are_packed_and_the_run_is_the_same)
 	ck_assert_ptr_nonnull(strstr(t1, "keepalive"));
 	free(t1);
 	free(t2);
-	/* at 60 s: every idle connection packed (at rest since 2 s, the
-	 * stacks entered since), TIME-WAIT ones at once; none with --whole */
+	/* at 60 s, and none with --whole: */
 	for (int w = 0; w < 2; w++) {
 		struct world_opts o = {.stop = SIM_S(60), .whole = w == 1};
 		struct world wd;
 		ck_assert_int_eq(world_build(&wd, s, &o), 0);
 		world_run(&wd);
-		int packed = 0, conns = 0;
+		int packed = 0, conns = 0, listeners = 0;
 		for (size_t h = 0; h < wd.nhosts; h++)
 			for (struct tcp_conn *c = tcp_stack_first(wd.hosts[h].tcp);
 			     c; c = tcp_conn_next(c)) {
-				if (tcp_conn_state(c) == TCP_LISTEN)
+				if (tcp_conn_state(c) == TCP_LISTEN) {
+					listeners += tcp_conn_packed(c);
 					continue;
+				}
 				conns++;
 				packed += tcp_conn_packed(c);
 			}
-		/* 2 × 3 idle at both ends, 2 in TIME-WAIT at the clients */
-		ck_assert_int_eq(conns, 14);
+		/* 2 × 3 idle at both ends, packed once they have rested
+		 * 100 ms and their stack is entered (the clients' by their
+		 * last connection at 2 s, s's every second), 2 in TIME-WAIT
+		 * at the clients, packed at once; p's connection, busy every
+		 * second, whole at both ends; the listening socket packed,
+		 * no child half-open */
+		ck_assert_int_eq(conns, 16);
 		ck_assert_int_eq(packed, w == 1 ? 0 : 14);
+		ck_assert_int_eq(listeners, w == 1 ? 0 : 1);
 		world_free(&wd);
 	}
 	scn_free(s);
