@@ -20,9 +20,9 @@
  * The record moves the connection: the stack's list, the hash chain, a
  * listening socket's children and the application's pointer
  * (tcp_stack_ops.moved) follow it, and nothing else may hold a
- * connection across a stack's entry point. The memory
- * budget charges a whole TCB either way, so where a run meets max-memory
- * does not depend on packing.
+ * connection across a stack's entry point. The memory budget charges the
+ * record while it is one; unpacking one past max-memory ends the run
+ * with that event, as any allocation past it would.
  */
 #include <stddef.h>
 
@@ -117,12 +117,23 @@ static void park_fire(struct sim *s, struct evq_timer *e)
 		c->timer[k].fn(s, &c->timer[k]);
 }
 
+/* The size of a record of n words, and what packing it saves. */
+static size_t record_size(size_t n)
+{
+	return PREFIX + 4 * (MAPWORDS + n);
+}
+
+static uint64_t saved(size_t n)
+{
+	return sizeof(struct tcp_conn) - record_size(n);
+}
+
 static void pack(struct tcp_conn *c)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < NWORDS; i++)
 		n += body_word(c, i) != 0;
-	struct tcp_conn *r = malloc(PREFIX + 4 * (MAPWORDS + n));
+	struct tcp_conn *r = malloc(record_size(n));
 	if (!r)
 		return; /* it stays whole */
 	memcpy(r, c, PREFIX);
@@ -146,6 +157,9 @@ static void pack(struct tcp_conn *c)
 			r->parked = (uint8_t)t;
 			evq_timer_move(&sim_of(c)->q, &c->timer[t], &r->park);
 		}
+	/* the budget charges the record */
+	r->mem -= saved(n);
+	sim_give_mem(sim_of(c), saved(n));
 	tcp_conn_moved(c, r);
 	free(c);
 }
@@ -173,6 +187,11 @@ struct tcp_conn *tcp_unpack(struct tcp_conn *r)
 	evq_timer_init(&c->park, park_fire);
 	c->parked = TCP_NTIMERS;
 	c->nwords = 0;
+	/* ... and the whole TCB again: past max-memory, the run ends with
+	 * this event (the TCB is there for it all the same) */
+	c->mem += saved(r->nwords);
+	if (!sim_take_mem(st->sim, saved(r->nwords)))
+		st->sim->mem += saved(r->nwords);
 	tcp_conn_moved(r, c);
 	free(r);
 	/* the next one's TCB, made now so that using a connection does not
