@@ -330,10 +330,9 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 	struct app_sock *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->fired = calloc(a->on_first[APP_ON_COUNT] ? a->on_first[APP_ON_COUNT]
-						     : 1,
-			  1);
-	if (!s->fired || later_new(a, s) < 0) {
+	size_t nev = a->on_first[APP_ON_COUNT];
+	if ((nev > 64 && !(s->fired = calloc(nev, 1))) ||
+	    later_new(a, s) < 0) {
 		free(s->fired);
 		free(s);
 		return NULL;
@@ -359,13 +358,8 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 		s->resp_size = opened_by->resp_size;
 		s->req_count = opened_by->req_count;
 	}
-	if (!s->listener && !(s->out = stream_new(a->reg, &i))) {
-		free(s->later);
-		free(s->fired);
-		free(s);
-		return NULL;
-	}
 	tcp_conn_set_app(c, s);
+	s->prev = a->socks_tail;
 	if (a->socks_tail)
 		a->socks_tail->next = s;
 	else
@@ -412,11 +406,24 @@ static void pump(struct app_sock *s)
 		finish_close(s);
 }
 
+/* What s writes, its stream made at the first write (a socket that
+ * writes nothing has none); NULL if memory runs out. */
+static struct app_stream *sock_out(struct app_sock *s)
+{
+	if (!s->out && s->c) {
+		struct tcp_conn_info i;
+		tcp_conn_info(s->c, &i);
+		s->out = stream_new(s->app->reg, &i);
+	}
+	return s->out;
+}
+
 /* Write n bytes: the pattern, or text. */
 static void write_bytes(struct app_sock *s, uint64_t n, const char *text)
 {
-	if (stream_append(s->out, text ? PIECE_TEXT : PIECE_PATTERN, n, text,
-			  NULL, 0) < 0) {
+	if (n && (!sock_out(s) ||
+		  stream_append(s->out, text ? PIECE_TEXT : PIECE_PATTERN, n,
+				text, NULL, 0) < 0)) {
 		s->app->host->sim->nomem = true;
 		return;
 	}
@@ -506,6 +513,71 @@ static void schedule_later(struct app_sock *s, size_t i)
 		}
 }
 
+/* A socket that has ended, with no action waiting for it and nothing
+ * left to read, keeps only how it went (struct app_sock above `app`): a
+ * run of a million short connections does not keep a million sockets'
+ * worth of state. Nothing can act on it again: timed actions need a
+ * connection, and its events are over. */
+static void retire(struct app_sock *s)
+{
+	struct app *a = s->app;
+	if (!s->ended || s->c || evq_pending(&s->read_timer) ||
+	    s->rest_off < s->rest_len)
+		return;
+	for (size_t j = 0; j < a->nlater; j++)
+		if (evq_pending(&s->later[j].ev))
+			return;
+	struct app_sock *r = malloc(offsetof(struct app_sock, app));
+	if (!r)
+		return; /* it stays whole */
+	s->retired = true;
+	memcpy(r, s, offsetof(struct app_sock, app));
+	if (s->prev)
+		s->prev->next = r;
+	else
+		a->socks = r;
+	if (s->next)
+		s->next->prev = r;
+	else
+		a->socks_tail = r;
+	free(s->later);
+	free(s->fired);
+	free(s->rest);
+	free(s);
+}
+
+/* s has ended, or done something since: retire it, if it may be, once
+ * the application is out of its calls. */
+static void retire_later(struct app_sock *s)
+{
+	struct app *a = s->app;
+	if (!s->ended || s->retiring)
+		return;
+	s->retiring = true;
+	s->rnext = a->retiring;
+	a->retiring = s;
+}
+
+/* Into the application, from an event or a timer; and out: at the
+ * outermost, the sockets waiting are retired. */
+static void app_enter(struct app *a)
+{
+	a->depth++;
+}
+
+static void app_leave(struct app *a)
+{
+	if (--a->depth > 0)
+		return;
+	while (a->retiring) {
+		struct app_sock *s = a->retiring;
+		a->retiring = s->rnext;
+		s->retiring = false;
+		s->rnext = NULL;
+		retire(s);
+	}
+}
+
 /* A delayed event action is due. It runs on its socket whatever became
  * of the connection meanwhile, as an event action does: an operation on
  * a connection that is gone is traced as an application error. */
@@ -513,8 +585,12 @@ static void later_fire(struct sim *sim, struct evq_timer *e)
 {
 	(void)sim;
 	struct app_later *l = (struct app_later *)(void *)e;
-	struct app *a = l->s->app;
-	run_action(a, &a->acts[l->action], l->s);
+	struct app_sock *s = l->s;
+	struct app *a = s->app;
+	app_enter(a);
+	run_action(a, &a->acts[l->action], s);
+	retire_later(s);
+	app_leave(a);
 }
 
 /* Run (or schedule) every event action for `on` that has not yet run
@@ -527,13 +603,16 @@ static void fire(struct app_sock *s, enum app_on on)
 	for (size_t k = a->on_first[on]; k < a->on_first[on + 1]; k++) {
 		size_t i = a->ev_act[k];
 		const struct app_action *act = &a->acts[i];
-		if (s->fired[k])
+		if (s->fired ? s->fired[k] : s->fired_bits >> k & 1)
 			continue;
 		if (act->sock && !(s->name && strcmp(act->sock, s->name) == 0))
 			continue;
 		if (on == APP_ON_RECEIVED && s->received < act->on_bytes)
 			continue;
-		s->fired[k] = 1;
+		if (s->fired)
+			s->fired[k] = 1;
+		else
+			s->fired_bits |= UINT64_C(1) << k;
 		if (act->has_after)
 			schedule_later(s, i);
 		else
@@ -550,7 +629,8 @@ static void behave(struct app_sock *s, uint64_t before, uint64_t n)
 	case APP_SERVE_ECHO:
 		if (!s->c || s->shut_wr)
 			break;
-		if (stream_append(s->out, PIECE_COPY, n, NULL, s->in, before) < 0)
+		if (!sock_out(s) ||
+		    stream_append(s->out, PIECE_COPY, n, NULL, s->in, before) < 0)
 			s->app->host->sim->nomem = true;
 		break;
 	case APP_SERVE_RESPOND:
@@ -693,9 +773,13 @@ static void read_period(struct sim *sim, struct evq_timer *e)
 	(void)sim;
 	struct app_sock *s = (struct app_sock *)(void *)((char *)e -
 		offsetof(struct app_sock, read_timer));
+	struct app *a = s->app;
+	app_enter(a);
 	s->read_allow = s->read_bytes;
 	if (s->c || s->rest_off < s->rest_len)
 		drain(s);
+	retire_later(s);
+	app_leave(a);
 }
 
 /* ---- actions --------------------------------------------------------- */
@@ -875,7 +959,9 @@ static void timer_fire(struct sim *sim, struct evq_timer *e)
 	/* `repeat`: the next run, `every` after this one's due time */
 	if (++t->runs < act->repeat)
 		sim_at(sim, e, act->at + (sim_time_t)t->runs * act->every);
+	app_enter(t->app);
 	run_action(t->app, act, NULL);
+	app_leave(t->app);
 }
 
 int app_init(struct app *a, struct host *h, struct app_registry *reg,
@@ -925,6 +1011,11 @@ void app_fini(struct app *a)
 	struct app_sock *s = a->socks;
 	while (s) {
 		struct app_sock *n = s->next;
+		if (s->retired) {
+			free(s);
+			s = n;
+			continue;
+		}
 		if (s->c)
 			tcp_conn_set_app(s->c, NULL);
 		if (evq_pending(&s->read_timer))
@@ -954,8 +1045,19 @@ void app_conn_moved(struct app *a, struct tcp_conn *c)
 		s->c = c;
 }
 
+static void notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
+		   uint64_t arg);
+
 void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		uint64_t arg)
+{
+	app_enter(a);
+	notify(a, c, ev, arg);
+	app_leave(a);
+}
+
+static void notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
+		   uint64_t arg)
 {
 	struct app_sock *s = tcp_conn_app(c);
 	if (!s) {
@@ -1019,6 +1121,7 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		else if (s->end == TCP_END_TIMEOUT)
 			fire(s, APP_ON_TIMED_OUT);
 		fire(s, APP_ON_CLOSED);
+		retire_later(s);
 		break;
 	}
 }

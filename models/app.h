@@ -149,34 +149,40 @@ struct app_later {
 
 /* The application's side of one socket. */
 struct app_sock {
-	struct app *app;
-	struct app_sock *next;
+	/* What a socket keeps once it is retired (app.c: ended, nothing
+	 * left to run or read; the rest is given back): how it went. */
+	struct app_sock *next, *prev;
 	const struct app_action *opened_by;
 	const char *name;       /* from `as`; accepted sockets inherit the
 				   listening socket's */
-	uint32_t conn;          /* the TCP connection's number */
 	struct tcp_conn *c;     /* NULL once the connection is gone */
+	struct app_stream *out; /* what this socket writes, from its first
+				   write (NULL before) */
 	struct trace_tuple tuple;
+	uint32_t conn;          /* the TCP connection's number */
 	bool listener;
-	bool fin_in;            /* the peer's FIN has arrived */
-	bool eof;               /* ... and everything before it is read:
-				   the application sees the end */
-	bool shut_wr;           /* shutdown or close was asked for */
-	bool closed;            /* close(): nothing more is read */
-	bool linger0;           /* close() aborts */
 	bool ended;
+	bool retired;           /* only the fields above `app` remain */
 	enum tcp_end end;       /* how it ended */
 	sim_time_t end_time;
-	enum app_serve serve;
-	uint64_t req_size, resp_size, req_count;
-	uint64_t resp_sent;     /* requests (client) or responses (server)
-				   written */
 	uint64_t written;       /* bytes taken by TCP; out->len - written are
 				   written by the script but not yet taken */
 	uint64_t received;      /* bytes read */
 	uint64_t bad;           /* bytes read that differ from what was sent */
 	uint64_t first_bad;     /* stream offset of the first bad byte */
 	uint64_t unverified;    /* bytes read with no known writer */
+	/* while it lives */
+	struct app *app;
+	bool fin_in;            /* the peer's FIN has arrived */
+	bool eof;               /* ... and everything before it is read:
+				   the application sees the end */
+	bool shut_wr;           /* shutdown or close was asked for */
+	bool closed;            /* close(): nothing more is read */
+	bool linger0;           /* close() aborts */
+	enum app_serve serve;
+	uint64_t req_size, resp_size, req_count;
+	uint64_t resp_sent;     /* requests (client) or responses (server)
+				   written */
 	uint64_t read_bytes;    /* a slow reader: this much ... */
 	sim_time_t read_every;  /* ... per period; 0: reads at once */
 	uint64_t read_allow;    /* left in this period */
@@ -185,11 +191,13 @@ struct app_sock {
 				   ended normally: the socket keeps it
 				   readable after the TCB is gone */
 	uint32_t rest_len, rest_off;
-	struct app_stream *out; /* what this socket writes */
 	const struct app_stream *in; /* what the peer writes, once known */
-	uint8_t *fired;         /* per event action (app.ev_act): already run
-				   for this socket */
+	uint64_t fired_bits;    /* per event action (app.ev_act): already run
+				   for this socket; a bit each, up to 64 */
+	uint8_t *fired;         /* ... else a byte each */
 	struct app_later *later; /* per action with `after`, in list order */
+	struct app_sock *rnext;  /* the app's list of sockets to retire */
+	bool retiring;           /* ... on it */
 };
 
 struct app_timer {
@@ -232,6 +240,10 @@ struct app {
 	size_t *ev_act;
 	size_t on_first[APP_ON_COUNT + 1];
 	struct app_sock *socks, *socks_tail;
+	/* ended sockets, retired once no call into the application is
+	 * under way (depth 0): a socket it works on stays where it is */
+	int depth;
+	struct app_sock *retiring;
 	uint8_t *buf;               /* staging for writes and reads */
 	uint32_t bufcap;
 };

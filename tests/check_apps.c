@@ -707,6 +707,76 @@ START_TEST(test_repeat_runs_an_action_count_times_every_apart)
 }
 END_TEST
 
+#define SHORT_CONNS                                                     \
+	"hosts: {client: {}, server: {}}\n"                               \
+	"links: [{between: [client, server], delay: 1ms}]\n"              \
+	"tcp: {msl: 1s}\n"                                                \
+	"apps:\n"                                                         \
+	"  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n" \
+	"  client:\n"
+
+/* A socket that has ended with nothing left to run keeps only how it
+ * went (retired): ten short connections' sockets at both ends, their
+ * counts intact. One with a delayed action still waiting stays whole
+ * until it has run. */
+START_TEST(test_ended_sockets_are_retired_with_their_results)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run(SHORT_CONNS
+		      "    - {at: 10ms, connect: server:80, bulk: 3000, repeat: "
+		      "{count: 10, every: 1ms}}\n"
+		      "    - {on: closed, after: 10m, send: 5, sock: late}\n"
+		      "    - {at: 20ms, connect: server:80, bulk: 7, as: late}\n",
+		      &w, &s);
+	int client = 0, server = 0, late = 0;
+	for (int h = 0; h < 2; h++)
+		for (const struct app_sock *k = w.apps[h].socks; k; k = k->next) {
+			if (k->listener) {
+				ck_assert(!k->retired);
+				continue;
+			}
+			ck_assert(k->ended);
+			ck_assert_int_eq(k->end, TCP_END_NORMAL);
+			ck_assert(k->retired);
+			if (h == 0 && k->name) {
+				late++;
+				ck_assert_uint_eq(k->written, 7);
+			} else if (h == 0) {
+				client++;
+				ck_assert_uint_eq(k->written, 3000);
+			} else {
+				server++;
+				ck_assert_uint_eq(k->received,
+						  k->tuple.rport == 49162 ? 7 : 3000);
+			}
+		}
+	ck_assert_int_eq(client, 10);
+	ck_assert_int_eq(server, 11);
+	ck_assert_int_eq(late, 1);
+	/* the delayed send ran, ten minutes after its socket closed */
+	ck_assert_int_eq(count(t, "call=send bytes=5 error=\"connection "
+				  "closing or closed\""), 1);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+
+	/* stopped before the delayed send: that socket is whole still */
+	struct scenario *s2 = NULL;
+	struct world w2;
+	t = run("stop: 5m\n" SHORT_CONNS
+		"    - {on: closed, after: 10m, send: 5}\n"
+		"    - {at: 20ms, connect: server:80, bulk: 7}\n",
+		&w2, &s2);
+	const struct app_sock *k = w2.apps[0].socks;
+	ck_assert(k->ended && !k->retired);
+	ck_assert(w2.apps[1].socks->next->retired);
+	free(t);
+	world_free(&w2);
+	scn_free(s2);
+}
+END_TEST
+
 /* A sink that keeps mallory's injected segments (host 2) and what the
  * server's connection (host 1, from client:49152) held as each left. */
 struct inj_sink {
@@ -800,6 +870,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_connect_binds_the_local_port_it_is_given);
 	tcase_add_test(tc, test_event_action_runs_after_its_delay);
 	tcase_add_test(tc, test_repeat_runs_an_action_count_times_every_apart);
+	tcase_add_test(tc, test_ended_sockets_are_retired_with_their_results);
 	tcase_add_test(tc, test_injected_numbers_add_up_the_connection_variables);
 	suite_add_tcase(s, tc);
 	return s;
