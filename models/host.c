@@ -169,11 +169,10 @@ static void host_moved(struct tcp_stack *st, struct tcp_conn *c)
 		h->moved(h->notify_ctx, c);
 }
 
-void host_set_moved(struct host *h, host_moved_fn moved,
-		    struct tcp_packer *pk)
+void host_set_moved(struct host *h, host_moved_fn moved)
 {
 	h->moved = moved;
-	tcp_stack_set_packing(h->tcp, pk);
+	tcp_stack_set_packing(h->tcp, true);
 }
 
 static void deliver(void *ctx, struct pkt *p)

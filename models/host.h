@@ -81,9 +81,8 @@ void host_fini(struct host *h);
 /* Send what the stack tells the application to fn(ctx, ...). */
 void host_set_notify(struct host *h, host_notify_fn fn, void *ctx);
 /* Tell moved(ctx, c) that c has moved, and let the stack pack
- * connections at rest with pk (tcp_stack_set_packing). */
-void host_set_moved(struct host *h, host_moved_fn moved,
-		    struct tcp_packer *pk);
+ * connections at rest (tcp_stack_set_packing). */
+void host_set_moved(struct host *h, host_moved_fn moved);
 /* Reach `addr` through direction d of link l; -1 if out of memory. */
 int host_add_route(struct host *h, uint32_t addr, struct link *l,
 		   struct link_dir *d);

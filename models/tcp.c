@@ -522,7 +522,7 @@ void tcp_leave(struct tcp_stack *st)
 		deliver_events(c);
 	}
 	st->depth = 0;
-	if (st->packer)
+	if (st->packing)
 		tcp_pack_touched(st);
 	while (st->graveyard) {
 		struct tcp_conn *c = st->graveyard;

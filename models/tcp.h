@@ -205,18 +205,13 @@ void *tcp_stack_owner(const struct tcp_stack *st);
  * sockets already open keep theirs). */
 const struct tcp_params *tcp_stack_params(const struct tcp_stack *st);
 void tcp_stack_set_params(struct tcp_stack *st, const struct tcp_params *p);
-/* What the stacks of a run that pack connections share: a whole TCB to
- * unpack into, made ready beforehand, so that only a run already out of
- * memory can fail to unpack one (it then ends with that event). */
-struct tcp_packer;
-struct tcp_packer *tcp_packer_new(void);
-void tcp_packer_free(struct tcp_packer *pk);
-/* Pack connections at rest (tcp_pack.c) with pk, set before the stack
- * has any (a record needs pk to be unpacked): their memory shrinks to
- * what is not zero, the run stays the same. Pointers to a connection then
+/* Pack connections at rest (tcp_pack.c): their memory shrinks to what is
+ * not zero, the run stays the same (unless memory runs out unpacking
+ * one: the run then ends with that event). Pointers to a connection then
  * last only until the stack is next entered, but the application's,
- * which tcp_stack_ops.moved keeps. */
-void tcp_stack_set_packing(struct tcp_stack *st, struct tcp_packer *pk);
+ * which tcp_stack_ops.moved keeps. Set before the stack has connections;
+ * records stay records until used if it is unset. */
+void tcp_stack_set_packing(struct tcp_stack *st, bool on);
 /* If st's parameters for new sockets are like's, byte for byte, hold one
  * copy of them between the two (a thousand hosts of one template keep
  * one); nothing changes in what either does. */

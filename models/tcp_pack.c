@@ -2,11 +2,10 @@
  *
  * Most of a million idle connections, or of ten thousand in TIME-WAIT, is
  * zeros: no data in flight, no recovery, no timers but one. When a
- * connection, or a listening socket with no child half-open, has nothing
- * to do but wait for its keepalive or its 2·MSL —
- * in TIME-WAIT at once, otherwise once it has so rested TCP_REST_AFTER
- * (looked at when an entry point of its stack is done, oldest first) —
- * the stack replaces its TCB with a record:
+ * connection, or a listening socket with no child half-open, has had
+ * nothing to do but wait for its keepalive or its 2·MSL for
+ * TCP_REST_AFTER (looked at when an entry point of its stack is done,
+ * oldest first), the stack replaces its TCB with a record:
  * the TCB's prefix up to `snd_una` as it is (what finds it — the lists,
  * the demux hash, the tuple, the state — and what frees it), then a
  * bitmap of the rest's 32-bit words and only the words that are not
@@ -37,10 +36,6 @@
 	((offsetof(struct tcp_conn, timer) + sizeof(((struct tcp_conn *)0)->timer) - \
 	  PREFIX) / 4)
 
-struct tcp_packer {
-	struct tcp_conn *spare;
-};
-
 _Static_assert(PREFIX % 4 == 0 && sizeof(struct tcp_conn) % 4 == 0 &&
 		       offsetof(struct tcp_conn, timer) % 4 == 0,
 	       "a TCB packs in 32-bit words");
@@ -55,13 +50,6 @@ static const uint32_t *cmap_of(const struct tcp_conn *r)
 	return (const uint32_t *)(const void *)((const uint8_t *)r + PREFIX);
 }
 
-static uint32_t body_word(const struct tcp_conn *c, size_t i)
-{
-	uint32_t w;
-	memcpy(&w, (const uint8_t *)c + PREFIX + 4 * i, 4);
-	return i >= TIMERS_FROM && i < TIMERS_TO ? 0 : w;
-}
-
 /* The body of record r written out into c (its prefix copied too), the
  * timers idle. */
 static void decode(const struct tcp_conn *r, struct tcp_conn *c)
@@ -69,9 +57,12 @@ static void decode(const struct tcp_conn *r, struct tcp_conn *c)
 	memcpy(c, r, PREFIX);
 	memset((uint8_t *)c + PREFIX, 0, sizeof *c - PREFIX);
 	const uint32_t *map = cmap_of(r), *w = map + MAPWORDS;
-	for (size_t i = 0; i < NWORDS; i++)
-		if (map[i / 32] >> (i % 32) & 1)
-			memcpy((uint8_t *)c + PREFIX + 4 * i, w++, 4);
+	uint8_t *body = (uint8_t *)c + PREFIX;
+	for (size_t m = 0; m < MAPWORDS; m++)
+		for (uint32_t bits = map[m]; bits; bits &= bits - 1) {
+			size_t i = 32 * m + (size_t)__builtin_ctz(bits);
+			memcpy(body + 4 * i, w++, 4);
+		}
 	tcp_timers_init(c);
 	c->packed = false;
 }
@@ -79,7 +70,7 @@ static void decode(const struct tcp_conn *r, struct tcp_conn *c)
 void tcp_touch(struct tcp_conn *c)
 {
 	struct tcp_stack *st = c->st;
-	if (!st->packer || c->touched)
+	if (!st->packing || c->touched)
 		return;
 	c->touched = true;
 	c->tnext = st->touched;
@@ -90,8 +81,9 @@ void tcp_touch(struct tcp_conn *c)
  * timer pending but the keepalive or 2·MSL one. */
 static bool at_rest(const struct tcp_conn *c)
 {
-	if (c->dead || c->ev_queued || c->ev_pending || c->ack_why ||
-	    c->packed)
+	/* a sender with data in flight first: the commonest no */
+	if (evq_pending(&c->timer[TCP_T_REXMT]) || c->dead || c->ev_queued ||
+	    c->ev_pending || c->ack_why || c->packed)
 		return false;
 	/* a listening socket once no child is half-open (a child leaving
 	 * SYN-RECEIVED counts down in it; the others only point at it) */
@@ -130,22 +122,26 @@ static uint64_t saved(size_t n)
 
 static void pack(struct tcp_conn *c)
 {
+	/* the bitmap and the words, in one pass; the timers left out */
+	uint32_t map[MAPWORDS] = {0}, words[NWORDS];
 	size_t n = 0;
-	for (size_t i = 0; i < NWORDS; i++)
-		n += body_word(c, i) != 0;
+	const uint8_t *body = (const uint8_t *)c + PREFIX;
+	for (size_t i = 0; i < NWORDS; i++) {
+		if (i == TIMERS_FROM)
+			i = TIMERS_TO;
+		uint32_t v;
+		memcpy(&v, body + 4 * i, 4);
+		if (v) {
+			map[i / 32] |= 1u << (i % 32);
+			words[n++] = v;
+		}
+	}
 	struct tcp_conn *r = malloc(record_size(n));
 	if (!r)
 		return; /* it stays whole */
 	memcpy(r, c, PREFIX);
-	uint32_t *map = map_of(r), *w = map + MAPWORDS;
-	memset(map, 0, 4 * MAPWORDS);
-	for (size_t i = 0; i < NWORDS; i++) {
-		uint32_t v = body_word(c, i);
-		if (v) {
-			map[i / 32] |= 1u << (i % 32);
-			*w++ = v;
-		}
-	}
+	memcpy(map_of(r), map, sizeof map);
+	memcpy(map_of(r) + MAPWORDS, words, 4 * n);
 	r->packed = true;
 	r->touched = r->resting = false;
 	r->tnext = r->rnext = r->rprev = NULL;
@@ -167,10 +163,8 @@ static void pack(struct tcp_conn *c)
 struct tcp_conn *tcp_unpack(struct tcp_conn *r)
 {
 	struct tcp_stack *st = r->st;
-	struct tcp_packer *pk = st->packer;
-	struct tcp_conn *c = pk->spare;
-	pk->spare = NULL;
-	if (!c && !(c = malloc(sizeof *c))) {
+	struct tcp_conn *c = malloc(sizeof *c);
+	if (!c) { /* the run ends with this event */
 		st->sim->nomem = true;
 		return NULL;
 	}
@@ -194,10 +188,6 @@ struct tcp_conn *tcp_unpack(struct tcp_conn *r)
 		st->sim->mem += saved(r->nwords);
 	tcp_conn_moved(r, c);
 	free(r);
-	/* the next one's TCB, made now so that using a connection does not
-	 * wait on memory; if there is none, the run ends with this event */
-	if (!(pk->spare = malloc(sizeof *pk->spare)))
-		st->sim->nomem = true;
 	return c;
 }
 
@@ -211,26 +201,9 @@ const struct tcp_conn *tcp_view(const struct tcp_conn *c, struct tcp_conn *tmp)
 	return tmp;
 }
 
-struct tcp_packer *tcp_packer_new(void)
+void tcp_stack_set_packing(struct tcp_stack *st, bool on)
 {
-	struct tcp_packer *pk = malloc(sizeof *pk);
-	if (pk && !(pk->spare = malloc(sizeof *pk->spare))) {
-		free(pk);
-		pk = NULL;
-	}
-	return pk;
-}
-
-void tcp_packer_free(struct tcp_packer *pk)
-{
-	if (pk)
-		free(pk->spare);
-	free(pk);
-}
-
-void tcp_stack_set_packing(struct tcp_stack *st, struct tcp_packer *pk)
-{
-	st->packer = pk;
+	st->packing = on;
 }
 
 static void rest_remove(struct tcp_conn *c)
@@ -248,19 +221,30 @@ static void rest_remove(struct tcp_conn *c)
 	c->resting = false;
 }
 
-static void rest_add(struct tcp_conn *c)
+/* c onto the end of the list at rest, looked at again TCP_REST_AFTER
+ * from now (the list stays in order of that). */
+static void rest_append(struct tcp_conn *c)
 {
 	struct tcp_stack *st = c->st;
-	if (c->resting)
-		rest_remove(c);
 	c->resting = true;
-	c->rest_at = st->sim->now;
+	c->rest_from = st->sim->now;
 	c->rprev = st->rest_tail;
 	if (st->rest_tail)
 		st->rest_tail->rnext = c;
 	else
 		st->rest_head = c;
 	st->rest_tail = c;
+}
+
+/* c at rest (again) now: onto the list if not on it yet; else only its
+ * time changes, and when it comes up the sweep files it again (a
+ * connection at rest between the segments of a transfer costs no list
+ * work). */
+static void rest_add(struct tcp_conn *c)
+{
+	c->rest_at = c->st->sim->now;
+	if (!c->resting)
+		rest_append(c);
 }
 
 void tcp_pack_touched(struct tcp_stack *st)
@@ -270,21 +254,19 @@ void tcp_pack_touched(struct tcp_stack *st)
 		st->touched = c->tnext;
 		c->touched = false;
 		c->tnext = NULL;
-		bool rest = at_rest(c);
-		if (c->resting && (!rest || c->state == TCP_TIME_WAIT))
-			rest_remove(c);
-		/* TIME-WAIT lasts: packed at once, as Linux makes its
-		 * timewait sock */
-		if (rest && c->state == TCP_TIME_WAIT)
-			pack(c);
-		else if (rest)
+		if (at_rest(c))
 			rest_add(c);
+		else if (c->resting)
+			rest_remove(c);
 	}
 	sim_time_t now = st->sim->now;
-	while (st->rest_head && now - st->rest_head->rest_at >= TCP_REST_AFTER) {
+	while (st->rest_head &&
+	       now - st->rest_head->rest_from >= TCP_REST_AFTER) {
 		struct tcp_conn *c = st->rest_head;
 		rest_remove(c);
-		if (at_rest(c))
+		if (now - c->rest_at < TCP_REST_AFTER)
+			rest_append(c); /* at rest again since */
+		else if (at_rest(c))
 			pack(c);
 	}
 }

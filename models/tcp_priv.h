@@ -88,8 +88,8 @@ struct tcp_conn {
 					 unwinds */
 	bool ev_queued;               /* in the stack's queue of events */
 	/* At rest (tcp_pack.c): a connection left with nothing to do but
-	 * wait for its keepalive or its 2·MSL, in TIME-WAIT or so for
-	 * TCP_REST_AFTER, is packed into a record of this prefix, up to `snd_una`, followed
+	 * wait for its keepalive or its 2·MSL, so for TCP_REST_AFTER, is
+	 * packed into a record of this prefix, up to `snd_una`, followed
 	 * by the rest of it with the zero words left out. `park` then holds
 	 * the one timer that was pending, `parked` which (TCP_NTIMERS:
 	 * none). tcp_live() unpacks it wherever it is used again. */
@@ -99,7 +99,8 @@ struct tcp_conn {
 	uint8_t parked;
 	uint16_t nwords;              /* packed: the words kept */
 	struct tcp_conn *tnext;       /* the stack's list to look at */
-	struct tcp_conn *rnext, *rprev; /* the list at rest, oldest first */
+	struct tcp_conn *rnext, *rprev; /* the list at rest, by rest_from */
+	sim_time_t rest_from;         /* on it since */
 	sim_time_t rest_at;           /* at rest since */
 	struct evq_timer park;
 	uint64_t mem;                 /* bytes taken from the run's budget */
@@ -361,7 +362,7 @@ struct tcp_stack {
 	/* connections at rest are packed (tcp_pack.c): those an entry
 	 * point worked on, looked at when it is done; those at rest since,
 	 * oldest first */
-	struct tcp_packer *packer; /* NULL: no packing */
+	bool packing;
 	struct tcp_conn *touched;
 	struct tcp_conn *rest_head, *rest_tail;
 };

@@ -195,20 +195,21 @@ END_TEST
 
 /* Connections at rest are packed, and the run is the same as with every
  * connection whole: idle keepalive connections (probed at 2 h),
- * connections in TIME-WAIT, a listening socket. p writes to s every
- * second, so s's stack is entered again and again. */
+ * connections in TIME-WAIT, a listening socket. Each client also writes
+ * every second on one more connection, `chatty`, so that both stacks are
+ * entered again and again. */
 static const char resting[] =
 	"stop: 150m\n"
 	"tcp: {keepalive: true}\n"
-	"hosts: {c: {count: 2}, p: {}, s: {}}\n"
-	"links: [{between: [c, s], delay: 5ms}, {between: [p, s], "
-	"delay: 5ms}]\n"
+	"hosts: {c: {count: 2}, s: {}}\n"
+	"links: [{between: [c, s], delay: 5ms}]\n"
 	"apps:\n"
 	"  s: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]\n"
 	"  c: [{at: 1s, connect: s:80, repeat: {count: 3, every: 1ms}},\n"
-	"      {at: 2s, connect: s:80, bulk: 1000}]\n"
-	"  p: [{at: 1s, connect: s:80},\n"
-	"      {at: 2s, send: 10, repeat: {count: 100, every: 1s}}]\n";
+	"      {at: 2s, connect: s:80, bulk: 1000},\n"
+	"      {at: 1500ms, connect: s:80, as: chatty},\n"
+	"      {at: 3s, send: 10, sock: chatty, repeat: {count: 100, "
+	"every: 1s}}]\n";
 
 START_TEST(test_connections_at_rest_are_packed_and_the_run_is_the_same)
 {
@@ -241,13 +242,12 @@ START_TEST(test_connections_at_rest_are_packed_and_the_run_is_the_same)
 				conns++;
 				packed += tcp_conn_packed(c);
 			}
-		/* 2 × 3 idle at both ends, packed once they have rested
-		 * 100 ms and their stack is entered (the clients' by their
-		 * last connection at 2 s, s's every second), 2 in TIME-WAIT
-		 * at the clients, packed at once; p's connection, busy every
-		 * second, whole at both ends; the listening socket packed,
-		 * no child half-open */
-		ck_assert_int_eq(conns, 16);
+		/* at both ends 2 × 3 idle, and at the clients 2 in
+		 * TIME-WAIT, packed once they have rested 100 ms and their
+		 * stack is entered again; the chatty ones, busy every second,
+		 * whole at both ends; the listening socket packed, no child
+		 * half-open */
+		ck_assert_int_eq(conns, 18);
 		ck_assert_int_eq(packed, w == 1 ? 0 : 14);
 		ck_assert_int_eq(listeners, w == 1 ? 0 : 1);
 		mem[w] = wd.sim.mem;
@@ -260,10 +260,9 @@ START_TEST(test_connections_at_rest_are_packed_and_the_run_is_the_same)
 }
 END_TEST
 
-/* Out of memory while unpacking: the spare TCB serves the first
- * connection used, and if no other can be made the run ends (nomem); a
- * second connection that cannot be unpacked stays packed and the call
- * fails, nothing else breaks. */
+/* Out of memory while unpacking: the call fails, the connection stays
+ * packed, and the run ends with that event (nomem); nothing else
+ * breaks. */
 START_TEST(test_unpacking_without_memory_ends_the_run)
 {
 	struct scenario *s = load(resting);
@@ -274,16 +273,16 @@ START_TEST(test_unpacking_without_memory_ends_the_run)
 	const struct app_sock *a = w.apps[0].socks, *b = a->next;
 	ck_assert(tcp_conn_packed(a->c) && tcp_conn_packed(b->c));
 	ck_assert(!w.sim.nomem);
-	failalloc_after(1); /* the spare made again after the first */
-	ck_assert_int_eq(tcp_close(a->c), 0);
-	ck_assert(w.sim.nomem);
-	ck_assert(!tcp_conn_packed(a->c));
-	ck_assert_int_eq(tcp_conn_state(a->c), TCP_FIN_WAIT_1);
-	failalloc_after(1); /* the second one's TCB */
-	ck_assert_int_eq(tcp_close(b->c), -1);
+	failalloc_after(1); /* the whole TCB */
+	ck_assert_int_eq(tcp_close(a->c), -1);
 	failalloc_after(-1);
-	ck_assert(tcp_conn_packed(b->c));
-	ck_assert_int_eq(tcp_conn_state(b->c), TCP_ESTABLISHED);
+	ck_assert(w.sim.nomem);
+	ck_assert(tcp_conn_packed(a->c));
+	ck_assert_int_eq(tcp_conn_state(a->c), TCP_ESTABLISHED);
+	/* memory back: the next one unpacks */
+	ck_assert_int_eq(tcp_close(b->c), 0);
+	ck_assert(!tcp_conn_packed(b->c));
+	ck_assert_int_eq(tcp_conn_state(b->c), TCP_FIN_WAIT_1);
 	world_free(&w);
 	scn_free(s);
 }

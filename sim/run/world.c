@@ -163,8 +163,6 @@ int world_build(struct world *w, const struct scenario *scn,
 		}
 	}
 	script_init(&w->script, w->hosts, w->nhosts);
-	if (!(opts && opts->whole) && !(w->packer = tcp_packer_new()))
-		goto fail;
 	for (size_t i = 0; i < w->nhosts; i++) {
 		w->streams.bytes = opts && opts->payload_bytes;
 		if (app_init(&w->apps[i], &w->hosts[i], &w->streams,
@@ -172,8 +170,8 @@ int world_build(struct world *w, const struct scenario *scn,
 			goto fail;
 		app_set_host_action(&w->apps[i], script_host_action, &w->script);
 		host_set_notify(&w->hosts[i], to_app, &w->apps[i]);
-		if (w->packer)
-			host_set_moved(&w->hosts[i], to_app_moved, w->packer);
+		if (!(opts && opts->whole))
+			host_set_moved(&w->hosts[i], to_app_moved);
 	}
 
 	struct trace *tr = &w->sim.trace;
@@ -223,8 +221,6 @@ void world_free(struct world *w)
 				host_fini(&w->hosts[i]);
 	app_registry_fini(&w->streams);
 	script_fini(&w->script);
-	tcp_packer_free(w->packer);
-	w->packer = NULL;
 	free(w->apps);
 	free(w->hosts);
 	free(w->links);

@@ -53,8 +53,6 @@ struct world {
 	struct route_fib *fibs;
 	bool *up;               /* each link direction: up? */
 	struct evq_timer reroute;
-	struct tcp_packer *packer; /* connections at rest packed (NULL:
-				      whole, --whole) */
 };
 
 /* Build the world for scn. Returns 0, or -1 if memory runs out. */
