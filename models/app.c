@@ -358,6 +358,14 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 		s->resp_size = opened_by->resp_size;
 		s->req_count = opened_by->req_count;
 	}
+	/* its stream from the start, written or not: bytes that come from a
+	 * peer that wrote nothing are wrong, not of an unknown sender */
+	if (!s->listener && !(s->out = stream_new(a->reg, &i))) {
+		free(s->later);
+		free(s->fired);
+		free(s);
+		return NULL;
+	}
 	tcp_conn_set_app(c, s);
 	s->prev = a->socks_tail;
 	if (a->socks_tail)
@@ -406,24 +414,11 @@ static void pump(struct app_sock *s)
 		finish_close(s);
 }
 
-/* What s writes, its stream made at the first write (a socket that
- * writes nothing has none); NULL if memory runs out. */
-static struct app_stream *sock_out(struct app_sock *s)
-{
-	if (!s->out && s->c) {
-		struct tcp_conn_info i;
-		tcp_conn_info(s->c, &i);
-		s->out = stream_new(s->app->reg, &i);
-	}
-	return s->out;
-}
-
 /* Write n bytes: the pattern, or text. */
 static void write_bytes(struct app_sock *s, uint64_t n, const char *text)
 {
-	if (n && (!sock_out(s) ||
-		  stream_append(s->out, text ? PIECE_TEXT : PIECE_PATTERN, n,
-				text, NULL, 0) < 0)) {
+	if (stream_append(s->out, text ? PIECE_TEXT : PIECE_PATTERN, n, text,
+			  NULL, 0) < 0) {
 		s->app->host->sim->nomem = true;
 		return;
 	}
@@ -522,7 +517,7 @@ static void retire(struct app_sock *s)
 {
 	struct app *a = s->app;
 	if (!s->ended || s->c || evq_pending(&s->read_timer) ||
-	    s->rest_off < s->rest_len)
+	    (s->rest_off < s->rest_len && !s->closed))
 		return;
 	for (size_t j = 0; j < a->nlater; j++)
 		if (evq_pending(&s->later[j].ev))
@@ -629,8 +624,7 @@ static void behave(struct app_sock *s, uint64_t before, uint64_t n)
 	case APP_SERVE_ECHO:
 		if (!s->c || s->shut_wr)
 			break;
-		if (!sock_out(s) ||
-		    stream_append(s->out, PIECE_COPY, n, NULL, s->in, before) < 0)
+		if (stream_append(s->out, PIECE_COPY, n, NULL, s->in, before) < 0)
 			s->app->host->sim->nomem = true;
 		break;
 	case APP_SERVE_RESPOND:
@@ -832,6 +826,7 @@ static void apply(struct app *a, const struct app_action *act,
 			 * socket and what it still held */
 			trace_app(a, s, TR_APP_CALL, act, 0, NULL);
 			s->closed = true;
+			retire_later(s);
 			break;
 		}
 		if (!s->c || (s->shut_wr && !(act->op == APP_OP_CLOSE && !s->closed))) {

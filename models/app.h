@@ -156,8 +156,8 @@ struct app_sock {
 	const char *name;       /* from `as`; accepted sockets inherit the
 				   listening socket's */
 	struct tcp_conn *c;     /* NULL once the connection is gone */
-	struct app_stream *out; /* what this socket writes, from its first
-				   write (NULL before) */
+	struct app_stream *out; /* what this socket writes (NULL: a
+				   listener) */
 	struct trace_tuple tuple;
 	uint32_t conn;          /* the TCP connection's number */
 	bool listener;

@@ -969,7 +969,8 @@ void tcp_stack_free(struct tcp_stack *st)
 {
 	if (!st)
 		return;
-	/* freed below: nothing more to pack */
+	/* freed below: nothing more to pack (its sim may be gone) */
+	st->packing = false;
 	st->touched = st->rest_head = st->rest_tail = NULL;
 	struct tcp_conn *c = st->head;
 	while (c) {

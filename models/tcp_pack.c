@@ -86,10 +86,12 @@ static bool at_rest(const struct tcp_conn *c)
 	    c->ev_pending || c->ack_why || c->packed)
 		return false;
 	/* a listening socket once no child is half-open (a child leaving
-	 * SYN-RECEIVED counts down in it; the others only point at it) */
+	 * SYN-RECEIVED counts down in it; the others only point at it),
+	 * on a stack of a few connections: its move walks them all */
 	if (c->state != TCP_ESTABLISHED && c->state != TCP_FIN_WAIT_2 &&
 	    c->state != TCP_CLOSE_WAIT && c->state != TCP_TIME_WAIT &&
-	    !(c->state == TCP_LISTEN && !c->half_open))
+	    !(c->state == TCP_LISTEN && !c->half_open &&
+	      c->st->hcount <= TCP_PACK_LISTENER_MAX))
 		return false;
 	for (int t = 0; t < TCP_NTIMERS; t++)
 		if (evq_pending(&c->timer[t]) && t != TCP_T_KEEPALIVE &&
@@ -259,7 +261,7 @@ void tcp_pack_touched(struct tcp_stack *st)
 		else if (c->resting)
 			rest_remove(c);
 	}
-	sim_time_t now = st->sim->now;
+	sim_time_t now = st->rest_head ? st->sim->now : 0;
 	while (st->rest_head &&
 	       now - st->rest_head->rest_from >= TCP_REST_AFTER) {
 		struct tcp_conn *c = st->rest_head;

@@ -33,6 +33,9 @@
  * long against the gaps of a transfer, short against a connection's
  * life, so that a receiver between two segments stays whole. */
 #define TCP_REST_AFTER SIM_MS(100)
+/* A listening socket is packed only on a stack of at most this many
+ * connections: moving it walks them all, for its children's pointers. */
+#define TCP_PACK_LISTENER_MAX 16
 
 /* A byte ring: `cap` the most it may hold (the socket buffer's size),
  * `size` what is allocated of it so far. Logical offset i from the head

@@ -316,6 +316,28 @@ START_TEST(test_unread_bytes_outlive_a_normally_ended_connection)
 	 * reading 100 bytes a second goes on to 9 s */
 	ck_assert_int_lt(v->end_time, SIM_S(3));
 	ck_assert_int_eq(w.sim.now, SIM_MS(9015)); /* the last read */
+	/* all read: it keeps only its results */
+	ck_assert(v->retired);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+
+	/* closed once its connection is gone: what it still held goes; the
+	 * socket is retired when its last read period has passed (3.015 s,
+	 * reading nothing) */
+	t = run("tcp: {msl: 1s}\n"
+		"hosts: {client: {}, server: {}}\n"
+		"links: [{between: [client, server], delay: 5ms}]\n"
+		"apps:\n"
+		"  server: [{at: 0s, listen: 80, read: {bytes: 100,"
+		" every: 1s}}, {on: connected, shutdown: true},"
+		" {on: closed, close: true}]\n"
+		"  client: [{at: 0s, connect: server:80, bulk: 1000}]\n",
+		&w, &s);
+	v = sock_n(&w, 1, 1);
+	ck_assert(v->ended && v->retired);
+	ck_assert_uint_eq(v->received, 300); /* at 0.015, 1.015, 2.015 s */
+	ck_assert_int_eq(w.sim.now, SIM_MS(3015));
 	free(t);
 	world_free(&w);
 	scn_free(s);
