@@ -542,7 +542,12 @@ static uint32_t tuple_hash(uint32_t raddr, uint16_t rport, uint16_t lport)
 
 static int hash_grow(struct tcp_stack *st)
 {
-	uint32_t n = st->hmask ? 2 * (st->hmask + 1) : 8;
+	if (!st->htab) { /* the first: inside the stack */
+		st->htab = st->hsmall;
+		st->hmask = 3;
+		return 0;
+	}
+	uint32_t n = 2 * (st->hmask + 1);
 	struct tcp_conn **t = calloc(n, sizeof *t);
 	if (!t)
 		return -1;
@@ -556,7 +561,8 @@ static int hash_grow(struct tcp_stack *st)
 			c = nx;
 		}
 	}
-	free(st->htab);
+	if (st->htab != st->hsmall)
+		free(st->htab);
 	st->htab = t;
 	st->hmask = n - 1;
 	return 0;
@@ -989,7 +995,8 @@ void tcp_stack_free(struct tcp_stack *st)
 	tcp_leave(st);
 	free(st->scratch);
 	st->scratch = NULL;
-	free(st->htab);
+	if (st->htab != st->hsmall)
+		free(st->htab);
 	free(st->ports);
 	pshared_drop(st->defaults);
 	free(st);

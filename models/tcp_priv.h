@@ -344,6 +344,8 @@ struct tcp_stack {
 	struct tcp_conn **htab;  /* demux by (remote addr, remote port,
 				    local port); listeners have remote 0:0 */
 	uint32_t hmask, hcount;
+	struct tcp_conn *hsmall[4]; /* htab while the stack holds at most
+				       4: no allocation, no cache miss */
 	struct tcp_conn *graveyard;
 	struct tcp_conn *ev_head, *ev_tail; /* events to deliver */
 	uint32_t next_id;
