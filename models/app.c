@@ -324,6 +324,12 @@ static int later_new(struct app *a, struct app_sock *s)
 	return 0;
 }
 
+static void fired_free(struct app_sock *s)
+{
+	if (s->fired != &s->fired1)
+		free(s->fired);
+}
+
 static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 				 const struct app_action *opened_by)
 {
@@ -331,9 +337,10 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 	if (!s)
 		return NULL;
 	size_t nev = a->on_first[APP_ON_COUNT];
-	if ((nev > 64 && !(s->fired = calloc(nev, 1))) ||
-	    later_new(a, s) < 0) {
-		free(s->fired);
+	s->fired = nev > 64 ? calloc((nev + 63) / 64, sizeof *s->fired)
+			    : &s->fired1;
+	if (!s->fired || later_new(a, s) < 0) {
+		fired_free(s);
 		free(s);
 		return NULL;
 	}
@@ -362,7 +369,7 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 	 * peer that wrote nothing are wrong, not of an unknown sender */
 	if (!s->listener && !(s->out = stream_new(a->reg, &i))) {
 		free(s->later);
-		free(s->fired);
+		fired_free(s);
 		free(s);
 		return NULL;
 	}
@@ -536,7 +543,7 @@ static void retire(struct app_sock *s)
 	else
 		a->socks_tail = r;
 	free(s->later);
-	free(s->fired);
+	fired_free(s);
 	free(s->rest);
 	free(s);
 }
@@ -598,16 +605,13 @@ static void fire(struct app_sock *s, enum app_on on)
 	for (size_t k = a->on_first[on]; k < a->on_first[on + 1]; k++) {
 		size_t i = a->ev_act[k];
 		const struct app_action *act = &a->acts[i];
-		if (s->fired ? s->fired[k] : s->fired_bits >> k & 1)
+		if (s->fired[k / 64] >> (k % 64) & 1)
 			continue;
 		if (act->sock && !(s->name && strcmp(act->sock, s->name) == 0))
 			continue;
 		if (on == APP_ON_RECEIVED && s->received < act->on_bytes)
 			continue;
-		if (s->fired)
-			s->fired[k] = 1;
-		else
-			s->fired_bits |= UINT64_C(1) << k;
+		s->fired[k / 64] |= UINT64_C(1) << (k % 64);
 		if (act->has_after)
 			schedule_later(s, i);
 		else
@@ -1018,7 +1022,7 @@ void app_fini(struct app *a)
 		for (size_t j = 0; j < a->nlater; j++)
 			evq_cancel(&a->host->sim->q, &s->later[j].ev);
 		free(s->later);
-		free(s->fired);
+		fired_free(s);
 		free(s->rest);
 		free(s);
 		s = n;

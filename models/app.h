@@ -192,9 +192,10 @@ struct app_sock {
 				   readable after the TCB is gone */
 	uint32_t rest_len, rest_off;
 	const struct app_stream *in; /* what the peer writes, once known */
-	uint64_t fired_bits;    /* per event action (app.ev_act): already run
-				   for this socket; a bit each, up to 64 */
-	uint8_t *fired;         /* ... else a byte each */
+	uint64_t *fired;        /* per event action (app.ev_act), a bit:
+				   already run for this socket; &fired1 for
+				   up to 64, else allocated */
+	uint64_t fired1;
 	struct app_later *later; /* per action with `after`, in list order */
 	struct app_sock *rnext;  /* the app's list of sockets to retire */
 	bool retiring;           /* ... on it */

@@ -486,12 +486,13 @@ struct tcp_params *tcp_params_mut(struct tcp_conn *c)
 static void conn_free(struct tcp_conn *c)
 {
 	struct tcp_conn tmp;
-	const struct tcp_conn *b = tcp_view(c, &tmp);
+	/* c itself, or the copy of a record: its own either way */
+	struct tcp_conn *b = (struct tcp_conn *)tcp_view(c, &tmp);
 	pshared_drop(pshared_of(c->p));
 	if (c->counted)
 		sim_give_conn(c->st->sim);
 	sim_give_mem(c->st->sim, c->mem);
-	free(b->txr);
+	tcp_rack_free(b);
 	free(b->sent);
 	free(b->ooo);
 	free(b->score);
@@ -542,12 +543,7 @@ static uint32_t tuple_hash(uint32_t raddr, uint16_t rport, uint16_t lport)
 
 static int hash_grow(struct tcp_stack *st)
 {
-	if (!st->htab) { /* the first: inside the stack */
-		st->htab = st->hsmall;
-		st->hmask = 3;
-		return 0;
-	}
-	uint32_t n = 2 * (st->hmask + 1);
+	uint32_t n = st->hmask ? 2 * (st->hmask + 1) : 8;
 	struct tcp_conn **t = calloc(n, sizeof *t);
 	if (!t)
 		return -1;
@@ -561,8 +557,7 @@ static int hash_grow(struct tcp_stack *st)
 			c = nx;
 		}
 	}
-	if (st->htab != st->hsmall)
-		free(st->htab);
+	free(st->htab);
 	st->htab = t;
 	st->hmask = n - 1;
 	return 0;
@@ -995,8 +990,7 @@ void tcp_stack_free(struct tcp_stack *st)
 	tcp_leave(st);
 	free(st->scratch);
 	st->scratch = NULL;
-	if (st->htab != st->hsmall)
-		free(st->htab);
+	free(st->htab);
 	free(st->ports);
 	pshared_drop(st->defaults);
 	free(st);

@@ -122,6 +122,15 @@ static uint64_t saved(size_t n)
 	return sizeof(struct tcp_conn) - record_size(n);
 }
 
+/* The words record r keeps: its bitmap's bits. */
+static size_t record_words(const struct tcp_conn *r)
+{
+	size_t n = 0;
+	for (size_t m = 0; m < MAPWORDS; m++)
+		n += (size_t)__builtin_popcount(cmap_of(r)[m]);
+	return n;
+}
+
 static void pack(struct tcp_conn *c)
 {
 	/* the bitmap and the words, in one pass; the timers left out */
@@ -147,7 +156,6 @@ static void pack(struct tcp_conn *c)
 	r->packed = true;
 	r->touched = r->resting = false;
 	r->tnext = r->rnext = r->rprev = NULL;
-	r->nwords = (uint16_t)n;
 	r->parked = TCP_NTIMERS;
 	evq_timer_init(&r->park, park_fire);
 	for (int t = 0; t < TCP_NTIMERS; t++)
@@ -182,12 +190,11 @@ struct tcp_conn *tcp_unpack(struct tcp_conn *r)
 	}
 	evq_timer_init(&c->park, park_fire);
 	c->parked = TCP_NTIMERS;
-	c->nwords = 0;
 	/* ... and the whole TCB again: past max-memory, the run ends with
 	 * this event (the TCB is there for it all the same) */
-	c->mem += saved(r->nwords);
-	if (!sim_take_mem(st->sim, saved(r->nwords)))
-		st->sim->mem += saved(r->nwords);
+	uint64_t more = saved(record_words(r));
+	c->mem += more;
+	sim_charge_mem(st->sim, more);
 	tcp_conn_moved(r, c);
 	free(r);
 	return c;

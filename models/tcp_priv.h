@@ -100,7 +100,6 @@ struct tcp_conn {
 	bool touched;                 /* on the stack's list to look at */
 	bool resting;                 /* on the stack's list at rest */
 	uint8_t parked;
-	uint16_t nwords;              /* packed: the words kept */
 	struct tcp_conn *tnext;       /* the stack's list to look at */
 	struct tcp_conn *rnext, *rprev; /* the list at rest, by rest_from */
 	sim_time_t rest_from;         /* on it since */
@@ -344,8 +343,6 @@ struct tcp_stack {
 	struct tcp_conn **htab;  /* demux by (remote addr, remote port,
 				    local port); listeners have remote 0:0 */
 	uint32_t hmask, hcount;
-	struct tcp_conn *hsmall[4]; /* htab while the stack holds at most
-				       4: no allocation, no cache miss */
 	struct tcp_conn *graveyard;
 	struct tcp_conn *ev_head, *ev_tail; /* events to deliver */
 	uint32_t next_id;

@@ -729,6 +729,36 @@ START_TEST(test_repeat_runs_an_action_count_times_every_apart)
 }
 END_TEST
 
+/* More than 64 event actions: their flags no longer fit the socket's
+ * word. Each of 70 `on: connected` sends runs once per connection. */
+START_TEST(test_seventy_event_actions_run_once_each)
+{
+	char text[8192];
+	int n = snprintf(text, sizeof text,
+			 "hosts: {client: {}, server: {}}\n"
+			 "links: [{between: [client, server], delay: 1ms}]\n"
+			 "apps:\n"
+			 "  server: [{at: 0s, listen: 80}]\n"
+			 "  client:\n"
+			 "    - {at: 1ms, connect: server:80, repeat: {count: 2, "
+			 "every: 1ms}}\n");
+	for (int i = 0; i < 70; i++)
+		n += snprintf(text + n, sizeof text - (size_t)n,
+			      "    - {on: connected, send: %d}\n", i + 1);
+	ck_assert_int_lt(n, (int)sizeof text);
+	struct world w;
+	struct scenario *s;
+	char *t = run(text, &w, &s);
+	ck_assert_int_eq(count(t, "call=send"), 140);
+	/* 1 + 2 + ... + 70 on each */
+	ck_assert_uint_eq(sock_n(&w, 1, 1)->received, 2485);
+	ck_assert_uint_eq(sock_n(&w, 1, 2)->received, 2485);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+}
+END_TEST
+
 #define SHORT_CONNS                                                     \
 	"hosts: {client: {}, server: {}}\n"                               \
 	"links: [{between: [client, server], delay: 1ms}]\n"              \
@@ -893,6 +923,7 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_event_action_runs_after_its_delay);
 	tcase_add_test(tc, test_repeat_runs_an_action_count_times_every_apart);
 	tcase_add_test(tc, test_ended_sockets_are_retired_with_their_results);
+	tcase_add_test(tc, test_seventy_event_actions_run_once_each);
 	tcase_add_test(tc, test_injected_numbers_add_up_the_connection_variables);
 	suite_add_tcase(s, tc);
 	return s;

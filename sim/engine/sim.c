@@ -101,12 +101,18 @@ void sim_give_conn(struct sim *s)
 
 bool sim_take_mem(struct sim *s, uint64_t n)
 {
-	if (n > s->max_mem - s->mem) {
+	if (s->mem > s->max_mem || n > s->max_mem - s->mem) {
 		s->hit = SIM_END_MEMORY;
 		return false;
 	}
 	s->mem += n;
 	return true;
+}
+
+void sim_charge_mem(struct sim *s, uint64_t n)
+{
+	if (!sim_take_mem(s, n))
+		s->mem += n;
 }
 
 void sim_give_mem(struct sim *s, uint64_t n)

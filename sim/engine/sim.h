@@ -68,6 +68,9 @@ void sim_give_conn(struct sim *s);
 /* Take n bytes of the memory budget; false, and the run ends with
  * SIM_END_MEMORY, if that would exceed max_mem. */
 bool sim_take_mem(struct sim *s, uint64_t n);
+/* Take n bytes that are needed whatever the budget says; past max_mem
+ * the run ends (SIM_END_MEMORY) after the current event. */
+void sim_charge_mem(struct sim *s, uint64_t n);
 /* Give back n bytes taken. */
 void sim_give_mem(struct sim *s, uint64_t n);
 /* Human-readable name of an end condition ("quiescent", ...). */
