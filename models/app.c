@@ -22,20 +22,31 @@ struct piece {
 	uint64_t src_off;
 };
 
+/* A stream's pieces, [0, len) in order. */
+struct pieces {
+	uint32_t n, cap;
+	bool unknown;              /* holds a copy of bytes nobody knows */
+	struct piece p[];
+};
+
 struct app_stream {
 	struct tcp_src src;        /* what TCP's references point at */
-	bool unknown;              /* holds a copy of bytes nobody knows */
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
 	uint32_t iss;
-	struct piece *p;
-	size_t n, cap;
+	struct pieces *pc;         /* none while it is all pattern (the
+				      commonest stream) */
 	uint64_t len;
 };
 
 uint64_t app_sock_wrote(const struct app_sock *s)
 {
 	return s->out ? s->out->len : 0;
+}
+
+const char *app_sock_name(const struct app_sock *s)
+{
+	return s->opened_by ? s->opened_by->as : NULL;
 }
 
 const char *app_on_name(enum app_on on)
@@ -104,19 +115,56 @@ void app_pattern_fill(uint8_t *out, uint64_t off, uint64_t n)
 		*out++ = app_pattern(off++);
 }
 
+/* Room for n pieces in st, doubling. */
+static int piece_room(struct app_stream *st, size_t n)
+{
+	uint32_t cap = st->pc ? st->pc->cap : 0;
+	if (n <= cap)
+		return 0;
+	if (n > UINT32_MAX / 2)
+		return -1;
+	for (cap = cap ? cap : 1; cap < n;)
+		cap *= 2;
+	struct pieces *pc = realloc(st->pc, sizeof *pc + cap * sizeof pc->p[0]);
+	if (!pc)
+		return -1;
+	if (!st->pc)
+		*pc = (struct pieces){0};
+	pc->cap = cap;
+	st->pc = pc;
+	return 0;
+}
+
+static bool stream_unknown(const struct app_stream *st)
+{
+	return st->pc && st->pc->unknown;
+}
+
 static int stream_append(struct app_stream *st, enum piece_kind kind,
 			 uint64_t len, const char *text,
 			 const struct app_stream *src, uint64_t src_off)
 {
 	if (len == 0)
 		return 0;
+	if (!st->pc && kind == PIECE_PATTERN) {
+		st->len += len; /* all pattern still */
+		return 0;
+	}
+	if (!st->pc) { /* no longer: its pattern (if any) a piece */
+		if (piece_room(st, 2) < 0)
+			return -1;
+		if (st->len)
+			st->pc->p[st->pc->n++] = (struct piece){
+				0, st->len, PIECE_PATTERN, NULL, NULL, 0};
+	}
+	struct pieces *pc = st->pc;
 	/* a copy of bytes its source never wrote (or of a source nobody
 	 * knows) */
 	if (kind == PIECE_COPY &&
-	    (!src || src->unknown || src_off + len > src->len))
-		st->unknown = true;
-	if (st->n) {
-		struct piece *l = &st->p[st->n - 1];
+	    (!src || stream_unknown(src) || src_off + len > src->len))
+		pc->unknown = true;
+	if (pc->n) {
+		struct piece *l = &pc->p[pc->n - 1];
 		bool join = l->kind == kind &&
 			    (kind == PIECE_PATTERN ||
 			     (kind == PIECE_TEXT && l->text + l->len == text) ||
@@ -128,9 +176,10 @@ static int stream_append(struct app_stream *st, enum piece_kind kind,
 			return 0;
 		}
 	}
-	if (grow(&st->p, &st->cap, st->n + 1, sizeof *st->p, 1) < 0)
+	if (piece_room(st, pc->n + 1) < 0)
 		return -1;
-	st->p[st->n++] = (struct piece){st->len, len, kind, text, src, src_off};
+	pc = st->pc;
+	pc->p[pc->n++] = (struct piece){st->len, len, kind, text, src, src_off};
 	st->len += len;
 	return 0;
 }
@@ -141,17 +190,25 @@ static int stream_append(struct app_stream *st, enum piece_kind kind,
 static uint64_t stream_expected(const struct app_stream *st, uint64_t off,
 				uint64_t n, uint8_t *out)
 {
+	if (!st->pc) { /* all pattern */
+		uint64_t k = off < st->len ? st->len - off : 0;
+		if (k > n)
+			k = n;
+		app_pattern_fill(out, off, k);
+		return k;
+	}
 	uint64_t done = 0;
-	size_t lo = 0, hi = st->n;
+	const struct pieces *pc = st->pc;
+	size_t lo = 0, hi = pc->n;
 	while (lo < hi) { /* the last piece that starts at or before off */
 		size_t mid = lo + (hi - lo) / 2;
-		if (st->p[mid].off <= off)
+		if (pc->p[mid].off <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (size_t i = lo ? lo - 1 : 0; i < st->n && done < n; i++) {
-		const struct piece *p = &st->p[i];
+	for (size_t i = lo ? lo - 1 : 0; i < pc->n && done < n; i++) {
+		const struct piece *p = &pc->p[i];
 		uint64_t at = off + done;
 		if (at < p->off || at >= p->off + p->len)
 			break;
@@ -229,7 +286,7 @@ static const struct app_stream *stream_of_peer(const struct app_registry *reg,
 void app_registry_fini(struct app_registry *reg)
 {
 	for (size_t i = 0; i < reg->n; i++) {
-		free(reg->s[i]->p);
+		free(reg->s[i]->pc);
 		free(reg->s[i]);
 	}
 	free(reg->s);
@@ -354,7 +411,6 @@ static struct app_sock *sock_new(struct app *a, struct tcp_conn *c,
 	s->listener = i.state == TCP_LISTEN;
 	evq_timer_init(&s->read_timer, read_period);
 	if (opened_by) {
-		s->name = opened_by->as;
 		s->read_bytes = opened_by->read_bytes;
 		s->read_every = opened_by->read_every;
 		s->read_allow = s->read_bytes;
@@ -470,7 +526,7 @@ static bool read_as_written(struct app_sock *s, const struct tcp_src *src,
 {
 	const struct app_stream *in = peer_stream(s);
 	return src && in && src == &in->src && off == s->received &&
-	       !in->unknown && off + n <= in->len;
+	       !stream_unknown(in) && off + n <= in->len;
 }
 
 static void check_bytes(struct app_sock *s, const uint8_t *got, uint32_t n)
@@ -515,25 +571,68 @@ static void schedule_later(struct app_sock *s, size_t i)
 		}
 }
 
+/* Does act apply to s by name: it names none, or s's (from `as`)? */
+static bool named(const struct app_action *act, const struct app_sock *s)
+{
+	const char *name = app_sock_name(s);
+	return !act->sock || (name && strcmp(act->sock, name) == 0);
+}
+
+static bool is_sockop(enum app_op op)
+{
+	return op == APP_OP_SEND || op == APP_OP_SHUTDOWN ||
+	       op == APP_OP_CLOSE || op == APP_OP_ABORT || op == APP_OP_SET;
+}
+
+/* Could an action of s's application still act on s? A timed operation
+ * on sockets yet to run, an event action not yet run for it, or one
+ * waiting its `after`. */
+static bool may_act(const struct app_sock *s)
+{
+	const struct app *a = s->app;
+	if (a->sockops_left)
+		return true;
+	for (size_t j = 0; j < a->nlater; j++)
+		if (evq_pending(&s->later[j].ev))
+			return true;
+	for (size_t k = 0; k < a->on_first[APP_ON_COUNT]; k++) {
+		const struct app_action *act = &a->acts[a->ev_act[k]];
+		if (!(s->fired[k / 64] >> (k % 64) & 1) &&
+		    named(act, s))
+			return true;
+	}
+	return false;
+}
+
 /* A socket that has ended, with no action waiting for it and nothing
  * left to read, keeps only how it went (struct app_sock above `app`): a
  * run of a million short connections does not keep a million sockets'
  * worth of state. Nothing can act on it again: timed actions need a
- * connection, and its events are over. */
+ * connection, and its events are over. So too a socket whose connection
+ * is in TIME-WAIT, everything read and written, if no action could act
+ * on it: all that is left to happen to it is how it ends (notify). */
 static void retire(struct app_sock *s)
 {
 	struct app *a = s->app;
-	if (!s->ended || s->c || evq_pending(&s->read_timer) ||
-	    (s->rest_off < s->rest_len && !s->closed))
+	if (evq_pending(&s->read_timer))
 		return;
-	for (size_t j = 0; j < a->nlater; j++)
-		if (evq_pending(&s->later[j].ev))
+	if (s->ended) {
+		if (s->c || (s->rest_off < s->rest_len && !s->closed))
 			return;
+		for (size_t j = 0; j < a->nlater; j++)
+			if (evq_pending(&s->later[j].ev))
+				return;
+	} else if (!s->c || !s->eof || unsent(s) ||
+		   tcp_conn_state(s->c) != TCP_TIME_WAIT || may_act(s)) {
+		return;
+	}
 	struct app_sock *r = malloc(offsetof(struct app_sock, app));
 	if (!r)
 		return; /* it stays whole */
 	s->retired = true;
 	memcpy(r, s, offsetof(struct app_sock, app));
+	if (s->c)
+		tcp_conn_set_app(s->c, r);
 	if (s->prev)
 		s->prev->next = r;
 	else
@@ -553,7 +652,7 @@ static void retire(struct app_sock *s)
 static void retire_later(struct app_sock *s)
 {
 	struct app *a = s->app;
-	if (!s->ended || s->retiring)
+	if (!(s->ended || s->eof) || s->retiring)
 		return;
 	s->retiring = true;
 	s->rnext = a->retiring;
@@ -607,7 +706,7 @@ static void fire(struct app_sock *s, enum app_on on)
 		const struct app_action *act = &a->acts[i];
 		if (s->fired[k / 64] >> (k % 64) & 1)
 			continue;
-		if (act->sock && !(s->name && strcmp(act->sock, s->name) == 0))
+		if (!named(act, s))
 			continue;
 		if (on == APP_ON_RECEIVED && s->received < act->on_bytes)
 			continue;
@@ -880,9 +979,9 @@ static void apply(struct app *a, const struct app_action *act,
 
 static bool targets(const struct app_action *act, const struct app_sock *t)
 {
-	if (!t->c)
+	if (!t->c || t->retired) /* (none is retired while one may run) */
 		return false;
-	if (act->sock && !(t->name && strcmp(act->sock, t->name) == 0))
+	if (!named(act, t))
 		return false;
 	if (!t->listener)
 		return true;
@@ -958,6 +1057,8 @@ static void timer_fire(struct sim *sim, struct evq_timer *e)
 	/* `repeat`: the next run, `every` after this one's due time */
 	if (++t->runs < act->repeat)
 		sim_at(sim, e, act->at + (sim_time_t)t->runs * act->every);
+	else if (is_sockop(act->op))
+		t->app->sockops_left--;
 	app_enter(t->app);
 	run_action(t->app, act, NULL);
 	app_leave(t->app);
@@ -979,6 +1080,8 @@ int app_init(struct app *a, struct host *h, struct app_registry *reg,
 		a->timers[i].app = a;
 		a->timers[i].action = i;
 		a->nlater += acts[i].has_after;
+		a->sockops_left += acts[i].on == APP_ON_TIME &&
+				   is_sockop(acts[i].op);
 	}
 	/* the event actions by trigger (a counting sort, stable) */
 	size_t count[APP_ON_COUNT + 1] = {0};
@@ -1011,6 +1114,8 @@ void app_fini(struct app *a)
 	while (s) {
 		struct app_sock *n = s->next;
 		if (s->retired) {
+			if (s->c)
+				tcp_conn_set_app(s->c, NULL);
 			free(s);
 			s = n;
 			continue;
@@ -1059,6 +1164,18 @@ static void notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		   uint64_t arg)
 {
 	struct app_sock *s = tcp_conn_app(c);
+	if (s && s->retired) {
+		/* retired in TIME-WAIT (retire): nothing is left to read,
+		 * write or run; only how it ends */
+		if (ev == TCP_EV_CLOSED) {
+			s->end = (enum tcp_end)arg;
+			s->ended = true;
+			s->end_time = a->host->sim->now;
+			s->c = NULL;
+			tcp_conn_set_app(c, NULL);
+		}
+		return;
+	}
 	if (!s) {
 		struct tcp_conn *l = tcp_conn_listener(c);
 		if (ev != TCP_EV_CONNECTED || !l)
@@ -1092,6 +1209,7 @@ static void notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 	case TCP_EV_EOF:
 		s->fin_in = true;
 		check_eof(s);
+		retire_later(s); /* in TIME-WAIT, it may be */
 		break;
 	case TCP_EV_WRITABLE:
 		pump(s);

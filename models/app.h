@@ -149,13 +149,15 @@ struct app_later {
 
 /* The application's side of one socket. */
 struct app_sock {
-	/* What a socket keeps once it is retired (app.c: ended, nothing
-	 * left to run or read; the rest is given back): how it went. */
+	/* What a socket keeps once it is retired (app.c: ended, or in
+	 * TIME-WAIT, with nothing left to run or read; the rest is given
+	 * back): how it went. */
 	struct app_sock *next, *prev;
-	const struct app_action *opened_by;
-	const char *name;       /* from `as`; accepted sockets inherit the
-				   listening socket's */
-	struct tcp_conn *c;     /* NULL once the connection is gone */
+	const struct app_action *opened_by; /* its `as` names it (accepted
+				   sockets: the listening socket's) */
+	struct tcp_conn *c;     /* NULL once the connection is gone (a
+				   socket retired in TIME-WAIT keeps it
+				   until then) */
 	struct app_stream *out; /* what this socket writes (NULL: a
 				   listener) */
 	struct trace_tuple tuple;
@@ -163,7 +165,7 @@ struct app_sock {
 	bool listener;
 	bool ended;
 	bool retired;           /* only the fields above `app` remain */
-	enum tcp_end end;       /* how it ended */
+	uint8_t end;            /* how it ended: enum tcp_end */
 	sim_time_t end_time;
 	uint64_t written;       /* bytes taken by TCP; out->len - written are
 				   written by the script but not yet taken */
@@ -245,6 +247,8 @@ struct app {
 	 * under way (depth 0): a socket it works on stays where it is */
 	int depth;
 	struct app_sock *retiring;
+	size_t sockops_left;        /* timed actions on sockets still to run
+				       (send, shutdown, close, abort, set) */
 	uint8_t *buf;               /* staging for writes and reads */
 	uint32_t bufcap;
 };
@@ -278,5 +282,8 @@ void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 const char *app_on_name(enum app_on on);
 /* Bytes the script has written to s so far, taken by TCP or not yet. */
 uint64_t app_sock_wrote(const struct app_sock *s);
+/* The name its `as` gave s (accepted sockets: the listening socket's), or
+ * NULL. */
+const char *app_sock_name(const struct app_sock *s);
 
 #endif

@@ -716,11 +716,12 @@ static struct tcp_conn *conn_new(struct tcp_stack *st,
 }
 
 /* The entry of `port` in the table of ports in use, made if new; NULL
- * if memory runs out. */
+ * if memory runs out. The table is at most three quarters full. */
 static struct tcp_port_ref *port_ref(struct tcp_stack *st, uint16_t port,
 				     bool make)
 {
-	if (make && (!st->ports || 2 * (st->pcount + 1) > st->pmask + 1)) {
+	if (make &&
+	    (!st->ports || 4 * (st->pcount + 1) > 3 * (st->pmask + 1))) {
 		uint32_t size = st->ports ? 2 * (st->pmask + 1) : 4;
 		struct tcp_port_ref *t = calloc(size, sizeof *t);
 		if (!t)
@@ -993,6 +994,7 @@ void tcp_stack_free(struct tcp_stack *st)
 	free(st->htab);
 	free(st->ports);
 	pshared_drop(st->defaults);
+	tcp_pack_stack_free(st);
 	free(st);
 }
 

@@ -216,6 +216,10 @@ void tcp_stack_set_packing(struct tcp_stack *st, bool on);
  * copy of them between the two (a thousand hosts of one template keep
  * one); nothing changes in what either does. */
 void tcp_stack_share_params(struct tcp_stack *st, const struct tcp_stack *like);
+/* st packs connections against like's template (tcp_pack.c), one for a
+ * run's stacks rather than one each; call before either has packed
+ * anything (else it does nothing). 0, or -1 without memory. */
+int tcp_stack_share_template(struct tcp_stack *st, struct tcp_stack *like);
 /* The host crashed: every connection vanishes without a segment sent. Each
  * is traced going to CLOSED with `why`, and the application is told it
  * ended with TCP_END_CRASHED. Ephemeral ports start over. */

@@ -27,41 +27,124 @@
 
 #include "models/tcp_priv.h"
 
-#define PREFIX offsetof(struct tcp_conn, snd_una)
+#define PREFIX offsetof(struct tcp_conn, tnext)
 #define NWORDS ((sizeof(struct tcp_conn) - PREFIX) / 4)
-#define MAPWORDS ((NWORDS + 31) / 32)
-/* the timers, zero in a record (idle, made again when unpacked) */
+/* words left out of a record, zero when it is unpacked: the lists of
+ * packing (a record is on neither) and the timers (idle, made again) */
+#define LISTS_TO ((offsetof(struct tcp_conn, snd_una) - PREFIX) / 4)
 #define TIMERS_FROM ((offsetof(struct tcp_conn, timer) - PREFIX) / 4)
 #define TIMERS_TO \
 	((offsetof(struct tcp_conn, timer) + sizeof(((struct tcp_conn *)0)->timer) - \
 	  PREFIX) / 4)
+/* the words a record may keep, and its bitmap of them */
+#define KEPT (NWORDS - LISTS_TO - (TIMERS_TO - TIMERS_FROM))
+#define MAPWORDS ((KEPT + 31) / 32)
 
 _Static_assert(PREFIX % 4 == 0 && sizeof(struct tcp_conn) % 4 == 0 &&
+		       offsetof(struct tcp_conn, snd_una) % 4 == 0 &&
 		       offsetof(struct tcp_conn, timer) % 4 == 0,
 	       "a TCB packs in 32-bit words");
+_Static_assert(KEPT <= 256, "a record numbers its values in a byte");
 
-static uint32_t *map_of(struct tcp_conn *r)
+/* The template: the body of the first connection its stacks packed, the
+ * words left out zero. A record keeps the words that differ from it
+ * (sequence numbers, times) and not those that do not (the MSS, the
+ * windows, the options, most of the zeros), so it stays fixed from then
+ * on, for as long as a stack that may hold records holds it. */
+struct tcp_tmpl {
+	uint32_t refs;
+	bool set;
+	uint32_t w[NWORDS];
+};
+
+static struct tcp_tmpl *tmpl_new(void)
 {
-	return (uint32_t *)(void *)((uint8_t *)r + PREFIX);
+	struct tcp_tmpl *t = calloc(1, sizeof *t);
+	if (t)
+		t->refs = 1;
+	return t;
 }
 
-static const uint32_t *cmap_of(const struct tcp_conn *r)
+static void tmpl_drop(struct tcp_tmpl *t)
 {
-	return (const uint32_t *)(const void *)((const uint8_t *)r + PREFIX);
+	if (t && --t->refs == 0)
+		free(t);
+}
+
+int tcp_stack_share_template(struct tcp_stack *st, struct tcp_stack *like)
+{
+	if (!like->tmpl && !(like->tmpl = tmpl_new()))
+		return -1;
+	if (st->tmpl == like->tmpl || (st->tmpl && st->tmpl->set))
+		return 0;
+	tmpl_drop(st->tmpl);
+	st->tmpl = like->tmpl;
+	st->tmpl->refs++;
+	return 0;
+}
+
+void tcp_pack_stack_free(struct tcp_stack *st)
+{
+	tmpl_drop(st->tmpl);
+	st->tmpl = NULL;
+}
+
+static bool left_out(size_t i)
+{
+	return i < LISTS_TO || (i >= TIMERS_FROM && i < TIMERS_TO);
+}
+
+/* The body word that is kept word j. */
+static size_t word_of(size_t j)
+{
+	j += LISTS_TO;
+	return j < TIMERS_FROM ? j : j + (TIMERS_TO - TIMERS_FROM);
+}
+
+/* A record: the prefix; a bitmap of the kept words that differ from the
+ * template; for each of them, in order, a byte numbering its value; and
+ * the values, each once (a TCB in TIME-WAIT holds the same sequence
+ * number in half a dozen places). */
+struct layout {
+	const uint32_t *map;
+	const uint8_t *idx;
+	const uint8_t *vals; /* 32-bit words, aligned */
+	size_t n, nv, size;
+};
+
+static size_t record_size(size_t n, size_t nv)
+{
+	return PREFIX + 4 * MAPWORDS + ((n + 3) & ~(size_t)3) + 4 * nv;
+}
+
+static struct layout layout_of(const struct tcp_conn *r)
+{
+	struct layout l = {.map = (const uint32_t *)(const void *)
+				  ((const uint8_t *)r + PREFIX)};
+	for (size_t m = 0; m < MAPWORDS; m++)
+		l.n += (size_t)__builtin_popcount(l.map[m]);
+	l.idx = (const uint8_t *)(l.map + MAPWORDS);
+	for (size_t k = 0; k < l.n; k++)
+		if ((size_t)l.idx[k] + 1 > l.nv)
+			l.nv = (size_t)l.idx[k] + 1;
+	l.vals = l.idx + ((l.n + 3) & ~(size_t)3);
+	l.size = record_size(l.n, l.nv);
+	return l;
 }
 
 /* The body of record r written out into c (its prefix copied too), the
  * timers idle. */
 static void decode(const struct tcp_conn *r, struct tcp_conn *c)
 {
+	struct layout l = layout_of(r);
 	memcpy(c, r, PREFIX);
-	memset((uint8_t *)c + PREFIX, 0, sizeof *c - PREFIX);
-	const uint32_t *map = cmap_of(r), *w = map + MAPWORDS;
 	uint8_t *body = (uint8_t *)c + PREFIX;
+	memcpy(body, r->st->tmpl->w, sizeof r->st->tmpl->w);
+	size_t k = 0;
 	for (size_t m = 0; m < MAPWORDS; m++)
-		for (uint32_t bits = map[m]; bits; bits &= bits - 1) {
-			size_t i = 32 * m + (size_t)__builtin_ctz(bits);
-			memcpy(body + 4 * i, w++, 4);
+		for (uint32_t bits = l.map[m]; bits; bits &= bits - 1) {
+			size_t i = word_of(32 * m + (size_t)__builtin_ctz(bits));
+			memcpy(body + 4 * i, l.vals + 4 * l.idx[k++], 4);
 		}
 	tcp_timers_init(c);
 	c->packed = false;
@@ -70,7 +153,7 @@ static void decode(const struct tcp_conn *r, struct tcp_conn *c)
 void tcp_touch(struct tcp_conn *c)
 {
 	struct tcp_stack *st = c->st;
-	if (!st->packing || c->touched)
+	if (!st->packing || c->touched || c->packed)
 		return;
 	c->touched = true;
 	c->tnext = st->touched;
@@ -111,51 +194,57 @@ static void park_fire(struct sim *s, struct evq_timer *e)
 		c->timer[k].fn(s, &c->timer[k]);
 }
 
-/* The size of a record of n words, and what packing it saves. */
-static size_t record_size(size_t n)
+/* What packing into a record of `size` bytes saves. */
+static uint64_t saved(size_t size)
 {
-	return PREFIX + 4 * (MAPWORDS + n);
-}
-
-static uint64_t saved(size_t n)
-{
-	return sizeof(struct tcp_conn) - record_size(n);
-}
-
-/* The words record r keeps: its bitmap's bits. */
-static size_t record_words(const struct tcp_conn *r)
-{
-	size_t n = 0;
-	for (size_t m = 0; m < MAPWORDS; m++)
-		n += (size_t)__builtin_popcount(cmap_of(r)[m]);
-	return n;
+	return sizeof(struct tcp_conn) - size;
 }
 
 static void pack(struct tcp_conn *c)
 {
-	/* the bitmap and the words, in one pass; the timers left out */
-	uint32_t map[MAPWORDS] = {0}, words[NWORDS];
-	size_t n = 0;
+	struct tcp_stack *st = c->st;
+	if (!st->tmpl && !(st->tmpl = tmpl_new()))
+		return; /* it stays whole */
+	struct tcp_tmpl *tm = st->tmpl;
 	const uint8_t *body = (const uint8_t *)c + PREFIX;
-	for (size_t i = 0; i < NWORDS; i++) {
-		if (i == TIMERS_FROM)
-			i = TIMERS_TO;
+	if (!tm->set) {
+		for (size_t i = 0; i < NWORDS; i++)
+			if (!left_out(i))
+				memcpy(&tm->w[i], body + 4 * i, 4);
+		tm->set = true;
+	}
+	/* the bitmap, the values and their numbers, in one pass */
+	uint32_t map[MAPWORDS] = {0}, vals[KEPT];
+	uint8_t idx[KEPT];
+	size_t n = 0, nv = 0;
+	for (size_t j = 0; j < KEPT; j++) {
+		size_t i = word_of(j);
 		uint32_t v;
 		memcpy(&v, body + 4 * i, 4);
-		if (v) {
-			map[i / 32] |= 1u << (i % 32);
-			words[n++] = v;
-		}
+		if (v == tm->w[i])
+			continue;
+		map[j / 32] |= 1u << (j % 32);
+		size_t x = 0;
+		while (x < nv && vals[x] != v)
+			x++;
+		if (x == nv)
+			vals[nv++] = v;
+		idx[n++] = (uint8_t)x;
 	}
-	struct tcp_conn *r = malloc(record_size(n));
+	size_t size = record_size(n, nv);
+	struct tcp_conn *r = malloc(size);
 	if (!r)
 		return; /* it stays whole */
 	memcpy(r, c, PREFIX);
-	memcpy(map_of(r), map, sizeof map);
-	memcpy(map_of(r) + MAPWORDS, words, 4 * n);
+	uint8_t *at = (uint8_t *)r + PREFIX;
+	memcpy(at, map, sizeof map);
+	at += sizeof map;
+	memcpy(at, idx, n);
+	memset(at + n, 0, ((n + 3) & ~(size_t)3) - n);
+	at += (n + 3) & ~(size_t)3;
+	memcpy(at, vals, 4 * nv);
 	r->packed = true;
 	r->touched = r->resting = false;
-	r->tnext = r->rnext = r->rprev = NULL;
 	r->parked = TCP_NTIMERS;
 	evq_timer_init(&r->park, park_fire);
 	for (int t = 0; t < TCP_NTIMERS; t++)
@@ -164,8 +253,8 @@ static void pack(struct tcp_conn *c)
 			evq_timer_move(&sim_of(c)->q, &c->timer[t], &r->park);
 		}
 	/* the budget charges the record */
-	r->mem -= saved(n);
-	sim_give_mem(sim_of(c), saved(n));
+	r->mem -= saved(size);
+	sim_give_mem(sim_of(c), saved(size));
 	tcp_conn_moved(c, r);
 	free(c);
 }
@@ -192,7 +281,7 @@ struct tcp_conn *tcp_unpack(struct tcp_conn *r)
 	c->parked = TCP_NTIMERS;
 	/* ... and the whole TCB again: past max-memory, the run ends with
 	 * this event (the TCB is there for it all the same) */
-	uint64_t more = saved(record_words(r));
+	uint64_t more = saved(layout_of(r).size);
 	c->mem += more;
 	sim_charge_mem(st->sim, more);
 	tcp_conn_moved(r, c);
@@ -263,10 +352,17 @@ void tcp_pack_touched(struct tcp_stack *st)
 		st->touched = c->tnext;
 		c->touched = false;
 		c->tnext = NULL;
-		if (at_rest(c))
+		if (at_rest(c) && c->state == TCP_TIME_WAIT) {
+			/* nothing in it is needed again but to answer a
+			 * retransmitted FIN: packed at once */
+			if (c->resting)
+				rest_remove(c);
+			pack(c);
+		} else if (at_rest(c)) {
 			rest_add(c);
-		else if (c->resting)
+		} else if (c->resting) {
 			rest_remove(c);
+		}
 	}
 	sim_time_t now = st->rest_head ? st->sim->now : 0;
 	while (st->rest_head &&

@@ -76,37 +76,39 @@ struct tcp_conn {
 	struct tcp_conn *hnext;       /* the stack's demux hash chain */
 	struct tcp_conn *listener;    /* the listening socket it came from,
 					 while that socket lives */
-	bool passive;                 /* made by a passive OPEN */
-	bool counted;                 /* counts against max-conns */
 	void *app;                    /* the application's per-socket data */
-	uint32_t id;                  /* 1, 2, ... per stack */
-	enum tcp_state state;
-	uint32_t laddr, raddr;
-	uint16_t lport, rport;
 	const struct tcp_params *p;   /* in a struct tcp_pshared: shared
 					 with the connections that have the
 					 same, written through
 					 tcp_params_mut */
+	uint32_t id;                  /* 1, 2, ... per stack */
+	enum tcp_state state;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	/* (the flags together: the prefix without holes) */
+	bool passive;                 /* made by a passive OPEN */
+	bool counted;                 /* counts against max-conns */
 	bool dead;                    /* CLOSED; freed when the stack
 					 unwinds */
 	bool ev_queued;               /* in the stack's queue of events */
 	/* At rest (tcp_pack.c): a connection left with nothing to do but
-	 * wait for its keepalive or its 2·MSL, so for TCP_REST_AFTER, is
-	 * packed into a record of this prefix, up to `snd_una`, followed
-	 * by the rest of it with the zero words left out. `park` then holds
-	 * the one timer that was pending, `parked` which (TCP_NTIMERS:
-	 * none). tcp_live() unpacks it wherever it is used again. */
+	 * wait for its keepalive or its 2·MSL, so for TCP_REST_AFTER (in
+	 * TIME-WAIT at once), is packed into a record of this prefix, up
+	 * to `tnext`, followed by the words of the rest that differ from
+	 * the stack's template. `park` then holds the one timer that was
+	 * pending, `parked` which (TCP_NTIMERS: none). tcp_live() unpacks
+	 * it wherever it is used again. */
 	bool packed;
 	bool touched;                 /* on the stack's list to look at */
 	bool resting;                 /* on the stack's list at rest */
 	uint8_t parked;
+	struct evq_timer park;
+	uint64_t mem;                 /* bytes taken from the run's budget */
+	/* (a record ends here) the lists of packing, empty in a record */
 	struct tcp_conn *tnext;       /* the stack's list to look at */
 	struct tcp_conn *rnext, *rprev; /* the list at rest, by rest_from */
 	sim_time_t rest_from;         /* on it since */
 	sim_time_t rest_at;           /* at rest since */
-	struct evq_timer park;
-	uint64_t mem;                 /* bytes taken from the run's budget */
-
 
 	/* Send sequence variables (RFC 9293 §3.3.1) */
 	uint32_t snd_una;
@@ -367,6 +369,9 @@ struct tcp_stack {
 	bool packing;
 	struct tcp_conn *touched;
 	struct tcp_conn *rest_head, *rest_tail;
+	struct tcp_tmpl *tmpl;   /* what records are told apart from: set by
+				    the first, then fixed; shared with the
+				    run's other stacks */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -785,8 +790,10 @@ const struct tcp_conn *tcp_view(const struct tcp_conn *c,
 				struct tcp_conn *tmp);
 /* At the end of an entry point (tcp_leave): the connections touched that
  * are at rest join the list at rest, the others leave it; those at rest
- * for TCP_REST_AFTER are packed. */
+ * for TCP_REST_AFTER, and those in TIME-WAIT, are packed. */
 void tcp_pack_touched(struct tcp_stack *st);
+/* st is freed, its records already: its hold on the template goes. */
+void tcp_pack_stack_free(struct tcp_stack *st);
 /* c is gone: off the lists of packing. */
 void tcp_pack_forget(struct tcp_conn *c);
 /* The connection `from` is now `to`: the stack's list, its demux chain

@@ -791,7 +791,7 @@ START_TEST(test_ended_sockets_are_retired_with_their_results)
 			ck_assert(k->ended);
 			ck_assert_int_eq(k->end, TCP_END_NORMAL);
 			ck_assert(k->retired);
-			if (h == 0 && k->name) {
+			if (h == 0 && app_sock_name(k)) {
 				late++;
 				ck_assert_uint_eq(k->written, 7);
 			} else if (h == 0) {
@@ -826,6 +826,82 @@ START_TEST(test_ended_sockets_are_retired_with_their_results)
 	free(t);
 	world_free(&w2);
 	scn_free(s2);
+}
+END_TEST
+
+/* A socket whose connection is in TIME-WAIT, everything written and
+ * read, is retired too when no action could still act on it: it keeps
+ * its connection until 2·MSL ends it, and then learns how it ended. */
+START_TEST(test_a_socket_in_time_wait_is_retired_until_its_end)
+{
+	/* the client's FIN goes at 12 ms, the server's comes back at 14 ms:
+	 * TIME-WAIT from then, for 2 s */
+	static const char conns[] = SHORT_CONNS
+		"    - {at: 10ms, connect: server:80, bulk: 3000}\n";
+	char text[1024];
+	struct world w;
+	struct scenario *s;
+	snprintf(text, sizeof text, "stop: 1s\n%s", conns);
+	char *t = run(text, &w, &s);
+	const struct app_sock *k = w.apps[0].socks;
+	ck_assert(k->retired && !k->ended);
+	ck_assert_ptr_nonnull(k->c);
+	ck_assert_int_eq(tcp_conn_state(k->c), TCP_TIME_WAIT);
+	ck_assert_uint_eq(k->written, 3000);
+	free(t);
+	world_free(&w);
+	scn_free(s);
+
+	t = run(conns, &w, &s);
+	k = w.apps[0].socks;
+	ck_assert(k->retired && k->ended);
+	ck_assert_ptr_null(k->c);
+	ck_assert_int_eq(k->end, TCP_END_NORMAL);
+	ck_assert_int_eq(k->end_time, SIM_MS(14) + SIM_S(2));
+	free(t);
+	world_free(&w);
+	scn_free(s);
+
+	/* whole in TIME-WAIT while an action may still act on it: an event
+	 * action for its end, or a timed close to come */
+	static const char *const keep[] = {
+		"    - {on: closed, send: 1}\n",
+		"    - {at: 1500ms, close: true}\n",
+	};
+	for (int i = 0; i < 2; i++) {
+		snprintf(text, sizeof text, "stop: 1s\n%s%s", conns, keep[i]);
+		t = run(text, &w, &s);
+		k = w.apps[0].socks;
+		ck_assert(!k->retired && !k->ended);
+		ck_assert_int_eq(tcp_conn_state(k->c), TCP_TIME_WAIT);
+		free(t);
+		world_free(&w);
+		scn_free(s);
+	}
+}
+END_TEST
+
+/* A stream of the pattern alone is kept as its length; text after it
+ * makes it pieces, and the reader still checks every byte. */
+START_TEST(test_pattern_then_text_then_pattern_arrives_intact)
+{
+	struct world w;
+	struct scenario *s;
+	char *t = run(SHORT_CONNS
+		      "    - {at: 10ms, connect: server:80}\n"
+		      "    - {on: connected, send: 100}\n"
+		      "    - {on: connected, send-text: \"abc\"}\n"
+		      "    - {on: connected, send: 50}\n"
+		      "    - {on: connected, close: true}\n",
+		      &w, &s);
+	const struct app_sock *k = sock_n(&w, 1, 1);
+	ck_assert_uint_eq(k->received, 153);
+	ck_assert_uint_eq(k->bad, 0);
+	ck_assert_uint_eq(k->unverified, 0);
+	ck_assert_uint_eq(app_sock_wrote(w.apps[0].socks), 153);
+	free(t);
+	world_free(&w);
+	scn_free(s);
 }
 END_TEST
 
@@ -923,6 +999,8 @@ Suite *apps_suite(void)
 	tcase_add_test(tc, test_event_action_runs_after_its_delay);
 	tcase_add_test(tc, test_repeat_runs_an_action_count_times_every_apart);
 	tcase_add_test(tc, test_ended_sockets_are_retired_with_their_results);
+	tcase_add_test(tc, test_a_socket_in_time_wait_is_retired_until_its_end);
+	tcase_add_test(tc, test_pattern_then_text_then_pattern_arrives_intact);
 	tcase_add_test(tc, test_seventy_event_actions_run_once_each);
 	tcase_add_test(tc, test_injected_numbers_add_up_the_connection_variables);
 	suite_add_tcase(s, tc);

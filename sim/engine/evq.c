@@ -37,7 +37,9 @@
  * The width and the count follow the load: every 64 bucket changes, the
  * mean number of entries a bucket brought into run is compared with the
  * aim (16-64); the width halves or doubles accordingly and the ring is
- * sized to about twice the pending timers over the aim; and near growing
+ * sized to about twice the pending timers over the aim, those in far left
+ * out (ten thousand 2·MSL timers minutes away would otherwise size a
+ * ring for them, each bucket keeping room it never uses); and near growing
  * past NEAR_BIG narrows the width. Everything but far is then placed
  * again, which costs a pass, done only once as many timers have been
  * popped as are pending, so its cost per event is bounded.
@@ -385,7 +387,8 @@ static int rebuild(struct evq *q, unsigned shift, uint32_t nb)
 }
 
 /* Every 64 bucket changes, a width that brings AIM_LO..AIM_HI entries per
- * bucket and a ring of about twice the pending timers over AIM buckets. */
+ * bucket and a ring of about twice the pending timers short of far over
+ * AIM buckets. */
 static int adapt(struct evq *q)
 {
 	if (++q->adv < 64)
@@ -406,7 +409,7 @@ static int adapt(struct evq *q)
 			shift++;
 			mean = mean ? mean * 2 : 1;
 		}
-	uint32_t nb = ring_size(q, pending);
+	uint32_t nb = ring_size(q, pending - q->far.n);
 	if (shift == q->shift && nb == q->nb)
 		return 0;
 	return rebuild(q, shift, nb);
@@ -494,7 +497,7 @@ static int narrow(struct evq *q)
 	unsigned shift = q->shift;
 	for (size_t m = q->near.n; shift > 0 && m > AIM; m /= 2)
 		shift--;
-	return rebuild(q, shift, ring_size(q, pending));
+	return rebuild(q, shift, ring_size(q, pending - q->far.n));
 }
 
 /* ---- the interface ------------------------------------------------------ */

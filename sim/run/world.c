@@ -129,9 +129,14 @@ int world_build(struct world *w, const struct scenario *scn,
 			      sh->addr, &p, &w->pool) < 0)
 			goto fail;
 		/* hosts of one template, or alike, keep one copy */
-		if (i > 0)
+		if (i > 0) {
 			tcp_stack_share_params(w->hosts[i].tcp,
 					       w->hosts[i - 1].tcp);
+			/* and the run one template to pack against */
+			if (tcp_stack_share_template(w->hosts[i].tcp,
+						     w->hosts[0].tcp) < 0)
+				goto fail;
+		}
 		w->host_names[i] = sh->name;
 		w->host_addrs[i] = sh->addr;
 		host_set_router(&w->hosts[i], sh->router);

@@ -230,7 +230,8 @@ static const struct app_sock *find_sock(const struct world *w, int h,
 	const struct app_sock *found = NULL;
 	*n = 0;
 	for (const struct app_sock *s = w->apps[h].socks; s; s = s->next) {
-		if (s->listener || !s->name || strcmp(s->name, name) != 0)
+		if (s->listener || !app_sock_name(s) ||
+		    strcmp(app_sock_name(s), name) != 0)
 			continue;
 		if (!found)
 			found = s;
