@@ -222,6 +222,43 @@ static unsigned hold_width(int n, sim_time_t gap, int holds)
 
 /* Buckets widen when events are sparse and narrow when they are dense,
  * to hold a few tens each. */
+/* A bucket whose timers were scheduled out of order comes out in order:
+ * with up to 64, sorted into run, where a cancelled one is skipped; with
+ * more, through near. The bucket here is in the future (2^16 ns wide at
+ * first), its times given in reverse. */
+START_TEST(test_bucket_out_of_order_comes_out_in_order)
+{
+	static const int sizes[] = {2, 40, 64, 65, 200};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		int n = sizes[k];
+		struct evq q;
+		struct evq_timer *t = calloc((size_t)n, sizeof *t);
+		ck_assert_ptr_nonnull(t);
+		evq_init(&q);
+		/* times 1,000,000 + 200 * (n - i): one bucket, reversed */
+		for (int i = 0; i < n; i++) {
+			evq_timer_init(&t[i], nop);
+			ck_assert_int_eq(evq_schedule(&q, &t[i],
+						      1000000 + 200 * (n - i)),
+					 0);
+		}
+		/* the bucket becomes current with the first pop */
+		ck_assert_ptr_eq(evq_pop(&q), &t[n - 1]);
+		evq_cancel(&q, &t[n / 2]); /* now in run, or near */
+		ck_assert(!evq_pending(&t[n / 2]));
+		for (int i = n - 2; i >= 0; i--) {
+			if (i == n / 2)
+				continue;
+			ck_assert_ptr_eq(evq_pop(&q), &t[i]);
+			ck_assert_int_eq(q.last, 1000000 + 200 * (n - i));
+		}
+		ck_assert_ptr_null(evq_pop(&q));
+		evq_fini(&q);
+		free(t);
+	}
+}
+END_TEST
+
 START_TEST(test_width_follows_load)
 {
 	struct evq q;
@@ -376,6 +413,7 @@ Suite *evq_suite(void)
 	tcase_add_test(tc, test_equal_times_run_in_insertion_order);
 	tcase_add_test(tc, test_rearm_goes_behind_equal_times);
 	tcase_add_test(tc, test_cancel);
+	tcase_add_test(tc, test_bucket_out_of_order_comes_out_in_order);
 	tcase_add_test(tc, test_no_allocation_at_working_size);
 	tcase_add_test(tc, test_cancelled_timer_may_be_freed);
 	tcase_add_test(tc, test_rearm_later_and_earlier);

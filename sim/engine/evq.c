@@ -6,8 +6,8 @@
  *   run   entries of the current bucket `cur` in (time, sequence) order,
  *         taken from the front: the bucket as it became current, if its
  *         entries were in order (appended in sequence order, they often
- *         are: 10^5 segments sent at one instant), and later ones
- *         scheduled into it past its last;
+ *         are: 10^5 segments sent at one instant) or few enough to sort,
+ *         and later ones scheduled into it past its last;
  *   near  a 4-ary heap of the rest of the current bucket (and of anything
  *         scheduled before it: a timer set in the past);
  *   ring  nb unsorted buckets, for buckets cur+1 .. cur+nb-1, bucket k at
@@ -22,8 +22,8 @@
  * order, the order of one heap of the same keys, which check_evq.c holds
  * a reference model to. When run and near are both empty, `cur` moves to
  * the next bucket that holds something (the bitmap finds it), its entries
- * go into run (or near, if out of order), and far gives up what is now
- * within the ring's reach.
+ * go into run (sorted first if out of order and at most 64; into near if
+ * more), and far gives up what is now within the ring's reach.
  *
  * Why: a heap of 10^6 timers moves an entry a level at a time, writing
  * each one's new position into its timer (so that cancel needs no search),
@@ -423,6 +423,23 @@ static bool sorted(const struct evq_ent *e, size_t n)
 	return true;
 }
 
+/* A bucket's entries in order, if there are few: an insertion sort on
+ * the bucket's own array (entries that are nearly in order, as they
+ * mostly are, move little) touches no timer, where the near heap would
+ * write each moved entry's position into its timer at every level. */
+#define SORT_MAX 64
+
+static void sort_small(struct evq_ent *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct evq_ent x = e[i];
+		size_t j = i;
+		for (; j > 0 && ent_less(&x, &e[j - 1]); j--)
+			e[j] = e[j - 1];
+		e[j] = x;
+	}
+}
+
 /* run and near are empty: make the next bucket that holds something
  * current. */
 static int advance(struct evq *q)
@@ -443,6 +460,13 @@ next:
 		uint32_t s = (uint32_t)(q->cur & (q->nb - 1));
 		struct evq_bucket *b = &q->ring[s];
 		bool in_order = sorted(b->e, b->n);
+		if (!in_order && b->n <= SORT_MAX) {
+			/* room first: a failure leaves the bucket as it was */
+			if (run_room(q, b->n) < 0)
+				return -1;
+			sort_small(b->e, b->n);
+			in_order = true;
+		}
 		if (in_order && run_room(q, b->n) < 0)
 			return -1;
 		if (in_order) {
