@@ -46,15 +46,17 @@ _Static_assert(PREFIX % 4 == 0 && sizeof(struct tcp_conn) % 4 == 0 &&
 	       "a TCB packs in 32-bit words");
 _Static_assert(KEPT <= 256, "a record numbers its values in a byte");
 
-/* The template: the body of the first connection its stacks packed, the
- * words left out zero. A record keeps the words that differ from it
- * (sequence numbers, times) and not those that do not (the MSS, the
- * windows, the options, most of the zeros), so it stays fixed from then
- * on, for as long as a stack that may hold records holds it. */
+/* The template: the body of the first connection but a listening socket
+ * its stacks packed, the words left out zero. A record keeps the words
+ * that differ from it (sequence numbers, times) and not those that do
+ * not (the MSS, the windows, the options, most of the zeros), so it stays
+ * fixed from then on, for as long as a stack that may hold records holds
+ * it. A listening socket, or any connection packed before the template
+ * is set, is told apart from zeros instead (`bare`): a run of a
+ * connection or two sets none (its words are made only then). */
 struct tcp_tmpl {
 	uint32_t refs;
-	bool set;
-	uint32_t w[NWORDS];
+	uint32_t *w; /* NWORDS, NULL until set */
 };
 
 static struct tcp_tmpl *tmpl_new(void)
@@ -67,15 +69,17 @@ static struct tcp_tmpl *tmpl_new(void)
 
 static void tmpl_drop(struct tcp_tmpl *t)
 {
-	if (t && --t->refs == 0)
+	if (t && --t->refs == 0) {
+		free(t->w);
 		free(t);
+	}
 }
 
 int tcp_stack_share_template(struct tcp_stack *st, struct tcp_stack *like)
 {
 	if (!like->tmpl && !(like->tmpl = tmpl_new()))
 		return -1;
-	if (st->tmpl == like->tmpl || (st->tmpl && st->tmpl->set))
+	if (st->tmpl == like->tmpl || (st->tmpl && st->tmpl->w))
 		return 0;
 	tmpl_drop(st->tmpl);
 	st->tmpl = like->tmpl;
@@ -139,7 +143,10 @@ static void decode(const struct tcp_conn *r, struct tcp_conn *c)
 	struct layout l = layout_of(r);
 	memcpy(c, r, PREFIX);
 	uint8_t *body = (uint8_t *)c + PREFIX;
-	memcpy(body, r->st->tmpl->w, sizeof r->st->tmpl->w);
+	if (r->bare)
+		memset(body, 0, 4 * NWORDS);
+	else
+		memcpy(body, r->st->tmpl->w, 4 * NWORDS);
 	size_t k = 0;
 	for (size_t m = 0; m < MAPWORDS; m++)
 		for (uint32_t bits = l.map[m]; bits; bits &= bits - 1) {
@@ -207,12 +214,13 @@ static void pack(struct tcp_conn *c)
 		return; /* it stays whole */
 	struct tcp_tmpl *tm = st->tmpl;
 	const uint8_t *body = (const uint8_t *)c + PREFIX;
-	if (!tm->set) {
+	if (!tm->w && c->state != TCP_LISTEN &&
+	    (tm->w = calloc(NWORDS, sizeof *tm->w)) != NULL) {
 		for (size_t i = 0; i < NWORDS; i++)
 			if (!left_out(i))
 				memcpy(&tm->w[i], body + 4 * i, 4);
-		tm->set = true;
 	}
+	bool bare = c->state == TCP_LISTEN || !tm->w;
 	/* the bitmap, the values and their numbers, in one pass */
 	uint32_t map[MAPWORDS] = {0}, vals[KEPT];
 	uint8_t idx[KEPT];
@@ -221,7 +229,7 @@ static void pack(struct tcp_conn *c)
 		size_t i = word_of(j);
 		uint32_t v;
 		memcpy(&v, body + 4 * i, 4);
-		if (v == tm->w[i])
+		if (v == (bare ? 0 : tm->w[i]))
 			continue;
 		map[j / 32] |= 1u << (j % 32);
 		size_t x = 0;
@@ -244,6 +252,7 @@ static void pack(struct tcp_conn *c)
 	at += (n + 3) & ~(size_t)3;
 	memcpy(at, vals, 4 * nv);
 	r->packed = true;
+	r->bare = bare;
 	r->touched = r->resting = false;
 	r->parked = TCP_NTIMERS;
 	evq_timer_init(&r->park, park_fire);
@@ -352,9 +361,12 @@ void tcp_pack_touched(struct tcp_stack *st)
 		st->touched = c->tnext;
 		c->touched = false;
 		c->tnext = NULL;
-		if (at_rest(c) && c->state == TCP_TIME_WAIT) {
+		if (at_rest(c) && c->state == TCP_TIME_WAIT &&
+		    st->hcount > TCP_PACK_BUSY) {
 			/* nothing in it is needed again but to answer a
-			 * retransmitted FIN: packed at once */
+			 * retransmitted FIN: on a busy stack, packed at
+			 * once (on a quiet one, packing and unpacking it
+			 * would cost a short run more than it saves) */
 			if (c->resting)
 				rest_remove(c);
 			pack(c);

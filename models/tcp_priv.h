@@ -36,6 +36,9 @@
 /* A listening socket is packed only on a stack of at most this many
  * connections: moving it walks them all, for its children's pointers. */
 #define TCP_PACK_LISTENER_MAX 16
+/* A connection entering TIME-WAIT on a stack of more than this many is
+ * packed at once, not after TCP_REST_AFTER. */
+#define TCP_PACK_BUSY 16
 
 /* A byte ring: `cap` the most it may hold (the socket buffer's size),
  * `size` what is allocated of it so far. Logical offset i from the head
@@ -93,7 +96,8 @@ struct tcp_conn {
 	bool ev_queued;               /* in the stack's queue of events */
 	/* At rest (tcp_pack.c): a connection left with nothing to do but
 	 * wait for its keepalive or its 2·MSL, so for TCP_REST_AFTER (in
-	 * TIME-WAIT at once), is packed into a record of this prefix, up
+	 * TIME-WAIT on a busy stack, at once), is packed into a record of
+	 * this prefix, up
 	 * to `tnext`, followed by the words of the rest that differ from
 	 * the stack's template. `park` then holds the one timer that was
 	 * pending, `parked` which (TCP_NTIMERS: none). tcp_live() unpacks
@@ -101,6 +105,8 @@ struct tcp_conn {
 	bool packed;
 	bool touched;                 /* on the stack's list to look at */
 	bool resting;                 /* on the stack's list at rest */
+	bool bare;                    /* a record told apart from zeros,
+					 not from the template */
 	uint8_t parked;
 	struct evq_timer park;
 	uint64_t mem;                 /* bytes taken from the run's budget */
@@ -790,7 +796,8 @@ const struct tcp_conn *tcp_view(const struct tcp_conn *c,
 				struct tcp_conn *tmp);
 /* At the end of an entry point (tcp_leave): the connections touched that
  * are at rest join the list at rest, the others leave it; those at rest
- * for TCP_REST_AFTER, and those in TIME-WAIT, are packed. */
+ * for TCP_REST_AFTER, and those in TIME-WAIT on a busy stack
+ * (TCP_PACK_BUSY), are packed. */
 void tcp_pack_touched(struct tcp_stack *st);
 /* st is freed, its records already: its hold on the template goes. */
 void tcp_pack_stack_free(struct tcp_stack *st);
