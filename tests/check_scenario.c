@@ -256,6 +256,27 @@ START_TEST(test_compound_durations_everywhere)
 }
 END_TEST
 
+/* A count of bytes is a size wherever one is read: what an event
+ * action waits for, and what an expectation wants delivered. */
+START_TEST(test_byte_counts_are_sizes)
+{
+	struct scenario *s = load_ok(
+		"hosts: {a: {}, b: {}}\n"
+		"links: [{between: [a, b]}]\n"
+		"apps: {a: [{at: 0s, connect: b:80}, "
+		"{on: received, bytes: 2KiB, close: true}]}\n"
+		"expect: [{delivered: {from: a, to: b, bytes: 10KB}}]\n");
+	ck_assert_uint_eq(s->hosts[0].acts[1].on_bytes, 2048);
+	ck_assert_uint_eq(s->expects[0].bytes, 10000);
+	scn_free(s);
+	load_err("hosts: {a: {}, b: {}}\n"
+		 "expect: [{delivered: {from: a, to: b, bytes: 10 parsecs}}]\n",
+		 2, 46,
+		 "'bytes': unknown size unit (use B, KB, KiB, MB, MiB, GB or "
+		 "GiB) (found '10 parsecs')");
+}
+END_TEST
+
 /* inject's seq and ack: numbers and variables of the receiving
  * connection, added or subtracted; a name that is no variable is
  * refused at load time, at the value. */
@@ -427,6 +448,7 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, test_hosts_resolved_wherever_declared);
 	tcase_add_test(tc, test_errors_point_at_the_value);
 	tcase_add_test(tc, test_compound_durations_everywhere);
+	tcase_add_test(tc, test_byte_counts_are_sizes);
 	tcase_add_test(tc, test_inject_numbers_are_sums_of_variables);
 	tcase_add_test(tc, test_yaml_syntax_error_position);
 	tcase_add_test(tc, test_error_format_has_source_and_caret);

@@ -189,6 +189,30 @@ START_TEST(separate_changes_are_counted)
 }
 END_TEST
 
+/* The context after the first difference stops where the next one
+ * begins: a line the run no longer has is never shown as one both have.
+ * L2 changed, then L4 gone two lines further on. */
+START_TEST(context_stops_at_the_next_difference)
+{
+	struct pair p;
+	compare(&p, HDR L1 L2 L3 L3 L4 L5, HDR L1 L2W L3 L3 L5, NULL);
+	ck_assert_uint_eq(p.r.hunks, 2);
+	ck_assert_uint_eq(p.r.next_a, 7); /* 0-based: L4, the eighth line */
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	tcmp_report(f, &p.a, &p.b, "golden", "run", &p.o, &p.r);
+	fclose(f);
+	/* L3 twice as context, L4 not as context */
+	ck_assert_ptr_nonnull(strstr(out, "      6  0.021000000 b recv"));
+	ck_assert_ptr_nonnull(strstr(out, "      7  0.021000000 b recv"));
+	ck_assert_ptr_null(strstr(out, "      8  0.021000000 b state"));
+	ck_assert_ptr_nonnull(strstr(out, "1 more difference after it"));
+	free(out);
+	done(&p);
+}
+END_TEST
+
 /* Lines are single letters: the classic example, whose shortest edit
  * script has 5 edits (LCS "CBBA" of length 4... one of several). */
 START_TEST(the_edit_script_is_shortest)
@@ -309,6 +333,7 @@ Suite *tracecmp_suite(void)
 	tcase_add_test(tc, header_lines_are_compared_as_they_are);
 	tcase_add_test(tc, an_inserted_line_shifts_nothing_after_it);
 	tcase_add_test(tc, separate_changes_are_counted);
+	tcase_add_test(tc, context_stops_at_the_next_difference);
 	tcase_add_test(tc, the_edit_script_is_shortest);
 	tcase_add_test(tc, a_huge_difference_is_capped_not_slow);
 	tcase_add_test(tc, an_unknown_field_name_is_an_error);

@@ -42,7 +42,12 @@ check help 0 "$tcpsim" --help
 expect help "$tmp/out" '^Usage: tcpsim COMMAND'
 check no-args 2 "$tcpsim"
 check unknown-command 2 "$tcpsim" frobnicate
-expect unknown-command "$tmp/err" "unknown command 'frobnicate'"
+expect unknown-command "$tmp/err" "unknown command 'frobnicate' \\(tcpsim help"
+# a scenario given as the command: how to run it
+check scenario-as-command 2 "$tcpsim" scenarios/bulk-transfer-loss.yaml
+expect scenario-as-command "$tmp/err" "to run that scenario, tcpsim run scenarios/bulk-transfer-loss.yaml"
+check builtin-as-command 2 "$tcpsim" handshake-and-close
+expect builtin-as-command "$tmp/err" "tcpsim run handshake-and-close"
 check bad-option 2 "$tcpsim" run --frobnicate
 check bad-stop 2 "$tcpsim" run --stop 5parsecs
 expect bad-stop "$tmp/err" "unknown time unit"

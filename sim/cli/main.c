@@ -8,6 +8,7 @@
  * error.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,7 +137,19 @@ int main(int argc, char **argv)
 		return cmd_plot(argc, argv, &interrupted);
 	if (strcmp(cmd, "sweep") == 0)
 		return cmd_sweep(argc, argv, &interrupted);
-	fprintf(stderr, "tcpsim: unknown command '%s'\n", cmd);
-	cli_usage(stderr);
+	/* a scenario where a command goes: say how to run it */
+	size_t n = strlen(cmd);
+	bool yaml = (n > 5 && strcmp(cmd + n - 5, ".yaml") == 0) ||
+		    (n > 4 && strcmp(cmd + n - 4, ".yml") == 0);
+	if (yaml || builtin_find(cmd)) {
+		fprintf(stderr,
+			"tcpsim: unknown command '%s': to run that scenario, "
+			"tcpsim run %s\n",
+			cmd, cmd);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "tcpsim: unknown command '%s' (tcpsim help lists the "
+			"commands)\n",
+		cmd);
 	return EXIT_USAGE;
 }

@@ -400,7 +400,7 @@ static const struct ld_key action_rows[] = {
 	{"at", LD_SCALAR, ld_duration, AT(struct app_action, at)},
 	{"on", LD_SCALAR, ld_enum, AT(struct app_action, on),
 	 .names = &app_events},
-	{"bytes", LD_SCALAR, ld_uint, AT(struct app_action, on_bytes),
+	{"bytes", LD_SCALAR, ld_size, AT(struct app_action, on_bytes),
 	 .min = 1, .max = UINT64_MAX},
 	{"after", LD_SCALAR, ld_duration, AT(struct app_action, after),
 	 .seen = SEEN(struct app_action, has_after)},

@@ -143,7 +143,7 @@ static const struct ld_key delivered_rows[] = {
 	 .flags = LDK_REQUIRED},
 	{"to", LD_SCALAR, ld_host_ref, AT(struct expectation, host),
 	 .flags = LDK_REQUIRED},
-	{"bytes", LD_SCALAR, ld_uint, AT(struct expectation, bytes),
+	{"bytes", LD_SCALAR, ld_size, AT(struct expectation, bytes),
 	 .max = UINT64_MAX, .seen = SEEN(struct expectation, bytes_set)},
 	{"intact", LD_SCALAR, ld_bool, AT(struct expectation, intact),
 	 .seen = SEEN(struct expectation, intact_set)},

@@ -385,6 +385,7 @@ int tcmp_compare(struct tfile *a, struct tfile *b, const struct tcmp_opts *o,
 		return 0;
 	}
 	size_t i = 0, j = 0;
+	r->next_a = a->n;
 	while (i < na || j < nb) {
 		if ((i < na && del[i]) || (j < nb && ins[j])) {
 			size_t i0 = i, j0 = j;
@@ -397,6 +398,8 @@ int tcmp_compare(struct tfile *a, struct tfile *b, const struct tcmp_opts *o,
 				r->first_b = p + j0;
 				r->hunk_a = i - i0;
 				r->hunk_b = j - j0;
+			} else if (r->hunks == 2) {
+				r->next_a = p + i0;
 			}
 			r->only_a += i - i0;
 			r->only_b += j - j0;
@@ -497,8 +500,10 @@ void tcmp_report(FILE *out, const struct tfile *a, const struct tfile *b,
 	else if (r->hunk_b > lim)
 		fprintf(out, "    ... %zu more\n", r->hunk_b - lim);
 	if (!r->capped) {
+		/* the lines after it that both have, up to the next place
+		 * that differs */
 		size_t after = r->first_a + r->hunk_a;
-		for (size_t i = after; i < a->n && i < after + ctx; i++)
+		for (size_t i = after; i < r->next_a && i < after + ctx; i++)
 			show_line(out, ' ', i, &a->l[i]);
 	}
 	if (r->hunk_a && r->hunk_b)

@@ -67,6 +67,8 @@ struct tcmp_result {
 	 * [first_b, first_b + hunk_b) of b. */
 	size_t hunk_a, hunk_b;
 	size_t hunks;      /* places that differ, the first included */
+	size_t next_a;     /* where the second begins in a (a's line count
+			      if there is none) */
 	size_t only_a, only_b; /* lines of one not in the other, in all */
 	bool capped;       /* more than TCMP_MAX_EDITS: counts unknown */
 };
