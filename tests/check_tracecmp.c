@@ -48,6 +48,18 @@ static void compare(struct pair *p, const char *a, const char *b,
 	ck_assert_int_eq(tcmp_compare(&p->a, &p->b, &p->o, &p->r), 0);
 }
 
+/* tcmp_report's text for p, naming the sides golden and run. */
+static char *report_of(const struct pair *p)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	tcmp_report(f, &p->a, &p->b, "golden", "run", &p->o, &p->r);
+	fclose(f);
+	return out;
+}
+
 static void done(struct pair *p)
 {
 	tfile_free(&p->a);
@@ -78,11 +90,7 @@ START_TEST(one_changed_field_is_one_difference_at_its_line)
 	ck_assert_uint_eq(p.r.only_a, 1);
 	ck_assert_uint_eq(p.r.only_b, 1);
 
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	tcmp_report(f, &p.a, &p.b, "golden", "run", &p.o, &p.r);
-	fclose(f);
+	char *out = report_of(&p);
 	ck_assert_ptr_nonnull(strstr(out, "first difference: golden line 5, "
 					  "run line 5"));
 	ck_assert_ptr_nonnull(strstr(out, "win: 65535 → 64240"));
@@ -198,11 +206,7 @@ START_TEST(context_stops_at_the_next_difference)
 	compare(&p, HDR L1 L2 L3 L3 L4 L5, HDR L1 L2W L3 L3 L5, NULL);
 	ck_assert_uint_eq(p.r.hunks, 2);
 	ck_assert_uint_eq(p.r.next_a, 7); /* 0-based: L4, the eighth line */
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	tcmp_report(f, &p.a, &p.b, "golden", "run", &p.o, &p.r);
-	fclose(f);
+	char *out = report_of(&p);
 	/* L3 twice as context, L4 not as context */
 	ck_assert_ptr_nonnull(strstr(out, "      6  0.021000000 b recv"));
 	ck_assert_ptr_nonnull(strstr(out, "      7  0.021000000 b recv"));
