@@ -977,6 +977,41 @@ START_TEST(test_expectations_match_segment_fields)
 }
 END_TEST
 
+/* With `event`, `state` is the sending connection's state when it sent
+ * the segment, as in a link rule: the client's final ACK goes in
+ * TIME-WAIT, its SYN in SYN-SENT. Elsewhere it is refused. */
+START_TEST(test_expectations_match_the_senders_state)
+{
+	struct scenario *s = load(
+		"tcp: {msl: 10s}\n"
+		ONE_CONNECTION
+		"expect:\n"
+		"  - {event: send, host: client, state: TIME-WAIT, flags-exact: ACK, count: 1}\n"
+		"  - {event: send, host: client, state: SYN-SENT, count: 1}\n"
+		"  - {event: send, host: server, state: TIME-WAIT, count: 1}\n");
+	char *out = judge(s, 1);
+	ck_assert_ptr_nonnull(strstr(
+		out, "  ok    line 8    client sends a segment with exactly ACK "
+		     "sent in TIME-WAIT: exactly 1 time — it did 1"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "  FAIL  line 10   server sends a segment sent in "
+		     "TIME-WAIT: exactly 1 time — it happened 0 times"));
+	free(out);
+	scn_free(s);
+	struct scn_error e;
+	struct scenario *bad = NULL;
+	static const char text[] =
+		"hosts: {a: {}, b: {}}\n"
+		"expect: [{event: recv, host: a, state: LISTEN}]\n";
+	ck_assert_int_eq(scn_load_string("t", text, sizeof text - 1, &bad, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "'state' with 'event' is the sending "
+				"connection's state: it belongs to send, "
+				"retransmit, drop and link events");
+	ck_assert_int_eq(e.line, 2);
+}
+END_TEST
+
 /* seq-abs and ack-abs: the numbers as the trace prints them, not
  * relative to the ISNs. The ISNs are read from a first run, so the test
  * holds whatever way they are chosen. */
@@ -1085,6 +1120,7 @@ Suite *faults_suite(void)
 	tc = tcase_create("expect");
 	tcase_add_test(tc, test_failing_expectations_say_what_happened);
 	tcase_add_test(tc, test_expectations_match_segment_fields);
+	tcase_add_test(tc, test_expectations_match_the_senders_state);
 	tcase_add_test(tc, test_expectations_match_absolute_numbers);
 	tcase_add_test(tc, test_expectations_count_at_most);
 	suite_add_tcase(s, tc);

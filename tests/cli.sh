@@ -208,6 +208,14 @@ check check-update 0 "$tcpsim" check --update "$tmp/g/hc.yaml"
 expect check-update "$tmp/out" "updated .*hc.trace: [0-9]+ places changed from line 8 on: [0-9]+ lines removed, [0-9]+ added"
 cmp -s "$tmp/g/golden/hc.trace" "$top/scenarios/golden/handshake-and-close.trace" ||
 	{ echo "FAIL check-update: the golden was not rewritten"; fails=$((fails + 1)); }
+# A comment added at the top moves every call's scenario line: the
+# golden still holds (line= is compared only with --with-lines).
+{ printf '# a comment\n'; cat "$tmp/g/hc.yaml"; } >"$tmp/g/hc2.yaml"
+check check-comment 0 "$tcpsim" check --golden "$tmp/g/golden/hc.trace" "$tmp/g/hc2.yaml"
+expect check-comment "$tmp/out" 'differs only in ignored fields'
+check check-with-lines 1 "$tcpsim" check --with-lines --golden "$tmp/g/golden/hc.trace" "$tmp/g/hc2.yaml"
+expect check-with-lines "$tmp/out" 'line: [0-9]+ → [0-9]+'
+rm -f "$tmp/g/hc2.yaml"
 # A failing expectation fails the check, and is never recorded.
 # (handshake-and-close ends with its expect: list; one more item)
 { cat "$tmp/g/hc.yaml"; printf '  - {host: client, state: ESTABLISHED, at: end}\n'; } >"$tmp/g/bad.yaml"

@@ -22,6 +22,10 @@ void cmp_usage(FILE *f)
 	      "                      run and say what changed\n"
 	      "      --ignore F,...  leave these fields out of the comparison:\n"
 	      "                      time, who, kind, or keys such as win, why\n"
+	      "      --with-lines    compare the scenario line of each\n"
+	      "                      application call too (left out unless\n"
+	      "                      asked: a comment added to a scenario\n"
+	      "                      moves them all)\n"
 	      "  -C, --context N     lines of context shown (3)\n"
 	      "  -q, --quiet         (check) print only failures and the total\n"
 	      "  -h, --help          show this help\n",
@@ -36,12 +40,14 @@ int cmp_parse_args(int argc, char **argv, struct cmp_args *a,
 		{"update", no_argument, NULL, 'u'},
 		{"ignore", required_argument, NULL, 'i'},
 		{"context", required_argument, NULL, 'C'},
+		{"with-lines", no_argument, NULL, 'l'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	char err[256];
 	int c;
+	bool with_lines = false;
 	a->cmp.context = 3;
 	opterr = 0;
 	optind = 1;
@@ -90,6 +96,9 @@ int cmp_parse_args(int argc, char **argv, struct cmp_args *a,
 		case 'q':
 			a->quiet = true;
 			break;
+		case 'l':
+			with_lines = true;
+			break;
 		case 'h':
 			return 1;
 		case ':':
@@ -101,6 +110,17 @@ int cmp_parse_args(int argc, char **argv, struct cmp_args *a,
 				argv[optind - 1]);
 			return -1;
 		}
+	}
+	/* where the scenario wrote each call is not what the run did */
+	bool has_line = false;
+	for (size_t i = 0; i < a->cmp.nignore; i++)
+		has_line |= strcmp(a->cmp.ignore[i], "line") == 0;
+	if (!with_lines && !has_line) {
+		if (a->cmp.nignore == TCMP_MAX_IGNORE) {
+			fputs("tcpsim: too many --ignore fields\n", stderr);
+			return -1;
+		}
+		a->cmp.ignore[a->cmp.nignore++] = "line";
 	}
 	return 0;
 }

@@ -179,7 +179,7 @@ static const struct ld_key expect_rows[] = {
 	{"port", LD_SCALAR, ld_port, AT(struct expectation, port),
 	 .tags = K_CONN},
 	{"state", LD_SCALAR, ld_state, AT(struct expectation, state),
-	 .tags = K_STATE},
+	 .tags = K_STATE | K_EVENT},
 	{"at", LD_SCALAR, h_at, WHOLE, .tags = K_STATE},
 	{"event", LD_SCALAR, ld_enum, AT(struct expectation, event),
 	 .names = &events, .tags = K_EVENT},
@@ -245,9 +245,11 @@ static int choose_kind(struct ld *ld, yaml_node_t *en, struct expectation *e,
 		       const char **kind)
 {
 	*kind = NULL;
+	/* with `event`, `state` is the sender's state, as in a rule */
+	bool event = ld_map_get(ld, en, "event") != NULL;
 	for (const struct ld_name *k = kinds; k->name; k++) {
 		yaml_node_t *v = ld_map_get(ld, en, k->name);
-		if (!v)
+		if (!v || (event && k->value == EXP_STATE))
 			continue;
 		if (*kind)
 			return ld_fail(ld, v, "an expectation checks one thing: "
@@ -284,6 +286,13 @@ static int check_event(struct ld *ld, yaml_node_t *en, struct expectation *e)
 		return ld_fail(ld, from ? from : to, "'from' and 'to' are "
 						     "states: they belong to "
 						     "'event: state'");
+	yaml_node_t *state = ld_map_get(ld, en, "state");
+	if (state && ev != EXP_EV_SEND && ev != EXP_EV_RETRANSMIT &&
+	    ev != EXP_EV_DROP && ev != EXP_EV_LINK)
+		return ld_fail(ld, state, "'state' with 'event' is the sending "
+					  "connection's state: it belongs to "
+					  "send, retransmit, drop and link "
+					  "events");
 	if ((timer || op) && ev != EXP_EV_TIMER)
 		return ld_fail(ld, timer ? timer : op, "'timer' and 'op' belong "
 						       "to 'event: timer'");
@@ -328,9 +337,11 @@ static int check_expect(struct ld *ld, yaml_node_t *en, struct expectation *e)
 					 ? NULL
 					 : ld_map_get(ld, en, r->key);
 		if (v)
-			return ld_fail(ld, v, "'%s' does not belong to a '%s' "
+			return ld_fail(ld, v, "'%s' does not belong to %s '%s' "
 					      "expectation",
-				       r->key, kind);
+				       r->key,
+				       strchr("aeiou", kind[0]) ? "an" : "a",
+				       kind);
 	}
 	switch (e->kind) {
 	case EXP_STATE:
@@ -369,6 +380,7 @@ int ld_expect_load(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 		*e = (struct expectation){
 			.line = (int)en->start_mark.line + 1,
 			.col = (int)en->start_mark.column + 1,
+			.state = -1,
 			.from_state = -1,
 			.to_state = -1,
 			.timer_op = -1,

@@ -48,7 +48,9 @@ struct expectation {
 	struct exp_hosts peer;  /* the other end (drops: the receiver) */
 	uint16_t port;          /* the connection's local port, 0: any */
 	/* EXP_STATE */
-	int state;
+	int state;                  /* EXP_STATE: the state; EXP_EVENT:
+				       the sender's when it sent the
+				       segment (-1: any), as a rule's */
 	sim_time_t at;
 	bool at_end;
 	/* EXP_EVENT */

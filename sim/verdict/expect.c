@@ -176,6 +176,9 @@ static bool matches(const struct expectation *e, const struct trace *tr,
 		return false;
 	if (s && !flags_match(e, s))
 		return false;
+	/* the sender's state (send, retransmit, drop, link: in `a`) */
+	if (e->kind == EXP_EVENT && e->state >= 0 && ev->a != e->state)
+		return false;
 	if (!seg_match(e, rel, s))
 		return false;
 	if (e->why && !(ev->why && strstr(ev->why, e->why)))
@@ -399,6 +402,8 @@ static void describe_event(struct sbuf *b, const struct trace *tr,
 			sb(b, " len=%lu", (unsigned long)e->len);
 		if (e->has_win)
 			sb(b, " win=%lu", (unsigned long)e->win);
+		if (e->state >= 0)
+			sb(b, " sent in %s", tcp_state_name(e->state));
 		break;
 	case EXP_EV_STATE:
 		if (e->from_state >= 0)
