@@ -302,6 +302,11 @@ static void trace_app(struct app *a, struct app_sock *s,
 {
 	struct sim *sim = a->host->sim;
 	const struct trace *tr = &sim->trace;
+	if (k == TR_APP_ERROR && !a->failed++) {
+		a->failed_act = act;
+		a->failed_at = sim->now;
+		a->failed_why = text;
+	}
 	if (!trace_on(tr, TR_APP))
 		return;
 	struct trace_event ev = {

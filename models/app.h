@@ -249,6 +249,11 @@ struct app {
 	struct app_sock *retiring;
 	size_t sockops_left;        /* timed actions on sockets still to run
 				       (send, shutdown, close, abort, set) */
+	/* calls that could not be made (traced as errors), and the first */
+	uint64_t failed;
+	const struct app_action *failed_act;
+	sim_time_t failed_at;
+	const char *failed_why;
 	uint8_t *buf;               /* staging for writes and reads */
 	uint32_t bufcap;
 };

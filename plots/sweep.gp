@@ -8,6 +8,9 @@
 #   flag        1 if the metric is yes/no (drawn as a share of the runs
 #               with a 95 % Wilson interval), 0 for a number (its median,
 #               with the band from p5 to p95)
+#   band        what that band is called: "p5 to p95", or with fewer
+#               than 20 seeds, where the two are the least and the
+#               greatest value, "min to max"
 #   NS          series: one per combination of the other parameters
 #   NX          values of the first parameter
 #   numeric_x   1 if those values are numbers (drawn to scale), 0 if they
@@ -83,7 +86,7 @@ if (flag) {
 		set style fill transparent solid 0.18 noborder
 		plot for [i = 0:NS - 1] $data index i \
 			using 1:6:7 with filledcurves lc i + 1 \
-			title sprintf("%s: p5 to p95", name(i + 1)), \
+			title sprintf("%s: %s", name(i + 1), band), \
 		     for [i = 0:NS - 1] $data index i \
 			using 1:5 with linespoints lw 2 pt 7 ps 0.8 lc i + 1 \
 			title sprintf("%s: median", name(i + 1))
@@ -91,6 +94,6 @@ if (flag) {
 		plot for [i = 0:NS - 1] $data index i \
 			using ($1 + dx(i)):5:6:7 with yerrorbars lw 2 pt 7 \
 			ps 0.8 lc i + 1 \
-			title sprintf("%s: median, p5 to p95", name(i + 1))
+			title sprintf("%s: median, %s", name(i + 1), band)
 	}
 }

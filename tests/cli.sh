@@ -175,6 +175,29 @@ check stop 0 "$tcpsim" run --quiet --stop 100ms --trace "$tmp/t7" \
 	"$top/tests/outputs/three-hosts.yaml"
 expect stop "$tmp/t7" '^0\.100000000 - run event=end reason=stop-time '
 
+# A rule that never acted, and calls that could not be made: warnings
+# with where the scenario wrote them, the run still a success; quiet
+# with -q.
+cat >"$tmp/warn.yaml" <<'EOF'
+name: warn
+hosts: {client: {}, server: {}}
+links:
+  - between: [client, server]
+    delay: 10ms
+    rules: [{name: fin-only, flags-exact: FIN, action: drop}]
+apps:
+  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]
+  client: [{at: 0s, connect: server:80, bulk: 1000}, {at: 5s, send: 10}]
+EOF
+check warn 0 "$tcpsim" run --no-ladder "$tmp/warn.yaml"
+expect warn "$tmp/err" "warn.yaml:6:13: warning: rule 'fin-only' never acted on a segment: flags-exact: FIN fits none TCP sends"
+expect warn "$tmp/err" "warn.yaml:9:54: warning: client: 1 application call could not be made; the first, at 5.000000000 s: connection closing or closed"
+check warn-quiet 0 "$tcpsim" run -q "$tmp/warn.yaml"
+[ -s "$tmp/err" ] && { echo "FAIL warn-quiet: -q printed a warning"; fails=$((fails + 1)); }
+sed 's/action: drop}/action: drop, must-match: true}/' "$tmp/warn.yaml" >"$tmp/warn2.yaml"
+check warn-must 2 "$tcpsim" run -q "$tmp/warn2.yaml"
+expect warn-must "$tmp/err" "warn2.yaml:6:13: rule 'fin-only' never acted on a segment, and it is marked must-match"
+
 # Golden traces: check passes on the recorded ones, says where a changed
 # one diverges, refuses a missing one, and --update records atomically.
 check check-ok 0 "$tcpsim" check "$top/scenarios/handshake-and-close.yaml"

@@ -200,6 +200,15 @@ if command -v gnuplot >/dev/null 2>&1; then
 	n=$((n + 1))
 	magic "$out/p1.pdf" pdf || fail "plot .pdf: not a pdf file"
 	cmp -s "$out/p1.pdf" "$out/p2.pdf" || fail "plot .pdf: differs between runs"
+	# the band is p5 to p95, or with fewer than 20 seeds, where those are
+	# the extremes, min to max, and says so
+	for sd in 3 20; do
+		ok "plot band $sd" "$tcpsim" sweep handshake-under-loss --set links.0.loss=0.1,0.3 \
+			--seeds $sd -q --metric completion_time -o "$out/b.csv" --plot "$out/b$sd.svg"
+	done
+	n=$((n + 2))
+	grep -qF 'completion_time: min to max' "$out/b3.svg" || fail "plot band 3: not min to max"
+	grep -qF 'completion_time: p5 to p95' "$out/b20.svg" || fail "plot band 20: not p5 to p95"
 	# a series with no value anywhere is left out, silently
 	ok "plot gaps" "$tcpsim" sweep handshake-under-loss --set links.0.loss=0.5,0.97 \
 		--set tcp.handshake=two-way,three-way --seeds 5 -q --metric completion_time \

@@ -215,12 +215,55 @@ void cli_print_sink_warnings(const struct trace *tr)
 bool cli_idle_rule(const struct world *w)
 {
 	const struct scn_link *rl;
-	const struct link_rule *idle = world_idle_rule(w, &rl);
+	struct world_rule_at at = {0, 0};
+	const struct link_rule *idle = world_idle_rule(w, true, &at, &rl);
 	if (idle)
 		fprintf(stderr, "%s:%d:%d: rule '%s' never acted on a segment, "
 				"and it is marked must-match\n",
 			w->scn->file, idle->line, idle->col, idle->name);
 	return idle != NULL;
+}
+
+/* flags-exact without ACK fits only a SYN or a RST: every other segment
+ * TCP sends carries ACK (RFC 9293 §3.10.7) */
+static bool fits_no_segment(const struct link_rule *r)
+{
+	uint8_t f = r->flags & (uint8_t)~(TCP_ECE | TCP_CWR);
+	return r->match_flags && r->flags_exact && !(r->flags & TCP_ACK) &&
+	       f != TCP_SYN && f != TCP_RST;
+}
+
+void cli_warn(const struct world *w, FILE *f)
+{
+	const struct scn_link *rl;
+	struct world_rule_at at = {0, 0};
+	const struct link_rule *r;
+	while ((r = world_idle_rule(w, false, &at, &rl)) != NULL) {
+		fprintf(f, "%s:%d:%d: warning: rule '%s' never acted on a "
+			   "segment",
+			w->scn->file, r->line, r->col, r->name);
+		if (fits_no_segment(r)) {
+			char fl[40];
+			tcp_flags_fmt(r->flags, fl, sizeof fl);
+			fprintf(f, ": flags-exact: %s fits none TCP sends (all "
+				   "but a SYN or a RST carry ACK: flags: %s, or "
+				   "flags-exact: %s,ACK?)",
+				fl, fl, fl);
+		}
+		fputs(" (must-match: true makes it an error)\n", f);
+	}
+	for (size_t h = 0; h < w->nhosts; h++) {
+		const struct app *a = &w->apps[h];
+		if (!a->failed)
+			continue;
+		char t[40];
+		sim_time_fmt(a->failed_at, t, sizeof t);
+		fprintf(f, "%s:%d:%d: warning: %s: %llu application call%s "
+			   "could not be made; the first, at %s s: %s\n",
+			w->scn->file, a->failed_act->line, a->failed_act->col,
+			w->host_names[h], (unsigned long long)a->failed,
+			a->failed == 1 ? "" : "s", t, a->failed_why);
+	}
 }
 
 bool cli_noroute(const struct world *w, FILE *f)

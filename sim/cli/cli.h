@@ -46,6 +46,11 @@ void cli_print_sink_warnings(const struct trace *tr);
  * must-match never acted (it describes a segment that does not exist:
  * the scenario is wrong, and no output is kept). */
 bool cli_idle_rule(const struct world *w);
+/* After a run, onto f: a warning for each rule that never acted on a
+ * segment (must-match makes it an error: cli_idle_rule), saying so when
+ * its flags fit no segment TCP sends, and for each host whose
+ * application made calls that could not be made. */
+void cli_warn(const struct world *w, FILE *f);
 /* After a run: true, with "FILE: N segments found no route" and the
  * first of them printed to f, if segments found no route and no
  * expectation says the scenario means them: the run fails as an

@@ -162,10 +162,11 @@ struct run_result {
 	struct expect_run *er;
 };
 
-/* Run scn with its own seed, the text trace into memory. Returns 0; -1
- * with the reason printed; -2 if interrupted. */
+/* Run scn with its own seed, the text trace into memory; warnings on
+ * standard error unless quiet. Returns 0; -1 with the reason printed; -2
+ * if interrupted. */
 static int run_scenario(const struct scenario *scn, struct run_result *r,
-			const volatile sig_atomic_t *interrupt)
+			bool quiet, const volatile sig_atomic_t *interrupt)
 {
 	struct world w;
 	struct world_opts wo = {0};
@@ -209,6 +210,8 @@ static int run_scenario(const struct scenario *scn, struct run_result *r,
 		r->failed = expect_judge(r->er, &oc);
 	if (cli_noroute(&w, stderr))
 		r->failed++;
+	if (!quiet)
+		cli_warn(&w, stderr);
 	rc = 0;
 	goto done;
 oom:
@@ -286,7 +289,7 @@ static int check_one(const struct target *t, const struct cmp_args *a,
 	}
 	if (cli_load(t->scenario, &scn) < 0)
 		return EXIT_USAGE;
-	int rc = run_scenario(scn, &r, interrupt);
+	int rc = run_scenario(scn, &r, a->quiet, interrupt);
 	if (rc < 0) {
 		scn_free(scn);
 		return rc == -2 ? -2 : EXIT_USAGE;

@@ -374,6 +374,7 @@ static int run_and_draw(struct plot_cmd *pc)
 	}
 	if (cli_idle_rule(w))
 		return EXIT_USAGE;
+	cli_warn(w, stderr);
 	if (trace_finish(&w->sim.trace) < 0 || trace_commit(&w->sim.trace) < 0) {
 		cli_print_sink_errors(&w->sim.trace);
 		return EXIT_USAGE;

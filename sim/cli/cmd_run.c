@@ -403,6 +403,8 @@ static int finish_run(struct world *w, const struct run_args *a,
 	}
 	if (cli_noroute(w, a->quiet ? stderr : rep))
 		status = EXIT_FAILED;
+	if (!a->quiet)
+		cli_warn(w, stderr);
 	return status;
 }
 

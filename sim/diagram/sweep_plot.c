@@ -43,9 +43,12 @@ int sweep_plot_script(FILE *f, void *ctx)
 	int64_t *scratch = malloc(sw->nseeds * sizeof *scratch);
 	if (!scratch)
 		return -1;
+	/* p5 and p95 by nearest rank are the least and the greatest value
+	 * of fewer than 20 */
 	fprintf(f, "fmt = \"%s\"\nflag = %d\nNS = %zu\nNX = %zu\n"
-		   "numeric_x = %d\n",
-		p->fmt, u == SU_FLAG, p->nkeep, nx, p->numeric_x);
+		   "numeric_x = %d\nband = \"%s\"\n",
+		p->fmt, u == SU_FLAG, p->nkeep, nx, p->numeric_x,
+		sw->nseeds < 20 ? "min to max" : "p5 to p95");
 	fputs("title = ", f);
 	char t[512];
 	snprintf(t, sizeof t, "%s: %s over %zu seed%s per point", p->scenario,

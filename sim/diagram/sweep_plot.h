@@ -1,7 +1,8 @@
 /* sweep_plot.h — the picture of a sweep (`tcpsim sweep --plot`,
  * docs/sweep.md): a metric against the first --set parameter, one series
  * per combination of the others. Yes/no metrics are drawn as shares with
- * 95 % Wilson intervals, numbers as medians in a p5–p95 band; the x axis
+ * 95 % Wilson intervals, numbers as medians in a p5–p95 band (min–max,
+ * and called so, with fewer than 20 seeds); the x axis
  * is to scale when every value is a number with one unit, categorical
  * otherwise. The drawing is plots/sweep.gp, after a preamble this module
  * writes from the results.

@@ -277,22 +277,27 @@ uint64_t world_noroute(const struct world *w, int *host, sim_time_t *t,
 	return n;
 }
 
-const struct link_rule *world_idle_rule(const struct world *w,
+const struct link_rule *world_idle_rule(const struct world *w, bool must,
+					struct world_rule_at *at,
 					const struct scn_link **link)
 {
 	/* A template's links share their rules: a rule is idle only if it
-	 * acted on none of them. */
-	for (size_t i = 0; i < w->nlinks; i++) {
-		const struct link *l = &w->links[i];
-		for (size_t r = 0; r < l->nrules; r++) {
-			if (!l->rules[r].must_match)
+	 * acted on none of them, and it is named once, at the first. */
+	for (; at->link < w->nlinks; at->link++, at->rule = 0) {
+		const struct link *l = &w->links[at->link];
+		while (at->rule < l->nrules) {
+			size_t r = at->rule++;
+			if (must && !l->rules[r].must_match)
 				continue;
 			uint64_t acted = 0;
-			for (size_t j = 0; j < w->nlinks; j++)
-				if (w->links[j].rules == l->rules)
+			size_t first = at->link;
+			for (size_t j = w->nlinks; j-- > 0;)
+				if (w->links[j].rules == l->rules) {
 					acted += w->links[j].rule_state[r].acted;
-			if (!acted) {
-				*link = &w->scn->links[i];
+					first = j;
+				}
+			if (!acted && first == at->link) {
+				*link = &w->scn->links[at->link];
 				return &l->rules[r];
 			}
 		}

@@ -70,9 +70,15 @@ void world_free(struct world *w);
  * when, and where it was going. */
 uint64_t world_noroute(const struct world *w, int *host, sim_time_t *t,
 		       uint32_t *dst);
-/* After a run: the first rule marked must-match that never acted, or
- * NULL; *link is set to the link it belongs to. */
-const struct link_rule *world_idle_rule(const struct world *w,
+/* After a run: the next rule (from *at, which it moves past it; start at
+ * {0, 0}) that never acted on a segment, only those marked must-match if
+ * `must`; NULL when there is none. *link is set to the link it belongs
+ * to; a rule a template's links share is named once. */
+struct world_rule_at {
+	size_t link, rule;
+};
+const struct link_rule *world_idle_rule(const struct world *w, bool must,
+					struct world_rule_at *at,
 					const struct scn_link **link);
 
 #endif
