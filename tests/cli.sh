@@ -43,6 +43,19 @@ expect help "$tmp/out" '^Usage: tcpsim COMMAND'
 check no-args 2 "$tcpsim"
 check unknown-command 2 "$tcpsim" frobnicate
 expect unknown-command "$tmp/err" "unknown command 'frobnicate' \\(tcpsim help"
+# show: a built-in scenario's YAML as its file has it, which runs as
+# the built-in does
+check show 0 "$tcpsim" show bulk-transfer-loss
+cmp -s "$tmp/out" "$top/scenarios/bulk-transfer-loss.yaml" ||
+	{ echo "FAIL show: not the scenario's file"; fails=$((fails + 1)); }
+cp "$tmp/out" "$tmp/shown.yaml"
+check show-runs 0 "$tcpsim" run -q "$tmp/shown.yaml" -t "$tmp/shown.trace"
+check show-builtin 0 "$tcpsim" run -q bulk-transfer-loss -t "$tmp/builtin.trace"
+cmp -s "$tmp/shown.trace" "$tmp/builtin.trace" ||
+	{ echo "FAIL show-runs: the shown scenario runs otherwise"; fails=$((fails + 1)); }
+check show-unknown 2 "$tcpsim" show frobnicate
+expect show-unknown "$tmp/err" "no built-in scenario 'frobnicate' \\(tcpsim list names them\\)"
+check show-none 2 "$tcpsim" show
 # a scenario given as the command: how to run it
 check scenario-as-command 2 "$tcpsim" scenarios/bulk-transfer-loss.yaml
 expect scenario-as-command "$tmp/err" "to run that scenario, tcpsim run scenarios/bulk-transfer-loss.yaml"
@@ -59,8 +72,15 @@ expect bad-compound-stop "$tmp/err" "from the largest to the smallest"
 check bad-seed 2 "$tcpsim" run --seed -4
 check two-scenarios 2 "$tcpsim" run a.yaml b.yaml
 
-# The built-in default: the ladder of handshake, data and close.
+# The built-in default: the ladder of handshake, data and close, its
+# numbers counted from each side's ISN unless --absolute.
+check default-absolute 0 "$tcpsim" run --absolute
+expect default-absolute "$tmp/out" 'SYN seq=1518315216'
+check default-relative 0 "$tcpsim" run --relative
+expect default-relative "$tmp/out" 'SYN,ACK seq=0 ack=1'
 check default 0 "$tcpsim" run
+expect default "$tmp/out" 'SYN seq=0'
+expect default "$tmp/out" 'PSH,ACK seq=1 ack=1 len=1000'
 for s in LISTEN SYN-SENT SYN-RECEIVED ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 \
 	CLOSE-WAIT LAST-ACK TIME-WAIT '2·MSL expired' 'received 1000 B intact'; do
 	expect default "$tmp/out" "$s"

@@ -104,6 +104,9 @@ void cli_usage(FILE *f);
 int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt);
 /* tcpsim list: the built-in scenarios (cmd_list.c). */
 int cmd_list(void);
+/* tcpsim show NAME: a built-in scenario's YAML, as its file has it
+ * (cmd_list.c). */
+int cmd_show(int argc, char **argv);
 /* tcpsim pkt [--profile NAME] [-v] SCRIPT.pkt... (cmd_pkt.c,
  * docs/pkt.md). */
 int cmd_pkt(int argc, char **argv);

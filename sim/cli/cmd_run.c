@@ -26,7 +26,7 @@ struct run_args {
 	const char *diagram, *ladder_plot, *csv;
 	const char *pcap_at;          /* LINK: A-B or A>B */
 	struct world_opts wopts;
-	bool no_ladder, ascii, quiet, relative, no_color;
+	bool no_ladder, ascii, quiet, absolute, no_color;
 	bool queue_events;            /* the trace and JSON Lines get them */
 };
 
@@ -45,6 +45,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"ladder-plot", required_argument, NULL, 'G'},
 		{"csv", required_argument, NULL, 'V'},
 		{"relative", no_argument, NULL, 'R'},
+		{"absolute", no_argument, NULL, 'a'},
 		{"no-color", no_argument, NULL, 'N'},
 		{"no-ladder", no_argument, NULL, 'L'},
 		{"ascii", no_argument, NULL, 'A'},
@@ -93,7 +94,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			a->csv = optarg;
 			break;
 		case 'R':
-			a->relative = true;
+			a->absolute = false;
+			break;
+		case 'a':
+			a->absolute = true;
 			break;
 		case 'N':
 			a->no_color = true;
@@ -253,7 +257,7 @@ static int attach_files(struct world *w, const struct run_args *a,
 			struct outfile out[OUT_NKINDS], bool *any_stdout)
 {
 	char err[1024];
-	struct diagram_opts dopts = {.relative = a->relative};
+	struct diagram_opts dopts = {.relative = !a->absolute};
 	for (int k = 0; k < OUT_NKINDS; k++) {
 		if (!a->out[k])
 			continue;
@@ -318,7 +322,7 @@ static int attach_all(struct world *w, const struct scenario *scn,
 		      bool *any_stdout, struct expect_run **er)
 {
 	char err[1024];
-	struct diagram_opts dopts = {.relative = a->relative};
+	struct diagram_opts dopts = {.relative = !a->absolute};
 	if (attach_files(w, a, out, any_stdout) < 0)
 		return -1;
 	if (a->diagram &&
@@ -340,7 +344,7 @@ static int attach_all(struct world *w, const struct scenario *scn,
 		const char *nc = getenv("NO_COLOR");
 		struct ladder_opts lo = {
 			.ascii = a->ascii,
-			.relative = a->relative,
+			.relative = !a->absolute,
 			.color = !a->no_color && !(nc && *nc) &&
 				 isatty(fileno(stdout)),
 		};

@@ -48,6 +48,8 @@ void cli_usage(FILE *f)
 	      "  pkt SCRIPT.pkt...         play packetdrill scripts against a\n"
 	      "                            profile's stack (tcpsim pkt --help)\n"
 	      "  list                      list the built-in scenarios\n"
+	      "  show NAME                 print a built-in scenario's YAML, to\n"
+	      "                            start one of your own from it\n"
 	      "  help                      show this help\n"
 	      "\n"
 	      "Options of run:\n",
@@ -79,9 +81,11 @@ void cli_usage(FILE *f)
 	      "                        gnuplot)\n"
 	      "      --csv DIR         write segments, ACKs, cwnd, RTT, states and\n"
 	      "                        losses as CSV files into DIR (docs/plots.md)\n"
-	      "      --relative        sequence numbers relative to each side's\n"
-	      "                        initial one (in diagrams), as Wireshark\n"
-	      "                        shows\n"
+	      "      --absolute        sequence numbers in the diagrams as the\n"
+	      "                        trace has them, not relative to each\n"
+	      "                        side's initial one (as Wireshark shows\n"
+	      "                        them, the default)\n"
+	      "      --relative        relative ones (the default)\n"
 	      "      --no-ladder       do not draw the sequence diagram\n"
 	      "      --ascii           draw the diagram with ASCII characters only\n"
 	      "      --no-color        no colour in the diagram (also: NO_COLOR\n"
@@ -127,6 +131,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv, &interrupted);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list();
+	if (strcmp(cmd, "show") == 0)
+		return cmd_show(argc, argv);
 	if (strcmp(cmd, "pkt") == 0)
 		return cmd_pkt(argc, argv);
 	if (strcmp(cmd, "check") == 0)
