@@ -407,9 +407,18 @@ expect_fail "gnuplot fails" "$e/x.png" \
 	"gnuplot failed (exit status 3): renderer exploded" \
 	env PATH="$fake:$PATH" "$tcpsim" plot timeseq bulk-transfer-loss \
 	-o "$e/x.png"
-expect_fail "gnuplot fails, --csv" "$e/kept" "gnuplot failed" \
+# what was asked for besides the picture stays, to see what gnuplot was
+# given: the CSV files and its input
+expect_fail "gnuplot fails, --csv --script" "$e/x.png" \
+	"the CSV files are kept in $e/kept" \
 	env PATH="$fake:$PATH" "$tcpsim" plot timeseq bulk-transfer-loss \
-	-o "$e/x.png" --csv "$e/kept"
+	-o "$e/x.png" --csv "$e/kept" --script "$e/kept.gp"
+n=$((n + 2))
+grep -q "gnuplot's input is kept in $e/kept.gp (gnuplot -c $e/kept.gp $e/x.png)" "$e/stderr" ||
+	fail "gnuplot fails, --script: not said"
+[ -s "$e/kept/segments.csv" ] && [ -s "$e/kept.gp" ] ||
+	fail "gnuplot fails, --csv --script: not kept ($(ls "$e/kept" 2>&1))"
+rm -rf "$e/kept" "$e/kept.gp"
 warn=$out/warnbin
 mkdir -p "$warn"
 cat >"$warn/gnuplot" <<'EOF'

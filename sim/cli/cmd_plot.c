@@ -267,6 +267,8 @@ struct plot_cmd {
 	char *tmpdir;               /* its files' directory, if ours */
 	char dirslash[4200];        /* that directory, ending in '/' */
 	bool committed;             /* the CSV files are written */
+	bool keep;                  /* gnuplot failed: --csv and --script
+				       stay, to find out why */
 	struct plot *p;
 	struct outfile pic, script;
 	char err[1024];
@@ -352,6 +354,17 @@ static int draw(struct plot_cmd *pc)
 	if (gnuplot_render(a->out, &pc->pic, plot_script, pc->p, pc->err,
 			   sizeof pc->err, said, sizeof said) < 0) {
 		fprintf(stderr, "tcpsim: %s\n", pc->err);
+		/* what was asked for besides the picture is whole: it stays,
+		 * to see what gnuplot was given */
+		pc->keep = true;
+		if (a->csv_dir)
+			fprintf(stderr, "tcpsim: the CSV files are kept in %s\n",
+				a->csv_dir);
+		if (a->script &&
+		    outfile_commit(&pc->script, pc->err, sizeof pc->err) == 0)
+			fprintf(stderr, "tcpsim: gnuplot's input is kept in %s "
+					"(gnuplot -c %s %s)\n",
+				a->script, a->script, a->out);
 		return -1;
 	}
 	if (outfile_commit(&pc->script, pc->err, sizeof pc->err) < 0 ||
@@ -400,10 +413,10 @@ static void free_cmd(struct plot_cmd *pc, int status)
 	outfile_abort(&pc->pic);
 	outfile_abort(&pc->script);
 	if (pc->csv && pc->committed &&
-	    !(pc->a.csv_dir && status != EXIT_USAGE)) {
+	    !(pc->a.csv_dir && (status != EXIT_USAGE || pc->keep))) {
 		/* the CSV files were only for gnuplot, or the plot
-		 * failed: none stays (the sink removes a directory it
-		 * made once it is empty) */
+		 * failed before gnuplot did: none stays (the sink removes
+		 * a directory it made once it is empty) */
 		const char *const *files = sink_csv_files(pc->csv);
 		for (size_t k = 0; files && files[k]; k++)
 			(void)unlink(files[k]);
