@@ -286,7 +286,7 @@ bad "units" 2 "tcpsim: --set links.0.delay=1ms:1s:1ms: range '1ms:1s:1ms': FIRST
 	$s --set links.0.delay=1ms:1s:1ms -o r.csv
 bad "empty value" 2 "tcpsim: --set links.0.loss=0.1,: an empty value in '0.1,'" \
 	$s --set links.0.loss=0.1, -o r.csv
-bad "metric" 2 "tcpsim: --metric: unknown metric 'retransmits'; the metrics are established, connect_time, completed, failed, completion_time, delivered, retransmissions, segments, lost, end, expect, expect:N, finished, events, sim_time, flows, goodput, fairness, qdelay_p50, qdelay_p99" \
+bad "metric" 2 "tcpsim: --metric: unknown metric 'retransmits'; the metrics are established, connect_time, completed, failed, completion_time, delivered, retransmissions, segments, lost, end, expect, expect:N, finished, events, sim_time, flows, goodput, fairness, throughput, qdelay_p50, qdelay_p99" \
 	$s --metric retransmits -o r.csv
 bad "expect:N" 2 "tcpsim: --metric expect:99: the scenario has 29 expectations (expect:1 to expect:29)" \
 	$s --metric expect:99 -o r.csv

@@ -93,6 +93,9 @@ enum sweep_metric_kind {
 	SM_FAIRNESS,        /* Jain's index over the flows' goodputs,
 			       millionths: 1 when they are equal, 1/n when
 			       one flow has it all */
+	SM_THROUGHPUT,      /* bits per second of data the connections
+			       sent, retransmissions too, over goodput's
+			       span */
 	SM_QDELAY_P50,      /* the median, over the data segments that
 			       reached their destination, of the time each
 			       waited in the queues on its way, ns */

@@ -34,6 +34,7 @@ static const struct {
 	{"flows", SM_FLOWS, SU_COUNT},
 	{"goodput", SM_GOODPUT, SU_COUNT},
 	{"fairness", SM_FAIRNESS, SU_FRACTION},
+	{"throughput", SM_THROUGHPUT, SU_COUNT},
 	{"qdelay_p50", SM_QDELAY_P50, SU_TIME},
 	{"qdelay_p99", SM_QDELAY_P99, SU_TIME},
 };
@@ -44,7 +45,7 @@ const char *sweep_metric_names(void)
 	return "established, connect_time, completed, failed, "
 	       "completion_time, delivered, retransmissions, segments, lost, "
 	       "end, expect, expect:N, finished, events, sim_time, flows, "
-	       "goodput, fairness, qdelay_p50, qdelay_p99";
+	       "goodput, fairness, throughput, qdelay_p50, qdelay_p99";
 }
 
 enum sweep_unit sweep_metric_unit(const struct sweep_metric *m)
@@ -148,6 +149,8 @@ struct probe_flow {
 struct probe {
 	struct trace_sink base;
 	uint64_t sends, rexmits, drops;
+	uint64_t sent_bytes;    /* data the connections sent (not routers'
+				   copies, not the scenario's injections) */
 	sim_time_t last_data;
 	struct probe_conn *c;
 	size_t n, cap;
@@ -218,6 +221,8 @@ static void probe_emit(struct trace_sink *s, const struct trace *tr,
 	case TR_SEND:
 		p->sends++;
 		p->rexmits += (ev->b & TR_SEND_REXMIT) != 0;
+		if (!(ev->b & (TR_SEND_FORWARDED | TR_SEND_INJECTED)))
+			p->sent_bytes += ev->seg->len;
 		/* a router's copy goes on with what the segment waited */
 		if ((ev->b & TR_SEND_FORWARDED) && p->want_queue &&
 		    acc_at(p, ev->pkt) && (uint64_t)ev->v[0] < p->nacc)
@@ -370,9 +375,11 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* The flows' goodputs: how many, their sum as bits per second over the
- * whole span, and Jain's index over each flow's own rate. */
+ * whole span, and Jain's index over each flow's own rate; and over the
+ * same span, what the connections sent. */
 static void flow_rates(const struct probe *p, int64_t *nflows,
-		       int64_t *goodput, int64_t *fairness)
+		       int64_t *goodput, int64_t *fairness,
+		       int64_t *throughput)
 {
 	double sum = 0, sum2 = 0;
 	uint64_t bytes = 0;
@@ -398,6 +405,10 @@ static void flow_rates(const struct probe *p, int64_t *nflows,
 		     : SWEEP_NONE;
 	*fairness = n ? (int64_t)(sum * sum / ((double)n * sum2) * 1e6 + 0.5)
 		      : SWEEP_NONE;
+	*throughput = n ? (int64_t)((double)p->sent_bytes * 8e9 /
+					    (double)(last - first) +
+				    0.5)
+			: SWEEP_NONE;
 }
 
 /* The wait at rank ceil(q/100 * n) of the sorted waits (nearest rank). */
@@ -448,9 +459,10 @@ static int64_t metric_value(const struct sweep_metric *m,
 		return w->sim.now;
 	case SM_FLOWS:
 	case SM_GOODPUT:
-	case SM_FAIRNESS: {
-		int64_t v[3];
-		flow_rates(pr, &v[0], &v[1], &v[2]);
+	case SM_FAIRNESS:
+	case SM_THROUGHPUT: {
+		int64_t v[4];
+		flow_rates(pr, &v[0], &v[1], &v[2], &v[3]);
 		return v[m->kind - SM_FLOWS];
 	}
 	case SM_QDELAY_P50:
