@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/scenario/builtin.h"
+#include "scn_util.h"
 #include "suites.h"
 #include "sim/run/sweep.h"
 #include "sim/run/world.h"
@@ -354,10 +355,7 @@ START_TEST(test_metrics_of_a_known_run)
 	 * connect (0.040), the 1000 bytes read at 61 ms; 9 segments (SYN,
 	 * SYN,ACK, ACK, the data, its delayed ACK, FIN, ACK, FIN, ACK), no
 	 * loss, both ends normal, every expectation met */
-	const struct builtin_scenario *b = builtin_find("handshake-and-close");
-	struct scenario *s;
-	struct scn_error e;
-	ck_assert_int_eq(scn_load_string(b->name, b->text, b->len, &s, &e), 0);
+	struct scenario *s = load_builtin("handshake-and-close");
 	struct sweep_metric m[12];
 	char err[256];
 	int nm = sweep_parse_metrics("established,connect_time,completed,failed,"
@@ -402,10 +400,7 @@ static void sent_destroy(struct trace_sink *sk)
  * do, up to each one's rounding to a whole bit per second. */
 START_TEST(test_throughput_counts_what_was_sent)
 {
-	const struct builtin_scenario *b = builtin_find("bulk-transfer-loss");
-	struct scenario *s;
-	struct scn_error e;
-	ck_assert_int_eq(scn_load_string(b->name, b->text, b->len, &s, &e), 0);
+	struct scenario *s = load_builtin("bulk-transfer-loss");
 	struct sweep_metric m[4];
 	char err[256];
 	ck_assert_int_eq(sweep_parse_metrics("goodput,throughput,delivered,"
@@ -440,10 +435,7 @@ END_TEST
 
 START_TEST(test_metric_names_are_checked)
 {
-	const struct builtin_scenario *b = builtin_find("handshake-and-close");
-	struct scenario *s;
-	struct scn_error e;
-	ck_assert_int_eq(scn_load_string(b->name, b->text, b->len, &s, &e), 0);
+	struct scenario *s = load_builtin("handshake-and-close");
 	struct sweep_metric m[4];
 	char err[512];
 	ck_assert_int_eq(sweep_parse_metrics("completd", s, m, err, sizeof err),

@@ -50,16 +50,6 @@ static void cap_emit(struct trace_sink *s, const struct trace *tr,
 	}
 }
 
-static struct scenario *load_builtin(const char *name)
-{
-	const struct builtin_scenario *b = builtin_find(name);
-	ck_assert_ptr_nonnull(b);
-	struct scenario *s;
-	struct scn_error e;
-	ck_assert_int_eq(scn_load_string(b->name, b->text, b->len, &s, &e), 0);
-	return s;
-}
-
 enum { CLIENT = 0, SERVER = 1 };
 
 START_TEST(test_handshake_data_close_exact_segments_and_states)

@@ -8,6 +8,7 @@
 
 #include "sim/out/sinks.h"
 #include "sim/run/world.h"
+#include "sim/scenario/builtin.h"
 #include "sim/scenario/scenario.h"
 
 /* A scenario from text that must load; the test fails with the loader's
@@ -18,6 +19,17 @@ static inline struct scenario *load(const char *text)
 	struct scn_error e;
 	int rc = scn_load_string("t.yaml", text, strlen(text), &s, &e);
 	ck_assert_msg(rc == 0, "%d:%d: %s", e.line, e.col, e.msg);
+	return s;
+}
+
+/* The built-in scenario `name`, which must exist and load. */
+static inline struct scenario *load_builtin(const char *name)
+{
+	const struct builtin_scenario *b = builtin_find(name);
+	ck_assert_ptr_nonnull(b);
+	struct scenario *s;
+	struct scn_error e;
+	ck_assert_int_eq(scn_load_string(b->name, b->text, b->len, &s, &e), 0);
 	return s;
 }
 
