@@ -8,6 +8,9 @@
 #   flag        1 if the metric is yes/no (drawn as a share of the runs
 #               with a 95 % Wilson interval), 0 for a number (its median,
 #               with the band from p5 to p95)
+#   logx, logy  1 for a log scale on that axis (x only when its values
+#               are numbers, all above 0; y's values at or below 0 are
+#               NaN in $data)
 #   band        what that band is called: "p5 to p95", or with fewer
 #               than 20 seeds, where the two are the least and the
 #               greatest value, "min to max"
@@ -60,6 +63,10 @@ if (!numeric_x) {
 	set offsets 0, 0, graph 0.05, graph 0.05
 }
 
+if (logx) {
+	set logscale x
+}
+
 name(i) = word($series[i], 1)
 
 # 95 % Wilson score interval of a share p of N runs
@@ -80,8 +87,14 @@ if (flag) {
 		using ($1 + dx(i)):4:(wmid($4, $3) - whalf($4, $3)):(wmid($4, $3) + whalf($4, $3)) \
 		with @bars lw 2 pt 7 ps 0.8 lc i + 1 title name(i + 1)
 } else {
-	set yrange [0:*]
-	set offsets graph 0.02, graph 0.02, graph 0.05, 0
+	if (logy) {
+		set logscale y
+		set yrange [*:*]
+		set offsets graph 0.02, graph 0.02, 0, 0
+	} else {
+		set yrange [0:*]
+		set offsets graph 0.02, graph 0.02, graph 0.05, 0
+	}
 	if (numeric_x) {
 		set style fill transparent solid 0.18 noborder
 		plot for [i = 0:NS - 1] $data index i \

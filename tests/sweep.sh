@@ -209,6 +209,17 @@ if command -v gnuplot >/dev/null 2>&1; then
 	n=$((n + 2))
 	grep -qF 'completion_time: min to max' "$out/b3.svg" || fail "plot band 3: not min to max"
 	grep -qF 'completion_time: p5 to p95' "$out/b20.svg" || fail "plot band 20: not p5 to p95"
+	# log scales: the same picture drawn otherwise, and retransmissions'
+	# zeros (no point on a log scale) left out rather than refused
+	for lg in none xy; do
+		ok "plot log $lg" "$tcpsim" sweep handshake-under-loss \
+			--set links.0.loss=0.05,0.1,0.2,0.4 --seeds 5 -q \
+			--metric retransmissions -o "$out/l.csv" --plot "$out/l-$lg.svg" \
+			$( [ $lg = none ] || echo "--plot-log $lg" )
+	done
+	n=$((n + 1))
+	magic "$out/l-xy.svg" svg && ! cmp -s "$out/l-none.svg" "$out/l-xy.svg" ||
+		fail "plot log: not a log-scaled svg"
 	# a series with no value anywhere is left out, silently
 	ok "plot gaps" "$tcpsim" sweep handshake-under-loss --set links.0.loss=0.5,0.97 \
 		--set tcp.handshake=two-way,three-way --seeds 5 -q --metric completion_time \
@@ -295,6 +306,14 @@ bad "seeds order" 2 "tcpsim: --seeds 9:3: the last seed is less than the first" 
 bad "jobs" 2 "tcpsim: --jobs must be 1 to 256" $s --jobs 0 -o r.csv
 bad "plot metric" 2 "tcpsim: --plot-metric lost is not one of the --metric list" \
 	$s --set links.0.loss=0.1 --metric failed --plot p.svg --plot-metric lost -o r.csv
+bad "plot log axes" 2 "tcpsim: --plot-log takes x, y or xy (found 'z')" \
+	$s --set links.0.loss=0.1 --plot p.svg --plot-log z -o r.csv
+bad "plot log x at 0" 2 "tcpsim: --plot-log x: the values of links.0.loss must be numbers above 0 (found '0')" \
+	$s --set links.0.loss=0,0.1 --plot p.svg --plot-log x -o r.csv
+bad "plot log y share" 2 "tcpsim: --plot-log y: 'failed' is drawn as a share of the runs, from 0 to 1; a log scale is for numbers" \
+	$s --set links.0.loss=0.1 --metric failed --plot p.svg --plot-log y -o r.csv
+bad "plot log alone" 2 "tcpsim: --plot-log needs --plot FILE" \
+	$s --set links.0.loss=0.1 --plot-log y -o r.csv
 bad "plot end" 2 "tcpsim: --plot: 'end' is a category, not a number; plot completed, failed or an expectation instead" \
 	$s --set links.0.loss=0.1 --metric end --plot p.svg -o r.csv
 bad "plot type" 2 "tcpsim: --plot: p.jpg: the picture's type comes from its name: use .svg, .png or .pdf" \

@@ -38,6 +38,7 @@ struct sweep_args {
 	const char *out;
 	const char *plot;
 	const char *plot_metric;
+	bool logx, logy;        /* --plot-log */
 	long jobs;
 	struct world_opts wopts;
 	bool quiet;
@@ -68,7 +69,8 @@ static void sweep_usage(FILE *f)
 		"  -o, --output FILE     the CSV table ('-': standard output)\n"
 		"      --plot FILE       plot a metric against the first --set\n"
 		"                        parameter: .svg, .png or .pdf (gnuplot)\n"
-		"      --plot-metric M   the metric to plot (default: the first)\n",
+		"      --plot-metric M   the metric to plot (default: the first)\n"
+		"      --plot-log AXES   log scale on x, y or xy\n",
 		sweep_metric_names(), SWEEP_DEFAULT_METRICS);
 	cli_run_options_help(f, CLI_LIMITS);
 	fputs("  -q, --quiet           no summary, no progress bar\n"
@@ -86,6 +88,7 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 		{"output", required_argument, NULL, 'o'},
 		{"plot", required_argument, NULL, 'p'},
 		{"plot-metric", required_argument, NULL, 'P'},
+		{"plot-log", required_argument, NULL, 'G'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -134,6 +137,18 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 		case 'P':
 			a->plot_metric = optarg;
 			break;
+		case 'G':
+			a->logx = strcmp(optarg, "x") == 0 ||
+				  strcmp(optarg, "xy") == 0;
+			a->logy = strcmp(optarg, "y") == 0 ||
+				  strcmp(optarg, "xy") == 0;
+			if (!a->logx && !a->logy) {
+				fprintf(stderr, "tcpsim: --plot-log takes x, y "
+						"or xy (found '%s')\n",
+					optarg);
+				return -1;
+			}
+			break;
 		case 'q':
 			a->quiet = true;
 			break;
@@ -164,8 +179,9 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 		      stderr);
 		return -1;
 	}
-	if (a->plot_metric && !a->plot) {
-		fputs("tcpsim: --plot-metric needs --plot FILE\n", stderr);
+	if ((a->plot_metric || a->logx || a->logy) && !a->plot) {
+		fprintf(stderr, "tcpsim: %s needs --plot FILE\n",
+			a->plot_metric ? "--plot-metric" : "--plot-log");
 		return -1;
 	}
 	return 0;
@@ -491,6 +507,29 @@ static int choose_metrics(struct sweep_cmd *sc)
 			sc->metrics[sc->pm].name);
 		return -1;
 	}
+	/* a log scale needs numbers above 0 on its axis */
+	if (sc->a.logy && sweep_metric_unit(&sc->metrics[sc->pm]) == SU_FLAG) {
+		fprintf(stderr, "tcpsim: --plot-log y: '%s' is drawn as a "
+				"share of the runs, from 0 to 1; a log scale is "
+				"for numbers\n",
+			sc->metrics[sc->pm].name);
+		return -1;
+	}
+	for (size_t i = 0; sc->a.logx && i < sc->vals[0].n; i++) {
+		double x;
+		char unit[16];
+		if (!sweep_value_number(sc->vals[0].v[i], &x, unit,
+					sizeof unit) ||
+		    x <= 0) {
+			fprintf(stderr, "tcpsim: --plot-log x: the values of "
+					"%s must be numbers above 0 (found "
+					"'%s')\n",
+				sc->paths[0], sc->vals[0].v[i]);
+			return -1;
+		}
+	}
+	sc->pin.logx = sc->a.logx;
+	sc->pin.logy = sc->a.logy;
 	sc->pin.fmt = diag_prepare(sc->a.plot, "gnuplot", "gnuplot-nox", "",
 				   sc->err, sizeof sc->err);
 	if (!sc->pin.fmt) {

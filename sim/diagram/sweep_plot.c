@@ -46,9 +46,10 @@ int sweep_plot_script(FILE *f, void *ctx)
 	/* p5 and p95 by nearest rank are the least and the greatest value
 	 * of fewer than 20 */
 	fprintf(f, "fmt = \"%s\"\nflag = %d\nNS = %zu\nNX = %zu\n"
-		   "numeric_x = %d\nband = \"%s\"\n",
+		   "numeric_x = %d\nband = \"%s\"\nlogx = %d\nlogy = %d\n",
 		p->fmt, u == SU_FLAG, p->nkeep, nx, p->numeric_x,
-		sw->nseeds < 20 ? "min to max" : "p5 to p95");
+		sw->nseeds < 20 ? "min to max" : "p5 to p95",
+		p->logx && p->numeric_x, p->logy && u != SU_FLAG);
 	fputs("title = ", f);
 	char t[512];
 	snprintf(t, sizeof t, "%s: %s over %zu seed%s per point", p->scenario,
@@ -119,6 +120,13 @@ int sweep_plot_script(FILE *f, void *ctx)
 			sweep_stat_fmt(m, &st, "median", med, sizeof med);
 			sweep_stat_fmt(m, &st, "p5", p5, sizeof p5);
 			sweep_stat_fmt(m, &st, "p95", p95, sizeof p95);
+			/* on a log scale, nothing at or below 0 */
+			if (p->logy) {
+				char *const vs[] = {med, p5, p95};
+				for (int k = 0; k < 3; k++)
+					if (vs[k][0] && strtod(vs[k], NULL) <= 0)
+						vs[k][0] = '\0';
+			}
 			fprintf(f, "%s %llu %llu %s %s %s %s\n", x,
 				(unsigned long long)st.n,
 				(unsigned long long)st.runs, prop[0] ? prop : "NaN",

@@ -28,6 +28,8 @@ struct sweep_plot {
 	size_t metric;                  /* the one drawn */
 	const char *scenario;           /* for the title */
 	const char *fmt;                /* "svg", "png" or "pdf" */
+	bool logx, logy;                /* log scales (x: numbers above 0;
+					   y: values not above 0 left out) */
 	/* found by sweep_plot_prepare */
 	bool numeric_x;                 /* x values are numbers ... */
 	char xunit[16];                 /* ... with this unit */
