@@ -164,9 +164,11 @@ check: unit layers buildsys bad cli golden payload pcap diagrams docs sweep \
 unit: $(CHECK_ALL)
 	$(CHECK_ALL)
 
-# What the Makefile promises about rebuilding (tests/build.sh).
+# What the Makefile promises about rebuilding (tests/build.sh), and that
+# .ci/deps installs what a fresh machine lacks (tests/deps.sh).
 buildsys:
 	sh tests/build.sh
+	sh tests/deps.sh
 
 # The layers of docs/architecture.md: no back edge, no circle, the TCB
 # private, exit() only on the command line, headers that stand alone.

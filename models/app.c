@@ -115,22 +115,18 @@ void app_pattern_fill(uint8_t *out, uint64_t off, uint64_t n)
 		*out++ = app_pattern(off++);
 }
 
-/* Room for n pieces in st, doubling. */
+/* Room for n pieces in st: grow() on the bytes of header and pieces. */
 static int piece_room(struct app_stream *st, size_t n)
 {
-	uint32_t cap = st->pc ? st->pc->cap : 0;
-	if (n <= cap)
-		return 0;
-	if (n > UINT32_MAX / 2)
-		return -1;
-	for (cap = cap ? cap : 1; cap < n;)
-		cap *= 2;
-	struct pieces *pc = realloc(st->pc, sizeof *pc + cap * sizeof pc->p[0]);
-	if (!pc)
+	struct pieces *pc = st->pc;
+	size_t bytes = pc ? sizeof *pc + pc->cap * sizeof pc->p[0] : 0;
+	if (n > UINT32_MAX ||
+	    grow(&pc, &bytes, sizeof *pc + n * sizeof pc->p[0], 1,
+		 sizeof *pc + sizeof pc->p[0]) < 0)
 		return -1;
 	if (!st->pc)
 		*pc = (struct pieces){0};
-	pc->cap = cap;
+	pc->cap = (uint32_t)((bytes - sizeof *pc) / sizeof pc->p[0]);
 	st->pc = pc;
 	return 0;
 }
@@ -1157,6 +1153,18 @@ void app_conn_moved(struct app *a, struct tcp_conn *c)
 static void notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		   uint64_t arg);
 
+/* s's connection c has ended, `how`, at `now`: s lets go of it. (A
+ * retired socket has these fields too.) */
+static void end_of(struct app_sock *s, struct tcp_conn *c, enum tcp_end how,
+		   sim_time_t now)
+{
+	s->end = (uint8_t)how;
+	s->ended = true;
+	s->end_time = now;
+	s->c = NULL;
+	tcp_conn_set_app(c, NULL);
+}
+
 void app_notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		uint64_t arg)
 {
@@ -1172,13 +1180,8 @@ static void notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 	if (s && s->retired) {
 		/* retired in TIME-WAIT (retire): nothing is left to read,
 		 * write or run; only how it ends */
-		if (ev == TCP_EV_CLOSED) {
-			s->end = (enum tcp_end)arg;
-			s->ended = true;
-			s->end_time = a->host->sim->now;
-			s->c = NULL;
-			tcp_conn_set_app(c, NULL);
-		}
+		if (ev == TCP_EV_CLOSED)
+			end_of(s, c, (enum tcp_end)arg, a->host->sim->now);
 		return;
 	}
 	if (!s) {
@@ -1230,11 +1233,7 @@ static void notify(struct app *a, struct tcp_conn *c, enum tcp_event ev,
 		    !s->closed && tcp_unread(c) &&
 		    (s->rest = malloc(tcp_unread(c))) != NULL)
 			s->rest_len = tcp_read(c, s->rest, tcp_unread(c));
-		s->end = (enum tcp_end)arg;
-		s->ended = true;
-		s->end_time = a->host->sim->now;
-		s->c = NULL;
-		tcp_conn_set_app(c, NULL);
+		end_of(s, c, (enum tcp_end)arg, a->host->sim->now);
 		/* the specific reason first, then "closed" */
 		if (s->end == TCP_END_REFUSED)
 			fire(s, APP_ON_REFUSED);

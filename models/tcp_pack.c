@@ -361,7 +361,8 @@ void tcp_pack_touched(struct tcp_stack *st)
 		st->touched = c->tnext;
 		c->touched = false;
 		c->tnext = NULL;
-		if (at_rest(c) && c->state == TCP_TIME_WAIT &&
+		bool rest = at_rest(c);
+		if (rest && c->state == TCP_TIME_WAIT &&
 		    st->hcount > TCP_PACK_BUSY) {
 			/* nothing in it is needed again but to answer a
 			 * retransmitted FIN: on a busy stack, packed at
@@ -370,7 +371,7 @@ void tcp_pack_touched(struct tcp_stack *st)
 			if (c->resting)
 				rest_remove(c);
 			pack(c);
-		} else if (at_rest(c)) {
+		} else if (rest) {
 			rest_add(c);
 		} else if (c->resting) {
 			rest_remove(c);

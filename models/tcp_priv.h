@@ -97,11 +97,10 @@ struct tcp_conn {
 	/* At rest (tcp_pack.c): a connection left with nothing to do but
 	 * wait for its keepalive or its 2·MSL, so for TCP_REST_AFTER (in
 	 * TIME-WAIT on a busy stack, at once), is packed into a record of
-	 * this prefix, up
-	 * to `tnext`, followed by the words of the rest that differ from
-	 * the stack's template. `park` then holds the one timer that was
-	 * pending, `parked` which (TCP_NTIMERS: none). tcp_live() unpacks
-	 * it wherever it is used again. */
+	 * this prefix, up to `tnext`, followed by the words of the rest
+	 * that differ from the stack's template. `park` then holds the one
+	 * timer that was pending, `parked` which (TCP_NTIMERS: none).
+	 * tcp_live() unpacks it wherever it is used again. */
 	bool packed;
 	bool touched;                 /* on the stack's list to look at */
 	bool resting;                 /* on the stack's list at rest */

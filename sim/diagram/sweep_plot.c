@@ -121,12 +121,12 @@ int sweep_plot_script(FILE *f, void *ctx)
 			sweep_stat_fmt(m, &st, "p5", p5, sizeof p5);
 			sweep_stat_fmt(m, &st, "p95", p95, sizeof p95);
 			/* on a log scale, nothing at or below 0 */
-			if (p->logy) {
-				char *const vs[] = {med, p5, p95};
-				for (int k = 0; k < 3; k++)
-					if (vs[k][0] && strtod(vs[k], NULL) <= 0)
-						vs[k][0] = '\0';
-			}
+			if (p->logy && st.median2 <= 0)
+				med[0] = '\0';
+			if (p->logy && st.p5 <= 0)
+				p5[0] = '\0';
+			if (p->logy && st.p95 <= 0)
+				p95[0] = '\0';
 			fprintf(f, "%s %llu %llu %s %s %s %s\n", x,
 				(unsigned long long)st.n,
 				(unsigned long long)st.runs, prop[0] ? prop : "NaN",

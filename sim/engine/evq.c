@@ -304,10 +304,12 @@ static void ring_free(struct evq *q)
 	q->nb = 0;
 }
 
-/* A ring of about twice the pending timers over AIM buckets, kept as it
- * is within a factor of two either way. */
-static uint32_t ring_size(const struct evq *q, size_t pending)
+/* A ring of about twice the pending timers within its reach (those in
+ * far left out) over AIM buckets, kept as it is within a factor of two
+ * either way. */
+static uint32_t ring_size(const struct evq *q)
 {
+	size_t pending = evq_size(q) - q->far.n;
 	uint64_t want = NB_MIN;
 	while (want < NB_MAX && want * AIM < 2 * (uint64_t)pending)
 		want *= 2;
@@ -409,7 +411,7 @@ static int adapt(struct evq *q)
 			shift++;
 			mean = mean ? mean * 2 : 1;
 		}
-	uint32_t nb = ring_size(q, pending - q->far.n);
+	uint32_t nb = ring_size(q);
 	if (shift == q->shift && nb == q->nb)
 		return 0;
 	return rebuild(q, shift, nb);
@@ -521,7 +523,7 @@ static int narrow(struct evq *q)
 	unsigned shift = q->shift;
 	for (size_t m = q->near.n; shift > 0 && m > AIM; m /= 2)
 		shift--;
-	return rebuild(q, shift, ring_size(q, pending - q->far.n));
+	return rebuild(q, shift, ring_size(q));
 }
 
 /* ---- the interface ------------------------------------------------------ */
