@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "models/tcp_priv.h"
+#include "sim/engine/grow.h"
 
 static const char *const state_names[TCP_NSTATES] = {
 	[TCP_CLOSED] = "CLOSED",
@@ -199,6 +200,7 @@ void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why)
 	if (c->listener && to == TCP_SYN_RECEIVED &&
 	    c->state != TCP_SYN_RECEIVED)
 		c->listener->half_open++;
+	tcp_trace_worked(c);
 	if (trace_on(tr, TR_STATE)) {
 		struct trace_event ev;
 		ev_init(&ev, c, TR_STATE);
@@ -226,6 +228,7 @@ void tcp_trace_timer(struct tcp_conn *c, enum tcp_timer t,
 			enum trace_timer_op op)
 {
 	const struct trace *tr = &sim_of(c)->trace;
+	tcp_trace_worked(c);
 	if (!trace_on(tr, TR_TIMER))
 		return;
 	struct trace_event ev;
@@ -277,6 +280,41 @@ void tcp_trace_cwnd(struct tcp_conn *c)
 	ev.v[1] = c->ssthresh;
 	ev.v[2] = flight;
 	trace_emit(tr, &ev);
+}
+
+void tcp_trace_worked(struct tcp_conn *c)
+{
+	struct tcp_stack *st = c->st;
+	if (!trace_on(&st->sim->trace, TR_TCB) || c->state == TCP_LISTEN)
+		return;
+	for (size_t i = st->nworked; i-- > 0;)
+		if (st->worked[i] == c)
+			return;
+	/* without room the report is left out, as any trace line is when
+	 * memory runs out: the run itself goes on unchanged */
+	if (grow(&st->worked, &st->worked_cap, st->nworked + 1,
+		 sizeof *st->worked, 8) == 0)
+		st->worked[st->nworked++] = c;
+}
+
+/* The variables of the connections an entry point worked on, now that it
+ * is done with them. */
+static void report_worked(struct tcp_stack *st)
+{
+	const struct trace *tr = &st->sim->trace;
+	for (size_t i = 0; i < st->nworked; i++) {
+		const struct tcp_conn *c = st->worked[i];
+		struct trace_event ev;
+		ev_init(&ev, c, TR_TCB);
+		ev.v[0] = c->snd_una;
+		ev.v[1] = c->snd_nxt;
+		ev.v[2] = c->rcv_nxt;
+		ev.v[3] = c->snd_wnd;
+		ev.a = (int)c->rcv_wnd;
+		ev.b = (int)c->state;
+		trace_emit(tr, &ev);
+	}
+	st->nworked = 0;
 }
 
 /* The receiving TCP discards the segment in hand without answering. */
@@ -523,6 +561,8 @@ void tcp_leave(struct tcp_stack *st)
 		deliver_events(c);
 	}
 	st->depth = 0;
+	if (st->nworked)
+		report_worked(st);
 	if (st->packing)
 		tcp_pack_touched(st);
 	while (st->graveyard) {
@@ -971,8 +1011,10 @@ void tcp_stack_free(struct tcp_stack *st)
 {
 	if (!st)
 		return;
-	/* freed below: nothing more to pack (its sim may be gone) */
+	/* freed below: nothing more to pack (its sim may be gone) or
+	 * report */
 	st->packing = false;
+	st->nworked = 0;
 	st->touched = st->rest_head = st->rest_tail = NULL;
 	struct tcp_conn *c = st->head;
 	while (c) {
@@ -990,6 +1032,7 @@ void tcp_stack_free(struct tcp_stack *st)
 	st->depth = 1;
 	tcp_leave(st);
 	free(st->scratch);
+	free(st->worked);
 	st->scratch = NULL;
 	free(st->htab);
 	free(st->ports);

@@ -1480,6 +1480,7 @@ void tcp_stack_input(struct tcp_stack *st, const struct tcp_seg *seg,
 		/* RFC 1122 §4.2.3.6: any segment from the peer shows it is
 		 * alive. */
 		c->last_rx = st->sim->now;
+		tcp_trace_worked(c);
 		c->probes = 0;
 		c->persist_probes = 0;
 		if (c->state == TCP_SYN_SENT)

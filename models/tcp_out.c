@@ -105,6 +105,8 @@ static void hand_over(struct tcp_stack *st, struct tcp_conn *c,
 		      struct tcp_xmit *x)
 {
 	x->state = c ? c->state : TCP_CLOSED;
+	if (c)
+		tcp_trace_worked(c);
 	if (c && c->state != TCP_LISTEN) {
 		x->iss = c->iss;
 		x->irs = c->irs;

@@ -363,6 +363,10 @@ struct tcp_stack {
 	} *ports;
 	uint32_t pmask, pcount;
 	int depth;               /* nesting of entry points */
+	/* with TR_TCB traced: the connections this entry point worked on,
+	 * first first, to report when it is done */
+	struct tcp_conn **worked;
+	size_t nworked, worked_cap;
 	uint64_t in_pkt;         /* number of the segment being processed */
 	sim_time_t ca_since;     /* RFC 5961 §7: start of the current window */
 	uint32_t ca_count;       /* challenge ACKs sent in it */
@@ -501,6 +505,9 @@ void tcp_trace_timer(struct tcp_conn *c, enum tcp_timer t,
 void tcp_trace_rto(struct tcp_conn *c, enum trace_rto_cause cause,
 		      sim_time_t sample);
 void tcp_trace_cwnd(struct tcp_conn *c);
+/* c was worked on: with TR_TCB traced, its variables are reported when
+ * the outermost entry point leaves (tcp_leave). */
+void tcp_trace_worked(struct tcp_conn *c);
 void tcp_trace_ignore(struct tcp_stack *st, struct tcp_conn *c,
 			 const struct tcp_seg *seg, const char *why);
 void tcp_enter(struct tcp_stack *st);

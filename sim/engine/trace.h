@@ -57,14 +57,21 @@ enum trace_kind {
 		     (ns), or -1 as it enters a CoDel queue, which decides
 		     as it leaves. Only for sinks that ask: one per segment
 		     on every queue */
+	TR_TCB,   /* conn; the connection's sequence variables when an entry
+		     point of its stack is done with it (a segment in, a
+		     timer, a call): v[0] SND.UNA, v[1] SND.NXT, v[2]
+		     RCV.NXT, v[3] SND.WND, a: RCV.WND, b: its state. Only
+		     for sinks that ask: the explained ladder and the HTML
+		     view */
 	TR_KINDS
 };
 
 #define TR_BIT(k) (UINT32_C(1) << (k))
 #define TR_ALL (TR_BIT(TR_KINDS) - 1)
 /* Every kind but the queue events, which the text trace, JSON Lines and
- * the verdicts leave out unless asked (--queue-events). */
-#define TR_USUAL (TR_ALL & ~TR_BIT(TR_QUEUE))
+ * the verdicts leave out unless asked (--queue-events), and the
+ * connections' variables, which only pictures ask for. */
+#define TR_USUAL (TR_ALL & ~TR_BIT(TR_QUEUE) & ~TR_BIT(TR_TCB))
 
 enum trace_timer_op { TR_TIMER_SET, TR_TIMER_FIRE, TR_TIMER_CANCEL };
 enum trace_app_kind { TR_APP_CALL, TR_APP_EVENT, TR_APP_ERROR };

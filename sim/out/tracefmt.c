@@ -334,6 +334,7 @@ static const char *const kind_names[TR_KINDS] = {
 	[TR_RECV] = "recv",   [TR_IGNORE] = "ignore", [TR_DROP] = "drop",
 	[TR_LINK] = "link",   [TR_TIMER] = "timer",   [TR_APP] = "app",
 	[TR_VAR] = "var",     [TR_HOST] = "host",   [TR_QUEUE] = "queue",
+	[TR_TCB] = "tcb",
 };
 
 static const char *const timer_ops[] = {"set", "fire", "cancel"};
@@ -513,6 +514,15 @@ static void walk(struct out *o, const struct trace *tr,
 		break;
 	case TR_VAR:
 		var_fields(o, ev);
+		break;
+	case TR_TCB:
+		f_conn(o, &ev->tuple);
+		f_word(o, "state", tr->state_name(ev->b));
+		f_u(o, "snd.una", (uint64_t)ev->v[0]);
+		f_u(o, "snd.nxt", (uint64_t)ev->v[1]);
+		f_u(o, "rcv.nxt", (uint64_t)ev->v[2]);
+		f_u(o, "snd.wnd", (uint64_t)ev->v[3]);
+		f_u(o, "rcv.wnd", (uint64_t)(unsigned)ev->a);
 		break;
 	case TR_KINDS:
 		break;
