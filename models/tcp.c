@@ -304,6 +304,8 @@ static void report_worked(struct tcp_stack *st)
 	const struct trace *tr = &st->sim->trace;
 	for (size_t i = 0; i < st->nworked; i++) {
 		const struct tcp_conn *c = st->worked[i];
+		if (c->state == TCP_LISTEN)
+			continue; /* it was CLOSED when first worked on */
 		struct trace_event ev;
 		ev_init(&ev, c, TR_TCB);
 		ev.v[0] = c->snd_una;

@@ -99,6 +99,21 @@ if sed '/^$/q' "$tmp/out" | LC_ALL=C grep -q '[^ -~]'; then
 	fails=$((fails + 1))
 fi
 
+# --explain and --vars add to the ladder: ASCII with --ascii, refused
+# without a ladder to add to.
+check explain-ascii 0 "$tcpsim" run lost-final-ack --explain --vars --ascii
+n=$((n + 1))
+if sed '/^$/q' "$tmp/out" | LC_ALL=C grep -q '[^ -~]'; then
+	echo "FAIL explain-ascii: non-ASCII bytes in the --ascii ladder"
+	fails=$((fails + 1))
+fi
+expect explain-ascii "$tmp/out" '^ +-> client: 2\*MSL timer set, expires at 61\.540000'
+expect explain-ascii "$tmp/out" 'SND\.UNA +SND\.NXT +RCV\.NXT +SND\.WND +RCV\.WND$'
+check explain-quiet 2 "$tcpsim" run --explain --quiet
+expect explain-quiet "$tmp/err" '--explain adds to the sequence diagram: not with --quiet'
+check vars-no-ladder 2 "$tcpsim" run --vars --no-ladder
+expect vars-no-ladder "$tmp/err" '--vars adds to the sequence diagram: not with --no-ladder'
+
 # Same scenario, same seed: byte-identical traces, from the file or the
 # built-in copy; another seed gives another trace.
 check trace-1 0 "$tcpsim" run --quiet --trace "$tmp/t1" "$top/scenarios/handshake-and-close.yaml"

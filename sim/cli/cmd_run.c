@@ -27,6 +27,7 @@ struct run_args {
 	const char *pcap_at;          /* LINK: A-B or A>B */
 	struct world_opts wopts;
 	bool no_ladder, ascii, quiet, absolute, no_color;
+	bool explain, vars;           /* the ladder's --explain, --vars */
 	bool queue_events;            /* the trace and JSON Lines get them */
 };
 
@@ -49,6 +50,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"no-color", no_argument, NULL, 'N'},
 		{"no-ladder", no_argument, NULL, 'L'},
 		{"ascii", no_argument, NULL, 'A'},
+		{"explain", no_argument, NULL, 'E'},
+		{"vars", no_argument, NULL, 'W'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -108,6 +111,12 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		case 'A':
 			a->ascii = true;
 			break;
+		case 'E':
+			a->explain = true;
+			break;
+		case 'W':
+			a->vars = true;
+			break;
 		case 'q':
 			a->quiet = true;
 			break;
@@ -132,6 +141,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		fputs("tcpsim: --queue-events adds to --trace or --jsonl: give "
 		      "one of them\n",
 		      stderr);
+		return -1;
+	}
+	if ((a->explain || a->vars) && (a->no_ladder || a->quiet)) {
+		fprintf(stderr, "tcpsim: %s adds to the sequence diagram: "
+				"not with %s\n",
+			a->explain ? "--explain" : "--vars",
+			a->quiet ? "--quiet" : "--no-ladder");
 		return -1;
 	}
 	if (a->pcap_at && !a->out[OUT_PCAP]) {
@@ -347,6 +363,8 @@ static int attach_all(struct world *w, const struct scenario *scn,
 			.relative = !a->absolute,
 			.color = !a->no_color && !(nc && *nc) &&
 				 isatty(fileno(stdout)),
+			.explain = a->explain,
+			.vars = a->vars,
 		};
 		if (cli_attach(w, sink_ladder_new(stdout, &lo)) < 0)
 			return -1;

@@ -154,6 +154,7 @@ void diag_note(struct diag *d, const struct trace *tr,
 			return;
 		it->from = ev->a;
 		it->state = ev->b;
+		it->reason = ev->why;
 		if (ev->a == TCP_TIME_WAIT && ev->b == TCP_CLOSED &&
 		    ev->host == d->tw_fired_host && ev->t == d->tw_fired_t)
 			it->marks |= DIAG_EXPIRED;
@@ -179,6 +180,31 @@ void diag_note(struct diag *d, const struct trace *tr,
 			d->pending_host = ev->host;
 			d->pending_t = ev->t;
 		}
+		if (d->explain && (it = add(d, ev, DIAG_TIMER))) {
+			it->timer = ev->name;
+			it->op = ev->a;
+			it->end = ev->v[0];
+			it->conn = ev->conn;
+		}
+		break;
+	case TR_TCB:
+		if (!d->vars || !(it = add(d, ev, DIAG_TCB)))
+			break;
+		it->conn = ev->conn;
+		it->state = ev->b;
+		for (int k = 0; k < 3; k++) {
+			/* SND.* count in our direction, RCV.NXT in the
+			 * peer's */
+			const struct trace_tuple *u = &ev->tuple;
+			uint32_t v = (uint32_t)ev->v[k];
+			it->var[k] = !d->relative ? v
+				     : k < 2 ? seqrel_of(&d->rel, u->laddr, u->lport,
+							 u->raddr, u->rport, v)
+					     : seqrel_of(&d->rel, u->raddr, u->rport,
+							 u->laddr, u->lport, v);
+		}
+		it->var[DIAG_VAR_SWND] = (uint32_t)ev->v[3];
+		it->var[DIAG_VAR_RWND] = (uint32_t)ev->a;
 		break;
 	case TR_SEND:
 		it = add_seg(d, ev);
@@ -188,6 +214,7 @@ void diag_note(struct diag *d, const struct trace *tr,
 			d->oom = true;
 		seglabel_fmt(it->label, sizeof it->label, ev->seg,
 			     d->relative ? &d->rel : NULL);
+		it->reason = ev->why;
 		if (ev->b == TR_SEND_REXMIT)
 			it->marks |= DIAG_REXMIT;
 		if (ev->b == TR_SEND_INJECTED)
@@ -217,8 +244,16 @@ void diag_note(struct diag *d, const struct trace *tr,
 		break;
 	case TR_IGNORE:
 		s = find_seg(d, ev->pkt);
-		if (s)
-			s->marks |= DIAG_DISCARDED;
+		if (!s)
+			break;
+		s->marks |= DIAG_DISCARDED;
+		if (d->explain) {
+			size_t at = (size_t)(s - d->it);
+			if ((it = add(d, ev, DIAG_DISCARD))) {
+				it->seg = at;
+				it->reason = ev->why;
+			}
+		}
 		break;
 	case TR_LINK:
 		note_link(d, ev);
@@ -231,6 +266,51 @@ void diag_note(struct diag *d, const struct trace *tr,
 	default:
 		break;
 	}
+}
+
+static const struct {
+	const char *name, *shrt, *fired;
+} timer_text[] = {
+	{"rexmt", "RTO",
+	 "the retransmission timer expired: retransmit the oldest "
+	 "unacknowledged segment and double the RTO (RFC 6298 (5.4)-(5.6))"},
+	{"delack", "delayed ACK",
+	 "the delayed-ACK timer expired: acknowledge now (RFC 9293 "
+	 "§3.8.6.3, RFC 1122 §4.2.3.2)"},
+	{"keepalive", "keepalive",
+	 "the keepalive timer expired: probe the idle peer, or give up "
+	 "after the last probe (RFC 1122 §4.2.3.6)"},
+	{"persist", "persist",
+	 "the persist timer expired: probe the zero window, or let a "
+	 "held-back segment go (RFC 9293 §3.8.6.1)"},
+	{"time-wait", "2·MSL",
+	 "2·MSL expired: TIME-WAIT ends, the connection is deleted (RFC 9293 "
+	 "§3.10.8)"},
+	{"pto", "PTO",
+	 "the probe timeout expired: send a tail loss probe (RFC 8985 §7.3)"},
+	{"rack", "RACK",
+	 "the RACK reordering timer expired: what is overdue is lost, "
+	 "retransmit it (RFC 8985 §6.3)"},
+};
+
+static int timer_index(const char *name)
+{
+	for (size_t i = 0; i < sizeof timer_text / sizeof *timer_text; i++)
+		if (name && strcmp(name, timer_text[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *diag_timer_short(const char *name)
+{
+	int i = timer_index(name);
+	return i >= 0 ? timer_text[i].shrt : name ? name : "?";
+}
+
+const char *diag_timer_fired(const char *name)
+{
+	int i = timer_index(name);
+	return i >= 0 ? timer_text[i].fired : "the timer expired";
 }
 
 /* The largest number of hosts whose directions are told apart when

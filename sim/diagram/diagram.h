@@ -32,6 +32,12 @@ enum diag_kind {
 	DIAG_HOST,   /* `host` crashes (DIAG_CRASH) or reboots */
 	DIAG_LINK,   /* the direction `host`>`peer` goes down (DIAG_DOWN) or
 			up */
+	/* only in a record that explains (diag.explain, diag.vars): */
+	DIAG_TIMER,  /* a timer `timer` of connection `conn` on `host` is set
+			(`op` TR_TIMER_SET, deadline `end`), fires or is
+			cancelled */
+	DIAG_DISCARD,/* `host` discards segment `seg` on arrival: `reason` */
+	DIAG_TCB,    /* connection `conn` on `host`: its variables `var` */
 };
 
 /* Marks on an item. */
@@ -70,7 +76,19 @@ struct diag_item {
 	const char *dup_rule, *delay_rule;
 	sim_time_t delay;   /* extra delay the network added */
 	char label[DIAG_LABEL_MAX]; /* DIAG_SEG: sim/diagram/seglabel.h */
+	/* the rule that decided it: DIAG_SEG the sender's, DIAG_STATE the
+	 * transition's, DIAG_DISCARD the receiver's; or NULL */
+	const char *reason;
+	const char *timer;  /* DIAG_TIMER: its name (trace-format.md) */
+	int op;             /* DIAG_TIMER: enum trace_timer_op */
+	uint32_t conn;      /* DIAG_TIMER, DIAG_TCB */
+	/* DIAG_TCB: SND.UNA, SND.NXT, RCV.NXT (relative if the record is),
+	 * SND.WND, RCV.WND */
+	uint32_t var[5];
 };
+
+enum { DIAG_VAR_UNA, DIAG_VAR_NXT, DIAG_VAR_RCV, DIAG_VAR_SWND,
+       DIAG_VAR_RWND, DIAG_NVARS };
 
 struct diag {
 	struct diag_item *it;
@@ -87,10 +105,12 @@ struct diag {
 	sim_time_t pending_t;
 	int tw_fired_host;   /* whose TIME-WAIT timer fired last, and when */
 	sim_time_t tw_fired_t;
+	bool explain;        /* record timers and discards too */
+	bool vars;           /* record the connections' variables too */
 	bool oom;
 };
 
-/* The trace kinds diag_note() wants. */
+/* The trace kinds diag_note() wants; with diag.vars, TR_TCB too. */
 #define DIAG_TRACE_MASK                                                    \
 	(TR_BIT(TR_STATE) | TR_BIT(TR_SEND) | TR_BIT(TR_RECV) |              \
 	 TR_BIT(TR_IGNORE) | TR_BIT(TR_DROP) | TR_BIT(TR_LINK) |            \
@@ -119,6 +139,12 @@ void diag_marks_fmt(const struct diag_item *it, char *buf, size_t n);
  * TIME-WAIT timer ended it. */
 void diag_state_fmt(const struct trace *tr, const struct diag_item *it,
 		    char *buf, size_t n);
+/* What a timer is called in a picture ("RTO", "delayed ACK", "2·MSL",
+ * ...), from its trace name. */
+const char *diag_timer_short(const char *name);
+/* What the expiry of a timer does, with the rule ("the retransmission
+ * timer expired: RFC 6298 (5.4)-(5.6) ..."). */
+const char *diag_timer_fired(const char *name);
 /* 6 if every time in the record is a whole microsecond, else 9. */
 int diag_time_digits(const struct diag *d);
 /* t in seconds with `digits` decimals. */

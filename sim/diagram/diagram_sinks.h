@@ -32,6 +32,10 @@ struct ladder_opts {
 			      and NO_COLOR unset) */
 	sim_time_t fold;   /* gaps at least this long get a fold line
 			      (0: the ladder's rule, sim/diagram/timeaxis.h) */
+	bool explain;      /* under each row, the rules that decided it;
+			      discards and timers as rows of their own */
+	bool vars;         /* SND.UNA, SND.NXT, RCV.NXT, SND.WND, RCV.WND
+			      of the row's connection, after it */
 };
 
 /* The terminal ladder diagram to f. */

@@ -32,13 +32,26 @@
 #include "sim/diagram/diagram_sinks.h"
 #include "models/tcp.h"
 
+/* The timers set on one row that --explain lists under it. */
+#define LROW_TIMERS 4
+
 /* A line of the diagram: what is written in a host's column, the arrow
- * of a segment, or a state and the segment it sent. */
+ * of a segment, or a state and the segment it sent; explained, also the
+ * timers its host set then and the connection's variables after it. */
 struct lrow {
-	const struct diag_item *head; /* DIAG_STATE, DIAG_HOST or DIAG_LINK;
+	sim_time_t t;
+	int host;
+	const struct diag_item *head; /* DIAG_STATE, DIAG_HOST, DIAG_LINK,
+					 DIAG_DISCARD or a DIAG_TIMER firing;
 					 NULL: none */
 	const struct diag_item *seg;  /* DIAG_SEG, drawn as an arrow; NULL:
 					 none */
+	const struct diag_item *tm[LROW_TIMERS]; /* DIAG_TIMER set */
+	int ntm;
+	const struct diag_item *vars; /* DIAG_TCB */
+	const struct diag_item *in;   /* the segment whose arrival at its
+					 host began it (DIAG_ARRIVE), if one
+					 did and no row before said so */
 };
 
 struct ladder {
@@ -54,32 +67,128 @@ static void ladder_emit(struct trace_sink *s, const struct trace *tr,
 	diag_note(&((struct ladder *)s)->d, tr, ev);
 }
 
+/* in arrived at its host at its time, and no row said so yet. */
+static bool unsaid(const struct diag_item *in, const struct diag_item *it)
+{
+	return in && in->t == it->t && in->host == it->host;
+}
+
+/* A row of nothing yet, for the item at host and time of it. */
+static struct lrow *new_row(struct lrow *rows, size_t *n,
+			    const struct diag_item *it,
+			    const struct diag_item **in)
+{
+	struct lrow *r = &rows[(*n)++];
+	*r = (struct lrow){.t = it->t, .host = it->host};
+	if (unsaid(*in, it)) {
+		r->in = *in;
+		*in = NULL; /* said once, on the first row it began */
+	}
+	return r;
+}
+
+/* The row at *n - 1 if it is on its host at its time and holds only
+ * timers (a timer set just before the segment or state it goes with). */
+static struct lrow *timers_only(struct lrow *rows, size_t n,
+				const struct diag_item *it)
+{
+	struct lrow *r = n ? &rows[n - 1] : NULL;
+	return r && !r->head && !r->seg && !r->vars && r->t == it->t &&
+			       r->host == it->host
+		       ? r
+		       : NULL;
+}
+
+/* Where a connection's variables go: the last row of its host at this
+ * time, if that row has none yet; NULL: a row of their own. */
+static struct lrow *vars_row(struct lrow *rows, size_t n,
+			     const struct diag_item *it)
+{
+	for (size_t k = n; k-- > 0 && rows[k].t == it->t;)
+		if (rows[k].host == it->host)
+			return rows[k].vars ? NULL : &rows[k];
+	return NULL;
+}
+
+/* The connection's variables say what the last shown of them said (as
+ * far back as a few rows look: a new row too many is no error). */
+static bool vars_unchanged(const struct lrow *rows, size_t n,
+			   const struct diag_item *it)
+{
+	for (size_t k = n, seen = 0; k-- > 0 && seen < 64; seen++) {
+		const struct diag_item *v = rows[k].vars;
+		if (v && v->host == it->host && v->conn == it->conn)
+			return v->state == it->state &&
+			       memcmp(v->var, it->var, sizeof v->var) == 0;
+	}
+	return false;
+}
+
 /* The rows, in the record's order, into rows (room for d->n); returns how
  * many. Arrivals and drops draw nothing of their own: a loss is a mark on
- * its segment's arrow. */
+ * its segment's arrow. Timers and variables exist only in a record that
+ * explains. */
 static size_t make_rows(const struct diag *d, struct lrow *rows)
 {
 	size_t n = 0;
+	/* the last arrival, until a row says what it began */
+	const struct diag_item *in = NULL;
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag_item *it = &d->it[i];
 		struct lrow *last = n ? &rows[n - 1] : NULL;
+		struct lrow *r;
 		switch (it->kind) {
+		case DIAG_ARRIVE:
+			in = it;
+			break;
 		case DIAG_SEG:
 			/* the segment a state (or crash, reboot, link
-			 * change) on its host sent at that instant */
-			if (last && !last->seg && last->head->t == it->t &&
-			    last->head->host == it->host)
+			 * change) on its host sent at that instant, or the
+			 * one a timer set just before goes with */
+			if (last && !last->seg && !last->vars &&
+			    last->t == it->t && last->host == it->host &&
+			    (!last->head || last->head->kind != DIAG_DISCARD))
 				last->seg = it;
 			else
-				rows[n++] = (struct lrow){.seg = it};
+				new_row(rows, &n, it, &in)->seg = it;
 			break;
 		case DIAG_STATE:
 		case DIAG_HOST:
 		case DIAG_LINK:
+		case DIAG_DISCARD:
 			/* A listening socket's clone entering SYN-RECEIVED,
 			 * or a state written twice on one row, starts a new
 			 * row. */
-			rows[n++] = (struct lrow){.head = it};
+			r = timers_only(rows, n, it);
+			(r ? r : new_row(rows, &n, it, &in))->head = it;
+			break;
+		case DIAG_TIMER:
+			if (it->op == TR_TIMER_FIRE) {
+				/* 2·MSL's end is the state row that follows */
+				if (strcmp(it->timer, "time-wait") != 0)
+					new_row(rows, &n, it, &in)->head = it;
+				break;
+			}
+			if (it->op != TR_TIMER_SET)
+				break; /* a cancel: the rule that stopped it
+					  is on the row that did */
+			/* with the row before, unless a segment arrived
+			 * since: then it begins a row of its own */
+			r = last && last->t == it->t && last->host == it->host &&
+					    last->ntm < LROW_TIMERS &&
+					    !unsaid(in, it)
+				    ? last
+				    : new_row(rows, &n, it, &in);
+			r->tm[r->ntm++] = it;
+			break;
+		case DIAG_TCB:
+			/* on the row of what changed them, or on a row of
+			 * their own when they changed with nothing drawn (an
+			 * ACK arrives) */
+			r = unsaid(in, it) ? NULL : vars_row(rows, n, it);
+			if (!r && vars_unchanged(rows, n, it))
+				break;
+			(r ? r : new_row(rows, &n, it, &in))->vars = it;
 			break;
 		default:
 			break;
@@ -88,55 +197,62 @@ static size_t make_rows(const struct diag *d, struct lrow *rows)
 	return n;
 }
 
-static sim_time_t row_t(const struct lrow *r)
-{
-	return r->head ? r->head->t : r->seg->t;
-}
-
 /* What is written in the head's column. */
 static const char *head_label(const struct trace *tr,
-			      const struct diag_item *h)
+			      const struct diag_item *h, char *buf, size_t n)
 {
 	switch (h->kind) {
 	case DIAG_HOST:
 		return (h->marks & DIAG_CRASH) ? "(crashed)" : "(rebooted)";
 	case DIAG_LINK:
 		return (h->marks & DIAG_DOWN) ? "(link down)" : "(link up)";
+	case DIAG_DISCARD:
+		return "\xe2\x9c\x95 discarded";
+	case DIAG_TIMER:
+		snprintf(buf, n, "(%s)", diag_timer_short(h->timer));
+		return buf;
 	default:
 		return tr->state_name(h->state);
 	}
 }
 
 /* The head's own note beside the diagram, or NULL. */
-static const char *head_note(const struct diag_item *h)
+static const char *head_note(const struct diag_item *h, char *buf,
+			     size_t n)
 {
 	if (h->kind == DIAG_LINK)
 		return (h->marks & DIAG_DOWN) ? "link down" : "link up";
 	if (h->kind == DIAG_STATE && (h->marks & DIAG_EXPIRED))
 		return "2·MSL expired";
+	if (h->kind == DIAG_TIMER) {
+		snprintf(buf, n, "%s fired", diag_timer_short(h->timer));
+		return buf;
+	}
 	return NULL;
 }
 
-/* The segment's marks the ladder shows: not a discard, and of a copy the
- * network made only that it is one. */
+/* The segment's marks the ladder shows: of a copy the network made only
+ * that it is one. */
 static unsigned row_marks(const struct lrow *r)
 {
 	if (!r->seg)
 		return 0;
-	unsigned m = r->seg->marks & ~DIAG_DISCARDED;
+	unsigned m = r->seg->marks;
 	if (m & DIAG_DUP)
 		m &= ~(DIAG_REXMIT | DIAG_INJECTED);
 	return m;
 }
 
 /* The row's notes as one line of text; "" for none. */
-static void format_notes(const struct lrow *r, char *buf, size_t n)
+static void format_notes(const struct trace *tr, const struct lrow *r,
+			 char *buf, size_t n)
 {
 	size_t len = 0;
 	buf[0] = '\0';
 	unsigned m = row_marks(r);
 	const struct diag_item *s = r->seg;
-	const char *text = r->head ? head_note(r->head) : NULL;
+	char hb[64];
+	const char *text = r->head ? head_note(r->head, hb, sizeof hb) : NULL;
 	/* The segment's marks, then the note of what heads the row (a
 	 * state, a crash, a link going down). */
 	const char *dup_rule = s ? s->dup_rule : NULL;
@@ -181,6 +297,8 @@ static void format_notes(const struct lrow *r, char *buf, size_t n)
 		else
 			ADD("lost: %s", s && s->why ? s->why : "?");
 	}
+	if (m & DIAG_DISCARDED)
+		ADD("discarded by %s", trace_host_name(tr, s->peer));
 	if (text)
 		ADD("%s", text);
 #undef ADD
@@ -210,6 +328,10 @@ static uint32_t ascii_of(uint32_t cp)
 	switch (cp) {
 	case 0x00b7: /* middle dot, as in 2·MSL */
 		return '*';
+	case 0x2715: /* the cross of a discard */
+		return 'x';
+	case 0x21b3: /* the arrow before an explanation */
+		return '>';
 	case 0x2014: /* em dash */
 	case 0x2013:
 		return '-';
@@ -343,7 +465,12 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 	size_t lx = rightward ? s + 2 : e - 2 - len;
 	size_t from = s, to = e;
 	if (!lost) {
-		cv->c[rightward ? e - 1 : s] = rightward ? right : left;
+		/* a segment the receiver threw away ends in a cross at it */
+		bool gone = m & DIAG_DISCARDED;
+		size_t x = rightward ? e - 1 : s;
+		cv->c[x] = gone ? cross : rightward ? right : left;
+		if (gone)
+			cv->a[x] = A_LOST;
 	} else if (rightward) {
 		size_t x = s + span / 2;
 		if (fits && x < lx + len + 2)
@@ -362,7 +489,8 @@ static void draw_arrow(struct canvas *cv, const struct geom *g,
 	for (size_t k = from; k < to; k++) {
 		if (cv->c[k] == ' ')
 			cv->c[k] = line;
-		cv->a[k] = (uint8_t)a;
+		if (cv->c[k] != cross)
+			cv->a[k] = (uint8_t)a;
 	}
 	if (fits)
 		cv_text(cv, lx, seg->label, a);
@@ -412,6 +540,115 @@ static int place_columns(const struct lrow *rows, size_t nrows,
 	return 0;
 }
 
+/* ---- --explain and --vars ------------------------------------------- */
+
+#define VAR_W 11 /* one variable's column */
+static const char *const var_names[DIAG_NVARS] = {
+	"SND.UNA", "SND.NXT", "RCV.NXT", "SND.WND", "RCV.WND",
+};
+
+/* The variables' column titles, or a row's values, from x. */
+static void draw_vars(struct canvas *cv, size_t x, const struct diag_item *v)
+{
+	for (int k = 0; k < DIAG_NVARS; k++) {
+		char b[24];
+		if (v)
+			snprintf(b, sizeof b, "%*" PRIu32, VAR_W - 1, v->var[k]);
+		else
+			snprintf(b, sizeof b, "%*s", VAR_W - 1, var_names[k]);
+		cv_text(cv, x + (size_t)k * VAR_W, b, v ? A_NONE : A_STATE);
+	}
+}
+
+/* One line of explanation under a row, from x. */
+static void explain_line(struct canvas *cv, FILE *f, size_t x,
+			 const char *text)
+{
+	cv_clear(cv);
+	cv_text(cv, x, cv->ascii ? "-> " : "\xe2\x86\xb3 ", A_DIM);
+	cv_text(cv, x + (cv->ascii ? 3 : 2), text, A_DIM);
+	cv_print(cv, f);
+}
+
+/* What decided a row, a line each: the state's rule, the discard's, the
+ * timer's, the sender's (once when the state's is the same), then the
+ * timers the host set. */
+static void explain_row(struct canvas *cv, FILE *f, size_t x,
+			const struct geom *g, const struct trace *tr,
+			const struct diag *d, const struct lrow *r)
+{
+	char b[640], t1[40], t2[40];
+	const struct diag_item *h = r->head, *s = r->seg;
+	const char *who = trace_host_name(tr, r->host);
+	/* (a discard says what arrived itself) */
+	if (r->in && !(h && h->kind == DIAG_DISCARD && h->seg == r->in->seg)) {
+		const struct diag_item *seg = &d->it[r->in->seg];
+		diag_time_fmt(seg->t, g->ns_digits, t1, sizeof t1);
+		snprintf(b, sizeof b, "%s receives %s (sent at %s)", who,
+			 seg->label, t1);
+		explain_line(cv, f, x, b);
+	}
+	if (h && h->kind == DIAG_STATE && h->reason &&
+	    !(s && s->reason && strcmp(s->reason, h->reason) == 0)) {
+		snprintf(b, sizeof b, "%s: %s", who, h->reason);
+		explain_line(cv, f, x, b);
+	}
+	if (h && h->kind == DIAG_DISCARD) {
+		const struct diag_item *seg = &d->it[h->seg];
+		diag_time_fmt(seg->t, g->ns_digits, t1, sizeof t1);
+		snprintf(b, sizeof b, "%s discards %s (sent at %s): %s", who,
+			 seg->label, t1, h->reason ? h->reason : "?");
+		explain_line(cv, f, x, b);
+	}
+	if (h && h->kind == DIAG_TIMER) {
+		/* when it was set, and for how long */
+		const struct diag_item *set = NULL;
+		for (size_t k = (size_t)(h - d->it); k-- > 0 && !set;) {
+			const struct diag_item *it = &d->it[k];
+			if (it->kind == DIAG_TIMER && it->op == TR_TIMER_SET &&
+			    it->host == h->host && it->conn == h->conn &&
+			    strcmp(it->timer, h->timer) == 0)
+				set = it;
+		}
+		int len = snprintf(b, sizeof b, "%s: %s expired", who,
+				   diag_timer_short(h->timer));
+		if (set && len > 0 && (size_t)len < sizeof b) {
+			diag_time_fmt(set->t, g->ns_digits, t1, sizeof t1);
+			sim_time_fmt_short(h->t - set->t, t2, sizeof t2);
+			len += snprintf(b + len, sizeof b - (size_t)len,
+					", set at %s for %s", t1, t2);
+		}
+		/* what it does, unless a segment sent now says it */
+		if (!s && len > 0 && (size_t)len < sizeof b)
+			snprintf(b + len, sizeof b - (size_t)len, ": %s",
+				 diag_timer_fired(h->timer));
+		explain_line(cv, f, x, b);
+	}
+	if (s && s->reason) {
+		snprintf(b, sizeof b, "%s: %s", trace_host_name(tr, s->host),
+			 s->reason);
+		explain_line(cv, f, x, b);
+	}
+	for (int k = 0; k < r->ntm; k++) {
+		const struct diag_item *tm = r->tm[k];
+		diag_time_fmt(tm->end, g->ns_digits, t1, sizeof t1);
+		sim_time_fmt_short(tm->end - tm->t, t2, sizeof t2);
+		snprintf(b, sizeof b, "%s: %s timer set, expires at %s (in %s)",
+			 who, diag_timer_short(tm->timer), t1, t2);
+		explain_line(cv, f, x, b);
+	}
+}
+
+/* The widest explanation any row can have, in characters. */
+static size_t explain_width(const struct diag *d)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->it[i].reason && seglabel_chars(d->it[i].reason) > w)
+			w = seglabel_chars(d->it[i].reason);
+	return w + 2 * DIAG_LABEL_MAX + 64;
+}
+
 static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 {
 	struct ladder *l = (struct ladder *)s;
@@ -430,7 +667,7 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	size_t maxname = 12;
 	sim_time_t tmax = 0;
 	for (size_t i = 0; i < nrows; i++) {
-		sim_time_t t = row_t(&rows[i]);
+		sim_time_t t = rows[i].t;
 		if (t % 1000)
 			g.ns_digits = 9;
 		if (t > tmax)
@@ -449,8 +686,13 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	g.sw = maxname + 2;
 	if (place_columns(rows, nrows, &g, nh) < 0)
 		goto out;
-	size_t notes_x = col_x(&g, nh - 1) + g.sw + 1;
+	size_t notes_x = col_x(&g, nh - 1) + g.sw + 1, vars_x = notes_x;
+	if (l->o.vars)
+		notes_x += DIAG_NVARS * VAR_W + 2;
+	size_t explain_x = col_x(&g, 0);
 	cv.w = notes_x + 96;
+	if (l->o.explain && explain_x + explain_width(&l->d) > cv.w)
+		cv.w = explain_x + explain_width(&l->d);
 	cv.c = malloc(cv.w * sizeof *cv.c);
 	cv.a = malloc(cv.w);
 	if (!cv.c || !cv.a)
@@ -461,6 +703,8 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	cv_text(&cv, g.time_w >= 8 ? g.time_w - 8 : 0, "time (s)", A_NONE);
 	for (int h = 0; h < nh; h++)
 		cv_text(&cv, col_x(&g, h), trace_host_name(tr, h), A_STATE);
+	if (l->o.vars)
+		draw_vars(&cv, vars_x, NULL);
 	cv_print(&cv, f);
 	cv_clear(&cv);
 	for (int h = 0; h < nh; h++)
@@ -470,10 +714,10 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 	struct timeaxis_rule fold = timeaxis_rule(TA_LADDER, l->o.fold, 0);
 	for (size_t i = 0; i < nrows; i++) {
 		const struct lrow *r = &rows[i];
-		sim_time_t t = row_t(r);
-		if (i > 0 && timeaxis_folds(&fold, row_t(&rows[i - 1]), t)) {
+		sim_time_t t = r->t;
+		if (i > 0 && timeaxis_folds(&fold, rows[i - 1].t, t)) {
 			char gap[64];
-			seglabel_idle(t - row_t(&rows[i - 1]), gap, sizeof gap);
+			seglabel_idle(t - rows[i - 1].t, gap, sizeof gap);
 			cv_clear(&cv);
 			cv_text(&cv, g.time_w >= 3 ? g.time_w - 3 : 0,
 				g.ascii ? "..." : "\xe2\x8b\xae", A_DIM);
@@ -488,15 +732,20 @@ static int ladder_finish(struct trace_sink *s, const struct trace *tr)
 		draw_time(&cv, &g, t);
 		if (r->seg)
 			draw_arrow(&cv, &g, r);
+		char hb[64];
 		if (r->head)
 			cv_text(&cv, col_x(&g, r->head->host),
-				head_label(tr, r->head), A_STATE);
+				head_label(tr, r->head, hb, sizeof hb), A_STATE);
+		if (r->vars)
+			draw_vars(&cv, vars_x, r->vars);
 		char note[256];
-		format_notes(r, note, sizeof note);
+		format_notes(tr, r, note, sizeof note);
 		if (note[0])
 			cv_text(&cv, notes_x, note,
 				(row_marks(r) & DIAG_LOST) ? A_LOST : A_NONE);
 		cv_print(&cv, f);
+		if (l->o.explain)
+			explain_row(&cv, f, explain_x, &g, tr, &l->d, r);
 	}
 	ret = fflush(f) == 0 && !ferror(f) ? 0 : -1;
 out:
@@ -522,12 +771,19 @@ struct trace_sink *sink_ladder_new(FILE *f, const struct ladder_opts *o)
 	l->base.emit = ladder_emit;
 	l->base.finish = ladder_finish;
 	l->base.destroy = ladder_destroy;
-	/* Arrivals and discards are not drawn: diag_note() records what it
-	 * is given. */
-	l->base.mask = DIAG_TRACE_MASK & ~(TR_BIT(TR_RECV) | TR_BIT(TR_IGNORE));
+	/* Arrivals are not drawn (diag_note() records what it is given);
+	 * a discard is the cross at its arrow's end. */
+	l->base.mask = DIAG_TRACE_MASK & ~TR_BIT(TR_RECV);
 	l->f = f;
 	if (o)
 		l->o = *o;
 	diag_init(&l->d, l->o.relative);
+	l->d.explain = l->o.explain;
+	l->d.vars = l->o.vars;
+	if (l->o.vars)
+		l->base.mask |= TR_BIT(TR_TCB);
+	/* what arrived, for a row of only timers or variables */
+	if (l->o.explain || l->o.vars)
+		l->base.mask |= TR_BIT(TR_RECV);
 	return &l->base;
 }

@@ -172,6 +172,10 @@ static int lay_out(const struct diag *d, int nhosts, struct layout *L,
 			if (push_row(L, it->t, R_DIV, fold) < 0)
 				return -1;
 			break;
+		case DIAG_TIMER:
+		case DIAG_DISCARD:
+		case DIAG_TCB:
+			break; /* recorded only for the explained ladder */
 		}
 		L->row_of[i] = L->n - 1;
 	}

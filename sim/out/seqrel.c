@@ -83,16 +83,19 @@ int seqrel_note(struct seqrel *r, const struct tcp_seg *s)
 	return 0;
 }
 
+uint32_t seqrel_of(const struct seqrel *r, uint32_t saddr, uint16_t sport,
+		   uint32_t daddr, uint16_t dport, uint32_t v)
+{
+	const struct seqrel_flow *f = slot(r, saddr, sport, daddr, dport);
+	return f && f->used ? v - f->base : v;
+}
+
 uint32_t seqrel_seq(const struct seqrel *r, const struct tcp_seg *s)
 {
-	const struct seqrel_flow *f =
-		slot(r, s->saddr, s->sport, s->daddr, s->dport);
-	return f && f->used ? s->seq - f->base : s->seq;
+	return seqrel_of(r, s->saddr, s->sport, s->daddr, s->dport, s->seq);
 }
 
 uint32_t seqrel_ack(const struct seqrel *r, const struct tcp_seg *s)
 {
-	const struct seqrel_flow *f =
-		slot(r, s->daddr, s->dport, s->saddr, s->sport);
-	return f && f->used ? s->ack - f->base : s->ack;
+	return seqrel_of(r, s->daddr, s->dport, s->saddr, s->sport, s->ack);
 }

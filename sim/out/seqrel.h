@@ -40,5 +40,9 @@ int seqrel_note(struct seqrel *r, const struct tcp_seg *s);
  * base is known, else as they are. */
 uint32_t seqrel_seq(const struct seqrel *r, const struct tcp_seg *s);
 uint32_t seqrel_ack(const struct seqrel *r, const struct tcp_seg *s);
+/* v, a sequence number of the direction from saddr:sport to
+ * daddr:dport, relative where that direction's base is known. */
+uint32_t seqrel_of(const struct seqrel *r, uint32_t saddr, uint16_t sport,
+		   uint32_t daddr, uint16_t dport, uint32_t v);
 
 #endif
