@@ -500,6 +500,12 @@ static inline uint32_t tcp_buf_write(struct tcp_conn *c, struct tcp_buf *b,
 	return tcp_buf_append(c, b, d, NULL, 0, n);
 }
 void tcp_set_state(struct tcp_conn *c, enum tcp_state to, const char *why);
+/* An event of kind k about c, at the stack's time (tcp_trace.c). */
+void tcp_ev_init(struct trace_event *ev, const struct tcp_conn *c,
+		 enum trace_kind k);
+/* Report the variables of the connections worked on (tcp_trace_worked),
+ * now that the outermost entry point is done with them. */
+void tcp_trace_report(struct tcp_stack *st);
 void tcp_trace_timer(struct tcp_conn *c, enum tcp_timer t,
 			enum trace_timer_op op);
 void tcp_trace_rto(struct tcp_conn *c, enum trace_rto_cause cause,
