@@ -16,8 +16,8 @@
 #     models/tcp_params.c) is named in tcpsim-scenario(5);
 #   - bash completion, sourced in bash: commands, options, scenario
 #     names (`tcpsim list`), .yaml files, plot kinds; zsh's parses, and
-#     run with stand-ins for _arguments, _describe and compadd it offers
-#     the commands.
+#     completes commands, options, scenario names, files and values in
+#     an interactive zsh driven through zsh/zpty.
 # DIR is scratch space, emptied first.
 set -u
 tcpsim=$1
@@ -328,6 +328,55 @@ if command -v zsh >/dev/null 2>&1; then
 		cmp -s "$dir/opts.$c" "$dir/got" ||
 			fail "zsh: tcpsim $c -<TAB>: $(diff "$dir/opts.$c" "$dir/got" | grep '^[<>]' | tr '\n' ' ')"
 	done
+
+	# and zsh's own completion, in an interactive zsh on a pseudo-
+	# terminal (zsh/zpty): compinit with _tcpsim on fpath and tcpsim on
+	# path, `tcpsim WORDS` typed and TAB pressed; a compadd wrapper
+	# writes down each match the completion functions add
+	cat >"$dir/drive.zsh" <<'X'
+zmodload zsh/zpty || exit 3
+out=$ZDIR/matches
+: >$out
+zpty z zsh -f -i
+zpty -w z "PS1='>'; fpath=($ZFPATH \$fpath); path=($ZBIN \$path)"
+zpty -w z "autoload -Uz compinit; compinit -u -d $ZDIR/zcompdump"
+zpty -w z "compadd() { local -a m; builtin compadd -O m \"\$@\";
+	print -rl -- \$m >>$out; builtin compadd \"\$@\" }"
+zpty -w z "zstyle ':completion:*' menu no; LISTMAX=100000"
+zpty -w z "tcpsim $1"$'\t'
+zpty -w z $'\C-u echo __done__\n'
+zpty -r -m z line '*__done__*__done__*'
+zpty -d z
+sed '/^$/d' $out | sort -u
+X
+	complete_zsh_real() {
+		ZDIR=$dir ZFPATH=$top/docs/completion ZBIN=$build_bin \
+			timeout 20 zsh -f "$dir/drive.zsh" "$*" | tr '\n' ' '
+	}
+	zcase() { # WORDS WANT: the matches are WANT, space-separated
+		n=$((n + 1))
+		got=$(complete_zsh_real "$1")
+		[ "$got" = "$2" ] ||
+			fail "zsh: tcpsim $1<TAB>: '$got', not '$2'"
+	}
+	zcase "" "$(sort "$dir/commands" | tr '\n' ' ')"
+	zcase "r" "run "
+	zcase "run --p" "--payload-bytes --pcap --pcap-at "
+	zcase "run lost-final-ack-n" "lost-final-ack-no-time-wait "
+	zcase "show zero" "zero-window "
+	zcase "plot " "$(tr '\n' ' ' <"$dir/kinds")"
+	zcase "pkt --profile " "freebsd linux rfc9293 "
+	n=$((n + 1))
+	got=$(complete_zsh_real "run files/")
+	case $got in
+	*mine.yaml*sub*) case $got in *notes.txt* | *a.pkt*)
+		fail "zsh: tcpsim run files/<TAB> offers other files: $got" ;; esac ;;
+	*) fail "zsh: tcpsim run files/<TAB>: '$got'" ;;
+	esac
+	n=$((n + 1))
+	complete_zsh_real "check -" | tr ' ' '\n' | grep -- '^--' >"$dir/got"
+	cmp -s "$dir/opts.check" "$dir/got" ||
+		fail "zsh: tcpsim check -<TAB>: $(tr '\n' ' ' <"$dir/got")"
 else
 	fail "zsh is not installed (sh .ci/deps test)"
 fi
