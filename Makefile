@@ -13,6 +13,9 @@
 #   make determinism  gcc and clang, -O0 and -O2: every output the same
 #   make fuzz-build  build the three fuzz harnesses and replay their inputs
 #   make layers    the architecture's rules (tests/layers.sh)
+#   make install   the binary, the man pages, the scenarios and shell
+#                  completion under PREFIX (/usr/local); DESTDIR stages
+#                  it; make uninstall removes them again
 #   make conformance  the FreeBSD suite's packetdrill scripts under the
 #                  freebsd profile, a count per group (make test runs it
 #                  when ../shared/conformance is there)
@@ -72,7 +75,7 @@ PROP_RUNS ?= 10000
 .PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams docs sweep \
 	fuzz fuzz-build fuzz-regress determinism pkt conformance \
 	plots asan valgrind valgrind-run bench bench-run bench-ns3 clean deps-build \
-	deps-test deps-asan deps-valgrind
+	deps-test deps-asan deps-valgrind install uninstall install-test
 
 all: $(TCPSIM)
 
@@ -155,10 +158,53 @@ run: deps-build
 test: deps-test
 	@$(MAKE) --no-print-directory check
 
+# ---- install -------------------------------------------------------------
+#
+# GNU conventions: PREFIX (/usr/local) and the directories under it, each
+# of which may be given on its own; DESTDIR stages the whole tree
+# elsewhere (for a package: make install DESTDIR=/tmp/pkg). The scenarios
+# are compiled into tcpsim too; installed, they are files to read and
+# start from, and with their golden traces `tcpsim check
+# $(DATADIR)/tcpsim/scenarios` checks the installed program.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+INSTALL ?= install
+SCN_DIR := $(DATADIR)/tcpsim/scenarios
+GOLDENS := $(sort $(wildcard scenarios/golden/*.trace))
+
+install: $(TCPSIM)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SCN_DIR)/golden \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 755 $(TCPSIM) $(DESTDIR)$(BINDIR)/tcpsim
+	$(INSTALL) -m 644 docs/man/tcpsim.1 $(DESTDIR)$(MANDIR)/man1/tcpsim.1
+	$(INSTALL) -m 644 docs/man/tcpsim-scenario.5 \
+		$(DESTDIR)$(MANDIR)/man5/tcpsim-scenario.5
+	$(INSTALL) -m 644 $(SCENARIOS) $(DESTDIR)$(SCN_DIR)
+	$(INSTALL) -m 644 $(GOLDENS) $(DESTDIR)$(SCN_DIR)/golden
+	$(INSTALL) -m 644 docs/completion/tcpsim.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/tcpsim
+	$(INSTALL) -m 644 docs/completion/_tcpsim $(DESTDIR)$(ZSHCOMPDIR)/_tcpsim
+
+# Every file install made, and the directories that are tcpsim's own;
+# the shared ones (bin, man1, ...) stay.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tcpsim $(DESTDIR)$(MANDIR)/man1/tcpsim.1 \
+		$(DESTDIR)$(MANDIR)/man5/tcpsim-scenario.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/tcpsim $(DESTDIR)$(ZSHCOMPDIR)/_tcpsim \
+		$(DESTDIR)$(SCN_DIR)/*.yaml $(DESTDIR)$(SCN_DIR)/golden/*.trace
+	rmdir $(DESTDIR)$(SCN_DIR)/golden $(DESTDIR)$(SCN_DIR) \
+		$(DESTDIR)$(DATADIR)/tcpsim 2>/dev/null || :
+
 # ---- tests ---------------------------------------------------------------
 
 check: unit layers buildsys bad cli golden payload pcap diagrams docs sweep \
-	plots pkt fuzz-regress prop
+	plots pkt fuzz-regress install-test prop
 	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
@@ -180,6 +226,14 @@ bad: $(TCPSIM)
 
 cli: $(TCPSIM)
 	sh tests/cli.sh $(TCPSIM)
+
+# make install and uninstall staged with DESTDIR, the installed tcpsim
+# run; the man pages through mandoc -Tlint; every command and option the
+# program accepts in tcpsim(1) and both completion scripts, and every
+# scenario key in tcpsim-scenario(5); bash and zsh completion exercised
+# (tests/install.sh).
+install-test: $(TCPSIM)
+	sh tests/install.sh $(TCPSIM) $(BUILD)/install
 
 # tcpsim pkt: the project's own packetdrill scripts (tests/pkt/) under the
 # linux profile, and each verdict with its exit status.
