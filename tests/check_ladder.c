@@ -7,6 +7,7 @@
 
 #include "scn_util.h"
 #include "sim/diagram/diagram_sinks.h"
+#include "sim/diagram/hostsel.h"
 #include "suites.h"
 
 static struct trace_sink *ladder_sink(FILE *f, const void *o)
@@ -195,6 +196,87 @@ START_TEST(test_vars_follow_the_tcb)
 }
 END_TEST
 
+/* The ladder of built-in scenario `name`, of the hosts `list` only. */
+static char *ladder_of_hosts(const char *name, const char *list)
+{
+	struct scenario *s = load_builtin(name);
+	char *buf = NULL, err[128];
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	ck_assert_ptr_nonnull(f);
+	struct world w;
+	ck_assert_int_eq(world_build(&w, s, NULL), 0);
+	bool show[16];
+	ck_assert_uint_le(w.nhosts, 16);
+	ck_assert_int_eq(hostsel_parse(list, w.host_names, (int)w.nhosts, show,
+				       err, sizeof err),
+			 0);
+	struct ladder_opts o = {.relative = true};
+	trace_add_sink(&w.sim.trace,
+		       sink_hosts_new(sink_ladder_new(f, &o), show,
+				      (int)w.nhosts));
+	world_run(&w);
+	ck_assert_int_eq(trace_finish(&w.sim.trace), 0);
+	trace_fini(&w.sim.trace);
+	world_free(&w);
+	scn_free(s);
+	fclose(f);
+	return buf;
+}
+
+/* --hosts client,server: the routers between them are part of the
+ * network; the SYN a router discards (RFC 1812 §5.3.1, TTL exceeded) is
+ * lost on the arrow from the client toward the server. */
+START_TEST(test_hosts_follow_segments_through_routers)
+{
+	char *l = ladder_of_hosts("ttl-expiry", "client,server");
+	char *got = lines_at(l, "   time (s)", 0, 2);
+	ck_assert_str_eq(got,
+			 "   time (s)  client                                    "
+			 "server\n"
+			 "             CLOSED                                    "
+			 "CLOSED\n"
+			 "   0.000000  SYN-SENT      ──SYN seq=0──✕              "
+			 "               lost: RFC 1812 §5.3.1: TTL exceeded in "
+			 "transit — the router discards it\n");
+	free(got);
+	free(l);
+	/* delivered through two routers: one arrow each way, from the
+	 * sending to the arrival at the far end */
+	l = ladder_of_hosts("route-change", "server,client");
+	ck_assert_ptr_null(strstr(l, " r1 "));
+	got = lines_at(l, "   0.007042240", 0, 0);
+	ck_assert_ptr_nonnull(strstr(got, "◀"));
+	ck_assert_ptr_nonnull(strstr(got, "SYN,ACK seq=0 ack=1── SYN-RECEIVED"));
+	free(got);
+	free(l);
+}
+END_TEST
+
+START_TEST(test_hosts_list_is_checked)
+{
+	const char *names[] = {"client", "r1", "server"};
+	bool show[3];
+	char err[128];
+	ck_assert_int_eq(hostsel_parse("server,client", names, 3, show, err,
+				       sizeof err),
+			 0);
+	ck_assert(show[0] && !show[1] && show[2]);
+	ck_assert_int_eq(hostsel_parse("client,r2", names, 3, show, err,
+				       sizeof err),
+			 -1);
+	ck_assert_str_eq(err, "--hosts: no host named 'r2' in the scenario");
+	ck_assert_int_eq(hostsel_parse("r1,r1", names, 3, show, err,
+				       sizeof err),
+			 -1);
+	ck_assert_str_eq(err, "--hosts: 'r1' named twice");
+	ck_assert_int_eq(hostsel_parse("client,", names, 3, show, err,
+				       sizeof err),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "separated by commas"));
+}
+END_TEST
+
 Suite *ladder_suite(void)
 {
 	Suite *s = suite_create("ladder");
@@ -203,6 +285,8 @@ Suite *ladder_suite(void)
 	tcase_add_test(tc, test_explain_syn_sent_discard);
 	tcase_add_test(tc, test_plain_ladder_marks_discards_only);
 	tcase_add_test(tc, test_vars_follow_the_tcb);
+	tcase_add_test(tc, test_hosts_follow_segments_through_routers);
+	tcase_add_test(tc, test_hosts_list_is_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

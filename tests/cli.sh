@@ -114,6 +114,22 @@ expect explain-quiet "$tmp/err" '--explain adds to the sequence diagram: not wit
 check vars-no-ladder 2 "$tcpsim" run --vars --no-ladder
 expect vars-no-ladder "$tmp/err" '--vars adds to the sequence diagram: not with --no-ladder'
 
+# --hosts: pictures of some hosts; a name not in the scenario is refused
+# before anything is written.
+check hosts 0 "$tcpsim" run ttl-expiry --hosts server,client --msc "$tmp/h.msc"
+expect hosts "$tmp/out" '^ +time \(s\) +client +server$'
+expect hosts "$tmp/h.msc" 'h1 \[label="server"\];'
+check hosts-unknown 2 "$tcpsim" run ttl-expiry --hosts client,r9 --msc "$tmp/h2.msc"
+expect hosts-unknown "$tmp/err" "no host named 'r9' in the scenario"
+n=$((n + 1))
+if [ -e "$tmp/h2.msc" ]; then
+	echo "FAIL hosts-unknown: --msc written after a bad --hosts"
+	fails=$((fails + 1))
+fi
+check hosts-nothing 2 "$tcpsim" run ttl-expiry --hosts client --no-ladder
+expect hosts-nothing "$tmp/err" 'without one it has nothing to do'
+check plot-host-hosts 2 "$tcpsim" plot cwnd dumbbell --host s-1 --hosts s-1 -o "$tmp/p.png"
+
 # Same scenario, same seed: byte-identical traces, from the file or the
 # built-in copy; another seed gives another trace.
 check trace-1 0 "$tcpsim" run --quiet --trace "$tmp/t1" "$top/scenarios/handshake-and-close.yaml"

@@ -64,10 +64,10 @@ _tcpsim()
 	run)
 		opts="--seed $limits --trace --jsonl --queue-events
 			--payload-bytes --whole --pcap --pcap-at --msc --diagram
-			--ladder-plot --csv --absolute --relative --no-ladder
-			--ascii --no-color --quiet --help"
+			--ladder-plot --csv --absolute --relative --explain --vars
+			--hosts --no-ladder --ascii --no-color --quiet --help"
 		argopts="-s --seed $limits -t --trace --jsonl --pcap --pcap-at
-			--msc --diagram --ladder-plot --csv"
+			--msc --diagram --ladder-plot --csv --hosts"
 		;;
 	check)
 		opts="--golden --update --ignore --with-lines --context --quiet
@@ -79,10 +79,10 @@ _tcpsim()
 		argopts="--ignore -C --context"
 		;;
 	plot)
-		opts="--output --seed $limits --host --conn --absolute
+		opts="--output --seed $limits --host --hosts --conn --absolute
 			--relative --size --csv --script --help"
-		argopts="-o --output -s --seed $limits --host --conn --size --csv
-			--script"
+		argopts="-o --output -s --seed $limits --host --hosts --conn
+			--size --csv --script"
 		;;
 	sweep)
 		opts="--set --seeds --jobs --metric --output --plot

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "models/segment.h"
+#include "sim/diagram/hostsel.h"
 #include "sim/scenario/builtin.h"
 
 bool cli_is_path(const char *s)
@@ -186,6 +187,23 @@ int cli_take_scenario(const char *cmd, int argc, char **argv, int *ind,
 		return -1;
 	}
 	return 0;
+}
+
+bool *cli_hosts(const struct world *w, const char *list)
+{
+	char err[256];
+	bool *show = calloc(w->nhosts ? w->nhosts : 1, sizeof *show);
+	if (!show) {
+		fputs("tcpsim: out of memory\n", stderr);
+		return NULL;
+	}
+	if (hostsel_parse(list, w->host_names, (int)w->nhosts, show, err,
+			  sizeof err) < 0) {
+		fprintf(stderr, "tcpsim: %s\n", err);
+		free(show);
+		return NULL;
+	}
+	return show;
 }
 
 int cli_attach(struct world *w, struct trace_sink *s)

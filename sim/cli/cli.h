@@ -37,6 +37,9 @@ int cli_load_world(const char *name, const struct world_opts *o,
 		   struct scenario **scn, struct world *w);
 /* Attach sink s to w's trace (NULL: out of memory, which is printed);
  * returns 0, or -1 with s destroyed. */
+/* --hosts LIST against w's hosts: a new array of which it names (freed by
+ * the caller), or NULL having said why on standard error. */
+bool *cli_hosts(const struct world *w, const char *list);
 int cli_attach(struct world *w, struct trace_sink *s);
 /* What each sink whose finish or commit failed says went wrong, and what
  * each renderer said while it succeeded, on standard error. */

@@ -18,6 +18,7 @@
 #include "sim/diagram/diagram.h"
 #include "sim/diagram/diagram_sinks.h"
 #include "sim/diagram/gnuplot.h"
+#include "sim/diagram/hostsel.h"
 #include "sim/diagram/plots.h"
 #include "sim/out/outfile.h"
 #include "sim/out/sink_csv.h"
@@ -26,6 +27,7 @@
 struct plot_args {
 	enum plot_kind kind;
 	const char *scenario, *out, *host;
+	const char *hosts;              /* --hosts A,B */
 	const char *csv_dir, *script;   /* --csv, --script: kept */
 	uint64_t conn;
 	bool has_conn, absolute;
@@ -56,6 +58,9 @@ static void usage(FILE *f)
 	      f);
 	cli_run_options_help(f, CLI_SEED | CLI_LIMITS);
 	fputs("      --host NAME       only the connections of host NAME\n"
+	      "      --hosts A,B       only these hosts: their connections, their\n"
+	      "                        link directions (queue), their lifelines\n"
+	      "                        (ladder)\n"
 	      "      --conn N          only connection N of --host (the id\n"
 	      "                        column of connections.csv: run --csv DIR)\n"
 	      "      --absolute        absolute sequence numbers (timeseq,\n"
@@ -113,6 +118,7 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 	static const struct option own[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"host", required_argument, NULL, 'H'},
+		{"hosts", required_argument, NULL, 'O'},
 		{"conn", required_argument, NULL, 'c'},
 		{"absolute", no_argument, NULL, 'A'},
 		{"relative", no_argument, NULL, 'R'},
@@ -136,6 +142,9 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 			break;
 		case 'H':
 			a->host = optarg;
+			break;
+		case 'O':
+			a->hosts = optarg;
 			break;
 		case 'c':
 			if (cli_parse_u64("--conn", optarg, &a->conn) < 0)
@@ -203,11 +212,16 @@ static int check_args(const struct plot_args *a)
 		      stderr);
 		return -1;
 	}
+	if (a->host && a->hosts) {
+		fputs("tcpsim: --host NAME or --hosts A,B, not both\n", stderr);
+		return -1;
+	}
 	if (a->kind == PLOT_LADDER &&
 	    (a->host || a->has_size || a->csv_dir || a->script)) {
 		fprintf(stderr, "tcpsim: %s does not apply to ladder: it draws "
-				"every host, at a size that follows the run, "
-				"from no CSV file (docs/diagrams.md)\n",
+				"every host (or those of --hosts), at a size "
+				"that follows the run, from no CSV file "
+				"(docs/diagrams.md)\n",
 			a->host	      ? "--host"
 			: a->has_size ? "--size"
 			: a->csv_dir  ? "--csv"
@@ -260,6 +274,7 @@ struct plot_cmd {
 	struct plot_args a;
 	const char *fmt;            /* the picture's type */
 	int host;                   /* --host's index, -1 */
+	bool *show;                 /* --hosts: per host of the run */
 	struct scenario *scn;
 	struct world w;
 	bool built;
@@ -290,10 +305,14 @@ static int attach_sink(struct plot_cmd *pc)
 			return -1;
 		}
 	}
+	if (a->hosts && !(pc->show = cli_hosts(w, a->hosts)))
+		return -1;
 	if (a->kind == PLOT_LADDER) {
 		struct diagram_opts dopts = {.relative = !a->absolute};
 		struct trace_sink *s = sink_ladder_plot_new(
 			a->out, &dopts, pc->err, sizeof pc->err);
+		if (s && pc->show)
+			s = sink_hosts_new(s, pc->show, (int)w->nhosts);
 		if (!s) {
 			fprintf(stderr, "tcpsim: plot: %s\n", pc->err);
 			return -1;
@@ -331,6 +350,7 @@ static int draw(struct plot_cmd *pc)
 		.kind = a->kind,
 		.host = pc->host,
 		.host_name = a->host,
+		.hosts = pc->show,
 		.conn = a->conn,
 		.has_conn = a->has_conn,
 		.absolute = a->absolute,
@@ -421,6 +441,7 @@ static void free_cmd(struct plot_cmd *pc, int status)
 		for (size_t k = 0; files && files[k]; k++)
 			(void)unlink(files[k]);
 	}
+	free(pc->show);
 	if (pc->built) {
 		trace_fini(&pc->w.sim.trace);
 		world_free(&pc->w);

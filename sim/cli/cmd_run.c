@@ -13,6 +13,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/diagram/diagram_sinks.h"
+#include "sim/diagram/hostsel.h"
 #include "sim/out/outfile.h"
 #include "sim/out/sinks.h"
 #include "sim/verdict/expect.h"
@@ -28,6 +29,8 @@ struct run_args {
 	struct world_opts wopts;
 	bool no_ladder, ascii, quiet, absolute, no_color;
 	bool explain, vars;           /* the ladder's --explain, --vars */
+	const char *hosts;            /* --hosts: the pictures' hosts */
+	bool *show;                   /* which, once the world is built */
 	bool queue_events;            /* the trace and JSON Lines get them */
 };
 
@@ -51,6 +54,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"no-ladder", no_argument, NULL, 'L'},
 		{"ascii", no_argument, NULL, 'A'},
 		{"explain", no_argument, NULL, 'E'},
+		{"hosts", required_argument, NULL, 'O'},
 		{"vars", no_argument, NULL, 'W'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -114,6 +118,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		case 'E':
 			a->explain = true;
 			break;
+		case 'O':
+			a->hosts = optarg;
+			break;
 		case 'W':
 			a->vars = true;
 			break;
@@ -140,6 +147,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 	if (a->queue_events && !a->out[OUT_TRACE] && !a->out[OUT_JSONL]) {
 		fputs("tcpsim: --queue-events adds to --trace or --jsonl: give "
 		      "one of them\n",
+		      stderr);
+		return -1;
+	}
+	if (a->hosts && a->no_ladder && !a->out[OUT_MSC] && !a->diagram &&
+	    !a->ladder_plot && !a->csv) {
+		fputs("tcpsim: --hosts chooses the hosts of the pictures: "
+		      "without one it has nothing to do\n",
 		      stderr);
 		return -1;
 	}
@@ -267,6 +281,13 @@ static void print_summary(FILE *f, const struct world *w, enum sim_end end)
 	cli_report_limit(f, w, end);
 }
 
+/* A picture's sink s, of the hosts --hosts names (all without it). */
+static struct trace_sink *picture(const struct world *w,
+				  const struct run_args *a, struct trace_sink *s)
+{
+	return a->show ? sink_hosts_new(s, a->show, (int)w->nhosts) : s;
+}
+
 /* The file outputs asked for, each a sink writing to a file that appears
  * whole or not at all; *any_stdout if one of them is standard output. */
 static int attach_files(struct world *w, const struct run_args *a,
@@ -308,7 +329,7 @@ static int attach_files(struct world *w, const struct run_args *a,
 			break;
 		}
 		case OUT_MSC:
-			s = sink_msc_new(out[k].f, &dopts);
+			s = picture(w, a, sink_msc_new(out[k].f, &dopts));
 			break;
 		case OUT_NKINDS:
 			break;
@@ -343,17 +364,20 @@ static int attach_all(struct world *w, const struct scenario *scn,
 		return -1;
 	if (a->diagram &&
 	    attach_made(w, "--diagram",
-			sink_diagram_new(a->diagram, &dopts, err, sizeof err),
+			picture(w, a, sink_diagram_new(a->diagram, &dopts, err,
+						       sizeof err)),
 			err) < 0)
 		return -1;
 	if (a->ladder_plot &&
 	    attach_made(w, "--ladder-plot",
-			sink_ladder_plot_new(a->ladder_plot, &dopts, err,
-					     sizeof err),
+			picture(w, a, sink_ladder_plot_new(a->ladder_plot,
+							   &dopts, err,
+							   sizeof err)),
 			err) < 0)
 		return -1;
 	if (a->csv && attach_made(w, "--csv",
-				  sink_csv_new(a->csv, err, sizeof err),
+				  picture(w, a, sink_csv_new(a->csv, err,
+							     sizeof err)),
 				  err) < 0)
 		return -1;
 	if (!a->no_ladder && !a->quiet && !*any_stdout) {
@@ -366,7 +390,8 @@ static int attach_all(struct world *w, const struct scenario *scn,
 			.explain = a->explain,
 			.vars = a->vars,
 		};
-		if (cli_attach(w, sink_ladder_new(stdout, &lo)) < 0)
+		if (cli_attach(w, picture(w, a, sink_ladder_new(stdout, &lo))) <
+		    0)
 			return -1;
 	}
 	if (scn->nexpects) {
@@ -446,10 +471,13 @@ int cmd_run(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 		goto out;
 	built = true;
 	w.sim.interrupt = interrupt;
+	if (a.hosts && !(a.show = cli_hosts(&w, a.hosts)))
+		goto out;
 	if (attach_all(&w, scn, &a, out, &any_stdout, &er) < 0)
 		goto out;
 	status = finish_run(&w, &a, out, any_stdout, er, world_run(&w));
 out:
+	free(a.show);
 	for (int k = 0; k < OUT_NKINDS; k++)
 		outfile_abort(&out[k]);
 	if (built) {

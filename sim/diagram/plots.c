@@ -62,6 +62,8 @@ static bool selected(const struct plot *p, int ci)
 	const struct csv_conn *c = &p->d->conns[ci];
 	if (p->o.host >= 0 && c->host != p->o.host)
 		return false;
+	if (p->o.hosts && (c->host < 0 || !p->o.hosts[c->host]))
+		return false;
 	return !p->o.has_conn || c->id == p->o.conn;
 }
 
@@ -133,7 +135,8 @@ static int choose_queues(struct plot *p, size_t max, char *err, size_t n)
 	for (size_t i = 0; i < d->nqueue; i++) {
 		const struct csv_queue *r = &d->queue[i];
 		if ((r->waiting || r->wait > 0) &&
-		    (p->o.host < 0 || r->host == p->o.host))
+		    (p->o.host < 0 || r->host == p->o.host) &&
+		    (!p->o.hosts || (r->host >= 0 && p->o.hosts[r->host])))
 			q[k++] = (struct qdir){r->host << 16 | r->peer, r->wait};
 	}
 	/* one per direction, with its longest wait */

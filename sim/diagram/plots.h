@@ -43,6 +43,8 @@ struct plot_opts {
 	enum plot_kind kind;      /* not PLOT_LADDER */
 	int host;                 /* only this host's connections; -1: all */
 	const char *host_name;    /* its name, for messages */
+	const bool *hosts;        /* only these hosts' connections (per host
+				     of the run, --hosts); NULL: all */
 	uint64_t conn;            /* only this connection of host ... */
 	bool has_conn;            /* ... if set */
 	bool absolute;            /* absolute sequence numbers */
