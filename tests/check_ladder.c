@@ -80,6 +80,16 @@ START_TEST(test_explain_time_wait_retransmitted_fin)
 		"resend from the oldest unacknowledged byte\n"
 		"             ↳ server: RTO timer set, expires at 3.520000 (in 2s)\n");
 	free(got);
+	/* 2·MSL runs out: how long it ran, then the state's rule */
+	got = lines_at(l, "  61.540000", 0, 2);
+	ck_assert_str_eq(
+		got,
+		"  61.540000  CLOSED                                            "
+		"                     2·MSL expired\n"
+		"             ↳ client: 2·MSL expired, set at 1.540000 for 1m\n"
+		"             ↳ client: RFC 9293 §3.10.8: time-wait timeout — "
+		"delete the TCB\n");
+	free(got);
 	/* a segment in, the rule, the segments out */
 	got = lines_at(l, "   0.021000", 0, 4);
 	ck_assert_str_eq(

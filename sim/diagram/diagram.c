@@ -272,25 +272,21 @@ static const struct {
 	const char *name, *shrt, *fired;
 } timer_text[] = {
 	{"rexmt", "RTO",
-	 "the retransmission timer expired: retransmit the oldest "
-	 "unacknowledged segment and double the RTO (RFC 6298 (5.4)-(5.6))"},
+	 "retransmit the oldest unacknowledged segment and double the RTO, "
+	 "or give up after the last retry (RFC 6298 (5.4)-(5.6))"},
 	{"delack", "delayed ACK",
-	 "the delayed-ACK timer expired: acknowledge now (RFC 9293 "
-	 "§3.8.6.3, RFC 1122 §4.2.3.2)"},
+	 "acknowledge now (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2)"},
 	{"keepalive", "keepalive",
-	 "the keepalive timer expired: probe the idle peer, or give up "
-	 "after the last probe (RFC 1122 §4.2.3.6)"},
+	 "probe the idle peer, give up after the last probe, or wait again "
+	 "if the peer was heard from meanwhile (RFC 1122 §4.2.3.6)"},
 	{"persist", "persist",
-	 "the persist timer expired: probe the zero window, or let a "
-	 "held-back segment go (RFC 9293 §3.8.6.1)"},
+	 "probe the zero window, or let a held-back segment go (RFC 9293 "
+	 "§3.8.6.1)"},
 	{"time-wait", "2·MSL",
-	 "2·MSL expired: TIME-WAIT ends, the connection is deleted (RFC 9293 "
-	 "§3.10.8)"},
-	{"pto", "PTO",
-	 "the probe timeout expired: send a tail loss probe (RFC 8985 §7.3)"},
+	 "TIME-WAIT ends, the connection is deleted (RFC 9293 §3.10.8)"},
+	{"pto", "PTO", "send a tail loss probe (RFC 8985 §7.3)"},
 	{"rack", "RACK",
-	 "the RACK reordering timer expired: what is overdue is lost, "
-	 "retransmit it (RFC 8985 §6.3)"},
+	 "what is overdue is lost: retransmit it (RFC 8985 §6.3)"},
 };
 
 static int timer_index(const char *name)
@@ -310,7 +306,7 @@ const char *diag_timer_short(const char *name)
 const char *diag_timer_fired(const char *name)
 {
 	int i = timer_index(name);
-	return i >= 0 ? timer_text[i].fired : "the timer expired";
+	return i >= 0 ? timer_text[i].fired : "?";
 }
 
 /* The largest number of hosts whose directions are told apart when

@@ -142,8 +142,8 @@ void diag_state_fmt(const struct trace *tr, const struct diag_item *it,
 /* What a timer is called in a picture ("RTO", "delayed ACK", "2·MSL",
  * ...), from its trace name. */
 const char *diag_timer_short(const char *name);
-/* What the expiry of a timer does, with the rule ("the retransmission
- * timer expired: RFC 6298 (5.4)-(5.6) ..."). */
+/* What the expiry of a timer does, with the rule ("retransmit the oldest
+ * unacknowledged segment ... (RFC 6298 (5.4)-(5.6))"). */
 const char *diag_timer_fired(const char *name);
 /* 6 if every time in the record is a whole microsecond, else 9. */
 int diag_time_digits(const struct diag *d);

@@ -570,9 +570,36 @@ static void explain_line(struct canvas *cv, FILE *f, size_t x,
 	cv_print(cv, f);
 }
 
-/* What decided a row, a line each: the state's rule, the discard's, the
- * timer's, the sender's (once when the state's is the same), then the
- * timers the host set. */
+/* The timer of `fire` set last before it fired, or NULL. */
+static const struct diag_item *set_before(const struct diag *d,
+					  const struct diag_item *fire)
+{
+	for (size_t k = (size_t)(fire - d->it); k-- > 0;) {
+		const struct diag_item *it = &d->it[k];
+		if (it->kind == DIAG_TIMER && it->op == TR_TIMER_SET &&
+		    it->host == fire->host && it->conn == fire->conn &&
+		    strcmp(it->timer, fire->timer) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/* The 2·MSL timer that fired to end the TIME-WAIT of state item h. */
+static const struct diag_item *fired_before(const struct diag *d,
+					    const struct diag_item *h)
+{
+	for (size_t k = (size_t)(h - d->it); k-- > 0 && d->it[k].t == h->t;) {
+		const struct diag_item *it = &d->it[k];
+		if (it->kind == DIAG_TIMER && it->op == TR_TIMER_FIRE &&
+		    it->host == h->host && strcmp(it->timer, "time-wait") == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/* What decided a row, a line each: the segment that arrived, the timer
+ * that fired, the state's rule, the discard's, the sender's (once when
+ * the state's is the same), then the timers the host set. */
 static void explain_row(struct canvas *cv, FILE *f, size_t x,
 			const struct geom *g, const struct trace *tr,
 			const struct diag *d, const struct lrow *r)
@@ -588,6 +615,29 @@ static void explain_row(struct canvas *cv, FILE *f, size_t x,
 			 seg->label, t1);
 		explain_line(cv, f, x, b);
 	}
+	/* a timer that fired: how long it ran; TIME-WAIT's end is its
+	 * state's row */
+	const struct diag_item *fired = h && h->kind == DIAG_TIMER ? h
+					: h && (h->marks & DIAG_EXPIRED)
+					    ? fired_before(d, h)
+					    : NULL;
+	if (fired) {
+		const struct diag_item *set = set_before(d, fired);
+		int len = snprintf(b, sizeof b, "%s: %s expired", who,
+				   diag_timer_short(fired->timer));
+		if (set && len > 0 && (size_t)len < sizeof b) {
+			diag_time_fmt(set->t, g->ns_digits, t1, sizeof t1);
+			sim_time_fmt_short(fired->t - set->t, t2, sizeof t2);
+			len += snprintf(b + len, sizeof b - (size_t)len,
+					", set at %s for %s", t1, t2);
+		}
+		/* what it does, unless a segment sent or a state entered
+		 * now says it */
+		if (!s && fired == h && len > 0 && (size_t)len < sizeof b)
+			snprintf(b + len, sizeof b - (size_t)len, ": %s",
+				 diag_timer_fired(fired->timer));
+		explain_line(cv, f, x, b);
+	}
 	if (h && h->kind == DIAG_STATE && h->reason &&
 	    !(s && s->reason && strcmp(s->reason, h->reason) == 0)) {
 		snprintf(b, sizeof b, "%s: %s", who, h->reason);
@@ -598,30 +648,6 @@ static void explain_row(struct canvas *cv, FILE *f, size_t x,
 		diag_time_fmt(seg->t, g->ns_digits, t1, sizeof t1);
 		snprintf(b, sizeof b, "%s discards %s (sent at %s): %s", who,
 			 seg->label, t1, h->reason ? h->reason : "?");
-		explain_line(cv, f, x, b);
-	}
-	if (h && h->kind == DIAG_TIMER) {
-		/* when it was set, and for how long */
-		const struct diag_item *set = NULL;
-		for (size_t k = (size_t)(h - d->it); k-- > 0 && !set;) {
-			const struct diag_item *it = &d->it[k];
-			if (it->kind == DIAG_TIMER && it->op == TR_TIMER_SET &&
-			    it->host == h->host && it->conn == h->conn &&
-			    strcmp(it->timer, h->timer) == 0)
-				set = it;
-		}
-		int len = snprintf(b, sizeof b, "%s: %s expired", who,
-				   diag_timer_short(h->timer));
-		if (set && len > 0 && (size_t)len < sizeof b) {
-			diag_time_fmt(set->t, g->ns_digits, t1, sizeof t1);
-			sim_time_fmt_short(h->t - set->t, t2, sizeof t2);
-			len += snprintf(b + len, sizeof b - (size_t)len,
-					", set at %s for %s", t1, t2);
-		}
-		/* what it does, unless a segment sent now says it */
-		if (!s && len > 0 && (size_t)len < sizeof b)
-			snprintf(b + len, sizeof b - (size_t)len, ": %s",
-				 diag_timer_fired(h->timer));
 		explain_line(cv, f, x, b);
 	}
 	if (s && s->reason) {
