@@ -157,8 +157,8 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit layers buildsys bad cli golden payload pcap diagrams docs sweep \
-	plots pkt fuzz-regress prop
+check: unit layers buildsys bad cli golden payload pcap diagrams \
+	docs sweep plots pkt fuzz-regress prop
 	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
@@ -201,7 +201,8 @@ golden: $(TCPSIM)
 docs: $(TCPSIM)
 	sh tests/docs.sh $(TCPSIM) README.md $(wildcard docs/*.md)
 
-# Every scenario's capture read by tshark, checksums validated.
+# Every scenario's capture read by tshark, checksums validated; the
+# capture points of --pcap-at, pcapng and its comments.
 pcap: $(TCPSIM)
 	sh tests/pcap.sh $(TCPSIM) $(BUILD)/pcap
 
