@@ -627,6 +627,25 @@ cmp -s "$d/stdout.pcapng" "$d/lfa-sender.pcapng" ||
 head -c 4 "$d/x.pcapng" | od -An -tx1 | grep -q '4d 3c b2 a1\|a1 b2 3c 4d' ||
 	fail "$n: --pcap-format pcap did not write classic pcap"
 
+# tcpsim pkt takes the same options: the stack under test's view, with
+# comments; a WHERE that is not one of its four, status 2 and no file
+pk=$top/tests/pkt/linux-handshake-and-close.pkt
+if ! "$tcpsim" pkt --profile linux --pcap "$d/pkt.pcapng" --pcap-at tcp \
+	"$pk" >"$d/pkt.out"; then
+	fail "$n: tcpsim pkt --pcap-at tcp failed"
+elif run_tshark "$d/pkt.pcapng" -T fields -e frame.comment; then
+	grep -q '^injected by peer,peer: ' "$d/pkt.pcapng.out" &&
+		grep -q '^tcp: RFC 9293 §3.10.1: OPEN (active)' "$d/pkt.pcapng.out" ||
+		fail "$n: tcpsim pkt's pcapng lacks its comments"
+fi
+set +e
+"$tcpsim" pkt --pcap "$d/pkt-bad.pcap" --pcap-at client "$pk" \
+	>"$d/bad.out" 2>"$d/bad.err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && [ ! -e "$d/pkt-bad.pcap" ] ||
+	fail "$n: tcpsim pkt --pcap-at client exited $rc"
+
 echo "pcap: $nscn scenarios, $npkts packets, $nmatched retransmissions" \
 	"matched ($nnamed by another name), $fails failed"
 [ "$fails" -eq 0 ]
