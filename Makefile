@@ -255,7 +255,8 @@ golden: $(TCPSIM)
 docs: $(TCPSIM)
 	sh tests/docs.sh $(TCPSIM) README.md $(wildcard docs/*.md)
 
-# Every scenario's capture read by tshark, checksums validated.
+# Every scenario's capture read by tshark, checksums validated; the
+# capture points of --pcap-at, pcapng and its comments.
 pcap: $(TCPSIM)
 	sh tests/pcap.sh $(TCPSIM) $(BUILD)/pcap
 

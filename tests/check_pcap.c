@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "models/segment.h"
+#include "sim/out/pcapng.h"
 #include "sim/out/sinks.h"
 #include "suites.h"
 
@@ -206,6 +207,174 @@ START_TEST(ipv6_fates)
 }
 END_TEST
 
+/* ---- pcapng, read here as draft-ietf-opsawg-pcapng lays it out ----- */
+
+static uint32_t le16(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return le16(p) | le16(p + 2) << 16;
+}
+
+/* A block at b: its type and length, the length repeated at its end, a
+ * multiple of 4. */
+static uint32_t block(const uint8_t *b, size_t room, uint32_t type)
+{
+	ck_assert_uint_ge(room, 12);
+	ck_assert_uint_eq(le32(b), type);
+	uint32_t len = le32(b + 4);
+	ck_assert_uint_le(len, room);
+	ck_assert_uint_eq(len % 4, 0);
+	ck_assert_uint_eq(le32(b + len - 4), len);
+	return len;
+}
+
+/* The option at *p: its code and value, which padding zeros follow to
+ * 32 bits; *p moves past it. */
+static void option(const uint8_t **p, uint32_t code, const void *v,
+		   uint32_t n)
+{
+	ck_assert_uint_eq(le16(*p), code);
+	ck_assert_uint_eq(le16(*p + 2), n);
+	ck_assert_mem_eq(*p + 4, v, n);
+	for (uint32_t i = n; i % 4; i++)
+		ck_assert_uint_eq((*p)[4 + i], 0);
+	*p += 4 + ((n + 3) & ~3u);
+}
+
+START_TEST(pcapng_section_header)
+{
+	struct pcapng_buf o = {0};
+	pcapng_shb(&o, "tcpsim");
+	ck_assert(!o.nomem);
+	/* 8 + 16 of body + userappl 4 + 8 (6 and 2 of padding) + end 4 +
+	 * the length again 4 */
+	ck_assert_uint_eq(o.len, 44);
+	ck_assert_uint_eq(block(o.b, o.len, PCAPNG_SHB), 44);
+	static const uint8_t head[] = {0x0a, 0x0d, 0x0d, 0x0a, 44, 0, 0, 0,
+				       0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,
+				       0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				       0xff, 0xff};
+	ck_assert_mem_eq(o.b, head, sizeof head); /* little-endian */
+	const uint8_t *p = o.b + 24;
+	option(&p, PCAPNG_SHB_USERAPPL, "tcpsim", 6);
+	option(&p, PCAPNG_OPT_END, "", 0);
+	ck_assert_ptr_eq(p, o.b + 40);
+	pcapng_free(&o);
+}
+END_TEST
+
+START_TEST(pcapng_interface)
+{
+	struct pcapng_buf o = {0};
+	pcapng_idb(&o, 101, 65535, "client");
+	ck_assert_uint_eq(block(o.b, o.len, PCAPNG_IDB), o.len);
+	/* 8 + 8 + if_name 12 + if_tsresol 8 + end 4 + 4 */
+	ck_assert_uint_eq(o.len, 44);
+	ck_assert_uint_eq(le16(o.b + 8), 101);
+	ck_assert_uint_eq(le16(o.b + 10), 0); /* reserved */
+	ck_assert_uint_eq(le32(o.b + 12), 65535);
+	const uint8_t *p = o.b + 16;
+	option(&p, PCAPNG_IF_NAME, "client", 6);
+	option(&p, PCAPNG_IF_TSRESOL, "\x09", 1); /* 10^-9 s */
+	option(&p, PCAPNG_OPT_END, "", 0);
+	ck_assert_ptr_eq(p, o.b + o.len - 4);
+	pcapng_free(&o);
+}
+END_TEST
+
+START_TEST(pcapng_packet)
+{
+	struct pcapng_buf o = {0};
+	static const uint8_t pkt[5] = {1, 2, 3, 4, 5};
+	const char *cv[] = {"x", "four", "§"};
+	pcapng_epb(&o, UINT64_C(0x123456789abcdef0), pkt, 5, cv, 3);
+	/* 8 + 20 + 8 (5 bytes, 3 of padding) + 8 + 8 + 8 + 4 + 4 */
+	ck_assert_uint_eq(o.len, 68);
+	ck_assert_uint_eq(block(o.b, o.len, PCAPNG_EPB), 68);
+	ck_assert_uint_eq(le32(o.b + 8), 0);           /* interface */
+	ck_assert_uint_eq(le32(o.b + 12), 0x12345678u); /* time, high */
+	ck_assert_uint_eq(le32(o.b + 16), 0x9abcdef0u); /* and low */
+	ck_assert_uint_eq(le32(o.b + 20), 5);          /* captured */
+	ck_assert_uint_eq(le32(o.b + 24), 5);          /* on the wire */
+	static const uint8_t data[8] = {1, 2, 3, 4, 5, 0, 0, 0};
+	ck_assert_mem_eq(o.b + 28, data, 8);
+	const uint8_t *p = o.b + 36;
+	option(&p, PCAPNG_OPT_COMMENT, "x", 1);
+	option(&p, PCAPNG_OPT_COMMENT, "four", 4);
+	option(&p, PCAPNG_OPT_COMMENT, "\xc2\xa7", 2); /* UTF-8 bytes */
+	option(&p, PCAPNG_OPT_END, "", 0);
+	ck_assert_ptr_eq(p, o.b + o.len - 4);
+	/* blocks follow one another; reset starts over */
+	size_t one = o.len;
+	pcapng_epb(&o, 0, pkt, 4, NULL, 0);
+	ck_assert_uint_eq(block(o.b + one, o.len - one, PCAPNG_EPB), 40);
+	pcapng_reset(&o);
+	ck_assert_uint_eq(o.len, 0);
+	pcapng_free(&o);
+}
+END_TEST
+
+/* The sink writing pcapng at the receivers: a segment sent at 5 ms and
+ * arrived at 25 ms is stamped 25 ms, with its sender's why and its
+ * delay; a lost one is not there. */
+START_TEST(pcapng_receiver)
+{
+	FILE *f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	char err[128];
+	struct pcap_opts po = {.at = PCAP_AT_RECEIVER, .a = -1, .b = -1,
+			       .ng = true, .where = "receiver"};
+	struct trace_sink *sk = sink_pcap_open(f, &po, err, sizeof err);
+	ck_assert_ptr_nonnull(sk);
+	static const char *const names[] = {"a", "b"};
+	struct trace tr;
+	memset(&tr, 0, sizeof tr);
+	tr.nhosts = 2;
+	tr.host_names = names;
+	struct tcp_seg s = syn();
+	struct trace_event ev[] = {
+		{.t = SIM_MS(5), .kind = TR_SEND, .host = 0, .peer = 1,
+		 .pkt = 1, .seg = &s, .why = "because"},
+		{.t = SIM_MS(6), .kind = TR_SEND, .host = 0, .peer = 1,
+		 .pkt = 2, .seg = &s, .b = TR_SEND_REXMIT,
+		 .tx = TR_TX_TIMEOUT},
+		{.t = SIM_MS(6), .kind = TR_DROP, .host = 0, .peer = 1,
+		 .pkt = 2, .seg = &s, .text = "r", .why = "scripted rule"},
+		{.t = SIM_MS(5), .kind = TR_LINK, .host = 0, .peer = 1,
+		 .pkt = 1, .seg = &s, .name = "delay", .v = {SIM_MS(10)},
+		 .text = "slow"},
+		{.t = SIM_MS(25), .kind = TR_RECV, .host = 1, .pkt = 1,
+		 .seg = &s},
+	};
+	for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++)
+		sk->emit(sk, &tr, &ev[i]);
+	ck_assert_int_eq(sk->finish(sk, &tr), 0);
+	sk->destroy(sk);
+	uint8_t b[1024];
+	rewind(f);
+	size_t n = fread(b, 1, sizeof b, f);
+	fclose(f);
+	uint32_t shb = block(b, n, PCAPNG_SHB);
+	uint32_t idb = block(b + shb, n - shb, PCAPNG_IDB);
+	const uint8_t *e = b + shb + idb;
+	uint32_t epb = block(e, n - shb - idb, PCAPNG_EPB);
+	ck_assert_uint_eq(shb + idb + epb, n); /* one packet only */
+	uint64_t ts = (uint64_t)le32(e + 12) << 32 | le32(e + 16);
+	ck_assert_uint_eq(ts, SIM_MS(25));
+	ck_assert_uint_eq(le32(e + 20), 20 + 24 + 4);
+	ck_assert_uint_eq(e[28 + 8], 64); /* TTL: arrived */
+	const uint8_t *p = e + 28 + 48;
+	option(&p, PCAPNG_OPT_COMMENT, "a: because", 10);
+	option(&p, PCAPNG_OPT_COMMENT, "delayed 10 ms more (rule slow)", 30);
+	option(&p, PCAPNG_OPT_END, "", 0);
+	ck_assert_ptr_eq(p, e + epb - 4);
+}
+END_TEST
+
 Suite *pcap_suite(void)
 {
 	Suite *s = suite_create("pcap");
@@ -213,6 +382,12 @@ Suite *pcap_suite(void)
 	tcase_add_test(tc, ipv4_header);
 	tcase_add_test(tc, ipv6_header);
 	tcase_add_test(tc, ipv6_fates);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pcapng");
+	tcase_add_test(tc, pcapng_section_header);
+	tcase_add_test(tc, pcapng_interface);
+	tcase_add_test(tc, pcapng_packet);
+	tcase_add_test(tc, pcapng_receiver);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -258,8 +258,8 @@ for c in $(cat "$dir/commands"); do
 		fail "bash: tcpsim $c -<TAB>: $(diff "$dir/opts.$c" "$dir/got" | grep '^[<>]' | tr '\n' ' ')"
 done
 n=$((n + 1))
-[ "$(complete_bash tcpsim run --pcap-)" = --pcap-at ] ||
-	fail "bash: tcpsim run --pcap-<TAB> is not --pcap-at"
+[ "$(complete_bash tcpsim run --pcap- | tr '\n' ' ')" = "--pcap-at --pcap-format " ] ||
+	fail "bash: tcpsim run --pcap-<TAB> is not --pcap-at --pcap-format"
 # scenario names and .yaml files (and directories) where a scenario goes
 n=$((n + 1))
 complete_bash tcpsim run "" | sort >"$dir/got"
@@ -361,7 +361,7 @@ X
 	}
 	zcase "" "$(sort "$dir/commands" | tr '\n' ' ')"
 	zcase "r" "run "
-	zcase "run --p" "--payload-bytes --pcap --pcap-at "
+	zcase "run --p" "--payload-bytes --pcap --pcap-at --pcap-format "
 	zcase "run lost-final-ack-n" "lost-final-ack-no-time-wait "
 	zcase "show zero" "zero-window "
 	zcase "plot " "$(tr '\n' ' ' <"$dir/kinds")"

@@ -12,7 +12,8 @@
 # trace's why, but are not failures: see docs/pcap.md for why they happen.
 # Then the error cases: an output path that cannot be created, a run that
 # fails after the capture was opened, the capture to standard output, a
-# write that fails.
+# write that fails. Then the capture points of --pcap-at and the pcapng
+# capture with its comments (below).
 set -eu
 
 if [ $# -ne 2 ]; then
@@ -22,12 +23,12 @@ fi
 tcpsim=$1
 out=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-if ! command -v tshark >/dev/null 2>&1; then
-	echo "pcap: FAIL: tshark is not installed (apt-get install tshark)" >&2
+if ! command -v tshark >/dev/null 2>&1 || ! command -v editcap >/dev/null 2>&1; then
+	echo "pcap: FAIL: tshark or editcap is not installed (apt-get install tshark)" >&2
 	exit 1
 fi
 # Only what this script makes is removed: OUTDIR may hold other things.
-rm -rf "$out/gen" "$out/run" "$out/atomic"
+rm -rf "$out/gen" "$out/run" "$out/atomic" "$out/ng"
 mkdir -p "$out"
 
 # Two scenarios of the script's own, for what the shipped ones do not
@@ -386,15 +387,20 @@ if run_tshark "$d/at.pcap" -T fields -e ip.ttl; then
 		fail "$name: $lost lost on r1>r2, the trace has $wantlost drops"
 	fi
 fi
-# at r2: what it forwards, to d-1 … d-4 and back to r1: every segment
-# the hosts sent but those lost before r2 (the queue's overflow at r1)
+# at r2: what a tap on its interfaces sees, each forwarded segment twice
+# (arriving, at its arrival time, and leaving, at its send time): one
+# packet per recv and per send line of r2, in time order
 "$tcpsim" run "$top/scenarios/dumbbell.yaml" --no-ladder -q \
 	--pcap "$d/r2.pcap" --pcap-at r2 || fail "$name: --pcap-at r2 exited non-zero"
-if run_tshark "$d/r2.pcap" -T fields -e frame.number; then
-	want=$(($(wc -l <"$d/sends") - $(wc -l <"$d/at.drops")))
-	if [ "$(wc -l <"$d/r2.pcap.out")" -ne "$want" ]; then
-		fail "$name: r2 sent $(wc -l <"$d/r2.pcap.out") segments," \
-			"expected $want"
+if run_tshark "$d/r2.pcap" -T fields -e frame.time_epoch; then
+	want=$(awk '$2 == "r2" && ($3 == "send" || $3 == "recv")' \
+		"$d/run1.trace" | wc -l)
+	if [ "$(wc -l <"$d/r2.pcap.out")" -ne "$want" ] || [ "$want" -lt 100 ]; then
+		fail "$name: r2 sent and received $(wc -l <"$d/r2.pcap.out")" \
+			"segments, expected $want"
+	fi
+	if ! sort -c -n "$d/r2.pcap.out" 2>/dev/null; then
+		fail "$name: the capture at r2 is not in time order"
 	fi
 fi
 # both directions: every segment of the run crosses the bottleneck once
@@ -412,11 +418,233 @@ set +e
 	--pcap "$d/x.pcap" --pcap-at s-1-r2 2>"$d/at.err"
 rc=$?
 set -e
-if [ "$rc" -ne 2 ] || ! grep -q 'not a host or a link of the scenario' "$d/at.err" ||
+if [ "$rc" -ne 2 ] || ! grep -q 'not sender, receiver, a host or a link of the scenario' "$d/at.err" ||
 	[ -e "$d/x.pcap" ]; then
 	fail "$name: --pcap-at s-1-r2 (no such link) exited $rc:"
 	sed 's/^/  | /' "$d/at.err"
 fi
+
+# ---- --pcap-at sender | receiver | HOST, and pcapng ----------------------
+# For every scenario: the pcapng capture at the senders holds the packets
+# of the classic one, byte for byte, with a comment on each, "lost: ..."
+# exactly on those with TTL 0; at the receivers, one packet per recv line
+# of a host (not a router), all TTL 64, in time order; two runs give the
+# same bytes. Then exact times and comments in lost-final-ack (20 ms
+# links) and in a scenario of delay, duplicate and corrupt rules,
+# Wireshark's RTT at a host, and the errors.
+d=$out/ng
+mkdir -p "$d"
+# run NAME SCENARIO ARGS... — tcpsim run, quiet; fails if it does.
+run() {
+	n=$1
+	shift
+	if ! "$tcpsim" run "$@" --no-ladder -q 2>"$d/$n.err"; then
+		fail "$n: tcpsim run $* exited non-zero:"
+		sed 's/^/  | /' "$d/$n.err" | head -n 5
+		return 1
+	fi
+}
+
+# same NAME FILE WANT — FILE's lines are WANT's.
+same() {
+	if ! cmp -s "$2" "$3"; then
+		fail "$1:"
+		diff "$3" "$2" | sed 's/^/  | /' | head -n 20
+	fi
+}
+
+for scn in "$top"/scenarios/*.yaml "$top"/tests/outputs/*.yaml; do
+	name=$(basename "$scn" .yaml)
+	s=$d/$name
+	run "$name" "$scn" --pcap "$s.pcap" --pcap-at sender -t "$s.trace" || continue
+	run "$name" "$scn" --pcap "$s.pcapng" || continue
+	run "$name" "$scn" --pcap "$s.2.pcapng" || continue
+	run "$name" "$scn" --pcap "$s.r.pcapng" --pcap-at receiver || continue
+	run "$name" "$scn" --pcap "$s.r2.pcapng" --pcap-at receiver || continue
+	cmp -s "$s.pcapng" "$s.2.pcapng" ||
+		fail "$name: two runs gave different pcapng captures"
+	cmp -s "$s.r.pcapng" "$s.r2.pcapng" ||
+		fail "$name: two runs gave different captures at the receivers"
+
+	# the same records as the classic capture: editcap turns the pcapng
+	# into pcap (its own snapshot length in the file header aside)
+	editcap -F nsecpcap "$s.pcapng" "$s.ng.pcap" ||
+		fail "$name: editcap cannot read the pcapng capture"
+	cmp -s -i 24 "$s.ng.pcap" "$s.pcap" ||
+		fail "$name: the pcapng capture's packets differ from the pcap's"
+	# a comment on every packet; "lost:" on exactly the TTL 0 ones
+	run_tshark "$s.pcapng" -T fields -E separator=/t -e ip.ttl -e frame.comment ||
+		continue
+	awk -v name="$name" -F '\t' '
+		$2 == "" { printf "FAIL %s: frame %d has no comment\n", name, NR; bad++ }
+		($1 == 0) != ($2 ~ /(^|,)lost: /) {
+			printf "FAIL %s: frame %d: TTL %s, comment %s\n", name, NR, $1, $2
+			bad++
+		}
+		END { exit bad > 0 }' "$s.pcapng.out" || fails=$((fails + 1))
+	# at the receivers: a packet per recv at a host (routers forward),
+	# none lost, in time order
+	awk '$3 == "send" && / fwd=/ { print $2 }' "$s.trace" | sort -u >"$s.routers"
+	want=$(awk 'FILENAME ~ /routers$/ { r[$1] = 1; next }
+		$3 == "recv" && !($2 in r)' "$s.routers" "$s.trace" | wc -l)
+	run_tshark "$s.r.pcapng" -T fields -e frame.time_epoch -e ip.ttl || continue
+	got=$(wc -l <"$s.r.pcapng.out")
+	[ "$got" -eq "$want" ] ||
+		fail "$name: $got packets at the receivers, $want recv lines"
+	awk '$2 != 64' "$s.r.pcapng.out" | grep -q . &&
+		fail "$name: a packet at the receivers with a TTL other than 64"
+	sort -c -n -k1,1 "$s.r.pcapng.out" 2>/dev/null ||
+		fail "$name: the capture at the receivers is not in time order"
+done
+
+# ---- exact times: lost-final-ack, 20 ms each way -------------------------
+# pkt 1 SYN 1 ms, pkt 2 SYN,ACK 21 ms, pkt 9 the final ACK 540 ms (lost),
+# pkt 10 the FIN again 1520 ms, pkt 11 its ACK 1540 ms.
+name=lost-final-ack
+n=$name
+for at in sender receiver client server; do
+	run "$n" "$top/scenarios/$n.yaml" --pcap "$d/lfa-$at.pcapng" --pcap-at "$at"
+	run_tshark "$d/lfa-$at.pcapng" -T fields -E separator=/t -e ip.id \
+		-e frame.time_epoch -e ip.src -e ip.ttl -e tcp.analysis.ack_rtt
+	cut -f 1,2 "$d/lfa-$at.pcapng.out" | tr '\n' ' ' | sed 's/ $//' >"$d/lfa-$at.got"
+	echo >>"$d/lfa-$at.got"
+done
+# ip.id and time of each packet: at the senders, send times, the lost ACK
+# (0x0009) among them; at the receivers 20 ms later each, and no 0x0009;
+# at a host, what it sends at send time, what it receives at arrival
+while read -r at want; do
+	printf '%s\n' "$want" >"$d/want"
+	same "$n: --pcap-at $at (ip.id, time)" "$d/lfa-$at.got" "$d/want"
+done <<'EOF2'
+sender 0x0001	0.001000000 0x0002	0.021000000 0x0003	0.041000000 0x0004	0.041000000 0x0005	0.261000000 0x0006	0.500000000 0x0007	0.520000000 0x0008	0.520000000 0x0009	0.540000000 0x000a	1.520000000 0x000b	1.540000000
+receiver 0x0001	0.021000000 0x0002	0.041000000 0x0003	0.061000000 0x0004	0.061000000 0x0005	0.281000000 0x0006	0.520000000 0x0007	0.540000000 0x0008	0.540000000 0x000a	1.540000000 0x000b	1.560000000
+client 0x0001	0.001000000 0x0002	0.041000000 0x0003	0.041000000 0x0004	0.041000000 0x0005	0.281000000 0x0006	0.500000000 0x0007	0.540000000 0x0008	0.540000000 0x0009	0.540000000 0x000a	1.540000000 0x000b	1.540000000
+server 0x0001	0.021000000 0x0002	0.021000000 0x0003	0.061000000 0x0004	0.061000000 0x0005	0.261000000 0x0006	0.520000000 0x0007	0.520000000 0x0008	0.520000000 0x000a	1.520000000 0x000b	1.560000000
+EOF2
+# Wireshark's RTT at a host is the link's round trip, 40 ms: the SYN,ACK
+# at the client, the client's ACK of the data... at the server; at the
+# senders it is one way (20 ms), not a round trip.
+rtt() { awk -F '\t' -v id="$2" '$1 == id { print $5 }' "$d/lfa-$1.pcapng.out"; }
+[ "$(rtt client 0x0002)" = 0.040000000 ] ||
+	fail "$n: at the client the SYN,ACK's ack_rtt is '$(rtt client 0x0002)', not 0.040000000"
+[ "$(rtt server 0x0003)" = 0.040000000 ] ||
+	fail "$n: at the server the ACK's ack_rtt is '$(rtt server 0x0003)', not 0.040000000"
+[ "$(rtt sender 0x0002)" = 0.020000000 ] ||
+	fail "$n: at the senders the SYN,ACK's ack_rtt is '$(rtt sender 0x0002)', not 0.020000000"
+awk -F '\t' '$1 == "0x0009" && $4 != 0' "$d/lfa-client.pcapng.out" | grep -q . &&
+	fail "$n: at the client the lost ACK does not have TTL 0"
+# the comments: the lost ACK, the retransmitted FIN
+run_tshark "$d/lfa-sender.pcapng" -T fields -E separator=/t -e ip.id -e frame.comment
+grep -q '^0x0009	client: RFC 9293 §3.10.7.4 (eighth): FIN — acknowledge it,lost: rule final-ack$' \
+	"$d/lfa-sender.pcapng.out" || fail "$n: the lost ACK's comment:" \
+	"$(grep '^0x0009' "$d/lfa-sender.pcapng.out")"
+grep -q '^0x000a	retransmission (timeout),server: RFC 6298 §5.4: ' \
+	"$d/lfa-sender.pcapng.out" || fail "$n: the FIN's comment:" \
+	"$(grep '^0x000a' "$d/lfa-sender.pcapng.out")"
+
+# ---- reordering, copies, corruption --------------------------------------
+cat >"$d/reorder.yaml" <<'EOF2'
+name: pcap-reorder
+description: >
+  Generated by tests/pcapng.sh: the second data segment delayed 30 ms past
+  the ones behind it, the first duplicated, the fourth corrupted.
+seed: 1
+hosts:
+  client: {addr: 10.0.0.1}
+  server: {addr: 10.0.0.2}
+links:
+  - between: [client, server]
+    delay: 10ms
+    rate: 10Mbit/s
+    rules:
+      - {name: late, from: client, data: true, nth: 2, action: delay, delay: 30ms, must-match: true}
+      - {name: twin, from: client, data: true, nth: 1, action: duplicate, must-match: true}
+      - {name: bad, from: client, data: true, nth: 4, action: corrupt, must-match: true}
+apps:
+  server:
+    - {at: 0s, listen: 80}
+    - {on: peer-closed, close: true}
+  client:
+    - {at: 1ms, connect: "server:80"}
+    - {on: connected, send: 8000}
+    - {on: connected, close: true}
+EOF2
+name=reorder
+n=$name
+for at in receiver server; do
+	run "$n" "$d/reorder.yaml" --pcap "$d/ro-$at.pcapng" --pcap-at "$at"
+	run "$n" "$d/reorder.yaml" --pcap "$d/ro-$at.2.pcapng" --pcap-at "$at"
+	cmp -s "$d/ro-$at.pcapng" "$d/ro-$at.2.pcapng" ||
+		fail "$n: two runs at $at gave different captures"
+	run_tshark "$d/ro-$at.pcapng" -T fields -E separator=/t -e frame.time_epoch \
+		-e ip.id -e ip.src -e frame.comment
+	sort -c -n -k1,1 "$d/ro-$at.pcapng.out" 2>/dev/null ||
+		fail "$n: the capture at $at is not in time order"
+done
+# the client's data arrive as 4, its copy 5, 7, 10, 11, then the late 6
+awk -F '\t' '$3 == "10.0.0.1" && $2 != "0x0001" && $2 != "0x0003" { print $2 }' \
+	"$d/ro-receiver.pcapng.out" | head -n 6 | tr '\n' ' ' >"$d/ro.got"
+printf "0x0004 0x0005 0x0007 0x000a 0x000b 0x0006 " >"$d/want"
+same "$n: the client's data at the receiver, in arrival order" "$d/ro.got" "$d/want"
+grep -q '^0.063502400	0x0006	10.0.0.1	.*,delayed 30 ms more (rule late)$' \
+	"$d/ro-receiver.pcapng.out" || fail "$n: the late segment's time or comment"
+grep -q '^0.032302400	0x0005	.*,duplicate of pkt=4 made by the network (rule twin)$' \
+	"$d/ro-receiver.pcapng.out" || fail "$n: the copy's time or comment"
+grep -q '^0.053534400	0x000a	.*,corrupted (rule bad),discarded by the receiver: RFC 9293 §3.1: the checksum does not verify — discard$' \
+	"$d/ro-receiver.pcapng.out" || fail "$n: the corrupted segment's comment"
+# at the server, its own ACKs go out between the arrivals, in time order
+[ "$(awk -F '\t' '$3 == "10.0.0.2"' "$d/ro-server.pcapng.out" | wc -l)" -ge 5 ] ||
+	fail "$n: the server's own segments are missing at --pcap-at server"
+
+# ---- errors: exit 2, one line, nothing written ---------------------------
+name=errors
+n=$name
+scn=$top/scenarios/lost-final-ack.yaml
+for bad in "--pcap-at nosuch" "--pcap-format pcapx" "--pcap-at client>nosuch"; do
+	set +e
+	# shellcheck disable=SC2086
+	"$tcpsim" run "$scn" --no-ladder -q --pcap "$d/bad.pcapng" $bad \
+		>"$d/bad.out" 2>"$d/bad.err"
+	rc=$?
+	set -e
+	if [ "$rc" -ne 2 ] || [ "$(wc -l <"$d/bad.err")" -ne 1 ] ||
+		[ -s "$d/bad.out" ] || [ -n "$(find "$d" -name 'bad.pcapng*')" ]; then
+		fail "$n: $bad exited $rc (expected 2, one line, no file):"
+		sed 's/^/  | /' "$d/bad.err"
+	fi
+done
+set +e
+"$tcpsim" run "$scn" --no-ladder -q --pcap-at receiver >"$d/bad.out" 2>"$d/bad.err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q 'give --pcap FILE too' "$d/bad.err" ||
+	fail "$n: --pcap-at without --pcap exited $rc"
+# --pcap-format decides over the name; standard output is pcap unless asked
+"$tcpsim" run "$scn" --no-ladder -q --pcap - --pcap-format pcapng >"$d/stdout.pcapng"
+cmp -s "$d/stdout.pcapng" "$d/lfa-sender.pcapng" ||
+	fail "$n: --pcap - --pcap-format pcapng differs from the .pcapng file"
+"$tcpsim" run "$scn" --no-ladder -q --pcap "$d/x.pcapng" --pcap-format pcap
+head -c 4 "$d/x.pcapng" | od -An -tx1 | grep -q '4d 3c b2 a1\|a1 b2 3c 4d' ||
+	fail "$n: --pcap-format pcap did not write classic pcap"
+
+# tcpsim pkt takes the same options: the stack under test's view, with
+# comments; a WHERE that is not one of its four, status 2 and no file
+pk=$top/tests/pkt/linux-handshake-and-close.pkt
+if ! "$tcpsim" pkt --profile linux --pcap "$d/pkt.pcapng" --pcap-at tcp \
+	"$pk" >"$d/pkt.out"; then
+	fail "$n: tcpsim pkt --pcap-at tcp failed"
+elif run_tshark "$d/pkt.pcapng" -T fields -e frame.comment; then
+	grep -q '^injected by peer,peer: ' "$d/pkt.pcapng.out" &&
+		grep -q '^tcp: RFC 9293 §3.10.1: OPEN (active)' "$d/pkt.pcapng.out" ||
+		fail "$n: tcpsim pkt's pcapng lacks its comments"
+fi
+set +e
+"$tcpsim" pkt --pcap "$d/pkt-bad.pcap" --pcap-at client "$pk" \
+	>"$d/bad.out" 2>"$d/bad.err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && [ ! -e "$d/pkt-bad.pcap" ] ||
+	fail "$n: tcpsim pkt --pcap-at client exited $rc"
 
 echo "pcap: $nscn scenarios, $npkts packets, $nmatched retransmissions" \
 	"matched ($nnamed by another name), $fails failed"

@@ -63,10 +63,12 @@ _tcpsim()
 	case $cmd in
 	run)
 		opts="--seed $limits --trace --jsonl --queue-events
-			--payload-bytes --whole --pcap --pcap-at --msc --diagram
+			--payload-bytes --whole --pcap --pcap-at --pcap-format
+			--msc --diagram
 			--ladder-plot --csv --absolute --relative --explain --vars
 			--hosts --no-ladder --ascii --no-color --quiet --help"
 		argopts="-s --seed $limits -t --trace --jsonl --pcap --pcap-at
+			--pcap-format
 			--msc --diagram --ladder-plot --csv --hosts"
 		;;
 	check)
@@ -91,8 +93,10 @@ _tcpsim()
 			--plot-metric --plot-log $limits"
 		;;
 	pkt)
-		opts="--profile --verbose --trace --jsonl --pcap --ladder --help"
-		argopts="-p --profile -t --trace --jsonl --pcap"
+		opts="--profile --verbose --trace --jsonl --pcap --pcap-at
+			--pcap-format --ladder --help"
+		argopts="-p --profile -t --trace --jsonl --pcap --pcap-at
+			--pcap-format"
 		;;
 	esac
 
@@ -108,6 +112,7 @@ _tcpsim()
 		--golden) _tcpsim_files .trace ;;
 		--csv) _tcpsim_files / ;;
 		-p | --profile) _tcpsim_words "freebsd linux rfc9293" ;;
+		--pcap-format) _tcpsim_words "pcap pcapng" ;;
 		--plot-log) _tcpsim_words "x y xy" ;;
 		-m | --metric | --plot-metric)
 			_tcpsim_words "established connect_time completed failed

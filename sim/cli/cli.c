@@ -392,3 +392,16 @@ void cli_run_options_help(FILE *f, unsigned which)
 		if (shared[i].which & which)
 			fputs(shared[i].help, f);
 }
+
+int cli_pcap_ng(const char *path, const char *fmt)
+{
+	if (fmt) {
+		if (strcmp(fmt, "pcap") == 0 || strcmp(fmt, "pcapng") == 0)
+			return fmt[4] == 'n';
+		fprintf(stderr, "tcpsim: --pcap-format %s: say pcap or pcapng\n",
+			fmt);
+		return -1;
+	}
+	size_t n = path ? strlen(path) : 0;
+	return n >= 7 && strcmp(path + n - 7, ".pcapng") == 0;
+}

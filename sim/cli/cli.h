@@ -147,4 +147,9 @@ int cmd_plot(int argc, char **argv, const volatile sig_atomic_t *interrupt);
  * set. */
 int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt);
 
+/* Is the capture to path pcapng (1) or classic pcap (0)? --pcap-format
+ * (fmt, may be NULL) says, else a path ending in ".pcapng" is pcapng;
+ * -1 (said) if fmt is neither "pcap" nor "pcapng". */
+int cli_pcap_ng(const char *path, const char *fmt);
+
 #endif

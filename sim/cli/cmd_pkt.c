@@ -31,7 +31,10 @@ static void usage(FILE *f)
 	      "  -t, --trace FILE    the canonical text trace (- for standard "
 	      "output)\n"
 	      "      --jsonl FILE    the events as JSON Lines\n"
-	      "      --pcap FILE     every segment, a pcap capture\n"
+	      "      --pcap FILE     every segment, a pcap capture (pcapng if\n"
+	      "                      FILE ends in .pcapng)\n"
+	      "      --pcap-at WHERE sender (default), receiver, tcp or peer\n"
+	      "      --pcap-format pcap|pcapng\n"
 	      "      --ladder        the sequence diagram on standard output\n"
 	      "  -h, --help          show this help\n",
 	      f);
@@ -72,16 +75,56 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* --pcap-at and --pcap-format: sender, receiver, or one of the two
+ * hosts, tcp (0) and peer (1); -1 (said) if wrong or without --pcap. */
+static int pcap_options(const char *path, const char *at, const char *fmt,
+			struct pcap_opts *po)
+{
+	static const char *const where[] = {"sender", "receiver", "tcp",
+					    "peer"};
+	memset(po, 0, sizeof *po);
+	po->a = po->b = -1;
+	po->where = "sender";
+	if ((at || fmt) && !path) {
+		fprintf(stderr, "tcpsim: --%s says how --pcap captures: give "
+				"--pcap FILE too\n",
+			at ? "pcap-at" : "pcap-format");
+		return -1;
+	}
+	int ng = cli_pcap_ng(path, fmt);
+	if (ng < 0)
+		return -1;
+	po->ng = ng == 1;
+	if (!at)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(at, where[i]) == 0) {
+			po->where = where[i];
+			po->at = i == 0 ? PCAP_AT_SENDER
+				 : i == 1 ? PCAP_AT_RECEIVER
+					  : PCAP_AT_HOST;
+			po->a = i >= 2 ? i - 2 : -1;
+			return 0;
+		}
+	fprintf(stderr, "tcpsim: --pcap-at %s: say sender, receiver, tcp or "
+			"peer\n",
+		at);
+	return -1;
+}
+
 /* The file outputs asked for, each a sink on a file that appears whole
  * or not at all, and the ladder on standard output. */
 static int open_outputs(const struct pkt_script *s,
-			const char *const paths[3], bool ladder,
+			const char *const paths[3], struct pcap_opts po,
+			bool ladder,
 			struct outfile files[3], struct trace_sink **sinks,
 			int *n)
 {
 	char err[1024];
 	struct pcap_addr6 map[2];
-	bool v6 = pkt_ipv6(s, map);
+	po.v6 = pkt_ipv6(s, map);
+	po.map6 = map;
+	po.nmap6 = po.v6 ? 2 : 0;
 	for (int k = 0; k < 3; k++) {
 		if (!paths[k])
 			continue;
@@ -92,9 +135,8 @@ static int open_outputs(const struct pkt_script *s,
 		struct trace_sink *sk =
 			k == 0	 ? sink_text_new(files[k].f)
 			: k == 1 ? sink_jsonl_new(files[k].f)
-			: v6	 ? sink_pcap_new6(files[k].f, map, 2, err,
-						  sizeof err)
-				 : sink_pcap_new(files[k].f, err, sizeof err);
+				 : sink_pcap_open(files[k].f, &po, err,
+						  sizeof err);
 		if (!sk) {
 			fprintf(stderr, "tcpsim: %s\n",
 				k == 2 ? err : "out of memory");
@@ -154,12 +196,15 @@ int cmd_pkt(int argc, char **argv)
 		{"trace", required_argument, NULL, 't'},
 		{"jsonl", required_argument, NULL, 'J'},
 		{"pcap", required_argument, NULL, 'P'},
+		{"pcap-at", required_argument, NULL, 'K'},
+		{"pcap-format", required_argument, NULL, 'F'},
 		{"ladder", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	const char *profile = "freebsd";
 	const char *paths[3] = {NULL, NULL, NULL}; /* trace, jsonl, pcap */
+	const char *pcap_at = NULL, *pcap_format = NULL;
 	bool verbose = false, ladder = false;
 	int c;
 	optind = 1;
@@ -179,6 +224,12 @@ int cmd_pkt(int argc, char **argv)
 			break;
 		case 'P':
 			paths[2] = optarg;
+			break;
+		case 'K':
+			pcap_at = optarg;
+			break;
+		case 'F':
+			pcap_format = optarg;
 			break;
 		case 'L':
 			ladder = true;
@@ -200,6 +251,9 @@ int cmd_pkt(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	struct pcap_opts po;
+	if (pcap_options(paths[2], pcap_at, pcap_format, &po) < 0)
+		return EXIT_USAGE;
 	bool outputs = ladder || paths[0] || paths[1] || paths[2];
 	if (outputs && argc - optind != 1) {
 		fputs("tcpsim: pkt writes a trace, a capture or a ladder for "
@@ -236,7 +290,7 @@ int cmd_pkt(int argc, char **argv)
 		struct trace_sink *sinks[4];
 		int nsinks = 0;
 		if (outputs &&
-		    open_outputs(&s, paths, ladder, files, sinks, &nsinks) < 0) {
+		    open_outputs(&s, paths, po, ladder, files, sinks, &nsinks) < 0) {
 			pkt_script_free(&s);
 			return EXIT_USAGE;
 		}

@@ -25,7 +25,8 @@ struct run_args {
 	const char *scenario;
 	const char *out[OUT_NKINDS];  /* paths; "-" is standard output */
 	const char *diagram, *ladder_plot, *csv;
-	const char *pcap_at;          /* LINK: A-B or A>B */
+	const char *pcap_at;          /* sender, receiver, HOST, A-B, A>B */
+	const char *pcap_format;      /* pcap or pcapng; else by the name */
 	struct world_opts wopts;
 	bool no_ladder, ascii, quiet, absolute, no_color;
 	bool explain, vars;           /* the ladder's --explain, --vars */
@@ -41,6 +42,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"jsonl", required_argument, NULL, 'J'},
 		{"pcap", required_argument, NULL, 'P'},
 		{"pcap-at", required_argument, NULL, 'K'},
+		{"pcap-format", required_argument, NULL, 'F'},
 		{"queue-events", no_argument, NULL, 'Q'},
 		{"payload-bytes", no_argument, NULL, 'B'},
 		{"whole", no_argument, NULL, 'H'},
@@ -78,6 +80,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'K':
 			a->pcap_at = optarg;
+			break;
+		case 'F':
+			a->pcap_format = optarg;
 			break;
 		case 'Q':
 			a->queue_events = true;
@@ -164,12 +169,14 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			a->quiet ? "--quiet" : "--no-ladder");
 		return -1;
 	}
-	if (a->pcap_at && !a->out[OUT_PCAP]) {
-		fputs("tcpsim: --pcap-at says where --pcap captures: give "
-		      "--pcap FILE too\n",
-		      stderr);
+	if ((a->pcap_at || a->pcap_format) && !a->out[OUT_PCAP]) {
+		fprintf(stderr, "tcpsim: --%s says how --pcap captures: give "
+				"--pcap FILE too\n",
+			a->pcap_at ? "pcap-at" : "pcap-format");
 		return -1;
 	}
+	if (a->pcap_format && cli_pcap_ng(NULL, a->pcap_format) < 0)
+		return -1;
 	if (cli_take_scenario("run", argc, argv, &optind, &a->scenario) < 0)
 		return -1;
 	return 0;
@@ -195,33 +202,38 @@ static bool linked(const struct world *w, int a, int b)
 	return false;
 }
 
-/* --pcap-at HOST (what it sends, on every link), A>B (one direction)
- * or A-B (both; names may hold '-', so every '-' is tried, and exactly
- * one split must name two linked hosts). */
-static int parse_pcap_at(const struct world *w, const char *at, int *a,
-			 int *b, bool *one_way)
+/* --pcap-at sender or receiver; HOST (what it sends and receives);
+ * A>B (one direction) or A-B (both; names may hold '-', so every '-' is
+ * tried, and exactly one split must name two linked hosts). The words
+ * sender and receiver come before a host of that name. */
+static int parse_pcap_at(const struct world *w, const char *at,
+			 struct pcap_opts *o)
 {
 	const char *gt = strchr(at, '>');
 	int found = 0;
-	*a = host_named(w, at, strlen(at));
-	if (*a >= 0) {
-		*b = -1;
-		*one_way = true;
+	o->a = o->b = -1;
+	if (strcmp(at, "sender") == 0 || strcmp(at, "receiver") == 0) {
+		o->at = at[0] == 's' ? PCAP_AT_SENDER : PCAP_AT_RECEIVER;
 		return 0;
 	}
+	o->a = host_named(w, at, strlen(at));
+	if (o->a >= 0) {
+		o->at = PCAP_AT_HOST;
+		return 0;
+	}
+	o->at = PCAP_AT_LINK;
 	if (gt) {
-		*a = host_named(w, at, (size_t)(gt - at));
-		*b = host_named(w, gt + 1, strlen(gt + 1));
-		*one_way = true;
-		found = *a >= 0 && *b >= 0 && linked(w, *a, *b);
+		o->a = host_named(w, at, (size_t)(gt - at));
+		o->b = host_named(w, gt + 1, strlen(gt + 1));
+		o->one_way = true;
+		found = o->a >= 0 && o->b >= 0 && linked(w, o->a, o->b);
 	} else {
-		*one_way = false;
 		for (const char *d = strchr(at, '-'); d; d = strchr(d + 1, '-')) {
 			int x = host_named(w, at, (size_t)(d - at));
 			int y = host_named(w, d + 1, strlen(d + 1));
 			if (x >= 0 && y >= 0 && linked(w, x, y)) {
-				*a = x;
-				*b = y;
+				o->a = x;
+				o->b = y;
 				found++;
 			}
 		}
@@ -230,8 +242,9 @@ static int parse_pcap_at(const struct world *w, const char *at, int *a,
 		return 0;
 	fprintf(stderr, "tcpsim: --pcap-at %s: %s\n", at,
 		found > 1 ? "names more than one link; say A>B"
-			  : "not a host or a link of the scenario (HOST, A-B "
-			    "for both directions of a link, A>B for one)");
+			  : "not sender, receiver, a host or a link of the "
+			    "scenario (HOST, A-B for both directions of a "
+			    "link, A>B for one)");
 	return -1;
 }
 
@@ -313,15 +326,13 @@ static int attach_files(struct world *w, const struct run_args *a,
 				s->mask |= TR_BIT(TR_QUEUE);
 			break;
 		case OUT_PCAP: {
-			int pa = -1, pb = -1;
-			bool one = false;
-			if (a->pcap_at &&
-			    parse_pcap_at(w, a->pcap_at, &pa, &pb, &one) < 0)
+			struct pcap_opts po = {.at = PCAP_AT_SENDER,
+					       .a = -1, .b = -1};
+			if (a->pcap_at && parse_pcap_at(w, a->pcap_at, &po) < 0)
 				return -1;
-			s = a->pcap_at ? sink_pcap_new_at(out[k].f, pa, pb, one,
-							  err, sizeof err)
-				       : sink_pcap_new(out[k].f, err,
-						       sizeof err);
+			po.where = a->pcap_at ? a->pcap_at : "sender";
+			po.ng = cli_pcap_ng(a->out[k], a->pcap_format) == 1;
+			s = sink_pcap_open(out[k].f, &po, err, sizeof err);
 			if (!s) {
 				fprintf(stderr, "tcpsim: --pcap: %s\n", err);
 				return -1;

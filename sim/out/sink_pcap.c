@@ -1,36 +1,42 @@
-/* sink_pcap.c — every segment a host sends, as a classic pcap record of
- * IPv4 + TCP (LINKTYPE_RAW), written with libpcap (docs/pcap.md); or of
+/* sink_pcap.c — segments as IPv4 + TCP packets (LINKTYPE_RAW), in a
+ * classic pcap file written with libpcap or a pcapng file written by
+ * pcapng.c with a comment per note on each packet (docs/pcap.md); or of
  * IPv6 + TCP, each address label standing for the IPv6 address a map
- * gives it (sink_pcap_new6: `tcpsim pkt` with an IPv6 script).
+ * gives it (`tcpsim pkt` with an IPv6 script).
  *
- * The capture point is the sender: a segment appears at its send time
- * whether or not the network delivers it. Routers are not senders: a
- * segment a router forwards is followed to its fate (arrived at its
- * destination, or lost on any link or router of the way) and recorded
- * once, as its host sent it. sink_pcap_new_at captures one link
- * instead, or one host's sending on all of its links: the segments that
- * enter the link, forwarded or not, and their fate on it. Its fate is told in the IPv4
+ * Where the capture is made (struct pcap_opts): at the senders, every
+ * segment a host sends at its send time, whether or not the network
+ * delivers it; at the receivers, every segment that reaches its
+ * destination at its arrival time; at one host, what it sends and what
+ * it receives; on one link, the segments that enter it, forwarded or
+ * not, and their fate on it. At the senders and the receivers routers
+ * are not ends: a segment a router forwards is an alias of the one its
+ * host sent, followed to its fate (arrived at its destination, or lost
+ * on any link or router of the way). A sent segment's fate is told in the IPv4
  * header: TTL 64 it arrived, TTL 0 the network lost it, TTL 1 it was still
- * on the way (or held) when the run ended; the Identification field is the
- * trace's pkt number modulo 2^16. In IPv6 the Hop Limit tells the fate,
- * with the same values, and the Flow Label holds the pkt number modulo
- * 2^20. A drop can be traced long after the send
- * (the link going down with the segment on the wire, a crashed
- * destination), so records wait in a FIFO, in send order, and go out as
- * soon as the oldest one's fate is known, the rest at finish. The FIFO is a ring of slots that
- * keep their buffers, doubled when full: no malloc per segment once it has
- * grown to the run's largest number of segments in flight.
+ * on the way (or held) when the run ended; a received one has TTL 64. The
+ * Identification field is the trace's pkt number modulo 2^16. In IPv6 the
+ * Hop Limit tells the fate, with the same values, and the Flow Label
+ * holds the pkt number modulo 2^20.
  *
- * Copies the network makes (link action=duplicate) are not captured: no
- * host sent them. Corruption is not shown either: the record is the
- * segment as sent, with checksums that verify.
+ * Packets go out in the trace's order, which is time order. A drop can
+ * be traced long after the send (the link going down with the segment
+ * on the wire, a crashed destination), and a receiver's discard comes
+ * just after the arrival, so records wait in a FIFO and go out as soon as
+ * all is known of the oldest: its fate, and the instant past; the rest at
+ * finish. What is known of each segment sent (its notes for the comments,
+ * its fate) waits in a second FIFO, in pkt order, until no record needs
+ * it. Both are rings of slots that keep their buffers, doubled when full.
+ *
+ * Corruption is not shown in the bytes: the record is the segment as
+ * sent, with checksums that verify (pcapng's comment says it).
  *
  * Limits: an IPv4 packet holds at most 65535 bytes; the scenario loader
  * keeps injected segments within it, and should a segment not fit, its
  * payload is cut to fit, so its checksums still verify. A segment whose
  * fate stays unknown (held by a rule that nothing releases) keeps every
  * later record in memory until the run ends. libpcap writes the file in
- * the machine's byte order.
+ * the machine's byte order; pcapng is little-endian on every machine.
  */
 
 /* pcap.h uses the BSD types u_int, u_char, which the Makefile's strict
@@ -39,6 +45,8 @@
 #define _DARWIN_C_SOURCE
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +54,7 @@
 
 #include "sim/engine/grow.h"
 #include "models/segment.h"
+#include "sim/out/pcapng.h"
 #include "sim/out/sinks.h"
 
 #define CAP_IP_HLEN 20
@@ -64,36 +73,74 @@ enum cap_fate {
 #define TTL_LOST 0
 #define TTL_UNKNOWN 1        /* still on the way when the run ended */
 
-struct cap_rec {
-	uint64_t pkt;
-	sim_time_t t;
-	enum cap_fate fate;
-	uint32_t len;        /* bytes of buf in use: the IPv4 packet */
-	size_t cap;
-	uint8_t *buf;        /* kept when the slot is reused */
+/* What a note may say: at most this much; a longer one is cut. */
+#define NOTE_MAX 512
+
+/* Notes on a packet, for pcapng's comments: strings, each ended by its
+ * NUL, one after the other. */
+struct notes {
+	char *s;
+	size_t len, cap;
 };
 
-/* A router's copy of a segment, and the segment its host first sent. */
+/* A segment a host sent, keyed by its pkt number: its fate, and what the
+ * simulator said about it. In the senders' and the receivers' views a
+ * segment is followed through the routers (its copies there are aliases
+ * of it); on a link or at a host each hop is a segment of its own. */
+struct cap_ent {
+	uint64_t pkt;
+	sim_time_t fate_t;
+	enum cap_fate fate;
+	unsigned refs;    /* records waiting to be written that name it */
+	struct notes net; /* its sender, retransmission, the network */
+	struct notes end; /* its end: lost, discarded, never known */
+};
+
+/* A packet of the capture, in the order of the trace (its time order):
+ * a segment sent (TTL from its entry's fate) or received (TTL 64). */
+struct cap_rec {
+	uint64_t key; /* its entry */
+	uint64_t pkt;
+	sim_time_t t;
+	bool recv;
+	uint32_t len;        /* bytes of buf in use: the IP packet */
+	size_t cap;
+	uint8_t *buf;        /* kept when the slot is reused */
+	struct notes own;    /* what only this copy has: duplicate, discarded */
+};
+
+/* A segment that goes by another number: a router's copy (fwd) of the
+ * segment its host first sent, or a copy the network made (dup). */
 struct cap_alias {
 	uint64_t fwd, orig;
+	bool dup;
+	const char *rule; /* the duplicating rule, or NULL (random) */
+};
+
+/* A ring of elem-sized slots, n of them in use from head, wrapping; the
+ * slots keep what they point to when reused, and the ring doubles when
+ * full: no malloc per segment once it has grown to the run's largest
+ * number of segments in flight. */
+struct ring {
+	char *v;
+	size_t elem, cap, head, n;
 };
 
 struct cap_sink {
 	struct trace_sink base;
-	/* where it captures: the senders (a = -1), link a-b (both
-	 * directions, or only a>b if one_way), or what host a sends on any
-	 * link (b = -1, one_way) */
-	int at_a, at_b;
-	bool one_way;
+	struct pcap_opts o;
+	bool follow;             /* a segment is followed through routers */
 	struct cap_alias *alias; /* in fwd order (numbers grow) */
 	size_t nalias, alias_cap;
+	struct ring ents;        /* struct cap_ent, in pkt order */
+	struct ring recs;        /* struct cap_rec, in time order */
+	FILE *f;
 	pcap_t *pd;
 	pcap_dumper_t *dump;
-	struct cap_rec *ring;
-	size_t cap, head, n; /* n records from ring[head], wrapping */
-	bool v6;             /* IPv6 headers, addresses from map6 */
+	struct pcapng_buf ng;    /* the pcapng block being written */
+	const char **cv;         /* its comments */
+	size_t ncv, cv_cap;
 	struct pcap_addr6 *map6;
-	size_t nmap6;
 	bool nomem;
 	char error[128];
 };
@@ -137,7 +184,7 @@ static uint16_t csum_fold(uint32_t sum)
 
 static uint32_t ip_hlen(const struct cap_sink *ps)
 {
-	return ps->v6 ? CAP_IP6_HLEN : CAP_IP_HLEN;
+	return ps->o.v6 ? CAP_IP6_HLEN : CAP_IP_HLEN;
 }
 
 /* Bytes of the IP packet for seg, and of its payload (cut to fit: an
@@ -146,7 +193,7 @@ static uint32_t wire_len(const struct cap_sink *ps, const struct tcp_seg *seg,
 			 uint32_t *paylen)
 {
 	uint32_t hdr = tcp_seg_hdr_len(seg) - CAP_IP_HLEN;
-	uint32_t room = CAP_IP_MAX - hdr - (ps->v6 ? 0 : CAP_IP_HLEN);
+	uint32_t room = CAP_IP_MAX - hdr - (ps->o.v6 ? 0 : CAP_IP_HLEN);
 	uint32_t len = seg->len < room ? seg->len : room;
 	*paylen = len;
 	return ip_hlen(ps) + hdr + len;
@@ -156,7 +203,7 @@ static uint32_t wire_len(const struct cap_sink *ps, const struct tcp_seg *seg,
  * IPv4-mapped address ::ffff:a.b.c.d (RFC 4291 §2.5.5.2). */
 static void addr6(const struct cap_sink *ps, uint32_t label, uint8_t *out)
 {
-	for (size_t i = 0; i < ps->nmap6; i++)
+	for (size_t i = 0; i < ps->o.nmap6; i++)
 		if (ps->map6[i].label == label) {
 			memcpy(out, ps->map6[i].addr, 16);
 			return;
@@ -174,7 +221,7 @@ static uint32_t encode_ip(const struct cap_sink *ps, uint8_t *ip, uint64_t pkt,
 			  const struct tcp_seg *seg, uint32_t tcplen,
 			  uint8_t pseudo[40])
 {
-	if (ps->v6) {
+	if (ps->o.v6) {
 		memset(ip, 0, CAP_IP6_HLEN);
 		/* the traffic class's low bits are ECN (RFC 3168 §5) */
 		put32(ip, 6u << 28 | (uint32_t)(seg->ecn & 3) << 20 |
@@ -243,57 +290,285 @@ static void encode(const struct cap_sink *ps, uint8_t *b, uint64_t pkt,
 	put16(tcp + 16, csum_fold(sum));
 }
 
-/* ---- the FIFO of records awaiting their fate ----------------------- */
+/* ---- rings ----------------------------------------------------------- */
 
-static struct cap_rec *slot(struct cap_sink *ps, size_t i)
+static void *at(const struct ring *r, size_t i)
 {
-	return &ps->ring[(ps->head + i) % ps->cap];
+	return r->v + (r->head + i) % r->cap * r->elem;
 }
 
-/* Double the full ring; slots keep their buffers, records their order. */
-static int ring_grow(struct cap_sink *ps)
+/* A new slot at the end (zeroed the first time it is used), or NULL. */
+static void *ring_push(struct ring *r)
 {
-	size_t old = ps->cap;
-	if (grow(&ps->ring, &ps->cap, old + 1, sizeof *ps->ring, 64) < 0)
-		return -1;
-	/* The records before head wrapped around: they go on after the old
-	 * end, and every other new slot starts empty. */
-	struct cap_rec *r = ps->ring;
-	memmove(r + old, r, ps->head * sizeof *r);
-	memset(r, 0, ps->head * sizeof *r);
-	memset(r + old + ps->head, 0, (ps->cap - old - ps->head) * sizeof *r);
-	return 0;
+	if (r->n == r->cap) {
+		size_t old = r->cap;
+		if (grow(&r->v, &r->cap, old + 1, r->elem, 64) < 0)
+			return NULL;
+		/* the slots before head wrapped around: they go on after
+		 * the old end, and every other new slot starts empty */
+		char *v = r->v;
+		size_t e = r->elem;
+		memmove(v + old * e, v, r->head * e);
+		memset(v, 0, r->head * e);
+		memset(v + (old + r->head) * e, 0,
+		       (r->cap - old - r->head) * e);
+	}
+	return at(r, r->n++);
 }
 
-/* Index of pkt among the pending records, or -1: pkt numbers grow in
- * send order, so the FIFO is sorted by them. */
-static long find(struct cap_sink *ps, uint64_t pkt)
+static void ring_pop(struct ring *r)
 {
-	size_t lo = 0, hi = ps->n;
+	r->head = (r->head + 1) % r->cap;
+	r->n--;
+}
+
+/* ---- notes ----------------------------------------------------------- */
+
+static void note(struct cap_sink *ps, struct notes *nt, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void note(struct cap_sink *ps, struct notes *nt, const char *fmt, ...)
+{
+	if (!ps->o.ng)
+		return; /* classic pcap has nowhere to put them */
+	char b[NOTE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	size_t n = k < 0 ? 0 : (size_t)k < sizeof b ? (size_t)k : sizeof b - 1;
+	if (grow(&nt->s, &nt->cap, nt->len + n + 1, 1, 256) < 0) {
+		ps->nomem = true;
+		return;
+	}
+	memcpy(nt->s + nt->len, b, n + 1);
+	nt->len += n + 1;
+}
+
+/* Each of nt's notes as a comment to write. */
+static void comments_add(struct cap_sink *ps, const struct notes *nt)
+{
+	for (size_t i = 0; i < nt->len; i += strlen(nt->s + i) + 1) {
+		if (grow(&ps->cv, &ps->cv_cap, ps->ncv + 1, sizeof *ps->cv,
+			 8) < 0) {
+			ps->nomem = true;
+			return;
+		}
+		ps->cv[ps->ncv++] = nt->s + i;
+	}
+}
+
+/* "20 ms", "1500 us", "7 ns": a span as the trace's rules give it. */
+static const char *span(int64_t ns, char b[32])
+{
+	if (ns % 1000000 == 0)
+		snprintf(b, 32, "%lld ms", (long long)(ns / 1000000));
+	else if (ns % 1000 == 0)
+		snprintf(b, 32, "%lld us", (long long)(ns / 1000));
+	else
+		snprintf(b, 32, "%lld ns", (long long)ns);
+	return b;
+}
+
+static const char *tx_name(enum trace_tx tx)
+{
+	switch (tx) {
+	case TR_TX_NEW:
+		break;
+	case TR_TX_TIMEOUT:
+		return "timeout";
+	case TR_TX_FAST:
+		return "fast retransmit";
+	case TR_TX_PARTIAL:
+		return "partial ACK";
+	case TR_TX_PROBE:
+		return "zero-window probe";
+	case TR_TX_RESUME:
+		return "the window reopened";
+	case TR_TX_ANSWER:
+		return "answering a duplicate";
+	case TR_TX_PMTU:
+		return "path MTU";
+	}
+	return "";
+}
+
+/* "(rule NAME)" if a rule did it, else "(WHY)". */
+static const char *cause(const struct trace_event *ev, char b[160])
+{
+	if (ev->text)
+		snprintf(b, 160, "rule %s", ev->text);
+	else
+		snprintf(b, 160, "%s", ev->why ? ev->why : "?");
+	return b;
+}
+
+/* ---- segments and records ------------------------------------------- */
+
+static struct cap_ent *ent(const struct cap_sink *ps, size_t i)
+{
+	return at(&ps->ents, i);
+}
+
+static struct cap_rec *rec(const struct cap_sink *ps, size_t i)
+{
+	return at(&ps->recs, i);
+}
+
+/* The segment numbered pkt, or NULL: numbers grow in send order, so the
+ * ring is sorted by them. */
+static struct cap_ent *find(const struct cap_sink *ps, uint64_t pkt)
+{
+	size_t lo = 0, hi = ps->ents.n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (slot(ps, mid)->pkt < pkt)
+		if (ent(ps, mid)->pkt < pkt)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < ps->n && slot(ps, lo)->pkt == pkt ? (long)lo : -1;
+	return lo < ps->ents.n && ent(ps, lo)->pkt == pkt ? ent(ps, lo) : NULL;
 }
+
+static int cmp_alias(const void *a, const void *b)
+{
+	const struct cap_alias *x = a, *y = b;
+	return x->fwd < y->fwd ? -1 : x->fwd > y->fwd;
+}
+
+static const struct cap_alias *alias_of(const struct cap_sink *ps,
+					uint64_t pkt)
+{
+	struct cap_alias key = {.fwd = pkt};
+	return ps->nalias ? bsearch(&key, ps->alias, ps->nalias,
+				    sizeof *ps->alias, cmp_alias)
+			  : NULL;
+}
+
+static void alias_add(struct cap_sink *ps, uint64_t fwd, uint64_t of,
+		      bool dup, const char *rule)
+{
+	if (grow(&ps->alias, &ps->alias_cap, ps->nalias + 1, sizeof *ps->alias,
+		 64) < 0) {
+		ps->nomem = true;
+		return;
+	}
+	const struct cap_alias *a = alias_of(ps, of);
+	struct cap_alias n = {fwd, a ? a->orig : of, dup, rule};
+	if (a && a->dup) { /* a router's copy of a network's copy */
+		n.dup = true;
+		n.rule = a->rule;
+	}
+	ps->alias[ps->nalias++] = n;
+}
+
+/* A packet of the capture: seg at ev's time, encoded now. */
+static struct cap_rec *rec_add(struct cap_sink *ps,
+			       const struct trace_event *ev, uint64_t key,
+			       bool recv)
+{
+	struct cap_rec *r = ring_push(&ps->recs);
+	uint32_t paylen;
+	uint32_t len = wire_len(ps, ev->seg, &paylen);
+	if (!r || grow(&r->buf, &r->cap, len, 1, 128) < 0) {
+		ps->nomem = true;
+		return NULL;
+	}
+	r->key = key;
+	r->pkt = ev->pkt;
+	r->t = ev->t;
+	r->recv = recv;
+	r->len = len;
+	r->own.len = 0;
+	encode(ps, r->buf, ev->pkt, ev->seg);
+	struct cap_ent *e = find(ps, key);
+	if (e)
+		e->refs++;
+	return r;
+}
+
+static void on_send(struct cap_sink *ps, const struct trace *tr,
+		    const struct trace_event *ev)
+{
+	struct cap_ent *e = ring_push(&ps->ents);
+	if (!e) {
+		ps->nomem = true;
+		return;
+	}
+	e->pkt = ev->pkt;
+	e->fate = FATE_PENDING;
+	e->refs = 0;
+	e->net.len = e->end.len = 0;
+	const char *who = trace_host_name(tr, ev->host);
+	if (ev->b & TR_SEND_INJECTED)
+		note(ps, &e->net, "injected by %s", who);
+	if (ev->b & TR_SEND_FORWARDED)
+		note(ps, &e->net, "forwarded by %s (pkt=%lld)", who,
+		     (long long)ev->v[0]);
+	if (ev->b & TR_SEND_REXMIT)
+		note(ps, &e->net, "retransmission (%s)", tx_name(ev->tx));
+	if (ev->why)
+		note(ps, &e->net, "%s: %s", who, ev->why);
+}
+
+/* Is the segment ev sends on the captured link? */
+static bool on_link(const struct cap_sink *ps, const struct trace_event *ev)
+{
+	const struct pcap_opts *o = &ps->o;
+	return (ev->host == o->a && (o->b < 0 || ev->peer == o->b)) ||
+	       (!o->one_way && ev->host == o->b && ev->peer == o->a);
+}
+
+/* Does the segment ev receives end its way here? A router that receives
+ * a segment for another address sends it on (or drops it). */
+static bool at_end(const struct trace *tr, const struct trace_event *ev)
+{
+	return !(ev->host >= 0 && ev->host < tr->nhosts && tr->host_addrs &&
+		 tr->host_addrs[ev->host] != ev->seg->daddr);
+}
+
+/* ---- writing --------------------------------------------------------- */
 
 static void rec_write(struct cap_sink *ps, struct cap_rec *r)
 {
+	struct cap_ent *e = find(ps, r->key);
 	uint8_t *ip = r->buf;
-	uint8_t ttl = r->fate == FATE_ARRIVED ? TTL_ARRIVED
-		      : r->fate == FATE_LOST  ? TTL_LOST
-					      : TTL_UNKNOWN;
-	if (ps->v6) {
+	enum cap_fate fate = r->recv ? FATE_ARRIVED
+			     : e     ? e->fate
+				     : FATE_PENDING;
+	uint8_t ttl = fate == FATE_ARRIVED ? TTL_ARRIVED
+		      : fate == FATE_LOST  ? TTL_LOST
+					   : TTL_UNKNOWN;
+	if (ps->o.v6) {
 		ip[7] = ttl; /* Hop Limit; IPv6 has no header checksum */
 	} else {
 		ip[8] = ttl;
 		put16(ip + 10, 0);
 		put16(ip + 10, csum_fold(csum_add(0, ip, CAP_IP_HLEN)));
 	}
+	if (e)
+		e->refs--;
 
+	if (ps->o.ng) {
+		ps->ncv = 0;
+		if (e)
+			comments_add(ps, &e->net);
+		if (e && !r->recv) {
+			if (fate == FATE_PENDING)
+				note(ps, &e->end, "still on the way (or held) "
+						  "when the run ended");
+			comments_add(ps, &e->end);
+		}
+		comments_add(ps, &r->own);
+		pcapng_reset(&ps->ng);
+		pcapng_epb(&ps->ng, (uint64_t)r->t, r->buf, r->len, ps->cv,
+			   ps->ncv);
+		if (ps->ng.nomem)
+			ps->nomem = true;
+		else
+			fwrite(ps->ng.b, 1, ps->ng.len, ps->f);
+		return;
+	}
 	/* The dumper was opened with nanosecond precision: tv_usec holds
 	 * nanoseconds. Simulated time 0 is the epoch. */
 	struct pcap_pkthdr h;
@@ -304,63 +579,65 @@ static void rec_write(struct cap_sink *ps, struct cap_rec *r)
 	pcap_dump((u_char *)ps->dump, &h, r->buf);
 }
 
-/* Write the oldest records whose fate is known (all of them at the end). */
-static void drain(struct cap_sink *ps, bool all)
+/* Is the first record complete: is all that will be said of it said by
+ * time now? A received segment's discard comes at its arrival time, a
+ * sent one's fate whenever it is known. */
+static bool ready(const struct cap_sink *ps, const struct cap_rec *r,
+		  sim_time_t now)
 {
-	while (ps->n) {
-		struct cap_rec *r = slot(ps, 0);
-		if (r->fate == FATE_PENDING && !all)
+	if (r->recv)
+		return r->t < now;
+	const struct cap_ent *e = find(ps, r->key);
+	return !e || (e->fate != FATE_PENDING && e->fate_t < now);
+}
+
+/* Write the records complete before now, in order (all of them at the
+ * end); then forget the segments no record waits for. */
+static void flush(struct cap_sink *ps, sim_time_t now, bool all)
+{
+	while (ps->recs.n && !ps->nomem) {
+		struct cap_rec *r = rec(ps, 0);
+		if (!all && !ready(ps, r, now))
 			break;
 		rec_write(ps, r);
-		ps->head = (ps->head + 1) % ps->cap;
-		ps->n--;
+		ring_pop(&ps->recs);
+	}
+	while (ps->ents.n) {
+		struct cap_ent *e = ent(ps, 0);
+		if (!all && (e->refs || e->fate == FATE_PENDING ||
+			     e->fate_t >= now))
+			break;
+		ring_pop(&ps->ents);
 	}
 }
 
-static void on_send(struct cap_sink *ps, const struct trace_event *ev)
+/* ---- events ---------------------------------------------------------- */
+
+static void link_event(struct cap_sink *ps, const struct trace_event *ev,
+		       uint64_t key)
 {
-	if (ps->n == ps->cap && ring_grow(ps) < 0) {
-		ps->nomem = true;
+	struct cap_ent *e = find(ps, key);
+	char c[160], sp[32];
+	if (strcmp(ev->name, "duplicate") == 0) {
+		alias_add(ps, (uint64_t)ev->v[0], key, true, ev->text);
+		if (e)
+			note(ps, &e->net, "duplicated by the network: copy "
+					  "pkt=%lld (%s)",
+			     (long long)ev->v[0], cause(ev, c));
+	} else if (!e) {
 		return;
+	} else if (strcmp(ev->name, "delay") == 0) {
+		note(ps, &e->net, "delayed %s more (%s)", span(ev->v[0], sp),
+		     cause(ev, c));
+	} else if (strcmp(ev->name, "corrupt") == 0) {
+		note(ps, &e->net, "corrupted (%s)", cause(ev, c));
+	} else if (strcmp(ev->name, "mark-ce") == 0) {
+		note(ps, &e->net, "marked CE (%s)", cause(ev, c));
+	} else if (strcmp(ev->name, "hold") == 0) {
+		note(ps, &e->net, "held (%s)", cause(ev, c));
+	} else {
+		note(ps, &e->net, "%s (%s)", ev->name, cause(ev, c));
 	}
-	struct cap_rec *r = slot(ps, ps->n);
-	uint32_t paylen;
-	uint32_t len = wire_len(ps, ev->seg, &paylen);
-	if (grow(&r->buf, &r->cap, len, 1, 128) < 0) {
-		ps->nomem = true;
-		return;
-	}
-	r->pkt = ev->pkt;
-	r->t = ev->t;
-	r->fate = FATE_PENDING;
-	r->len = len;
-	encode(ps, r->buf, ev->pkt, ev->seg);
-	ps->n++;
-}
-
-/* The segment a host first sent that pkt is a router's copy of, or pkt
- * itself. */
-static int cmp_alias(const void *a, const void *b)
-{
-	const struct cap_alias *x = a, *y = b;
-	return x->fwd < y->fwd ? -1 : x->fwd > y->fwd;
-}
-
-static uint64_t origin(const struct cap_sink *ps, uint64_t pkt)
-{
-	struct cap_alias key = {pkt, 0};
-	const struct cap_alias *a =
-		ps->nalias ? bsearch(&key, ps->alias, ps->nalias,
-				     sizeof *ps->alias, cmp_alias)
-			   : NULL;
-	return a ? a->orig : pkt;
-}
-
-/* Is the segment ev sends on the captured link? */
-static bool on_link(const struct cap_sink *ps, const struct trace_event *ev)
-{
-	return (ev->host == ps->at_a && (ps->at_b < 0 || ev->peer == ps->at_b)) ||
-	       (!ps->one_way && ev->host == ps->at_b && ev->peer == ps->at_a);
 }
 
 static void cap_emit(struct trace_sink *s, const struct trace *tr,
@@ -369,47 +646,78 @@ static void cap_emit(struct trace_sink *s, const struct trace *tr,
 	struct cap_sink *ps = (struct cap_sink *)s;
 	if (ps->nomem)
 		return;
-	bool at_link = ps->at_a >= 0;
+	flush(ps, ev->t, false);
+	const struct pcap_opts *o = &ps->o;
+	if (!ev->seg)
+		return; /* a link going down or up */
+	const struct cap_alias *al = ev->kind == TR_SEND ? NULL
+							 : alias_of(ps, ev->pkt);
+	uint64_t key = al ? al->orig : ev->pkt;
+	bool copy = al && al->dup;
+	struct cap_ent *e = NULL;
+	char c[160];
 	switch (ev->kind) {
 	case TR_SEND:
-		if (at_link) {
-			if (on_link(ps, ev))
-				on_send(ps, ev);
-		} else if (ev->b & TR_SEND_FORWARDED) {
-			/* the senders' capture follows the segment through
-			 * the routers to its fate */
-			if (grow(&ps->alias, &ps->alias_cap, ps->nalias + 1,
-				 sizeof *ps->alias, 64) < 0) {
-				ps->nomem = true;
-				return;
-			}
-			uint64_t orig = origin(ps, (uint64_t)ev->v[0]);
-			ps->alias[ps->nalias++] = (struct cap_alias){ev->pkt,
-								    orig};
-		} else {
-			on_send(ps, ev);
+		if ((ev->b & TR_SEND_FORWARDED) && ps->follow) {
+			alias_add(ps, ev->pkt, (uint64_t)ev->v[0], false, NULL);
+			break;
+		}
+		if (o->at == PCAP_AT_LINK && !on_link(ps, ev))
+			break;
+		on_send(ps, tr, ev);
+		if (o->at == PCAP_AT_SENDER || o->at == PCAP_AT_LINK ||
+		    (o->at == PCAP_AT_HOST && ev->host == o->a))
+			rec_add(ps, ev, ev->pkt, false);
+		break;
+	case TR_RECV: {
+		if (ps->follow && !at_end(tr, ev))
+			break;
+		e = find(ps, key);
+		if (e && !copy && e->fate == FATE_PENDING) {
+			e->fate = FATE_ARRIVED;
+			e->fate_t = ev->t;
+		}
+		if (o->at == PCAP_AT_RECEIVER ||
+		    (o->at == PCAP_AT_HOST && ev->host == o->a)) {
+			struct cap_rec *r = rec_add(ps, ev, key, true);
+			if (r && copy)
+				note(ps, &r->own, "duplicate of pkt=%llu made "
+						  "by the network (%s%s)",
+				     (unsigned long long)key,
+				     al->rule ? "rule " : "",
+				     al->rule ? al->rule : "random duplication");
 		}
 		break;
-	case TR_RECV:
-	case TR_DROP: {
-		/* A copy made by the network has a pkt number no send has,
-		 * and is not found. */
-		long i = find(ps, at_link ? ev->pkt : origin(ps, ev->pkt));
-		if (i < 0)
-			return;
-		/* a router that receives a segment for another address
-		 * sends it on (or drops it): not yet its fate */
-		if (!at_link && ev->kind == TR_RECV && ev->host >= 0 &&
-		    ev->host < tr->nhosts && tr->host_addrs &&
-		    tr->host_addrs[ev->host] != ev->seg->daddr)
-			return;
-		struct cap_rec *r = slot(ps, (size_t)i);
-		if (r->fate == FATE_PENDING)
-			r->fate = ev->kind == TR_RECV ? FATE_ARRIVED
-						      : FATE_LOST;
-		drain(ps, false);
-		break;
 	}
+	case TR_DROP:
+		e = find(ps, key);
+		if (e && !copy && e->fate == FATE_PENDING) {
+			e->fate = FATE_LOST;
+			e->fate_t = ev->t;
+			note(ps, &e->end, "lost: %s", cause(ev, c));
+		}
+		break;
+	case TR_IGNORE:
+		e = find(ps, key);
+		if (e && !copy)
+			note(ps, &e->end, "discarded by the receiver: %s",
+			     ev->why ? ev->why : "?");
+		/* and the received packet it is, arrived just now */
+		for (size_t i = ps->recs.n; i-- > 0;) {
+			struct cap_rec *r = rec(ps, i);
+			if (r->t != ev->t)
+				break;
+			if (r->recv && r->pkt == ev->pkt) {
+				note(ps, &r->own, "discarded by the receiver: "
+						  "%s",
+				     ev->why ? ev->why : "?");
+				break;
+			}
+		}
+		break;
+	case TR_LINK:
+		link_event(ps, ev, key);
+		break;
 	default:
 		break;
 	}
@@ -419,22 +727,28 @@ static int cap_finish(struct trace_sink *s, const struct trace *tr)
 {
 	(void)tr;
 	struct cap_sink *ps = (struct cap_sink *)s;
+	flush(ps, 0, true);
 	if (ps->nomem) {
 		snprintf(ps->error, sizeof ps->error,
 			 "pcap: out of memory for the capture");
 		ps->base.error = ps->error;
 		return -1;
 	}
-	drain(ps, true);
 	errno = 0;
-	if (pcap_dump_flush(ps->dump) != 0 ||
-	    ferror(pcap_dump_file(ps->dump))) {
+	FILE *f = ps->dump ? pcap_dump_file(ps->dump) : ps->f;
+	if ((ps->dump ? pcap_dump_flush(ps->dump) : fflush(f)) != 0 ||
+	    ferror(f)) {
 		snprintf(ps->error, sizeof ps->error, "pcap: write failed: %s",
 			 errno ? strerror(errno) : "I/O error");
 		ps->base.error = ps->error;
 		return -1;
 	}
 	return 0;
+}
+
+static void notes_free(struct notes *nt)
+{
+	free(nt->s);
 }
 
 static void cap_destroy(struct trace_sink *s)
@@ -444,69 +758,103 @@ static void cap_destroy(struct trace_sink *s)
 		pcap_dump_close(ps->dump); /* closes our dup, not the caller's */
 	if (ps->pd)
 		pcap_close(ps->pd);
-	for (size_t i = 0; i < ps->cap; i++)
-		free(ps->ring[i].buf);
-	free(ps->ring);
+	for (size_t i = 0; i < ps->recs.cap; i++) {
+		struct cap_rec *r = (struct cap_rec *)(ps->recs.v +
+						       i * ps->recs.elem);
+		free(r->buf);
+		notes_free(&r->own);
+	}
+	for (size_t i = 0; i < ps->ents.cap; i++) {
+		struct cap_ent *e = (struct cap_ent *)(ps->ents.v +
+						       i * ps->ents.elem);
+		notes_free(&e->net);
+		notes_free(&e->end);
+	}
+	free(ps->recs.v);
+	free(ps->ents.v);
 	free(ps->alias);
 	free(ps->map6);
+	free(ps->cv);
+	pcapng_free(&ps->ng);
 	free(ps);
 }
 
-static struct trace_sink *pcap_new(FILE *f, const struct pcap_addr6 *map,
-				    size_t nmap, bool v6, char *err, size_t n)
+/* libpcap's dumper on a stream of its own. pcap_dump_close() closes the
+ * stream it wrote to, and the caller owns f (it syncs and renames it
+ * after finish): libpcap gets a duplicate of f's descriptor, flushed at
+ * finish, closed at destroy. */
+static int open_dumper(struct cap_sink *ps, FILE *f, char *err, size_t n)
 {
-	struct cap_sink *ps = calloc(1, sizeof *ps);
-	FILE *df = NULL;
-	if (!ps) {
-		snprintf(err, n, "out of memory");
-		return NULL;
-	}
-	ps->v6 = v6;
-	ps->at_a = ps->at_b = -1;
-	if (nmap) {
-		ps->map6 = malloc(nmap * sizeof *map);
-		if (!ps->map6) {
-			snprintf(err, n, "out of memory");
-			goto fail;
-		}
-		memcpy(ps->map6, map, nmap * sizeof *map);
-		ps->nmap6 = nmap;
-	}
-	ps->base.emit = cap_emit;
-	ps->base.finish = cap_finish;
-	ps->base.destroy = cap_destroy;
-	ps->base.mask = TR_BIT(TR_SEND) | TR_BIT(TR_RECV) | TR_BIT(TR_DROP);
-
 	ps->pd = pcap_open_dead_with_tstamp_precision(
 		DLT_RAW, CAP_SNAPLEN, PCAP_TSTAMP_PRECISION_NANO);
 	if (!ps->pd) {
 		snprintf(err, n, "libpcap cannot make a raw-IP capture");
-		goto fail;
+		return -1;
 	}
-	/* pcap_dump_close() closes the stream it wrote to, and the caller
-	 * owns f (it syncs and renames it after finish): libpcap gets a
-	 * stream of its own on a duplicate of f's descriptor, flushed at
-	 * finish, closed at destroy. */
 	if (fflush(f) != 0) {
 		snprintf(err, n, "%s", strerror(errno));
-		goto fail;
+		return -1;
 	}
 	int fd = dup(fileno(f));
 	if (fd < 0) {
 		snprintf(err, n, "%s", strerror(errno));
-		goto fail;
+		return -1;
 	}
-	df = fdopen(fd, "wb");
+	FILE *df = fdopen(fd, "wb");
 	if (!df) {
 		snprintf(err, n, "%s", strerror(errno));
 		close(fd);
-		goto fail;
+		return -1;
 	}
 	ps->dump = pcap_dump_fopen(ps->pd, df);
 	if (!ps->dump) {
 		snprintf(err, n, "%s", pcap_geterr(ps->pd));
 		fclose(df);
-		goto fail;
+		return -1;
+	}
+	return 0;
+}
+
+struct trace_sink *sink_pcap_open(FILE *f, const struct pcap_opts *o,
+				  char *err, size_t n)
+{
+	struct cap_sink *ps = calloc(1, sizeof *ps);
+	if (!ps) {
+		snprintf(err, n, "out of memory");
+		return NULL;
+	}
+	ps->o = *o;
+	ps->o.map6 = NULL;
+	ps->f = f;
+	ps->follow = o->at == PCAP_AT_SENDER || o->at == PCAP_AT_RECEIVER;
+	ps->ents.elem = sizeof(struct cap_ent);
+	ps->recs.elem = sizeof(struct cap_rec);
+	if (o->nmap6) {
+		ps->map6 = malloc(o->nmap6 * sizeof *o->map6);
+		if (!ps->map6) {
+			snprintf(err, n, "out of memory");
+			goto fail;
+		}
+		memcpy(ps->map6, o->map6, o->nmap6 * sizeof *o->map6);
+	}
+	ps->base.emit = cap_emit;
+	ps->base.finish = cap_finish;
+	ps->base.destroy = cap_destroy;
+	ps->base.mask = TR_BIT(TR_SEND) | TR_BIT(TR_RECV) | TR_BIT(TR_DROP);
+	if (o->ng) {
+		ps->base.mask |= TR_BIT(TR_IGNORE) | TR_BIT(TR_LINK);
+		/* the file says only what the run makes: no clock, no
+		 * machine, no version that changes from build to build */
+		pcapng_shb(&ps->ng, "tcpsim");
+		pcapng_idb(&ps->ng, DLT_RAW, CAP_SNAPLEN, o->where);
+		if (ps->ng.nomem ||
+		    fwrite(ps->ng.b, 1, ps->ng.len, f) != ps->ng.len) {
+			snprintf(err, n, "cannot write the pcapng header");
+			goto fail;
+		}
+	} else {
+		if (open_dumper(ps, f, err, n) < 0)
+			goto fail;
 	}
 	return &ps->base;
 fail:
@@ -516,24 +864,14 @@ fail:
 
 struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n)
 {
-	return pcap_new(f, NULL, 0, false, err, n);
-}
-
-struct trace_sink *sink_pcap_new_at(FILE *f, int a, int b, bool one_way,
-				    char *err, size_t n)
-{
-	struct trace_sink *s = pcap_new(f, NULL, 0, false, err, n);
-	if (s) {
-		struct cap_sink *ps = (struct cap_sink *)s;
-		ps->at_a = a;
-		ps->at_b = b;
-		ps->one_way = one_way;
-	}
-	return s;
+	struct pcap_opts o = {.at = PCAP_AT_SENDER, .a = -1, .b = -1};
+	return sink_pcap_open(f, &o, err, n);
 }
 
 struct trace_sink *sink_pcap_new6(FILE *f, const struct pcap_addr6 *map,
 				  size_t nmap, char *err, size_t n)
 {
-	return pcap_new(f, map, nmap, true, err, n);
+	struct pcap_opts o = {.at = PCAP_AT_SENDER, .a = -1, .b = -1,
+			      .v6 = true, .map6 = map, .nmap6 = nmap};
+	return sink_pcap_open(f, &o, err, n);
 }

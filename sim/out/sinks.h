@@ -4,8 +4,9 @@
  *          golden traces are files of it.
  * jsonl:   the same events as JSON Lines, for programs
  *          (docs/trace-format.md).
- * pcap:    every segment as a classic pcap record of IPv4 + TCP, written
- *          with libpcap (docs/pcap.md).
+ * pcap:    segments as IPv4 + TCP packets, at the senders, the receivers,
+ *          a host or a link: classic pcap written with libpcap, or
+ *          pcapng with comments (docs/pcap.md).
  * csv:     a directory of CSV files — segments, ACKs as the sender sees
  *          them, cwnd, RTT, state spans, losses — for plots and for any
  *          program (docs/plots.md; its tables: sink_csv.h).
@@ -34,23 +35,43 @@ int trace_format_line(const struct trace *tr, const struct trace_event *ev,
 /* JSON Lines to f: one object per event. */
 struct trace_sink *sink_jsonl_new(FILE *f);
 
-/* pcap to f (libpcap, LINKTYPE_RAW IPv4); NULL with a message in err if
- * libpcap refuses. */
-struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n);
-/* The same, of the segments that enter the link between hosts a and b
- * (only a>b if one_way; b = -1 with one_way: every link of a), at the
- * time they enter it, and their fate on it. */
-struct trace_sink *sink_pcap_new_at(FILE *f, int a, int b, bool one_way,
-				    char *err, size_t n);
-
 /* The IPv6 address an address label stands for in an IPv6 capture. */
 struct pcap_addr6 {
 	uint32_t label;
 	uint8_t addr[16];
 };
 
-/* pcap to f of IPv6 + TCP (LINKTYPE_RAW): each address label as map
- * gives it (copied), a label not in it as ::ffff:a.b.c.d. */
+/* Where a capture is made (docs/pcap.md). */
+enum pcap_at {
+	PCAP_AT_SENDER,   /* every segment a host sends, at its send time */
+	PCAP_AT_RECEIVER, /* every segment that arrives where it was sent
+			     to, at its arrival time */
+	PCAP_AT_HOST,     /* what host a sends (at its send time) and
+			     receives (at its arrival time) */
+	PCAP_AT_LINK,     /* the segments that enter link a-b (only a>b if
+			     one_way), at the time they enter it */
+};
+
+struct pcap_opts {
+	enum pcap_at at;
+	int a, b;     /* hosts, for PCAP_AT_HOST and PCAP_AT_LINK */
+	bool one_way;
+	bool ng;      /* pcapng with comments, else classic pcap */
+	const char *where; /* pcapng: the interface's name */
+	bool v6;      /* IPv6 + TCP, each label as map6 gives it (copied),
+			 a label not in it as ::ffff:a.b.c.d */
+	const struct pcap_addr6 *map6;
+	size_t nmap6;
+};
+
+/* A capture to f: LINKTYPE_RAW, IPv4 or IPv6, classic pcap written with
+ * libpcap or pcapng written by pcapng.c; NULL with a message in err if it
+ * cannot be made. */
+struct trace_sink *sink_pcap_open(FILE *f, const struct pcap_opts *o,
+				  char *err, size_t n);
+/* Classic pcap of IPv4 + TCP at the senders. */
+struct trace_sink *sink_pcap_new(FILE *f, char *err, size_t n);
+/* The same of IPv6 + TCP, addresses as map gives them. */
 struct trace_sink *sink_pcap_new6(FILE *f, const struct pcap_addr6 *map,
 				  size_t nmap, char *err, size_t n);
 
