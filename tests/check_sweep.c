@@ -8,6 +8,7 @@
 #include "sim/scenario/builtin.h"
 #include "scn_util.h"
 #include "suites.h"
+#include "sim/run/batch.h"
 #include "sim/run/sweep.h"
 #include "sim/run/world.h"
 
@@ -452,6 +453,42 @@ START_TEST(test_metric_names_are_checked)
 }
 END_TEST
 
+/* A pure function of the run number, three words wide. */
+static int square_run(const void *ctx, uint64_t r, int64_t *rec)
+{
+	(void)ctx;
+	rec[0] = (int64_t)r;
+	rec[1] = (int64_t)(r * r);
+	rec[2] = -(int64_t)r;
+	return 0;
+}
+
+/* A batch's records are stored by run number: the same in this process
+ * and over three workers, chunks finishing in any order. */
+START_TEST(test_batch_records_by_run)
+{
+	enum { N = 5000, W = 3 };
+	int64_t *a = calloc(N * W, sizeof *a), *b = calloc(N * W, sizeof *b);
+	ck_assert(a && b);
+	char err[128];
+	struct batch bt = {.n = N, .width = W, .run = square_run, .jobs = 1};
+	ck_assert_int_eq(batch_run(&bt, a, err, sizeof err), 0);
+	bt.jobs = 3;
+	ck_assert_int_eq(batch_run(&bt, b, err, sizeof err), 0);
+	ck_assert_int_eq(a[4999 * W + 1], 4999 * 4999);
+	ck_assert_mem_eq(a, b, N * W * sizeof *a);
+	/* interrupted before it starts: no run done */
+	static volatile sig_atomic_t stop = 1;
+	memset(b, 0, N * W * sizeof *b);
+	bt.interrupt = &stop;
+	bt.jobs = 1;
+	ck_assert_int_eq(batch_run(&bt, b, err, sizeof err), -2);
+	ck_assert_int_eq(b[W + 1], 0);
+	free(a);
+	free(b);
+}
+END_TEST
+
 Suite *sweep_suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -475,6 +512,7 @@ Suite *sweep_suite(void)
 	tcase_add_test(t, test_metrics_of_a_known_run);
 	tcase_add_test(t, test_throughput_counts_what_was_sent);
 	tcase_add_test(t, test_metric_names_are_checked);
+	tcase_add_test(t, test_batch_records_by_run);
 	suite_add_tcase(s, t);
 	return s;
 }

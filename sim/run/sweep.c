@@ -8,6 +8,7 @@
  * in workers.c.
  */
 #include "sim/run/sweep.h"
+#include "sim/run/batch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -437,4 +438,29 @@ int sweep_write_csv(FILE *f, const struct sweep *sw, const char *const *params,
 	free(st);
 	free(scratch);
 	return ferror(f) ? -1 : 0;
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+/* Run r of the sweep: combination r / nseeds with seed seeds[r % nseeds]. */
+static int sweep_one(const void *ctx, uint64_t r, int64_t *rec)
+{
+	const struct sweep *sw = ctx;
+	return sweep_measure(sw->scns[r / sw->nseeds], sw->seeds[r % sw->nseeds],
+			     &sw->wopts, sw->m, sw->nm, rec);
+}
+
+int sweep_run(const struct sweep *sw, int64_t *out, char *err, size_t n)
+{
+	struct batch b = {
+		.n = (uint64_t)sw->ncombos * sw->nseeds,
+		.width = sw->nm,
+		.run = sweep_one,
+		.ctx = sw,
+		.jobs = sw->jobs,
+		.progress = sw->progress,
+		.pctx = sw->ctx,
+		.interrupt = sw->interrupt,
+	};
+	return batch_run(&b, out, err, n);
 }

@@ -1,8 +1,9 @@
-/* workers.c — every run of a sweep, in this process or in worker
- * processes (sweep_run, sweep.h).
+/* batch.c — every run of a batch, in this process or in worker processes
+ * (batch.h).
  *
- * Workers are forked after every combination's scenario is loaded and
- * checked, so each inherits them ready to run and none loads anything.
+ * Workers are forked when the batch starts, after everything its runs
+ * read (a sweep's scenarios) is loaded and checked, so each inherits it
+ * ready to run and none loads anything.
  * The parent hands out chunks of consecutive runs over one pipe per
  * worker and reads back one record per run over another; a record carries
  * its run number, so the table is the same whatever the number of workers
@@ -10,11 +11,12 @@
  * process. A worker ends with _exit(), leaving what it inherited to the
  * parent.
  */
-#include "sim/run/sweep.h"
+#include "sim/run/batch.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -23,41 +25,30 @@
 
 /* ---- running ----------------------------------------------------------- */
 
-static uint64_t total_runs(const struct sweep *sw)
-{
-	return (uint64_t)sw->ncombos * sw->nseeds;
-}
-
-static int measure_run(const struct sweep *sw, uint64_t r, int64_t *out)
-{
-	return sweep_measure(sw->scns[r / sw->nseeds], sw->seeds[r % sw->nseeds],
-			     &sw->wopts, sw->m, sw->nm, out);
-}
-
-static bool stop_asked(const struct sweep *sw)
+static bool stop_asked(const struct batch *sw)
 {
 	return sw->interrupt && *sw->interrupt;
 }
 
-static size_t chunk_size(const struct sweep *sw)
+static size_t chunk_size(const struct batch *sw)
 {
-	uint64_t c = total_runs(sw) / ((uint64_t)sw->jobs * 32);
+	uint64_t c = sw->n / ((uint64_t)sw->jobs * 32);
 	return c < 1 ? 1 : c > 1024 ? 1024 : (size_t)c;
 }
 
-static int run_here(const struct sweep *sw, int64_t *out, char *err, size_t n)
+static int run_here(const struct batch *sw, int64_t *out, char *err, size_t n)
 {
-	uint64_t total = total_runs(sw), chunk = chunk_size(sw);
+	uint64_t total = sw->n, chunk = chunk_size(sw);
 	for (uint64_t r = 0; r < total; r++) {
 		if (stop_asked(sw))
 			return -2;
-		if (measure_run(sw, r, out + r * sw->nm) < 0) {
+		if (sw->run(sw->ctx, r, out + r * sw->width) < 0) {
 			snprintf(err, n, "out of memory in run %llu",
 				 (unsigned long long)r);
 			return -1;
 		}
 		if (sw->progress && ((r + 1) % chunk == 0 || r + 1 == total))
-			sw->progress(sw->ctx, r + 1, total);
+			sw->progress(sw->pctx, r + 1, total);
 	}
 	return 0;
 }
@@ -95,9 +86,9 @@ struct order {
 
 /* The worker: take orders, answer each with the chunk's records (run
  * number, then the metrics; run number UINT64_MAX for out of memory). */
-static _Noreturn void worker(const struct sweep *sw, int in, int outfd)
+static _Noreturn void worker(const struct batch *sw, int in, int outfd)
 {
-	size_t rec = (1 + sw->nm) * sizeof(int64_t);
+	size_t rec = (1 + sw->width) * sizeof(int64_t);
 	int64_t *buf = NULL;
 	size_t cap = 0;
 	struct order o;
@@ -110,10 +101,10 @@ static _Noreturn void worker(const struct sweep *sw, int in, int outfd)
 				_exit(3);
 		}
 		for (uint64_t i = 0; i < o.count; i++) {
-			int64_t *r = buf + i * (1 + sw->nm);
+			int64_t *r = buf + i * (1 + sw->width);
 			uint64_t run = o.start + i;
 			r[0] = (int64_t)run;
-			if (measure_run(sw, run, r + 1) < 0)
+			if (sw->run(sw->ctx, run, r + 1) < 0)
 				r[0] = -1;
 		}
 		if (write_all(outfd, buf, o.count * rec) < 0)
@@ -139,9 +130,9 @@ static void describe_status(int status, char *buf, size_t n)
 		snprintf(buf, n, "status %d", status);
 }
 
-/* The parent's side of the workers of one sweep. */
+/* The parent's side of the workers of one batch. */
 struct pool {
-	const struct sweep *sw;
+	const struct batch *sw;
 	struct wk *w;
 	struct pollfd *pf;
 	int64_t *buf;           /* records being read */
@@ -216,14 +207,14 @@ static int give_order(struct pool *p, int k)
  * the runs ordered. -2: the worker went away (which died() says). */
 static int take_results(struct pool *p, int k, int64_t *out)
 {
-	const struct sweep *sw = p->sw;
+	const struct batch *sw = p->sw;
 	struct order o = p->w[k].o;
 	for (uint64_t got = 0; got < o.count;) {
 		uint64_t m = o.count - got < 1024 ? o.count - got : 1024;
 		if (read_all(p->w[k].from, p->buf, m * p->rec) < 0)
 			return -2;
 		for (uint64_t j = 0; j < m; j++) {
-			int64_t *r = p->buf + j * (1 + sw->nm);
+			int64_t *r = p->buf + j * (1 + sw->width);
 			if (r[0] < 0) {
 				snprintf(p->err, p->n, "out of memory in a "
 						       "worker");
@@ -235,8 +226,8 @@ static int take_results(struct pool *p, int k, int64_t *out)
 						       "the wrong run");
 				return -1;
 			}
-			memcpy(out + run * sw->nm, r + 1,
-			       sw->nm * sizeof(int64_t));
+			memcpy(out + run * sw->width, r + 1,
+			       sw->width * sizeof(int64_t));
 		}
 		got += m;
 	}
@@ -277,7 +268,7 @@ static int collect_all(struct pool *p, int64_t *out)
 			if (give_order(p, k) < 0)
 				return -3;
 			if (p->sw->progress)
-				p->sw->progress(p->sw->ctx, p->done, p->total);
+				p->sw->progress(p->sw->pctx, p->done, p->total);
 		}
 	}
 	return 0;
@@ -335,15 +326,15 @@ static int stop_workers(struct pool *p, int rc)
 	return rc;
 }
 
-static int run_workers(const struct sweep *sw, int64_t *out, char *err,
+static int run_workers(const struct batch *sw, int64_t *out, char *err,
 		       size_t n)
 {
 	struct pool p = {
 		.sw = sw,
 		.jobs = sw->jobs,
-		.total = total_runs(sw),
+		.total = sw->n,
 		.chunk = chunk_size(sw),
-		.rec = (1 + sw->nm) * sizeof(int64_t),
+		.rec = (1 + sw->width) * sizeof(int64_t),
 		.err = err,
 		.n = n,
 	};
@@ -375,11 +366,11 @@ out:
 	return rc;
 }
 
-int sweep_run(const struct sweep *sw, int64_t *out, char *err, size_t n)
+int batch_run(const struct batch *b, int64_t *out, char *err, size_t n)
 {
-	if (total_runs(sw) == 0)
+	if (b->n == 0)
 		return 0;
-	if (sw->jobs <= 1)
-		return run_here(sw, out, err, n);
-	return run_workers(sw, out, err, n);
+	if (b->jobs <= 1)
+		return run_here(b, out, err, n);
+	return run_workers(b, out, err, n);
 }
