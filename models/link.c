@@ -255,6 +255,8 @@ static bool rule_matches(const struct link_rule *r, const struct link *l,
 			 sim_time_t now)
 {
 	const struct tcp_seg *s = &p->seg;
+	if (r->segment && p->id != r->segment)
+		return false;
 	if (r->from >= 0 && &l->dir[r->from] != d)
 		return false;
 	if (r->match_flags &&
@@ -294,12 +296,14 @@ static void mark_ce(struct sim *sim, struct link_dir *d, struct pkt *p,
 }
 
 static bool apply_rules(struct sim *sim, struct link *l, struct link_dir *d,
-			struct pkt *p, sim_time_t *extra, uint32_t *copies,
+			struct pkt *p, const struct link_rule *rules,
+			struct link_rule_state *state, size_t nrules,
+			sim_time_t *extra, uint32_t *copies,
 			const char **dup_rule)
 {
-	for (size_t i = 0; i < l->nrules; i++) {
-		const struct link_rule *r = &l->rules[i];
-		struct link_rule_state *rs = &l->rule_state[i];
+	for (size_t i = 0; i < nrules; i++) {
+		const struct link_rule *r = &rules[i];
+		struct link_rule_state *rs = &state[i];
 		if (!rule_matches(r, l, d, p, sim->now))
 			continue;
 		rs->matched++;
@@ -744,7 +748,13 @@ void link_send(struct sim *sim, struct link *l, struct link_dir *d,
 	uint32_t copies = 0;
 	const char *dup_rule = NULL;
 	d->sent++;
-	if (l->nrules && !apply_rules(sim, l, d, p, &extra, &copies, &dup_rule))
+	if (l->faults &&
+	    !apply_rules(sim, l, d, p, l->faults->r, l->faults->st,
+			 l->faults->n, &extra, &copies, &dup_rule))
+		return;
+	if (l->nrules &&
+	    !apply_rules(sim, l, d, p, l->rules, l->rule_state, l->nrules,
+			 &extra, &copies, &dup_rule))
 		return;
 	if (d->down) {
 		drop(sim, d, p, NULL, "the link is down");

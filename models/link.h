@@ -150,6 +150,8 @@ struct link_rule {
 	int state;               /* sender's TCP state when sent, -1: any */
 	uint64_t nth;            /* act on the nth match only (0: not set) */
 	uint64_t first;          /* act on the first k matches (0: not set) */
+	uint64_t segment;        /* only the run's segment of this number
+				    (the trace's pkt=N; 0: any) */
 	sim_time_t after, before;/* only segments sent in [after, before] */
 	enum link_action action;
 	sim_time_t delay;        /* LINK_DELAY */
@@ -204,11 +206,20 @@ struct link_dir {
 	uint64_t ge_transitions, ge_bad_segments;
 };
 
+/* Rules every link applies, before its own (a scenario's `faults`, and
+ * those tcpsim explore adds): shared by the links, one state each. */
+struct link_faults {
+	const struct link_rule *r;
+	struct link_rule_state *st;
+	size_t n;
+};
+
 struct link {
 	struct link_dir dir[2];      /* dir[0]: a -> b, dir[1]: b -> a */
 	const struct link_rule *rules;
 	struct link_rule_state *rule_state;
 	size_t nrules;
+	const struct link_faults *faults; /* may be NULL */
 	/* Told when a direction goes down or comes up (may be NULL): how
 	 * routing learns of it. */
 	void (*changed)(void *ctx, struct link *l);

@@ -139,7 +139,6 @@ bool tcp_synchronized(enum tcp_state s)
  * Left out: LISTEN -> SYN-SENT (SEND in LISTEN is an error here, the
  * remote socket being unspecified). A transition outside the table is a
  * bug, caught where it happens rather than in a golden trace later. */
-#ifndef NDEBUG
 #define TO(s) (1u << TCP_##s)
 static const uint16_t legal_next[TCP_NSTATES] = {
 	[TCP_CLOSED] = TO(LISTEN) | TO(SYN_SENT),
@@ -157,7 +156,12 @@ static const uint16_t legal_next[TCP_NSTATES] = {
 	[TCP_TIME_WAIT] = TO(CLOSED),
 };
 #undef TO
-#endif
+
+bool tcp_transition_known(enum tcp_state from, enum tcp_state to)
+{
+	return from < TCP_NSTATES && to < TCP_NSTATES &&
+	       (legal_next[from] & (1u << to));
+}
 
 /* Every state change passes here, and is traced with its rule. */
 /* Give back the allocation of a ring that holds nothing (it grows again

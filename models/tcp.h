@@ -315,6 +315,9 @@ extern const char *const tcp_timer_names[TCP_NTIMERS];
 const char *tcp_timer_name(int t);
 /* Name of an ending ("normal", "reset", ...). */
 const char *tcp_end_name(enum tcp_end e);
+/* Is from -> to one of the transitions the model may take (RFC 9293's
+ * diagram and what its text adds; tcp.c lists them)? */
+bool tcp_transition_known(enum tcp_state from, enum tcp_state to);
 /* True in the synchronized states (ESTABLISHED and later). */
 bool tcp_synchronized(enum tcp_state s);
 

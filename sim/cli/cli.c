@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "models/segment.h"
@@ -404,4 +405,65 @@ int cli_pcap_ng(const char *path, const char *fmt)
 	}
 	size_t n = path ? strlen(path) : 0;
 	return n >= 7 && strcmp(path + n - 7, ".pcapng") == 0;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static double wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct cli_progress cli_progress_start(void)
+{
+	return (struct cli_progress){.t0 = wall()};
+}
+
+double cli_progress_elapsed(const struct cli_progress *p)
+{
+	return wall() - p->t0;
+}
+
+static void fmt_left(double s, char *buf, size_t n)
+{
+	long t = (long)(s + 0.5);
+	if (t >= 3600)
+		snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60,
+			 t % 60);
+	else
+		snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+void cli_progress_show(void *ctx, uint64_t done, uint64_t total)
+{
+	struct cli_progress *p = ctx;
+	double now = wall();
+	if (done < total && now - p->last < 0.1)
+		return;
+	p->last = now;
+	double el = now - p->t0;
+	double rate = el > 0 ? (double)done / el : 0;
+	char left[32] = "-";
+	if (rate > 0)
+		fmt_left((double)(total - done) / rate, left, sizeof left);
+	int width = 30, fill = (int)((double)width * (double)done /
+				     (double)total);
+	char bar[64];
+	for (int i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[width] = '\0';
+	fprintf(stderr, "\r[%s] %llu/%llu runs %3d%%  %.0f runs/s  %s left ",
+		bar, (unsigned long long)done, (unsigned long long)total,
+		(int)(100 * done / total), rate, left);
+	fflush(stderr);
+	p->shown = true;
+}
+
+void cli_progress_end(struct cli_progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = false;
 }

@@ -35,11 +35,11 @@ int cli_take_scenario(const char *cmd, int argc, char **argv, int *ind,
  * with *w built, or -1 (*scn, if loaded, is the caller's to free). */
 int cli_load_world(const char *name, const struct world_opts *o,
 		   struct scenario **scn, struct world *w);
-/* Attach sink s to w's trace (NULL: out of memory, which is printed);
- * returns 0, or -1 with s destroyed. */
 /* --hosts LIST against w's hosts: a new array of which it names (freed by
  * the caller), or NULL having said why on standard error. */
 bool *cli_hosts(const struct world *w, const char *list);
+/* Attach sink s to w's trace (NULL: out of memory, which is printed);
+ * returns 0, or -1 with s destroyed. */
 int cli_attach(struct world *w, struct trace_sink *s);
 /* What each sink whose finish or commit failed says went wrong, and what
  * each renderer said while it succeeded, on standard error. */
@@ -100,6 +100,19 @@ int cli_parse_limit(const char *opt, const char *v, struct world_opts *o);
 int cli_scenario_text(const char *name, char **text, size_t *len,
 		      char *file, size_t n);
 
+/* A progress bar on standard error: runs done, runs/s, time left. */
+struct cli_progress {
+	double t0, last;
+	bool shown;
+};
+struct cli_progress cli_progress_start(void);
+/* A batch's progress callback (batch.h), with a struct cli_progress. */
+void cli_progress_show(void *ctx, uint64_t done, uint64_t total);
+/* Clear the bar, if one was drawn. */
+void cli_progress_end(struct cli_progress *p);
+/* Seconds since the bar started. */
+double cli_progress_elapsed(const struct cli_progress *p);
+
 /* The usage of tcpsim and of tcpsim run (main.c). */
 void cli_usage(FILE *f);
 
@@ -146,6 +159,8 @@ int cmd_plot(int argc, char **argv, const volatile sig_atomic_t *interrupt);
  * (docs/sweep.md); stops early, writing nothing, once *interrupt is
  * set. */
 int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt);
+/* tcpsim explore SCENARIO --drops K ... (cmd_explore.c). */
+int cmd_explore(int argc, char **argv, const volatile sig_atomic_t *interrupt);
 
 /* Is the capture to path pcapng (1) or classic pcap (0)? --pcap-format
  * (fmt, may be NULL) says, else a path ending in ".pcapng" is pcapng;

@@ -45,6 +45,10 @@ void cli_usage(FILE *f)
 	      "  sweep SCENARIO --set PATH=VALUES... -o FILE.csv\n"
 	      "                            run a scenario over parameter values and\n"
 	      "                            seeds into a table (tcpsim sweep --help)\n"
+	      "  explore SCENARIO --drops K  run every set of at most K faults\n"
+	      "                            on the first segments; report the\n"
+	      "                            smallest failing sets (tcpsim\n"
+	      "                            explore --help)\n"
 	      "  pkt SCRIPT.pkt...         play packetdrill scripts against a\n"
 	      "                            profile's stack (tcpsim pkt --help)\n"
 	      "  list                      list the built-in scenarios\n"
@@ -155,6 +159,8 @@ int main(int argc, char **argv)
 		return cmd_plot(argc, argv, &interrupted);
 	if (strcmp(cmd, "sweep") == 0)
 		return cmd_sweep(argc, argv, &interrupted);
+	if (strcmp(cmd, "explore") == 0)
+		return cmd_explore(argc, argv, &interrupted);
 	/* a scenario where a command goes: say how to run it */
 	size_t n = strlen(cmd);
 	bool yaml = (n > 5 && strcmp(cmd + n - 5, ".yaml") == 0) ||

@@ -33,5 +33,8 @@ struct batch {
  * they were: a caller that must know which were done marks its records).
  * Workers are forked here, so they inherit ctx ready to run. */
 int batch_run(const struct batch *b, int64_t *out, char *err, size_t n);
+/* Does this process write the outputs? Always, but for the ranks of an
+ * MPI run other than the first. */
+bool batch_leader(void);
 
 #endif

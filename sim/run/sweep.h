@@ -131,6 +131,12 @@ enum sweep_unit sweep_metric_unit(const struct sweep_metric *m);
 int sweep_measure(const struct scenario *scn, uint64_t seed,
 		  const struct world_opts *opts, const struct sweep_metric *m,
 		  size_t nm, int64_t *out);
+/* The same, with one more sink watching the run (not destroyed here;
+ * NULL: none), as the exploration of fault sets watches it. */
+int sweep_measure_with(const struct scenario *scn, uint64_t seed,
+		       const struct world_opts *opts,
+		       const struct sweep_metric *m, size_t nm, int64_t *out,
+		       struct trace_sink *extra);
 
 /* ---- running ----------------------------------------------------------- */
 

@@ -477,6 +477,14 @@ int sweep_measure(const struct scenario *scn, uint64_t seed,
 		  const struct world_opts *opts, const struct sweep_metric *m,
 		  size_t nm, int64_t *out)
 {
+	return sweep_measure_with(scn, seed, opts, m, nm, out, NULL);
+}
+
+int sweep_measure_with(const struct scenario *scn, uint64_t seed,
+		       const struct world_opts *opts,
+		       const struct sweep_metric *m, size_t nm, int64_t *out,
+		       struct trace_sink *extra)
+{
 	struct world w;
 	struct world_opts o = opts ? *opts : (struct world_opts){0};
 	o.seed = seed;
@@ -500,7 +508,8 @@ int sweep_measure(const struct scenario *scn, uint64_t seed,
 	};
 	struct expect_run *er = NULL;
 	int rc = -1;
-	if (trace_add_sink(&w.sim.trace, &pr.base) < 0)
+	if (trace_add_sink(&w.sim.trace, &pr.base) < 0 ||
+	    (extra && trace_add_sink(&w.sim.trace, extra) < 0))
 		goto out;
 	if (want_expect && scn->nexpects) {
 		struct trace_sink *es = NULL;

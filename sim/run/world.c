@@ -75,6 +75,29 @@ static void link_changed(void *ctx, struct link *l)
 		sim_at(&w->sim, &w->reroute, w->sim.now + w->scn->converge);
 }
 
+/* The rules every link applies: the scenario's faults, then the
+ * options'. */
+static int make_faults(struct world *w, const struct scenario *scn,
+		       const struct world_opts *opts)
+{
+	size_t extra = opts ? opts->nfaults : 0, n = scn->nfaults + extra;
+	if (!n)
+		return 0;
+	w->fault_rules = calloc(n, sizeof *w->fault_rules);
+	w->faults.st = calloc(n, sizeof *w->faults.st);
+	if (!w->fault_rules || !w->faults.st)
+		return -1;
+	if (scn->nfaults)
+		memcpy(w->fault_rules, scn->faults,
+		       scn->nfaults * sizeof *w->fault_rules);
+	if (extra)
+		memcpy(w->fault_rules + scn->nfaults, opts->faults,
+		       extra * sizeof *w->fault_rules);
+	w->faults.r = w->fault_rules;
+	w->faults.n = n;
+	return 0;
+}
+
 int world_build(struct world *w, const struct scenario *scn,
 		const struct world_opts *opts)
 {
@@ -144,14 +167,20 @@ int world_build(struct world *w, const struct scenario *scn,
 		if (sh->ttl)
 			w->hosts[i].ttl = sh->ttl;
 	}
+	if (make_faults(w, scn, opts) < 0)
+		goto fail;
+	bool own_rules = !scn->no_link_rules && !(opts && opts->no_link_rules);
 	for (size_t i = 0; i < scn->nlinks; i++) {
 		const struct scn_link *sl = &scn->links[i];
 		struct link *l = &w->links[i];
 		struct host *a = &w->hosts[sl->a], *b = &w->hosts[sl->b];
 		if (link_init(l, &w->sim, &a->end, &b->end, &sl->dir[0],
-			      &sl->dir[1], sl->rules, sl->nrules) < 0)
+			      &sl->dir[1], own_rules ? sl->rules : NULL,
+			      own_rules ? sl->nrules : 0) < 0)
 			goto fail;
 		w->nlinks++;
+		if (w->faults.n)
+			l->faults = &w->faults;
 		if (host_add_route(a, b->addr, l, &l->dir[0]) < 0 ||
 		    host_add_route(b, a->addr, l, &l->dir[1]) < 0)
 			goto fail;
@@ -233,6 +262,10 @@ void world_free(struct world *w)
 	free(w->host_addrs);
 	free(w->fibs);
 	free(w->up);
+	free(w->fault_rules);
+	free(w->faults.st);
+	w->fault_rules = NULL;
+	w->faults = (struct link_faults){0};
 	w->fibs = NULL;
 	w->up = NULL;
 	pkt_pool_fini(&w->pool);

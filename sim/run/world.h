@@ -33,6 +33,11 @@ struct world_opts {
 				   references into their streams */
 	bool whole;             /* connections at rest stay whole, not
 				   packed (tcp_stack_set_packing) */
+	/* rules every link applies, after the scenario's `faults` (tcpsim
+	 * explore's fault sets) */
+	const struct link_rule *faults;
+	size_t nfaults;
+	bool no_link_rules;     /* leave the links' own rules out */
 };
 
 struct world {
@@ -53,6 +58,9 @@ struct world {
 	struct route_fib *fibs;
 	bool *up;               /* each link direction: up? */
 	struct evq_timer reroute;
+	/* the scenario's and the options' faults, shared by every link */
+	struct link_faults faults;
+	struct link_rule *fault_rules;
 };
 
 /* Build the world for scn. Returns 0, or -1 if memory runs out. */

@@ -239,6 +239,10 @@ static int h_rule_from(struct ld *ld, const struct ld_key *row,
 {
 	(void)row;
 	const char *t = ld_text(v);
+	if (!ld->ends[0])
+		return ld_fail(ld, v, "'from' names an end of a link: a fault "
+				      "applies on every link (match the sender "
+				      "with 'segment', 'flags' or 'state')");
 	for (int i = 0; i < 2; i++)
 		if (strcmp(t, ld->ends[i]) == 0) {
 			*(int *)field = i;
@@ -289,6 +293,8 @@ static const struct ld_key rule_rows[] = {
 	 .max = UINT64_MAX},
 	{"first", LD_SCALAR, ld_uint, AT(struct link_rule, first), .min = 1,
 	 .max = UINT64_MAX},
+	{"segment", LD_SCALAR, ld_uint, AT(struct link_rule, segment),
+	 .min = 1, .max = UINT64_MAX},
 	{"after", LD_SCALAR, ld_duration, AT(struct link_rule, after)},
 	{"before", LD_SCALAR, ld_duration, AT(struct link_rule, before)},
 	{"action", LD_SCALAR, ld_enum, AT(struct link_rule, action),
@@ -350,11 +356,10 @@ struct link_ld {
 _Static_assert(offsetof(struct link_ld, cfg) == 0,
 	       "a link's keys are read with link_cfg's offsets");
 
-static int h_rules(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
-		   void *field)
+/* The rules of list v, into *out and *n. */
+static int load_rules(struct ld *ld, yaml_node_t *v,
+		      const struct link_rule **out, size_t *count)
 {
-	(void)row;
-	struct link_ld *lk = field;
 	size_t n = ld_nitems(v);
 	struct link_rule *rules = ld_own_items(ld, v, sizeof *rules);
 	if (!rules)
@@ -380,9 +385,31 @@ static int h_rules(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
 						       "(first at line %d)",
 					       r->name, rules[j].line);
 	}
-	lk->rules = rules;
-	lk->nrules = n;
+	*out = rules;
+	*count = n;
 	return 0;
+}
+
+static int h_rules(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		   void *field)
+{
+	(void)row;
+	struct link_ld *lk = field;
+	return load_rules(ld, v, &lk->rules, &lk->nrules);
+}
+
+int ld_faults_load(struct ld *ld, const struct ld_key *row, yaml_node_t *v,
+		   void *field)
+{
+	(void)row;
+	(void)field;
+	/* no link is being read: 'from' has no end to name */
+	const char *ends[2] = {ld->ends[0], ld->ends[1]};
+	ld->ends[0] = ld->ends[1] = NULL;
+	int rc = load_rules(ld, v, &ld->s->faults, &ld->s->nfaults);
+	ld->ends[0] = ends[0];
+	ld->ends[1] = ends[1];
+	return rc;
 }
 
 /* ---- a link ------------------------------------------------------------- */

@@ -26,6 +26,18 @@
 
 /* ---- the top level ----------------------------------------------------- */
 
+/* `link-rules: false` leaves the links' own rules out. */
+static int h_link_rules(struct ld *ld, const struct ld_key *row,
+			yaml_node_t *v, void *field)
+{
+	bool on;
+	if (ld_bool(ld, &(struct ld_key){.key = row->key, .size = sizeof on},
+		    v, &on) < 0)
+		return -1;
+	*(bool *)field = !on;
+	return 0;
+}
+
 static const struct ld_key top_rows[] = {
 	{"name", LD_TEXT, ld_string, AT(struct scenario, name)},
 	{"description", LD_TEXT, ld_string, AT(struct scenario, description)},
@@ -48,6 +60,11 @@ static const struct ld_key top_rows[] = {
 	 .flags = LDK_EARLY},
 	{"links", LD_LIST, ld_links_load,
 	 .shape = "'links' should be a list of links"},
+	{"faults", LD_LIST, ld_faults_load,
+	 .shape = "'faults' should be a list of rules such as "
+		  "[{segment: 3, action: drop}]"},
+	{"link-rules", LD_SCALAR, h_link_rules, AT(struct scenario,
+						   no_link_rules)},
 	{"routing", LD_MAP, ld_sub, WHOLE, .sub = &ld_routing_section},
 	{"routes", LD_LIST, ld_routes_load,
 	 .shape = "'routes' should be a list of routes such as "

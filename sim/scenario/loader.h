@@ -284,6 +284,7 @@ int ld_unknown_host(struct ld *ld, yaml_node_t *n, const char *name);
 
 LD_FN(ld_hosts_load);   /* `hosts` (hosts.c) */
 LD_FN(ld_links_load);   /* `links` (links.c) */
+LD_FN(ld_faults_load);  /* `faults` (links.c) */
 LD_FN(ld_apps_load);    /* `apps` (apps.c) */
 LD_FN(ld_expect_load);  /* `expect` (expect_keys.c) */
 LD_FN(ld_routes_load);  /* `routes` (routes.c) */

@@ -101,6 +101,11 @@ struct scenario {
 	size_t ngroups;
 	struct scn_link *links;
 	size_t nlinks, links_cap;
+	/* rules every link applies before its own (`faults`) */
+	const struct link_rule *faults;
+	size_t nfaults;
+	bool no_link_rules;     /* `link-rules: false`: the links' own
+				   rules are left out */
 	bool routed;            /* some host is a router: routes are computed */
 	enum route_metric metric; /* what a shortest path minimises */
 	sim_time_t converge;    /* how long routes take to follow a link
