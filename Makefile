@@ -53,8 +53,12 @@ CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 # Every plots/NAME.gp is compiled in as the string plot_NAME_gp.
 PLOT_SCRIPTS := $(sort $(wildcard plots/*.gp))
+# The HTML view's stylesheet and script, compiled in as the strings
+# html_view_css and html_view_js (sim/diagram/sink_html.c).
+HTML_ASSETS := sim/diagram/html/view.css sim/diagram/html/view.js
+HTML_GEN := $(HTML_ASSETS:sim/diagram/html/view.%=$(BUILD)/gen/html_view_%.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_data.o \
-	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.o)
+	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.o) $(HTML_GEN:.c=.o)
 SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
 TEST_SRCS := $(sort $(wildcard tests/check_*.c)) tests/tcp_harness.c \
 	tests/failalloc.c
@@ -107,9 +111,16 @@ $(BUILD)/gen/%_gp.c: plots/%.gp sim/scenario/embed.sh
 $(BUILD)/gen/%_gp.o: $(BUILD)/gen/%_gp.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/gen/html_view_%.c: sim/diagram/html/view.% sim/scenario/embed.sh
+	@mkdir -p $(@D)
+	sh sim/scenario/embed.sh --string html_view_$* $@ $<
+
+$(BUILD)/gen/html_view_%.o: $(BUILD)/gen/html_view_%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
 # Kept, or make would delete them as intermediates and build them again
 # (and relink everything) on every run.
-.SECONDARY: $(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c)
+.SECONDARY: $(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c) $(HTML_GEN)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -266,7 +277,7 @@ ENGINE_SRCS := $(sort $(wildcard sim/engine/*.c))
 FUZZ_SEG_SRCS := tests/fuzz/segment.c tests/tcp_harness.c $(TCP_SRCS) \
 	$(ENGINE_SRCS)
 FUZZ_GEN := $(BUILD)/gen/builtin_data.c \
-	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c)
+	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c) $(HTML_GEN)
 
 $(FUZZ_DIR)/fuzz_scenario: tests/fuzz/scenario.c $(LIB_SRCS) $(FUZZ_GEN)
 	@mkdir -p $(@D)

@@ -18,7 +18,14 @@
 #include "sim/verdict/expect.h"
 
 /* The files a run writes, each appearing whole or not at all. */
-enum out_kind { OUT_TRACE, OUT_JSONL, OUT_PCAP, OUT_MSC, OUT_NKINDS };
+enum out_kind {
+	OUT_TRACE,
+	OUT_JSONL,
+	OUT_PCAP,
+	OUT_MSC,
+	OUT_HTML,
+	OUT_NKINDS
+};
 
 struct run_args {
 	const char *scenario;
@@ -41,6 +48,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"payload-bytes", no_argument, NULL, 'B'},
 		{"whole", no_argument, NULL, 'H'},
 		{"msc", required_argument, NULL, 'C'},
+		{"html", required_argument, NULL, 'W'},
 		{"diagram", required_argument, NULL, 'D'},
 		{"ladder-plot", required_argument, NULL, 'G'},
 		{"csv", required_argument, NULL, 'V'},
@@ -83,6 +91,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'C':
 			a->out[OUT_MSC] = optarg;
+			break;
+		case 'W':
+			a->out[OUT_HTML] = optarg;
 			break;
 		case 'D':
 			a->diagram = optarg;
@@ -293,6 +304,9 @@ static int attach_files(struct world *w, const struct run_args *a,
 		}
 		case OUT_MSC:
 			s = sink_msc_new(out[k].f, &dopts);
+			break;
+		case OUT_HTML:
+			s = sink_html_new(out[k].f, 0);
 			break;
 		case OUT_NKINDS:
 			break;
