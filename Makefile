@@ -73,7 +73,7 @@ PROP := $(BUILD)/tests/prop/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams docs sweep \
+.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams html docs sweep \
 	fuzz fuzz-build fuzz-regress determinism pkt conformance \
 	plots asan valgrind valgrind-run bench bench-run bench-ns3 clean deps-build \
 	deps-test deps-asan deps-valgrind
@@ -168,8 +168,8 @@ test: deps-test
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit layers buildsys bad cli golden payload pcap diagrams docs sweep \
-	plots pkt fuzz-regress prop
+check: unit layers buildsys bad cli golden payload pcap diagrams html docs \
+	sweep plots pkt fuzz-regress prop
 	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
@@ -224,6 +224,11 @@ payload: $(TCPSIM)
 # Every scenario's chart rendered by mscgen, its ladder plot by gnuplot.
 diagrams: $(TCPSIM)
 	sh tests/diagrams.sh $(TCPSIM) $(BUILD)/diagrams
+
+# run --html: each page opened by headless chromium, which steps through
+# it and reports errors; the same bytes twice; nothing outside the file.
+html: $(TCPSIM)
+	sh tests/html.sh $(TCPSIM) $(BUILD)/html
 
 # tcpsim sweep: a table worked out by hand, the same with 1 to 3 jobs,
 # the plot, errors, an interruption.

@@ -31,5 +31,6 @@ Suite *tcp_icmp_suite(void);
 Suite *tcp_ecn_suite(void);
 Suite *routing_suite(void);
 Suite *tcp_payload_suite(void);
+Suite *html_suite(void);
 
 #endif

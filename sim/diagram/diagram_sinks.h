@@ -63,7 +63,7 @@ struct trace_sink *sink_ladder_plot_new(const char *path,
 
 /* The events a page holds at most unless asked otherwise; after them the
  * page says how many more the run had and from when. */
-#define HTML_MAX_EVENTS 200000
+#define HTML_MAX_EVENTS 100000
 
 /* The HTML view to f: at most max_events events (0: HTML_MAX_EVENTS). */
 struct trace_sink *sink_html_new(FILE *f, size_t max_events);
