@@ -343,7 +343,8 @@ valgrind-run: $(CHECK_ALL) $(TCPSIM) $(PROP)
 			--trace $(BUILD)/valgrind/t --jsonl $(BUILD)/valgrind/j \
 			--pcap $(BUILD)/valgrind/p --msc $(BUILD)/valgrind/m \
 			--diagram $(BUILD)/valgrind/d.svg \
-			--ladder-plot $(BUILD)/valgrind/l.png || exit 1; \
+			--ladder-plot $(BUILD)/valgrind/l.png \
+			--html $(BUILD)/valgrind/h.html || exit 1; \
 		$(VALGRIND) $(TCPSIM) run --relative $$s >/dev/null || exit 1; \
 	done
 	$(VALGRIND) $(TCPSIM) check --quiet scenarios tests/outputs

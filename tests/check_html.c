@@ -41,21 +41,9 @@ END_TEST
 static char *page_of(const char *name, size_t max, size_t *len)
 {
 	struct scenario *s = load_builtin(name);
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	ck_assert_ptr_nonnull(f);
-	struct world w;
-	ck_assert_int_eq(world_build(&w, s, NULL), 0);
-	ck_assert_int_eq(trace_add_sink(&w.sim.trace, sink_html_new(f, max)), 0);
-	world_run(&w);
-	ck_assert_int_eq(trace_finish(&w.sim.trace), 0);
-	trace_fini(&w.sim.trace);
-	world_free(&w);
+	char *p = output_of(s, NULL, NULL, len, sink_html_new, max);
 	scn_free(s);
-	fclose(f);
-	*len = n;
-	return buf;
+	return p;
 }
 
 static size_t count(const char *hay, const char *needle)

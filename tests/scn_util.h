@@ -33,12 +33,15 @@ static inline struct scenario *load_builtin(const char *name)
 	return s;
 }
 
-/* Run s (with opts o, may be NULL) and return its text trace (*len its
- * length, if len); with keep, the world is left in *keep after the run
- * for the caller to look at and free. */
-static inline char *trace_of(const struct scenario *s,
-			     const struct world_opts *o, struct world *keep,
-			     size_t *len)
+/* Run s (with opts o, may be NULL) with the sink that make(f, arg)
+ * returns writing to f, and return what it wrote (*len its length, if
+ * len); with keep, the world is left in *keep after the run for the
+ * caller to look at and free. */
+static inline char *output_of(const struct scenario *s,
+			      const struct world_opts *o, struct world *keep,
+			      size_t *len,
+			      struct trace_sink *(*make)(FILE *f, size_t arg),
+			      size_t arg)
 {
 	char *buf = NULL;
 	size_t n = 0;
@@ -46,7 +49,7 @@ static inline char *trace_of(const struct scenario *s,
 	ck_assert_ptr_nonnull(f);
 	struct world w;
 	ck_assert_int_eq(world_build(&w, s, o), 0);
-	trace_add_sink(&w.sim.trace, sink_text_new(f));
+	ck_assert_int_eq(trace_add_sink(&w.sim.trace, make(f, arg)), 0);
 	world_run(&w);
 	ck_assert_int_eq(trace_finish(&w.sim.trace), 0);
 	trace_fini(&w.sim.trace);
@@ -58,6 +61,20 @@ static inline char *trace_of(const struct scenario *s,
 	if (len)
 		*len = n;
 	return buf;
+}
+
+static inline struct trace_sink *text_sink(FILE *f, size_t unused)
+{
+	(void)unused;
+	return sink_text_new(f);
+}
+
+/* The text trace of s, as output_of() runs it. */
+static inline char *trace_of(const struct scenario *s,
+			     const struct world_opts *o, struct world *keep,
+			     size_t *len)
+{
+	return output_of(s, o, keep, len, text_sink, 0);
 }
 
 #endif
