@@ -9,6 +9,7 @@
  * the segment clicked or hovered. Text from the run only ever goes into
  * text nodes and attribute values, never into markup.
  *
+ * #step=N and #seg=PKT in the address open it at an event and a segment.
  * With #selftest in the address the page drives itself once it is drawn
  * (steps forward, selects a segment) and writes what it saw, and every
  * error, into #tcpsim-selftest, for tests/html.sh.
@@ -306,10 +307,15 @@
 				sv('path', {'class': 'x', d: 'M' + (cross[0] - 5) + ',' +
 					    (cross[1] - 5) + ' l10,10 m0,-10 l-10,10'}, sg);
 			sv('line', {'class': 'hit', x1: x0, y1: y0, x2: x1, y2: y1}, sg);
-			var mx = (x0 + x1) / 2, my = (y0 + y1) / 2, lk = Math.round(mx);
-			if (lastLabel[lk] === undefined || my - lastLabel[lk] >= 12) {
+			/* the label at the middle, or further down the arrow when
+			 * the one before (a burst on the same path) sits there */
+			var lk = Math.round((x0 + x1) / 2), my = (y0 + y1) / 2;
+			if (lastLabel[lk] !== undefined && my - lastLabel[lk] < 12)
+				my = lastLabel[lk] + 12;
+			if (my <= Math.max(y0, y1) - 2) {
 				lastLabel[lk] = my;
-				var t = stext(sg, mx, my - 3, segLabel(s));
+				var f2 = y1 === y0 ? 0.5 : (my - y0) / (y1 - y0);
+				var t = stext(sg, x0 + (x1 - x0) * f2, my - 3, segLabel(s));
 				t.setAttribute('text-anchor', 'middle');
 			}
 			title(sg, 'pkt ' + (s.copyPkt || s.e.pkt) + ': ' + segLabel(s));
@@ -345,9 +351,14 @@
 			else if (how === 'cancel')
 				sv('path', {'class': 'm', d: 'M' + (x - 3) + ',' + (y1 - 3) +
 					    ' l6,6 m0,-6 l-6,6', stroke: colour}, tg);
-			if (how !== 'fire' && o.at <= M.end_ns)
+			/* where a cancelled timer would have fired: dotted to its
+			 * deadline, with a tick */
+			if (how === 'cancel' && o.at <= M.end_ns) {
+				sv('line', {'class': 'ghost', x1: x, y1: y1, x2: x, y2: Y(o.at),
+					    stroke: colour}, tg);
 				sv('line', {x1: x - 3, x2: x + 3, y1: Y(o.at), y2: Y(o.at),
 					    stroke: colour, 'stroke-width': 1}, tg);
+			}
 			title(tg, M.hosts[o.h] + ': ' + o.name + ' timer set at ' +
 			      fmtT(o.t) + ', deadline ' + fmtT(o.at) + '; ' +
 			      (how === 'fire' ? 'fired at ' :
@@ -453,7 +464,7 @@
 		legend.appendChild(sp);
 	});
 	legend.appendChild(el('div', 'sub', '▼ set · ● fired · × cancelled · ' +
-			      '— deadline; left of each lifeline'));
+			      '┆ until the deadline of a cancelled one; left of each lifeline'));
 	side.appendChild(legend);
 	var selfBox = el('pre');
 	selfBox.id = 'tcpsim-selftest';
@@ -562,6 +573,11 @@
 						      ' cur' : ''));
 			box.appendChild(el('div', 'title', M.hosts[c.h] + ' ' + c.conn +
 					   ' — ' + (c.state || '?')));
+			if (c.state === 'LISTEN') { /* no sequence space yet */
+				box.appendChild(el('div', 'sub', 'waiting for a SYN'));
+				connBox.appendChild(box);
+				return;
+			}
 			var tb = el('table');
 			row(tb, 'SND.UNA', rel(c.una, c.sb));
 			row(tb, 'SND.NXT', rel(c.nxt, c.sb));
@@ -676,6 +692,9 @@
 		nowLine.setAttribute('y2', y);
 		curNode = evNode[i] || null;
 		if (curNode) curNode.classList.add('cur');
+		/* a segment's event shows that segment, unless one is chosen */
+		if (!selected && e.pkt !== undefined && byPkt[e.pkt])
+			showSeg(byPkt[e.pkt]);
 		var lastIdx = step + 1 < steps.length ? steps[step + 1] - 1 : E.length - 1;
 		showConns(lastIdx, e);
 		var top = diagram.scrollTop, h = diagram.clientHeight;
@@ -707,6 +726,14 @@
 
 	draw();
 	goTo(0);
+	/* #step=N (1-based) and #seg=PKT open the page there, for a link a
+	 * teacher hands out: #step=12&seg=7 */
+	location.hash.slice(1).split('&').forEach(function (kv) {
+		var m = /^(step|seg)=([0-9]+)$/.exec(kv);
+		if (!m) return;
+		if (m[1] === 'step') goTo(+m[2] - 1);
+		else if (byPkt[m[2]]) selectSeg(byPkt[m[2]]);
+	});
 
 	/* ---- #selftest: drive the page once and say what it saw --------- */
 	if (location.hash === '#selftest') {
