@@ -56,8 +56,12 @@ CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 # Every plots/NAME.gp is compiled in as the string plot_NAME_gp.
 PLOT_SCRIPTS := $(sort $(wildcard plots/*.gp))
+# The HTML view's stylesheet and script, compiled in as the strings
+# html_view_css and html_view_js (sim/diagram/sink_html.c).
+HTML_ASSETS := sim/diagram/html/view.css sim/diagram/html/view.js
+HTML_GEN := $(HTML_ASSETS:sim/diagram/html/view.%=$(BUILD)/gen/html_view_%.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin_data.o \
-	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.o)
+	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.o) $(HTML_GEN:.c=.o)
 SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
 TEST_SRCS := $(sort $(wildcard tests/check_*.c)) tests/tcp_harness.c \
 	tests/failalloc.c
@@ -72,7 +76,7 @@ PROP := $(BUILD)/tests/prop/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams docs sweep \
+.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams html docs sweep \
 	fuzz fuzz-build fuzz-regress determinism pkt conformance \
 	plots asan valgrind valgrind-run bench bench-run bench-ns3 clean deps-build \
 	deps-test deps-asan deps-valgrind install uninstall install-test
@@ -110,9 +114,16 @@ $(BUILD)/gen/%_gp.c: plots/%.gp sim/scenario/embed.sh
 $(BUILD)/gen/%_gp.o: $(BUILD)/gen/%_gp.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/gen/html_view_%.c: sim/diagram/html/view.% sim/scenario/embed.sh
+	@mkdir -p $(@D)
+	sh sim/scenario/embed.sh --string html_view_$* $@ $<
+
+$(BUILD)/gen/html_view_%.o: $(BUILD)/gen/html_view_%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
 # Kept, or make would delete them as intermediates and build them again
 # (and relink everything) on every run.
-.SECONDARY: $(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c)
+.SECONDARY: $(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c) $(HTML_GEN)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -203,8 +214,8 @@ uninstall:
 
 # ---- tests ---------------------------------------------------------------
 
-check: unit layers buildsys bad cli golden payload pcap diagrams docs sweep \
-	plots pkt fuzz-regress install-test prop
+check: unit layers buildsys bad cli golden payload pcap diagrams html docs \
+	sweep plots pkt fuzz-regress install-test prop
 	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
@@ -269,6 +280,11 @@ payload: $(TCPSIM)
 diagrams: $(TCPSIM)
 	sh tests/diagrams.sh $(TCPSIM) $(BUILD)/diagrams
 
+# run --html: each page opened by headless chromium, which steps through
+# it and reports errors; the same bytes twice; nothing outside the file.
+html: $(TCPSIM)
+	sh tests/html.sh $(TCPSIM) $(BUILD)/html
+
 # tcpsim sweep: a table worked out by hand, the same with 1 to 3 jobs,
 # the plot, errors, an interruption.
 sweep: $(TCPSIM)
@@ -321,7 +337,7 @@ ENGINE_SRCS := $(sort $(wildcard sim/engine/*.c))
 FUZZ_SEG_SRCS := tests/fuzz/segment.c tests/tcp_harness.c $(TCP_SRCS) \
 	$(ENGINE_SRCS)
 FUZZ_GEN := $(BUILD)/gen/builtin_data.c \
-	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c)
+	$(PLOT_SCRIPTS:plots/%.gp=$(BUILD)/gen/%_gp.c) $(HTML_GEN)
 
 $(FUZZ_DIR)/fuzz_scenario: tests/fuzz/scenario.c $(LIB_SRCS) $(FUZZ_GEN)
 	@mkdir -p $(@D)
@@ -382,7 +398,8 @@ valgrind-run: $(CHECK_ALL) $(TCPSIM) $(PROP)
 			--trace $(BUILD)/valgrind/t --jsonl $(BUILD)/valgrind/j \
 			--pcap $(BUILD)/valgrind/p --msc $(BUILD)/valgrind/m \
 			--diagram $(BUILD)/valgrind/d.svg \
-			--ladder-plot $(BUILD)/valgrind/l.png || exit 1; \
+			--ladder-plot $(BUILD)/valgrind/l.png \
+			--html $(BUILD)/valgrind/h.html || exit 1; \
 		$(VALGRIND) $(TCPSIM) run --relative $$s >/dev/null || exit 1; \
 	done
 	$(VALGRIND) $(TCPSIM) check --quiet scenarios tests/outputs

@@ -3,8 +3,8 @@
 #
 # Each TCPSIM (built with another compiler or optimisation level) runs
 # every scenario (scenarios/, tests/outputs/) writing the text trace,
-# JSON Lines, pcap and mscgen chart, and a sweep of 3 × 40 random-loss
-# runs to a CSV table; every file must be byte-identical to the first
+# JSON Lines, pcap, mscgen chart and HTML view, and a sweep of 3 × 40
+# random-loss runs to a CSV table; every file must be byte-identical to the first
 # build's. Floating point, uninitialised memory, pointer order or
 # undefined behaviour that an optimiser resolves differently shows up
 # here as a difference.
@@ -23,7 +23,8 @@ for t in "$@"; do
 		b=$(basename "$scn" .yaml)
 		# a scenario whose expectations fail still writes its outputs
 		"$t" run --quiet "$scn" --trace "$d/$b.trace" --jsonl "$d/$b.jsonl" \
-			--pcap "$d/$b.pcap" --msc "$d/$b.msc" || [ $? -eq 1 ]
+			--pcap "$d/$b.pcap" --msc "$d/$b.msc" --html "$d/$b.html" ||
+			[ $? -eq 1 ]
 	done
 	"$t" sweep --quiet bulk-transfer-loss --set 'links.0.client>server.loss=0,0.02,0.05' \
 		--seeds 40 --metric completed,completion_time,delivered,retransmissions,lost,events,sim_time,end \

@@ -19,7 +19,14 @@
 #include "sim/verdict/expect.h"
 
 /* The files a run writes, each appearing whole or not at all. */
-enum out_kind { OUT_TRACE, OUT_JSONL, OUT_PCAP, OUT_MSC, OUT_NKINDS };
+enum out_kind {
+	OUT_TRACE,
+	OUT_JSONL,
+	OUT_PCAP,
+	OUT_MSC,
+	OUT_HTML,
+	OUT_NKINDS
+};
 
 struct run_args {
 	const char *scenario;
@@ -47,6 +54,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"payload-bytes", no_argument, NULL, 'B'},
 		{"whole", no_argument, NULL, 'H'},
 		{"msc", required_argument, NULL, 'C'},
+		{"html", required_argument, NULL, 'M'},
 		{"diagram", required_argument, NULL, 'D'},
 		{"ladder-plot", required_argument, NULL, 'G'},
 		{"csv", required_argument, NULL, 'V'},
@@ -95,6 +103,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'C':
 			a->out[OUT_MSC] = optarg;
+			break;
+		case 'M':
+			a->out[OUT_HTML] = optarg;
 			break;
 		case 'D':
 			a->diagram = optarg;
@@ -155,8 +166,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		      stderr);
 		return -1;
 	}
-	if (a->hosts && a->no_ladder && !a->out[OUT_MSC] && !a->diagram &&
-	    !a->ladder_plot && !a->csv) {
+	if (a->hosts && a->no_ladder && !a->out[OUT_MSC] &&
+	    !a->out[OUT_HTML] && !a->diagram && !a->ladder_plot && !a->csv) {
 		fputs("tcpsim: --hosts chooses the hosts of the pictures: "
 		      "without one it has nothing to do\n",
 		      stderr);
@@ -341,6 +352,9 @@ static int attach_files(struct world *w, const struct run_args *a,
 		}
 		case OUT_MSC:
 			s = picture(w, a, sink_msc_new(out[k].f, &dopts));
+			break;
+		case OUT_HTML:
+			s = picture(w, a, sink_html_new(out[k].f, 0));
 			break;
 		case OUT_NKINDS:
 			break;

@@ -7,13 +7,17 @@
  *          one to SVG or PNG with mscgen (docs/diagrams.md).
  * ladder plot: the sequence diagram to scale, drawn by gnuplot to SVG,
  *          PNG or PDF (docs/diagrams.md, plots/).
+ * html:    one self-contained page that draws the run to scale and steps
+ *          through it, every segment's fields and fate and every
+ *          connection's variables at each step (docs/diagrams.md); it
+ *          keeps its own record (sink_html.c), written as the run goes.
  *
- * All are drawn from one record of the run (diagram.h). Those given a
- * FILE write to it and do not own it. The two that render (diagram,
- * ladder plot) run an external program when the run finishes, and their
- * commit renames the picture into place, so that it appears whole or not
- * at all, and only with every other output; on failure they set
- * base.error.
+ * All but the HTML view are drawn from one record of the run (diagram.h).
+ * Those given a FILE write to it and do not own it. The two that render
+ * (diagram, ladder plot) run an external program when the run finishes,
+ * and their commit renames the picture into place, so that it appears
+ * whole or not at all, and only with every other output; on failure they
+ * set base.error.
  */
 #ifndef TCPSIM_DIAGRAM_SINKS_H
 #define TCPSIM_DIAGRAM_SINKS_H
@@ -60,5 +64,19 @@ struct trace_sink *sink_diagram_new(const char *path,
 struct trace_sink *sink_ladder_plot_new(const char *path,
 					const struct diagram_opts *o,
 					char *err, size_t n);
+
+/* The events a page holds at most unless asked otherwise; after them the
+ * page says how many more the run had and from when. */
+#define HTML_MAX_EVENTS 100000
+
+/* The HTML view to f: at most max_events events (0: HTML_MAX_EVENTS). */
+struct trace_sink *sink_html_new(FILE *f, size_t max_events);
+/* n bytes of JSON made safe inside a <script> element: '<', '>' and '&'
+ * become \u003c, \u003e, \u0026, into out (NULL: only count); returns
+ * the length written (no NUL added). */
+size_t html_script_safe(const char *s, size_t n, char *out);
+/* s with < > & " ' as HTML character references, NUL-terminated into out
+ * (NULL: only count); returns the length without the NUL. */
+size_t html_text_escape(const char *s, char *out);
 
 #endif
