@@ -69,7 +69,7 @@ PROP := $(BUILD)/tests/prop/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams docs sweep \
+.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams pictures docs sweep \
 	fuzz fuzz-build fuzz-regress determinism pkt conformance \
 	plots asan valgrind valgrind-run bench bench-run bench-ns3 clean deps-build \
 	deps-test deps-asan deps-valgrind
@@ -158,7 +158,7 @@ test: deps-test
 # ---- tests ---------------------------------------------------------------
 
 check: unit layers buildsys bad cli golden payload pcap diagrams docs sweep \
-	plots pkt fuzz-regress prop
+	plots pictures pkt fuzz-regress prop
 	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
@@ -223,6 +223,11 @@ sweep: $(TCPSIM)
 # bytes twice; run --csv's files checked by hand; the errors.
 plots: $(TCPSIM)
 	sh tests/plots.sh $(TCPSIM) $(BUILD)/plots
+
+# Pictures that scale and stay right: labels apart, colours kept, crashes
+# marked, panels aligned, a 50-host run bounded (tests/pictures.sh).
+pictures: $(TCPSIM)
+	sh tests/pictures.sh $(TCPSIM) $(BUILD)/pictures
 
 # The fuzz harnesses' saved inputs, replayed without libFuzzer: every
 # input that once crashed one (tests/fuzz/regress/), and the loader's

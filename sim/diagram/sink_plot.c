@@ -74,6 +74,7 @@ struct plot {
 	struct trace_sink base;
 	char *path;
 	struct outfile out;  /* the rendered picture, until commit */
+	struct outfile script; /* diagram_opts.script, until commit */
 	const char *fmt;
 	struct diagram_opts o;
 	struct diag d;
@@ -700,22 +701,32 @@ static void put_axis(FILE *f, const struct plot *p)
 	fputs("EOD\n", f);
 }
 
-/* Every segment's arrow, and the labels that found a place. */
+/* Every segment's arrow, and the labels that found a place. Segments
+ * sent together on one path share one line (same_path): gnuplot draws
+ * the rows in order, so the plain arrows go first and a coloured one
+ * (a retransmission in a burst after a timeout, say) is drawn over
+ * them, keeping its colour. */
 static void put_segments(FILE *f, const struct plot *p, struct rows *n)
 {
 	const struct diag *d = &p->d;
 	char marks[256];
 	fputs("$arrows << EOD\n", f);
-	for (size_t i = 0; i < d->n; i++) {
-		if (d->it[i].kind != DIAG_SEG)
-			continue;
-		double x1, y1, x2, y2;
-		arrow_ends(p, i, &x1, &y1, &x2, &y2);
-		bool lost = (d->it[i].marks & DIAG_LOST) || d->it[i].peer < 0;
-		fprintf(f, "%.1f %.1f %.1f %.1f %u %d\n", x1, y1, x2, y2,
-			seg_rgb(d->it[i].marks), lost);
-		n->lost += lost;
-		n->sent += !lost;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < d->n; i++) {
+			if (d->it[i].kind != DIAG_SEG)
+				continue;
+			unsigned rgb = seg_rgb(d->it[i].marks);
+			if ((rgb == RGB_PLAIN) != (pass == 0))
+				continue;
+			double x1, y1, x2, y2;
+			arrow_ends(p, i, &x1, &y1, &x2, &y2);
+			bool lost = (d->it[i].marks & DIAG_LOST) ||
+				    d->it[i].peer < 0;
+			fprintf(f, "%.1f %.1f %.1f %.1f %u %d\n", x1, y1, x2,
+				y2, rgb, lost);
+			n->lost += lost;
+			n->sent += !lost;
+		}
 	}
 	fputs("EOD\n$labels << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
@@ -856,10 +867,29 @@ static int plot_finish(struct trace_sink *s, const struct trace *tr)
 		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
 		goto out;
 	}
+	if (p->o.script && (outfile_open(&p->script, p->o.script, p->err,
+					 sizeof p->err) < 0 ||
+			    plot_write(p->script.f, p) < 0)) {
+		if (p->script.f)
+			snprintf(p->err, sizeof p->err, "%s: cannot write",
+				 p->o.script);
+		goto out;
+	}
 	rc = gnuplot_render(p->path, &p->out, plot_write, p, p->err,
 			    sizeof p->err, p->warn, sizeof p->warn);
 	if (rc == 0 && *p->warn)
 		p->base.warning = p->warn;
+	if (rc < 0 && p->o.script) {
+		/* gnuplot failed: its input, which is whole, stays to see
+		 * why */
+		char e2[256];
+		size_t len = strlen(p->err);
+		if (outfile_commit(&p->script, e2, sizeof e2) == 0)
+			snprintf(p->err + len, sizeof p->err - len,
+				 "\ngnuplot's input is kept in %s (gnuplot -c "
+				 "%s %s)",
+				 p->o.script, p->o.script, p->path);
+	}
 out:
 	if (rc < 0)
 		p->base.error = p->err;
@@ -870,7 +900,9 @@ out:
 static int plot_commit(struct trace_sink *s)
 {
 	struct plot *p = (struct plot *)s;
-	if (outfile_commit(&p->out, p->err, sizeof p->err) == 0)
+	if ((!p->o.script ||
+	     outfile_commit(&p->script, p->err, sizeof p->err) == 0) &&
+	    outfile_commit(&p->out, p->err, sizeof p->err) == 0)
 		return 0;
 	p->base.error = p->err;
 	return -1;
@@ -880,6 +912,7 @@ static void plot_destroy(struct trace_sink *s)
 {
 	struct plot *p = (struct plot *)s;
 	outfile_abort(&p->out);
+	outfile_abort(&p->script);
 	diag_fini(&p->d);
 	free_layout(p);
 	free(p->path);
