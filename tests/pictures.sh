@@ -74,5 +74,50 @@ else
 	sed 's/^/  | /' "$out/err"
 fi
 
+# ---- 4. cwnd and rtt panels share one time axis --------------------------
+# Two senders: only a's link loses, so only a's panels have timeouts in
+# their keys; a key outside the plot that is wider on one panel must not
+# make that panel's plot area narrower.
+cat >"$out/two.yaml" <<'YAML'
+name: two-senders
+description: Two clients send to one server; only a's link loses.
+seed: 1
+hosts:
+  a: {}
+  b: {}
+  server: {}
+links:
+  - {between: [a, server], delay: 10ms, loss: 5%}
+  - {between: [b, server], delay: 30ms}
+apps:
+  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]
+  a: [{at: 1ms, connect: "server:80", bulk: 50KB}, {on: peer-closed, close: true}]
+  b: [{at: 500ms, connect: "server:80", bulk: 20KB}, {on: peer-closed, close: true}]
+YAML
+for kind in cwnd rtt; do
+	if ! "$tcpsim" plot "$kind" "$out/two.yaml" -o "$out/two-$kind.png" \
+		--csv "$out/two-$kind" --script "$out/two-$kind.gp" 2>"$out/err"; then
+		fail "plot $kind two-senders"
+		sed 's/^/  | /' "$out/err"
+		continue
+	fi
+	# after each panel is drawn, where gnuplot put its plot area and
+	# which time range it drew
+	sed 's/^\teval cmd$/&\n\tprint sprintf("panel %d %d %.3f %.3f", GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_X_MIN, GPVAL_X_MAX)/' \
+		"$out/two-$kind.gp" >"$out/two-$kind-probe.gp"
+	gnuplot -c "$out/two-$kind-probe.gp" "$out/probe.png" \
+		2>"$out/panels" || { fail "$kind: gnuplot on the probe"; continue; }
+	np=$(grep -c '^panel' "$out/panels" || true)
+	nd=$(grep '^panel' "$out/panels" | sort -u | wc -l)
+	if [ "$np" -lt 2 ]; then
+		fail "$kind: two-senders draws $np panels, not several"
+	elif [ "$nd" != 1 ]; then
+		fail "$kind: the panels do not share one time axis:"
+		sed 's/^/  | /' "$out/panels"
+	else
+		ok
+	fi
+done
+
 echo "pictures: $n checks passed, $fails failed"
 [ "$fails" = 0 ]
