@@ -74,6 +74,75 @@ else
 	sed 's/^/  | /' "$out/err"
 fi
 
+# ---- 3. states plot: crashes marked, probes not idle ----------------------
+# keepalive-client-reboot: the client crashes at 20 s and reboots at 1 h.
+# run --csv writes them to hosts.csv; the states plot draws them on the
+# client's row ($hostev in its script).
+if "$tcpsim" plot states keepalive-client-reboot -o "$out/kr.png" \
+	--csv "$out/kr" --script "$out/kr.gp" 2>"$out/err"; then
+	want='time,host,event,why
+20.000000000,client,crash,"scripted crash: no FIN, no RST, nothing more sent or received"
+3600.000000000,client,reboot,scripted reboot: empty connection tables'
+	[ "$(cat "$out/kr/hosts.csv")" = "$want" ] && ok ||
+		fail "hosts.csv of keepalive-client-reboot: $(cat "$out/kr/hosts.csv")"
+	got=$(block "$out/kr.gp" hostev | tr '\n' ' ')
+	[ "$got" = "time,first,last,host,event 20.000000000,1,1,client,crashed 3600.000000000,1,1,client,rebooted " ] &&
+		ok || fail "states plot: crash and reboot not marked on the client's row: $got"
+else
+	fail "plot states keepalive-client-reboot"
+	sed 's/^/  | /' "$out/err"
+fi
+
+# inside_folds DIR SCRIPT FILE — the times in FILE (a CSV file of DIR
+# with a time column) that the plot's folded time axis puts inside a
+# fold, where the picture says "idle"
+inside_folds() {
+	[ "$(wc -l <"$1/$3")" -gt 1 ] || return 0
+	{
+		# the preamble: X(t), $folds, NF
+		sed '/^# common.gp/,$d' "$2"
+		cat <<GP
+set datafile separator comma
+set datafile columnheaders
+set table \$t
+plot "$1/$3" using (X(column("time"))):(column("time")) with table
+unset table
+set datafile separator whitespace
+set datafile nocolumnheaders
+do for [i = 1:|\$t|] {
+	x = real(word(\$t[i], 1))
+	do for [k = 1:NF] {
+		if (x > real(word(\$folds[k], 1)) + 1e-3 && x < real(word(\$folds[k], 2)) - 1e-3) {
+			print word(\$t[i], 2)
+		}
+	}
+}
+GP
+	} | gnuplot 2>&1
+}
+
+# keepalive-client-crash: the server probes its dead peer every 75 s
+# from 2 h on; zero-window: the sender probes a closed window. Those
+# spans are not idle: no segment may fall in a fold.
+for s in keepalive-client-crash keepalive-client-reboot zero-window; do
+	if ! "$tcpsim" plot states "$s" -o "$out/$s.png" --csv "$out/$s" \
+		--script "$out/$s.gp" 2>"$out/err"; then
+		fail "plot states $s"
+		sed 's/^/  | /' "$out/err"
+		continue
+	fi
+	folded=$(inside_folds "$out/$s" "$out/$s.gp" segments.csv)
+	[ -z "$folded" ] && ok ||
+		fail "states plot of $s folds away as idle the segments sent at: $(echo $folded)"
+	folded=$(inside_folds "$out/$s" "$out/$s.gp" hosts.csv)
+	[ -z "$folded" ] && ok ||
+		fail "states plot of $s folds away a crash or reboot at: $(echo $folded)"
+done
+# and the check can fail: the long silence before the first probe is
+# still folded
+grep -q 'idle"$' "$out/keepalive-client-crash.gp" && ok ||
+	fail "states plot of keepalive-client-crash: the 2 h before the first probe are no longer folded"
+
 # ---- 4. cwnd and rtt panels share one time axis --------------------------
 # Two senders: only a's link loses, so only a's panels have timeouts in
 # their keys; a key outside the plot that is wider on one panel must not
