@@ -37,6 +37,61 @@ block() {
 		on && $1 == "EOD" { on = 0 } on' "$1"
 }
 
+# ---- 1. mscgen chart: labels of segments that leave together ------------
+# mscgen draws every row of the chart 28 pixels tall, an arc's label
+# centred between its lifelines at the middle of the arc (arcskip rows
+# down), 11 pixels a line. Arcs that leave at one instant (a burst; both
+# ends at once) sit on consecutive rows; if they arrive together their
+# middles are half a row apart, and a two-line label needs more. From
+# the .msc text: for every two arcs sent at the same time, side by side,
+# their middles must be (lines_a + lines_b) * 11 / 2 + 6 pixels apart.
+# bulk-transfer-loss: a window lost to the outage at 0.6 s (two-line
+# labels, "lost: …"); simultaneous-open: both ends send at 0.261.
+msc_crowded() {
+	awk '
+	/^  [a-z0-9_]+ \[label/ || /^msc/ || /^  hscale/ { next }
+	/^  t box t \[label="/ { split($0, q, "\""); t = q[2] }
+	/^  / {
+		line = $0
+		if (match(line, /h[0-9]+ (=>|-x) h[0-9]+ \[label="[^"]*"/)) {
+			a = substr(line, RSTART, RLENGTH)
+			split(a, w, " ")
+			f = substr(w[1], 2) + 0; g = substr(w[3], 2) + 0
+			lab = a; sub(/^[^"]*"/, "", lab)
+			lines = 1 + gsub(/\\n/, "", lab)
+			skip = 0
+			if (match(line, /arcskip="[0-9]+"/))
+				skip = substr(line, RSTART + 9, RLENGTH - 10) + 0
+			n++
+			T[n] = t; M[n] = row + skip / 2; L[n] = lines
+			lo[n] = f < g ? f : g; hi[n] = f < g ? g : f
+		}
+		if (line ~ /;$/) row++
+	}
+	END {
+		for (i = 1; i <= n; i++)
+			for (j = i + 1; j <= n && T[j] == T[i]; j++) {
+				if (!(lo[i] < hi[j] && lo[j] < hi[i]))
+					continue
+				d = (M[j] - M[i]) * 28; if (d < 0) d = -d
+				if (d < (L[i] + L[j]) * 11 / 2 + 6)
+					print T[i] ": labels " d " px apart"
+			}
+	}' "$1"
+}
+for s in bulk-transfer-loss simultaneous-open; do
+	if ! "$tcpsim" run "$s" --quiet --msc "$out/$s.msc" 2>"$out/err"; then
+		fail "run $s --msc"
+		continue
+	fi
+	crowded=$(msc_crowded "$out/$s.msc")
+	[ -z "$crowded" ] && ok ||
+		fail "msc chart of $s: overlapping labels of segments sent together: $(echo "$crowded" | head -n 3)"
+	# and mscgen draws it
+	mscgen -T svg -i "$out/$s.msc" -o "$out/$s-msc.svg" 2>"$out/err" &&
+		[ ! -s "$out/err" ] && ok || fail "mscgen on $s's chart"
+done
+
 # ---- 2. ladder plot: a retransmission keeps its colour in a burst --------
 # bulk-transfer-loss: after a timeout the sender resends several segments
 # at once (1.918814400: pkt 107 a retransmission, 108 and 109 new data).
