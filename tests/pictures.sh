@@ -243,5 +243,83 @@ for kind in cwnd rtt; do
 	fi
 done
 
+# ---- 5. a 50-host run: every picture bounded ----------------------------
+# One server, 49 clients (a template), each sending 20 KB over a lossy
+# link. Before paging, mscgen drew it as one 20562 x 73592 pixel PNG of
+# 114 MB (66 s, 10 GB of memory), the ladder plot as 16298 x 7478 pixels.
+# Now each is drawn on pages of at most 8 hosts (docs/diagrams.md):
+# FILE, then FILE-2 … FILE-7, each within bounds of pixels and bytes.
+cat >"$out/fifty.yaml" <<'YAML'
+name: fifty-hosts
+description: 49 clients of one server, each sending 20 KB.
+seed: 1
+stop: 60s
+hosts:
+  server: {addr: 10.1.0.1}
+  client: {count: 49, addr: 10.2.0.1}
+links:
+  - {between: [client, server], delay: 5ms, loss: 1%}
+apps:
+  server: [{at: 0s, listen: 80}, {on: peer-closed, close: true}]
+  client: [{at: 1ms, connect: "server:80", bulk: 20KB}, {on: peer-closed, close: true}]
+YAML
+# svg_size FILE — "W H" of an SVG picture (mscgen: "123px", gnuplot: "123")
+svg_size() {
+	head -c 2000 "$1" | tr ' ' '\n' |
+		sed -n 's/^width="\([0-9.]*\)\(px\)\{0,1\}"$/\1/p; s/^height="\([0-9.]*\)\(px\)\{0,1\}"$/\1/p' |
+		head -n 2 | tr '\n' ' '
+}
+# bounded NAME FILE MAXW MAXH MAXBYTES
+bounded() {
+	if [ ! -s "$2" ]; then
+		fail "$1: $2 not written"
+		return
+	fi
+	set -- "$@" $(svg_size "$2")
+	bytes=$(wc -c <"$2")
+	if [ -z "${6:-}" ]; then
+		fail "$1: $2 has no size"
+	elif [ "${6%.*}" -gt "$3" ] || [ "${7%.*}" -gt "$4" ] || [ "$bytes" -gt "$5" ]; then
+		fail "$1: $2 is ${6}x${7} pixels, $bytes bytes (at most ${3}x${4}, $5)"
+	else
+		ok
+	fi
+}
+for pic in diagram ladder-plot; do
+	rm -f "$out/$pic"*.svg
+	if ! "$tcpsim" run "$out/fifty.yaml" --quiet --"$pic" "$out/$pic.svg" \
+		2>"$out/err"; then
+		fail "run fifty-hosts --$pic"
+		sed 's/^/  | /' "$out/err"
+		continue
+	fi
+	grep -q "50 hosts, drawn on 7 pages of at most 8 hosts each.*$pic.svg … .*$pic-7.svg" \
+		"$out/err" && ok || fail "--$pic of 50 hosts: no word of its pages: $(cat "$out/err")"
+	pages=$(ls "$out/$pic".svg "$out/$pic"-[0-9]*.svg 2>/dev/null | wc -l)
+	[ "$pages" = 7 ] && ok || fail "--$pic of 50 hosts: $pages pages, not 7"
+	for f in "$out/$pic".svg "$out/$pic"-[0-9]*.svg; do
+		[ -f "$f" ] || continue
+		bounded "--$pic of 50 hosts" "$f" 4000 16000 2000000
+		# every page names its place
+		grep -q "page [1-7] of 7" "$f" || fail "$f does not say which page it is"
+	done
+	# a server on every page, 7 clients on each, every client once
+	n=$(cat "$out/$pic".svg "$out/$pic"-[0-9]*.svg |
+		grep -o 'client-[0-9][0-9]*' | sort -u | wc -l)
+	[ "$n" = 49 ] && ok || fail "--$pic of 50 hosts: $n of 49 clients drawn"
+done
+# a run of 3 hosts is one picture, as before
+rm -f "$out"/three*.svg
+"$tcpsim" run "$(dirname "$0")/outputs/three-hosts.yaml" --quiet \
+	--ladder-plot "$out/three.svg" 2>"$out/err" &&
+	[ -s "$out/three.svg" ] && [ ! -e "$out/three-2.svg" ] && [ ! -s "$out/err" ] &&
+	ok || fail "three-hosts: not one ladder plot, silently"
+# the plots of tcpsim plot keep their size, whatever the run
+for kind in timeseq cwnd rtt states; do
+	"$tcpsim" plot "$kind" "$out/fifty.yaml" -o "$out/fifty-$kind.svg" \
+		2>"$out/err" || { fail "plot $kind fifty-hosts"; continue; }
+	bounded "plot $kind of 50 hosts" "$out/fifty-$kind.svg" 1280 800 2000000
+done
+
 echo "pictures: $n checks passed, $fails failed"
 [ "$fails" = 0 ]

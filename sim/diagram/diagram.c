@@ -154,6 +154,7 @@ void diag_note(struct diag *d, const struct trace *tr,
 			return;
 		it->from = ev->a;
 		it->state = ev->b;
+		it->raddr = ev->tuple.raddr;
 		if (ev->a == TCP_TIME_WAIT && ev->b == TCP_CLOSED &&
 		    ev->host == d->tw_fired_host && ev->t == d->tw_fired_t)
 			it->marks |= DIAG_EXPIRED;

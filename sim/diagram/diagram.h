@@ -70,6 +70,8 @@ struct diag_item {
 	const char *dup_rule, *delay_rule;
 	sim_time_t delay;   /* extra delay the network added */
 	char label[DIAG_LABEL_MAX]; /* DIAG_SEG: sim/diagram/seglabel.h */
+	uint32_t raddr;     /* DIAG_STATE: the connection's remote address
+			       (0: a listener), to page it (pages.h) */
 };
 
 struct diag {

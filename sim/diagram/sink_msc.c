@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "sim/diagram/diagram.h"
+#include "sim/diagram/pages.h"
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
@@ -60,13 +61,15 @@ struct msc {
 	struct trace_sink base;
 	FILE *f;            /* sink_msc_new: the source goes here */
 	char *path;         /* sink_diagram_new: the picture */
-	struct outfile out; /* the rendered picture, until commit */
+	struct outfile *out; /* the rendered pages, until commit */
+	size_t nout;
 	const char *fmt;
 	struct diagram_opts o;
 	struct diag d;
 	const struct trace *tr;
 	char err[1024];
 	char warn[1024];  /* what mscgen said while it succeeded */
+	const char *page; /* "scenario, page K of N" on a paged run */
 };
 
 /* Invisible columns between two hosts: a box on a lifeline is one column
@@ -455,6 +458,11 @@ static int msc_write(FILE *f, void *ctx)
 		fputs("\"]", f);
 	}
 	fputs(";\n", f);
+	if (m->page && *m->page) {
+		fputs("  --- [label=\"", f);
+		put_str(f, m->page);
+		fputs("\", textcolour=\"" COLOUR_DIM "\"];\n", f);
+	}
 
 	sim_time_t shown = -1;
 	size_t i = 0;
@@ -547,22 +555,62 @@ static int msc_finish(struct trace_sink *s, const struct trace *tr)
 		m->base.error = m->err;
 		return -1;
 	}
-	if (diag_render(m->path, &m->out, msc_write, m, argv, m->err,
-			sizeof m->err) < 0) {
+	/* a run of many hosts on several pages (pages.h) */
+	struct diag_pages pg;
+	if (diag_paginate(&m->d, tr, PAGE_HOSTS, &pg) < 0 ||
+	    !(m->out = calloc(pg.n, sizeof *m->out))) {
+		diag_pages_free(&pg);
+		snprintf(m->err, sizeof m->err, "%s: out of memory", m->path);
 		m->base.error = m->err;
 		return -1;
 	}
-	if (*m->err) {
-		diag_warning_fmt("mscgen", m->err, m->warn, sizeof m->warn);
-		m->base.warning = m->warn;
+	m->nout = pg.n;
+	struct diag whole = m->d;
+	int rc = 0;
+	size_t len = 0;
+	for (size_t k = 0; k < pg.n && rc == 0; k++) {
+		struct trace view;
+		diag_page_trace(&pg.p[k], tr, &view);
+		m->d = pg.p[k].d;
+		m->tr = &view;
+		m->page = pg.p[k].title;
+		char *path = diag_page_path(m->path, k);
+		rc = path ? diag_render(path, &m->out[k], msc_write, m, argv,
+					m->err, sizeof m->err)
+			  : -1;
+		if (!path)
+			snprintf(m->err, sizeof m->err, "out of memory");
+		free(path);
+		if (rc == 0 && *m->err && len < sizeof m->warn) {
+			diag_warning_fmt("mscgen", m->err, m->warn + len,
+					 sizeof m->warn - len);
+			len = strlen(m->warn);
+		}
 	}
+	m->d = whole;
+	m->tr = tr;
+	m->page = NULL;
+	if (rc == 0 && pg.of_hosts && len + 2 < sizeof m->warn) {
+		if (len)
+			m->warn[len++] = '\n';
+		diag_pages_note(&pg, m->path, m->warn + len,
+				sizeof m->warn - len);
+	}
+	diag_pages_free(&pg);
+	if (rc < 0) {
+		m->base.error = m->err;
+		return -1;
+	}
+	if (*m->warn)
+		m->base.warning = m->warn;
 	return 0;
 }
 
 static int msc_commit(struct trace_sink *s)
 {
 	struct msc *m = (struct msc *)s;
-	if (!m->path || outfile_commit(&m->out, m->err, sizeof m->err) == 0)
+	if (!m->path ||
+	    diag_pages_commit(m->out, m->nout, m->err, sizeof m->err) == 0)
 		return 0;
 	m->base.error = m->err;
 	return -1;
@@ -571,7 +619,7 @@ static int msc_commit(struct trace_sink *s)
 static void msc_destroy(struct trace_sink *s)
 {
 	struct msc *m = (struct msc *)s;
-	outfile_abort(&m->out);
+	diag_pages_abort(m->out, m->nout);
 	diag_fini(&m->d);
 	free(m->path);
 	free(m);

@@ -33,6 +33,7 @@
 
 #include "sim/diagram/diagram.h"
 #include "sim/diagram/gnuplot.h"
+#include "sim/diagram/pages.h"
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
@@ -73,8 +74,9 @@ struct box {
 struct plot {
 	struct trace_sink base;
 	char *path;
-	struct outfile out;  /* the rendered picture, until commit */
-	struct outfile script; /* diagram_opts.script, until commit */
+	struct outfile *out; /* the rendered pages, until commit */
+	struct outfile *script; /* diagram_opts.script's, until commit */
+	size_t nout;
 	const char *fmt;
 	struct diagram_opts o;
 	struct diag d;
@@ -858,42 +860,90 @@ static void free_layout(struct plot *p)
 	p->nbx = p->bx_cap = p->nfx = p->fx_cap = p->npc = 0;
 }
 
+/* Page k of the picture (pages.h): laid out, its script kept if asked
+ * for, drawn. */
+static int plot_page(struct plot *p, size_t k)
+{
+	int rc = -1;
+	char *path = diag_page_path(p->path, k);
+	char *script = p->o.script ? diag_page_path(p->o.script, k) : NULL;
+	if (!path || (p->o.script && !script) || lay_out(p) < 0) {
+		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
+		goto out;
+	}
+	if (script && (outfile_open(&p->script[k], script, p->err,
+				    sizeof p->err) < 0 ||
+		       plot_write(p->script[k].f, p) < 0)) {
+		if (p->script[k].f)
+			snprintf(p->err, sizeof p->err, "%s: cannot write",
+				 script);
+		goto out;
+	}
+	size_t len = strlen(p->warn);
+	rc = gnuplot_render(path, &p->out[k], plot_write, p, p->err,
+			    sizeof p->err, p->warn + len, sizeof p->warn - len);
+	if (rc < 0 && script) {
+		/* gnuplot failed: its input, which is whole, stays to see
+		 * why */
+		char e2[256];
+		len = strlen(p->err);
+		if (outfile_commit(&p->script[k], e2, sizeof e2) == 0)
+			snprintf(p->err + len, sizeof p->err - len,
+				 "\ngnuplot's input is kept in %s (gnuplot -c "
+				 "%s %s)",
+				 script, script, path);
+	}
+out:
+	free_layout(p);
+	free(path);
+	free(script);
+	return rc;
+}
+
 static int plot_finish(struct trace_sink *s, const struct trace *tr)
 {
 	struct plot *p = (struct plot *)s;
 	p->tr = tr;
 	int rc = -1;
-	if (p->d.oom || lay_out(p) < 0) {
+	/* a run of many hosts on several pages (pages.h) */
+	struct diag_pages pg;
+	if (p->d.oom || diag_paginate(&p->d, tr, PAGE_HOSTS, &pg) < 0) {
+		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
+		p->base.error = p->err;
+		return -1;
+	}
+	p->out = calloc(pg.n, sizeof *p->out);
+	p->script = calloc(pg.n, sizeof *p->script);
+	if (!p->out || !p->script) {
 		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
 		goto out;
 	}
-	if (p->o.script && (outfile_open(&p->script, p->o.script, p->err,
-					 sizeof p->err) < 0 ||
-			    plot_write(p->script.f, p) < 0)) {
-		if (p->script.f)
-			snprintf(p->err, sizeof p->err, "%s: cannot write",
-				 p->o.script);
-		goto out;
+	p->nout = pg.n;
+	struct diag whole = p->d;
+	for (size_t k = 0; k < pg.n; k++) {
+		struct trace view;
+		diag_page_trace(&pg.p[k], tr, &view);
+		p->d = pg.p[k].d;
+		p->tr = &view;
+		rc = plot_page(p, k);
+		if (rc < 0)
+			break;
 	}
-	rc = gnuplot_render(p->path, &p->out, plot_write, p, p->err,
-			    sizeof p->err, p->warn, sizeof p->warn);
+	p->d = whole;
+	p->tr = tr;
+	size_t len = strlen(p->warn);
+	if (rc == 0 && pg.of_hosts && len + 2 < sizeof p->warn) {
+		if (len)
+			p->warn[len++] = '\n';
+		diag_pages_note(&pg, p->path, p->warn + len,
+				sizeof p->warn - len);
+	}
 	if (rc == 0 && *p->warn)
 		p->base.warning = p->warn;
-	if (rc < 0 && p->o.script) {
-		/* gnuplot failed: its input, which is whole, stays to see
-		 * why */
-		char e2[256];
-		size_t len = strlen(p->err);
-		if (outfile_commit(&p->script, e2, sizeof e2) == 0)
-			snprintf(p->err + len, sizeof p->err - len,
-				 "\ngnuplot's input is kept in %s (gnuplot -c "
-				 "%s %s)",
-				 p->o.script, p->o.script, p->path);
-	}
 out:
+	diag_pages_free(&pg);
 	if (rc < 0)
 		p->base.error = p->err;
-	free_layout(p);
 	return rc;
 }
 
@@ -901,8 +951,9 @@ static int plot_commit(struct trace_sink *s)
 {
 	struct plot *p = (struct plot *)s;
 	if ((!p->o.script ||
-	     outfile_commit(&p->script, p->err, sizeof p->err) == 0) &&
-	    outfile_commit(&p->out, p->err, sizeof p->err) == 0)
+	     diag_pages_commit(p->script, p->nout, p->err, sizeof p->err) ==
+		     0) &&
+	    diag_pages_commit(p->out, p->nout, p->err, sizeof p->err) == 0)
 		return 0;
 	p->base.error = p->err;
 	return -1;
@@ -911,8 +962,8 @@ static int plot_commit(struct trace_sink *s)
 static void plot_destroy(struct trace_sink *s)
 {
 	struct plot *p = (struct plot *)s;
-	outfile_abort(&p->out);
-	outfile_abort(&p->script);
+	diag_pages_abort(p->out, p->nout);
+	diag_pages_abort(p->script, p->nout);
 	diag_fini(&p->d);
 	free_layout(p);
 	free(p->path);
