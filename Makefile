@@ -76,7 +76,7 @@ PROP := $(BUILD)/tests/prop/prop
 # Random scenarios the property test runs; its own TCPSIM_PROP_RUNS wins.
 PROP_RUNS ?= 10000
 
-.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams html docs sweep \
+.PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams html pictures docs sweep \
 	fuzz fuzz-build fuzz-regress determinism pkt conformance \
 	plots asan valgrind valgrind-run bench bench-run bench-ns3 clean deps-build \
 	deps-test deps-asan deps-valgrind install uninstall install-test
@@ -215,7 +215,7 @@ uninstall:
 # ---- tests ---------------------------------------------------------------
 
 check: unit layers buildsys bad cli golden payload pcap diagrams html docs \
-	sweep plots pkt fuzz-regress install-test prop
+	sweep plots pictures pkt fuzz-regress install-test prop
 	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
@@ -294,6 +294,11 @@ sweep: $(TCPSIM)
 # bytes twice; run --csv's files checked by hand; the errors.
 plots: $(TCPSIM)
 	sh tests/plots.sh $(TCPSIM) $(BUILD)/plots
+
+# Pictures that scale and stay right: labels apart, colours kept, crashes
+# marked, panels aligned, a 50-host run bounded (tests/pictures.sh).
+pictures: $(TCPSIM)
+	sh tests/pictures.sh $(TCPSIM) $(BUILD)/pictures
 
 # The fuzz harnesses' saved inputs, replayed without libFuzzer: every
 # input that once crashed one (tests/fuzz/regress/), and the loader's

@@ -84,6 +84,13 @@ do for [i = 1:NF] {
 		graph 0.5 center rotate by 90 textcolor rgb "#707070" front
 }
 
+# Panels one above the other share one time axis: the same x range and
+# the same plot area. A key outside on the right would take the width
+# its own entries need, panel by panel, and shift the panels' right edges
+# apart; so the right margin is fixed, as wide as the kind's longest key
+# title (`chars` characters) needs at the key's font: a screen fraction.
+KEY_MARGIN(chars) = 1.0 - (chars * 7.6 + 80.0) / W
+
 # Colours shared by the kinds
 C_SEG = "#1f4e9c"
 C_REXMIT = "#e07b00"

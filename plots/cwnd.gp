@@ -25,6 +25,8 @@ unset y2tics
 set key outside right top box lc rgb "#c8c8c8" samplen 2.5 spacing 1.05 \
 	font F10
 set lmargin 13
+# the longest key title: "segment lost in the network"
+set rmargin at screen KEY_MARGIN(27)
 
 # the tables each panel extracts; empty until a file with rows fills them
 $to << EOD

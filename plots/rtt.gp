@@ -25,6 +25,8 @@ unset y2tics
 set key outside right top box lc rgb "#c8c8c8" samplen 2.5 spacing 1.05 \
 	font F10
 set lmargin 13
+# the longest key title: "retransmission timeout"
+set rmargin at screen KEY_MARGIN(22)
 ms(v) = sprintf("%.6f", v * 1000)
 
 # the tables each panel extracts; empty until a file with rows fills them

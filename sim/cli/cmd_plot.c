@@ -73,7 +73,7 @@ static void usage(FILE *f)
 	      "                        from in DIR (as run --csv DIR)\n"
 	      "      --script FILE     keep gnuplot's input too, to edit and\n"
 	      "                        redraw: gnuplot -c FILE OUT.png (needs\n"
-	      "                        --csv)\n"
+	      "                        --csv; ladder's holds its data)\n"
 	      "  -h, --help            show this help\n"
 	      "\n"
 	      "Exit status: 0 drawn; 1 the run did not finish (event limit:\n"
@@ -216,16 +216,14 @@ static int check_args(const struct plot_args *a)
 		fputs("tcpsim: --host NAME or --hosts A,B, not both\n", stderr);
 		return -1;
 	}
-	if (a->kind == PLOT_LADDER &&
-	    (a->host || a->has_size || a->csv_dir || a->script)) {
+	if (a->kind == PLOT_LADDER && (a->host || a->has_size || a->csv_dir)) {
 		fprintf(stderr, "tcpsim: %s does not apply to ladder: it draws "
 				"every host (or those of --hosts), at a size "
 				"that follows the run, from no CSV file "
 				"(docs/diagrams.md)\n",
 			a->host	      ? "--host"
 			: a->has_size ? "--size"
-			: a->csv_dir  ? "--csv"
-				      : "--script");
+				      : "--csv");
 		return -1;
 	}
 	if (a->kind == PLOT_QUEUE && a->has_conn) {
@@ -234,7 +232,7 @@ static int check_args(const struct plot_args *a)
 		      stderr);
 		return -1;
 	}
-	if (a->script && !a->csv_dir) {
+	if (a->script && !a->csv_dir && a->kind != PLOT_LADDER) {
 		fputs("tcpsim: --script FILE writes a gnuplot input that reads "
 		      "the CSV files: give --csv DIR too, to keep them\n",
 		      stderr);
@@ -308,7 +306,8 @@ static int attach_sink(struct plot_cmd *pc)
 	if (a->hosts && !(pc->show = cli_hosts(w, a->hosts)))
 		return -1;
 	if (a->kind == PLOT_LADDER) {
-		struct diagram_opts dopts = {.relative = !a->absolute};
+		struct diagram_opts dopts = {.relative = !a->absolute,
+					     .script = a->script};
 		struct trace_sink *s = sink_ladder_plot_new(
 			a->out, &dopts, pc->err, sizeof pc->err);
 		if (s && pc->show)

@@ -155,6 +155,7 @@ void diag_note(struct diag *d, const struct trace *tr,
 		it->from = ev->a;
 		it->state = ev->b;
 		it->reason = ev->why;
+		it->raddr = ev->tuple.raddr;
 		if (ev->a == TCP_TIME_WAIT && ev->b == TCP_CLOSED &&
 		    ev->host == d->tw_fired_host && ev->t == d->tw_fired_t)
 			it->marks |= DIAG_EXPIRED;

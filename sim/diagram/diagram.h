@@ -85,6 +85,8 @@ struct diag_item {
 	/* DIAG_TCB: SND.UNA, SND.NXT, RCV.NXT (relative if the record is),
 	 * SND.WND, RCV.WND */
 	uint32_t var[5];
+	uint32_t raddr;     /* DIAG_STATE: the connection's remote address
+			       (0: a listener), to page it (pages.h) */
 };
 
 enum { DIAG_VAR_UNA, DIAG_VAR_NXT, DIAG_VAR_RCV, DIAG_VAR_SWND,

@@ -49,6 +49,9 @@ struct diagram_opts {
 	bool relative;     /* relative sequence numbers */
 	sim_time_t fold;   /* idle gaps at least this long are compressed
 			      (0: the sink's rule, sim/diagram/timeaxis.h) */
+	const char *script; /* ladder plot: keep gnuplot's input (the
+			       layout and plots/ladder.gp, one file) here;
+			       NULL: not kept */
 };
 
 /* mscgen source to f. */

@@ -241,6 +241,24 @@ static bool in_panels(const struct plot *p, int ci)
 	return false;
 }
 
+/* The states timeline's rows of host h (1 at the top), which follow
+ * each other (rows are in host order): false if it has none. */
+static bool host_rows(const struct plot *p, int h, size_t *first,
+		      size_t *last)
+{
+	bool any = false;
+	for (size_t i = 0; i < p->np; i++) {
+		if (p->d->conns[p->panels[i]].host != h)
+			continue;
+		if (!any && first)
+			*first = i + 1;
+		if (last)
+			*last = i + 1;
+		any = true;
+	}
+	return any;
+}
+
 /* ---- the time axis --------------------------------------------------- */
 
 struct instants {
@@ -328,6 +346,16 @@ static int collect(const struct plot *p, struct instants *v)
 				add_instant(v, d->states[i].start);
 				add_instant(v, d->states[i].end);
 			}
+		/* A connection that sends (keepalive or zero-window
+		 * probes, retransmissions) is not idle, whatever its
+		 * state: a span with a segment in it is never folded. */
+		for (size_t i = 0; i < d->nsegs; i++)
+			if (d->segs[i].conn >= 0 && in_panels(p, d->segs[i].conn))
+				add_instant(v, d->segs[i].t);
+		/* nor one with a crash or reboot drawn in it */
+		for (size_t i = 0; i < d->nhostev; i++)
+			if (host_rows(p, d->hostev[i].host, NULL, NULL))
+				add_instant(v, d->hostev[i].t);
 		break;
 	case PLOT_QUEUE:
 		for (size_t i = 0; i < d->nqueue; i++)
@@ -753,6 +781,26 @@ static void put_rows(FILE *f, const struct plot *p)
 		if (seglabel_chars(lab[i]) > lm)
 			lm = seglabel_chars(lab[i]);
 	fprintf(f, "LM = %zu\n", lm + 3);
+	/* crashes and reboots across their host's rows */
+	size_t nev = 0, ncrash = 0;
+	/* comma-separated with a header, as the CSV files the same plot
+	 * command reads */
+	fputs("$hostev << EOD\ntime,first,last,host,event\n", f);
+	for (size_t i = 0; i < p->d->nhostev; i++) {
+		const struct csv_host_event *h = &p->d->hostev[i];
+		size_t r0, r1;
+		char t[48];
+		if (!host_rows(p, h->host, &r0, &r1))
+			continue;
+		diag_time_fmt(h->t, 9, t, sizeof t);
+		fprintf(f, "%s,%zu,%zu,", t, r0, r1);
+		csv_put_text(f, trace_host_name(p->tr, h->host));
+		fprintf(f, ",%s\n", h->crash ? "crashed" : "rebooted");
+		nev++;
+		ncrash += h->crash;
+	}
+	fprintf(f, "EOD\nN_CRASHED = %zu; N_REBOOTED = %zu\n", ncrash,
+		nev - ncrash);
 }
 
 int plot_script(FILE *f, void *ctx)

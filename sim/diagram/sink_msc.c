@@ -13,7 +13,9 @@
  * one dropped as it was sent slants by one row. Retransmissions, injected
  * and duplicated segments are coloured and say so on a second line. Long
  * idle spans become mscgen's "..." row, a link going down or up a "---"
- * divider.
+ * divider. Empty rows ("|||") before an arc keep its label, which mscgen
+ * centres on the arc, clear of the labels of arcs that left just before
+ * it (pad_rows).
  *
  * sink_diagram_new() feeds that source to mscgen (sim/diagram/diagram.h).
  *
@@ -25,6 +27,7 @@
 #include <string.h>
 
 #include "sim/diagram/diagram.h"
+#include "sim/diagram/pages.h"
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
@@ -46,6 +49,9 @@ struct layout {
 	size_t *row_of;     /* per item: its row */
 	size_t *end_row;    /* per DIAG_SEG item: the row its arc ends on */
 	sim_time_t *span;   /* per item: diag_spans() */
+	size_t *pad;        /* per row: empty rows (|||) drawn before it */
+	size_t *at;         /* per row: its place in the chart, padding
+			       included */
 };
 
 /* end_row of a segment lost as it was sent: slanted like its peers */
@@ -55,13 +61,15 @@ struct msc {
 	struct trace_sink base;
 	FILE *f;            /* sink_msc_new: the source goes here */
 	char *path;         /* sink_diagram_new: the picture */
-	struct outfile out; /* the rendered picture, until commit */
+	struct outfile *out; /* the rendered pages, until commit */
+	size_t nout;
 	const char *fmt;
 	struct diagram_opts o;
 	struct diag d;
 	const struct trace *tr;
 	char err[1024];
 	char warn[1024];  /* what mscgen said while it succeeded */
+	const char *page; /* "scenario, page K of N" on a paged run */
 };
 
 /* Invisible columns between two hosts: a box on a lifeline is one column
@@ -308,6 +316,122 @@ static double hscale(const struct diag *d, const struct trace *tr, int nh)
 	return h < 1.0 ? 1.0 : h;
 }
 
+/* The rows (in layout rows) an arc from row r slants across. */
+static size_t arc_skip(const struct layout *L, size_t i, size_t r,
+		       sim_time_t t)
+{
+	size_t end = L->end_row[i];
+	if (end == END_GUESS)
+		return guess_skip(L, r, t, L->span[i]);
+	return end != SIZE_MAX && end > r ? end - r : 0;
+}
+
+/* Lines of an arc's label (put_arc): the segment, and its marks. */
+static int label_lines(const struct diag_item *it)
+{
+	char marks[256];
+	diag_marks_fmt(it, marks, sizeof marks);
+	bool lost = (it->marks & DIAG_LOST) || it->peer < 0;
+	return *marks || (it->end < 0 && !lost) ? 2 : 1;
+}
+
+/* An arc's label as mscgen places it: centred between its lifelines,
+ * at the middle of the arc, here in rows (of the padded chart). */
+struct placed {
+	double mid;        /* in rows, as placed (before later padding) */
+	size_t end;        /* its end row, in layout rows */
+	int lines;
+	int lo, hi;        /* lifelines, left and right */
+};
+
+#define RECENT 64      /* labels compared with each new one */
+
+/* Are two labels side by side (their arcs span common lifelines)? */
+static bool beside(const struct placed *a, const struct placed *b)
+{
+	if (a->lo == a->hi || b->lo == b->hi)
+		return a->lo <= b->hi && b->lo <= a->hi;
+	return a->lo < b->hi && b->lo < a->hi;
+}
+
+/* mscgen draws every row ROW_PX pixels tall and a label's line
+ * LINE_PX: two labels of arcs that overlap side by side must have
+ * their middles (lines_a + lines_b) * LINE_PX / 2 apart, plus a gap. */
+#define ROW_PX 28.0
+#define LINE_PX 11.0
+#define GAP_PX 6.0
+
+/* Segments that leave together (a burst, or both ends at once) start on
+ * rows that follow each other and, arriving together too, end on one
+ * row: their labels, at the arcs' middles, come half a row apart, and
+ * two-line labels overlap. Give each arc's row enough empty rows (|||)
+ * before it that its label clears those of the recent arcs beside it:
+ * an empty row moves this label down a whole row from the arcs that
+ * ended before it, half a row from those still in flight (whose ends
+ * move down with it). */
+static int pad_rows(const struct diag *d, struct layout *L)
+{
+	L->pad = calloc(L->n ? L->n : 1, sizeof *L->pad);
+	L->at = malloc((L->n ? L->n : 1) * sizeof *L->at);
+	if (!L->pad || !L->at)
+		return -1;
+	struct placed recent[RECENT];
+	size_t nrec = 0, cum = 0, done = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag_item *it = &d->it[i];
+		if (it->kind != DIAG_SEG)
+			continue;
+		size_t r = L->row_of[i];
+		for (; done < r; done++) /* rows above r are final */
+			cum += L->pad[done];
+		size_t end = r + arc_skip(L, i, r, it->t);
+		int to = it->peer >= 0 ? it->peer : it->host;
+		struct placed me = {
+			.end = end,
+			.lines = label_lines(it),
+			.lo = it->host < to ? it->host : to,
+			.hi = it->host < to ? to : it->host,
+		};
+		/* rows r and end, in padded rows, before any padding at r */
+		double base = (double)(r + cum + end + cum) / 2;
+		size_t need = 0;
+		/* until no recent label beside it is too near: each step
+		 * moves it below the one it meets (a label above it too,
+		 * as padding moves this one down faster) */
+		for (int round = 0; round < 16; round++) {
+			size_t more = 0;
+			for (size_t k = 0; k < nrec && k < RECENT; k++) {
+				const struct placed *o = &recent[k];
+				if (!beside(&me, o))
+					continue;
+				double per = o->end >= r ? 0.5 : 1.0;
+				double want = ((me.lines + o->lines) * LINE_PX / 2 +
+					       GAP_PX) / ROW_PX;
+				double gap = base + (double)need -
+					     (o->mid + (double)need * (1 - per));
+				if (gap >= want || gap <= -want)
+					continue;
+				size_t p = (size_t)((want - gap) / per + 0.999);
+				if (p > more)
+					more = p;
+			}
+			if (!more)
+				break;
+			need += more;
+		}
+		L->pad[r] += need; /* cum takes it in at the next row */
+		/* those still in flight move down by half the padding */
+		for (size_t k = 0; k < nrec && k < RECENT; k++)
+			if (recent[k].end >= r)
+				recent[k].mid += (double)need / 2;
+		me.mid = base + (double)need;
+		recent[nrec++ % RECENT] = me;
+	}
+	for (size_t r = 0, c = 0; r < L->n; r++)
+		L->at[r] = r + (c += L->pad[r]);
+	return 0;
+}
+
 static int msc_write(FILE *f, void *ctx)
 {
 	struct msc *m = ctx;
@@ -316,7 +440,8 @@ static int msc_write(FILE *f, void *ctx)
 	struct layout L = {0};
 	int ret = -1;
 	struct timeaxis_rule fold = timeaxis_rule(TA_CHART, m->o.fold, 0);
-	if (d->oom || lay_out(d, tr->nhosts, &L, &fold) < 0)
+	if (d->oom || lay_out(d, tr->nhosts, &L, &fold) < 0 ||
+	    pad_rows(d, &L) < 0)
 		goto out;
 
 	int nh = tr->nhosts;
@@ -337,6 +462,11 @@ static int msc_write(FILE *f, void *ctx)
 		fputs("\"]", f);
 	}
 	fputs(";\n", f);
+	if (m->page && *m->page) {
+		fputs("  --- [label=\"", f);
+		put_str(f, m->page);
+		fputs("\", textcolour=\"" COLOUR_DIM "\"];\n", f);
+	}
 
 	sim_time_t shown = -1;
 	size_t i = 0;
@@ -349,6 +479,8 @@ static int msc_write(FILE *f, void *ctx)
 				   "\"" COLOUR_DIM "\"];\n", buf);
 			continue;
 		}
+		for (size_t k = 0; k < L.pad[r]; k++)
+			fputs("  |||;\n", f);
 		int cells = 0;
 		fputs("  ", f);
 		if (row->kind != R_DIV && row->t != shown) {
@@ -381,12 +513,8 @@ static int msc_write(FILE *f, void *ctx)
 			if (cells++)
 				fputs(",\n  ", f);
 			if (it->kind == DIAG_SEG) {
-				size_t end = L.end_row[i], skip = 0;
-				if (end == END_GUESS)
-					skip = guess_skip(&L, r, it->t, L.span[i]);
-				else if (end != SIZE_MAX && end > r)
-					skip = end - r;
-				put_arc(f, it, skip);
+				size_t skip = arc_skip(&L, i, r, it->t);
+				put_arc(f, it, L.at[r + skip] - L.at[r]);
 			} else {
 				put_box(f, tr, it);
 			}
@@ -404,6 +532,8 @@ out:
 	free(L.row_of);
 	free(L.end_row);
 	free(L.span);
+	free(L.pad);
+	free(L.at);
 	return ret;
 }
 
@@ -429,22 +559,62 @@ static int msc_finish(struct trace_sink *s, const struct trace *tr)
 		m->base.error = m->err;
 		return -1;
 	}
-	if (diag_render(m->path, &m->out, msc_write, m, argv, m->err,
-			sizeof m->err) < 0) {
+	/* a run of many hosts on several pages (pages.h) */
+	struct diag_pages pg;
+	if (diag_paginate(&m->d, tr, PAGE_HOSTS, &pg) < 0 ||
+	    !(m->out = calloc(pg.n, sizeof *m->out))) {
+		diag_pages_free(&pg);
+		snprintf(m->err, sizeof m->err, "%s: out of memory", m->path);
 		m->base.error = m->err;
 		return -1;
 	}
-	if (*m->err) {
-		diag_warning_fmt("mscgen", m->err, m->warn, sizeof m->warn);
-		m->base.warning = m->warn;
+	m->nout = pg.n;
+	struct diag whole = m->d;
+	int rc = 0;
+	size_t len = 0;
+	for (size_t k = 0; k < pg.n && rc == 0; k++) {
+		struct trace view;
+		diag_page_trace(&pg.p[k], tr, &view);
+		m->d = pg.p[k].d;
+		m->tr = &view;
+		m->page = pg.p[k].title;
+		char *path = diag_page_path(m->path, k);
+		rc = path ? diag_render(path, &m->out[k], msc_write, m, argv,
+					m->err, sizeof m->err)
+			  : -1;
+		if (!path)
+			snprintf(m->err, sizeof m->err, "out of memory");
+		free(path);
+		if (rc == 0 && *m->err && len < sizeof m->warn) {
+			diag_warning_fmt("mscgen", m->err, m->warn + len,
+					 sizeof m->warn - len);
+			len = strlen(m->warn);
+		}
 	}
+	m->d = whole;
+	m->tr = tr;
+	m->page = NULL;
+	if (rc == 0 && pg.of_hosts && len + 2 < sizeof m->warn) {
+		if (len)
+			m->warn[len++] = '\n';
+		diag_pages_note(&pg, m->path, m->warn + len,
+				sizeof m->warn - len);
+	}
+	diag_pages_free(&pg);
+	if (rc < 0) {
+		m->base.error = m->err;
+		return -1;
+	}
+	if (*m->warn)
+		m->base.warning = m->warn;
 	return 0;
 }
 
 static int msc_commit(struct trace_sink *s)
 {
 	struct msc *m = (struct msc *)s;
-	if (!m->path || outfile_commit(&m->out, m->err, sizeof m->err) == 0)
+	if (!m->path ||
+	    diag_pages_commit(m->out, m->nout, m->err, sizeof m->err) == 0)
 		return 0;
 	m->base.error = m->err;
 	return -1;
@@ -453,7 +623,7 @@ static int msc_commit(struct trace_sink *s)
 static void msc_destroy(struct trace_sink *s)
 {
 	struct msc *m = (struct msc *)s;
-	outfile_abort(&m->out);
+	diag_pages_abort(m->out, m->nout);
 	diag_fini(&m->d);
 	free(m->path);
 	free(m);

@@ -33,6 +33,7 @@
 
 #include "sim/diagram/diagram.h"
 #include "sim/diagram/gnuplot.h"
+#include "sim/diagram/pages.h"
 #include "sim/engine/grow.h"
 #include "sim/out/outfile.h"
 #include "sim/diagram/seglabel.h"
@@ -73,7 +74,9 @@ struct box {
 struct plot {
 	struct trace_sink base;
 	char *path;
-	struct outfile out;  /* the rendered picture, until commit */
+	struct outfile *out; /* the rendered pages, until commit */
+	struct outfile *script; /* diagram_opts.script's, until commit */
+	size_t nout;
 	const char *fmt;
 	struct diagram_opts o;
 	struct diag d;
@@ -700,22 +703,32 @@ static void put_axis(FILE *f, const struct plot *p)
 	fputs("EOD\n", f);
 }
 
-/* Every segment's arrow, and the labels that found a place. */
+/* Every segment's arrow, and the labels that found a place. Segments
+ * sent together on one path share one line (same_path): gnuplot draws
+ * the rows in order, so the plain arrows go first and a coloured one
+ * (a retransmission in a burst after a timeout, say) is drawn over
+ * them, keeping its colour. */
 static void put_segments(FILE *f, const struct plot *p, struct rows *n)
 {
 	const struct diag *d = &p->d;
 	char marks[256];
 	fputs("$arrows << EOD\n", f);
-	for (size_t i = 0; i < d->n; i++) {
-		if (d->it[i].kind != DIAG_SEG)
-			continue;
-		double x1, y1, x2, y2;
-		arrow_ends(p, i, &x1, &y1, &x2, &y2);
-		bool lost = (d->it[i].marks & DIAG_LOST) || d->it[i].peer < 0;
-		fprintf(f, "%.1f %.1f %.1f %.1f %u %d\n", x1, y1, x2, y2,
-			seg_rgb(d->it[i].marks), lost);
-		n->lost += lost;
-		n->sent += !lost;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < d->n; i++) {
+			if (d->it[i].kind != DIAG_SEG)
+				continue;
+			unsigned rgb = seg_rgb(d->it[i].marks);
+			if ((rgb == RGB_PLAIN) != (pass == 0))
+				continue;
+			double x1, y1, x2, y2;
+			arrow_ends(p, i, &x1, &y1, &x2, &y2);
+			bool lost = (d->it[i].marks & DIAG_LOST) ||
+				    d->it[i].peer < 0;
+			fprintf(f, "%.1f %.1f %.1f %.1f %u %d\n", x1, y1, x2,
+				y2, rgb, lost);
+			n->lost += lost;
+			n->sent += !lost;
+		}
 	}
 	fputs("EOD\n$labels << EOD\n", f);
 	for (size_t i = 0; i < d->n; i++) {
@@ -847,30 +860,100 @@ static void free_layout(struct plot *p)
 	p->nbx = p->bx_cap = p->nfx = p->fx_cap = p->npc = 0;
 }
 
+/* Page k of the picture (pages.h): laid out, its script kept if asked
+ * for, drawn. */
+static int plot_page(struct plot *p, size_t k)
+{
+	int rc = -1;
+	char *path = diag_page_path(p->path, k);
+	char *script = p->o.script ? diag_page_path(p->o.script, k) : NULL;
+	if (!path || (p->o.script && !script) || lay_out(p) < 0) {
+		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
+		goto out;
+	}
+	if (script && (outfile_open(&p->script[k], script, p->err,
+				    sizeof p->err) < 0 ||
+		       plot_write(p->script[k].f, p) < 0)) {
+		if (p->script[k].f)
+			snprintf(p->err, sizeof p->err, "%s: cannot write",
+				 script);
+		goto out;
+	}
+	size_t len = strlen(p->warn);
+	rc = gnuplot_render(path, &p->out[k], plot_write, p, p->err,
+			    sizeof p->err, p->warn + len, sizeof p->warn - len);
+	if (rc < 0 && script) {
+		/* gnuplot failed: its input, which is whole, stays to see
+		 * why */
+		char e2[256];
+		len = strlen(p->err);
+		if (outfile_commit(&p->script[k], e2, sizeof e2) == 0)
+			snprintf(p->err + len, sizeof p->err - len,
+				 "\ngnuplot's input is kept in %s (gnuplot -c "
+				 "%s %s)",
+				 script, script, path);
+	}
+out:
+	free_layout(p);
+	free(path);
+	free(script);
+	return rc;
+}
+
 static int plot_finish(struct trace_sink *s, const struct trace *tr)
 {
 	struct plot *p = (struct plot *)s;
 	p->tr = tr;
 	int rc = -1;
-	if (p->d.oom || lay_out(p) < 0) {
+	/* a run of many hosts on several pages (pages.h) */
+	struct diag_pages pg;
+	if (p->d.oom || diag_paginate(&p->d, tr, PAGE_HOSTS, &pg) < 0) {
+		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
+		p->base.error = p->err;
+		return -1;
+	}
+	p->out = calloc(pg.n, sizeof *p->out);
+	p->script = calloc(pg.n, sizeof *p->script);
+	if (!p->out || !p->script) {
 		snprintf(p->err, sizeof p->err, "%s: out of memory", p->path);
 		goto out;
 	}
-	rc = gnuplot_render(p->path, &p->out, plot_write, p, p->err,
-			    sizeof p->err, p->warn, sizeof p->warn);
+	p->nout = pg.n;
+	struct diag whole = p->d;
+	for (size_t k = 0; k < pg.n; k++) {
+		struct trace view;
+		diag_page_trace(&pg.p[k], tr, &view);
+		p->d = pg.p[k].d;
+		p->tr = &view;
+		rc = plot_page(p, k);
+		if (rc < 0)
+			break;
+	}
+	p->d = whole;
+	p->tr = tr;
+	size_t len = strlen(p->warn);
+	if (rc == 0 && pg.of_hosts && len + 2 < sizeof p->warn) {
+		if (len)
+			p->warn[len++] = '\n';
+		diag_pages_note(&pg, p->path, p->warn + len,
+				sizeof p->warn - len);
+	}
 	if (rc == 0 && *p->warn)
 		p->base.warning = p->warn;
 out:
+	diag_pages_free(&pg);
 	if (rc < 0)
 		p->base.error = p->err;
-	free_layout(p);
 	return rc;
 }
 
 static int plot_commit(struct trace_sink *s)
 {
 	struct plot *p = (struct plot *)s;
-	if (outfile_commit(&p->out, p->err, sizeof p->err) == 0)
+	if ((!p->o.script ||
+	     diag_pages_commit(p->script, p->nout, p->err, sizeof p->err) ==
+		     0) &&
+	    diag_pages_commit(p->out, p->nout, p->err, sizeof p->err) == 0)
 		return 0;
 	p->base.error = p->err;
 	return -1;
@@ -879,7 +962,8 @@ static int plot_commit(struct trace_sink *s)
 static void plot_destroy(struct trace_sink *s)
 {
 	struct plot *p = (struct plot *)s;
-	outfile_abort(&p->out);
+	diag_pages_abort(p->out, p->nout);
+	diag_pages_abort(p->script, p->nout);
 	diag_fini(&p->d);
 	free_layout(p);
 	free(p->path);

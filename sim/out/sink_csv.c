@@ -37,7 +37,7 @@
 #include "sim/out/sinks.h"
 
 enum { F_RUN, F_CONNS, F_SEGS, F_ACKS, F_CWND, F_RTT, F_STATES, F_LOSSES,
-       F_QUEUE, F_N };
+       F_QUEUE, F_HOSTS, F_N };
 
 static const char *const file_names[F_N] = {CSV_FILE_NAMES};
 
@@ -466,6 +466,15 @@ static void csv_emit(struct trace_sink *s, const struct trace *tr,
 	case TR_STATE:
 		on_state(c, ev);
 		break;
+	case TR_HOST: {
+		struct csv_host_event *h = PUSH(c, hostev, nhostev, hostev_cap);
+		if (h)
+			*h = (struct csv_host_event){
+				ev->t, ev->host,
+				ev->name && strcmp(ev->name, "crash") == 0,
+				ev->why};
+		break;
+	}
 	case TR_QUEUE: {
 		struct csv_queue *q = PUSH(c, queue, nqueue, queue_cap);
 		if (q)
@@ -888,12 +897,27 @@ static void write_queue(FILE *f, const struct csv *c)
 	}
 }
 
+static void write_hosts(FILE *f, const struct csv *c)
+{
+	const struct csv_data *d = &c->d;
+	fputs("time,host,event,why\n", f);
+	for (size_t i = 0; i < d->nhostev; i++) {
+		const struct csv_host_event *h = &d->hostev[i];
+		put_time(f, h->t);
+		fputc(',', f);
+		put_host(f, c->tr, h->host);
+		fprintf(f, ",%s,", h->crash ? "crash" : "reboot");
+		csv_put_text(f, h->why);
+		fputc('\n', f);
+	}
+}
+
 static void (*const writers[F_N])(FILE *, const struct csv *) = {
 	[F_RUN] = write_run,	   [F_CONNS] = write_conns,
 	[F_SEGS] = write_segs,	   [F_ACKS] = write_acks,
 	[F_CWND] = write_cwnd,	   [F_RTT] = write_rtt,
 	[F_STATES] = write_states, [F_LOSSES] = write_losses,
-	[F_QUEUE] = write_queue,
+	[F_QUEUE] = write_queue,   [F_HOSTS] = write_hosts,
 };
 
 static int csv_finish(struct trace_sink *s, const struct trace *tr)
@@ -976,6 +1000,7 @@ static void csv_destroy(struct trace_sink *s)
 	free(c->d.states);
 	free(c->d.losses);
 	free(c->d.queue);
+	free(c->d.hostev);
 	free(c);
 }
 
@@ -1054,7 +1079,8 @@ struct trace_sink *sink_csv_new(const char *dir, char *err, size_t n)
 	c->base.destroy = csv_destroy;
 	c->base.mask = TR_BIT(TR_RUN) | TR_BIT(TR_STATE) | TR_BIT(TR_SEND) |
 		       TR_BIT(TR_RECV) | TR_BIT(TR_IGNORE) | TR_BIT(TR_DROP) |
-		       TR_BIT(TR_TIMER) | TR_BIT(TR_VAR) | TR_BIT(TR_QUEUE);
+		       TR_BIT(TR_TIMER) | TR_BIT(TR_VAR) | TR_BIT(TR_QUEUE) |
+		       TR_BIT(TR_HOST);
 	seqrel_init(&c->rel);
 	c->d.end = 0;
 	if (!*dir) {

@@ -139,6 +139,15 @@ struct csv_queue {
 	sim_time_t wait;          /* its wait, -1: decided as it leaves */
 };
 
+/* A host crashing (its connections lost without a segment sent) or
+ * rebooting. */
+struct csv_host_event {
+	sim_time_t t;
+	int host;
+	bool crash;               /* false: a reboot */
+	const char *why;
+};
+
 /* The tables. Connections are in (host, number) order once the sink has
  * finished; rows in the order things happened, states by connection. */
 struct csv_data {
@@ -158,6 +167,8 @@ struct csv_data {
 	size_t nlosses, losses_cap;
 	struct csv_queue *queue;
 	size_t nqueue, queue_cap;
+	struct csv_host_event *hostev;
+	size_t nhostev, hostev_cap;
 	sim_time_t end;           /* when the run ended */
 	const char *reason;       /* why ("quiescent", ...), NULL unknown */
 	uint64_t events;
@@ -176,7 +187,7 @@ const char *const *sink_csv_files(const struct trace_sink *s);
 /* The file names, in the order sink_csv_files() gives them. */
 #define CSV_FILE_NAMES                                                      \
 	"run.csv", "connections.csv", "segments.csv", "acks.csv", "cwnd.csv", \
-		"rtt.csv", "states.csv", "losses.csv", "queue.csv"
+		"rtt.csv", "states.csv", "losses.csv", "queue.csv", "hosts.csv"
 
 /* One CSV text field to f, quoted only if it must be (RFC 4180 §2:
  * a comma, a quote or a line break in it); nothing for NULL. */
