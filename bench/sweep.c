@@ -10,21 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
-#include "sim/scenario/builtin.h"
+#include "bench/bench.h"
 #include "sim/run/sweep.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int bench(const struct scenario *s, const char *metrics, int jobs,
 		 size_t nseeds)
@@ -52,9 +41,9 @@ static int bench(const struct scenario *s, const char *metrics, int jobs,
 		.nm = (size_t)nm,
 		.jobs = jobs,
 	};
-	double t0 = now_s();
+	double t0 = bench_now();
 	int rc = sweep_run(&sw, res, err, sizeof err);
-	double dt = now_s() - t0;
+	double dt = bench_now() - t0;
 	if (rc < 0) {
 		fprintf(stderr, "sweep: %s\n", err);
 		return -1;
@@ -72,15 +61,9 @@ static int bench(const struct scenario *s, const char *metrics, int jobs,
 
 int main(void)
 {
-#ifdef M_TRIM_THRESHOLD
-	/* as tcpsim sweep does (sim/cli/cmd_sweep.c) */
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-#endif
-	const struct builtin_scenario *b = builtin_find("handshake-and-close");
-	struct scenario *s;
-	struct scn_error e;
-	if (!b || scn_load_string(b->name, b->text, b->len, &s, &e) < 0)
+	bench_heap();
+	struct scenario *s = bench_builtin("handshake-and-close");
+	if (!s)
 		return 1;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int all = cpus > 1 ? (int)cpus : 2;

@@ -36,6 +36,7 @@ int main(void)
 	srunner_add_suite(sr, routing_suite());
 	srunner_add_suite(sr, tcp_payload_suite());
 	srunner_add_suite(sr, ladder_suite());
+	srunner_add_suite(sr, explore_suite());
 	srunner_add_suite(sr, html_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -130,6 +130,32 @@ check hosts-nothing 2 "$tcpsim" run ttl-expiry --hosts client --no-ladder
 expect hosts-nothing "$tmp/err" 'without one it has nothing to do'
 check plot-host-hosts 2 "$tcpsim" plot cwnd dumbbell --host s-1 --hosts s-1 -o "$tmp/p.png"
 
+# explore: every single loss; the minimal failing set written as a
+# scenario that shows it; the same report for one worker or two.
+check explore-none 0 "$tcpsim" explore lost-syn-ack-three-way --drops 1 -q
+expect explore-none "$tmp/out" '^minimal failing sets: 0$'
+check explore-two-way 1 "$tcpsim" explore two-way-handshake-deadlock --drops 1 -q -j 1 -o "$tmp/ex"
+expect explore-two-way "$tmp/out" '^  1\. drop pkt 2: server SYN,ACK seq=0 ack=1, sent at 0\.021000000$'
+cp "$tmp/out" "$tmp/ex-j1"
+check explore-two-way-j2 1 "$tcpsim" explore two-way-handshake-deadlock --drops 1 -q -j 2 -o "$tmp/ex"
+n=$((n + 1))
+if ! cmp -s "$tmp/out" "$tmp/ex-j1"; then
+	echo "FAIL explore: the report differs between one and two workers"
+	fails=$((fails + 1))
+fi
+check explore-replay 1 "$tcpsim" run --no-color "$tmp/ex/minimal-1.yaml"
+expect explore-replay "$tmp/out" 'SYN,ACK seq=0 ack=1── SYN-RECEIVED +lost: rule explore-1'
+check explore-no-fault 2 "$tcpsim" explore two-way-handshake-deadlock
+expect explore-no-fault "$tmp/err" 'which faults\?'
+check explore-bad-invariant 2 "$tcpsim" explore handshake-and-close --drops 1 --invariant delivered
+expect explore-bad-invariant "$tmp/err" "no invariant 'delivered'"
+check explore-both 2 "$tcpsim" explore handshake-and-close --drops 1 --expect --invariant no-reset
+check explore-bad-delays 2 "$tcpsim" explore handshake-and-close --delays 1
+expect explore-bad-delays "$tmp/err" '--delays K:TIME'
+check explore-bad-set 2 "$tcpsim" explore handshake-and-close --drops 1 --set tcp.msl=soon
+check explore-delays 0 "$tcpsim" explore handshake-and-close --delays 1:300ms --dups 1 -q
+expect explore-delays "$tmp/out" 'up to 1 duplicate, up to 1 delay of 300ms'
+
 # Same scenario, same seed: byte-identical traces, from the file or the
 # built-in copy; another seed gives another trace.
 check trace-1 0 "$tcpsim" run --quiet --trace "$tmp/t1" "$top/scenarios/handshake-and-close.yaml"

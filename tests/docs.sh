@@ -9,7 +9,9 @@
 # and holds exactly what `tcpsim run ARGS` prints on standard output (run
 # from the top of the tree by sh, without colour; ARGS may end in a pipe,
 # e.g. `| head -n 18` to paste only the ladder). A marker
-# `<!-- tcpsim sweep ARGS -->` does the same for `tcpsim sweep ARGS`, run
+# `<!-- tcpsim explore ARGS -->` for `tcpsim explore ARGS` (from the top
+# of the tree, as run); `<!-- tcpsim sweep ARGS -->` does the same for
+# `tcpsim sweep ARGS`, run
 # in an empty scratch directory so that its -o and --plot files go there
 # (name the scenario by its built-in name). The check fails, showing the
 # difference, where a block is stale; --update rewrites the blocks (each
@@ -47,15 +49,17 @@ for md in "$@"; do
 		skip && /^```/ { skip = 0; next }
 		skip { next }
 		{ print }
-		/^<!-- tcpsim (run|sweep)( .*)? -->$/ {
+		/^<!-- tcpsim (run|sweep|explore)( .*)? -->$/ {
 			args = $0
 			sweep = args ~ /^<!-- tcpsim sweep/
-			sub(/^<!-- tcpsim (run|sweep) ?/, "", args)
+			explore = args ~ /^<!-- tcpsim explore/
+			sub(/^<!-- tcpsim (run|sweep|explore) ?/, "", args)
 			sub(/ ?-->$/, "", args)
 			if ((getline fence) <= 0 || fence !~ /^```/)
 				fail("a marker must be followed by a code block")
 			print fence
 			cmd = sweep ? "cd \"$SCRATCH\" && \"$TCPSIM\" sweep " args \
+			    : explore ? "\"$TCPSIM\" explore " args \
 				    : "\"$TCPSIM\" run --no-color " args
 			while ((cmd | getline line) > 0)
 				print line

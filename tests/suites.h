@@ -32,6 +32,7 @@ Suite *tcp_ecn_suite(void);
 Suite *routing_suite(void);
 Suite *tcp_payload_suite(void);
 Suite *ladder_suite(void);
+Suite *explore_suite(void);
 Suite *html_suite(void);
 
 #endif

@@ -24,9 +24,13 @@
 #include "sim/run/explore.h"
 
 #define SHOW_MINIMAL 20 /* minimal sets printed (all are written to -o) */
+#define MAX_SETS 16
 
 struct explore_args {
 	const char *scenario, *invariants, *host, *out;
+	struct scn_set set[MAX_SETS];
+	char *set_buf[MAX_SETS];
+	size_t nset;
 	unsigned budget[EX_NKINDS];
 	sim_time_t delay;
 	uint64_t segments;
@@ -49,6 +53,8 @@ static void usage(FILE *f)
 	      "      --segments N      faults on the first N segments of each\n"
 	      "                        run (default 20, at most 64)\n"
 	      "      --host NAME       only segments NAME sends\n"
+	      "      --set PATH=VALUE  change one value of the scenario first\n"
+	      "                        (as sweep --set; up to 16)\n"
 	      "      --invariant LIST  judge by these, comma-separated:\n"
 	      "                        delivered-intact, established, no-reset,\n"
 	      "                        no-stuck-tcb, finished (default\n"
@@ -116,6 +122,7 @@ static int parse_args(int argc, char **argv, struct explore_args *a)
 		{"delays", required_argument, NULL, 'l'},
 		{"segments", required_argument, NULL, 'N'},
 		{"host", required_argument, NULL, 'H'},
+		{"set", required_argument, NULL, 'S'},
 		{"invariant", required_argument, NULL, 'I'},
 		{"expect", no_argument, NULL, 'E'},
 		{"keep-rules", no_argument, NULL, 'K'},
@@ -163,6 +170,29 @@ static int parse_args(int argc, char **argv, struct explore_args *a)
 		case 'H':
 			a->host = optarg;
 			break;
+		case 'S': {
+			const char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg) {
+				fprintf(stderr, "tcpsim: --set PATH=VALUE, e.g. "
+						"tcp.time-wait=0s (found '%s')\n",
+					optarg);
+				return -1;
+			}
+			if (a->nset >= MAX_SETS) {
+				fprintf(stderr, "tcpsim: at most %d --set "
+						"options\n",
+					MAX_SETS);
+				return -1;
+			}
+			char *path = strndup(optarg, (size_t)(eq - optarg));
+			if (!path) {
+				fputs("tcpsim: out of memory\n", stderr);
+				return -1;
+			}
+			a->set_buf[a->nset] = path;
+			a->set[a->nset++] = (struct scn_set){path, eq + 1};
+			break;
+		}
 		case 'I':
 			a->invariants = optarg;
 			break;
@@ -298,10 +328,22 @@ static int write_minimal(const struct explore_args *a, const struct explore *x,
 		fprintf(stderr, "tcpsim: -o: %s\n", err);
 		return -1;
 	}
-	fwrite(text, 1, len, of.f);
-	if (len && text[len - 1] != '\n')
-		fputc('\n', of.f);
-	fprintf(of.f, "\n# tcpsim explore: minimal failing set %u:", k);
+	if (a->nset) {
+		/* the overrides put in: the document as YAML again */
+		struct scn_error e;
+		if (scn_render_set(a->scenario ? a->scenario : "", text, len,
+				   a->set, a->nset, of.f, &e) < 0) {
+			fprintf(stderr, "tcpsim: -o: %s\n", e.msg);
+			outfile_abort(&of);
+			return -1;
+		}
+	} else {
+		fwrite(text, 1, len, of.f);
+		if (len && text[len - 1] != '\n')
+			fputc('\n', of.f);
+	}
+	fprintf(of.f, "\n# tcpsim explore: minimal failing set %u:%s", k,
+		s->n ? "" : " no fault at all");
 	for (unsigned i = 0; i < s->n; i++) {
 		fputs(i ? "," : "", of.f);
 		fputc(' ', of.f);
@@ -310,7 +352,8 @@ static int write_minimal(const struct explore_args *a, const struct explore *x,
 	fputc('\n', of.f);
 	if (!a->keep_rules)
 		fputs("link-rules: false\n", of.f);
-	fputs("faults:\n", of.f);
+	if (s->n)
+		fputs("faults:\n", of.f);
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct explore_fault *fl = &s->f[i];
 		fprintf(of.f, "  - {name: explore-%u, segment: %llu, action: %s",
@@ -430,6 +473,9 @@ static int report(FILE *f, const struct explore_args *a,
 	fprintf(f, " on the first %u segments%s%s%s\n", x->segments,
 		a->host ? " " : "", a->host ? a->host : "",
 		a->host ? " sends" : "");
+	for (size_t i = 0; i < a->nset; i++)
+		fprintf(f, "%s %s=%s%s", i ? "," : "with", a->set[i].path,
+			a->set[i].value, i + 1 == a->nset ? "\n" : "");
 	if (!a->keep_rules)
 		fputs("the scenario's own link rules are left out "
 		      "(--keep-rules keeps them)\n",
@@ -460,6 +506,13 @@ static int report(FILE *f, const struct explore_args *a,
 	char file[512];
 	int rc = 0;
 	if (a->out && nmin) {
+		if (x->scn->nfaults || x->scn->no_link_rules) {
+			fprintf(stderr, "tcpsim: -o: %s has its own 'faults' or "
+					"'link-rules': a minimal set cannot be "
+					"added to it\n",
+				x->scn->file);
+			return -1;
+		}
 		if (mkdir(a->out, 0777) < 0 && errno != EEXIST) {
 			fprintf(stderr, "tcpsim: -o: %s: %s\n", a->out,
 				strerror(errno));
@@ -510,6 +563,25 @@ static int report(FILE *f, const struct explore_args *a,
 	return rc;
 }
 
+/* The scenario, with the --set overrides put in. */
+static int load(const struct explore_args *a, struct scenario **scn)
+{
+	if (!a->nset)
+		return cli_load(a->scenario, scn);
+	char *text = NULL, file[512], msg[2048];
+	size_t len = 0;
+	if (cli_scenario_text(a->scenario, &text, &len, file, sizeof file) < 0)
+		return -1;
+	struct scn_error e;
+	int rc = scn_load_string_set(file, text, len, a->set, a->nset, scn, &e);
+	free(text);
+	if (rc < 0) {
+		scn_error_format(&e, msg, sizeof msg);
+		fputs(msg, stderr);
+	}
+	return rc;
+}
+
 int cmd_explore(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 {
 	struct explore_args a = {0};
@@ -517,9 +589,9 @@ int cmd_explore(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 	struct explore x = {0};
 	int status = EXIT_USAGE;
 	if (parse_args(argc, argv, &a) < 0)
-		return EXIT_USAGE;
-	if (cli_load(a.scenario, &scn) < 0)
-		return EXIT_USAGE;
+		goto out;
+	if (load(&a, &scn) < 0)
+		goto out;
 	x.scn = scn;
 	x.wopts = a.wopts;
 	x.wopts.no_link_rules = !a.keep_rules;
@@ -591,5 +663,7 @@ int cmd_explore(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 out:
 	explore_free(&x);
 	scn_free(scn);
+	for (size_t i = 0; i < a.nset; i++)
+		free(a.set_buf[i]);
 	return status;
 }

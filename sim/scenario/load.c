@@ -375,6 +375,49 @@ out:
 	return rc;
 }
 
+int scn_render_set(const char *file, const char *text, size_t len,
+		   const struct scn_set *sets, size_t nsets, FILE *out,
+		   struct scn_error *err)
+{
+	struct ld ld = {.file = file, .text = text, .len = len, .err = err,
+			.sets = sets, .nsets = nsets};
+	yaml_parser_t parser;
+	yaml_emitter_t em;
+	int rc = -1;
+	memset(err, 0, sizeof *err);
+	if (!yaml_parser_initialize(&parser))
+		return ld_fail_mark(&ld, NULL, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &ld.doc)) {
+		yaml_failure(&ld, &parser);
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	for (size_t k = 0; k < nsets; k++)
+		if (ld_apply_set(&ld, k) < 0)
+			goto out;
+	if (!yaml_emitter_initialize(&em)) {
+		ld_fail_mark(&ld, NULL, "out of memory");
+		goto out;
+	}
+	yaml_emitter_set_output_file(&em, out);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, 78);
+	/* the dump takes the document (and deletes it) */
+	if (yaml_emitter_open(&em) && yaml_emitter_dump(&em, &ld.doc) &&
+	    yaml_emitter_close(&em))
+		rc = 0;
+	else
+		ld_fail_mark(&ld, NULL, "cannot write the scenario");
+	yaml_emitter_delete(&em);
+	yaml_parser_delete(&parser);
+	return rc;
+out:
+	yaml_document_delete(&ld.doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int scn_read_file(const char *path, char **out, size_t *outlen,
 		  struct scn_error *err)
 {

@@ -13,6 +13,7 @@
 #define TCPSIM_SCENARIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "models/app.h"
@@ -151,6 +152,11 @@ struct scn_set {
 int scn_load_string_set(const char *file, const char *text, size_t len,
 			const struct scn_set *sets, size_t nsets,
 			struct scenario **out, struct scn_error *err);
+/* Write the text with the overrides put in, as YAML (its comments and
+ * layout are not kept), to out. Returns 0, or -1 with *err filled. */
+int scn_render_set(const char *file, const char *text, size_t len,
+		   const struct scn_set *sets, size_t nsets, FILE *out,
+		   struct scn_error *err);
 /* Free a loaded scenario. */
 void scn_free(struct scenario *s);
 /* The group called name (a host or a template), or -1. */
