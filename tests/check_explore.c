@@ -187,6 +187,55 @@ START_TEST(test_faults_name_a_segment)
 }
 END_TEST
 
+static volatile sig_atomic_t stop_now;
+
+/* Stops the exploration once three runs of its second level are done. */
+static void stop_after_three(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)total;
+	if (*(int *)ctx == 1 && done >= 3)
+		stop_now = 1;
+	if (done == total)
+		++*(int *)ctx; /* a level ended */
+}
+
+/* Interrupted, the report covers the runs done: the rest are marked not
+ * done, and a minimal set is minimal among those run. */
+START_TEST(test_interrupted_exploration_keeps_what_was_done)
+{
+	char err[256];
+	struct scenario *s = load_builtin("handshake-and-close");
+	int levels = 0;
+	stop_now = 0;
+	struct explore x = {
+		.scn = s,
+		.wopts = {.no_link_rules = true},
+		.budget = {[EX_DROP] = 2},
+		.segments = 20,
+		.host = -1,
+		.jobs = 1,
+		.progress = stop_after_three,
+		.pctx = &levels,
+		.interrupt = &stop_now,
+	};
+	ck_assert_int_eq(explore_parse_invariants("delivered-intact", &x.inv,
+						  err, sizeof err),
+			 0);
+	ck_assert_int_eq(explore_run(&x, err, sizeof err), -2);
+	ck_assert(x.interrupted);
+	uint64_t done = 0;
+	for (uint64_t i = 0; i < x.nsets; i++)
+		done += x.rec[i * x.width + EXR_DONE] == 1;
+	ck_assert_uint_eq(done, 1 + 3);
+	ck_assert_uint_gt(x.nsets, done);
+	for (uint64_t i = 0; i < x.nsets; i++)
+		if (!x.rec[i * x.width + EXR_DONE])
+			ck_assert(!explore_minimal(&x, i));
+	explore_free(&x);
+	scn_free(s);
+}
+END_TEST
+
 Suite *explore_suite(void)
 {
 	Suite *s = suite_create("explore");
@@ -197,6 +246,7 @@ Suite *explore_suite(void)
 	tcase_add_test(tc, test_time_wait_off_final_ack_is_the_minimal_set);
 	tcase_add_test(tc, test_pairs_are_pruned_and_the_same_for_any_workers);
 	tcase_add_test(tc, test_faults_name_a_segment);
+	tcase_add_test(tc, test_interrupted_exploration_keeps_what_was_done);
 	suite_add_tcase(s, tc);
 	return s;
 }

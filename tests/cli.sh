@@ -153,6 +153,12 @@ check explore-both 2 "$tcpsim" explore handshake-and-close --drops 1 --expect --
 check explore-bad-delays 2 "$tcpsim" explore handshake-and-close --delays 1
 expect explore-bad-delays "$tmp/err" '--delays K:TIME'
 check explore-bad-set 2 "$tcpsim" explore handshake-and-close --drops 1 --set tcp.msl=soon
+check explore-coverage 0 "$tcpsim" explore lost-syn-ack-three-way --drops 1 -q --coverage
+expect explore-coverage "$tmp/out" '^coverage: 12 of the 26 state transitions the model has; 9 '
+# CLOSED -> SYN-SENT reached, CLOSED -> LISTEN too, the rest not possible
+expect explore-coverage "$tmp/out" '^   0 CLOSED           \+  \+$'
+expect explore-coverage "$tmp/out" '^   2 SYN-SENT      \.        \.  \+$'
+expect explore-coverage "$tmp/out" '^  SYN-SENT        \+$'
 check explore-delays 0 "$tcpsim" explore handshake-and-close --delays 1:300ms --dups 1 -q
 expect explore-delays "$tmp/out" 'up to 1 duplicate, up to 1 delay of 300ms'
 

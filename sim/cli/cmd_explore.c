@@ -376,6 +376,15 @@ static int write_minimal(const struct explore_args *a, const struct explore *x,
 
 /* ---- the report --------------------------------------------------------- */
 
+/* A table's row without its trailing blanks. */
+static void put_row(FILE *f, char *row)
+{
+	size_t n = strlen(row);
+	while (n && row[n - 1] == ' ')
+		row[--n] = '\0';
+	fprintf(f, "%s\n", row);
+}
+
 static void coverage(FILE *f, const struct explore *x, bool tables)
 {
 	uint64_t trans[2] = {0}, sent[2] = {0};
@@ -408,34 +417,39 @@ static void coverage(FILE *f, const struct explore *x, bool tables)
 	fputs("\ntransitions (from \\ to; + reached, . possible, not "
 	      "reached):\n",
 	      f);
-	fprintf(f, "  %-13s", "");
+	char row[256];
+	size_t len = (size_t)snprintf(row, sizeof row, "  %-15s", "");
 	for (int b = 0; b < TCP_NSTATES; b++)
-		fprintf(f, " %2d", b);
-	fputc('\n', f);
+		len += (size_t)snprintf(row + len, sizeof row - len, " %2d", b);
+	put_row(f, row);
 	for (int a = 0; a < TCP_NSTATES; a++) {
-		fprintf(f, "  %2d %-10s", a, tcp_state_name(a));
+		len = (size_t)snprintf(row, sizeof row, "  %2d %-12s", a,
+				       tcp_state_name(a));
 		for (int b = 0; b < TCP_NSTATES; b++) {
 			unsigned bit = (unsigned)(a * TCP_NSTATES + b);
 			bool got = trans[bit / 64] >> (bit % 64) & 1u;
-			fprintf(f, "  %c", got ? '+'
-					   : tcp_transition_known(a, b) ? '.'
-									: ' ');
+			len += (size_t)snprintf(
+				row + len, sizeof row - len, "  %c",
+				got ? '+' : tcp_transition_known(a, b) ? '.' : ' ');
 		}
-		fputc('\n', f);
+		put_row(f, row);
 	}
 	fputs("\nsegments sent, by the sender's state (+ sent):\n", f);
-	fprintf(f, "  %-13s", "");
+	len = (size_t)snprintf(row, sizeof row, "  %-15s", "");
 	for (int k = 0; k < 7; k++)
-		fprintf(f, " %-7s", kinds[k]);
-	fputc('\n', f);
+		len += (size_t)snprintf(row + len, sizeof row - len, " %-7s",
+					kinds[k]);
+	put_row(f, row);
 	for (int a = 0; a < TCP_NSTATES; a++) {
-		fprintf(f, "  %-13s", tcp_state_name(a));
+		len = (size_t)snprintf(row, sizeof row, "  %-15s",
+				       tcp_state_name(a));
 		for (int k = 0; k < 7; k++) {
 			unsigned bit = (unsigned)(a * 8 + k);
-			fprintf(f, " %-7s",
+			len += (size_t)snprintf(
+				row + len, sizeof row - len, " %-7s",
 				sent[bit / 64] >> (bit % 64) & 1u ? "+" : "");
 		}
-		fputc('\n', f);
+		put_row(f, row);
 	}
 }
 
