@@ -260,20 +260,26 @@ done
 n=$((n + 1))
 [ "$(complete_bash tcpsim run --pcap- | tr '\n' ' ')" = "--pcap-at --pcap-format " ] ||
 	fail "bash: tcpsim run --pcap-<TAB> is not --pcap-at --pcap-format"
-# scenario names and .yaml files (and directories) where a scenario goes
-n=$((n + 1))
-complete_bash tcpsim run "" | sort >"$dir/got"
-(cat "$dir/builtins"; echo files) | sort | cmp -s - "$dir/got" ||
-	fail "bash: tcpsim run <TAB>: $(diff "$dir/builtins" "$dir/got" | grep '^[<>]' | tr '\n' ' ')"
-n=$((n + 1))
-[ "$(complete_bash tcpsim run lost-final-ack-n)" = lost-final-ack-no-time-wait ] ||
-	fail "bash: tcpsim run lost-final-ack-n<TAB>: $(complete_bash tcpsim run lost-final-ack-n)"
+# scenario names and .yaml files (and directories) where a scenario goes:
+# run's operand, explore's (before and after an option and its value;
+# bash splits words at : and =, so --delays 1:2s and --stop=9s come as
+# three), only one
+for c in run explore "explore --drops 1" "explore --delays 1 : 2s" \
+	"run --stop = 9s"; do
+	n=$((n + 1))
+	complete_bash tcpsim $c "" | sort >"$dir/got"
+	(cat "$dir/builtins"; echo files) | sort | cmp -s - "$dir/got" ||
+		fail "bash: tcpsim $c <TAB>: $(diff "$dir/builtins" "$dir/got" | grep '^[<>]' | tr '\n' ' ')"
+	n=$((n + 1))
+	[ "$(complete_bash tcpsim $c lost-final-ack-n)" = lost-final-ack-no-time-wait ] ||
+		fail "bash: tcpsim $c lost-final-ack-n<TAB>: $(complete_bash tcpsim $c lost-final-ack-n)"
+	n=$((n + 1))
+	[ -z "$(complete_bash tcpsim $c mine.yaml "")" ] ||
+		fail "bash: tcpsim $c mine.yaml <TAB> offers a second scenario"
+done
 n=$((n + 1))
 [ "$(complete_bash tcpsim run --seed 7 files/ | sort | tr '\n' ' ')" = "files/mine.yaml files/sub " ] ||
 	fail "bash: tcpsim run --seed 7 files/<TAB>: $(complete_bash tcpsim run --seed 7 files/ | tr '\n' ' ')"
-n=$((n + 1))
-[ -z "$(complete_bash tcpsim run mine.yaml "")" ] ||
-	fail "bash: tcpsim run mine.yaml <TAB> offers a second scenario"
 n=$((n + 1))
 [ "$(complete_bash tcpsim show zero)" = zero-window ] ||
 	fail "bash: tcpsim show zero<TAB>: $(complete_bash tcpsim show zero)"
@@ -300,6 +306,22 @@ complete_bash tcpsim sweep x --metric "" | sort >"$dir/got"
 n=$((n + 1))
 [ "$(complete_bash tcpsim run --trace files/n)" = files/notes.txt ] ||
 	fail "bash: tcpsim run --trace files/n<TAB> is not a file"
+# explore's --invariant: the invariants its --help lists, a comma-
+# separated list; its -o: a directory
+"$tcpsim" explore --help | sed -n '/--invariant/,/(default/p' |
+	sed 's/.*comma-separated://; s/(default.*//' | tr ',' '\n' | tr -d ' ' |
+	sed '/^$/d' | sort -u >"$dir/invariants"
+n=$((n + 1))
+complete_bash tcpsim explore x --invariant "" | sort >"$dir/got"
+[ "$(wc -l <"$dir/invariants")" -ge 5 ] && cmp -s "$dir/invariants" "$dir/got" ||
+	fail "bash: tcpsim explore --invariant <TAB>: $(diff "$dir/invariants" "$dir/got" | grep '^[<>]' | tr '\n' ' ')"
+n=$((n + 1))
+got=$(complete_bash tcpsim explore --invariant established,no- | sort | tr '\n' ' ')
+[ "$got" = "established,no-reset established,no-stuck-tcb " ] ||
+	fail "bash: tcpsim explore --invariant established,no-<TAB>: $got"
+n=$((n + 1))
+[ "$(complete_bash tcpsim explore -o files/)" = files/sub ] ||
+	fail "bash: tcpsim explore -o files/<TAB>: $(complete_bash tcpsim explore -o files/ | tr '\n' ' ')"
 
 # ---- zsh completion ------------------------------------------------------
 
@@ -366,6 +388,9 @@ X
 	zcase "show zero" "zero-window "
 	zcase "plot " "$(tr '\n' ' ' <"$dir/kinds")"
 	zcase "pkt --profile " "freebsd linux rfc9293 "
+	zcase "explore lost-final-ack-n" "lost-final-ack-no-time-wait "
+	zcase "explore --drops 1 --invariant " "$(tr '\n' ' ' <"$dir/invariants")"
+	zcase "explore --invariant established,no-" "no-reset no-stuck-tcb "
 	n=$((n + 1))
 	got=$(complete_zsh_real "run files/")
 	case $got in

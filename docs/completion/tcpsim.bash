@@ -2,7 +2,7 @@
 #
 # Installed as $(PREFIX)/share/bash-completion/completions/tcpsim. It
 # completes the commands, each command's options, the values some options
-# take (plot kinds, profiles, metrics), built-in scenario names (asked of
+# take (plot kinds, profiles, metrics, invariants), built-in scenario names (asked of
 # the tcpsim being completed: `tcpsim list`) and files: *.yaml where a
 # scenario goes, *.pkt for pkt, *.trace for diff. tests/install.sh checks
 # the commands and options below against the program's own help.
@@ -27,6 +27,18 @@ _tcpsim_words()
 	done < <(compgen -W "$1" -- "$cur")
 }
 
+# Add to COMPREPLY the words of $1 that complete the last item of $cur, a
+# comma-separated list: "a,b,c" with the items before kept in front.
+_tcpsim_list()
+{
+	local w pre=""
+	[[ $cur == *,* ]] && pre=${cur%,*},
+	compopt -o nospace 2>/dev/null
+	while IFS= read -r w; do
+		COMPREPLY+=("$pre$w")
+	done < <(compgen -W "$1" -- "${cur##*,}")
+}
+
 # Add directories and the files whose names end in $1: every file when
 # $1 is empty, none when it is "/" (directories only).
 _tcpsim_files()
@@ -48,7 +60,7 @@ _tcpsim()
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
-	local commands="run check diff plot sweep pkt list show help"
+	local commands="run check diff plot sweep explore pkt list show help"
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		case $cur in
@@ -65,11 +77,11 @@ _tcpsim()
 		opts="--seed $limits --trace --jsonl --queue-events
 			--payload-bytes --whole --pcap --pcap-at --pcap-format
 			--msc --diagram
-			--ladder-plot --csv --absolute --relative --explain --vars
+			--ladder-plot --html --csv --absolute --relative --explain --vars
 			--hosts --no-ladder --ascii --no-color --quiet --help"
 		argopts="-s --seed $limits -t --trace --jsonl --pcap --pcap-at
 			--pcap-format
-			--msc --diagram --ladder-plot --csv --hosts"
+			--msc --diagram --ladder-plot --html --csv --hosts"
 		;;
 	check)
 		opts="--golden --update --ignore --with-lines --context --quiet
@@ -92,6 +104,13 @@ _tcpsim()
 		argopts="--set --seeds -j --jobs -m --metric -o --output --plot
 			--plot-metric --plot-log $limits"
 		;;
+	explore)
+		opts="--drops --dups --delays --segments --host --invariant
+			--expect --keep-rules --output --coverage --jobs --seed
+			$limits --quiet --help"
+		argopts="--drops --dups --delays --segments --host --invariant
+			-o --output -j --jobs -s --seed $limits"
+		;;
 	pkt)
 		opts="--profile --verbose --trace --jsonl --pcap --pcap-at
 			--pcap-format --ladder --help"
@@ -101,12 +120,21 @@ _tcpsim()
 	esac
 
 	# the value of an option
-	local o
+	local o metrics="established connect_time completed failed
+		completion_time delivered retransmissions segments lost end
+		expect finished events sim_time flows goodput fairness
+		throughput qdelay_p50 qdelay_p99"
 	for o in $argopts; do
 		[ "$prev" = "$o" ] || continue
+		case $cmd,$prev in
+		explore,-o | explore,--output) # a directory
+			_tcpsim_files /
+			return 0
+			;;
+		esac
 		case $prev in
 		-t | --trace | --jsonl | --pcap | --msc | --diagram | \
-			--ladder-plot | -o | --output | --plot | --script)
+			--ladder-plot | --html | -o | --output | --plot | --script)
 			_tcpsim_files ""
 			;;
 		--golden) _tcpsim_files .trace ;;
@@ -114,12 +142,12 @@ _tcpsim()
 		-p | --profile) _tcpsim_words "freebsd linux rfc9293" ;;
 		--pcap-format) _tcpsim_words "pcap pcapng" ;;
 		--plot-log) _tcpsim_words "x y xy" ;;
-		-m | --metric | --plot-metric)
-			_tcpsim_words "established connect_time completed failed
-				completion_time delivered retransmissions segments
-				lost end expect finished events sim_time flows
-				goodput fairness throughput qdelay_p50 qdelay_p99"
+		--invariant)
+			_tcpsim_list "delivered-intact established no-reset
+				no-stuck-tcb finished"
 			;;
+		-m | --metric) _tcpsim_list "$metrics" ;;
+		--plot-metric) _tcpsim_words "$metrics" ;;
 		esac
 		return 0
 	done
@@ -130,10 +158,15 @@ _tcpsim()
 	fi
 
 	# The operands: count those before this word, skipping options and
-	# their values.
+	# their values. Bash splits words at = and : (COMP_WORDBREAKS): the
+	# word after one is the rest of a value (--stop=10m, --delays 1:2s).
 	local i n=0 w skip=0
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
+		if [ "$w" = = ] || [ "$w" = : ]; then
+			skip=1
+			continue
+		fi
 		if [ "$skip" -eq 1 ]; then
 			skip=0
 			continue
@@ -148,7 +181,7 @@ _tcpsim()
 	done
 
 	case $cmd in
-	run | sweep)
+	run | sweep | explore)
 		if [ "$n" -eq 0 ]; then
 			_tcpsim_words "$(_tcpsim_builtins)"
 			_tcpsim_files .yaml
