@@ -8,6 +8,10 @@
  * sweep leaves neither. What goes to standard output is a function of
  * the scenario, the values and the seeds only; the progress bar and the
  * speed go to standard error, on a terminal.
+ *
+ * In tcpsim-mpi every rank runs this command and takes part in the runs
+ * (sim/run/batch.h); only the leader opens, draws and writes anything,
+ * so only its node needs gnuplot and a place for the files.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +29,7 @@
 #include "sim/diagram/gnuplot.h"
 #include "sim/diagram/sweep_plot.h"
 #include "sim/out/outfile.h"
+#include "sim/run/batch.h"
 #include "sim/run/sweep.h"
 
 #define MAX_PARAMS 16
@@ -530,6 +535,8 @@ static int choose_metrics(struct sweep_cmd *sc)
 	}
 	sc->pin.logx = sc->a.logx;
 	sc->pin.logy = sc->a.logy;
+	if (!batch_leader())
+		return 0;
 	sc->pin.fmt = diag_prepare(sc->a.plot, "gnuplot", "gnuplot-nox", "",
 				   sc->err, sizeof sc->err);
 	if (!sc->pin.fmt) {
@@ -559,7 +566,7 @@ static int run_all(struct sweep_cmd *sc,
 #endif
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct progress prog = {.t0 = wall()};
-	sc->tty = !sc->a.quiet && isatty(STDERR_FILENO);
+	sc->tty = !sc->a.quiet && batch_leader() && isatty(STDERR_FILENO);
 	sc->sw = (struct sweep){
 		.scns = (const struct scenario *const *)sc->scns,
 		.ncombos = sc->ncombos,
@@ -693,12 +700,14 @@ int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 	if (parse_sets(sc) < 0 || load_combos(sc) < 0 ||
 	    choose_metrics(sc) < 0)
 		goto out;
-	if (outfile_open(&sc->out, sc->a.out, sc->err, sizeof sc->err) < 0) {
+	bool leader = batch_leader();
+	if (leader &&
+	    outfile_open(&sc->out, sc->a.out, sc->err, sizeof sc->err) < 0) {
 		fprintf(stderr, "tcpsim: %s\n", sc->err);
 		goto out;
 	}
 	status = run_all(sc, interrupt);
-	if (status == EXIT_OK)
+	if (status == EXIT_OK && leader)
 		status = write_outputs(sc);
 out:
 	free_cmd(sc);

@@ -10,6 +10,9 @@
  * and whoever finishes first. With one job everything runs in this
  * process. A worker ends with _exit(), leaving what it inherited to the
  * parent.
+ *
+ * batch_run() itself is batch_single.c's (one machine: this pool) or, in
+ * tcpsim-mpi, batch_mpi.c's (the ranks of an MPI job).
  */
 #include "sim/run/batch.h"
 
@@ -366,7 +369,7 @@ out:
 	return rc;
 }
 
-int batch_run(const struct batch *b, int64_t *out, char *err, size_t n)
+int batch_run_local(const struct batch *b, int64_t *out, char *err, size_t n)
 {
 	if (b->n == 0)
 		return 0;
