@@ -6,7 +6,8 @@
 #   make asan      the tests under ASan + UBSan (clang), 3000 property runs
 #   make valgrind  unit tests, the scenarios (every output) and 50 property
 #                  runs under valgrind
-#   make bench     benchmarks (not part of make test)
+#   make bench     benchmarks (not part of make test); with OpenMPI
+#                  installed, also a sweep on 2 MPI ranks
 #   make mpi       build/tcpsim-mpi: tcpsim whose batches of runs (sweep)
 #                  are split over the ranks of an MPI job (OpenMPI;
 #                  docs/mpi.md)
@@ -453,8 +454,17 @@ determinism: deps-asan
 bench: deps-build
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: $(BENCHES)
+# The sweep on 2 MPI ranks against 1 and 2 worker processes
+# (bench/mpi.sh), where OpenMPI is installed (sh .ci/deps test).
+bench-run: $(BENCHES) $(TCPSIM)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+	@echo "== bench/mpi.sh"
+	@if command -v mpirun >/dev/null && pkg-config --exists ompi-c; then \
+		$(MAKE) --no-print-directory -s $(TCPSIM_MPI) && \
+		sh bench/mpi.sh $(TCPSIM) $(TCPSIM_MPI); \
+	else \
+		echo "skipped: no OpenMPI (sh .ci/deps test installs it)"; \
+	fi
 
 # tcpsim against ns-3 (Debian's libns3-dev, installed here) on the scale
 # workloads, side by side (bench/ns3/compare.sh); not part of make bench.
