@@ -6,7 +6,11 @@
 #   make asan      the tests under ASan + UBSan (clang), 3000 property runs
 #   make valgrind  unit tests, the scenarios (every output) and 50 property
 #                  runs under valgrind
-#   make bench     benchmarks (not part of make test)
+#   make bench     benchmarks (not part of make test); with OpenMPI
+#                  installed, also a sweep on 2 MPI ranks
+#   make mpi       build/tcpsim-mpi: tcpsim whose batches of runs (sweep)
+#                  are split over the ranks of an MPI job (OpenMPI;
+#                  docs/mpi.md)
 #   make bench-ns3 tcpsim and ns-3 side by side on the scale workloads
 #                  (installs libns3-dev)
 #   make fuzz      the libFuzzer harnesses (clang), FUZZ_TIME s each (1800)
@@ -40,6 +44,9 @@ YAML_LIBS := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+# OpenMPI, for tcpsim-mpi only; looked up when it is built
+MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS = $(shell pkg-config --libs ompi-c 2>/dev/null || echo -lmpi)
 
 WERROR ?=
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -50,8 +57,10 @@ LDFLAGS := $(SAN)
 
 # The library: every layer but the command line (sim/cli/, linked into
 # the tcpsim binary only). docs/architecture.md maps the layers.
-LIB_SRCS := $(sort $(wildcard sim/engine/*.c sim/scenario/*.c sim/run/*.c \
-	sim/verdict/*.c sim/out/*.c sim/diagram/*.c sim/pkt/*.c models/*.c))
+# sim/run/batch_mpi.c is tcpsim-mpi's, in place of batch_single.c.
+LIB_SRCS := $(filter-out sim/run/batch_mpi.c,$(sort $(wildcard \
+	sim/engine/*.c sim/scenario/*.c sim/run/*.c sim/verdict/*.c \
+	sim/out/*.c sim/diagram/*.c sim/pkt/*.c models/*.c)))
 CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 # Every plots/NAME.gp is compiled in as the string plot_NAME_gp.
@@ -70,6 +79,11 @@ BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCHES := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 TCPSIM := $(BUILD)/tcpsim
+TCPSIM_MPI := $(BUILD)/tcpsim-mpi
+BATCH_MPI := $(BUILD)/sim/run/batch_mpi.o
+# tcpsim-mpi: the same objects, batch_mpi.o in place of batch_single.o
+MPI_OBJS := $(CLI_OBJS) $(BATCH_MPI) \
+	$(filter-out $(BUILD)/sim/run/batch_single.o,$(LIB_OBJS))
 LIB := $(BUILD)/libtcpsim.a
 CHECK_ALL := $(BUILD)/tests/check_all
 PROP := $(BUILD)/tests/prop/prop
@@ -77,6 +91,7 @@ PROP := $(BUILD)/tests/prop/prop
 PROP_RUNS ?= 10000
 
 .PHONY: all run test check unit buildsys layers bad cli golden payload prop pcap diagrams html pictures docs sweep \
+	mpi mpi-test \
 	fuzz fuzz-build fuzz-regress determinism pkt conformance \
 	plots asan valgrind valgrind-run bench bench-run bench-ns3 clean deps-build \
 	deps-test deps-asan deps-valgrind install uninstall install-test
@@ -131,6 +146,22 @@ $(LIB): $(LIB_OBJS)
 
 $(TCPSIM): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS)
+
+$(BATCH_MPI): sim/run/batch_mpi.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(MPI_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(TCPSIM_MPI): $(MPI_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCAP_LIBS) $(MPI_LIBS)
+
+mpi: $(TCPSIM_MPI)
+
+# The contract of batch_run() over MPI, without the simulator
+# (tests/mpi/batch.c, run by tests/mpi.sh).
+MPI_BATCH_TEST := $(BUILD)/tests/mpi/batch
+$(MPI_BATCH_TEST): tests/mpi/batch.c $(BATCH_MPI) $(BUILD)/sim/run/batch.o
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MPI_LIBS)
 
 $(BUILD)/tests/%.o: tests/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
@@ -215,7 +246,7 @@ uninstall:
 # ---- tests ---------------------------------------------------------------
 
 check: unit layers buildsys bad cli golden payload pcap diagrams html docs \
-	sweep plots pictures pkt fuzz-regress install-test prop
+	sweep mpi-test plots pictures pkt fuzz-regress install-test prop
 	sh tests/conformance.sh --if-present $(TCPSIM)
 
 unit: $(CHECK_ALL)
@@ -289,6 +320,11 @@ html: $(TCPSIM)
 # the plot, errors, an interruption.
 sweep: $(TCPSIM)
 	sh tests/sweep.sh $(TCPSIM) $(BUILD)/sweep
+
+# tcpsim-mpi: the contract of batch_run() over MPI ranks, and sweeps on 3
+# ranks under mpirun the same bytes as tcpsim --jobs 1 (tests/mpi.sh).
+mpi-test: $(TCPSIM) $(TCPSIM_MPI) $(MPI_BATCH_TEST)
+	sh tests/mpi.sh $(TCPSIM) $(TCPSIM_MPI) $(MPI_BATCH_TEST) $(BUILD)/mpi
 
 # tcpsim plot: every kind for every scenario it fits, silent and the same
 # bytes twice; run --csv's files checked by hand; the errors.
@@ -440,8 +476,17 @@ determinism: deps-asan
 bench: deps-build
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: $(BENCHES)
+# The sweep on 2 MPI ranks against 1 and 2 worker processes
+# (bench/mpi.sh), where OpenMPI is installed (sh .ci/deps test).
+bench-run: $(BENCHES) $(TCPSIM)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+	@echo "== bench/mpi.sh"
+	@if command -v mpirun >/dev/null && pkg-config --exists ompi-c; then \
+		$(MAKE) --no-print-directory -s $(TCPSIM_MPI) && \
+		sh bench/mpi.sh $(TCPSIM) $(TCPSIM_MPI); \
+	else \
+		echo "skipped: no OpenMPI (sh .ci/deps test installs it)"; \
+	fi
 
 # tcpsim against ns-3 (Debian's libns3-dev, installed here) on the scale
 # workloads, side by side (bench/ns3/compare.sh); not part of make bench.
@@ -453,6 +498,7 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(CLI_OBJS:.o=.d) \
+	$(BATCH_MPI:.o=.d) \
 	$(BENCHES:=.d) \
 	$(wildcard $(BUILD)/tests/fuzz/*.d) \
 	$(PROP_OBJS:.o=.d)

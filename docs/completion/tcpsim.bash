@@ -105,11 +105,11 @@ _tcpsim()
 			--plot-metric --plot-log $limits"
 		;;
 	explore)
-		opts="--drops --dups --delays --segments --host --invariant
-			--expect --keep-rules --output --coverage --jobs --seed
-			$limits --quiet --help"
-		argopts="--drops --dups --delays --segments --host --invariant
-			-o --output -j --jobs -s --seed $limits"
+		opts="--drops --dups --delays --segments --host --set
+			--invariant --expect --keep-rules --output --coverage --jobs
+			--seed $limits --quiet --help"
+		argopts="--drops --dups --delays --segments --host --set
+			--invariant -o --output -j --jobs -s --seed $limits"
 		;;
 	pkt)
 		opts="--profile --verbose --trace --jsonl --pcap --pcap-at

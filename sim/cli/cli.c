@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "models/segment.h"
 #include "sim/diagram/hostsel.h"
@@ -466,4 +469,28 @@ void cli_progress_end(struct cli_progress *p)
 	if (p->shown)
 		fputs("\r\033[K", stderr);
 	p->shown = false;
+}
+
+void cli_keep_heap(void)
+{
+#ifdef M_TRIM_THRESHOLD
+	/* Each run frees its buffers before the next takes them again:
+	 * keep the heap instead of handing its top back to the kernel and
+	 * asking for it again a moment later (two system calls per run). */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+#endif
+}
+
+int cli_parse_jobs(const char *v, long *jobs)
+{
+	uint64_t j;
+	if (cli_parse_u64("--jobs", v, &j) < 0)
+		return -1;
+	if (j < 1 || j > 256) {
+		fprintf(stderr, "tcpsim: --jobs must be 1 to 256\n");
+		return -1;
+	}
+	*jobs = (long)j;
+	return 0;
 }

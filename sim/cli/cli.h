@@ -113,6 +113,12 @@ void cli_progress_end(struct cli_progress *p);
 /* Seconds since the bar started. */
 double cli_progress_elapsed(const struct cli_progress *p);
 
+/* --jobs J: 1 to 256 worker processes; prints why not. Returns 0 or -1. */
+int cli_parse_jobs(const char *v, long *jobs);
+/* Before many runs in this process (sweep, explore): keep the heap's top
+ * instead of giving it back between runs. */
+void cli_keep_heap(void);
+
 /* The usage of tcpsim and of tcpsim run (main.c). */
 void cli_usage(FILE *f);
 

@@ -208,18 +208,10 @@ static int parse_args(int argc, char **argv, struct explore_args *a)
 		case 'C':
 			a->coverage = true;
 			break;
-		case 'j': {
-			uint64_t j;
-			if (cli_parse_u64("--jobs", optarg, &j) < 0)
+		case 'j':
+			if (cli_parse_jobs(optarg, &a->jobs) < 0)
 				return -1;
-			if (j < 1 || j > 256) {
-				fprintf(stderr, "tcpsim: --jobs must be 1 to "
-						"256\n");
-				return -1;
-			}
-			a->jobs = (long)j;
 			break;
-		}
 		case 'q':
 			a->quiet = true;
 			break;
@@ -328,11 +320,26 @@ static int write_minimal(const struct explore_args *a, const struct explore *x,
 		fprintf(stderr, "tcpsim: -o: %s\n", err);
 		return -1;
 	}
-	if (a->nset) {
+	/* --set, and --seed and --stop, which the run must have too */
+	struct scn_set sets[MAX_SETS + 2];
+	size_t nsets = a->nset;
+	memcpy(sets, a->set, a->nset * sizeof *sets);
+	char seed[32], stop[48];
+	if (x->wopts.has_seed) {
+		snprintf(seed, sizeof seed, "%llu",
+			 (unsigned long long)x->wopts.seed);
+		sets[nsets++] = (struct scn_set){"seed", seed};
+	}
+	if (x->wopts.stop > 0) {
+		sim_time_fmt(x->wopts.stop, stop, sizeof stop - 1);
+		strcat(stop, "s");
+		sets[nsets++] = (struct scn_set){"stop", stop};
+	}
+	if (nsets) {
 		/* the overrides put in: the document as YAML again */
 		struct scn_error e;
 		if (scn_render_set(a->scenario ? a->scenario : "", text, len,
-				   a->set, a->nset, of.f, &e) < 0) {
+				   sets, nsets, of.f, &e) < 0) {
 			fprintf(stderr, "tcpsim: -o: %s\n", e.msg);
 			outfile_abort(&of);
 			return -1;
@@ -651,6 +658,7 @@ int cmd_explore(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 		x.pctx = &prog;
 	}
 	x.interrupt = interrupt;
+	cli_keep_heap();
 	int rc = explore_run(&x, err, sizeof err);
 	cli_progress_end(&prog);
 	if (rc == -1) {
@@ -658,19 +666,19 @@ int cmd_explore(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 		status = EXIT_FAILED;
 		goto out;
 	}
-	if (!batch_leader()) {
-		status = EXIT_OK;
-		goto out;
-	}
-	if (report(stdout, &a, &x) < 0) {
-		status = EXIT_USAGE;
-		goto out;
-	}
+	/* every rank holds every record: all end with the same status, the
+	 * leader alone reports */
 	bool any = false;
 	for (uint64_t i = 0; i < x.nsets && !any; i++)
 		any = x.rec[i * x.width + EXR_DONE] &&
 		      x.rec[i * x.width + EXR_FAILS];
 	status = any || x.interrupted ? EXIT_FAILED : EXIT_OK;
+	if (!batch_leader())
+		goto out;
+	if (report(stdout, &a, &x) < 0) {
+		status = EXIT_USAGE;
+		goto out;
+	}
 	if (x.interrupted)
 		fputs("tcpsim: interrupted; the report covers the runs done\n",
 		      stderr);

@@ -8,23 +8,24 @@
  * sweep leaves neither. What goes to standard output is a function of
  * the scenario, the values and the seeds only; the progress bar and the
  * speed go to standard error, on a terminal.
+ *
+ * In tcpsim-mpi every rank runs this command and takes part in the runs
+ * (sim/run/batch.h); only the leader opens, draws and writes anything,
+ * so only its node needs gnuplot and a place for the files.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "sim/cli/cli.h"
 #include "sim/diagram/diagram.h"
 #include "sim/diagram/gnuplot.h"
 #include "sim/diagram/sweep_plot.h"
 #include "sim/out/outfile.h"
+#include "sim/run/batch.h"
 #include "sim/run/sweep.h"
 
 #define MAX_PARAMS 16
@@ -113,18 +114,10 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
 		case 'n':
 			a->seeds = optarg;
 			break;
-		case 'j': {
-			uint64_t j;
-			if (cli_parse_u64("--jobs", optarg, &j) < 0)
+		case 'j':
+			if (cli_parse_jobs(optarg, &a->jobs) < 0)
 				return -1;
-			if (j < 1 || j > 256) {
-				fprintf(stderr, "tcpsim: --jobs must be 1 to "
-						"256\n");
-				return -1;
-			}
-			a->jobs = (long)j;
 			break;
-		}
 		case 'm':
 			a->metrics = optarg;
 			break;
@@ -237,55 +230,6 @@ static int parse_seeds(const char *s, uint64_t **seeds, size_t *n)
 	for (size_t i = 0; i < *n; i++)
 		(*seeds)[i] = a + i;
 	return 0;
-}
-
-/* ---- progress ------------------------------------------------------------ */
-
-static double wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct progress {
-	double t0, last;
-	bool shown;
-};
-
-static void fmt_left(double s, char *buf, size_t n)
-{
-	long t = (long)(s + 0.5);
-	if (t >= 3600)
-		snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60,
-			 t % 60);
-	else
-		snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
-}
-
-static void show_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	struct progress *p = ctx;
-	double now = wall();
-	if (done < total && now - p->last < 0.1)
-		return;
-	p->last = now;
-	double el = now - p->t0;
-	double rate = el > 0 ? (double)done / el : 0;
-	char left[32] = "-";
-	if (rate > 0)
-		fmt_left((double)(total - done) / rate, left, sizeof left);
-	int width = 30, fill = (int)((double)width * (double)done /
-				     (double)total);
-	char bar[64];
-	for (int i = 0; i < width; i++)
-		bar[i] = i < fill ? '#' : '.';
-	bar[width] = '\0';
-	fprintf(stderr, "\r[%s] %llu/%llu runs %3d%%  %.0f runs/s  %s left ",
-		bar, (unsigned long long)done, (unsigned long long)total,
-		(int)(100 * done / total), rate, left);
-	fflush(stderr);
-	p->shown = true;
 }
 
 /* ---- the summary on the terminal --------------------------------------- */
@@ -530,6 +474,8 @@ static int choose_metrics(struct sweep_cmd *sc)
 	}
 	sc->pin.logx = sc->a.logx;
 	sc->pin.logy = sc->a.logy;
+	if (!batch_leader())
+		return 0;
 	sc->pin.fmt = diag_prepare(sc->a.plot, "gnuplot", "gnuplot-nox", "",
 				   sc->err, sizeof sc->err);
 	if (!sc->pin.fmt) {
@@ -550,16 +496,10 @@ static int run_all(struct sweep_cmd *sc,
 		fputs("tcpsim: out of memory for the results\n", stderr);
 		return EXIT_USAGE;
 	}
-#ifdef M_TRIM_THRESHOLD
-	/* Each run frees its buffers before the next takes them again:
-	 * keep the heap instead of handing its top back to the kernel and
-	 * asking for it again a moment later (two system calls per run). */
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-#endif
+	cli_keep_heap();
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	struct progress prog = {.t0 = wall()};
-	sc->tty = !sc->a.quiet && isatty(STDERR_FILENO);
+	struct cli_progress prog = cli_progress_start();
+	sc->tty = !sc->a.quiet && batch_leader() && isatty(STDERR_FILENO);
 	sc->sw = (struct sweep){
 		.scns = (const struct scenario *const *)sc->scns,
 		.ncombos = sc->ncombos,
@@ -569,13 +509,12 @@ static int run_all(struct sweep_cmd *sc,
 		.nm = (size_t)sc->nm,
 		.wopts = sc->a.wopts,
 		.jobs = (int)(sc->a.jobs ? sc->a.jobs : cpus > 0 ? cpus : 1),
-		.progress = sc->tty ? show_progress : NULL,
+		.progress = sc->tty ? cli_progress_show : NULL,
 		.ctx = &prog,
 		.interrupt = interrupt,
 	};
 	int rc = sweep_run(&sc->sw, sc->res, sc->err, sizeof sc->err);
-	if (prog.shown)
-		fputs("\r\033[K", stderr);
+	cli_progress_end(&prog);
 	if (rc == -2) {
 		fputs("tcpsim: interrupted; no output file was written\n",
 		      stderr);
@@ -585,7 +524,7 @@ static int run_all(struct sweep_cmd *sc,
 		fprintf(stderr, "tcpsim: sweep: %s\n", sc->err);
 		return EXIT_FAILED;
 	}
-	sc->took = wall() - prog.t0;
+	sc->took = cli_progress_elapsed(&prog);
 	return EXIT_OK;
 }
 
@@ -693,12 +632,14 @@ int cmd_sweep(int argc, char **argv, const volatile sig_atomic_t *interrupt)
 	if (parse_sets(sc) < 0 || load_combos(sc) < 0 ||
 	    choose_metrics(sc) < 0)
 		goto out;
-	if (outfile_open(&sc->out, sc->a.out, sc->err, sizeof sc->err) < 0) {
+	bool leader = batch_leader();
+	if (leader &&
+	    outfile_open(&sc->out, sc->a.out, sc->err, sizeof sc->err) < 0) {
 		fprintf(stderr, "tcpsim: %s\n", sc->err);
 		goto out;
 	}
 	status = run_all(sc, interrupt);
-	if (status == EXIT_OK)
+	if (status == EXIT_OK && leader)
 		status = write_outputs(sc);
 out:
 	free_cmd(sc);

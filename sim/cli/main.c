@@ -6,13 +6,21 @@
  * Each command is one file, cmd_NAME.c. Exit statuses, for every
  * command: 0 success; 1 a run or comparison failed; 2 a usage or input
  * error.
+ *
+ * tcpsim-mpi (docs/mpi.md) runs the same command on every rank of an MPI
+ * job; only the leader, rank 0, shows anything. The others' standard
+ * output goes nowhere, and their standard error is held back and shown
+ * only if the rank ends with another status than the leader (then it
+ * says what the leader could not).
  */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/cli/cli.h"
+#include "sim/run/batch.h"
 #include "sim/scenario/builtin.h"
 
 #define TCPSIM_VERSION "0.1.0"
@@ -121,7 +129,7 @@ void cli_usage(FILE *f)
 	      f);
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -180,4 +188,52 @@ int main(int argc, char **argv)
 			"commands)\n",
 		cmd);
 	return EXIT_USAGE;
+}
+
+/* A rank but the leader: standard output to nowhere, standard error into
+ * a temporary file; returns the real standard error's descriptor, or -1
+ * (then standard error is left as it is). */
+static int hold_output(void)
+{
+	if (!freopen("/dev/null", "w", stdout))
+		return -1;
+	FILE *t = tmpfile();
+	int real = t ? dup(STDERR_FILENO) : -1;
+	if (real < 0 || dup2(fileno(t), STDERR_FILENO) < 0) {
+		if (real >= 0)
+			close(real);
+		if (t)
+			fclose(t);
+		return -1;
+	}
+	fclose(t);
+	return real;
+}
+
+/* What the rank held back, to the real standard error. */
+static void show_held(int real)
+{
+	fflush(stderr);
+	if (lseek(STDERR_FILENO, 0, SEEK_SET) < 0)
+		return;
+	char buf[4096];
+	ssize_t k;
+	while ((k = read(STDERR_FILENO, buf, sizeof buf)) > 0)
+		if (write(real, buf, (size_t)k) != k)
+			return;
+}
+
+int main(int argc, char **argv)
+{
+	char err[256];
+	if (batch_init(&argc, &argv, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpsim: %s\n", err);
+		return EXIT_USAGE;
+	}
+	int real = batch_leader() ? -1 : hold_output();
+	int status = run_command(argc, argv);
+	fflush(stdout);
+	if (!batch_finish(status) && real >= 0)
+		show_held(real);
+	return status;
 }

@@ -10,6 +10,9 @@
  * and whoever finishes first. With one job everything runs in this
  * process. A worker ends with _exit(), leaving what it inherited to the
  * parent.
+ *
+ * batch_run() itself is batch_single.c's (one machine: this pool) or, in
+ * tcpsim-mpi, batch_mpi.c's (the ranks of an MPI job).
  */
 #include "sim/run/batch.h"
 
@@ -366,16 +369,11 @@ out:
 	return rc;
 }
 
-int batch_run(const struct batch *b, int64_t *out, char *err, size_t n)
+int batch_run_local(const struct batch *b, int64_t *out, char *err, size_t n)
 {
 	if (b->n == 0)
 		return 0;
 	if (b->jobs <= 1)
 		return run_here(b, out, err, n);
 	return run_workers(b, out, err, n);
-}
-
-bool batch_leader(void)
-{
-	return true;
 }

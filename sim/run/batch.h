@@ -31,10 +31,45 @@ struct batch {
 /* Every run of b into out (b->n * b->width words). Returns 0; -1 with why
  * in err; -2 if interrupted (then the records of runs not done are as
  * they were: a caller that must know which were done marks its records).
- * Workers are forked here, so they inherit ctx ready to run. */
+ * Workers are forked here, so they inherit ctx ready to run.
+ *
+ * In tcpsim-mpi, started by mpirun on several ranks, the contract is:
+ *   - every rank runs the same command line on the same inputs, so calls
+ *     batch_run() with the same batches in the same order (a command may
+ *     call it several times, each batch computed from the records of the
+ *     last); ranks that disagree on n or width, or a rank that ended
+ *     before a batch, make it fail on every rank that reached it;
+ *   - the runs are split over the ranks: rank 0 hands out chunks of
+ *     consecutive runs to the others as they ask, and runs some itself
+ *     between their requests; b->jobs is ignored (one rank is one worker:
+ *     start one rank per core);
+ *   - when it returns, every rank returns the same value and err, and
+ *     on 0 holds all of out, the same bytes as one process would have
+ *     computed, so the next batch can be worked out the same everywhere;
+ *   - b->progress is called on rank 0 only;
+ *   - an interrupt seen on any rank (mpirun passes Ctrl-C on as SIGTERM)
+ *     stops the batch on all of them after their current run: each
+ *     returns -2.
+ * With one rank (or without MPI) it is the local pool above. */
 int batch_run(const struct batch *b, int64_t *out, char *err, size_t n);
-/* Does this process write the outputs? Always, but for the ranks of an
- * MPI run other than the first. */
+
+/* The pool of this process and its forked workers: what batch_run does
+ * without MPI, and on a single rank. */
+int batch_run_local(const struct batch *b, int64_t *out, char *err,
+		    size_t n);
+
+/* First thing in main(): join the MPI job (tcpsim-mpi; nothing
+ * otherwise). Returns 0, or -1 with why in err. */
+int batch_init(int *argc, char ***argv, char *err, size_t n);
+
+/* True on the rank that writes the outputs (files, standard output,
+ * progress): rank 0. Always true without MPI. */
 bool batch_leader(void);
+
+/* Last thing in main(): leave the MPI job, this rank having ended with
+ * status. Returns true when the leader ended with the same status (always
+ * on the leader and without MPI): a rank's messages are worth showing
+ * only when they say something the leader's do not. */
+bool batch_finish(int status);
 
 #endif
