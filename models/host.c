@@ -134,7 +134,7 @@ static void host_output(struct tcp_stack *st, struct tcp_conn *c,
 	p->sender_state = (uint8_t)x->state;
 	p->seq_base = x->iss;
 	p->ack_base = x->irs;
-	send_pkt(h, p, x->why, x->tx, 0);
+	send_pkt(h, p, x->why, x->tx, x->challenge ? TR_SEND_CHALLENGE : 0);
 }
 
 void host_inject(struct host *h, const struct tcp_seg *seg, const char *why)

@@ -141,6 +141,7 @@ struct tcp_xmit {
 	struct tcp_seg seg;
 	const char *why;         /* the rule that sent it */
 	enum trace_tx tx;        /* TR_TX_NEW, or why it is sent again */
+	bool challenge;          /* a challenge ACK (RFC 5961) */
 	enum tcp_state state;    /* the sender's state as it sends */
 	uint32_t iss, irs;       /* the connection's initial sequence numbers,
 				    0 without one (a RST for no connection)

@@ -300,6 +300,8 @@ static void xmit(struct tcp_conn *c, uint8_t flags, uint32_t seq,
 	if (flags & TCP_ACK) {
 		s->ack = c->rcv_nxt;
 		c->ack_why = NULL;
+		x.challenge = c->ack_challenge;
+		c->ack_challenge = false;
 		c->unacked_segs = 0;
 		tcp_timer_stop(c, TCP_T_DELACK);
 	}
@@ -787,6 +789,7 @@ void tcp_challenge_ack(struct tcp_conn *c, const struct tcp_seg *in,
 	}
 	/* FreeBSD answers at once (tcp_send_challenge_ack: tcp_respond),
 	 * not by the ACK tcp_output would send */
+	c->ack_challenge = true;
 	if (c->p->rules == TCP_RULES_FREEBSD)
 		xmit(c, TCP_ACK, c->snd_nxt, NULL, 0, why, TR_TX_NEW, true);
 	else

@@ -325,6 +325,8 @@ struct tcp_conn {
 	/* Deferred work of one input or timer event */
 	const char *ack_why;   /* an ACK is owed, for this reason */
 	uint32_t ev_pending;   /* 1 << enum tcp_event */
+	bool ack_challenge;    /* the ACK owed answers a segment with a
+				  challenge (RFC 5961): the trace says so */
 	struct tcp_conn *ev_next; /* the stack's queue of connections with
 				     events to deliver */
 	uint32_t ev_data;      /* bytes for TCP_EV_DATA */

@@ -140,6 +140,36 @@ START_TEST(test_explain_syn_sent_discard)
 }
 END_TEST
 
+/* RFC 5961 §3.2: a RST in the window but not at RCV.NXT draws a
+ * challenge ACK; the RST's arrow says the receiver challenged it, and
+ * the explained row says so where it arrives. */
+START_TEST(test_established_rst_in_window_is_challenged)
+{
+	struct ladder_opts o = {.relative = true};
+	char *l = ladder_of("blind-reset-attack", &o);
+	char *got = lines_at(l, "   1.100000", 0, 0);
+	ck_assert_ptr_nonnull(strstr(got, "RST seq=2001──                injected, "
+					  "challenged by server\n"));
+	free(got);
+	/* a RST outside the window is discarded, not challenged */
+	got = lines_at(l, "   1.000000", 0, 0);
+	ck_assert_ptr_nonnull(strstr(got, "injected, discarded by server\n"));
+	ck_assert_ptr_null(strstr(got, "challenged"));
+	free(got);
+	free(l);
+	l = ladder_of("blind-reset-attack", EXPLAIN);
+	got = lines_at(l, "   1.105000", 0, 2);
+	ck_assert_ptr_nonnull(strstr(
+		got, "             ↳ server receives RST seq=2001 (sent at "
+		     "1.100000), and challenges it\n"
+		     "             ↳ server: RFC 9293 §3.10.7.4 (second) / RFC "
+		     "5961 §3.2: RST in the window but not at RCV.NXT — "
+		     "challenge ACK\n"));
+	free(got);
+	free(l);
+}
+END_TEST
+
 /* Without --explain: no rules, no timer rows; a discard is still marked
  * at its receiver. */
 START_TEST(test_plain_ladder_marks_discards_only)
@@ -294,6 +324,7 @@ Suite *ladder_suite(void)
 	tcase_add_test(tc, test_explain_time_wait_retransmitted_fin);
 	tcase_add_test(tc, test_explain_syn_sent_discard);
 	tcase_add_test(tc, test_plain_ladder_marks_discards_only);
+	tcase_add_test(tc, test_established_rst_in_window_is_challenged);
 	tcase_add_test(tc, test_vars_follow_the_tcb);
 	tcase_add_test(tc, test_hosts_follow_segments_through_routers);
 	tcase_add_test(tc, test_hosts_list_is_checked);

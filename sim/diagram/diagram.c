@@ -27,6 +27,7 @@ void diag_init(struct diag *d, bool relative)
 {
 	memset(d, 0, sizeof *d);
 	d->tw_fired_host = -1;
+	d->in_at = -1;
 	d->relative = relative;
 	seqrel_init(&d->rel);
 }
@@ -216,10 +217,17 @@ void diag_note(struct diag *d, const struct trace *tr,
 		seglabel_fmt(it->label, sizeof it->label, ev->seg,
 			     d->relative ? &d->rel : NULL);
 		it->reason = ev->why;
-		if (ev->b == TR_SEND_REXMIT)
+		if (ev->b & TR_SEND_REXMIT)
 			it->marks |= DIAG_REXMIT;
-		if (ev->b == TR_SEND_INJECTED)
+		if (ev->b & TR_SEND_INJECTED)
 			it->marks |= DIAG_INJECTED;
+		/* the segment that arrived here now draws this challenge */
+		if ((ev->b & TR_SEND_CHALLENGE) && d->in_at == ev->t &&
+		    d->in_host == ev->host && d->in_seg < d->n) {
+			size_t me = (size_t)(it - d->it);
+			d->it[d->in_seg].marks |= DIAG_CHALLENGED;
+			it = &d->it[me];
+		}
 		if (d->pending && d->pending_host == ev->host &&
 		    d->pending_t == ev->t)
 			it->marks |= d->pending;
@@ -237,6 +245,11 @@ void diag_note(struct diag *d, const struct trace *tr,
 		s = &d->it[si];
 		it->seg = si;
 		s->end = ev->t;
+		if (ev->kind == TR_RECV) {
+			d->in_seg = si;
+			d->in_host = ev->host;
+			d->in_at = ev->t;
+		}
 		if (ev->kind == TR_DROP) {
 			s->marks |= DIAG_LOST;
 			s->why = ev->why;
@@ -414,6 +427,8 @@ void diag_marks_fmt(const struct diag_item *it, char *buf, size_t n)
 		add_word(buf, n, &len, "2·MSL restarted%s%s", "", "");
 	if (it->marks & DIAG_DISCARDED)
 		add_word(buf, n, &len, "discarded by the receiver%s%s", "", "");
+	if (it->marks & DIAG_CHALLENGED)
+		add_word(buf, n, &len, "challenged by the receiver%s%s", "", "");
 	if (it->marks & DIAG_LOST)
 		add_word(buf, n, &len, "lost: %s%s",
 			 it->rule ? "rule " : (it->why ? it->why : "?"),

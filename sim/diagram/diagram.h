@@ -57,6 +57,8 @@ enum {
 	DIAG_EXPIRED = 1 << 11,  /* DIAG_STATE: TIME-WAIT ended by its
 				    timer, not by a RST or a new SYN */
 	DIAG_CE = 1 << 12,       /* the network marked it CE (ECN) */
+	DIAG_CHALLENGED = 1 << 13, /* the receiver answered it with a
+				      challenge ACK (RFC 5961) */
 };
 
 #define DIAG_LABEL_MAX 72
@@ -107,6 +109,9 @@ struct diag {
 	sim_time_t pending_t;
 	int tw_fired_host;   /* whose TIME-WAIT timer fired last, and when */
 	sim_time_t tw_fired_t;
+	size_t in_seg;       /* the segment that arrived last: its item, */
+	int in_host;         /* where, */
+	sim_time_t in_at;    /* and when (-1: none yet) */
 	bool explain;        /* record timers and discards too */
 	bool vars;           /* record the connections' variables too */
 	bool oom;

@@ -299,6 +299,8 @@ static void format_notes(const struct trace *tr, const struct lrow *r,
 	}
 	if (m & DIAG_DISCARDED)
 		ADD("discarded by %s", trace_host_name(tr, s->peer));
+	if (m & DIAG_CHALLENGED)
+		ADD("challenged by %s", trace_host_name(tr, s->peer));
 	if (text)
 		ADD("%s", text);
 #undef ADD
@@ -611,8 +613,10 @@ static void explain_row(struct canvas *cv, FILE *f, size_t x,
 	if (r->in && !(h && h->kind == DIAG_DISCARD && h->seg == r->in->seg)) {
 		const struct diag_item *seg = &d->it[r->in->seg];
 		diag_time_fmt(seg->t, g->ns_digits, t1, sizeof t1);
-		snprintf(b, sizeof b, "%s receives %s (sent at %s)", who,
-			 seg->label, t1);
+		snprintf(b, sizeof b, "%s receives %s (sent at %s)%s", who,
+			 seg->label, t1,
+			 (seg->marks & DIAG_CHALLENGED) ? ", and challenges it"
+							: "");
 		explain_line(cv, f, x, b);
 	}
 	/* a timer that fired: how long it ran; TIME-WAIT's end is its
@@ -797,9 +801,9 @@ struct trace_sink *sink_ladder_new(FILE *f, const struct ladder_opts *o)
 	l->base.emit = ladder_emit;
 	l->base.finish = ladder_finish;
 	l->base.destroy = ladder_destroy;
-	/* Arrivals are not drawn (diag_note() records what it is given);
-	 * a discard is the cross at its arrow's end. */
-	l->base.mask = DIAG_TRACE_MASK & ~TR_BIT(TR_RECV);
+	/* Arrivals are not drawn, but say which segment a challenge ACK
+	 * answers; a discard is the cross at its arrow's end. */
+	l->base.mask = DIAG_TRACE_MASK;
 	l->f = f;
 	if (o)
 		l->o = *o;
@@ -808,8 +812,5 @@ struct trace_sink *sink_ladder_new(FILE *f, const struct ladder_opts *o)
 	l->d.vars = l->o.vars;
 	if (l->o.vars)
 		l->base.mask |= TR_BIT(TR_TCB);
-	/* what arrived, for a row of only timers or variables */
-	if (l->o.explain || l->o.vars)
-		l->base.mask |= TR_BIT(TR_RECV);
 	return &l->base;
 }

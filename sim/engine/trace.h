@@ -26,7 +26,8 @@ enum trace_kind {
 		     TCP state; b: TR_SEND_REXMIT or TR_SEND_INJECTED or 0,
 		     or TR_SEND_FORWARDED (a router sends on what arrived:
 		     v[0] the segment number it arrived as, v[1] its TTL
-		     now); tx: enum trace_tx; why */
+		     now), with TR_SEND_CHALLENGE on a challenge ACK; tx:
+		     enum trace_tx; why */
 	TR_RECV,  /* pkt, seg, host: receiver */
 	TR_IGNORE,/* pkt, seg, host: receiver; the receiving TCP discarded it
 		     without a reply; why */
@@ -75,7 +76,9 @@ enum trace_kind {
 
 enum trace_timer_op { TR_TIMER_SET, TR_TIMER_FIRE, TR_TIMER_CANCEL };
 enum trace_app_kind { TR_APP_CALL, TR_APP_EVENT, TR_APP_ERROR };
-enum { TR_SEND_REXMIT = 1, TR_SEND_INJECTED = 2, TR_SEND_FORWARDED = 4 };
+enum { TR_SEND_REXMIT = 1, TR_SEND_INJECTED = 2, TR_SEND_FORWARDED = 4,
+       TR_SEND_CHALLENGE = 8 /* a challenge ACK (RFC 5961): pictures mark
+				 the segment it answers */ };
 /* Why a segment is sent (TR_SEND's `tx`): for the first time, or which
  * rule sends it again. Every value but TR_TX_NEW goes with
  * TR_SEND_REXMIT. */

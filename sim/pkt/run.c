@@ -69,7 +69,9 @@ static void on_output(struct tcp_stack *st, struct tcp_conn *c,
 	struct run *r = tcp_stack_owner(st);
 	r->wake = 1;
 	trace_segment(r, 0, &x->seg, x->state, x->tx,
-		      x->tx != TR_TX_NEW ? TR_SEND_REXMIT : 0, x->why);
+		      (x->tx != TR_TX_NEW ? TR_SEND_REXMIT : 0) |
+			      (x->challenge ? TR_SEND_CHALLENGE : 0),
+		      x->why);
 	if (r->nout == MAX_OUT) {
 		FAIL(r, "more than %d segments sent without a script line to "
 			"match them", MAX_OUT);

@@ -103,7 +103,8 @@ static bool matches(const struct expectation *e, const struct trace *tr,
 	case EXP_EV_SEND:
 	case EXP_EV_RETRANSMIT:
 		if (ev->kind != TR_SEND ||
-		    (e->event == EXP_EV_RETRANSMIT && ev->b != TR_SEND_REXMIT))
+		    (e->event == EXP_EV_RETRANSMIT &&
+		     !(ev->b & TR_SEND_REXMIT)))
 			return false;
 		port = s->sport;
 		break;
