@@ -280,6 +280,27 @@ check warn-quiet 0 "$tcpsim" run -q "$tmp/warn.yaml"
 sed 's/action: drop}/action: drop, must-match: true}/' "$tmp/warn.yaml" >"$tmp/warn2.yaml"
 check warn-must 2 "$tcpsim" run -q "$tmp/warn2.yaml"
 expect warn-must "$tmp/err" "warn2.yaml:6:13: rule 'fin-only' never acted on a segment, and it is marked must-match"
+# the same of a scenario's faults, which every link shares
+cat >"$tmp/warn3.yaml" <<'EOF'
+hosts: {client: {}, server: {}}
+links: [{between: [client, server], delay: 10ms}]
+apps:
+  server: [{at: 0s, listen: 80}]
+  client: [{at: 0s, connect: server:80}]
+faults:
+  - {name: far, segment: 99, action: drop}
+  - {name: near, segment: 2, action: drop}
+EOF
+check warn-fault 0 "$tcpsim" run --no-ladder "$tmp/warn3.yaml"
+expect warn-fault "$tmp/err" "warn3.yaml:7:5: warning: rule 'far' never acted on a segment"
+n=$((n + 1))
+if grep -q "'near'" "$tmp/err"; then
+	echo "FAIL warn-fault: a fault that acted was warned about"
+	fails=$((fails + 1))
+fi
+sed 's/action: drop}/action: drop, must-match: true}/' "$tmp/warn3.yaml" >"$tmp/warn4.yaml"
+check warn-fault-must 2 "$tcpsim" run -q "$tmp/warn4.yaml"
+expect warn-fault-must "$tmp/err" "warn4.yaml:7:5: rule 'far' never acted on a segment, and it is marked must-match"
 
 # Golden traces: check passes on the recorded ones, says where a changed
 # one diverges, refuses a missing one, and --update records atomically.

@@ -335,5 +335,16 @@ const struct link_rule *world_idle_rule(const struct world *w, bool must,
 			}
 		}
 	}
+	/* then the scenario's faults, which every link shares (not those
+	 * of the options: tcpsim explore's own) */
+	while (at->rule < w->scn->nfaults && at->rule < w->faults.n) {
+		size_t r = at->rule++;
+		if (must && !w->faults.r[r].must_match)
+			continue;
+		if (!w->faults.st[r].acted) {
+			*link = NULL;
+			return &w->faults.r[r];
+		}
+	}
 	return NULL;
 }

@@ -81,7 +81,8 @@ uint64_t world_noroute(const struct world *w, int *host, sim_time_t *t,
 /* After a run: the next rule (from *at, which it moves past it; start at
  * {0, 0}) that never acted on a segment, only those marked must-match if
  * `must`; NULL when there is none. *link is set to the link it belongs
- * to; a rule a template's links share is named once. */
+ * to (NULL for one of the scenario's `faults`, after the links'); a rule
+ * a template's links share is named once. */
 struct world_rule_at {
 	size_t link, rule;
 };
