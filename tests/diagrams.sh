@@ -11,23 +11,8 @@ set -eu
 tcpsim=$1
 out=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-rm -rf "$out"
-mkdir -p "$out"
-n=0
-fails=0
-
-fail() {
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
-
-# magic FILE svg|png — the file starts as that format does
-magic() {
-	case $2 in
-	png) [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = 89504e470d0a1a0a ] ;;
-	svg) head -c 512 "$1" | grep -q '<svg' ;;
-	esac
-}
+. "$top/tests/lib.sh"
+scratch "$out"
 
 # run NAME ARGS... — tcpsim run, quietly; a failure is reported
 run() {

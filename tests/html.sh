@@ -17,19 +17,8 @@ set -eu
 tcpsim=$1
 out=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-rm -rf "$out"
-mkdir -p "$out"
-out=$(cd "$out" && pwd) # the browser wants file:///absolute/paths
-fails=0
-checks=0
-
-fail() {
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
-ok() {
-	checks=$((checks + 1))
-}
+. "$top/tests/lib.sh"
+scratch "$out" # absolute: the browser wants file:///absolute/paths
 
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
@@ -194,5 +183,5 @@ done
 [ -z "$(ls -A "$out/dir")" ] && ok || fail "--html DIR left files in DIR"
 [ ! -e "$out/no" ] && ok || fail "--html into a missing directory made it"
 
-echo "html: $checks passed, $fails failed"
+echo "html: $n passed, $fails failed"
 [ "$fails" -eq 0 ]

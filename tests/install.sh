@@ -27,14 +27,8 @@ case $tcpsim in /*) ;; *) tcpsim=$(pwd)/$tcpsim ;; esac
 case $dir in /*) ;; *) dir=$(pwd)/$dir ;; esac
 build=$(dirname "$tcpsim")
 case $build in "$top"/*) build=${build#"$top"/} ;; esac
-rm -rf "$dir"
-mkdir -p "$dir"
-fails=0
-n=0
-fail() {
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
+. "$top/tests/lib.sh"
+scratch "$dir"
 check() { # DESCRIPTION COMMAND...: the command must succeed
 	what=$1
 	shift

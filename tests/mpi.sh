@@ -22,16 +22,8 @@ abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 tcpsim=$(abs "$1")
 tcpsim_mpi=$(abs "$2")
 batch=$(abs "$3")
-rm -rf "$4"
-mkdir -p "$4"
-out=$(cd "$4" && pwd)
-n=0
-fails=0
-
-fail() {
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
+. "$(dirname "$0")/lib.sh"
+scratch "$4"
 
 # As root (CI, containers) OpenMPI wants to be told it may run; shared
 # memory between the ranks of one machine, and nothing on the network.

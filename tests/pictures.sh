@@ -17,19 +17,8 @@ set -eu
 tcpsim=$1
 out=$2
 case $tcpsim in /*) ;; *) tcpsim=$(pwd)/$tcpsim ;; esac
-rm -rf "$out"
-mkdir -p "$out"
-n=0
-fails=0
-
-fail() {
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
-
-ok() {
-	n=$((n + 1))
-}
+. "$(dirname "$0")/lib.sh"
+scratch "$out"
 
 # block FILE NAME — the rows of gnuplot datablock $NAME in FILE
 block() {

@@ -27,22 +27,7 @@ mkdir -p "$out/tmp"
 # the end
 TMPDIR=$out/tmp
 export TMPDIR
-n=0
-fails=0
-
-fail() {
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
-
-# magic FILE svg|png|pdf — the file starts as that format does
-magic() {
-	case $2 in
-	png) [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = 89504e470d0a1a0a ] ;;
-	svg) head -c 512 "$1" | grep -q '<svg' ;;
-	pdf) [ "$(head -c 5 "$1")" = "%PDF-" ] ;;
-	esac
-}
+. "$top/tests/lib.sh"
 
 # cols FILE NAME... — those columns of a CSV file, by header name
 cols() {

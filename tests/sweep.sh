@@ -8,16 +8,8 @@
 # file left behind; an interrupted sweep that writes nothing.
 set -eu
 tcpsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-rm -rf "$2"
-mkdir -p "$2"
-out=$(cd "$2" && pwd)
-n=0
-fails=0
-
-fail() {
-	echo "FAIL $*"
-	fails=$((fails + 1))
-}
+. "$(dirname "$0")/lib.sh"
+scratch "$2"
 
 # ok NAME CMD... — the command succeeds and writes nothing to stderr
 ok() {
@@ -173,13 +165,6 @@ if command -v script >/dev/null 2>&1; then
 fi
 
 # ---- the plot -------------------------------------------------------------
-magic() {
-	case $2 in
-	png) [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = 89504e470d0a1a0a ] ;;
-	svg) head -c 512 "$1" | grep -q '<svg' ;;
-	pdf) [ "$(head -c 5 "$1")" = "%PDF-" ] ;;
-	esac
-}
 if command -v gnuplot >/dev/null 2>&1; then
 	for t in svg png; do
 		for m in failed completion_time; do

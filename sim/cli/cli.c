@@ -494,3 +494,29 @@ int cli_parse_jobs(const char *v, long *jobs)
 	*jobs = (long)j;
 	return 0;
 }
+
+int cli_split_set(const char *arg, const char *example, char *const *before,
+		  size_t n, char **path, const char **value)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg) {
+		fprintf(stderr, "tcpsim: --set %s: expected PATH=%s\n", arg,
+			example);
+		return -1;
+	}
+	*path = strndup(arg, (size_t)(eq - arg));
+	if (!*path) {
+		fputs("tcpsim: out of memory\n", stderr);
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(before[k], *path) == 0) {
+			fprintf(stderr, "tcpsim: --set %s is given twice\n",
+				*path);
+			free(*path);
+			*path = NULL;
+			return -1;
+		}
+	*value = eq + 1;
+	return 0;
+}

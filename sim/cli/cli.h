@@ -113,6 +113,12 @@ void cli_progress_end(struct cli_progress *p);
 /* Seconds since the bar started. */
 double cli_progress_elapsed(const struct cli_progress *p);
 
+/* --set PATH=VALUE: a copy of PATH in *path (the caller frees it) and
+ * VALUE in *value; `example` shows the form in the message ("VALUES,
+ * e.g. links.0.loss=0:0.3:0.02"); a PATH one of the n before it names
+ * already is refused. Prints why not; returns 0 or -1. */
+int cli_split_set(const char *arg, const char *example, char *const *before,
+		  size_t n, char **path, const char **value);
 /* --jobs J: 1 to 256 worker processes; prints why not. Returns 0 or -1. */
 int cli_parse_jobs(const char *v, long *jobs);
 /* Before many runs in this process (sweep, explore): keep the heap's top

@@ -170,29 +170,21 @@ static int parse_args(int argc, char **argv, struct explore_args *a)
 		case 'H':
 			a->host = optarg;
 			break;
-		case 'S': {
-			const char *eq = strchr(optarg, '=');
-			if (!eq || eq == optarg) {
-				fprintf(stderr, "tcpsim: --set PATH=VALUE, e.g. "
-						"tcp.time-wait=0s (found '%s')\n",
-					optarg);
-				return -1;
-			}
+		case 'S':
 			if (a->nset >= MAX_SETS) {
 				fprintf(stderr, "tcpsim: at most %d --set "
 						"options\n",
 					MAX_SETS);
 				return -1;
 			}
-			char *path = strndup(optarg, (size_t)(eq - optarg));
-			if (!path) {
-				fputs("tcpsim: out of memory\n", stderr);
+			if (cli_split_set(optarg, "VALUE, e.g. tcp.time-wait=0s",
+					  a->set_buf, a->nset,
+					  &a->set_buf[a->nset],
+					  &a->set[a->nset].value) < 0)
 				return -1;
-			}
-			a->set_buf[a->nset] = path;
-			a->set[a->nset++] = (struct scn_set){path, eq + 1};
+			a->set[a->nset].path = a->set_buf[a->nset];
+			a->nset++;
 			break;
-		}
 		case 'I':
 			a->invariants = optarg;
 			break;

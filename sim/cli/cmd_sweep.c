@@ -324,26 +324,12 @@ static int parse_sets(struct sweep_cmd *sc)
 {
 	sc->ncombos = 1;
 	for (int i = 0; i < sc->a.nset; i++) {
-		const char *set = sc->a.set[i], *eq = strchr(set, '=');
-		if (!eq || eq == set) {
-			fprintf(stderr, "tcpsim: --set %s: expected PATH=VALUES, "
-					"e.g. links.0.loss=0:0.3:0.02\n",
-				set);
+		const char *set = sc->a.set[i], *values;
+		if (cli_split_set(set, "VALUES, e.g. links.0.loss=0:0.3:0.02",
+				  sc->paths, (size_t)i, &sc->paths[i],
+				  &values) < 0)
 			return -1;
-		}
-		sc->paths[i] = strndup(set, (size_t)(eq - set));
-		if (!sc->paths[i]) {
-			fputs("tcpsim: out of memory\n", stderr);
-			return -1;
-		}
-		for (int k = 0; k < i; k++) {
-			if (strcmp(sc->paths[k], sc->paths[i]) == 0) {
-				fprintf(stderr, "tcpsim: --set %s is given twice\n",
-					sc->paths[i]);
-				return -1;
-			}
-		}
-		if (sweep_parse_values(eq + 1, &sc->vals[i], sc->err,
+		if (sweep_parse_values(values, &sc->vals[i], sc->err,
 				       sizeof sc->err) < 0) {
 			fprintf(stderr, "tcpsim: --set %s: %s\n", set, sc->err);
 			return -1;

@@ -324,7 +324,6 @@ static int grow_level(struct explore *x, uint64_t from, uint64_t to,
 				*s = base;
 				s->f[s->n++] = (struct explore_fault){seg,
 								      (uint8_t)k};
-				rec = x->rec + i * x->width; /* unmoved */
 			}
 		}
 	}
